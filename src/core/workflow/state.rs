@@ -1,0 +1,347 @@
+//! Bench state (what is open, what is pending), the records a step asks to commit, and the
+//! prompt that tells the person at the bench what comes next.
+
+use crate::core::codes::{Quantity, Unit};
+use crate::core::workflow::world::{ItemView, Status, StockKind};
+use crate::core::workflow::Mode;
+
+/// Everything a bench remembers between scans. It is persisted with every accepted scan,
+/// so a restarted daemon carries on where it was.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BenchState {
+    pub mode: Option<Mode>,
+    pub operator: Option<String>,
+    pub doc: Doc,
+    pub armed: Option<Armed>,
+    pub last_print: Option<PrintRequest>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Doc {
+    #[default]
+    None,
+    Receipt(Receipt),
+    Batch(BatchDoc),
+    Shipment(ShipmentDoc),
+    Waste(WasteDoc),
+}
+
+impl Doc {
+    /// "batch MFG-0057", if a document is open.
+    pub fn describe_open(&self) -> Option<String> {
+        match self {
+            Doc::None => None,
+            Doc::Receipt(r) => Some(format!("the receipt from {}", r.supplier_code)),
+            Doc::Batch(b) => Some(format!("batch {}", b.code)),
+            Doc::Shipment(s) => Some(format!("the shipment of order {}", s.order_number)),
+            Doc::Waste(w) => Some(format!("the write-off of {}", w.code)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Receipt {
+    pub supplier_code: String,
+    pub supplier_name: String,
+    pub invoice: Option<String>,
+    pub line: Option<ReceiptLine>,
+    /// lots recorded on this receipt and not undone, oldest first
+    pub lots: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ReceiptLine {
+    pub item: ItemView,
+    pub supplier_lot: Option<String>,
+    pub quantity: Option<Quantity>,
+    /// from a GS1 (17) on the supplier's label
+    pub expiry: Option<jiff::civil::Date>,
+    pub hold: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct BatchDoc {
+    pub code: String,
+    pub product: ItemView,
+    pub opened_at: jiff::Timestamp,
+    pub production_date: jiff::civil::Date,
+    /// the batch record exists (written with its first consumption)
+    pub recorded: bool,
+    pub pending: Option<PendingInput>,
+    pub lines: Vec<ConsumedLine>,
+    pub yield_quantity: Option<Quantity>,
+    pub note: Option<String>,
+}
+
+impl BatchDoc {
+    pub fn active_lines(&self) -> impl Iterator<Item = &ConsumedLine> {
+        self.lines.iter().filter(|l| !l.undone)
+    }
+}
+
+/// An ingredient lot scanned and waiting for its quantity.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PendingInput {
+    pub code: String,
+    pub kind: StockKind,
+    pub item: ItemView,
+    pub balance: i64,
+    pub expiry: Option<jiff::civil::Date>,
+    pub warning: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ConsumedLine {
+    pub line_no: u32,
+    pub input_code: String,
+    pub quantity: Quantity,
+    pub unit: Unit,
+    pub expiry: Option<jiff::civil::Date>,
+    pub undone: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ShipmentDoc {
+    pub order_number: String,
+    pub customer_code: Option<String>,
+    /// SKUs on the imported order (empty if the order was not imported)
+    pub order_skus: Vec<String>,
+    pub lines: Vec<ShipmentLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ShipmentLine {
+    pub batch_code: String,
+    pub product_sku: String,
+    pub quantity: i64,
+    /// base units in one shipped unit (1 for `each`, 1000 for one whole g or ml)
+    pub unit_base: i64,
+    /// units of this batch still unshipped before this shipment
+    pub available: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct WasteDoc {
+    pub code: String,
+    pub kind: StockKind,
+    pub item: ItemView,
+    pub balance: i64,
+    pub quantity: Option<Quantity>,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusAction {
+    Hold,
+    Release,
+}
+
+impl StatusAction {
+    pub fn command(self) -> &'static str {
+        match self {
+            StatusAction::Hold => "@HOLD",
+            StatusAction::Release => "@RELEASE",
+        }
+    }
+
+    pub fn past(self) -> &'static str {
+        match self {
+            StatusAction::Hold => "put on hold",
+            StatusAction::Release => "released",
+        }
+    }
+
+    pub fn status(self) -> Status {
+        match self {
+            StatusAction::Hold => Status::Hold,
+            StatusAction::Release => Status::Available,
+        }
+    }
+}
+
+/// `@HOLD` or `@RELEASE` waiting for its lot and reason.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Armed {
+    pub action: StatusAction,
+    pub code: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelKind {
+    Lot,
+    Batch,
+    Shipment,
+}
+
+impl LabelKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            LabelKind::Lot => "lot",
+            LabelKind::Batch => "batch",
+            LabelKind::Shipment => "shipment",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PrintRequest {
+    pub label: LabelKind,
+    pub code: String,
+    pub copies: u32,
+}
+
+/// What a correction reverses.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CorrectionTarget {
+    /// a received lot: it becomes void
+    Lot { code: String },
+    /// one consumption line of a batch
+    Consumption { batch_code: String, line_no: u32 },
+    /// an open batch that had lines, all undone, and is abandoned
+    Batch { code: String },
+}
+
+/// A traceability record. Each becomes one journal entry and rows in the record tables.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+pub enum Record {
+    LotReceived {
+        code: String,
+        item_sku: String,
+        supplier_code: String,
+        supplier_lot: String,
+        invoice: String,
+        quantity: i64,
+        unit: Unit,
+        received_at: jiff::Timestamp,
+        expiry: Option<jiff::civil::Date>,
+        note: Option<String>,
+    },
+    BatchOpened {
+        code: String,
+        product_sku: String,
+        opened_at: jiff::Timestamp,
+        production_date: jiff::civil::Date,
+    },
+    Consumption {
+        batch_code: String,
+        line_no: u32,
+        input_code: String,
+        input_kind: StockKind,
+        quantity: i64,
+        unit: Unit,
+        warning: Option<String>,
+    },
+    BatchClosed {
+        code: String,
+        yield_quantity: i64,
+        unit: Unit,
+        expiry: Option<jiff::civil::Date>,
+        closed_at: jiff::Timestamp,
+        note: Option<String>,
+    },
+    Shipment {
+        code: String,
+        order_number: String,
+        customer_code: String,
+        shipped_at: jiff::Timestamp,
+        lines: Vec<ShippedLine>,
+    },
+    Waste {
+        code: String,
+        quantity: i64,
+        unit: Unit,
+        reason: String,
+        at: jiff::Timestamp,
+    },
+    StatusChange {
+        code: String,
+        status: Status,
+        reason: String,
+        at: jiff::Timestamp,
+    },
+    Correction {
+        target: CorrectionTarget,
+        reason: String,
+        at: jiff::Timestamp,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ShippedLine {
+    pub batch_code: String,
+    pub quantity: i64,
+}
+
+impl Record {
+    /// The journal's kind for this record.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Record::LotReceived { .. } => "lot_received",
+            Record::BatchOpened { .. } => "batch_opened",
+            Record::Consumption { .. } => "consumption",
+            Record::BatchClosed { .. } => "batch_closed",
+            Record::Shipment { .. } => "shipment",
+            Record::Waste { .. } => "waste",
+            Record::StatusChange { .. } => "status_change",
+            Record::Correction { .. } => "correction",
+        }
+    }
+}
+
+impl BenchState {
+    /// What the bench waits for next, in the words of the person standing at it.
+    pub fn prompt(&self, default_mode: Option<Mode>) -> String {
+        if let Some(armed) = &self.armed {
+            return match (&armed.code, &armed.note) {
+                (None, _) => format!(
+                    "scan the lot or batch to {} (NOTE:<reason> too), or @CANCEL",
+                    match armed.action {
+                        StatusAction::Hold => "hold",
+                        StatusAction::Release => "release",
+                    }
+                ),
+                (Some(code), None) => format!("scan NOTE:<reason> for {code}, or @CANCEL"),
+                (Some(_), Some(_)) => "scan anything".into(),
+            };
+        }
+        let mode = self.mode.or(default_mode);
+        match (&self.doc, mode) {
+            (Doc::None, None) => "scan @RECEIVE, @MAKE, @PACK or @WASTE".into(),
+            (Doc::None, Some(Mode::Receive)) => "scan the supplier card (SUP:...)".into(),
+            (Doc::None, Some(Mode::Make)) => "scan the product to make (ITEM:... or its barcode)".into(),
+            (Doc::None, Some(Mode::Pack)) => "scan the order (ORD:... or the packing slip)".into(),
+            (Doc::None, Some(Mode::Waste)) => "scan the label of the lot or batch to write off".into(),
+            (Doc::Receipt(r), _) => match (&r.invoice, &r.line) {
+                (None, _) => "scan or type the supplier's invoice number".into(),
+                (Some(_), None) => "scan the next item (ITEM:... or its barcode), or @DONE to close the receipt".into(),
+                (Some(_), Some(line)) => match (&line.supplier_lot, &line.quantity) {
+                    (None, _) => format!("scan the supplier's lot number of {}", line.item.sku),
+                    (Some(_), None) => format!("weigh {} or scan @QTY:<n>", line.item.sku),
+                    (Some(_), Some(_)) => "@DONE to create the lot".into(),
+                },
+            },
+            (Doc::Batch(b), _) => match (&b.pending, &b.yield_quantity) {
+                (Some(p), _) => format!("weigh {} or scan @QTY:<n>", p.code),
+                (None, None) => format!("scan the next ingredient of {}, or @YIELD:<n> then @DONE", b.code),
+                (None, Some(_)) => format!("@DONE to close {}, or scan another ingredient", b.code),
+            },
+            (Doc::Shipment(s), _) => match &s.customer_code {
+                None => "scan the customer card (CUS:...)".into(),
+                Some(_) if s.lines.is_empty() => "scan a batch label for each unit packed".into(),
+                Some(_) => "scan the next unit, or @DONE to ship".into(),
+            },
+            (Doc::Waste(w), _) => match (&w.quantity, &w.reason) {
+                (None, _) => format!("weigh the waste of {} or scan @QTY:<n>", w.code),
+                (Some(_), None) => "scan NOTE:<reason>".into(),
+                (Some(_), Some(_)) => "@DONE to record the waste".into(),
+            },
+        }
+    }
+}

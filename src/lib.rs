@@ -1,0 +1,6 @@
+//! lotstation: a lot-traceability station. Modules in reading order: the pure `core`
+//! (codes, GS1, scans, the bench state machine), `config`, the `store` (SQLite, the
+//! hash-chained journal, imports), the `daemon` (the event loop and its inputs), and the
+//! `cli` subcommands.
+
+pub mod core;

@@ -4,3 +4,10 @@
 //! `cli` subcommands.
 
 pub mod core;
+pub mod config;
+pub mod masterdata;
+pub mod store;
+pub mod daemon;
+pub mod decode;
+pub mod devices;
+pub mod cli;

@@ -1,0 +1,97 @@
+//! The subcommands (SPEC §7), one file each; each is thin glue over the library.
+
+mod demo;
+mod import;
+mod journal;
+mod run;
+mod status;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Station;
+use crate::store::Store;
+
+#[derive(Debug, Parser)]
+#[command(name = "lotstation", version, about = "Lot traceability station: scans in, a hash-chained journal, labels out")]
+pub struct Cli {
+    /// database file (default: the config's `station.database`, else ./lotstation.db)
+    #[arg(long, global = true)]
+    pub db: Option<PathBuf>,
+    /// station configuration (TOML); an embedded default is used without it
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the station daemon (with a stdin scanner: one scan per line in, one feedback line out)
+    Run,
+    /// A scripted day at a soap workshop, end to end, in a fresh folder
+    Demo {
+        /// folder for the demo's database, master data and labels
+        #[arg(long, default_value = "demo")]
+        dir: PathBuf,
+        /// print only the summary, not every scan
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Import master data from CSV (all or nothing per file)
+    Import {
+        #[command(subcommand)]
+        what: import::ImportCommand,
+    },
+    /// Check or show the journal
+    Journal {
+        #[command(subcommand)]
+        what: journal::JournalCommand,
+    },
+    /// Put a lot or batch on hold (or in quarantine)
+    Hold {
+        /// lot or batch code
+        code: String,
+        /// why (recorded in the journal)
+        #[arg(long)]
+        reason: String,
+        /// quarantine instead of hold
+        #[arg(long)]
+        quarantine: bool,
+    },
+    /// Release a lot or batch from hold or quarantine
+    Release {
+        code: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// Runs a command; returns the process exit code.
+pub fn main(cli: Cli) -> anyhow::Result<i32> {
+    let station = Station::load(cli.config.as_deref())?;
+    let db = station.database(cli.db.as_deref());
+    match cli.command {
+        Command::Run => run::run(station, &db),
+        Command::Demo { dir, quiet } => demo::demo(&dir, quiet),
+        Command::Import { what } => import::import(&db, what),
+        Command::Journal { what } => journal::journal(&db, what),
+        Command::Hold {
+            code,
+            reason,
+            quarantine,
+        } => status::change(&db, &code, &reason, if quarantine {
+            crate::core::workflow::Status::Quarantine
+        } else {
+            crate::core::workflow::Status::Hold
+        }),
+        Command::Release { code, reason } => {
+            status::change(&db, &code, &reason, crate::core::workflow::Status::Available)
+        }
+    }
+}
+
+fn open_store(db: &std::path::Path) -> anyhow::Result<Store> {
+    Ok(Store::open(db)?)
+}

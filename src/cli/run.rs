@@ -1,0 +1,46 @@
+//! `lotstation run`: the daemon, with the sources its configuration names.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::config::{ScannerKind, Station};
+use crate::daemon::{self, Daemon, SystemClock};
+use crate::devices::Source;
+use crate::store::Store;
+
+pub fn run(station: Station, db: &Path) -> anyhow::Result<i32> {
+    let store = Store::open(db)?;
+    let mut sources = Vec::new();
+    for scanner in &station.config.scanner {
+        match scanner.kind {
+            ScannerKind::Stdin => sources.push(Source::Stdin {
+                scanner: scanner.name.clone(),
+            }),
+            other => anyhow::bail!(
+                "scanner {:?}: kind {other:?} is not available in this version; use kind = \"stdin\"",
+                scanner.name
+            ),
+        }
+    }
+    if sources.iter().filter(|s| matches!(s, Source::Stdin { .. })).count() > 1 {
+        anyhow::bail!("only one scanner can read standard input");
+    }
+    let daemon = Daemon::new(station, store, Box::new(SystemClock))?;
+    for bench in daemon.bench_names() {
+        eprintln!(
+            "lotstation: bench {bench} ready ({}); {}",
+            db.display(),
+            daemon.prompt(&bench).unwrap_or_default()
+        );
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(daemon::run(daemon, sources, |feedback| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", feedback.line);
+        let _ = out.flush();
+    }))?;
+    Ok(0)
+}

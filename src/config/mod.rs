@@ -1,0 +1,346 @@
+//! The station configuration (SPEC §8): TOML, with an embedded default of one bench, a
+//! stdin scanner, no scale and a file printer writing to `./labels/`.
+
+use std::path::{Path, PathBuf};
+
+use crate::core::codes::{CodeFormat, CodeFormatError};
+use crate::core::scan::{Pattern, PrefixKind};
+use crate::core::workflow::{BatchLabels, Mode};
+
+/// The configuration used when `lotstation run` gets no `--config`.
+pub const EMBEDDED_DEFAULT: &str = r#"
+[station]
+database = "lotstation.db"
+
+[[bench]]
+name = "bench-1"
+scanners = ["stdin"]
+printer = "labels"
+
+[[scanner]]
+name = "stdin"
+kind = "stdin"
+
+[[printer]]
+name = "labels"
+kind = "file"
+path = "labels"
+language = "zpl"
+"#;
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub station: StationConfig,
+    #[serde(default)]
+    pub codes: CodesConfig,
+    #[serde(default)]
+    pub bench: Vec<BenchConfig>,
+    #[serde(default)]
+    pub scanner: Vec<ScannerConfig>,
+    #[serde(default)]
+    pub scale: Vec<ScaleConfig>,
+    #[serde(default)]
+    pub printer: Vec<PrinterConfig>,
+    #[serde(default)]
+    pub pattern: Vec<PatternConfig>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StationConfig {
+    pub database: Option<PathBuf>,
+    /// IANA time zone for dates on codes and labels; the system's if absent
+    pub timezone: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CodesConfig {
+    pub lot: String,
+    pub batch: String,
+    pub shipment: String,
+}
+
+impl Default for CodesConfig {
+    fn default() -> Self {
+        CodesConfig {
+            lot: "{prefix}-{yymm}-{seq:03}".into(),
+            batch: "MFG-{seq:04}".into(),
+            shipment: "SHP-{seq:05}".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenchConfig {
+    pub name: String,
+    pub workflow: Option<Mode>,
+    #[serde(default)]
+    pub scanners: Vec<String>,
+    pub scale: Option<String>,
+    pub printer: Option<String>,
+    /// accept consumptions above a lot's recorded balance (for shops whose receipts lag)
+    #[serde(default)]
+    pub allow_overdraw: bool,
+    /// "per-unit" (one label per unit made, for products counted in `each`) or a number
+    #[serde(default = "default_batch_labels")]
+    pub batch_labels: toml::Value,
+}
+
+fn default_batch_labels() -> toml::Value {
+    toml::Value::String("per-unit".into())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScannerKind {
+    Stdin,
+    Evdev,
+    Hidraw,
+    Serial,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScannerConfig {
+    pub name: String,
+    pub kind: ScannerKind,
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleConfig {
+    pub name: String,
+    pub path: String,
+    pub protocol: String,
+    #[serde(default = "default_baud")]
+    pub baud: u32,
+}
+
+fn default_baud() -> u32 {
+    9600
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrinterKind {
+    File,
+    Tcp,
+    Device,
+    Ipp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelLanguage {
+    Zpl,
+    Pdf,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterConfig {
+    pub name: String,
+    pub kind: PrinterKind,
+    pub path: Option<PathBuf>,
+    pub address: Option<String>,
+    pub uri: Option<String>,
+    #[serde(default = "default_language")]
+    pub language: LabelLanguage,
+    #[serde(default = "default_dpi")]
+    pub dpi: u32,
+}
+
+fn default_language() -> LabelLanguage {
+    LabelLanguage::Zpl
+}
+
+fn default_dpi() -> u32 {
+    203
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatternConfig {
+    pub regex: String,
+    pub kind: PrefixKind,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("config {path}: {source}")]
+    Parse { path: PathBuf, source: toml::de::Error },
+    #[error("config {path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+    #[error("config {path}: {source}")]
+    CodeFormat { path: PathBuf, source: CodeFormatError },
+}
+
+/// A configuration checked for consistency, with its formats and patterns compiled.
+#[derive(Debug, Clone)]
+pub struct Station {
+    pub source: PathBuf,
+    pub config: Config,
+    pub lot_format: CodeFormat,
+    pub batch_format: CodeFormat,
+    pub shipment_format: CodeFormat,
+    pub patterns: Vec<Pattern>,
+    pub timezone: jiff::tz::TimeZone,
+}
+
+impl Station {
+    pub fn load(path: Option<&Path>) -> Result<Station, ConfigError> {
+        match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                Station::from_toml(&text, path)
+            }
+            None => Station::from_toml(EMBEDDED_DEFAULT, Path::new("(embedded default)")),
+        }
+    }
+
+    pub fn from_toml(text: &str, path: &Path) -> Result<Station, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|source| ConfigError::Parse {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let format = |text: &str| {
+            CodeFormat::parse(text).map_err(|source| ConfigError::CodeFormat {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let lot_format = format(&config.codes.lot)?;
+        let batch_format = format(&config.codes.batch)?;
+        let shipment_format = format(&config.codes.shipment)?;
+        if config.bench.is_empty() {
+            return Err(invalid("no [[bench]]: a station needs at least one bench".into()));
+        }
+        let mut names = std::collections::HashSet::new();
+        for bench in &config.bench {
+            if !names.insert(bench.name.as_str()) {
+                return Err(invalid(format!("two benches are named {:?}", bench.name)));
+            }
+            for scanner in &bench.scanners {
+                if !config.scanner.iter().any(|s| &s.name == scanner) {
+                    return Err(invalid(format!(
+                        "bench {:?} uses scanner {scanner:?}, which no [[scanner]] defines",
+                        bench.name
+                    )));
+                }
+            }
+            if let Some(scale) = &bench.scale
+                && !config.scale.iter().any(|s| &s.name == scale)
+            {
+                return Err(invalid(format!(
+                    "bench {:?} uses scale {scale:?}, which no [[scale]] defines",
+                    bench.name
+                )));
+            }
+            if let Some(printer) = &bench.printer
+                && !config.printer.iter().any(|p| &p.name == printer)
+            {
+                return Err(invalid(format!(
+                    "bench {:?} uses printer {printer:?}, which no [[printer]] defines",
+                    bench.name
+                )));
+            }
+            batch_labels(&bench.batch_labels).map_err(|m| invalid(format!("bench {:?}: {m}", bench.name)))?;
+        }
+        for scanner in &config.scanner {
+            let users = config.bench.iter().filter(|b| b.scanners.contains(&scanner.name)).count();
+            if users > 1 {
+                return Err(invalid(format!("scanner {:?} is used by {users} benches", scanner.name)));
+            }
+        }
+        let stdin_scanners = config.scanner.iter().filter(|s| s.kind == ScannerKind::Stdin).count();
+        if stdin_scanners > 1 {
+            return Err(invalid("only one scanner can read standard input".into()));
+        }
+        let patterns = config
+            .pattern
+            .iter()
+            .map(|p| {
+                regex::Regex::new(&p.regex)
+                    .map(|regex| Pattern { regex, kind: p.kind })
+                    .map_err(|e| invalid(format!("pattern {:?}: {e}", p.regex)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let timezone = match &config.station.timezone {
+            Some(name) => jiff::tz::TimeZone::get(name).map_err(|e| invalid(format!("timezone {name:?}: {e}")))?,
+            None => jiff::tz::TimeZone::system(),
+        };
+        Ok(Station {
+            source: path.to_path_buf(),
+            config,
+            lot_format,
+            batch_format,
+            shipment_format,
+            patterns,
+            timezone,
+        })
+    }
+
+    /// The database path: `--db`, else the config's, else `./lotstation.db`.
+    pub fn database(&self, db_flag: Option<&Path>) -> PathBuf {
+        db_flag
+            .map(Path::to_path_buf)
+            .or_else(|| self.config.station.database.clone())
+            .unwrap_or_else(|| PathBuf::from("lotstation.db"))
+    }
+
+    pub fn bench(&self, name: &str) -> Option<&BenchConfig> {
+        self.config.bench.iter().find(|b| b.name == name)
+    }
+}
+
+/// `batch_labels = "per-unit"` or a positive number.
+pub fn batch_labels(value: &toml::Value) -> Result<BatchLabels, String> {
+    match value {
+        toml::Value::String(s) if s == "per-unit" => Ok(BatchLabels::PerUnit),
+        toml::Value::Integer(n) if (1..=1000).contains(n) => Ok(BatchLabels::Fixed(*n as u32)),
+        other => Err(format!("batch_labels must be \"per-unit\" or a number from 1 to 1000, not {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_err(toml: &str, expected: &str) {
+        let err = Station::from_toml(toml, Path::new("t.toml")).unwrap_err().to_string();
+        assert!(err.contains(expected), "{err}");
+    }
+
+    #[test]
+    fn embedded_default_loads() {
+        let station = Station::load(None).unwrap();
+        assert_eq!(station.config.bench.len(), 1);
+        assert_eq!(station.database(None), PathBuf::from("lotstation.db"));
+        assert_eq!(station.database(Some(Path::new("x.db"))), PathBuf::from("x.db"));
+    }
+
+    #[test]
+    fn bad_configs_say_what_is_wrong() {
+        check_err("[[bench]]\nname='a'\nscanners=['s']", "which no [[scanner]] defines");
+        check_err("", "no [[bench]]");
+        check_err("[codes]\nlot='X-{day}-{seq}'\n[[bench]]\nname='a'", "unknown placeholder {day}");
+        check_err("[[bench]]\nname='a'\nbatch_labels='lots'", "batch_labels must be");
+        check_err("[[bench]]\nname='a'\ncolour='red'", "unknown field `colour`");
+        check_err("[[bench]]\nname='a'\n[[pattern]]\nregex='('\nkind='order'", "pattern \"(\"");
+        check_err("[station]\ntimezone='Mars/Olympus'\n[[bench]]\nname='a'", "Mars/Olympus");
+    }
+}

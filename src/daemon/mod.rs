@@ -1,0 +1,93 @@
+//! The only place that spawns tasks: device sources send `Event`s on one channel, and one
+//! event loop, the single owner of every bench's state and of the store's write
+//! connection, turns each into journal entries, records and feedback. A scan is committed
+//! before its feedback is given.
+
+mod bench;
+
+pub use bench::{Clock, Daemon, DaemonError, Feedback, ScriptedClock, SystemClock};
+
+use tokio::sync::mpsc;
+
+use crate::devices::{self, Source};
+
+/// Everything that reaches the event loop.
+#[derive(Debug)]
+pub enum Event {
+    /// one framed scan from the named scanner (raw bytes: a scanner may send garbage)
+    Scan { scanner: String, raw: Vec<u8> },
+    /// a scanner sent more than a scan may hold without a terminator
+    Overlong { scanner: String, bytes: usize },
+    /// the scanner's input ended (stdin at end of file, a script at its end)
+    InputClosed { scanner: String },
+    /// SIGTERM or SIGINT
+    Shutdown,
+}
+
+/// Runs the event loop until every input that ends has ended, or until a shutdown
+/// signal. `feedback` receives one line per scan, after the scan is committed.
+pub async fn run(
+    daemon: Daemon,
+    sources: Vec<Source>,
+    mut feedback: impl FnMut(&Feedback) + Send + 'static,
+) -> anyhow::Result<Daemon> {
+    let (tx, mut rx) = mpsc::channel::<Event>(1024);
+    let mut ending_inputs = 0;
+    for source in sources {
+        if source.ends() {
+            ending_inputs += 1;
+        }
+        tokio::spawn(devices::read(source, tx.clone()));
+    }
+    let signal_tx = tx.clone();
+    let signals = tokio::spawn(async move {
+        wait_for_shutdown_signal().await;
+        let _ = signal_tx.send(Event::Shutdown).await;
+    });
+    drop(tx);
+
+    let event_loop = tokio::task::spawn_blocking(move || -> anyhow::Result<Daemon> {
+        let mut daemon = daemon;
+        let mut open_inputs = ending_inputs;
+        while let Some(event) = rx.blocking_recv() {
+            match event {
+                Event::Scan { scanner, raw } => {
+                    let line = daemon.handle_scan(&scanner, &raw)?;
+                    feedback(&line);
+                }
+                Event::Overlong { scanner, bytes } => {
+                    let line = daemon.handle_overlong(&scanner, bytes)?;
+                    feedback(&line);
+                }
+                Event::InputClosed { scanner } => {
+                    tracing::info!(scanner, "input ended");
+                    open_inputs -= 1;
+                    if open_inputs == 0 {
+                        break;
+                    }
+                }
+                Event::Shutdown => {
+                    tracing::info!("shutting down on signal");
+                    break;
+                }
+            }
+        }
+        daemon.finish()?;
+        Ok(daemon)
+    });
+    let result = event_loop.await?;
+    signals.abort();
+    result
+}
+
+async fn wait_for_shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+        std::future::pending::<()>().await;
+        return;
+    };
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+}

@@ -1,0 +1,3 @@
+//! Pure byte decoders: bytes in, frames or readings out. No IO, no clock.
+
+pub mod lines;

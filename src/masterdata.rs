@@ -1,0 +1,365 @@
+//! Master data CSV files (SPEC §9) parsed into typed rows. Every problem names the file,
+//! the line and the column; a file with any problem imports nothing.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::core::codes::{Decimal, Gtin, Unit};
+use crate::core::workflow::ItemKind;
+
+/// A problem with an imported file, located as precisely as possible.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}{}: {message}", line.map(|l| format!(" line {l}")).unwrap_or_default(), column.as_ref().map(|c| format!(", column {c}")).unwrap_or_default())]
+pub struct ImportError {
+    pub file: String,
+    pub line: Option<u64>,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+/// Which master-data file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MasterKind {
+    Items,
+    Suppliers,
+    Customers,
+    Boms,
+    Orders,
+}
+
+impl MasterKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            MasterKind::Items => "items",
+            MasterKind::Suppliers => "suppliers",
+            MasterKind::Customers => "customers",
+            MasterKind::Boms => "boms",
+            MasterKind::Orders => "orders",
+        }
+    }
+
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            MasterKind::Items => &["sku", "name", "kind", "unit", "lot_prefix", "gtin", "shelf_life_days"],
+            MasterKind::Suppliers => &["code", "name", "contact", "email", "phone"],
+            MasterKind::Customers => &["code", "name", "email", "phone", "address"],
+            MasterKind::Boms => &["product_sku", "material_sku", "quantity", "unit"],
+            MasterKind::Orders => &["order_number", "customer_code", "ordered_at", "sku", "quantity"],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRow {
+    pub line: u64,
+    pub sku: String,
+    pub name: String,
+    pub kind: ItemKind,
+    pub unit: Unit,
+    pub lot_prefix: Option<String>,
+    pub gtin: Option<Gtin>,
+    pub shelf_life_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyRow {
+    pub line: u64,
+    pub code: String,
+    pub name: String,
+    /// suppliers: contact, email, phone; customers: email, phone, address
+    pub fields: [String; 3],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BomRow {
+    pub line: u64,
+    pub product_sku: String,
+    pub material_sku: String,
+    pub quantity: Decimal,
+    pub unit: Unit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRow {
+    pub line: u64,
+    pub order_number: String,
+    pub customer_code: String,
+    pub ordered_at: String,
+    pub sku: String,
+    pub quantity: Decimal,
+}
+
+/// A parsed master-data file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MasterFile {
+    Items(Vec<ItemRow>),
+    Suppliers(Vec<PartyRow>),
+    Customers(Vec<PartyRow>),
+    Boms(Vec<BomRow>),
+    Orders(Vec<OrderRow>),
+}
+
+/// One CSV row with access by column name and errors located at its line.
+pub struct Row<'a> {
+    file: &'a str,
+    line: u64,
+    record: &'a csv::StringRecord,
+    index: &'a [(String, usize)],
+}
+
+impl Row<'_> {
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+
+    pub fn error(&self, column: &str, message: impl Into<String>) -> ImportError {
+        ImportError {
+            file: self.file.to_string(),
+            line: Some(self.line),
+            column: Some(column.to_string()),
+            message: message.into(),
+        }
+    }
+
+    /// The trimmed value, or "" when the column is absent or empty.
+    pub fn get(&self, column: &str) -> &str {
+        self.index
+            .iter()
+            .find(|(name, _)| name == column)
+            .and_then(|(_, i)| self.record.get(*i))
+            .map(str::trim)
+            .unwrap_or("")
+    }
+
+    pub fn required(&self, column: &str) -> Result<String, ImportError> {
+        let value = self.get(column);
+        if value.is_empty() {
+            return Err(self.error(column, "is empty; a value is required"));
+        }
+        Ok(value.to_string())
+    }
+
+    pub fn optional(&self, column: &str) -> Option<String> {
+        let value = self.get(column);
+        (!value.is_empty()).then(|| value.to_string())
+    }
+
+    pub fn decimal(&self, column: &str) -> Result<Decimal, ImportError> {
+        let text = self.required(column)?;
+        match Decimal::parse(&text) {
+            Some(d) if d.mantissa > 0 => Ok(d),
+            Some(_) => Err(self.error(column, format!("{text:?} must be more than zero"))),
+            None => Err(self.error(column, format!("{text:?} is not a number (use a point for decimals: 12.5)"))),
+        }
+    }
+
+    pub fn unit(&self, column: &str) -> Result<Unit, ImportError> {
+        let text = self.required(column)?;
+        Unit::parse(&text).ok_or_else(|| self.error(column, format!("unknown unit {text:?} (g, kg, ml, l, each, lb, oz)")))
+    }
+
+    /// An ISO 8601 date or date-time, normalised (`2026-11-21` or `2026-11-21T14:03:00Z`).
+    pub fn datetime(&self, column: &str) -> Result<String, ImportError> {
+        let text = self.required(column)?;
+        parse_iso(&text).ok_or_else(|| {
+            self.error(column, format!("{text:?} is not an ISO 8601 date (2026-11-21 or 2026-11-21T14:03:00Z)"))
+        })
+    }
+}
+
+/// `2026-11-21` stays a date; a date-time with an offset becomes a UTC timestamp.
+pub fn parse_iso(text: &str) -> Option<String> {
+    if let Ok(date) = text.parse::<jiff::civil::Date>()
+        && text.len() == 10
+    {
+        return Some(date.to_string());
+    }
+    text.parse::<jiff::Timestamp>().ok().map(|t| t.to_string())
+}
+
+/// Reads a CSV file: the header must name every expected column and no other.
+pub fn read_csv<T>(
+    path: &Path,
+    expected: &[&str],
+    required: &[&str],
+    mut each: impl FnMut(&Row<'_>) -> Result<T, ImportError>,
+) -> Result<Vec<T>, ImportError> {
+    let file = path.display().to_string();
+    let whole = |message: String| ImportError {
+        file: file.clone(),
+        line: None,
+        column: None,
+        message,
+    };
+    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read: {e}")))?;
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_error(&file, e))?
+        .clone();
+    let at_header = |column: Option<&str>, message: String| ImportError {
+        file: file.clone(),
+        line: Some(1),
+        column: column.map(str::to_string),
+        message,
+    };
+    let mut index = Vec::new();
+    for (i, name) in headers.iter().enumerate() {
+        let name = name.trim().to_ascii_lowercase();
+        if !expected.contains(&name.as_str()) {
+            return Err(at_header(
+                Some(&name),
+                format!("unknown column {name:?}; the columns are {}", expected.join(",")),
+            ));
+        }
+        if index.iter().any(|(n, _): &(String, usize)| *n == name) {
+            return Err(at_header(Some(&name), format!("column {name:?} appears twice")));
+        }
+        index.push((name, i));
+    }
+    for column in required {
+        if !index.iter().any(|(n, _)| n == column) {
+            return Err(at_header(None, format!("missing column {column:?} in the header row")));
+        }
+    }
+    let mut out = Vec::new();
+    for result in reader.records() {
+        let record = result.map_err(|e| csv_error(&file, e))?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let row = Row {
+            file: &file,
+            line,
+            record: &record,
+            index: &index,
+        };
+        out.push(each(&row)?);
+    }
+    Ok(out)
+}
+
+fn csv_error(file: &str, e: csv::Error) -> ImportError {
+    let line = e.position().map(|p| p.line());
+    let message = match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("has {len} fields, the header has {expected_len}")
+        }
+        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8 text (save the file as UTF-8 CSV)".to_string(),
+        _ => e.to_string(),
+    };
+    ImportError {
+        file: file.to_string(),
+        line,
+        column: None,
+        message,
+    }
+}
+
+/// Rejects a second row with the same key.
+fn unique(seen: &mut HashSet<String>, row: &Row<'_>, column: &str, key: &str) -> Result<(), ImportError> {
+    if !seen.insert(key.to_string()) {
+        return Err(row.error(column, format!("{key:?} appears twice in this file")));
+    }
+    Ok(())
+}
+
+/// Parses one master-data file of the given kind.
+pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
+    let mut seen = HashSet::new();
+    let columns = kind.columns();
+    match kind {
+        MasterKind::Items => read_csv(path, columns, &["sku", "name", "kind", "unit"], |row| {
+            let sku = row.required("sku")?;
+            unique(&mut seen, row, "sku", &sku)?;
+            let kind = match row.required("kind")?.to_ascii_lowercase().as_str() {
+                "material" => ItemKind::Material,
+                "product" => ItemKind::Product,
+                other => return Err(row.error("kind", format!("{other:?} must be material or product"))),
+            };
+            let unit_text = row.required("unit")?;
+            let unit = Unit::parse_item_unit(&unit_text)
+                .ok_or_else(|| row.error("unit", format!("{unit_text:?} must be one of g, kg, ml, l, each")))?;
+            let gtin = row
+                .optional("gtin")
+                .map(|g| Gtin::parse(&g).map_err(|e| row.error("gtin", e.to_string())))
+                .transpose()?;
+            let shelf_life_days = row
+                .optional("shelf_life_days")
+                .map(|d| {
+                    d.parse::<u32>()
+                        .ok()
+                        .filter(|d| *d <= 36_500)
+                        .ok_or_else(|| row.error("shelf_life_days", format!("{d:?} must be a whole number of days")))
+                })
+                .transpose()?;
+            let lot_prefix = row.optional("lot_prefix");
+            if let Some(prefix) = &lot_prefix
+                && !prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(row.error("lot_prefix", format!("{prefix:?} may hold only letters, digits, - and _")));
+            }
+            Ok(ItemRow {
+                line: row.line(),
+                sku,
+                name: row.required("name")?,
+                kind,
+                unit,
+                lot_prefix,
+                gtin,
+                shelf_life_days,
+            })
+        })
+        .map(MasterFile::Items),
+        MasterKind::Suppliers | MasterKind::Customers => {
+            let rows = read_csv(path, columns, &["code", "name"], |row| {
+                let code = row.required("code")?;
+                unique(&mut seen, row, "code", &code.to_ascii_uppercase())?;
+                let fields = [columns[2], columns[3], columns[4]].map(|c| row.get(c).to_string());
+                if let Some(email_column) = columns.iter().position(|c| *c == "email") {
+                    let email = &fields[email_column - 2];
+                    if !email.is_empty() && !email.contains('@') {
+                        return Err(row.error("email", format!("{email:?} is not an e-mail address")));
+                    }
+                }
+                Ok(PartyRow {
+                    line: row.line(),
+                    code,
+                    name: row.required("name")?,
+                    fields,
+                })
+            })?;
+            Ok(if kind == MasterKind::Suppliers {
+                MasterFile::Suppliers(rows)
+            } else {
+                MasterFile::Customers(rows)
+            })
+        }
+        MasterKind::Boms => read_csv(path, columns, columns, |row| {
+            let product_sku = row.required("product_sku")?;
+            let material_sku = row.required("material_sku")?;
+            unique(&mut seen, row, "material_sku", &format!("{product_sku}/{material_sku}"))?;
+            Ok(BomRow {
+                line: row.line(),
+                product_sku,
+                material_sku,
+                quantity: row.decimal("quantity")?,
+                unit: row.unit("unit")?,
+            })
+        })
+        .map(MasterFile::Boms),
+        MasterKind::Orders => read_csv(path, columns, columns, |row| {
+            Ok(OrderRow {
+                line: row.line(),
+                order_number: row.required("order_number")?,
+                customer_code: row.required("customer_code")?,
+                ordered_at: row.datetime("ordered_at")?,
+                sku: row.required("sku")?,
+                quantity: row.decimal("quantity")?,
+            })
+        })
+        .map(MasterFile::Orders),
+    }
+}

@@ -1,0 +1,230 @@
+//! The append-only journal: every entry is hash-chained to the one before it, so that a
+//! changed, removed or reordered entry is found by `verify`.
+
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use super::{Store, StoreError, StoreTx};
+
+/// The hash the first entry chains to.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An entry to append.
+#[derive(Debug)]
+pub struct NewEntry<'a> {
+    pub at: jiff::Timestamp,
+    pub kind: &'a str,
+    pub bench: Option<&'a str>,
+    pub device: Option<&'a str>,
+    pub operator: Option<&'a str>,
+    pub body: &'a serde_json::Value,
+}
+
+/// An entry as stored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct JournalEntry {
+    pub seq: i64,
+    pub at: String,
+    pub kind: String,
+    pub bench: Option<String>,
+    pub device: Option<String>,
+    pub operator: Option<String>,
+    pub body: serde_json::Value,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// What `journal verify` found.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct VerifyReport {
+    pub entries: i64,
+    pub head_hash: String,
+    /// the first place the chain breaks, in words, if it does
+    pub chain_error: Option<String>,
+    /// SQLite's own `integrity_check` findings ("ok" when clean)
+    pub integrity: Vec<String>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.chain_error.is_none() && self.integrity == ["ok"]
+    }
+}
+
+fn entry_hash(
+    prev_hash: &str,
+    seq: i64,
+    at: &str,
+    kind: &str,
+    bench: Option<&str>,
+    device: Option<&str>,
+    operator: Option<&str>,
+    body: &str,
+) -> String {
+    let mut hasher = Sha256::new();
+    for part in [
+        prev_hash,
+        &seq.to_string(),
+        at,
+        kind,
+        bench.unwrap_or(""),
+        device.unwrap_or(""),
+        operator.unwrap_or(""),
+        body,
+    ] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+impl StoreTx<'_> {
+    /// Appends one entry, chained to the current head; returns its sequence number.
+    pub fn append(&mut self, entry: &NewEntry<'_>) -> Result<i64, StoreError> {
+        let head: Option<(i64, String)> = self
+            .tx
+            .query_row("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+        let seq = prev_seq + 1;
+        let at = entry.at.to_string();
+        let body = entry.body.to_string();
+        let hash = entry_hash(
+            &prev_hash,
+            seq,
+            &at,
+            entry.kind,
+            entry.bench,
+            entry.device,
+            entry.operator,
+            &body,
+        );
+        self.tx.execute(
+            "INSERT INTO journal (seq, at, kind, bench, device, operator, body, prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![seq, at, entry.kind, entry.bench, entry.device, entry.operator, body, prev_hash, hash],
+        )?;
+        Ok(seq)
+    }
+}
+
+fn read_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<(JournalEntry, String)> {
+    let body_text: String = row.get(6)?;
+    let body = serde_json::from_str(&body_text).unwrap_or(serde_json::Value::String(body_text.clone()));
+    Ok((
+        JournalEntry {
+            seq: row.get(0)?,
+            at: row.get(1)?,
+            kind: row.get(2)?,
+            bench: row.get(3)?,
+            device: row.get(4)?,
+            operator: row.get(5)?,
+            body,
+            prev_hash: row.get(7)?,
+            hash: row.get(8)?,
+        },
+        body_text,
+    ))
+}
+
+const SELECT_ENTRY: &str = "SELECT seq, at, kind, bench, device, operator, body, prev_hash, hash FROM journal";
+
+impl Store {
+    /// Entries with `seq > after`, oldest first, at most `limit`.
+    pub fn journal(&self, after: i64, limit: i64) -> Result<Vec<JournalEntry>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{SELECT_ENTRY} WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?;
+        let rows = stmt.query_map(params![after, limit], read_entry)?;
+        rows.map(|r| r.map(|(e, _)| e).map_err(StoreError::from)).collect()
+    }
+
+    /// The newest entry's sequence number and hash.
+    pub fn head(&self) -> Result<Option<(i64, String)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
+    }
+
+    /// Recomputes the whole chain and runs SQLite's integrity check.
+    pub fn verify(&self) -> Result<VerifyReport, StoreError> {
+        let integrity = {
+            let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
+        let mut stmt = self.conn.prepare(&format!("{SELECT_ENTRY} ORDER BY seq"))?;
+        let mut rows = stmt.query([])?;
+        let mut expected_prev = GENESIS_HASH.to_string();
+        let mut expected_seq = 1;
+        let mut entries = 0;
+        let mut chain_error = None;
+        while let Some(row) = rows.next()? {
+            let (entry, body_text) = read_entry(row)?;
+            entries += 1;
+            if chain_error.is_some() {
+                continue;
+            }
+            let described = format!("entry {} ({} at {})", entry.seq, entry.kind, entry.at);
+            if entry.seq != expected_seq {
+                chain_error = Some(if entry.seq > expected_seq {
+                    format!(
+                        "entries {expected_seq} to {} are missing: the journal jumps to {described}",
+                        entry.seq - 1
+                    )
+                } else {
+                    format!("{described} is out of order")
+                });
+                continue;
+            }
+            if entry.prev_hash != expected_prev {
+                chain_error = Some(format!(
+                    "{described} does not follow entry {}: its previous-hash is {}, the chain says {}",
+                    entry.seq - 1,
+                    short(&entry.prev_hash),
+                    short(&expected_prev)
+                ));
+                continue;
+            }
+            let recomputed = entry_hash(
+                &entry.prev_hash,
+                entry.seq,
+                &entry.at,
+                &entry.kind,
+                entry.bench.as_deref(),
+                entry.device.as_deref(),
+                entry.operator.as_deref(),
+                &body_text,
+            );
+            if recomputed != entry.hash {
+                chain_error = Some(format!(
+                    "{described} was changed after it was written: its content hashes to {}, the journal says {}",
+                    short(&recomputed),
+                    short(&entry.hash)
+                ));
+                continue;
+            }
+            expected_prev = entry.hash;
+            expected_seq += 1;
+        }
+        Ok(VerifyReport {
+            entries,
+            head_hash: expected_prev,
+            chain_error,
+            integrity,
+        })
+    }
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}

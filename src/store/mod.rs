@@ -1,0 +1,406 @@
+//! The only place with SQL. SQLite (bundled) in WAL mode with `synchronous=FULL` and
+//! foreign keys on; append-only migrations; the hash-chained journal; the record tables;
+//! master-data imports. No rusqlite type leaves this module: a second backend
+//! (PostgreSQL) implements the same `Store`/`StoreTx` surface.
+
+mod import;
+mod journal;
+mod schema;
+mod world;
+
+pub use import::{ImportSummary, sha256_hex};
+pub use journal::{JournalEntry, NewEntry, VerifyReport};
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use crate::core::workflow::{BenchState, PrintRequest, Record, Status};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    #[error("database {path} does not exist")]
+    Missing { path: PathBuf },
+    #[error("database {path} was written by a newer lotstation (schema {found}, this one knows {known})")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("database: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("database holds a value it cannot read: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Import(#[from] crate::masterdata::ImportError),
+}
+
+/// One open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the database.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent()
+            && !parent.as_os_str().is_empty()
+            && !parent.exists()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                source: rusqlite::Error::InvalidPath(PathBuf::from(e.to_string())),
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        store.configure()?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// Opens a database that must already exist (for commands that only read or check).
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        Store::open(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn configure(&mut self) -> Result<(), StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: self.path.clone(),
+            source,
+        };
+        self.conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_err)?;
+        self.conn
+            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+            .map_err(|source| StoreError::Open {
+                path: self.path.clone(),
+                source,
+            })?;
+        Ok(())
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let known = schema::MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew {
+                path: self.path.clone(),
+                found: version,
+                known,
+            });
+        }
+        for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            tx.execute_batch(sql)?;
+            tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
+            tx.commit()?;
+        }
+        for table in schema::APPEND_ONLY_TABLES {
+            self.conn.execute_batch(&format!(
+                "CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} \
+                 BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END; \
+                 CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} \
+                 BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
+            ))?;
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction that holds the write lock from its first statement.
+    pub fn begin(&mut self) -> Result<StoreTx<'_>, StoreError> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Ok(StoreTx { tx })
+    }
+
+    /// The bench's saved state, if it has one.
+    pub fn bench_state(&self, bench: &str) -> Result<Option<BenchState>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .query_row("SELECT state FROM bench_state WHERE bench = ?1", [bench], |r| r.get(0))
+            .optional()?;
+        match text {
+            Some(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt(format!("bench state of {bench}: {e}"))),
+            None => Ok(None),
+        }
+    }
+
+    /// Records a status change made outside a bench (the `hold`/`release` commands).
+    pub fn change_status(
+        &mut self,
+        code: &str,
+        status: Status,
+        reason: &str,
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.begin()?;
+        if tx.stock_exists(code)?.is_none() {
+            return Err(StoreError::NotFound(format!("no lot or batch has the code {code}")));
+        }
+        let record = Record::StatusChange {
+            code: code.to_string(),
+            status,
+            reason: reason.to_string(),
+            at,
+        };
+        let seq = tx.append_record(&record, None, operator, at, None)?;
+        tx.commit()?;
+        Ok(seq)
+    }
+}
+
+/// One write transaction: everything a scan changes commits together or not at all.
+pub struct StoreTx<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+impl StoreTx<'_> {
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit()?;
+        Ok(())
+    }
+
+    pub fn rollback(self) -> Result<(), StoreError> {
+        self.tx.rollback()?;
+        Ok(())
+    }
+
+    /// Journals a record and writes its rows; returns the journal sequence number.
+    pub fn append_record(
+        &mut self,
+        record: &Record,
+        bench: Option<&str>,
+        operator: Option<&str>,
+        at: jiff::Timestamp,
+        scan_seq: Option<i64>,
+    ) -> Result<i64, StoreError> {
+        let mut body = serde_json::to_value(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if let (Some(seq), Some(map)) = (scan_seq, body.as_object_mut()) {
+            map.insert("scan_seq".into(), seq.into());
+        }
+        let seq = self.append(&NewEntry {
+            at,
+            kind: record.kind(),
+            bench,
+            device: None,
+            operator,
+            body: &body,
+        })?;
+        self.write_record_rows(seq, record)?;
+        Ok(seq)
+    }
+
+    fn write_record_rows(&mut self, seq: i64, record: &Record) -> Result<(), StoreError> {
+        let tx = &self.tx;
+        match record {
+            Record::LotReceived {
+                code,
+                item_sku,
+                supplier_code,
+                supplier_lot,
+                invoice,
+                quantity,
+                received_at,
+                expiry,
+                note,
+                ..
+            } => {
+                tx.execute(
+                    "INSERT INTO lots (code, item_sku, supplier_code, supplier_lot, invoice, quantity, received_at, expiry, note, journal_seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![
+                        code,
+                        item_sku,
+                        supplier_code,
+                        supplier_lot,
+                        invoice,
+                        quantity,
+                        received_at.to_string(),
+                        expiry.map(|d| d.to_string()),
+                        note,
+                        seq
+                    ],
+                )?;
+            }
+            Record::BatchOpened {
+                code,
+                product_sku,
+                opened_at,
+                production_date,
+            } => {
+                tx.execute(
+                    "INSERT INTO batches (code, product_sku, opened_at, production_date, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![code, product_sku, opened_at.to_string(), production_date.to_string(), seq],
+                )?;
+            }
+            Record::Consumption {
+                batch_code,
+                line_no,
+                input_code,
+                input_kind,
+                quantity,
+                warning,
+                ..
+            } => {
+                tx.execute(
+                    "INSERT INTO consumptions (batch_code, line_no, input_code, input_kind, quantity, warning, journal_seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![batch_code, line_no, input_code, input_kind.noun(), quantity, warning, seq],
+                )?;
+            }
+            Record::BatchClosed {
+                code,
+                yield_quantity,
+                expiry,
+                closed_at,
+                note,
+                ..
+            } => {
+                tx.execute(
+                    "INSERT INTO batch_closures (batch_code, yield_quantity, expiry, closed_at, note, journal_seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![code, yield_quantity, expiry.map(|d| d.to_string()), closed_at.to_string(), note, seq],
+                )?;
+            }
+            Record::Shipment {
+                code,
+                order_number,
+                customer_code,
+                shipped_at,
+                lines,
+            } => {
+                tx.execute(
+                    "INSERT INTO shipments (code, order_number, customer_code, shipped_at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![code, order_number, customer_code, shipped_at.to_string(), seq],
+                )?;
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO shipment_lines (shipment_code, line_no, batch_code, quantity) VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                for (i, line) in lines.iter().enumerate() {
+                    insert.execute(params![code, i as i64 + 1, line.batch_code, line.quantity])?;
+                }
+            }
+            Record::Waste {
+                code,
+                quantity,
+                reason,
+                at,
+                ..
+            } => {
+                tx.execute(
+                    "INSERT INTO wastes (code, quantity, reason, at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![code, quantity, reason, at.to_string(), seq],
+                )?;
+            }
+            Record::StatusChange {
+                code,
+                status,
+                reason,
+                at,
+            } => {
+                tx.execute(
+                    "INSERT INTO status_changes (code, status, reason, at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![code, status.as_str(), reason, at.to_string(), seq],
+                )?;
+            }
+            Record::Correction { target, reason, at } => {
+                use crate::core::workflow::CorrectionTarget;
+                let (kind, code, line) = match target {
+                    CorrectionTarget::Lot { code } => ("lot", code, None),
+                    CorrectionTarget::Consumption { batch_code, line_no } => {
+                        ("consumption", batch_code, Some(i64::from(*line_no)))
+                    }
+                    CorrectionTarget::Batch { code } => ("batch", code, None),
+                };
+                tx.execute(
+                    "INSERT INTO corrections (target_kind, target_code, target_line, reason, at, journal_seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![kind, code, line, reason, at.to_string(), seq],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Journals a print job (before anything is sent to a printer).
+    pub fn append_print_job(
+        &mut self,
+        print: &PrintRequest,
+        bench: &str,
+        printer: Option<&str>,
+        operator: Option<&str>,
+        at: jiff::Timestamp,
+        scan_seq: i64,
+    ) -> Result<i64, StoreError> {
+        let body = serde_json::json!({
+            "label": print.label,
+            "code": print.code,
+            "copies": print.copies,
+            "printer": printer,
+            "scan_seq": scan_seq,
+        });
+        let seq = self.append(&NewEntry {
+            at,
+            kind: "print_job",
+            bench: Some(bench),
+            device: printer,
+            operator,
+            body: &body,
+        })?;
+        self.tx.execute(
+            "INSERT INTO print_jobs (bench, printer, label, code, copies, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                bench,
+                printer,
+                print.label.noun(),
+                print.code,
+                print.copies,
+                seq
+            ],
+        )?;
+        Ok(seq)
+    }
+
+    /// Saves what the bench has open, with the scan that changed it.
+    pub fn save_bench_state(&mut self, bench: &str, state: &BenchState) -> Result<(), StoreError> {
+        let text = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.tx.execute(
+            "INSERT INTO bench_state (bench, state) VALUES (?1, ?2)
+             ON CONFLICT(bench) DO UPDATE SET state = excluded.state",
+            params![bench, text],
+        )?;
+        Ok(())
+    }
+
+    /// The kind of the lot or batch with this code, if any.
+    fn stock_exists(&self, code: &str) -> Result<Option<&'static str>, StoreError> {
+        let lot: bool = self
+            .tx
+            .query_row("SELECT EXISTS(SELECT 1 FROM lots WHERE code = ?1)", [code], |r| r.get(0))?;
+        if lot {
+            return Ok(Some("lot"));
+        }
+        let batch: bool = self
+            .tx
+            .query_row("SELECT EXISTS(SELECT 1 FROM batches WHERE code = ?1)", [code], |r| r.get(0))?;
+        Ok(batch.then_some("batch"))
+    }
+}

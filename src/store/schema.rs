@@ -1,0 +1,195 @@
+//! Append-only migrations. Each entry runs once, in order, recorded in `PRAGMA user_version`;
+//! a released migration is never edited, only followed by a new one.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the journal, master data, records, counters and bench state
+    r#"
+CREATE TABLE journal (
+    seq       INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    bench     TEXT,
+    device    TEXT,
+    operator  TEXT,
+    body      TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL UNIQUE
+);
+CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+
+-- master data: updated by imports, never referenced by foreign keys from records so that
+-- history stays as it was recorded
+CREATE TABLE items (
+    sku             TEXT PRIMARY KEY COLLATE NOCASE,
+    name            TEXT NOT NULL,
+    kind            TEXT NOT NULL CHECK (kind IN ('material', 'product')),
+    unit            TEXT NOT NULL,
+    lot_prefix      TEXT,
+    gtin            TEXT UNIQUE,
+    shelf_life_days INTEGER
+);
+CREATE TABLE suppliers (
+    code    TEXT PRIMARY KEY COLLATE NOCASE,
+    name    TEXT NOT NULL,
+    contact TEXT NOT NULL DEFAULT '',
+    email   TEXT NOT NULL DEFAULT '',
+    phone   TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE customers (
+    code    TEXT PRIMARY KEY COLLATE NOCASE,
+    name    TEXT NOT NULL,
+    email   TEXT NOT NULL DEFAULT '',
+    phone   TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE boms (
+    product_sku  TEXT NOT NULL,
+    material_sku TEXT NOT NULL,
+    quantity     INTEGER NOT NULL,
+    PRIMARY KEY (product_sku, material_sku)
+);
+CREATE TABLE orders (
+    order_number  TEXT PRIMARY KEY,
+    customer_code TEXT NOT NULL,
+    ordered_at    TEXT NOT NULL
+);
+CREATE TABLE order_lines (
+    order_number TEXT NOT NULL REFERENCES orders(order_number),
+    line_no      INTEGER NOT NULL,
+    sku          TEXT NOT NULL,
+    quantity     INTEGER NOT NULL,
+    PRIMARY KEY (order_number, line_no)
+);
+
+-- every code ever issued, so none is issued twice
+CREATE TABLE codes (
+    code      TEXT PRIMARY KEY,
+    issued_at TEXT NOT NULL
+);
+CREATE TABLE code_counters (
+    key      TEXT PRIMARY KEY,
+    last_seq INTEGER NOT NULL
+);
+
+-- records: append-only, each row points at its journal entry
+CREATE TABLE lots (
+    code          TEXT PRIMARY KEY,
+    item_sku      TEXT NOT NULL,
+    supplier_code TEXT NOT NULL,
+    supplier_lot  TEXT NOT NULL,
+    invoice       TEXT NOT NULL,
+    quantity      INTEGER NOT NULL,
+    received_at   TEXT NOT NULL,
+    expiry        TEXT,
+    note          TEXT,
+    journal_seq   INTEGER NOT NULL REFERENCES journal(seq)
+);
+CREATE INDEX lots_supplier_lot ON lots(supplier_lot);
+CREATE INDEX lots_item ON lots(item_sku);
+CREATE TABLE batches (
+    code            TEXT PRIMARY KEY,
+    product_sku     TEXT NOT NULL,
+    opened_at       TEXT NOT NULL,
+    production_date TEXT NOT NULL,
+    journal_seq     INTEGER NOT NULL REFERENCES journal(seq)
+);
+CREATE INDEX batches_product ON batches(product_sku);
+CREATE TABLE batch_closures (
+    batch_code     TEXT PRIMARY KEY REFERENCES batches(code),
+    yield_quantity INTEGER NOT NULL,
+    expiry         TEXT,
+    closed_at      TEXT NOT NULL,
+    note           TEXT,
+    journal_seq    INTEGER NOT NULL REFERENCES journal(seq)
+);
+CREATE TABLE consumptions (
+    id          INTEGER PRIMARY KEY,
+    batch_code  TEXT NOT NULL REFERENCES batches(code),
+    line_no     INTEGER NOT NULL,
+    input_code  TEXT NOT NULL,
+    input_kind  TEXT NOT NULL CHECK (input_kind IN ('lot', 'batch')),
+    quantity    INTEGER NOT NULL,
+    warning     TEXT,
+    journal_seq INTEGER NOT NULL REFERENCES journal(seq),
+    UNIQUE (batch_code, line_no)
+);
+CREATE INDEX consumptions_input ON consumptions(input_code);
+CREATE TABLE shipments (
+    code          TEXT PRIMARY KEY,
+    order_number  TEXT NOT NULL,
+    customer_code TEXT NOT NULL,
+    shipped_at    TEXT NOT NULL,
+    journal_seq   INTEGER NOT NULL REFERENCES journal(seq)
+);
+CREATE INDEX shipments_order ON shipments(order_number);
+CREATE INDEX shipments_customer ON shipments(customer_code);
+CREATE TABLE shipment_lines (
+    shipment_code TEXT NOT NULL REFERENCES shipments(code),
+    line_no       INTEGER NOT NULL,
+    batch_code    TEXT NOT NULL,
+    quantity      INTEGER NOT NULL,
+    PRIMARY KEY (shipment_code, line_no)
+);
+CREATE INDEX shipment_lines_batch ON shipment_lines(batch_code);
+CREATE TABLE wastes (
+    id          INTEGER PRIMARY KEY,
+    code        TEXT NOT NULL,
+    quantity    INTEGER NOT NULL,
+    reason      TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    journal_seq INTEGER NOT NULL REFERENCES journal(seq)
+);
+CREATE INDEX wastes_code ON wastes(code);
+CREATE TABLE status_changes (
+    id          INTEGER PRIMARY KEY,
+    code        TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('available', 'hold', 'quarantine', 'recalled')),
+    reason      TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    journal_seq INTEGER NOT NULL REFERENCES journal(seq)
+);
+CREATE INDEX status_changes_code ON status_changes(code, id);
+CREATE TABLE corrections (
+    id          INTEGER PRIMARY KEY,
+    target_kind TEXT NOT NULL CHECK (target_kind IN ('lot', 'consumption', 'batch')),
+    target_code TEXT NOT NULL,
+    target_line INTEGER,
+    reason      TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    journal_seq INTEGER NOT NULL REFERENCES journal(seq)
+);
+CREATE INDEX corrections_target ON corrections(target_kind, target_code, target_line);
+CREATE TABLE print_jobs (
+    id          INTEGER PRIMARY KEY,
+    bench       TEXT NOT NULL,
+    printer     TEXT,
+    label       TEXT NOT NULL,
+    code        TEXT NOT NULL,
+    copies      INTEGER NOT NULL,
+    journal_seq INTEGER NOT NULL REFERENCES journal(seq)
+);
+
+-- working state, not history: what each bench has open (rewritten with every scan)
+CREATE TABLE bench_state (
+    bench TEXT PRIMARY KEY,
+    state TEXT NOT NULL
+);
+"#,
+];
+
+/// Record tables that refuse UPDATE and DELETE (installed by `Store::open`).
+pub const APPEND_ONLY_TABLES: &[&str] = &[
+    "lots",
+    "batches",
+    "batch_closures",
+    "consumptions",
+    "shipments",
+    "shipment_lines",
+    "wastes",
+    "status_changes",
+    "corrections",
+    "print_jobs",
+];

@@ -1,0 +1,286 @@
+//! The workflow's view of the records (`World`), answered from inside the scan's
+//! transaction so that what a step sees is exactly what it commits against.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{StoreError, StoreTx};
+use crate::core::codes::{CodeContext, CodeFormat, Gtin, Unit};
+use crate::core::workflow::{ItemKind, ItemView, OrderView, PartyView, Status, StockKind, StockView, World, WorldError};
+
+impl From<StoreError> for WorldError {
+    fn from(e: StoreError) -> Self {
+        WorldError(e.to_string())
+    }
+}
+
+fn world_err(e: rusqlite::Error) -> WorldError {
+    WorldError(format!("database: {e}"))
+}
+
+const ITEM_COLUMNS: &str = "sku, name, kind, unit, lot_prefix, gtin, shelf_life_days";
+
+fn read_item(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, String, Option<String>, Option<String>, Option<u32>)> {
+    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
+}
+
+type ItemRow = (String, String, String, String, Option<String>, Option<String>, Option<u32>);
+
+fn item_view(row: ItemRow) -> Result<ItemView, WorldError> {
+    let (sku, name, kind, unit, lot_prefix, gtin, shelf_life_days) = row;
+    let kind = match kind.as_str() {
+        "product" => ItemKind::Product,
+        _ => ItemKind::Material,
+    };
+    let unit = Unit::parse_item_unit(&unit).ok_or_else(|| WorldError(format!("item {sku} has an unknown unit {unit:?}")))?;
+    Ok(ItemView {
+        sku,
+        name,
+        kind,
+        unit,
+        lot_prefix,
+        gtin,
+        shelf_life_days,
+    })
+}
+
+fn parse_date(text: Option<String>) -> Option<jiff::civil::Date> {
+    text.and_then(|t| t.parse().ok())
+}
+
+impl StoreTx<'_> {
+    fn item_where(&self, condition: &str, value: &str) -> Result<Option<ItemView>, WorldError> {
+        let row = self
+            .tx
+            .query_row(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE {condition}"), [value], read_item)
+            .optional()
+            .map_err(world_err)?;
+        row.map(item_view).transpose()
+    }
+
+    /// Balance, status and expiry of one lot or batch.
+    fn stock_view(&self, code: &str) -> Result<Option<StockView>, WorldError> {
+        let tx = &self.tx;
+        let lot: Option<(String, i64, Option<String>, String)> = tx
+            .query_row(
+                "SELECT item_sku, quantity, expiry, supplier_lot FROM lots WHERE code = ?1",
+                [code],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+            .map_err(world_err)?;
+        let (kind, sku, initial, expiry, supplier_lot, closed) = match lot {
+            Some((sku, quantity, expiry, supplier_lot)) => {
+                (StockKind::Lot, sku, quantity, parse_date(expiry), Some(supplier_lot), true)
+            }
+            None => {
+                let batch: Option<(String, Option<i64>, Option<String>)> = tx
+                    .query_row(
+                        "SELECT b.product_sku, c.yield_quantity, c.expiry FROM batches b
+                         LEFT JOIN batch_closures c ON c.batch_code = b.code WHERE b.code = ?1",
+                        [code],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()
+                    .map_err(world_err)?;
+                match batch {
+                    Some((sku, yield_quantity, expiry)) => (
+                        StockKind::Batch,
+                        sku,
+                        yield_quantity.unwrap_or(0),
+                        parse_date(expiry),
+                        None,
+                        yield_quantity.is_some(),
+                    ),
+                    None => return Ok(None),
+                }
+            }
+        };
+        let item = self
+            .item_where("sku = ?1", &sku)?
+            .ok_or_else(|| WorldError(format!("{} {code} names item {sku}, which is not in the items", kind.noun())))?;
+        let (consumed, wasted, shipped): (i64, i64, i64) = tx
+            .query_row(
+                "SELECT
+                   (SELECT COALESCE(SUM(c.quantity), 0) FROM consumptions c WHERE c.input_code = ?1
+                      AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'consumption'
+                                      AND k.target_code = c.batch_code AND k.target_line = c.line_no)),
+                   (SELECT COALESCE(SUM(quantity), 0) FROM wastes WHERE code = ?1),
+                   (SELECT COALESCE(SUM(quantity), 0) FROM shipment_lines WHERE batch_code = ?1)",
+                [code],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(world_err)?;
+        let void: bool = tx
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM corrections WHERE target_kind IN ('lot', 'batch') AND target_code = ?1)",
+                [code],
+                |r| r.get(0),
+            )
+            .map_err(world_err)?;
+        let status_row: Option<(String, String)> = tx
+            .query_row(
+                "SELECT status, reason FROM status_changes WHERE code = ?1 ORDER BY id DESC LIMIT 1",
+                [code],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(world_err)?;
+        let (status, status_reason) = if void {
+            (Status::Void, None)
+        } else {
+            match status_row {
+                Some((status, reason)) => (
+                    Status::parse(&status).ok_or_else(|| WorldError(format!("unknown status {status:?} of {code}")))?,
+                    Some(reason),
+                ),
+                None => (Status::Available, None),
+            }
+        };
+        Ok(Some(StockView {
+            code: code.to_string(),
+            kind,
+            item,
+            status,
+            status_reason,
+            balance: initial - consumed - wasted - shipped,
+            initial,
+            expiry,
+            closed,
+            supplier_lot,
+        }))
+    }
+}
+
+impl World for StoreTx<'_> {
+    fn item(&mut self, sku: &str) -> Result<Option<ItemView>, WorldError> {
+        self.item_where("sku = ?1", sku)
+    }
+
+    fn item_by_gtin(&mut self, gtin: &Gtin) -> Result<Option<ItemView>, WorldError> {
+        self.item_where("gtin = ?1", gtin.as_str())
+    }
+
+    fn supplier(&mut self, code: &str) -> Result<Option<PartyView>, WorldError> {
+        self.tx
+            .query_row("SELECT code, name FROM suppliers WHERE code = ?1", [code], |r| {
+                Ok(PartyView {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })
+            .optional()
+            .map_err(world_err)
+    }
+
+    fn customer(&mut self, code: &str) -> Result<Option<PartyView>, WorldError> {
+        self.tx
+            .query_row("SELECT code, name FROM customers WHERE code = ?1", [code], |r| {
+                Ok(PartyView {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })
+            .optional()
+            .map_err(world_err)
+    }
+
+    fn order(&mut self, number: &str) -> Result<Option<OrderView>, WorldError> {
+        let customer: Option<(String, String)> = self
+            .tx
+            .query_row(
+                "SELECT order_number, customer_code FROM orders WHERE order_number = ?1",
+                [number],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(world_err)?;
+        let Some((number, customer_code)) = customer else {
+            return Ok(None);
+        };
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT sku FROM order_lines WHERE order_number = ?1 ORDER BY line_no")
+            .map_err(world_err)?;
+        let skus = stmt
+            .query_map([&number], |r| r.get(0))
+            .and_then(|rows| rows.collect::<Result<Vec<String>, _>>())
+            .map_err(world_err)?;
+        Ok(Some(OrderView {
+            number,
+            customer_code,
+            skus,
+        }))
+    }
+
+    fn stock(&mut self, code: &str) -> Result<Option<StockView>, WorldError> {
+        self.stock_view(code)
+    }
+
+    fn stock_of_item(&mut self, sku: &str, lot: &str) -> Result<Option<StockView>, WorldError> {
+        // our own code first, then the newest lot of that item with that supplier lot
+        let code: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT code FROM (
+                    SELECT code, 0 AS rank, '' AS received_at FROM lots WHERE item_sku = ?1 AND code = ?2
+                    UNION ALL
+                    SELECT code, 0, '' FROM batches WHERE product_sku = ?1 AND code = ?2
+                    UNION ALL
+                    SELECT code, 1, received_at FROM lots WHERE item_sku = ?1 AND supplier_lot = ?2
+                 ) ORDER BY rank, received_at DESC LIMIT 1",
+                params![sku, lot],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(world_err)?;
+        match code {
+            Some(code) => self.stock_view(&code),
+            None => Ok(None),
+        }
+    }
+
+    fn bom(&mut self, product_sku: &str) -> Result<Vec<String>, WorldError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT material_sku FROM boms WHERE product_sku = ?1")
+            .map_err(world_err)?;
+        stmt.query_map([product_sku], |r| r.get(0))
+            .and_then(|rows| rows.collect::<Result<Vec<String>, _>>())
+            .map_err(world_err)
+    }
+
+    fn allocate_code(&mut self, format: &CodeFormat, ctx: CodeContext<'_>) -> Result<String, WorldError> {
+        let key = format.counter_key(ctx);
+        let last: i64 = self
+            .tx
+            .query_row("SELECT last_seq FROM code_counters WHERE key = ?1", [&key], |r| r.get(0))
+            .optional()
+            .map_err(world_err)?
+            .unwrap_or(0);
+        let mut seq = last + 1;
+        loop {
+            let code = format.render(ctx, seq as u64);
+            let taken: bool = self
+                .tx
+                .query_row("SELECT EXISTS(SELECT 1 FROM codes WHERE code = ?1)", [&code], |r| r.get(0))
+                .map_err(world_err)?;
+            if !taken {
+                self.tx
+                    .execute(
+                        "INSERT INTO codes (code, issued_at) VALUES (?1, ?2)",
+                        params![code, jiff::civil::DateTime::from(ctx.date).to_string()],
+                    )
+                    .map_err(world_err)?;
+                self.tx
+                    .execute(
+                        "INSERT INTO code_counters (key, last_seq) VALUES (?1, ?2)
+                         ON CONFLICT(key) DO UPDATE SET last_seq = excluded.last_seq",
+                        params![key, seq],
+                    )
+                    .map_err(world_err)?;
+                return Ok(code);
+            }
+            seq += 1;
+        }
+    }
+}

@@ -266,10 +266,6 @@ impl Station {
                 return Err(invalid(format!("scanner {:?} is used by {users} benches", scanner.name)));
             }
         }
-        let stdin_scanners = config.scanner.iter().filter(|s| s.kind == ScannerKind::Stdin).count();
-        if stdin_scanners > 1 {
-            return Err(invalid("only one scanner can read standard input".into()));
-        }
         let patterns = config
             .pattern
             .iter()

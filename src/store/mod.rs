@@ -6,10 +6,12 @@
 mod import;
 mod journal;
 mod schema;
+mod summary;
 mod world;
 
 pub use import::{ImportSummary, sha256_hex};
 pub use journal::{JournalEntry, NewEntry, VerifyReport};
+pub use summary::StationSummary;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,59 @@
+//! Counts over the records, for the demo's summary and a station's status.
+
+use super::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StationSummary {
+    pub lots: i64,
+    pub suppliers_received_from: i64,
+    pub batches: i64,
+    /// batches consumed by other batches
+    pub sub_assemblies: i64,
+    /// consumption lines that stand (not undone)
+    pub consumptions: i64,
+    pub shipments: i64,
+    pub shipped_units: i64,
+    pub customers_shipped: i64,
+    /// codes whose latest status is hold or quarantine, with the reason
+    pub on_hold: Vec<String>,
+    pub wastes: i64,
+    pub print_jobs: i64,
+    pub labels: i64,
+    pub scans_accepted: i64,
+    pub scans_rejected: i64,
+}
+
+impl Store {
+    pub fn summary(&self) -> Result<StationSummary, StoreError> {
+        let count = |sql: &str| -> Result<i64, StoreError> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        let mut stmt = self.conn.prepare(
+            "SELECT s.code, s.status, s.reason FROM status_changes s
+             WHERE s.id = (SELECT MAX(id) FROM status_changes t WHERE t.code = s.code)
+               AND s.status IN ('hold', 'quarantine') ORDER BY s.code",
+        )?;
+        let on_hold = stmt
+            .query_map([], |r| {
+                Ok(format!("{} ({}: {})", r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(StationSummary {
+            lots: count("SELECT COUNT(*) FROM lots l WHERE NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = l.code)")?,
+            suppliers_received_from: count("SELECT COUNT(DISTINCT supplier_code) FROM lots")?,
+            batches: count("SELECT COUNT(*) FROM batch_closures")?,
+            sub_assemblies: count("SELECT COUNT(DISTINCT input_code) FROM consumptions WHERE input_kind = 'batch'")?,
+            consumptions: count(
+                "SELECT COUNT(*) FROM consumptions c WHERE NOT EXISTS (SELECT 1 FROM corrections k
+                 WHERE k.target_kind = 'consumption' AND k.target_code = c.batch_code AND k.target_line = c.line_no)",
+            )?,
+            shipments: count("SELECT COUNT(*) FROM shipments")?,
+            shipped_units: count("SELECT COALESCE(SUM(quantity), 0) FROM shipment_lines")?,
+            customers_shipped: count("SELECT COUNT(DISTINCT customer_code) FROM shipments")?,
+            on_hold,
+            wastes: count("SELECT COUNT(*) FROM wastes")?,
+            print_jobs: count("SELECT COUNT(*) FROM print_jobs")?,
+            labels: count("SELECT COALESCE(SUM(copies), 0) FROM print_jobs")?,
+            scans_accepted: count("SELECT COUNT(*) FROM journal WHERE kind = 'scan' AND json_extract(body, '$.accepted') = 1")?,
+            scans_rejected: count("SELECT COUNT(*) FROM journal WHERE kind = 'scan' AND json_extract(body, '$.accepted') = 0")?,
+        })
+    }
+}

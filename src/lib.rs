@@ -3,11 +3,11 @@
 //! hash-chained journal, imports), the `daemon` (the event loop and its inputs), and the
 //! `cli` subcommands.
 
-pub mod core;
+pub mod cli;
 pub mod config;
-pub mod masterdata;
-pub mod store;
+pub mod core;
 pub mod daemon;
 pub mod decode;
 pub mod devices;
-pub mod cli;
+pub mod masterdata;
+pub mod store;

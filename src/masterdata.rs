@@ -40,11 +40,25 @@ impl MasterKind {
 
     pub fn columns(self) -> &'static [&'static str] {
         match self {
-            MasterKind::Items => &["sku", "name", "kind", "unit", "lot_prefix", "gtin", "shelf_life_days"],
+            MasterKind::Items => &[
+                "sku",
+                "name",
+                "kind",
+                "unit",
+                "lot_prefix",
+                "gtin",
+                "shelf_life_days",
+            ],
             MasterKind::Suppliers => &["code", "name", "contact", "email", "phone"],
             MasterKind::Customers => &["code", "name", "email", "phone", "address"],
             MasterKind::Boms => &["product_sku", "material_sku", "quantity", "unit"],
-            MasterKind::Orders => &["order_number", "customer_code", "ordered_at", "sku", "quantity"],
+            MasterKind::Orders => &[
+                "order_number",
+                "customer_code",
+                "ordered_at",
+                "sku",
+                "quantity",
+            ],
         }
     }
 }
@@ -149,20 +163,31 @@ impl Row<'_> {
         match Decimal::parse(&text) {
             Some(d) if d.mantissa > 0 => Ok(d),
             Some(_) => Err(self.error(column, format!("{text:?} must be more than zero"))),
-            None => Err(self.error(column, format!("{text:?} is not a number (use a point for decimals: 12.5)"))),
+            None => Err(self.error(
+                column,
+                format!("{text:?} is not a number (use a point for decimals: 12.5)"),
+            )),
         }
     }
 
     pub fn unit(&self, column: &str) -> Result<Unit, ImportError> {
         let text = self.required(column)?;
-        Unit::parse(&text).ok_or_else(|| self.error(column, format!("unknown unit {text:?} (g, kg, ml, l, each, lb, oz)")))
+        Unit::parse(&text).ok_or_else(|| {
+            self.error(
+                column,
+                format!("unknown unit {text:?} (g, kg, ml, l, each, lb, oz)"),
+            )
+        })
     }
 
     /// An ISO 8601 date or date-time, normalised (`2026-11-21` or `2026-11-21T14:03:00Z`).
     pub fn datetime(&self, column: &str) -> Result<String, ImportError> {
         let text = self.required(column)?;
         parse_iso(&text).ok_or_else(|| {
-            self.error(column, format!("{text:?} is not an ISO 8601 date (2026-11-21 or 2026-11-21T14:03:00Z)"))
+            self.error(
+                column,
+                format!("{text:?} is not an ISO 8601 date (2026-11-21 or 2026-11-21T14:03:00Z)"),
+            )
         })
     }
 }
@@ -193,11 +218,11 @@ pub fn read_csv<T>(
     };
     let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read: {e}")))?;
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
-    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
-    let headers = reader
-        .headers()
-        .map_err(|e| csv_error(&file, e))?
-        .clone();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(bytes);
+    let headers = reader.headers().map_err(|e| csv_error(&file, e))?.clone();
     let at_header = |column: Option<&str>, message: String| ImportError {
         file: file.clone(),
         line: Some(1),
@@ -210,17 +235,26 @@ pub fn read_csv<T>(
         if !expected.contains(&name.as_str()) {
             return Err(at_header(
                 Some(&name),
-                format!("unknown column {name:?}; the columns are {}", expected.join(",")),
+                format!(
+                    "unknown column {name:?}; the columns are {}",
+                    expected.join(",")
+                ),
             ));
         }
         if index.iter().any(|(n, _): &(String, usize)| *n == name) {
-            return Err(at_header(Some(&name), format!("column {name:?} appears twice")));
+            return Err(at_header(
+                Some(&name),
+                format!("column {name:?} appears twice"),
+            ));
         }
         index.push((name, i));
     }
     for column in required {
         if !index.iter().any(|(n, _)| n == column) {
-            return Err(at_header(None, format!("missing column {column:?} in the header row")));
+            return Err(at_header(
+                None,
+                format!("missing column {column:?} in the header row"),
+            ));
         }
     }
     let mut out = Vec::new();
@@ -244,10 +278,14 @@ pub fn read_csv<T>(
 fn csv_error(file: &str, e: csv::Error) -> ImportError {
     let line = e.position().map(|p| p.line());
     let message = match e.kind() {
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("has {len} fields, the header has {expected_len}")
         }
-        csv::ErrorKind::Utf8 { .. } => "is not valid UTF-8 text (save the file as UTF-8 CSV)".to_string(),
+        csv::ErrorKind::Utf8 { .. } => {
+            "is not valid UTF-8 text (save the file as UTF-8 CSV)".to_string()
+        }
         _ => e.to_string(),
     };
     ImportError {
@@ -259,7 +297,12 @@ fn csv_error(file: &str, e: csv::Error) -> ImportError {
 }
 
 /// Rejects a second row with the same key.
-fn unique(seen: &mut HashSet<String>, row: &Row<'_>, column: &str, key: &str) -> Result<(), ImportError> {
+fn unique(
+    seen: &mut HashSet<String>,
+    row: &Row<'_>,
+    column: &str,
+    key: &str,
+) -> Result<(), ImportError> {
     if !seen.insert(key.to_string()) {
         return Err(row.error(column, format!("{key:?} appears twice in this file")));
     }
@@ -277,11 +320,17 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
             let kind = match row.required("kind")?.to_ascii_lowercase().as_str() {
                 "material" => ItemKind::Material,
                 "product" => ItemKind::Product,
-                other => return Err(row.error("kind", format!("{other:?} must be material or product"))),
+                other => {
+                    return Err(row.error("kind", format!("{other:?} must be material or product")));
+                }
             };
             let unit_text = row.required("unit")?;
-            let unit = Unit::parse_item_unit(&unit_text)
-                .ok_or_else(|| row.error("unit", format!("{unit_text:?} must be one of g, kg, ml, l, each")))?;
+            let unit = Unit::parse_item_unit(&unit_text).ok_or_else(|| {
+                row.error(
+                    "unit",
+                    format!("{unit_text:?} must be one of g, kg, ml, l, each"),
+                )
+            })?;
             let gtin = row
                 .optional("gtin")
                 .map(|g| Gtin::parse(&g).map_err(|e| row.error("gtin", e.to_string())))
@@ -292,14 +341,24 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
                     d.parse::<u32>()
                         .ok()
                         .filter(|d| *d <= 36_500)
-                        .ok_or_else(|| row.error("shelf_life_days", format!("{d:?} must be a whole number of days")))
+                        .ok_or_else(|| {
+                            row.error(
+                                "shelf_life_days",
+                                format!("{d:?} must be a whole number of days"),
+                            )
+                        })
                 })
                 .transpose()?;
             let lot_prefix = row.optional("lot_prefix");
             if let Some(prefix) = &lot_prefix
-                && !prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && !prefix
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
-                return Err(row.error("lot_prefix", format!("{prefix:?} may hold only letters, digits, - and _")));
+                return Err(row.error(
+                    "lot_prefix",
+                    format!("{prefix:?} may hold only letters, digits, - and _"),
+                ));
             }
             Ok(ItemRow {
                 line: row.line(),
@@ -321,7 +380,9 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
                 if let Some(email_column) = columns.iter().position(|c| *c == "email") {
                     let email = &fields[email_column - 2];
                     if !email.is_empty() && !email.contains('@') {
-                        return Err(row.error("email", format!("{email:?} is not an e-mail address")));
+                        return Err(
+                            row.error("email", format!("{email:?} is not an e-mail address"))
+                        );
                     }
                 }
                 Ok(PartyRow {
@@ -340,7 +401,12 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
         MasterKind::Boms => read_csv(path, columns, columns, |row| {
             let product_sku = row.required("product_sku")?;
             let material_sku = row.required("material_sku")?;
-            unique(&mut seen, row, "material_sku", &format!("{product_sku}/{material_sku}"))?;
+            unique(
+                &mut seen,
+                row,
+                "material_sku",
+                &format!("{product_sku}/{material_sku}"),
+            )?;
             Ok(BomRow {
                 line: row.line(),
                 product_sku,

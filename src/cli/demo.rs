@@ -100,8 +100,8 @@ SOAP-CITRUS,ORANGE-EO,200,g
 ";
 
 const FIRST: &[&str] = &[
-    "Ada", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "June", "Kai", "Lena", "Milo", "Nia", "Oren",
-    "Pia", "Quinn", "Rae", "Sol", "Tess",
+    "Ada", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "June", "Kai", "Lena", "Milo",
+    "Nia", "Oren", "Pia", "Quinn", "Rae", "Sol", "Tess",
 ];
 const LAST: &[&str] = &["Okafor", "Lindqvist", "Moreau", "Tanaka", "Alvarez"];
 const STREETS: &[&str] = &["Maple St", "Harbor Rd", "Elm Ave", "Mill Ln", "Quarry Way"];
@@ -130,8 +130,17 @@ fn customers() -> String {
 fn order_list() -> Vec<(u32, String, &'static str, u32)> {
     (0..30)
         .map(|i| {
-            let sku = if i % 5 == 4 { "SOAP-CITRUS" } else { "SOAP-LAV" };
-            (1001 + i, format!("C{:03}", (i * 7) % 39 + 1), sku, i % 3 + 1)
+            let sku = if i % 5 == 4 {
+                "SOAP-CITRUS"
+            } else {
+                "SOAP-LAV"
+            };
+            (
+                1001 + i,
+                format!("C{:03}", (i * 7) % 39 + 1),
+                sku,
+                i % 3 + 1,
+            )
         })
         .collect()
 }
@@ -139,13 +148,21 @@ fn order_list() -> Vec<(u32, String, &'static str, u32)> {
 fn orders() -> String {
     let mut csv = String::from("order_number,customer_code,ordered_at,sku,quantity\n");
     for (number, customer, sku, units) in order_list() {
-        let _ = writeln!(csv, "{number},{customer},2026-11-20T18:{:02}:00Z,{sku},{units}", number % 60);
+        let _ = writeln!(
+            csv,
+            "{number},{customer},2026-11-20T18:{:02}:00Z,{sku},{units}",
+            number % 60
+        );
     }
     csv
 }
 
 fn lines(text: &str) -> Vec<String> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn receiving_script() -> Vec<String> {
@@ -156,7 +173,9 @@ fn receiving_script() -> Vec<String> {
         INV-2026-1187",
     );
     // the supplier's own GS1-128 label: GTIN, expiry, net weight 1.000 kg, lot
-    script.push(format!("]C101{LAVENDER_GTIN}172711303103001000{gs}10BO-LAV-5521"));
+    script.push(format!(
+        "]C101{LAVENDER_GTIN}172711303103001000{gs}10BO-LAV-5521"
+    ));
     script.extend(lines(
         "@DONE
         ITEM:CEDAR-EO
@@ -266,7 +285,11 @@ fn packing_script() -> Vec<String> {
         if i == 3 {
             script.push("OLV-2611-001".into()); // a lot label on the packing table: refused
         }
-        let batch = if sku == "SOAP-CITRUS" { "MFG-0005" } else { lavender[i % 3] };
+        let batch = if sku == "SOAP-CITRUS" {
+            "MFG-0005"
+        } else {
+            lavender[i % 3]
+        };
         for _ in 0..units {
             script.push(batch.to_string());
         }
@@ -301,7 +324,10 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
         }
     }
     std::fs::create_dir_all(dir.join("masterdata"))?;
-    std::fs::write(dir.join(MARKER), "a folder made by `lotstation demo`; it may be replaced by the next demo\n")?;
+    std::fs::write(
+        dir.join(MARKER),
+        "a folder made by `lotstation demo`; it may be replaced by the next demo\n",
+    )?;
     Ok(())
 }
 
@@ -318,12 +344,19 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
 
     let files: [(MasterKind, &str, String); 5] = [
         (MasterKind::Items, "items.csv", ITEMS.to_string()),
-        (MasterKind::Suppliers, "suppliers.csv", SUPPLIERS.to_string()),
+        (
+            MasterKind::Suppliers,
+            "suppliers.csv",
+            SUPPLIERS.to_string(),
+        ),
         (MasterKind::Customers, "customers.csv", customers()),
         (MasterKind::Boms, "boms.csv", BOMS.to_string()),
         (MasterKind::Orders, "orders.csv", orders()),
     ];
-    println!("lotstation demo: a day at a soap workshop, in {}", dir.display());
+    println!(
+        "lotstation demo: a day at a soap workshop, in {}",
+        dir.display()
+    );
     println!("\n== master data ==");
     for (kind, name, content) in files {
         let path: PathBuf = dir.join("masterdata").join(name);
@@ -334,14 +367,24 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
 
     let start: jiff::Timestamp = "2026-11-21T08:00:00Z".parse()?;
     let phases = [
-        ("08:00", "receiving: the clerk books in three deliveries", "receiving-scanner", receiving_script()),
+        (
+            "08:00",
+            "receiving: the clerk books in three deliveries",
+            "receiving-scanner",
+            receiving_script(),
+        ),
         (
             "09:30",
             "production: the maker blends a fragrance, then makes four soap batches",
             "production-scanner",
             production_script(),
         ),
-        ("14:00", "packing: thirty web orders and a market-stall order", "packing-scanner", packing_script()),
+        (
+            "14:00",
+            "packing: thirty web orders and a market-stall order",
+            "packing-scanner",
+            packing_script(),
+        ),
     ];
     let mut daemon = Daemon::new(
         station,
@@ -351,7 +394,9 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
             step: jiff::SignedDuration::from_secs(20),
         }),
     )?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let mut rejected_lines = Vec::new();
     for (time, title, scanner, script) in phases {
         println!("\n== {time} {title} ==");
@@ -365,11 +410,25 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
         }))?;
         for feedback in rx.try_iter() {
             if !quiet {
-                println!("{:>10} > {}\n{:>10}   {}", feedback.bench, show(&feedback.raw), "", feedback.line);
+                println!(
+                    "{:>10} > {}\n{:>10}   {}",
+                    feedback.bench,
+                    show(&feedback.raw),
+                    "",
+                    feedback.line
+                );
             }
             if !feedback.accepted {
-                let reason = feedback.line.split(" | next:").next().unwrap_or(&feedback.line);
-                rejected_lines.push(format!("{} > {}: {reason}", feedback.bench, show(&feedback.raw)));
+                let reason = feedback
+                    .line
+                    .split(" | next:")
+                    .next()
+                    .unwrap_or(&feedback.line);
+                rejected_lines.push(format!(
+                    "{} > {}: {reason}",
+                    feedback.bench,
+                    show(&feedback.raw)
+                ));
             }
         }
     }
@@ -406,7 +465,11 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
     println!(
         "journal     {} entries, {}; head {}",
         report.entries,
-        if report.ok() { "hash chain and database verified" } else { "VERIFY FAILED" },
+        if report.ok() {
+            "hash chain and database verified"
+        } else {
+            "VERIFY FAILED"
+        },
         report.head_hash
     );
     println!(

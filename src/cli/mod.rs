@@ -14,7 +14,11 @@ use crate::config::Station;
 use crate::store::Store;
 
 #[derive(Debug, Parser)]
-#[command(name = "lotstation", version, about = "Lot traceability station: scans in, a hash-chained journal, labels out")]
+#[command(
+    name = "lotstation",
+    version,
+    about = "Lot traceability station: scans in, a hash-chained journal, labels out"
+)]
 pub struct Cli {
     /// database file (default: the config's `station.database`, else ./lotstation.db)
     #[arg(long, global = true)]
@@ -81,14 +85,22 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             code,
             reason,
             quarantine,
-        } => status::change(&db, &code, &reason, if quarantine {
-            crate::core::workflow::Status::Quarantine
-        } else {
-            crate::core::workflow::Status::Hold
-        }),
-        Command::Release { code, reason } => {
-            status::change(&db, &code, &reason, crate::core::workflow::Status::Available)
-        }
+        } => status::change(
+            &db,
+            &code,
+            &reason,
+            if quarantine {
+                crate::core::workflow::Status::Quarantine
+            } else {
+                crate::core::workflow::Status::Hold
+            },
+        ),
+        Command::Release { code, reason } => status::change(
+            &db,
+            &code,
+            &reason,
+            crate::core::workflow::Status::Available,
+        ),
     }
 }
 

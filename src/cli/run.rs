@@ -22,7 +22,12 @@ pub fn run(station: Station, db: &Path) -> anyhow::Result<i32> {
             ),
         }
     }
-    if sources.iter().filter(|s| matches!(s, Source::Stdin { .. })).count() > 1 {
+    if sources
+        .iter()
+        .filter(|s| matches!(s, Source::Stdin { .. }))
+        .count()
+        > 1
+    {
         anyhow::bail!("only one scanner can read standard input");
     }
     let daemon = Daemon::new(station, store, Box::new(SystemClock))?;

@@ -8,7 +8,13 @@ use crate::store::Store;
 pub fn change(db: &Path, code: &str, reason: &str, status: Status) -> anyhow::Result<i32> {
     let mut store = Store::open_existing(db)?;
     let operator = std::env::var("USER").ok();
-    let seq = store.change_status(code, status, reason, jiff::Timestamp::now(), operator.as_deref())?;
+    let seq = store.change_status(
+        code,
+        status,
+        reason,
+        jiff::Timestamp::now(),
+        operator.as_deref(),
+    )?;
     let what = match status {
         Status::Available => "released",
         Status::Hold => "on hold",

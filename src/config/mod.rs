@@ -173,13 +173,22 @@ pub struct PatternConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("config {path}: {source}")]
-    Parse { path: PathBuf, source: toml::de::Error },
+    Parse {
+        path: PathBuf,
+        source: toml::de::Error,
+    },
     #[error("config {path}: {message}")]
     Invalid { path: PathBuf, message: String },
     #[error("config {path}: {source}")]
-    CodeFormat { path: PathBuf, source: CodeFormatError },
+    CodeFormat {
+        path: PathBuf,
+        source: CodeFormatError,
+    },
 }
 
 /// A configuration checked for consistency, with its formats and patterns compiled.
@@ -227,7 +236,9 @@ impl Station {
         let batch_format = format(&config.codes.batch)?;
         let shipment_format = format(&config.codes.shipment)?;
         if config.bench.is_empty() {
-            return Err(invalid("no [[bench]]: a station needs at least one bench".into()));
+            return Err(invalid(
+                "no [[bench]]: a station needs at least one bench".into(),
+            ));
         }
         let mut names = std::collections::HashSet::new();
         for bench in &config.bench {
@@ -258,12 +269,20 @@ impl Station {
                     bench.name
                 )));
             }
-            batch_labels(&bench.batch_labels).map_err(|m| invalid(format!("bench {:?}: {m}", bench.name)))?;
+            batch_labels(&bench.batch_labels)
+                .map_err(|m| invalid(format!("bench {:?}: {m}", bench.name)))?;
         }
         for scanner in &config.scanner {
-            let users = config.bench.iter().filter(|b| b.scanners.contains(&scanner.name)).count();
+            let users = config
+                .bench
+                .iter()
+                .filter(|b| b.scanners.contains(&scanner.name))
+                .count();
             if users > 1 {
-                return Err(invalid(format!("scanner {:?} is used by {users} benches", scanner.name)));
+                return Err(invalid(format!(
+                    "scanner {:?} is used by {users} benches",
+                    scanner.name
+                )));
             }
         }
         let patterns = config
@@ -271,12 +290,16 @@ impl Station {
             .iter()
             .map(|p| {
                 regex::Regex::new(&p.regex)
-                    .map(|regex| Pattern { regex, kind: p.kind })
+                    .map(|regex| Pattern {
+                        regex,
+                        kind: p.kind,
+                    })
                     .map_err(|e| invalid(format!("pattern {:?}: {e}", p.regex)))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let timezone = match &config.station.timezone {
-            Some(name) => jiff::tz::TimeZone::get(name).map_err(|e| invalid(format!("timezone {name:?}: {e}")))?,
+            Some(name) => jiff::tz::TimeZone::get(name)
+                .map_err(|e| invalid(format!("timezone {name:?}: {e}")))?,
             None => jiff::tz::TimeZone::system(),
         };
         Ok(Station {
@@ -308,7 +331,9 @@ pub fn batch_labels(value: &toml::Value) -> Result<BatchLabels, String> {
     match value {
         toml::Value::String(s) if s == "per-unit" => Ok(BatchLabels::PerUnit),
         toml::Value::Integer(n) if (1..=1000).contains(n) => Ok(BatchLabels::Fixed(*n as u32)),
-        other => Err(format!("batch_labels must be \"per-unit\" or a number from 1 to 1000, not {other}")),
+        other => Err(format!(
+            "batch_labels must be \"per-unit\" or a number from 1 to 1000, not {other}"
+        )),
     }
 }
 
@@ -317,7 +342,9 @@ mod tests {
     use super::*;
 
     fn check_err(toml: &str, expected: &str) {
-        let err = Station::from_toml(toml, Path::new("t.toml")).unwrap_err().to_string();
+        let err = Station::from_toml(toml, Path::new("t.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains(expected), "{err}");
     }
 
@@ -326,17 +353,38 @@ mod tests {
         let station = Station::load(None).unwrap();
         assert_eq!(station.config.bench.len(), 1);
         assert_eq!(station.database(None), PathBuf::from("lotstation.db"));
-        assert_eq!(station.database(Some(Path::new("x.db"))), PathBuf::from("x.db"));
+        assert_eq!(
+            station.database(Some(Path::new("x.db"))),
+            PathBuf::from("x.db")
+        );
     }
 
     #[test]
     fn bad_configs_say_what_is_wrong() {
-        check_err("[[bench]]\nname='a'\nscanners=['s']", "which no [[scanner]] defines");
+        check_err(
+            "[[bench]]\nname='a'\nscanners=['s']",
+            "which no [[scanner]] defines",
+        );
         check_err("", "no [[bench]]");
-        check_err("[codes]\nlot='X-{day}-{seq}'\n[[bench]]\nname='a'", "unknown placeholder {day}");
-        check_err("[[bench]]\nname='a'\nbatch_labels='lots'", "batch_labels must be");
-        check_err("[[bench]]\nname='a'\ncolour='red'", "unknown field `colour`");
-        check_err("[[bench]]\nname='a'\n[[pattern]]\nregex='('\nkind='order'", "pattern \"(\"");
-        check_err("[station]\ntimezone='Mars/Olympus'\n[[bench]]\nname='a'", "Mars/Olympus");
+        check_err(
+            "[codes]\nlot='X-{day}-{seq}'\n[[bench]]\nname='a'",
+            "unknown placeholder {day}",
+        );
+        check_err(
+            "[[bench]]\nname='a'\nbatch_labels='lots'",
+            "batch_labels must be",
+        );
+        check_err(
+            "[[bench]]\nname='a'\ncolour='red'",
+            "unknown field `colour`",
+        );
+        check_err(
+            "[[bench]]\nname='a'\n[[pattern]]\nregex='('\nkind='order'",
+            "pattern \"(\"",
+        );
+        check_err(
+            "[station]\ntimezone='Mars/Olympus'\n[[bench]]\nname='a'",
+            "Mars/Olympus",
+        );
     }
 }

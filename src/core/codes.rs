@@ -171,7 +171,9 @@ pub enum QuantityError {
 }
 
 /// An exact amount in the base unit of its dimension (mg, µl or pieces).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Quantity {
     pub base: i64,
@@ -195,7 +197,10 @@ impl Quantity {
         }
         let (num, den) = unit.base_per_unit();
         let den = den * 10_i128.pow(value.scale);
-        let scaled = value.mantissa.checked_mul(num).ok_or(QuantityError::TooLarge)?;
+        let scaled = value
+            .mantissa
+            .checked_mul(num)
+            .ok_or(QuantityError::TooLarge)?;
         if unit.dimension() == Dimension::Count && scaled % den != 0 {
             return Err(QuantityError::FractionalCount);
         }
@@ -341,7 +346,9 @@ pub struct CodeFormat {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodeFormatError {
-    #[error("code format {format:?}: unknown placeholder {{{name}}} (known: prefix, yymm, yyyy, mm, seq)")]
+    #[error(
+        "code format {format:?}: unknown placeholder {{{name}}} (known: prefix, yymm, yyyy, mm, seq)"
+    )]
     UnknownPlaceholder { format: String, name: String },
     #[error("code format {0:?} has an unclosed '{{'")]
     Unclosed(String),
@@ -475,13 +482,24 @@ mod tests {
             }),
         );
         check_qty("abc", Unit::G, Err(QuantityError::NotANumber("abc".into())));
-        check_qty("1.2.3", Unit::G, Err(QuantityError::NotANumber("1.2.3".into())));
-        check_qty("5 parsecs", Unit::G, Err(QuantityError::NotANumber("5 parsecs".into())));
+        check_qty(
+            "1.2.3",
+            Unit::G,
+            Err(QuantityError::NotANumber("1.2.3".into())),
+        );
+        check_qty(
+            "5 parsecs",
+            Unit::G,
+            Err(QuantityError::NotANumber("5 parsecs".into())),
+        );
     }
 
     #[test]
     fn quantities_display_in_item_units() {
-        assert_eq!(Quantity::from_base(1_234_500).display_in(Unit::Kg), "1.2345 kg");
+        assert_eq!(
+            Quantity::from_base(1_234_500).display_in(Unit::Kg),
+            "1.2345 kg"
+        );
         assert_eq!(Quantity::from_base(250_000).display_in(Unit::G), "250 g");
         assert_eq!(Quantity::from_base(12).display_in(Unit::Each), "12 each");
         assert_eq!(Quantity::from_base(-1_500).number_in(Unit::G), "-1.5");
@@ -489,8 +507,14 @@ mod tests {
 
     #[test]
     fn gtins_are_checked_and_padded() {
-        assert_eq!(Gtin::parse("09501101530003").unwrap().as_str(), "09501101530003");
-        assert_eq!(Gtin::parse("4006381333931").unwrap().as_str(), "04006381333931");
+        assert_eq!(
+            Gtin::parse("09501101530003").unwrap().as_str(),
+            "09501101530003"
+        );
+        assert_eq!(
+            Gtin::parse("4006381333931").unwrap().as_str(),
+            "04006381333931"
+        );
         assert_eq!(
             Gtin::parse("09501101530004"),
             Err(GtinError::BadCheckDigit {
@@ -506,7 +530,10 @@ mod tests {
     fn code_formats_render_and_key() {
         let date = jiff::civil::date(2026, 11, 21);
         let lot = CodeFormat::parse("{prefix}-{yymm}-{seq:03}").unwrap();
-        let ctx = CodeContext { prefix: "LAV", date };
+        let ctx = CodeContext {
+            prefix: "LAV",
+            date,
+        };
         assert_eq!(lot.render(ctx, 1), "LAV-2611-001");
         assert_eq!(lot.render(ctx, 1234), "LAV-2611-1234");
         assert_eq!(lot.counter_key(ctx), "LAV-2611-{seq}");
@@ -516,7 +543,13 @@ mod tests {
             CodeFormat::parse("{prefix}-{day}-{seq}"),
             Err(CodeFormatError::UnknownPlaceholder { .. })
         ));
-        assert!(matches!(CodeFormat::parse("LOT-{yymm}"), Err(CodeFormatError::NeedsOneSeq(_))));
-        assert!(matches!(CodeFormat::parse("LOT-{seq"), Err(CodeFormatError::Unclosed(_))));
+        assert!(matches!(
+            CodeFormat::parse("LOT-{yymm}"),
+            Err(CodeFormatError::NeedsOneSeq(_))
+        ));
+        assert!(matches!(
+            CodeFormat::parse("LOT-{seq"),
+            Err(CodeFormatError::Unclosed(_))
+        ));
     }
 }

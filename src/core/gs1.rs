@@ -22,7 +22,7 @@ enum Check {
     /// a GTIN-14 check digit over the whole value
     Gtin,
     /// a GS1 check digit over the whole value (SSCC, GLN)
-    CheckDigit,
+    Mod10,
     /// YYMMDD, DD may be 00 (end of month)
     Date,
 }
@@ -74,7 +74,7 @@ const fn text(ai: &'static str, max: usize, title: &'static str) -> AiSpec {
 
 /// The AIs a maker's station meets (GS1 General Specifications / Syntax Dictionary).
 const AIS: &[AiSpec] = &[
-    fixed("00", 18, Check::CheckDigit, "SSCC"),
+    fixed("00", 18, Check::Mod10, "SSCC"),
     fixed("01", 14, Check::Gtin, "GTIN"),
     fixed("02", 14, Check::Gtin, "CONTENT"),
     text("10", 20, "BATCH/LOT"),
@@ -113,15 +113,15 @@ const AIS: &[AiSpec] = &[
     num("392n", 15, "PRICE"),
     text("400", 30, "ORDER NUMBER"),
     text("401", 30, "GINC"),
-    fixed("402", 17, Check::CheckDigit, "GSIN"),
+    fixed("402", 17, Check::Mod10, "GSIN"),
     text("403", 30, "ROUTE"),
-    fixed("410", 13, Check::CheckDigit, "SHIP TO LOC"),
-    fixed("411", 13, Check::CheckDigit, "BILL TO"),
-    fixed("412", 13, Check::CheckDigit, "PURCHASE FROM"),
-    fixed("413", 13, Check::CheckDigit, "SHIP FOR LOC"),
-    fixed("414", 13, Check::CheckDigit, "LOC No."),
-    fixed("415", 13, Check::CheckDigit, "PAY TO"),
-    fixed("416", 13, Check::CheckDigit, "PROD/SERV LOC"),
+    fixed("410", 13, Check::Mod10, "SHIP TO LOC"),
+    fixed("411", 13, Check::Mod10, "BILL TO"),
+    fixed("412", 13, Check::Mod10, "PURCHASE FROM"),
+    fixed("413", 13, Check::Mod10, "SHIP FOR LOC"),
+    fixed("414", 13, Check::Mod10, "LOC No."),
+    fixed("415", 13, Check::Mod10, "PAY TO"),
+    fixed("416", 13, Check::Mod10, "PROD/SERV LOC"),
     text("420", 20, "SHIP TO POST"),
     fixed("422", 3, Check::None, "ORIGIN"),
     fixed("7003", 10, Check::None, "EXPIRY TIME"),
@@ -130,8 +130,8 @@ const AIS: &[AiSpec] = &[
     text("7022", 20, "REV STAT"),
     fixed("8005", 6, Check::None, "PRICE PER UNIT"),
     fixed("8006", 18, Check::None, "ITIP"),
-    fixed("8017", 18, Check::CheckDigit, "GSRN - PROVIDER"),
-    fixed("8018", 18, Check::CheckDigit, "GSRN - RECIPIENT"),
+    fixed("8017", 18, Check::Mod10, "GSRN - PROVIDER"),
+    fixed("8018", 18, Check::Mod10, "GSRN - RECIPIENT"),
     text("8020", 25, "REF No."),
     text("90", 30, "INTERNAL"),
     text("91", 90, "INTERNAL"),
@@ -279,7 +279,7 @@ fn validate(spec: &AiSpec, ai: &str, value: &str, strict_charset: bool) -> Resul
                 source,
             })?;
         }
-        Check::CheckDigit => {
+        Check::Mod10 => {
             let bytes = value.as_bytes();
             let (data, check) = bytes.split_at(bytes.len() - 1);
             if gs1_check_digit(data) != check[0] - b'0' {
@@ -293,7 +293,12 @@ fn validate(spec: &AiSpec, ai: &str, value: &str, strict_charset: bool) -> Resul
             let month: u8 = value[2..4].parse().unwrap_or(0);
             let day: u8 = value[4..6].parse().unwrap_or(99);
             let valid = (1..=12).contains(&month)
-                && (day == 0 || day <= days_in_month(2000 + i16::from(value[..2].parse::<u8>().unwrap_or(0)), month));
+                && (day == 0
+                    || day
+                        <= days_in_month(
+                            2000 + i16::from(value[..2].parse::<u8>().unwrap_or(0)),
+                            month,
+                        ));
             if !valid {
                 return Err(Gs1Error::BadDate {
                     ai: ai.to_string(),
@@ -562,7 +567,7 @@ mod tests {
 
     fn check(data: &str, expected: Result<&str, Gs1Error>) {
         let got = Message::parse(data).map(|m| m.to_hri());
-        assert_eq!(got.as_deref().map_err(Clone::clone), expected.map_err(|e| e), "{data:?}");
+        assert_eq!(got.as_deref().map_err(Clone::clone), expected, "{data:?}");
     }
 
     #[test]
@@ -580,7 +585,10 @@ mod tests {
             Ok("(01)09501101530003(11)250610(17)261231(3103)001250(10)LOT2024A(21)0001"),
         );
         // a separator after a fixed-length field is tolerated
-        check("0109501101530003\u{1d}10ABC", Ok("(01)09501101530003(10)ABC"));
+        check(
+            "0109501101530003\u{1d}10ABC",
+            Ok("(01)09501101530003(10)ABC"),
+        );
         check(
             "0109501101530004",
             Err(Gs1Error::Gtin {
@@ -608,12 +616,30 @@ mod tests {
             }),
         );
         check("17260200", Ok("(17)260200"));
-        check("17260230", Err(Gs1Error::BadDate { ai: "17".into(), value: "260230".into() }));
-        check("10ABCDEFGHIJKLMNOPQRSTU", Err(Gs1Error::TooLong { ai: "10".into(), max: 20 }));
+        check(
+            "17260230",
+            Err(Gs1Error::BadDate {
+                ai: "17".into(),
+                value: "260230".into(),
+            }),
+        );
+        check(
+            "10ABCDEFGHIJKLMNOPQRSTU",
+            Err(Gs1Error::TooLong {
+                ai: "10".into(),
+                max: 20,
+            }),
+        );
         check("9A", Err(Gs1Error::UnknownAi("9A".into())));
         check("", Err(Gs1Error::Empty));
         check("10A\u{1d}10B", Err(Gs1Error::Duplicate { ai: "10".into() }));
-        check("3103ABCDEF", Err(Gs1Error::NotNumeric { ai: "3103".into(), value: "ABCDEF".into() }));
+        check(
+            "3103ABCDEF",
+            Err(Gs1Error::NotNumeric {
+                ai: "3103".into(),
+                value: "ABCDEF".into(),
+            }),
+        );
     }
 
     #[test]
@@ -644,17 +670,35 @@ mod tests {
         let bad = Message {
             elements: vec![Element::new("10", "LOT 1")],
         };
-        assert!(matches!(bad.to_element_string(), Err(Gs1Error::BadCharacter { .. })));
+        assert!(matches!(
+            bad.to_element_string(),
+            Err(Gs1Error::BadCharacter { .. })
+        ));
     }
 
     #[test]
     fn dates_use_the_sliding_window() {
         let today = jiff::civil::date(2026, 11, 21);
-        assert_eq!(yymmdd_to_date("261231", today), Some(jiff::civil::date(2026, 12, 31)));
-        assert_eq!(yymmdd_to_date("990101", today), Some(jiff::civil::date(1999, 1, 1)));
-        assert_eq!(yymmdd_to_date("760101", today), Some(jiff::civil::date(2076, 1, 1)));
-        assert_eq!(yymmdd_to_date("770101", today), Some(jiff::civil::date(1977, 1, 1)));
-        assert_eq!(yymmdd_to_date("280200", today), Some(jiff::civil::date(2028, 2, 29)));
+        assert_eq!(
+            yymmdd_to_date("261231", today),
+            Some(jiff::civil::date(2026, 12, 31))
+        );
+        assert_eq!(
+            yymmdd_to_date("990101", today),
+            Some(jiff::civil::date(1999, 1, 1))
+        );
+        assert_eq!(
+            yymmdd_to_date("760101", today),
+            Some(jiff::civil::date(2076, 1, 1))
+        );
+        assert_eq!(
+            yymmdd_to_date("770101", today),
+            Some(jiff::civil::date(1977, 1, 1))
+        );
+        assert_eq!(
+            yymmdd_to_date("280200", today),
+            Some(jiff::civil::date(2028, 2, 29))
+        );
         assert_eq!(date_to_yymmdd(jiff::civil::date(2026, 1, 5)), "260105");
     }
 
@@ -662,9 +706,18 @@ mod tests {
     fn weights() {
         let m = Message::parse("3103001250").unwrap();
         assert_eq!(m.net_quantity().map(|q| q.0.base), Some(1_250_000));
-        assert_eq!(net_weight_element(1_250_000), Some(Element::new("3105", "125000")));
-        assert_eq!(net_weight_element(12_500_000), Some(Element::new("3104", "125000")));
-        assert_eq!(net_weight_element(999_999_000_000), Some(Element::new("3100", "999999")));
+        assert_eq!(
+            net_weight_element(1_250_000),
+            Some(Element::new("3105", "125000"))
+        );
+        assert_eq!(
+            net_weight_element(12_500_000),
+            Some(Element::new("3104", "125000"))
+        );
+        assert_eq!(
+            net_weight_element(999_999_000_000),
+            Some(Element::new("3100", "999999"))
+        );
         assert_eq!(net_weight_element(1_000_000_000_000), None);
         assert_eq!(net_weight_element(1), None);
     }

@@ -129,7 +129,10 @@ impl Pattern {
 #[serde(rename_all = "snake_case")]
 pub enum ScanKind {
     Command(Command),
-    Prefixed { kind: PrefixKind, value: String },
+    Prefixed {
+        kind: PrefixKind,
+        value: String,
+    },
     Gs1(Message),
     /// anything else: looked up as a lot, batch or GTIN, else taken as free text
     Code(String),
@@ -188,7 +191,11 @@ pub fn parse(raw: &str, patterns: &[Pattern]) -> Result<Scan, ScanError> {
 
     // 1. AIM identifier, GS1
     let (aim, rest) = match text.get(..3) {
-        Some(id) if id.starts_with(']') && id.is_char_boundary(3) && id[1..].chars().all(|c| c.is_ascii_alphanumeric()) => {
+        Some(id)
+            if id.starts_with(']')
+                && id.is_char_boundary(3)
+                && id[1..].chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
             (Some(id.to_string()), &text[3..])
         }
         _ => (None, text),
@@ -211,6 +218,13 @@ pub fn parse(raw: &str, patterns: &[Pattern]) -> Result<Scan, ScanError> {
         return Ok(Scan {
             aim,
             kind: ScanKind::Gs1(Message::parse_hri(rest)?),
+        });
+    }
+    // a scanner with AIM identifiers off may drop the leading FNC1 but keep the inner ones
+    if rest.contains(gs1::GS) && rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return Ok(Scan {
+            aim,
+            kind: ScanKind::Gs1(Message::parse(rest)?),
         });
     }
     if rest.chars().any(|c| c.is_control()) {
@@ -268,7 +282,9 @@ fn looks_like_hri(text: &str) -> bool {
         return false;
     };
     match inner.find(')') {
-        Some(close) => (2..=4).contains(&close) && inner[..close].bytes().all(|b| b.is_ascii_digit()),
+        Some(close) => {
+            (2..=4).contains(&close) && inner[..close].bytes().all(|b| b.is_ascii_digit())
+        }
         None => false,
     }
 }
@@ -332,24 +348,58 @@ mod tests {
 
     #[test]
     fn grammar() {
-        let lav = [("01", "09501101530003"), ("10", "LAV-0923-001"), ("17", "261231")];
-        check("]C1010950110153000310LAV-0923-001\u{1d}17261231", Ok(gs1(&lav)));
-        check("]d2010950110153000310LAV-0923-001\u{1d}17261231\r\n", Ok(gs1(&lav)));
-        check("]Q3010950110153000310LAV-0923-001\u{1d}17261231", Ok(gs1(&lav)));
-        check("\u{1d}010950110153000310LAV-0923-001\u{1d}17261231", Ok(gs1(&lav)));
-        check("(01)09501101530003(10)LAV-0923-001(17)261231", Ok(gs1(&lav)));
+        let lav = [
+            ("01", "09501101530003"),
+            ("10", "LAV-0923-001"),
+            ("17", "261231"),
+        ];
+        check(
+            "]C1010950110153000310LAV-0923-001\u{1d}17261231",
+            Ok(gs1(&lav)),
+        );
+        check(
+            "]d2010950110153000310LAV-0923-001\u{1d}17261231\r\n",
+            Ok(gs1(&lav)),
+        );
+        check(
+            "]Q3010950110153000310LAV-0923-001\u{1d}17261231",
+            Ok(gs1(&lav)),
+        );
+        check(
+            "\u{1d}010950110153000310LAV-0923-001\u{1d}17261231",
+            Ok(gs1(&lav)),
+        );
+        check(
+            "(01)09501101530003(10)LAV-0923-001(17)261231",
+            Ok(gs1(&lav)),
+        );
         check("]C0LAV-2611-001", Ok(ScanKind::Code("LAV-2611-001".into())));
-        check("]E04006381333931", Ok(ScanKind::Code("4006381333931".into())));
+        check(
+            "]E04006381333931",
+            Ok(ScanKind::Code("4006381333931".into())),
+        );
         check("LAV-2611-001", Ok(ScanKind::Code("LAV-2611-001".into())));
         check("@DONE", Ok(ScanKind::Command(Command::Done)));
         check("@done", Ok(ScanKind::Command(Command::Done)));
-        check("@QTY:1.5kg", Ok(ScanKind::Command(Command::Qty("1.5kg".into()))));
+        check(
+            "@QTY:1.5kg",
+            Ok(ScanKind::Command(Command::Qty("1.5kg".into()))),
+        );
         check("@QTY", Err(ScanError::MissingValue("@QTY", "@QTY:250g")));
-        check("@YIELD: 48 ", Ok(ScanKind::Command(Command::Yield("48".into()))));
+        check(
+            "@YIELD: 48 ",
+            Ok(ScanKind::Command(Command::Yield("48".into()))),
+        );
         check("@FLY", Err(ScanError::UnknownCommand("@FLY".into())));
         check("SUP:BRAMBLE", Ok(prefixed(PrefixKind::Supplier, "BRAMBLE")));
-        check("sup: bramble ", Ok(prefixed(PrefixKind::Supplier, "bramble")));
-        check("NOTE:drum dented: 2 kg lost", Ok(prefixed(PrefixKind::Note, "drum dented: 2 kg lost")));
+        check(
+            "sup: bramble ",
+            Ok(prefixed(PrefixKind::Supplier, "bramble")),
+        );
+        check(
+            "NOTE:drum dented: 2 kg lost",
+            Ok(prefixed(PrefixKind::Note, "drum dented: 2 kg lost")),
+        );
         check("CUS:", Err(ScanError::EmptyPrefix("CUS:")));
         check("#1001", Ok(prefixed(PrefixKind::Order, "1001")));
         check("#10x1", Ok(ScanKind::Code("#10x1".into())));
@@ -357,14 +407,22 @@ mod tests {
         check("", Err(ScanError::Empty));
         check("   \r\n", Err(ScanError::Empty));
         check("AB\u{7}C", Err(ScanError::ControlCharacters));
-        check("]C10109501101530004", Err(ScanError::Gs1(Gs1Error::Gtin {
-            ai: "01".into(),
-            source: crate::core::codes::GtinError::BadCheckDigit {
-                digits: "09501101530004".into(),
-                given: 4,
-                expected: 3,
-            },
-        })));
+        check("AB\u{1d}C", Err(ScanError::ControlCharacters));
+        check(
+            "010950110153000310A\u{1d}21B",
+            Ok(gs1(&[("01", "09501101530003"), ("10", "A"), ("21", "B")])),
+        );
+        check(
+            "]C10109501101530004",
+            Err(ScanError::Gs1(Gs1Error::Gtin {
+                ai: "01".into(),
+                source: crate::core::codes::GtinError::BadCheckDigit {
+                    digits: "09501101530004".into(),
+                    given: 4,
+                    expected: 3,
+                },
+            })),
+        );
         check(&"x".repeat(2000), Err(ScanError::TooLong(2000)));
         // non-ASCII text survives as a code (a supplier's lot number with UTF-8)
         check("Lot-Öl-7", Ok(ScanKind::Code("Lot-Öl-7".into())));
@@ -414,7 +472,8 @@ mod tests {
 
     /// CSET 82 without '(' so that bracketed values stay unambiguous
     fn arb_text(max: usize) -> impl Strategy<Value = String> {
-        proptest::string::string_regex(&format!("[A-Za-z0-9!\"%&'*+,./:;<=>?_-]{{1,{max}}}")).unwrap()
+        proptest::string::string_regex(&format!("[A-Za-z0-9!\"%&'*+,./:;<=>?_-]{{1,{max}}}"))
+            .unwrap()
     }
 
     fn arb_message() -> impl Strategy<Value = Message> {

@@ -72,7 +72,11 @@ pub struct Daemon {
 
 impl Daemon {
     /// Loads each bench's saved state, so a restarted station carries on where it was.
-    pub fn new(station: Station, store: Store, clock: Box<dyn Clock>) -> Result<Daemon, DaemonError> {
+    pub fn new(
+        station: Station,
+        store: Store,
+        clock: Box<dyn Clock>,
+    ) -> Result<Daemon, DaemonError> {
         let mut benches = Vec::new();
         for config in &station.config.bench {
             let state = store.bench_state(&config.name)?.unwrap_or_default();
@@ -129,11 +133,21 @@ impl Daemon {
     }
 
     /// A scanner sent too many bytes without a terminator.
-    pub fn handle_overlong(&mut self, scanner: &str, bytes: usize) -> Result<Feedback, DaemonError> {
+    pub fn handle_overlong(
+        &mut self,
+        scanner: &str,
+        bytes: usize,
+    ) -> Result<Feedback, DaemonError> {
         let reason = format!(
             "the scanner sent {bytes} characters without an end of line; nothing was read from it (check the scanner's suffix setting)"
         );
-        self.journal_rejected(scanner, &format!("<{bytes} bytes without terminator>"), None, "", &reason)
+        self.journal_rejected(
+            scanner,
+            &format!("<{bytes} bytes without terminator>"),
+            None,
+            "",
+            &reason,
+        )
     }
 
     /// Handles one scan. Returns `Err` only when the store fails; then the scan is not
@@ -169,29 +183,37 @@ impl Daemon {
                     scanner: scanner.to_string(),
                     raw: raw_text,
                     accepted: false,
-                    line: format!("error: the station could not record this scan ({e}); scan it again"),
+                    line: format!(
+                        "error: the station could not record this scan ({e}); scan it again"
+                    ),
                     journal_seq: None,
                 })
             }
         }
     }
 
-    fn step(&mut self, index: usize, scanner: &str, raw: &str, scan: &Scan) -> Result<Feedback, DaemonError> {
+    fn step(
+        &mut self,
+        index: usize,
+        scanner: &str,
+        raw: &str,
+        scan: &Scan,
+    ) -> Result<Feedback, DaemonError> {
         let now = self.clock.now();
         let today = now.to_zoned(self.station.timezone.clone()).date();
         let bench_name = self.benches[index].name.clone();
-        let bench_config = self
-            .station
-            .bench(&bench_name)
-            .cloned()
-            .ok_or_else(|| StoreError::NotFound(format!("bench {bench_name} is not configured")))?;
+        let bench_config =
+            self.station.bench(&bench_name).cloned().ok_or_else(|| {
+                StoreError::NotFound(format!("bench {bench_name} is not configured"))
+            })?;
         let ctx = StepContext {
             bench: &bench_name,
             now,
             today,
             default_mode: bench_config.workflow,
             allow_overdraw: bench_config.allow_overdraw,
-            batch_labels: batch_labels(&bench_config.batch_labels).unwrap_or(workflow::BatchLabels::PerUnit),
+            batch_labels: batch_labels(&bench_config.batch_labels)
+                .unwrap_or(workflow::BatchLabels::PerUnit),
             lot_format: &self.station.lot_format,
             batch_format: &self.station.batch_format,
             shipment_format: &self.station.shipment_format,
@@ -208,6 +230,7 @@ impl Daemon {
                 self.journal_rejected(scanner, raw, None, &scan.describe(), &reason)
             }
             Outcome::Accepted(accepted) => {
+                let accepted = *accepted;
                 let body = serde_json::json!({
                     "raw": raw,
                     "aim": scan.aim,
@@ -226,11 +249,24 @@ impl Daemon {
                     body: &body,
                 })?;
                 for record in &accepted.records {
-                    tx.append_record(record, Some(&bench_name), operator.as_deref(), now, Some(scan_seq))?;
+                    tx.append_record(
+                        record,
+                        Some(&bench_name),
+                        operator.as_deref(),
+                        now,
+                        Some(scan_seq),
+                    )?;
                 }
                 let printer = self.benches[index].printer.clone();
                 for print in &accepted.prints {
-                    tx.append_print_job(print, &bench_name, printer.as_deref(), operator.as_deref(), now, scan_seq)?;
+                    tx.append_print_job(
+                        print,
+                        &bench_name,
+                        printer.as_deref(),
+                        operator.as_deref(),
+                        now,
+                        scan_seq,
+                    )?;
                 }
                 tx.save_bench_state(&bench_name, &accepted.state)?;
                 tx.commit()?;
@@ -286,7 +322,10 @@ impl Daemon {
             body: &body,
         })?;
         tx.commit()?;
-        let line = format!("error: {reason} | next: {}", bench.state.prompt(default_mode));
+        let line = format!(
+            "error: {reason} | next: {}",
+            bench.state.prompt(default_mode)
+        );
         tracing::info!(bench = %bench.name, scanner, seq, "{line}");
         Ok(Feedback {
             bench: bench.name.clone(),

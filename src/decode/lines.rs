@@ -71,7 +71,9 @@ mod tests {
 
     /// Feeds `input` in every possible split into two chunks and in single bytes.
     fn check(input: &[u8], max: usize, expected: &[Frame]) {
-        let mut splits: Vec<Vec<&[u8]>> = (0..=input.len()).map(|i| vec![&input[..i], &input[i..]]).collect();
+        let mut splits: Vec<Vec<&[u8]>> = (0..=input.len())
+            .map(|i| vec![&input[..i], &input[i..]])
+            .collect();
         splits.push(input.chunks(1).collect());
         for chunks in splits {
             let mut framer = LineFramer::new(max);
@@ -87,7 +89,11 @@ mod tests {
 
     #[test]
     fn frames() {
-        check(b"A\nB\r\nC\rD", 10, &[line("A"), line("B"), line("C"), line("D")]);
+        check(
+            b"A\nB\r\nC\rD",
+            10,
+            &[line("A"), line("B"), line("C"), line("D")],
+        );
         check(b"\r\n\r\nA\n\n", 10, &[line("A")]);
         check(b"0123456789X\nB\n", 10, &[Frame::Overlong(11), line("B")]);
         check(b"0123456789XYZ", 10, &[Frame::Overlong(13)]);

@@ -46,7 +46,11 @@ pub async fn read(source: Source, tx: mpsc::Sender<Event>) {
 }
 
 /// Frames lines from a byte stream; a read error ends the input like end of file does.
-async fn read_lines(mut input: impl tokio::io::AsyncRead + Unpin, scanner: String, tx: mpsc::Sender<Event>) {
+async fn read_lines(
+    mut input: impl tokio::io::AsyncRead + Unpin,
+    scanner: String,
+    tx: mpsc::Sender<Event>,
+) {
     let mut framer = LineFramer::new(MAX_LINE_BYTES);
     let mut buffer = vec![0u8; 4096];
     loop {

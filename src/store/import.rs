@@ -44,11 +44,7 @@ impl Store {
             let mut inserted = 0;
             let mut updated = 0;
             let mut count = |existed: bool| {
-                if existed {
-                    updated += 1
-                } else {
-                    inserted += 1
-                }
+                if existed { updated += 1 } else { inserted += 1 }
             };
             let (kind, rows) = match data {
                 MasterFile::Items(rows) => {
@@ -62,23 +58,38 @@ impl Store {
                                 )
                                 .optional()?;
                             if let Some(owner) = owner {
-                                return Err(located(file, row.line, "gtin", format!("GTIN {gtin} belongs to item {owner} already")));
+                                return Err(located(
+                                    file,
+                                    row.line,
+                                    "gtin",
+                                    format!("GTIN {gtin} belongs to item {owner} already"),
+                                ));
                             }
                         }
-                        let old_unit: Option<String> =
-                            t.query_row("SELECT unit FROM items WHERE sku = ?1", [&row.sku], |r| r.get(0)).optional()?;
+                        let old_unit: Option<String> = t
+                            .query_row("SELECT unit FROM items WHERE sku = ?1", [&row.sku], |r| {
+                                r.get(0)
+                            })
+                            .optional()?;
                         if let Some(old) = &old_unit
                             && let Some(old_unit) = Unit::parse(old)
                             && old_unit.dimension() != row.unit.dimension()
                         {
-                            let used = exists("SELECT 1 FROM lots WHERE item_sku = ?1 LIMIT 1", &row.sku)?
-                                || exists("SELECT 1 FROM batches WHERE product_sku = ?1 LIMIT 1", &row.sku)?;
+                            let used =
+                                exists("SELECT 1 FROM lots WHERE item_sku = ?1 LIMIT 1", &row.sku)?
+                                    || exists(
+                                        "SELECT 1 FROM batches WHERE product_sku = ?1 LIMIT 1",
+                                        &row.sku,
+                                    )?;
                             if used {
                                 return Err(located(
                                     file,
                                     row.line,
                                     "unit",
-                                    format!("{} has recorded lots in {old}; its unit cannot become {}", row.sku, row.unit),
+                                    format!(
+                                        "{} has recorded lots in {old}; its unit cannot become {}",
+                                        row.sku, row.unit
+                                    ),
                                 ));
                             }
                         }
@@ -107,7 +118,10 @@ impl Store {
                 }
                 MasterFile::Suppliers(rows) => {
                     for row in rows {
-                        count(exists("SELECT 1 FROM suppliers WHERE code = ?1", &row.code)?);
+                        count(exists(
+                            "SELECT 1 FROM suppliers WHERE code = ?1",
+                            &row.code,
+                        )?);
                         t.execute(
                             "INSERT INTO suppliers (code, name, contact, email, phone) VALUES (?1, ?2, ?3, ?4, ?5)
                              ON CONFLICT(code) DO UPDATE SET name = excluded.name, contact = excluded.contact,
@@ -119,7 +133,10 @@ impl Store {
                 }
                 MasterFile::Customers(rows) => {
                     for row in rows {
-                        count(exists("SELECT 1 FROM customers WHERE code = ?1", &row.code)?);
+                        count(exists(
+                            "SELECT 1 FROM customers WHERE code = ?1",
+                            &row.code,
+                        )?);
                         t.execute(
                             "INSERT INTO customers (code, name, email, phone, address) VALUES (?1, ?2, ?3, ?4, ?5)
                              ON CONFLICT(code) DO UPDATE SET name = excluded.name, email = excluded.email,
@@ -133,11 +150,20 @@ impl Store {
                     let mut cleared = std::collections::HashSet::new();
                     for row in rows {
                         let product: Option<String> = t
-                            .query_row("SELECT kind FROM items WHERE sku = ?1", [&row.product_sku], |r| r.get(0))
+                            .query_row(
+                                "SELECT kind FROM items WHERE sku = ?1",
+                                [&row.product_sku],
+                                |r| r.get(0),
+                            )
                             .optional()?;
                         match product.as_deref() {
                             None => {
-                                return Err(located(file, row.line, "product_sku", format!("unknown item {}", row.product_sku)));
+                                return Err(located(
+                                    file,
+                                    row.line,
+                                    "product_sku",
+                                    format!("unknown item {}", row.product_sku),
+                                ));
                             }
                             Some("product") => {}
                             Some(_) => {
@@ -145,21 +171,40 @@ impl Store {
                                     file,
                                     row.line,
                                     "product_sku",
-                                    format!("{} is a material; only products have a bill of materials", row.product_sku),
+                                    format!(
+                                        "{} is a material; only products have a bill of materials",
+                                        row.product_sku
+                                    ),
                                 ));
                             }
                         }
                         let material_unit: Option<String> = t
-                            .query_row("SELECT unit FROM items WHERE sku = ?1", [&row.material_sku], |r| r.get(0))
+                            .query_row(
+                                "SELECT unit FROM items WHERE sku = ?1",
+                                [&row.material_sku],
+                                |r| r.get(0),
+                            )
                             .optional()?;
-                        let Some(material_unit) = material_unit.as_deref().and_then(Unit::parse) else {
-                            return Err(located(file, row.line, "material_sku", format!("unknown item {}", row.material_sku)));
+                        let Some(material_unit) = material_unit.as_deref().and_then(Unit::parse)
+                        else {
+                            return Err(located(
+                                file,
+                                row.line,
+                                "material_sku",
+                                format!("unknown item {}", row.material_sku),
+                            ));
                         };
                         let quantity = Quantity::convert(row.quantity, row.unit, material_unit)
                             .map_err(|e| located(file, row.line, "unit", e.to_string()))?;
                         if cleared.insert(row.product_sku.clone()) {
-                            let existed = exists("SELECT 1 FROM boms WHERE product_sku = ?1 LIMIT 1", &row.product_sku)?;
-                            t.execute("DELETE FROM boms WHERE product_sku = ?1", [&row.product_sku])?;
+                            let existed = exists(
+                                "SELECT 1 FROM boms WHERE product_sku = ?1 LIMIT 1",
+                                &row.product_sku,
+                            )?;
+                            t.execute(
+                                "DELETE FROM boms WHERE product_sku = ?1",
+                                [&row.product_sku],
+                            )?;
                             count(existed);
                         }
                         t.execute(
@@ -192,7 +237,10 @@ impl Store {
                     }
                     for (number, lines) in &orders {
                         let first = lines[0];
-                        if !exists("SELECT 1 FROM customers WHERE code = ?1", &first.customer_code)? {
+                        if !exists(
+                            "SELECT 1 FROM customers WHERE code = ?1",
+                            &first.customer_code,
+                        )? {
                             return Err(located(
                                 file,
                                 first.line,
@@ -200,7 +248,8 @@ impl Store {
                                 format!("unknown customer {}", first.customer_code),
                             ));
                         }
-                        let existed = exists("SELECT 1 FROM orders WHERE order_number = ?1", number)?;
+                        let existed =
+                            exists("SELECT 1 FROM orders WHERE order_number = ?1", number)?;
                         count(existed);
                         t.execute("DELETE FROM order_lines WHERE order_number = ?1", [number])?;
                         t.execute(
@@ -210,10 +259,20 @@ impl Store {
                             params![number, first.customer_code, first.ordered_at],
                         )?;
                         for (i, line) in lines.iter().enumerate() {
-                            let unit: Option<String> =
-                                t.query_row("SELECT unit FROM items WHERE sku = ?1", [&line.sku], |r| r.get(0)).optional()?;
+                            let unit: Option<String> = t
+                                .query_row(
+                                    "SELECT unit FROM items WHERE sku = ?1",
+                                    [&line.sku],
+                                    |r| r.get(0),
+                                )
+                                .optional()?;
                             let Some(unit) = unit.as_deref().and_then(Unit::parse) else {
-                                return Err(located(file, line.line, "sku", format!("unknown item {}", line.sku)));
+                                return Err(located(
+                                    file,
+                                    line.line,
+                                    "sku",
+                                    format!("unknown item {}", line.sku),
+                                ));
                             };
                             let quantity = Quantity::convert(line.quantity, unit, unit)
                                 .map_err(|e| located(file, line.line, "quantity", e.to_string()))?;
@@ -256,5 +315,8 @@ impl Store {
 
 /// Hex SHA-256 of a file's bytes, for the import's journal entry.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

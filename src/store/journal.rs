@@ -51,27 +51,12 @@ impl VerifyReport {
     }
 }
 
-fn entry_hash(
-    prev_hash: &str,
-    seq: i64,
-    at: &str,
-    kind: &str,
-    bench: Option<&str>,
-    device: Option<&str>,
-    operator: Option<&str>,
-    body: &str,
-) -> String {
+/// SHA-256 over the previous hash, the sequence number and the entry's fields
+/// (at, kind, bench, device, operator, body), each length-prefixed.
+fn entry_hash(prev_hash: &str, seq: i64, fields: [&str; 6]) -> String {
     let mut hasher = Sha256::new();
-    for part in [
-        prev_hash,
-        &seq.to_string(),
-        at,
-        kind,
-        bench.unwrap_or(""),
-        device.unwrap_or(""),
-        operator.unwrap_or(""),
-        body,
-    ] {
+    let seq = seq.to_string();
+    for part in [prev_hash, seq.as_str()].into_iter().chain(fields) {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
     }
@@ -87,9 +72,11 @@ impl StoreTx<'_> {
     pub fn append(&mut self, entry: &NewEntry<'_>) -> Result<i64, StoreError> {
         let head: Option<(i64, String)> = self
             .tx
-            .query_row("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
         let seq = prev_seq + 1;
@@ -98,17 +85,29 @@ impl StoreTx<'_> {
         let hash = entry_hash(
             &prev_hash,
             seq,
-            &at,
-            entry.kind,
-            entry.bench,
-            entry.device,
-            entry.operator,
-            &body,
+            [
+                &at,
+                entry.kind,
+                entry.bench.unwrap_or(""),
+                entry.device.unwrap_or(""),
+                entry.operator.unwrap_or(""),
+                &body,
+            ],
         );
         self.tx.execute(
             "INSERT INTO journal (seq, at, kind, bench, device, operator, body, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![seq, at, entry.kind, entry.bench, entry.device, entry.operator, body, prev_hash, hash],
+            params![
+                seq,
+                at,
+                entry.kind,
+                entry.bench,
+                entry.device,
+                entry.operator,
+                body,
+                prev_hash,
+                hash
+            ],
         )?;
         Ok(seq)
     }
@@ -116,7 +115,8 @@ impl StoreTx<'_> {
 
 fn read_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<(JournalEntry, String)> {
     let body_text: String = row.get(6)?;
-    let body = serde_json::from_str(&body_text).unwrap_or(serde_json::Value::String(body_text.clone()));
+    let body =
+        serde_json::from_str(&body_text).unwrap_or(serde_json::Value::String(body_text.clone()));
     Ok((
         JournalEntry {
             seq: row.get(0)?,
@@ -133,25 +133,29 @@ fn read_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<(JournalEntry, String
     ))
 }
 
-const SELECT_ENTRY: &str = "SELECT seq, at, kind, bench, device, operator, body, prev_hash, hash FROM journal";
+const SELECT_ENTRY: &str =
+    "SELECT seq, at, kind, bench, device, operator, body, prev_hash, hash FROM journal";
 
 impl Store {
     /// Entries with `seq > after`, oldest first, at most `limit`.
     pub fn journal(&self, after: i64, limit: i64) -> Result<Vec<JournalEntry>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("{SELECT_ENTRY} WHERE seq > ?1 ORDER BY seq LIMIT ?2"))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "{SELECT_ENTRY} WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+        ))?;
         let rows = stmt.query_map(params![after, limit], read_entry)?;
-        rows.map(|r| r.map(|(e, _)| e).map_err(StoreError::from)).collect()
+        rows.map(|r| r.map(|(e, _)| e).map_err(StoreError::from))
+            .collect()
     }
 
     /// The newest entry's sequence number and hash.
     pub fn head(&self) -> Result<Option<(i64, String)>, StoreError> {
         Ok(self
             .conn
-            .query_row("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?)
     }
 
@@ -198,12 +202,14 @@ impl Store {
             let recomputed = entry_hash(
                 &entry.prev_hash,
                 entry.seq,
-                &entry.at,
-                &entry.kind,
-                entry.bench.as_deref(),
-                entry.device.as_deref(),
-                entry.operator.as_deref(),
-                &body_text,
+                [
+                    &entry.at,
+                    &entry.kind,
+                    entry.bench.as_deref().unwrap_or(""),
+                    entry.device.as_deref().unwrap_or(""),
+                    entry.operator.as_deref().unwrap_or(""),
+                    &body_text,
+                ],
             );
             if recomputed != entry.hash {
                 chain_error = Some(format!(

@@ -22,11 +22,20 @@ use crate::core::workflow::{BenchState, PrintRequest, Record, Status};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database {path}: {source}")]
-    Open { path: PathBuf, source: rusqlite::Error },
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
     #[error("database {path} does not exist")]
     Missing { path: PathBuf },
-    #[error("database {path} was written by a newer lotstation (schema {found}, this one knows {known})")]
-    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error(
+        "database {path} was written by a newer lotstation (schema {found}, this one knows {known})"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
     #[error("database holds a value it cannot read: {0}")]
@@ -87,9 +96,13 @@ impl Store {
             path: self.path.clone(),
             source,
         };
-        self.conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(open_err)?;
         self.conn
-            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_err)?;
+        self.conn
+            .execute_batch(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+            )
             .map_err(|source| StoreError::Open {
                 path: self.path.clone(),
                 source,
@@ -98,7 +111,9 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
-        let version: i64 = self.conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let known = schema::MIGRATIONS.len() as i64;
         if version > known {
             return Err(StoreError::TooNew {
@@ -108,7 +123,9 @@ impl Store {
             });
         }
         for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute_batch(sql)?;
             tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
             tx.commit()?;
@@ -126,7 +143,9 @@ impl Store {
 
     /// Starts a write transaction that holds the write lock from its first statement.
     pub fn begin(&mut self) -> Result<StoreTx<'_>, StoreError> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Ok(StoreTx { tx })
     }
 
@@ -134,7 +153,11 @@ impl Store {
     pub fn bench_state(&self, bench: &str) -> Result<Option<BenchState>, StoreError> {
         let text: Option<String> = self
             .conn
-            .query_row("SELECT state FROM bench_state WHERE bench = ?1", [bench], |r| r.get(0))
+            .query_row(
+                "SELECT state FROM bench_state WHERE bench = ?1",
+                [bench],
+                |r| r.get(0),
+            )
             .optional()?;
         match text {
             Some(text) => serde_json::from_str(&text)
@@ -155,7 +178,9 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let mut tx = self.begin()?;
         if tx.stock_exists(code)?.is_none() {
-            return Err(StoreError::NotFound(format!("no lot or batch has the code {code}")));
+            return Err(StoreError::NotFound(format!(
+                "no lot or batch has the code {code}"
+            )));
         }
         let record = Record::StatusChange {
             code: code.to_string(),
@@ -194,7 +219,8 @@ impl StoreTx<'_> {
         at: jiff::Timestamp,
         scan_seq: Option<i64>,
     ) -> Result<i64, StoreError> {
-        let mut body = serde_json::to_value(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut body =
+            serde_json::to_value(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         if let (Some(seq), Some(map)) = (scan_seq, body.as_object_mut()) {
             map.insert("scan_seq".into(), seq.into());
         }
@@ -327,9 +353,10 @@ impl StoreTx<'_> {
                 use crate::core::workflow::CorrectionTarget;
                 let (kind, code, line) = match target {
                     CorrectionTarget::Lot { code } => ("lot", code, None),
-                    CorrectionTarget::Consumption { batch_code, line_no } => {
-                        ("consumption", batch_code, Some(i64::from(*line_no)))
-                    }
+                    CorrectionTarget::Consumption {
+                        batch_code,
+                        line_no,
+                    } => ("consumption", batch_code, Some(i64::from(*line_no))),
                     CorrectionTarget::Batch { code } => ("batch", code, None),
                 };
                 tx.execute(
@@ -394,15 +421,19 @@ impl StoreTx<'_> {
 
     /// The kind of the lot or batch with this code, if any.
     fn stock_exists(&self, code: &str) -> Result<Option<&'static str>, StoreError> {
-        let lot: bool = self
-            .tx
-            .query_row("SELECT EXISTS(SELECT 1 FROM lots WHERE code = ?1)", [code], |r| r.get(0))?;
+        let lot: bool = self.tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM lots WHERE code = ?1)",
+            [code],
+            |r| r.get(0),
+        )?;
         if lot {
             return Ok(Some("lot"));
         }
-        let batch: bool = self
-            .tx
-            .query_row("SELECT EXISTS(SELECT 1 FROM batches WHERE code = ?1)", [code], |r| r.get(0))?;
+        let batch: bool = self.tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM batches WHERE code = ?1)",
+            [code],
+            |r| r.get(0),
+        )?;
         Ok(batch.then_some("batch"))
     }
 }

@@ -25,7 +25,9 @@ pub struct StationSummary {
 
 impl Store {
     pub fn summary(&self) -> Result<StationSummary, StoreError> {
-        let count = |sql: &str| -> Result<i64, StoreError> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        let count = |sql: &str| -> Result<i64, StoreError> {
+            Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
+        };
         let mut stmt = self.conn.prepare(
             "SELECT s.code, s.status, s.reason FROM status_changes s
              WHERE s.id = (SELECT MAX(id) FROM status_changes t WHERE t.code = s.code)
@@ -33,7 +35,12 @@ impl Store {
         )?;
         let on_hold = stmt
             .query_map([], |r| {
-                Ok(format!("{} ({}: {})", r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+                Ok(format!(
+                    "{} ({}: {})",
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?
+                ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         Ok(StationSummary {

@@ -5,7 +5,9 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{StoreError, StoreTx};
 use crate::core::codes::{CodeContext, CodeFormat, Gtin, Unit};
-use crate::core::workflow::{ItemKind, ItemView, OrderView, PartyView, Status, StockKind, StockView, World, WorldError};
+use crate::core::workflow::{
+    ItemKind, ItemView, OrderView, PartyView, Status, StockKind, StockView, World, WorldError,
+};
 
 impl From<StoreError> for WorldError {
     fn from(e: StoreError) -> Self {
@@ -19,11 +21,27 @@ fn world_err(e: rusqlite::Error) -> WorldError {
 
 const ITEM_COLUMNS: &str = "sku, name, kind, unit, lot_prefix, gtin, shelf_life_days";
 
-fn read_item(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, String, Option<String>, Option<String>, Option<u32>)> {
-    Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?, row.get(6)?))
+fn read_item(row: &rusqlite::Row<'_>) -> rusqlite::Result<ItemRow> {
+    Ok((
+        row.get(0)?,
+        row.get(1)?,
+        row.get(2)?,
+        row.get(3)?,
+        row.get(4)?,
+        row.get(5)?,
+        row.get(6)?,
+    ))
 }
 
-type ItemRow = (String, String, String, String, Option<String>, Option<String>, Option<u32>);
+type ItemRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<u32>,
+);
 
 fn item_view(row: ItemRow) -> Result<ItemView, WorldError> {
     let (sku, name, kind, unit, lot_prefix, gtin, shelf_life_days) = row;
@@ -31,7 +49,8 @@ fn item_view(row: ItemRow) -> Result<ItemView, WorldError> {
         "product" => ItemKind::Product,
         _ => ItemKind::Material,
     };
-    let unit = Unit::parse_item_unit(&unit).ok_or_else(|| WorldError(format!("item {sku} has an unknown unit {unit:?}")))?;
+    let unit = Unit::parse_item_unit(&unit)
+        .ok_or_else(|| WorldError(format!("item {sku} has an unknown unit {unit:?}")))?;
     Ok(ItemView {
         sku,
         name,
@@ -51,7 +70,11 @@ impl StoreTx<'_> {
     fn item_where(&self, condition: &str, value: &str) -> Result<Option<ItemView>, WorldError> {
         let row = self
             .tx
-            .query_row(&format!("SELECT {ITEM_COLUMNS} FROM items WHERE {condition}"), [value], read_item)
+            .query_row(
+                &format!("SELECT {ITEM_COLUMNS} FROM items WHERE {condition}"),
+                [value],
+                read_item,
+            )
             .optional()
             .map_err(world_err)?;
         row.map(item_view).transpose()
@@ -69,9 +92,14 @@ impl StoreTx<'_> {
             .optional()
             .map_err(world_err)?;
         let (kind, sku, initial, expiry, supplier_lot, closed) = match lot {
-            Some((sku, quantity, expiry, supplier_lot)) => {
-                (StockKind::Lot, sku, quantity, parse_date(expiry), Some(supplier_lot), true)
-            }
+            Some((sku, quantity, expiry, supplier_lot)) => (
+                StockKind::Lot,
+                sku,
+                quantity,
+                parse_date(expiry),
+                Some(supplier_lot),
+                true,
+            ),
             None => {
                 let batch: Option<(String, Option<i64>, Option<String>)> = tx
                     .query_row(
@@ -95,9 +123,12 @@ impl StoreTx<'_> {
                 }
             }
         };
-        let item = self
-            .item_where("sku = ?1", &sku)?
-            .ok_or_else(|| WorldError(format!("{} {code} names item {sku}, which is not in the items", kind.noun())))?;
+        let item = self.item_where("sku = ?1", &sku)?.ok_or_else(|| {
+            WorldError(format!(
+                "{} {code} names item {sku}, which is not in the items",
+                kind.noun()
+            ))
+        })?;
         let (consumed, wasted, shipped): (i64, i64, i64) = tx
             .query_row(
                 "SELECT
@@ -130,7 +161,9 @@ impl StoreTx<'_> {
         } else {
             match status_row {
                 Some((status, reason)) => (
-                    Status::parse(&status).ok_or_else(|| WorldError(format!("unknown status {status:?} of {code}")))?,
+                    Status::parse(&status).ok_or_else(|| {
+                        WorldError(format!("unknown status {status:?} of {code}"))
+                    })?,
                     Some(reason),
                 ),
                 None => (Status::Available, None),
@@ -162,24 +195,32 @@ impl World for StoreTx<'_> {
 
     fn supplier(&mut self, code: &str) -> Result<Option<PartyView>, WorldError> {
         self.tx
-            .query_row("SELECT code, name FROM suppliers WHERE code = ?1", [code], |r| {
-                Ok(PartyView {
-                    code: r.get(0)?,
-                    name: r.get(1)?,
-                })
-            })
+            .query_row(
+                "SELECT code, name FROM suppliers WHERE code = ?1",
+                [code],
+                |r| {
+                    Ok(PartyView {
+                        code: r.get(0)?,
+                        name: r.get(1)?,
+                    })
+                },
+            )
             .optional()
             .map_err(world_err)
     }
 
     fn customer(&mut self, code: &str) -> Result<Option<PartyView>, WorldError> {
         self.tx
-            .query_row("SELECT code, name FROM customers WHERE code = ?1", [code], |r| {
-                Ok(PartyView {
-                    code: r.get(0)?,
-                    name: r.get(1)?,
-                })
-            })
+            .query_row(
+                "SELECT code, name FROM customers WHERE code = ?1",
+                [code],
+                |r| {
+                    Ok(PartyView {
+                        code: r.get(0)?,
+                        name: r.get(1)?,
+                    })
+                },
+            )
             .optional()
             .map_err(world_err)
     }
@@ -249,11 +290,19 @@ impl World for StoreTx<'_> {
             .map_err(world_err)
     }
 
-    fn allocate_code(&mut self, format: &CodeFormat, ctx: CodeContext<'_>) -> Result<String, WorldError> {
+    fn allocate_code(
+        &mut self,
+        format: &CodeFormat,
+        ctx: CodeContext<'_>,
+    ) -> Result<String, WorldError> {
         let key = format.counter_key(ctx);
         let last: i64 = self
             .tx
-            .query_row("SELECT last_seq FROM code_counters WHERE key = ?1", [&key], |r| r.get(0))
+            .query_row(
+                "SELECT last_seq FROM code_counters WHERE key = ?1",
+                [&key],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(world_err)?
             .unwrap_or(0);
@@ -262,7 +311,11 @@ impl World for StoreTx<'_> {
             let code = format.render(ctx, seq as u64);
             let taken: bool = self
                 .tx
-                .query_row("SELECT EXISTS(SELECT 1 FROM codes WHERE code = ?1)", [&code], |r| r.get(0))
+                .query_row(
+                    "SELECT EXISTS(SELECT 1 FROM codes WHERE code = ?1)",
+                    [&code],
+                    |r| r.get(0),
+                )
                 .map_err(world_err)?;
             if !taken {
                 self.tx

@@ -3,9 +3,10 @@
 //! `@YIELD` and `@DONE` close the batch and print its labels.
 
 use super::{
-    Accepted, BatchDoc, BatchLabels, BenchState, ConsumedLine, Doc, LabelKind, MAX_LABELS_PER_BATCH, Outcome,
-    PendingInput, PrintRequest, Record, Resolved, StepContext, World, WorldError, accept, blocked, expiry_text, reject,
-    resolve_code, resolve_gs1, scale_weight, scanned_stock,
+    Accepted, BatchDoc, BatchLabels, BenchState, ConsumedLine, Doc, LabelKind,
+    MAX_LABELS_PER_BATCH, Outcome, PendingInput, PrintRequest, Record, Resolved, StepContext,
+    World, WorldError, accept, blocked, expiry_text, reject, resolve_code, resolve_gs1,
+    scale_weight, scanned_stock,
 };
 use crate::core::codes::{CodeContext, Quantity, Unit};
 use crate::core::scan::{Command, PrefixKind, Scan, ScanKind};
@@ -35,19 +36,25 @@ pub(super) fn step(
             Ok(q) => quantity(state, ctx, q, world),
             Err(reason) => reject(reason),
         },
-        ScanKind::Command(Command::Yield(text)) => match Quantity::parse_for(text, batch.product.unit) {
-            Ok(q) => {
-                let mut next = state.clone();
-                if let Doc::Batch(b) = &mut next.doc {
-                    b.yield_quantity = Some(q);
+        ScanKind::Command(Command::Yield(text)) => {
+            match Quantity::parse_for(text, batch.product.unit) {
+                Ok(q) => {
+                    let mut next = state.clone();
+                    if let Doc::Batch(b) = &mut next.doc {
+                        b.yield_quantity = Some(q);
+                    }
+                    accept(Accepted::new(
+                        next,
+                        format!(
+                            "yield of {}: {}",
+                            batch.code,
+                            q.display_in(batch.product.unit)
+                        ),
+                    ))
                 }
-                accept(Accepted::new(
-                    next,
-                    format!("yield of {}: {}", batch.code, q.display_in(batch.product.unit)),
-                ))
+                Err(e) => reject(format!("@YIELD:{text}: {e}")),
             }
-            Err(e) => reject(format!("@YIELD:{text}: {e}")),
-        },
+        }
         ScanKind::Command(Command::Done) => done(state, ctx, batch),
         ScanKind::Command(Command::Cancel) => cancel(state, ctx, batch),
         ScanKind::Command(Command::Undo) => undo(state, ctx, batch),
@@ -60,7 +67,10 @@ pub(super) fn step(
             if let Doc::Batch(b) = &mut next.doc {
                 b.note = Some(value.clone());
             }
-            accept(Accepted::new(next, format!("note added to batch {}", batch.code)))
+            accept(Accepted::new(
+                next,
+                format!("note added to batch {}", batch.code),
+            ))
         }
         ScanKind::Prefixed {
             kind: PrefixKind::Item,
@@ -89,7 +99,11 @@ fn no_batch(
             value,
         } => match world.item(value)? {
             Some(item) => item,
-            None => return reject(format!("unknown item {value}: import it in items.csv first")),
+            None => {
+                return reject(format!(
+                    "unknown item {value}: import it in items.csv first"
+                ));
+            }
         },
         ScanKind::Code(text) => match resolve_code(text, world)? {
             Resolved::Item(item) => item,
@@ -100,16 +114,29 @@ fn no_batch(
                     stock.kind.noun()
                 ));
             }
-            _ => return reject(format!("unknown product {text}: scan ITEM:<sku> or the product's barcode")),
+            _ => {
+                return reject(format!(
+                    "unknown product {text}: scan ITEM:<sku> or the product's barcode"
+                ));
+            }
         },
         ScanKind::Gs1(message) => match resolve_gs1(message, world)? {
-            Resolved::Gs1 { item: Some(item), .. } => item,
+            Resolved::Gs1 {
+                item: Some(item), ..
+            } => item,
             _ => return reject(format!("no product has the GTIN in {}", message.to_hri())),
         },
-        ScanKind::Command(Command::Done) => return reject("no batch is open: scan the product to make first"),
+        ScanKind::Command(Command::Done) => {
+            return reject("no batch is open: scan the product to make first");
+        }
         ScanKind::Command(Command::Cancel) => return reject("nothing is open to cancel"),
         ScanKind::Command(Command::Undo) => return reject("nothing to undo: no batch is open"),
-        _ => return reject(format!("scan the product to make first; {} is not a product", scan.describe())),
+        _ => {
+            return reject(format!(
+                "scan the product to make first; {} is not a product",
+                scan.describe()
+            ));
+        }
     };
     if product.kind != ItemKind::Product {
         return reject(format!(
@@ -149,12 +176,23 @@ fn ingredient(
     scan: &Scan,
     world: &mut dyn World,
 ) -> Result<Outcome, WorldError> {
+    if let ScanKind::Code(text) = &scan.kind
+        && *text == batch.code
+    {
+        return reject(format!(
+            "batch {} cannot be an ingredient of itself",
+            batch.code
+        ));
+    }
     let stock = match scanned_stock(scan, world)? {
         Ok(stock) => stock,
         Err(reason) => return reject(reason),
     };
     if stock.code == batch.code {
-        return reject(format!("batch {} cannot be an ingredient of itself", batch.code));
+        return reject(format!(
+            "batch {} cannot be an ingredient of itself",
+            batch.code
+        ));
     }
     if let Some(reason) = blocked(&stock, batch.production_date) {
         return reject(format!("{reason}: not used; scan another lot"));
@@ -299,14 +337,18 @@ fn batch_expiry(batch: &BatchDoc) -> Option<jiff::civil::Date> {
 fn label_copies(ctx: &StepContext<'_>, product: &ItemView, yield_quantity: Quantity) -> u32 {
     match ctx.batch_labels {
         BatchLabels::Fixed(n) => n,
-        BatchLabels::PerUnit if product.unit == Unit::Each => {
-            u32::try_from(yield_quantity.base).unwrap_or(u32::MAX).clamp(1, MAX_LABELS_PER_BATCH)
-        }
+        BatchLabels::PerUnit if product.unit == Unit::Each => u32::try_from(yield_quantity.base)
+            .unwrap_or(u32::MAX)
+            .clamp(1, MAX_LABELS_PER_BATCH),
         BatchLabels::PerUnit => 1,
     }
 }
 
-fn done(state: &BenchState, ctx: &StepContext<'_>, batch: &BatchDoc) -> Result<Outcome, WorldError> {
+fn done(
+    state: &BenchState,
+    ctx: &StepContext<'_>,
+    batch: &BatchDoc,
+) -> Result<Outcome, WorldError> {
     if let Some(pending) = &batch.pending {
         return reject(format!(
             "{} is waiting for its quantity: weigh it or @QTY:<n>, or @CANCEL to drop it",
@@ -314,7 +356,10 @@ fn done(state: &BenchState, ctx: &StepContext<'_>, batch: &BatchDoc) -> Result<O
         ));
     }
     let Some(yield_quantity) = batch.yield_quantity else {
-        return reject(format!("scan @YIELD:<n> first: how much of {} did {} make?", batch.product.sku, batch.code));
+        return reject(format!(
+            "scan @YIELD:<n> first: how much of {} did {} make?",
+            batch.product.sku, batch.code
+        ));
     };
     let expiry = batch_expiry(batch);
     let copies = label_copies(ctx, &batch.product, yield_quantity);
@@ -359,13 +404,20 @@ fn done(state: &BenchState, ctx: &StepContext<'_>, batch: &BatchDoc) -> Result<O
     accept(accepted)
 }
 
-fn cancel(state: &BenchState, ctx: &StepContext<'_>, batch: &BatchDoc) -> Result<Outcome, WorldError> {
+fn cancel(
+    state: &BenchState,
+    ctx: &StepContext<'_>,
+    batch: &BatchDoc,
+) -> Result<Outcome, WorldError> {
     let mut next = state.clone();
     if let Some(pending) = &batch.pending {
         if let Doc::Batch(b) = &mut next.doc {
             b.pending = None;
         }
-        return accept(Accepted::new(next, format!("dropped {}; nothing recorded", pending.code)));
+        return accept(Accepted::new(
+            next,
+            format!("dropped {}; nothing recorded", pending.code),
+        ));
     }
     if batch.active_lines().next().is_some() {
         return reject(format!(
@@ -376,7 +428,10 @@ fn cancel(state: &BenchState, ctx: &StepContext<'_>, batch: &BatchDoc) -> Result
     next.doc = Doc::None;
     if batch.recorded {
         // every line was undone: the batch record exists and is closed off by a correction
-        let mut accepted = Accepted::new(next, format!("batch {} abandoned (all lines were undone)", batch.code));
+        let mut accepted = Accepted::new(
+            next,
+            format!("batch {} abandoned (all lines were undone)", batch.code),
+        );
         accepted.records.push(Record::Correction {
             target: CorrectionTarget::Batch {
                 code: batch.code.clone(),
@@ -388,11 +443,18 @@ fn cancel(state: &BenchState, ctx: &StepContext<'_>, batch: &BatchDoc) -> Result
     }
     accept(Accepted::new(
         next,
-        format!("batch {} dropped; nothing recorded (the code is not reused)", batch.code),
+        format!(
+            "batch {} dropped; nothing recorded (the code is not reused)",
+            batch.code
+        ),
     ))
 }
 
-fn undo(state: &BenchState, ctx: &StepContext<'_>, batch: &BatchDoc) -> Result<Outcome, WorldError> {
+fn undo(
+    state: &BenchState,
+    ctx: &StepContext<'_>,
+    batch: &BatchDoc,
+) -> Result<Outcome, WorldError> {
     let Some(line) = batch.active_lines().last().cloned() else {
         return reject(format!(
             "nothing recorded in batch {} to undo (@CANCEL drops a lot waiting for its weight)",

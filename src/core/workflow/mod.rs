@@ -86,7 +86,7 @@ pub enum Input {
 /// The result of one step.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Accepted(Accepted),
+    Accepted(Box<Accepted>),
     Rejected { reason: String },
 }
 
@@ -121,7 +121,7 @@ fn reject(reason: impl Into<String>) -> Result<Outcome, WorldError> {
 }
 
 fn accept(accepted: Accepted) -> Result<Outcome, WorldError> {
-    Ok(Outcome::Accepted(accepted))
+    Ok(Outcome::Accepted(Box::new(accepted)))
 }
 
 /// What a code scan refers to, after lookup (SPEC §4 rule 5).
@@ -172,7 +172,10 @@ pub(crate) fn resolve_gs1(
 }
 
 /// The lot or batch a scan names, for steps that want one.
-pub(crate) fn scanned_stock(scan: &Scan, world: &mut dyn World) -> Result<Result<StockView, String>, WorldError> {
+pub(crate) fn scanned_stock(
+    scan: &Scan,
+    world: &mut dyn World,
+) -> Result<Result<StockView, String>, WorldError> {
     let resolved = match &scan.kind {
         ScanKind::Code(text) => resolve_code(text, world)?,
         ScanKind::Gs1(message) => resolve_gs1(message, world)?,
@@ -182,17 +185,38 @@ pub(crate) fn scanned_stock(scan: &Scan, world: &mut dyn World) -> Result<Result
                 kind.noun()
             )));
         }
-        ScanKind::Command(c) => return Ok(Err(format!("{} is not a lot or batch label", c.name()))),
+        ScanKind::Command(c) => {
+            return Ok(Err(format!("{} is not a lot or batch label", c.name())));
+        }
     };
     Ok(match resolved {
-        Resolved::Stock(stock) | Resolved::Gs1 { stock: Some(stock), .. } => Ok(stock),
-        Resolved::Item(item) | Resolved::Gs1 { item: Some(item), .. } => Err(format!(
+        Resolved::Stock(stock)
+        | Resolved::Gs1 {
+            stock: Some(stock), ..
+        } => Ok(stock),
+        Resolved::Gs1 {
+            item: Some(item),
+            message,
+            ..
+        } if message.lot().is_some() => Err(format!(
+            "unknown lot or batch {} of {} ({})",
+            message.lot().unwrap_or_default(),
+            item.sku,
+            item.name
+        )),
+        Resolved::Item(item)
+        | Resolved::Gs1 {
+            item: Some(item), ..
+        } => Err(format!(
             "{} ({}) is an item, not a lot: scan the lot or batch label on the container",
             item.sku, item.name
         )),
         Resolved::Gs1 { message, .. } => Err(format!(
             "unknown lot or batch {}",
-            message.lot().map(str::to_string).unwrap_or_else(|| message.to_hri())
+            message
+                .lot()
+                .map(str::to_string)
+                .unwrap_or_else(|| message.to_hri())
         )),
         Resolved::Unknown(text) => Err(format!("unknown lot or batch {text}")),
     })
@@ -230,8 +254,14 @@ pub fn step(
         ScanKind::Command(Command::Reprint) => {
             return match &state.last_print {
                 Some(print) => {
-                    let mut accepted =
-                        Accepted::new(state.clone(), format!("reprinting the {} label of {}", print.label.noun(), print.code));
+                    let mut accepted = Accepted::new(
+                        state.clone(),
+                        format!(
+                            "reprinting the {} label of {}",
+                            print.label.noun(),
+                            print.code
+                        ),
+                    );
                     accepted.prints.push(print.clone());
                     accept(accepted)
                 }
@@ -241,7 +271,9 @@ pub fn step(
         ScanKind::Command(command @ (Command::Hold | Command::Release)) => {
             return arm_status(state, command, ctx);
         }
-        ScanKind::Command(command @ (Command::Receive | Command::Make | Command::Pack | Command::Waste)) => {
+        ScanKind::Command(
+            command @ (Command::Receive | Command::Make | Command::Pack | Command::Waste),
+        ) => {
             return switch_mode(state, command);
         }
         _ => {}
@@ -277,8 +309,12 @@ fn weighed(
 pub(crate) fn scale_weight(ctx: &StepContext<'_>) -> Result<Quantity, String> {
     match ctx.scale {
         ScaleState::NoScale => Err("this bench has no scale: scan @QTY:<n> instead".into()),
-        ScaleState::Lost => Err("the scale is not connected: check its cable, or scan @QTY:<n>".into()),
-        ScaleState::Unstable => Err("the scale is not stable yet: wait for it to settle and scan @WEIGH again".into()),
+        ScaleState::Lost => {
+            Err("the scale is not connected: check its cable, or scan @QTY:<n>".into())
+        }
+        ScaleState::Unstable => {
+            Err("the scale is not stable yet: wait for it to settle and scan @WEIGH again".into())
+        }
         ScaleState::Stable(q) if q.base <= 0 => Err("the scale shows no weight".into()),
         ScaleState::Stable(q) => Ok(q),
     }
@@ -306,7 +342,11 @@ fn switch_mode(state: &BenchState, command: &Command) -> Result<Outcome, WorldEr
     accept(Accepted::new(next, format!("bench is now {}", mode.verb())))
 }
 
-fn arm_status(state: &BenchState, command: &Command, _ctx: &StepContext<'_>) -> Result<Outcome, WorldError> {
+fn arm_status(
+    state: &BenchState,
+    command: &Command,
+    _ctx: &StepContext<'_>,
+) -> Result<Outcome, WorldError> {
     let action = if *command == Command::Hold {
         StatusAction::Hold
     } else {
@@ -325,7 +365,10 @@ fn arm_status(state: &BenchState, command: &Command, _ctx: &StepContext<'_>) -> 
         }
         return accept(Accepted::new(
             next,
-            format!("the lot of {} will be created on hold; NOTE:<reason> says why", line.item.sku),
+            format!(
+                "the lot of {} will be created on hold; NOTE:<reason> says why",
+                line.item.sku
+            ),
         ));
     }
     let mut next = state.clone();
@@ -336,7 +379,11 @@ fn arm_status(state: &BenchState, command: &Command, _ctx: &StepContext<'_>) -> 
     });
     accept(Accepted::new(
         next,
-        format!("{}: the next lot or batch scanned will be {}", action.command(), action.past()),
+        format!(
+            "{}: the next lot or batch scanned will be {}",
+            action.command(),
+            action.past()
+        ),
     ))
 }
 
@@ -353,7 +400,10 @@ fn status_step(
     match &scan.kind {
         ScanKind::Command(Command::Cancel) => {
             next.armed = None;
-            return accept(Accepted::new(next, format!("{} cancelled", armed.action.command())));
+            return accept(Accepted::new(
+                next,
+                format!("{} cancelled", armed.action.command()),
+            ));
         }
         ScanKind::Prefixed {
             kind: PrefixKind::Note,
@@ -366,10 +416,18 @@ fn status_step(
             };
             match (armed.action, stock.status) {
                 (StatusAction::Hold, Status::Hold) => {
-                    return reject(format!("{} {} is already on hold", stock.kind.noun(), stock.code));
+                    return reject(format!(
+                        "{} {} is already on hold",
+                        stock.kind.noun(),
+                        stock.code
+                    ));
                 }
                 (StatusAction::Release, Status::Available) => {
-                    return reject(format!("{} {} is not on hold", stock.kind.noun(), stock.code));
+                    return reject(format!(
+                        "{} {} is not on hold",
+                        stock.kind.noun(),
+                        stock.code
+                    ));
                 }
                 (StatusAction::Release, Status::Recalled) => {
                     return reject(format!(
@@ -379,7 +437,11 @@ fn status_step(
                     ));
                 }
                 (_, Status::Void) => {
-                    return reject(format!("{} {} was undone and no longer exists", stock.kind.noun(), stock.code));
+                    return reject(format!(
+                        "{} {} was undone and no longer exists",
+                        stock.kind.noun(),
+                        stock.code
+                    ));
                 }
                 _ => {}
             }
@@ -395,7 +457,8 @@ fn status_step(
     match (&armed.code, &armed.note) {
         (Some(code), Some(note)) => {
             next.armed = None;
-            let mut accepted = Accepted::new(next, format!("{code} {} ({note})", armed.action.past()));
+            let mut accepted =
+                Accepted::new(next, format!("{code} {} ({note})", armed.action.past()));
             accepted.records.push(Record::StatusChange {
                 code: code.clone(),
                 status: armed.action.status(),

@@ -2,8 +2,9 @@
 //! per unit of a batch → `@DONE` records the shipment and prints its label.
 
 use super::{
-    Accepted, BenchState, Doc, LabelKind, Outcome, PrintRequest, Record, Resolved, ShipmentDoc, ShipmentLine,
-    ShippedLine, StepContext, World, WorldError, accept, blocked, reject, resolve_code, scanned_stock,
+    Accepted, BenchState, Doc, LabelKind, Outcome, PrintRequest, Record, Resolved, ShipmentDoc,
+    ShipmentLine, ShippedLine, StepContext, World, WorldError, accept, blocked, reject,
+    resolve_code, scanned_stock,
 };
 use crate::core::codes::{CodeContext, Quantity, Unit};
 use crate::core::scan::{Command, PrefixKind, Scan, ScanKind};
@@ -38,7 +39,10 @@ pub(super) fn step(
                 shipment.order_number
             ))
         }
-        ScanKind::Prefixed { kind, value } => reject(format!("{} {value} does not apply while packing", kind.noun())),
+        ScanKind::Prefixed { kind, value } => reject(format!(
+            "{} {value} does not apply while packing",
+            kind.noun()
+        )),
         ScanKind::Command(Command::Qty(text)) => set_count(state, shipment, text),
         ScanKind::Command(Command::Done) => done(state, ctx, shipment, world),
         ScanKind::Command(Command::Cancel | Command::Undo) => {
@@ -49,7 +53,10 @@ pub(super) fn step(
             match s.lines.pop() {
                 Some(line) => accept(Accepted::new(
                     next,
-                    format!("took {} × {} off order {}", line.quantity, line.batch_code, shipment.order_number),
+                    format!(
+                        "took {} × {} off order {}",
+                        line.quantity, line.batch_code, shipment.order_number
+                    ),
                 )),
                 None => {
                     next.doc = Doc::None;
@@ -73,16 +80,25 @@ fn no_order(state: &BenchState, scan: &Scan, world: &mut dyn World) -> Result<Ou
         } => open_order(state, value, world),
         ScanKind::Code(text) => match resolve_code(text, world)? {
             Resolved::Unknown(_) => open_order(state, text, world),
-            _ => reject(format!("scan the order first; {text} is a label, not an order number")),
+            _ => reject(format!(
+                "scan the order first; {text} is a label, not an order number"
+            )),
         },
         ScanKind::Command(Command::Done) => reject("nothing to finish: scan the order first"),
         ScanKind::Command(Command::Cancel) => reject("nothing is open to cancel"),
         ScanKind::Command(Command::Undo) => reject("nothing to undo: no order is open"),
-        _ => reject(format!("scan the order first (ORD:... or the packing slip); got {}", scan.describe())),
+        _ => reject(format!(
+            "scan the order first (ORD:... or the packing slip); got {}",
+            scan.describe()
+        )),
     }
 }
 
-fn open_order(state: &BenchState, number: &str, world: &mut dyn World) -> Result<Outcome, WorldError> {
+fn open_order(
+    state: &BenchState,
+    number: &str,
+    world: &mut dyn World,
+) -> Result<Outcome, WorldError> {
     let order = world.order(number)?;
     let mut next = state.clone();
     let (customer_code, order_skus, message) = match order {
@@ -91,10 +107,17 @@ fn open_order(state: &BenchState, number: &str, world: &mut dyn World) -> Result
                 .customer(&order.customer_code)?
                 .map(|c| c.name)
                 .unwrap_or_else(|| order.customer_code.clone());
-            let message = format!("packing order {number} for {name} ({})", order.customer_code);
+            let message = format!(
+                "packing order {number} for {name} ({})",
+                order.customer_code
+            );
             (Some(order.customer_code), order.skus, message)
         }
-        None => (None, Vec::new(), format!("packing order {number} (not in the imported orders)")),
+        None => (
+            None,
+            Vec::new(),
+            format!("packing order {number} (not in the imported orders)"),
+        ),
     };
     next.doc = Doc::Shipment(ShipmentDoc {
         order_number: number.to_string(),
@@ -112,7 +135,9 @@ fn set_customer(
     world: &mut dyn World,
 ) -> Result<Outcome, WorldError> {
     let Some(customer) = world.customer(code)? else {
-        return reject(format!("unknown customer {code}: import it in customers.csv first"));
+        return reject(format!(
+            "unknown customer {code}: import it in customers.csv first"
+        ));
     };
     if let Some(existing) = &shipment.customer_code
         && *existing != customer.code
@@ -128,7 +153,10 @@ fn set_customer(
     }
     accept(Accepted::new(
         next,
-        format!("order {} goes to {} ({})", shipment.order_number, customer.name, customer.code),
+        format!(
+            "order {} goes to {} ({})",
+            shipment.order_number, customer.name, customer.code
+        ),
     ))
 }
 
@@ -159,7 +187,10 @@ fn add_unit(
         return reject(format!("{reason}: do not ship it; put the unit aside"));
     }
     if !stock.closed {
-        return reject(format!("batch {} is not finished (no yield recorded): it cannot ship yet", stock.code));
+        return reject(format!(
+            "batch {} is not finished (no yield recorded): it cannot ship yet",
+            stock.code
+        ));
     }
     let unit_base = one_unit(stock.item.unit);
     let in_this_shipment: i64 = shipment
@@ -210,13 +241,24 @@ fn add_unit(
 fn one_unit(unit: Unit) -> i64 {
     match unit {
         Unit::Each => 1,
-        other => Quantity::convert(crate::core::codes::Decimal { mantissa: 1, scale: 0 }, other, other)
-            .map(|q| q.base)
-            .unwrap_or(1),
+        other => Quantity::convert(
+            crate::core::codes::Decimal {
+                mantissa: 1,
+                scale: 0,
+            },
+            other,
+            other,
+        )
+        .map(|q| q.base)
+        .unwrap_or(1),
     }
 }
 
-fn set_count(state: &BenchState, shipment: &ShipmentDoc, text: &str) -> Result<Outcome, WorldError> {
+fn set_count(
+    state: &BenchState,
+    shipment: &ShipmentDoc,
+    text: &str,
+) -> Result<Outcome, WorldError> {
     let Some(last) = shipment.lines.last() else {
         return reject("scan a batch label first; @QTY sets how many of it");
     };
@@ -241,7 +283,13 @@ fn set_count(state: &BenchState, shipment: &ShipmentDoc, text: &str) -> Result<O
     {
         l.quantity = count;
     }
-    accept(Accepted::new(next, format!("{count} × {} on order {}", last.batch_code, shipment.order_number)))
+    accept(Accepted::new(
+        next,
+        format!(
+            "{count} × {} on order {}",
+            last.batch_code, shipment.order_number
+        ),
+    ))
 }
 
 fn done(

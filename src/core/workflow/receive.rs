@@ -2,8 +2,9 @@
 //! creates the lot, assigns its code and prints its label.
 
 use super::{
-    Accepted, BenchState, Doc, LabelKind, Outcome, PrintRequest, Receipt, ReceiptLine, Record, Resolved, StepContext,
-    World, WorldError, accept, expiry_text, reject, resolve_code, resolve_gs1, scale_weight,
+    Accepted, BenchState, Doc, LabelKind, Outcome, PrintRequest, Receipt, ReceiptLine, Record,
+    Resolved, StepContext, World, WorldError, accept, expiry_text, reject, resolve_code,
+    resolve_gs1, scale_weight,
 };
 use crate::core::codes::{CodeContext, Quantity};
 use crate::core::gs1::Message;
@@ -74,7 +75,9 @@ pub(super) fn step(
             value,
         } => match world.item(value)? {
             Some(item) => start_line(state, ctx, receipt, item, None),
-            None => reject(format!("unknown item {value}: import it in items.csv first")),
+            None => reject(format!(
+                "unknown item {value}: import it in items.csv first"
+            )),
         },
         ScanKind::Prefixed { kind, value } => reject(format!(
             "{} {value} does not apply while receiving",
@@ -101,14 +104,20 @@ pub(super) fn step(
                 _ if receipt.line.is_some() => reject(format!(
                     "{text} is not an item, and the line has its supplier lot already: @QTY:<n> or @DONE"
                 )),
-                _ => reject(format!("unknown item {text}: scan ITEM:<sku> or the item's GTIN barcode")),
+                _ => reject(format!(
+                    "unknown item {text}: scan ITEM:<sku> or the item's GTIN barcode"
+                )),
             }
         }
     }
 }
 
 /// Receiving mode with no receipt open: only a supplier opens one.
-fn no_receipt(state: &BenchState, scan: &Scan, world: &mut dyn World) -> Result<Outcome, WorldError> {
+fn no_receipt(
+    state: &BenchState,
+    scan: &Scan,
+    world: &mut dyn World,
+) -> Result<Outcome, WorldError> {
     match &scan.kind {
         ScanKind::Prefixed {
             kind: PrefixKind::Supplier,
@@ -116,7 +125,9 @@ fn no_receipt(state: &BenchState, scan: &Scan, world: &mut dyn World) -> Result<
         } => open_receipt(state, value, world),
         ScanKind::Command(Command::Cancel) => reject("nothing is open to cancel"),
         ScanKind::Command(Command::Undo) => reject("nothing to undo: no receipt is open"),
-        ScanKind::Command(Command::Done) => reject("nothing to finish: scan the supplier card (SUP:...) first"),
+        ScanKind::Command(Command::Done) => {
+            reject("nothing to finish: scan the supplier card (SUP:...) first")
+        }
         _ => reject(format!(
             "scan the supplier card (SUP:...) first; {} is not a supplier",
             scan.describe()
@@ -124,9 +135,15 @@ fn no_receipt(state: &BenchState, scan: &Scan, world: &mut dyn World) -> Result<
     }
 }
 
-fn open_receipt(state: &BenchState, code: &str, world: &mut dyn World) -> Result<Outcome, WorldError> {
+fn open_receipt(
+    state: &BenchState,
+    code: &str,
+    world: &mut dyn World,
+) -> Result<Outcome, WorldError> {
     let Some(supplier) = world.supplier(code)? else {
-        return reject(format!("unknown supplier {code}: import it in suppliers.csv first"));
+        return reject(format!(
+            "unknown supplier {code}: import it in suppliers.csv first"
+        ));
     };
     let mut next = state.clone();
     next.doc = Doc::Receipt(Receipt {
@@ -136,10 +153,17 @@ fn open_receipt(state: &BenchState, code: &str, world: &mut dyn World) -> Result
         line: None,
         lots: Vec::new(),
     });
-    accept(Accepted::new(next, format!("receiving from {} ({})", supplier.name, supplier.code)))
+    accept(Accepted::new(
+        next,
+        format!("receiving from {} ({})", supplier.name, supplier.code),
+    ))
 }
 
-fn set_invoice(state: &BenchState, receipt: &Receipt, invoice: &str) -> Result<Outcome, WorldError> {
+fn set_invoice(
+    state: &BenchState,
+    receipt: &Receipt,
+    invoice: &str,
+) -> Result<Outcome, WorldError> {
     if !receipt.lots.is_empty() {
         return reject(format!(
             "lots are already recorded on invoice {}: @DONE to close the receipt first",
@@ -153,14 +177,21 @@ fn set_invoice(state: &BenchState, receipt: &Receipt, invoice: &str) -> Result<O
     accept(Accepted::new(next, format!("invoice {invoice}")))
 }
 
-fn set_supplier_lot(state: &BenchState, line: &ReceiptLine, lot: &str) -> Result<Outcome, WorldError> {
+fn set_supplier_lot(
+    state: &BenchState,
+    line: &ReceiptLine,
+    lot: &str,
+) -> Result<Outcome, WorldError> {
     let mut next = state.clone();
     if let Doc::Receipt(r) = &mut next.doc
         && let Some(l) = &mut r.line
     {
         l.supplier_lot = Some(lot.to_string());
     }
-    accept(Accepted::new(next, format!("supplier lot {lot} of {}", line.item.sku)))
+    accept(Accepted::new(
+        next,
+        format!("supplier lot {lot} of {}", line.item.sku),
+    ))
 }
 
 fn start_line(
@@ -173,13 +204,13 @@ fn start_line(
     if receipt.invoice.is_none() {
         return reject("scan or type the supplier's invoice number first");
     }
-    if let Some(line) = &receipt.line {
-        if line.item.sku != item.sku {
-            return reject(format!(
-                "{} is still being received: @DONE to create its lot, or @CANCEL to drop it",
-                line.item.sku
-            ));
-        }
+    if let Some(line) = &receipt.line
+        && line.item.sku != item.sku
+    {
+        return reject(format!(
+            "{} is still being received: @DONE to create its lot, or @CANCEL to drop it",
+            line.item.sku
+        ));
     }
     let mut line = ReceiptLine {
         item: item.clone(),
@@ -235,7 +266,9 @@ fn gs1_scan(
         Some(item) => start_line(state, ctx, receipt, item, Some(message)),
         None => match (&receipt.line, message.gtin(), message.lot()) {
             // a supplier label with only a lot on it
-            (Some(line), None, Some(lot)) if line.supplier_lot.is_none() => set_supplier_lot(state, line, lot),
+            (Some(line), None, Some(lot)) if line.supplier_lot.is_none() => {
+                set_supplier_lot(state, line, lot)
+            }
             (_, Some(gtin), _) => reject(format!(
                 "unknown GTIN {gtin}: add it to the item in items.csv, or scan ITEM:<sku>"
             )),
@@ -264,7 +297,11 @@ pub(super) fn quantity(
     }
     accept(Accepted::new(
         next,
-        format!("{} of {}", quantity.display_in(line.item.unit), line.item.sku),
+        format!(
+            "{} of {}",
+            quantity.display_in(line.item.unit),
+            line.item.sku
+        ),
     ))
 }
 
@@ -297,9 +334,11 @@ fn done(
     };
     let invoice = receipt.invoice.clone().unwrap_or_default();
     let expiry = line.expiry.or_else(|| {
-        line.item
-            .shelf_life_days
-            .and_then(|days| ctx.today.checked_add(jiff::Span::new().days(i64::from(days))).ok())
+        line.item.shelf_life_days.and_then(|days| {
+            ctx.today
+                .checked_add(jiff::Span::new().days(i64::from(days)))
+                .ok()
+        })
     });
     let code = world.allocate_code(
         ctx.lot_format,
@@ -349,7 +388,10 @@ fn done(
         accepted.records.push(Record::StatusChange {
             code: code.clone(),
             status: Status::Hold,
-            reason: line.note.clone().unwrap_or_else(|| "held on receipt".into()),
+            reason: line
+                .note
+                .clone()
+                .unwrap_or_else(|| "held on receipt".into()),
             at: ctx.now,
         });
         accepted.message.push_str(", ON HOLD");
@@ -357,9 +399,9 @@ fn done(
     if let Some(expiry) = expiry
         && expiry < ctx.today
     {
-        accepted
-            .warnings
-            .push(format!("lot {code} is already expired ({expiry}); it cannot be used in production"));
+        accepted.warnings.push(format!(
+            "lot {code} is already expired ({expiry}); it cannot be used in production"
+        ));
     }
     accept(accepted)
 }
@@ -370,7 +412,10 @@ fn cancel(state: &BenchState, receipt: &Receipt) -> Result<Outcome, WorldError> 
         if let Doc::Receipt(r) = &mut next.doc {
             r.line = None;
         }
-        return accept(Accepted::new(next, format!("dropped {}; nothing recorded", line.item.sku)));
+        return accept(Accepted::new(
+            next,
+            format!("dropped {}; nothing recorded", line.item.sku),
+        ));
     }
     if !receipt.lots.is_empty() {
         return reject(format!(
@@ -381,7 +426,10 @@ fn cancel(state: &BenchState, receipt: &Receipt) -> Result<Outcome, WorldError> 
     next.doc = Doc::None;
     accept(Accepted::new(
         next,
-        format!("receipt from {} dropped; nothing recorded", receipt.supplier_code),
+        format!(
+            "receipt from {} dropped; nothing recorded",
+            receipt.supplier_code
+        ),
     ))
 }
 
@@ -392,7 +440,9 @@ fn undo(
     world: &mut dyn World,
 ) -> Result<Outcome, WorldError> {
     let Some(code) = receipt.lots.last() else {
-        return reject("nothing recorded on this receipt to undo (@CANCEL drops the line being scanned)");
+        return reject(
+            "nothing recorded on this receipt to undo (@CANCEL drops the line being scanned)",
+        );
     };
     if let Some(stock) = world.stock(code)?
         && stock.balance != stock.initial
@@ -405,7 +455,10 @@ fn undo(
     if let Doc::Receipt(r) = &mut next.doc {
         r.lots.pop();
     }
-    let mut accepted = Accepted::new(next, format!("lot {code} undone: it is void and its code will not be reused"));
+    let mut accepted = Accepted::new(
+        next,
+        format!("lot {code} undone: it is void and its code will not be reused"),
+    );
     accepted.records.push(Record::Correction {
         target: CorrectionTarget::Lot { code: code.clone() },
         reason: "@UNDO at the receiving bench".into(),

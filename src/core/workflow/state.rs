@@ -2,8 +2,8 @@
 //! prompt that tells the person at the bench what comes next.
 
 use crate::core::codes::{Quantity, Unit};
-use crate::core::workflow::world::{ItemView, Status, StockKind};
 use crate::core::workflow::Mode;
+use crate::core::workflow::world::{ItemView, Status, StockKind};
 
 /// Everything a bench remembers between scans. It is persisted with every accepted scan,
 /// so a restarted daemon carries on where it was.
@@ -315,12 +315,19 @@ impl BenchState {
         match (&self.doc, mode) {
             (Doc::None, None) => "scan @RECEIVE, @MAKE, @PACK or @WASTE".into(),
             (Doc::None, Some(Mode::Receive)) => "scan the supplier card (SUP:...)".into(),
-            (Doc::None, Some(Mode::Make)) => "scan the product to make (ITEM:... or its barcode)".into(),
+            (Doc::None, Some(Mode::Make)) => {
+                "scan the product to make (ITEM:... or its barcode)".into()
+            }
             (Doc::None, Some(Mode::Pack)) => "scan the order (ORD:... or the packing slip)".into(),
-            (Doc::None, Some(Mode::Waste)) => "scan the label of the lot or batch to write off".into(),
+            (Doc::None, Some(Mode::Waste)) => {
+                "scan the label of the lot or batch to write off".into()
+            }
             (Doc::Receipt(r), _) => match (&r.invoice, &r.line) {
                 (None, _) => "scan or type the supplier's invoice number".into(),
-                (Some(_), None) => "scan the next item (ITEM:... or its barcode), or @DONE to close the receipt".into(),
+                (Some(_), None) => {
+                    "scan the next item (ITEM:... or its barcode), or @DONE to close the receipt"
+                        .into()
+                }
                 (Some(_), Some(line)) => match (&line.supplier_lot, &line.quantity) {
                     (None, _) => format!("scan the supplier's lot number of {}", line.item.sku),
                     (Some(_), None) => format!("weigh {} or scan @QTY:<n>", line.item.sku),
@@ -329,7 +336,10 @@ impl BenchState {
             },
             (Doc::Batch(b), _) => match (&b.pending, &b.yield_quantity) {
                 (Some(p), _) => format!("weigh {} or scan @QTY:<n>", p.code),
-                (None, None) => format!("scan the next ingredient of {}, or @YIELD:<n> then @DONE", b.code),
+                (None, None) => format!(
+                    "scan the next ingredient of {}, or @YIELD:<n> then @DONE",
+                    b.code
+                ),
                 (None, Some(_)) => format!("@DONE to close {}, or scan another ingredient", b.code),
             },
             (Doc::Shipment(s), _) => match &s.customer_code {

@@ -2,8 +2,8 @@
 //! expired and recalled stock may be written off: disposal is what they are for.
 
 use super::{
-    Accepted, BenchState, Doc, Outcome, Record, StepContext, WasteDoc, World, WorldError, accept, reject,
-    scale_weight, scanned_stock,
+    Accepted, BenchState, Doc, Outcome, Record, StepContext, WasteDoc, World, WorldError, accept,
+    reject, scale_weight, scanned_stock,
 };
 use crate::core::codes::Quantity;
 use crate::core::scan::{Command, PrefixKind, Scan, ScanKind};
@@ -41,7 +41,10 @@ pub(super) fn step(
         ScanKind::Command(Command::Cancel | Command::Undo) => {
             let mut next = state.clone();
             next.doc = Doc::None;
-            accept(Accepted::new(next, format!("write-off of {} dropped; nothing recorded", waste.code)))
+            accept(Accepted::new(
+                next,
+                format!("write-off of {} dropped; nothing recorded", waste.code),
+            ))
         }
         ScanKind::Command(Command::Done) => {
             let (Some(quantity), Some(reason)) = (waste.quantity, &waste.reason) else {
@@ -70,7 +73,10 @@ pub(super) fn step(
             });
             accept(accepted)
         }
-        ScanKind::Command(c) => reject(format!("{} does not apply while writing off waste", c.name())),
+        ScanKind::Command(c) => reject(format!(
+            "{} does not apply while writing off waste",
+            c.name()
+        )),
         _ => reject(format!(
             "the write-off of {} is open: quantity, NOTE:<reason> and @DONE, or @CANCEL",
             waste.code
@@ -80,10 +86,14 @@ pub(super) fn step(
 
 fn start(state: &BenchState, scan: &Scan, world: &mut dyn World) -> Result<Outcome, WorldError> {
     match &scan.kind {
-        ScanKind::Command(Command::Done) => return reject("nothing to finish: scan the lot or batch to write off"),
+        ScanKind::Command(Command::Done) => {
+            return reject("nothing to finish: scan the lot or batch to write off");
+        }
         ScanKind::Command(Command::Cancel) => return reject("nothing is open to cancel"),
         ScanKind::Command(Command::Undo) => return reject("nothing to undo"),
-        ScanKind::Command(c) => return reject(format!("{} needs a lot or batch scanned first", c.name())),
+        ScanKind::Command(c) => {
+            return reject(format!("{} needs a lot or batch scanned first", c.name()));
+        }
         _ => {}
     }
     let stock = match scanned_stock(scan, world)? {
@@ -91,7 +101,11 @@ fn start(state: &BenchState, scan: &Scan, world: &mut dyn World) -> Result<Outco
         Err(reason) => return reject(reason),
     };
     if stock.status == Status::Void {
-        return reject(format!("{} {} was undone and no longer exists", stock.kind.noun(), stock.code));
+        return reject(format!(
+            "{} {} was undone and no longer exists",
+            stock.kind.noun(),
+            stock.code
+        ));
     }
     let mut next = state.clone();
     next.doc = Doc::Waste(WasteDoc {
@@ -130,5 +144,8 @@ pub(super) fn quantity(state: &BenchState, quantity: Quantity) -> Result<Outcome
     if let Doc::Waste(w) = &mut next.doc {
         w.quantity = Some(quantity);
     }
-    accept(Accepted::new(next, format!("{} to write off", quantity.display_in(waste.item.unit))))
+    accept(Accepted::new(
+        next,
+        format!("{} to write off", quantity.display_in(waste.item.unit)),
+    ))
 }

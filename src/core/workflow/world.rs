@@ -130,5 +130,9 @@ pub trait World {
     fn bom(&mut self, product_sku: &str) -> Result<Vec<String>, WorldError>;
     /// A fresh code in `format`, never issued before; it stays taken even if the scan's
     /// document is later cancelled.
-    fn allocate_code(&mut self, format: &CodeFormat, ctx: CodeContext<'_>) -> Result<String, WorldError>;
+    fn allocate_code(
+        &mut self,
+        format: &CodeFormat,
+        ctx: CodeContext<'_>,
+    ) -> Result<String, WorldError>;
 }

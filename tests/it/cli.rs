@@ -1,0 +1,92 @@
+//! Command-line contract: exit codes and messages (SPEC §7).
+
+use crate::support::{BIN, Shop};
+
+#[test]
+fn exit_codes() {
+    let shop = Shop::empty();
+    let usage = std::process::Command::new(BIN)
+        .arg("frobnicate")
+        .output()
+        .expect("run");
+    assert_eq!(usage.status.code(), Some(2), "usage error");
+    let missing = shop.cli(&["journal", "verify"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("does not exist"));
+    let shop = Shop::new();
+    let out = shop.cli(&["hold", "NOPE-1", "--reason", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no lot or batch has the code NOPE-1"));
+    let bad_config = shop.path("bad.toml");
+    std::fs::write(&bad_config, "[[bench]]\nname='a'\nscanners=['nope']\n").expect("write");
+    let out = shop.cli(&["--config", bad_config.to_str().expect("utf8"), "run"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("uses scanner \"nope\", which no [[scanner]] defines")
+    );
+}
+
+#[test]
+fn journal_show_prints_json_lines() {
+    let shop = Shop::new();
+    let out = shop.cli(&["journal", "show", "--limit", "2"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["seq"], 1);
+    assert_eq!(lines[0]["kind"], "import");
+    assert_eq!(lines[1]["prev_hash"], lines[0]["hash"]);
+}
+
+#[test]
+fn the_demo_runs_and_verifies() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let demo_dir = dir.path().join("demo");
+    let out = std::process::Command::new(BIN)
+        .args(["demo", "--quiet", "--dir"])
+        .arg(&demo_dir)
+        .output()
+        .expect("run demo");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("received    8 lots from 3 suppliers"),
+        "{text}"
+    );
+    assert!(
+        text.contains("made        5 batches (1 of them used as a sub-assembly in other batches)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shipped     31 shipments, 64 units, to 31 customers"),
+        "{text}"
+    );
+    assert!(text.contains("4 refused with a reason"), "{text}");
+    assert!(text.contains("hash chain and database verified"), "{text}");
+    // a second run replaces the demo's own folder, and refuses anyone else's
+    let again = std::process::Command::new(BIN)
+        .args(["demo", "--quiet", "--dir"])
+        .arg(&demo_dir)
+        .output()
+        .expect("run");
+    assert!(again.status.success());
+    let other = dir.path().join("mine");
+    std::fs::create_dir(&other).expect("mkdir");
+    std::fs::write(other.join("precious.txt"), "keep").expect("write");
+    let refused = std::process::Command::new(BIN)
+        .args(["demo", "--dir"])
+        .arg(&other)
+        .output()
+        .expect("run");
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("is not a lotstation demo folder"));
+}

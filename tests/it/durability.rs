@@ -1,0 +1,179 @@
+//! Nothing acknowledged is lost: SIGKILL in the middle of a session, restart, and every
+//! scan that got an `ok:` is in the journal, which still verifies. Tampering with the
+//! database file is found by `journal verify`.
+
+use crate::support::{Bench, Shop};
+
+fn session_scans() -> Vec<String> {
+    let mut scans: Vec<String> = ["@RECEIVE", "SUP:BRAMBLE", "INV-1"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for i in 0..12 {
+        scans.extend([
+            "ITEM:LAV-EO".to_string(),
+            format!("SL-TAMPER-{i:02}"),
+            "@QTY:100g".to_string(),
+            "@DONE".to_string(),
+        ]);
+    }
+    scans.push("@DONE".into());
+    scans.push("@MAKE".into());
+    scans.push("ITEM:BLEND".into());
+    scans
+}
+
+#[test]
+fn sigkill_loses_no_acknowledged_scan() {
+    let shop = Shop::new();
+    let scans = session_scans();
+    let mut acknowledged = Vec::new();
+    // first part: one scan at a time
+    let mut bench = shop.bench();
+    for scan in &scans[..20] {
+        let line = bench.scan(scan);
+        if line.starts_with("ok: ") {
+            acknowledged.push(scan.clone());
+        }
+    }
+    // then a burst: everything else written at once, killed after a few answers
+    for scan in &scans[20..] {
+        bench.send(scan);
+    }
+    for scan in &scans[20..26] {
+        let line = bench.read();
+        assert!(line.starts_with("ok: "), "{line}");
+        acknowledged.push(scan.clone());
+    }
+    bench.child.kill().expect("SIGKILL");
+    bench.child.wait().expect("reaped");
+    drop(bench);
+
+    let journaled = shop.query_strings(
+        "SELECT json_extract(body, '$.raw') FROM journal WHERE kind = 'scan' AND json_extract(body, '$.accepted') = 1 ORDER BY seq",
+    );
+    assert!(
+        journaled.len() >= acknowledged.len(),
+        "{} acknowledged, {} journaled",
+        acknowledged.len(),
+        journaled.len()
+    );
+    assert_eq!(
+        journaled[..acknowledged.len()],
+        acknowledged[..],
+        "acknowledged scans, in order"
+    );
+    let (code, out) = shop.verify();
+    assert_eq!(code, 0, "{out}");
+
+    // restart: the bench carries on from the last committed scan
+    let mut bench = Bench::start(&shop.db(), shop.dir.path(), &[]);
+    let done = journaled.len();
+    for scan in &scans[done..] {
+        bench.ok(scan);
+    }
+    let line = bench.ok("@YIELD:1kg");
+    assert!(line.contains("yield of MFG-0001"), "{line}");
+    bench.finish();
+    assert_eq!(shop.query_i64("SELECT COUNT(*) FROM lots"), 12);
+    let (code, out) = shop.verify();
+    assert_eq!(code, 0, "{out}");
+}
+
+fn shop_with_history() -> Shop {
+    let shop = Shop::new();
+    let scans = session_scans();
+    let refs: Vec<&str> = scans.iter().map(String::as_str).collect();
+    let feedback = shop.session(&refs);
+    assert!(
+        feedback.iter().all(|l| l.starts_with("ok: ")),
+        "{feedback:#?}"
+    );
+    assert_eq!(shop.verify().0, 0);
+    shop
+}
+
+#[test]
+fn an_edited_journal_row_is_found() {
+    let shop = shop_with_history();
+    let seq = shop.query_i64(
+        "SELECT seq FROM journal WHERE kind = 'lot_received' ORDER BY seq LIMIT 1 OFFSET 3",
+    );
+    let conn = shop.conn();
+    // the append-only trigger stops an honest mistake...
+    let refused = conn.execute(
+        "UPDATE journal SET body = replace(body, '100000', '900000') WHERE seq = ?1",
+        [seq],
+    );
+    assert!(
+        refused
+            .unwrap_err()
+            .to_string()
+            .contains("the journal is append-only")
+    );
+    // ...but not someone who removes it first
+    conn.execute_batch("DROP TRIGGER journal_no_update")
+        .expect("drop trigger");
+    conn.execute(
+        "UPDATE journal SET body = replace(body, '100000', '900000') WHERE seq = ?1",
+        [seq],
+    )
+    .expect("tamper");
+    drop(conn);
+    let (code, out) = shop.verify();
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("journal BROKEN: entry {seq} (lot_received at "))
+            && out.contains("was changed after it was written"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_deleted_journal_row_is_found() {
+    let shop = shop_with_history();
+    let conn = shop.conn();
+    conn.execute_batch("DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE seq = 9;")
+        .expect("tamper");
+    drop(conn);
+    let (code, out) = shop.verify();
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("entries 9 to 9 are missing: the journal jumps to entry 10"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bytes_changed_in_the_database_file_are_found() {
+    let shop = shop_with_history();
+    let db = shop.db();
+    assert!(
+        !shop.path("lotstation.db-wal").exists()
+            || std::fs::metadata(shop.path("lotstation.db-wal"))
+                .map(|m| m.len())
+                .unwrap_or(0)
+                == 0,
+        "the daemon checkpoints its WAL on exit"
+    );
+    let mut bytes = std::fs::read(&db).expect("read db");
+    let needle = b"SL-TAMPER-07";
+    let mut changed = 0;
+    let mut i = 0;
+    while i + needle.len() <= bytes.len() {
+        if &bytes[i..i + needle.len()] == needle {
+            bytes[i + needle.len() - 1] = b'9'; // "SL-TAMPER-07" -> "SL-TAMPER-09"
+            changed += 1;
+        }
+        i += 1;
+    }
+    assert!(
+        changed >= 2,
+        "the lot number is in the journal and in the lots table"
+    );
+    std::fs::write(&db, &bytes).expect("write db");
+    let (code, out) = shop.verify();
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("journal BROKEN: entry "), "{out}");
+    assert!(out.contains("was changed after it was written"), "{out}");
+}

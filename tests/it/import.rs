@@ -1,0 +1,228 @@
+//! Master-data import: a bad row names file, line and column and imports nothing from that
+//! file; a re-import updates master data and leaves history alone.
+
+use crate::support::Shop;
+
+/// Imports `content` as `kind` and expects failure with `expected` in the message.
+fn check_bad(shop: &Shop, kind: &str, content: &[u8], expected: &str) {
+    let path = shop.path(&format!("{kind}.csv"));
+    std::fs::write(&path, content).expect("write csv");
+    let counts_before = shop.query_i64(&format!("SELECT COUNT(*) FROM {}", table(kind)));
+    let journal_before = shop.query_i64("SELECT COUNT(*) FROM journal");
+    let out = shop.cli(&["import", kind, path.to_str().expect("utf8")]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{kind}: {stderr}");
+    let expected = expected.replace("FILE", &path.display().to_string());
+    assert!(
+        stderr.contains(&expected),
+        "expected {expected:?} in {stderr:?}"
+    );
+    assert_eq!(
+        shop.query_i64(&format!("SELECT COUNT(*) FROM {}", table(kind))),
+        counts_before,
+        "nothing imported"
+    );
+    assert_eq!(
+        shop.query_i64("SELECT COUNT(*) FROM journal"),
+        journal_before
+    );
+}
+
+fn table(kind: &str) -> &str {
+    match kind {
+        "orders" => "order_lines",
+        other => other,
+    }
+}
+
+#[test]
+fn bad_rows_are_located_and_nothing_is_imported() {
+    let shop = Shop::new();
+    let header = "sku,name,kind,unit,lot_prefix,gtin,shelf_life_days\n";
+    let good = "NEW-1,New thing,material,g,NEW,,\n";
+    let items = |rows: &str| format!("{header}{good}{rows}").into_bytes();
+    check_bad(
+        &shop,
+        "items",
+        &items("X,Bad gtin,material,g,,09501101530004,\n"),
+        "FILE line 3, column gtin: GTIN 09501101530004 has check digit 4, it should be 3",
+    );
+    check_bad(
+        &shop,
+        "items",
+        &items("X,Bad unit,material,stone,,,\n"),
+        "FILE line 3, column unit: \"stone\" must be one of g, kg, ml, l, each",
+    );
+    check_bad(
+        &shop,
+        "items",
+        &items("X,Bad kind,ingredient,g,,,\n"),
+        "FILE line 3, column kind: \"ingredient\" must be material or product",
+    );
+    check_bad(
+        &shop,
+        "items",
+        &items(",No sku,material,g,,,\n"),
+        "FILE line 3, column sku: is empty; a value is required",
+    );
+    check_bad(
+        &shop,
+        "items",
+        &items("NEW-1,Twice,material,g,,,\n"),
+        "FILE line 3, column sku: \"NEW-1\" appears twice in this file",
+    );
+    check_bad(
+        &shop,
+        "items",
+        &items("X,Short row,material\n"),
+        "FILE line 3: has 3 fields, the header has 7",
+    );
+    check_bad(
+        &shop,
+        "items",
+        &items("X,Days,material,g,,,soon\n"),
+        "FILE line 3, column shelf_life_days: \"soon\" must be a whole number of days",
+    );
+    check_bad(
+        &shop,
+        "items",
+        &items("X,Taken gtin,material,g,,09501101530003,\n"),
+        "FILE line 3, column gtin: GTIN 09501101530003 belongs to item LAV-EO already",
+    );
+    check_bad(
+        &shop,
+        "items",
+        b"sku,name,colour\nA,B,C\n",
+        "FILE line 1, column colour: unknown column \"colour\"",
+    );
+    check_bad(
+        &shop,
+        "items",
+        b"sku,name\nA,B\n",
+        "FILE line 1: missing column \"kind\" in the header row",
+    );
+    check_bad(
+        &shop,
+        "items",
+        &[header.as_bytes(), b"X,Caf\xe9,material,g,,,\n"].concat(),
+        "FILE line 2: is not valid UTF-8 text",
+    );
+    check_bad(
+        &shop,
+        "items",
+        &items("X,\"unterminated,material,g,,,\n"),
+        "FILE line 3: has 2 fields, the header has 7",
+    );
+    check_bad(
+        &shop,
+        "suppliers",
+        b"code,name,contact,email,phone\nS1,Sup,,not-an-email,\n",
+        "FILE line 2, column email: \"not-an-email\" is not an e-mail address",
+    );
+    check_bad(
+        &shop,
+        "boms",
+        b"product_sku,material_sku,quantity,unit\nSOAP,OLIVE,2,kg\nSOAP,GHOST,1,g\n",
+        "FILE line 3, column material_sku: unknown item GHOST",
+    );
+    check_bad(
+        &shop,
+        "boms",
+        b"product_sku,material_sku,quantity,unit\nLAV-EO,OLIVE,2,kg\n",
+        "FILE line 2, column product_sku: LAV-EO is a material",
+    );
+    check_bad(
+        &shop,
+        "boms",
+        b"product_sku,material_sku,quantity,unit\nSOAP,OLIVE,2,ml\n",
+        "FILE line 2, column unit: ml cannot be converted to kg",
+    );
+    check_bad(
+        &shop,
+        "boms",
+        b"product_sku,material_sku,quantity,unit\nSOAP,OLIVE,two,kg\n",
+        "FILE line 2, column quantity: \"two\" is not a number",
+    );
+    check_bad(&shop, "orders", b"order_number,customer_code,ordered_at,sku,quantity\n9,C001,2026-11-20,SOAP,1\n9,C002,2026-11-20,SOAP,1\n", "FILE line 3, column customer_code: order 9 is for customer C001 on line 2");
+    check_bad(
+        &shop,
+        "orders",
+        b"order_number,customer_code,ordered_at,sku,quantity\n9,NOBODY,2026-11-20,SOAP,1\n",
+        "FILE line 2, column customer_code: unknown customer NOBODY",
+    );
+    check_bad(
+        &shop,
+        "orders",
+        b"order_number,customer_code,ordered_at,sku,quantity\n9,C001,20/11/2026,SOAP,1\n",
+        "FILE line 2, column ordered_at: \"20/11/2026\" is not an ISO 8601 date",
+    );
+    check_bad(
+        &shop,
+        "orders",
+        b"order_number,customer_code,ordered_at,sku,quantity\n9,C001,2026-11-20,SOAP,1.5\n",
+        "FILE line 2, column quantity: a count must be a whole number",
+    );
+    let missing = shop.cli(&["import", "items", "/nonexistent/items.csv"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/items.csv: cannot read")
+    );
+}
+
+#[test]
+fn reimport_updates_master_data_and_keeps_history() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    let lot = crate::support::receive(&mut bench, "BRAMBLE", "ITEM:LAV-EO", Some("SL-1"), "500g");
+    bench.finish();
+    let path = shop.path("items2.csv");
+    std::fs::write(
+        &path,
+        "sku,name,kind,unit,lot_prefix,gtin,shelf_life_days\nLAV-EO,Lavender oil (Bulgarian),material,kg,LAVB,09501101530003,365\nROSE,Rose otto,material,g,ROS,,\n",
+    )
+    .expect("write");
+    let out = shop.cli(&["import", "items", path.to_str().expect("utf8")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 items (1 new, 1 updated)"));
+    assert_eq!(
+        shop.query_strings(
+            "SELECT name || '/' || unit || '/' || lot_prefix FROM items WHERE sku = 'LAV-EO'"
+        ),
+        vec!["Lavender oil (Bulgarian)/kg/LAVB"]
+    );
+    // history as it was: the lot keeps its code and quantity (500 g is 0.5 kg)
+    assert_eq!(
+        shop.query_strings("SELECT code || ' ' || quantity FROM lots"),
+        vec![format!("{lot} 500000")]
+    );
+    let mut bench = shop.bench();
+    bench.ok("@MAKE");
+    bench.ok("ITEM:BLEND");
+    let line = bench.ok(&lot);
+    assert!(
+        line.contains("Lavender oil (Bulgarian) (LAV-EO), 0.5 kg left"),
+        "{line}"
+    );
+    bench.finish();
+    // a unit of another dimension would change what recorded quantities mean: refused
+    std::fs::write(
+        &path,
+        "sku,name,kind,unit\nLAV-EO,Lavender oil,material,ml\n",
+    )
+    .expect("write");
+    let out = shop.cli(&["import", "items", path.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("column unit: LAV-EO has recorded lots in kg; its unit cannot become ml")
+    );
+    assert_eq!(
+        shop.query_i64("SELECT COUNT(*) FROM journal WHERE kind = 'import'"),
+        6
+    );
+    assert_eq!(shop.verify().0, 0);
+}

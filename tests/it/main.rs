@@ -1,0 +1,10 @@
+//! The one integration-test binary: the real `lotstation` binary driven as a user (or a
+//! script) would, and its database read back directly.
+
+mod cli;
+mod durability;
+mod gs1_oracle;
+mod import;
+mod rejections;
+mod session;
+mod support;

@@ -1,0 +1,320 @@
+//! Test helpers: a shop folder with master data, a bench driven through the real binary's
+//! stdin, and direct reads of the database the binary wrote.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_lotstation");
+
+/// A temporary shop: a folder with a database and the fixture master data imported.
+pub struct Shop {
+    pub dir: tempfile::TempDir,
+}
+
+impl Shop {
+    pub fn empty() -> Shop {
+        Shop {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// A shop with items, suppliers, customers, BOMs and orders imported.
+    pub fn new() -> Shop {
+        let shop = Shop::empty();
+        for kind in ["items", "suppliers", "customers", "boms", "orders"] {
+            let out = shop.cli(&["import", kind, &fixture(&format!("shop/{kind}.csv"))]);
+            assert!(
+                out.status.success(),
+                "import {kind}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        shop
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.dir.path().join("lotstation.db")
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `lotstation --db <db> ARGS`.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        Command::new(BIN)
+            .arg("--db")
+            .arg(self.db())
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .expect("run lotstation")
+    }
+
+    /// Runs a whole stdin session and returns the feedback lines.
+    pub fn session(&self, scans: &[&str]) -> Vec<String> {
+        let mut child = Command::new(BIN)
+            .arg("--db")
+            .arg(self.db())
+            .arg("run")
+            .current_dir(self.dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn lotstation run");
+        let mut stdin = child.stdin.take().expect("stdin");
+        for scan in scans {
+            stdin.write_all(scan.as_bytes()).expect("write");
+            stdin.write_all(b"\n").expect("write");
+        }
+        drop(stdin);
+        let out = child.wait_with_output().expect("wait");
+        assert!(
+            out.status.success(),
+            "lotstation run exited with {}",
+            out.status
+        );
+        String::from_utf8(out.stdout)
+            .expect("utf8")
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Starts a bench to drive scan by scan.
+    pub fn bench(&self) -> Bench {
+        Bench::start(&self.db(), self.dir.path(), &[])
+    }
+
+    pub fn bench_with_config(&self, config: &str) -> Bench {
+        let path = self.path("station.toml");
+        std::fs::write(&path, config).expect("write config");
+        Bench::start(
+            &self.db(),
+            self.dir.path(),
+            &["--config", path.to_str().expect("utf8 path")],
+        )
+    }
+
+    pub fn conn(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(self.db()).expect("open db")
+    }
+
+    /// Row counts of the journal and every record table.
+    pub fn counts(&self) -> BTreeMap<&'static str, i64> {
+        let conn = self.conn();
+        TABLES
+            .iter()
+            .map(|t| {
+                (
+                    *t,
+                    conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
+                        .expect("count"),
+                )
+            })
+            .collect()
+    }
+
+    /// The newest journal entries' (kind, body), oldest first.
+    pub fn last_entries(&self, n: i64) -> Vec<(String, serde_json::Value)> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT kind, body FROM (SELECT seq, kind, body FROM journal ORDER BY seq DESC LIMIT ?1) ORDER BY seq")
+            .expect("prepare");
+        stmt.query_map([n], |r| {
+            let body: String = r.get(1)?;
+            Ok((r.get(0)?, serde_json::from_str(&body).expect("json body")))
+        })
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect()
+    }
+
+    pub fn query_i64(&self, sql: &str) -> i64 {
+        self.conn().query_row(sql, [], |r| r.get(0)).expect(sql)
+    }
+
+    pub fn query_strings(&self, sql: &str) -> Vec<String> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(sql).expect(sql);
+        stmt.query_map([], |r| r.get(0))
+            .expect(sql)
+            .map(|r| r.expect("row"))
+            .collect()
+    }
+
+    /// `journal verify`: (exit code, stdout).
+    pub fn verify(&self) -> (i32, String) {
+        let out = self.cli(&["journal", "verify"]);
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+}
+
+pub const TABLES: &[&str] = &[
+    "journal",
+    "lots",
+    "batches",
+    "batch_closures",
+    "consumptions",
+    "shipments",
+    "shipment_lines",
+    "wastes",
+    "status_changes",
+    "corrections",
+    "print_jobs",
+    "codes",
+];
+
+pub fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// A running `lotstation run` driven one scan at a time.
+pub struct Bench {
+    pub child: Child,
+    stdin: Option<ChildStdin>,
+    lines: mpsc::Receiver<String>,
+    /// the last feedback line read
+    pub last: String,
+}
+
+impl Bench {
+    pub fn start(db: &Path, dir: &Path, extra: &[&str]) -> Bench {
+        let mut child = Command::new(BIN)
+            .arg("--db")
+            .arg(db)
+            .args(extra)
+            .arg("run")
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn lotstation run");
+        let stdout = child.stdout.take().expect("stdout");
+        let stdin = child.stdin.take();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Bench {
+            child,
+            stdin,
+            lines: rx,
+            last: String::new(),
+        }
+    }
+
+    /// Sends raw bytes (no newline added).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(bytes).expect("write");
+        stdin.flush().expect("flush");
+    }
+
+    pub fn send(&mut self, scan: &str) {
+        self.send_raw(format!("{scan}\n").as_bytes());
+    }
+
+    /// The next feedback line.
+    pub fn read(&mut self) -> String {
+        let line = self
+            .lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("a feedback line within 30 s");
+        self.last = line.clone();
+        line
+    }
+
+    /// What the bench said it waits for, after its last line.
+    pub fn prompt(&self) -> String {
+        self.last
+            .split(" | next: ")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Sends one scan and returns its feedback line.
+    pub fn scan(&mut self, scan: &str) -> String {
+        self.send(scan);
+        self.read()
+    }
+
+    /// Sends a scan that must be accepted.
+    pub fn ok(&mut self, scan: &str) -> String {
+        let line = self.scan(scan);
+        assert!(
+            line.starts_with("ok: "),
+            "{scan:?} was not accepted: {line}"
+        );
+        line
+    }
+
+    /// Closes stdin and waits for a clean exit.
+    pub fn finish(mut self) {
+        drop(self.stdin.take());
+        let status = self.child.wait().expect("wait");
+        assert!(status.success(), "lotstation run exited with {status}");
+    }
+}
+
+impl Drop for Bench {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Receives one lot at a fresh bench and returns its code.
+pub fn receive(
+    bench: &mut Bench,
+    supplier: &str,
+    item_scan: &str,
+    supplier_lot: Option<&str>,
+    qty: &str,
+) -> String {
+    bench.ok("@RECEIVE");
+    bench.ok(&format!("SUP:{supplier}"));
+    bench.ok("INV-1");
+    bench.ok(item_scan);
+    if let Some(lot) = supplier_lot {
+        bench.ok(lot);
+    }
+    if !qty.is_empty() {
+        bench.ok(&format!("@QTY:{qty}"));
+    }
+    let line = bench.ok("@DONE");
+    bench.ok("@DONE");
+    code_after(&line, "lot ")
+}
+
+/// The code that follows `marker` in a feedback line (`lot LAV-2611-001 created`).
+pub fn code_after(line: &str, marker: &str) -> String {
+    let start = line
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker:?} in {line:?}"))
+        + marker.len();
+    line[start..]
+        .split(|c: char| c.is_whitespace() || c == ':' || c == ',')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}

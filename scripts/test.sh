@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Debian tools the tests use as independent checks (pdftotext reads our PDFs back)
+need=()
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
 # Python oracles (biip: an independent GS1 parser) in a project-local virtualenv
 if ! .venv/bin/python -c "import biip" 2>/dev/null; then
   if ! python3 -m venv .venv 2>/dev/null; then

@@ -10,4 +10,5 @@ pub mod daemon;
 pub mod decode;
 pub mod devices;
 pub mod masterdata;
+pub mod report;
 pub mod store;

@@ -14,6 +14,13 @@ fn main() {
         .init();
     match lotstation::cli::main(cli) {
         Ok(code) => std::process::exit(code),
+        Err(e)
+            if e.downcast_ref::<std::io::Error>().map(|e| e.kind())
+                == Some(std::io::ErrorKind::BrokenPipe) =>
+        {
+            // the reader of our output went away (`| head`): nothing to report
+            std::process::exit(0);
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::exit(1);

@@ -429,3 +429,224 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
         .map(MasterFile::Orders),
     }
 }
+
+/// Past records (SPEC §9, `lotstation import history DIR`), parsed but not yet checked
+/// against the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct History {
+    pub receipts: Vec<ReceiptRow>,
+    pub batches: Vec<BatchRow>,
+    pub consumptions: Vec<ConsumptionRow>,
+    pub shipments: Vec<ShipmentRow>,
+    /// the files read, for messages and the journal
+    pub files: HistoryFiles,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryFiles {
+    pub receipts: Option<String>,
+    pub batches: Option<String>,
+    pub consumptions: Option<String>,
+    pub shipments: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptRow {
+    pub line: u64,
+    pub lot_code: String,
+    pub item_sku: String,
+    pub supplier_code: String,
+    pub supplier_lot: String,
+    pub invoice: String,
+    pub quantity: Decimal,
+    pub unit: Unit,
+    pub received_at: jiff::Timestamp,
+    pub expiry: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRow {
+    pub line: u64,
+    pub batch_code: String,
+    pub product_sku: String,
+    pub produced_at: jiff::Timestamp,
+    pub production_date: jiff::civil::Date,
+    pub yield_quantity: Decimal,
+    pub expiry: Option<jiff::civil::Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsumptionRow {
+    pub line: u64,
+    pub batch_code: String,
+    pub input_code: String,
+    pub quantity: Decimal,
+    pub unit: Unit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShipmentRow {
+    pub line: u64,
+    pub order_number: String,
+    pub customer_code: String,
+    pub shipped_at: jiff::Timestamp,
+    pub batch_code: String,
+    pub quantity: Decimal,
+}
+
+impl Row<'_> {
+    /// A date or date-time; a bare date is the start of that day in `tz`.
+    pub fn timestamp(
+        &self,
+        column: &str,
+        tz: &jiff::tz::TimeZone,
+    ) -> Result<jiff::Timestamp, ImportError> {
+        let text = self.required(column)?;
+        parse_timestamp(&text, tz).ok_or_else(|| {
+            self.error(
+                column,
+                format!("{text:?} is not an ISO 8601 date (2026-11-21 or 2026-11-21T14:03:00Z)"),
+            )
+        })
+    }
+
+    pub fn date(&self, column: &str) -> Result<Option<jiff::civil::Date>, ImportError> {
+        match self.optional(column) {
+            None => Ok(None),
+            Some(text) => text
+                .get(..10)
+                .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+                .map(Some)
+                .ok_or_else(|| {
+                    self.error(
+                        column,
+                        format!("{text:?} is not an ISO 8601 date (2026-11-21)"),
+                    )
+                }),
+        }
+    }
+}
+
+/// `2026-11-21` (start of that day in `tz`) or a date-time with an offset.
+pub fn parse_timestamp(text: &str, tz: &jiff::tz::TimeZone) -> Option<jiff::Timestamp> {
+    if text.len() == 10
+        && let Ok(date) = text.parse::<jiff::civil::Date>()
+    {
+        return date.to_zoned(tz.clone()).ok().map(|z| z.timestamp());
+    }
+    text.parse::<jiff::Timestamp>().ok()
+}
+
+/// Reads whichever of receipts.csv, batches.csv, consumptions.csv and shipments.csv are in
+/// `dir` (at least one must be).
+pub fn parse_history(dir: &Path, tz: &jiff::tz::TimeZone) -> Result<History, ImportError> {
+    let mut history = History::default();
+    let file = |name: &str| {
+        let path = dir.join(name);
+        path.exists().then_some(path)
+    };
+    let mut found = false;
+    if let Some(path) = file("receipts.csv") {
+        found = true;
+        let mut seen = HashSet::new();
+        let columns = [
+            "lot_code",
+            "item_sku",
+            "supplier_code",
+            "supplier_lot",
+            "invoice",
+            "quantity",
+            "unit",
+            "received_at",
+            "expiry",
+        ];
+        history.receipts = read_csv(&path, &columns, &columns[..8], |row| {
+            let lot_code = row.required("lot_code")?;
+            unique(&mut seen, row, "lot_code", &lot_code)?;
+            Ok(ReceiptRow {
+                line: row.line(),
+                lot_code,
+                item_sku: row.required("item_sku")?,
+                supplier_code: row.required("supplier_code")?,
+                supplier_lot: row.required("supplier_lot")?,
+                invoice: row.get("invoice").to_string(),
+                quantity: row.decimal("quantity")?,
+                unit: row.unit("unit")?,
+                received_at: row.timestamp("received_at", tz)?,
+                expiry: row.date("expiry")?,
+            })
+        })?;
+        history.files.receipts = Some(path.display().to_string());
+    }
+    if let Some(path) = file("batches.csv") {
+        found = true;
+        let mut seen = HashSet::new();
+        let columns = [
+            "batch_code",
+            "product_sku",
+            "produced_at",
+            "yield",
+            "expiry",
+        ];
+        history.batches = read_csv(&path, &columns, &columns[..4], |row| {
+            let batch_code = row.required("batch_code")?;
+            unique(&mut seen, row, "batch_code", &batch_code)?;
+            let produced_at = row.timestamp("produced_at", tz)?;
+            Ok(BatchRow {
+                line: row.line(),
+                batch_code,
+                product_sku: row.required("product_sku")?,
+                produced_at,
+                production_date: produced_at.to_zoned(tz.clone()).date(),
+                yield_quantity: row.decimal("yield")?,
+                expiry: row.date("expiry")?,
+            })
+        })?;
+        history.files.batches = Some(path.display().to_string());
+    }
+    if let Some(path) = file("consumptions.csv") {
+        found = true;
+        let columns = ["batch_code", "input_code", "quantity", "unit"];
+        history.consumptions = read_csv(&path, &columns, &columns, |row| {
+            Ok(ConsumptionRow {
+                line: row.line(),
+                batch_code: row.required("batch_code")?,
+                input_code: row.required("input_code")?,
+                quantity: row.decimal("quantity")?,
+                unit: row.unit("unit")?,
+            })
+        })?;
+        history.files.consumptions = Some(path.display().to_string());
+    }
+    if let Some(path) = file("shipments.csv") {
+        found = true;
+        let columns = [
+            "order_number",
+            "customer_code",
+            "shipped_at",
+            "batch_code",
+            "quantity",
+        ];
+        history.shipments = read_csv(&path, &columns, &columns, |row| {
+            Ok(ShipmentRow {
+                line: row.line(),
+                order_number: row.required("order_number")?,
+                customer_code: row.required("customer_code")?,
+                shipped_at: row.timestamp("shipped_at", tz)?,
+                batch_code: row.required("batch_code")?,
+                quantity: row.decimal("quantity")?,
+            })
+        })?;
+        history.files.shipments = Some(path.display().to_string());
+    }
+    if !found {
+        return Err(ImportError {
+            file: dir.display().to_string(),
+            line: None,
+            column: None,
+            message: "holds none of receipts.csv, batches.csv, consumptions.csv, shipments.csv"
+                .into(),
+        });
+    }
+    Ok(history)
+}

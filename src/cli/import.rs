@@ -19,10 +19,17 @@ pub enum ImportCommand {
     Boms { file: PathBuf },
     /// orders.csv: order_number,customer_code,ordered_at,sku,quantity
     Orders { file: PathBuf },
+    /// past records: DIR/receipts.csv, batches.csv, consumptions.csv, shipments.csv
+    History { dir: PathBuf },
 }
 
-pub fn import(db: &Path, command: ImportCommand) -> anyhow::Result<i32> {
+pub fn import(
+    db: &Path,
+    station: &crate::config::Station,
+    command: ImportCommand,
+) -> anyhow::Result<i32> {
     let (kind, file) = match command {
+        ImportCommand::History { dir } => return import_history(db, station, &dir),
         ImportCommand::Items { file } => (MasterKind::Items, file),
         ImportCommand::Suppliers { file } => (MasterKind::Suppliers, file),
         ImportCommand::Customers { file } => (MasterKind::Customers, file),
@@ -52,4 +59,25 @@ pub fn import_file(
     let bytes = std::fs::read(file)?;
     let name = file.display().to_string();
     Ok(store.import_master(&name, &sha256_hex(&bytes), &data, jiff::Timestamp::now())?)
+}
+
+fn import_history(db: &Path, station: &crate::config::Station, dir: &Path) -> anyhow::Result<i32> {
+    let history = masterdata::parse_history(dir, &station.timezone)?;
+    let mut store = super::open_store(db)?;
+    let summary = store.import_history(
+        &history,
+        &station.shipment_format,
+        &station.timezone,
+        jiff::Timestamp::now(),
+    )?;
+    println!(
+        "imported history from {}: {} lots, {} batches, {} consumptions, {} shipments ({} lines)",
+        dir.display(),
+        summary.lots,
+        summary.batches,
+        summary.consumptions,
+        summary.shipments,
+        summary.shipment_lines
+    );
+    Ok(0)
 }

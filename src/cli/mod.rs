@@ -3,8 +3,10 @@
 mod demo;
 mod import;
 mod journal;
+mod recall;
 mod run;
 mod status;
+mod trace;
 
 use std::path::PathBuf;
 
@@ -48,6 +50,38 @@ pub enum Command {
         #[command(subcommand)]
         what: import::ImportCommand,
     },
+    /// Trace a code forward (to customers) or backward (to suppliers)
+    Trace {
+        #[command(subcommand)]
+        what: trace::TraceCommand,
+    },
+    /// The recall package of a lot: recall.json, customers.csv, recall.pdf
+    Recall {
+        /// lot code (or batch code), or a supplier's lot number
+        lot: String,
+        /// narrow a supplier lot number to one supplier
+        #[arg(long)]
+        supplier: Option<String>,
+        /// a drill: produce the package and change nothing
+        #[arg(long)]
+        mock: bool,
+        /// folder for the package (default ./recall-<code>)
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = recall::RecallFormat::Text)]
+        format: recall::RecallFormat,
+    },
+    /// On hand per lot and batch, with status, expiry and days of cover
+    Stock {
+        /// only this item
+        #[arg(long)]
+        item: Option<String>,
+        /// include used-up lots and batches
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = trace::Format::Text)]
+        format: trace::Format,
+    },
     /// Check or show the journal
     Journal {
         #[command(subcommand)]
@@ -79,8 +113,28 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Command::Run => run::run(station, &db),
         Command::Demo { dir, quiet } => demo::demo(&dir, quiet),
-        Command::Import { what } => import::import(&db, what),
+        Command::Import { what } => import::import(&db, &station, what),
         Command::Journal { what } => journal::journal(&db, what),
+        Command::Trace { what } => trace::trace(&db, what),
+        Command::Recall {
+            lot,
+            supplier,
+            mock,
+            out,
+            format,
+        } => recall::recall(
+            &db,
+            recall::RecallArgs {
+                code: lot,
+                supplier,
+                mock,
+                out,
+                format,
+            },
+        ),
+        Command::Stock { item, all, format } => {
+            trace::stock(&db, &station, item.as_deref(), all, format)
+        }
         Command::Hold {
             code,
             reason,

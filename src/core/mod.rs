@@ -3,4 +3,5 @@
 pub mod codes;
 pub mod gs1;
 pub mod scan;
+pub mod trace;
 pub mod workflow;

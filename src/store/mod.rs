@@ -3,15 +3,19 @@
 //! master-data imports. No rusqlite type leaves this module: a second backend
 //! (PostgreSQL) implements the same `Store`/`StoreTx` surface.
 
+mod history;
 mod import;
 mod journal;
 mod schema;
 mod summary;
+mod trace;
 mod world;
 
+pub use history::HistorySummary;
 pub use import::{ImportSummary, sha256_hex};
 pub use journal::{JournalEntry, NewEntry, VerifyReport};
 pub use summary::StationSummary;
+pub use trace::Target;
 
 use std::path::{Path, PathBuf};
 
@@ -219,10 +223,23 @@ impl StoreTx<'_> {
         at: jiff::Timestamp,
         scan_seq: Option<i64>,
     ) -> Result<i64, StoreError> {
+        let extra = scan_seq.map(|seq| ("scan_seq", serde_json::Value::from(seq)));
+        self.append_record_with(record, bench, operator, at, extra)
+    }
+
+    /// Journals a record with one extra field in its body (`scan_seq`, `imported`).
+    pub fn append_record_with(
+        &mut self,
+        record: &Record,
+        bench: Option<&str>,
+        operator: Option<&str>,
+        at: jiff::Timestamp,
+        extra: Option<(&str, serde_json::Value)>,
+    ) -> Result<i64, StoreError> {
         let mut body =
             serde_json::to_value(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        if let (Some(seq), Some(map)) = (scan_seq, body.as_object_mut()) {
-            map.insert("scan_seq".into(), seq.into());
+        if let (Some((key, value)), Some(map)) = (extra, body.as_object_mut()) {
+            map.insert(key.into(), value);
         }
         let seq = self.append(&NewEntry {
             at,
@@ -251,9 +268,10 @@ impl StoreTx<'_> {
                 note,
                 ..
             } => {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO lots (code, item_sku, supplier_code, supplier_lot, invoice, quantity, received_at, expiry, note, journal_seq)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    )?.execute(
                     params![
                         code,
                         item_sku,
@@ -274,8 +292,9 @@ impl StoreTx<'_> {
                 opened_at,
                 production_date,
             } => {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO batches (code, product_sku, opened_at, production_date, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?.execute(
                     params![code, product_sku, opened_at.to_string(), production_date.to_string(), seq],
                 )?;
             }
@@ -288,9 +307,10 @@ impl StoreTx<'_> {
                 warning,
                 ..
             } => {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO consumptions (batch_code, line_no, input_code, input_kind, quantity, warning, journal_seq)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )?.execute(
                     params![batch_code, line_no, input_code, input_kind.noun(), quantity, warning, seq],
                 )?;
             }
@@ -302,9 +322,10 @@ impl StoreTx<'_> {
                 note,
                 ..
             } => {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO batch_closures (batch_code, yield_quantity, expiry, closed_at, note, journal_seq)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?.execute(
                     params![code, yield_quantity, expiry.map(|d| d.to_string()), closed_at.to_string(), note, seq],
                 )?;
             }
@@ -315,8 +336,9 @@ impl StoreTx<'_> {
                 shipped_at,
                 lines,
             } => {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO shipments (code, order_number, customer_code, shipped_at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?.execute(
                     params![code, order_number, customer_code, shipped_at.to_string(), seq],
                 )?;
                 let mut insert = tx.prepare_cached(
@@ -333,8 +355,9 @@ impl StoreTx<'_> {
                 at,
                 ..
             } => {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO wastes (code, quantity, reason, at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?.execute(
                     params![code, quantity, reason, at.to_string(), seq],
                 )?;
             }
@@ -344,8 +367,9 @@ impl StoreTx<'_> {
                 reason,
                 at,
             } => {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO status_changes (code, status, reason, at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    )?.execute(
                     params![code, status.as_str(), reason, at.to_string(), seq],
                 )?;
             }
@@ -359,9 +383,10 @@ impl StoreTx<'_> {
                     } => ("consumption", batch_code, Some(i64::from(*line_no))),
                     CorrectionTarget::Batch { code } => ("batch", code, None),
                 };
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT INTO corrections (target_kind, target_code, target_line, reason, at, journal_seq)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?.execute(
                     params![kind, code, line, reason, at.to_string(), seq],
                 )?;
             }

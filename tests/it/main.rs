@@ -8,3 +8,4 @@ mod import;
 mod rejections;
 mod session;
 mod support;
+mod trace;

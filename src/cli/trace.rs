@@ -1,0 +1,326 @@
+//! `lotstation trace forward|backward CODE` and `lotstation stock`.
+
+use std::path::Path;
+
+use clap::{Subcommand, ValueEnum};
+
+use crate::core::trace::{BackwardTrace, ForwardTrace, StockRow};
+use crate::store::Store;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TraceCommand {
+    /// Everything downstream of a lot or batch: batches, shipments, customers, stock on hand
+    Forward {
+        /// lot or batch code, or a supplier's lot number
+        code: String,
+        /// narrow a supplier lot number to one supplier
+        #[arg(long)]
+        supplier: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Everything upstream of an order, shipment, batch or lot: batches, lots, suppliers
+    Backward {
+        /// order number, shipment code, batch or lot code
+        code: String,
+        #[arg(long)]
+        supplier: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+pub fn trace(db: &Path, command: TraceCommand) -> anyhow::Result<i32> {
+    let store = Store::open_existing(db)?;
+    let mut out = std::io::stdout().lock();
+    match command {
+        TraceCommand::Forward {
+            code,
+            supplier,
+            format,
+        } => {
+            let target = store.resolve(&code, supplier.as_deref())?;
+            let trace = store.trace_forward(&target)?;
+            match format {
+                Format::Json => serde_json::to_writer_pretty(&mut out, &trace)?,
+                Format::Csv => forward_csv(&trace, &mut out)?,
+                Format::Text => forward_text(&trace, &mut out)?,
+            }
+        }
+        TraceCommand::Backward {
+            code,
+            supplier,
+            format,
+        } => {
+            let target = store.resolve(&code, supplier.as_deref())?;
+            let trace = store.trace_backward(&target)?;
+            match format {
+                Format::Json => serde_json::to_writer_pretty(&mut out, &trace)?,
+                Format::Csv => backward_csv(&trace, &mut out)?,
+                Format::Text => backward_text(&trace, &mut out)?,
+            }
+        }
+    }
+    use std::io::Write;
+    writeln!(out)?;
+    Ok(0)
+}
+
+/// One row per shipment line, with the customer's contact details.
+pub fn forward_csv(trace: &ForwardTrace, out: impl std::io::Write) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "order_number",
+        "customer_code",
+        "customer_name",
+        "email",
+        "phone",
+        "address",
+        "batch_code",
+        "quantity",
+        "unit",
+        "shipped_at",
+        "shipment_code",
+    ])?;
+    for s in &trace.shipments {
+        let customer = trace.customers.iter().find(|c| c.code == s.customer_code);
+        let field = |f: fn(&crate::core::trace::Customer) -> &str| {
+            customer.map(f).unwrap_or("").to_string()
+        };
+        w.write_record([
+            s.order_number.clone(),
+            s.customer_code.clone(),
+            field(|c| &c.name),
+            field(|c| &c.email),
+            field(|c| &c.phone),
+            field(|c| &c.address),
+            s.batch_code.clone(),
+            s.quantity.number(),
+            s.quantity.unit.to_string(),
+            s.shipped_at.clone(),
+            s.shipment_code.clone(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn forward_text(trace: &ForwardTrace, mut out: impl std::io::Write) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "forward trace of {} {}",
+        trace.root.kind, trace.root.code
+    )?;
+    writeln!(out, "\nbatches ({}):", trace.batches.len())?;
+    for b in &trace.batches {
+        writeln!(
+            out,
+            "  depth {:<2} {:<14} {:<16} {:>12}   {}",
+            b.depth,
+            b.code,
+            b.product_sku,
+            b.quantity_consumed.to_string(),
+            b.path.join(" > ")
+        )?;
+    }
+    writeln!(out, "\nshipments ({}):", trace.shipments.len())?;
+    for s in &trace.shipments {
+        writeln!(
+            out,
+            "  {:<22} {:<12} order {:<10} {:<10} {:<14} {}",
+            s.shipped_at,
+            s.shipment_code,
+            s.order_number,
+            s.customer_code,
+            s.batch_code,
+            s.quantity
+        )?;
+    }
+    writeln!(out, "\ncustomers to contact ({}):", trace.customers.len())?;
+    for c in &trace.customers {
+        writeln!(
+            out,
+            "  {:<8} {:<24} {:<30} {:<16} {}",
+            c.code, c.name, c.email, c.phone, c.address
+        )?;
+    }
+    writeln!(
+        out,
+        "\nstock on hand to quarantine ({}):",
+        trace.on_hand.len()
+    )?;
+    for s in &trace.on_hand {
+        writeln!(out, "  {:<14} {}", s.code, s.quantity)?;
+    }
+    Ok(())
+}
+
+fn backward_csv(trace: &BackwardTrace, out: impl std::io::Write) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "lot_code",
+        "item_sku",
+        "supplier_code",
+        "supplier_name",
+        "supplier_lot",
+        "invoice",
+        "received_at",
+        "quantity_consumed",
+        "unit",
+    ])?;
+    for l in &trace.lots {
+        let name = trace
+            .suppliers
+            .iter()
+            .find(|s| s.code == l.supplier_code)
+            .map(|s| s.name.as_str())
+            .unwrap_or("");
+        w.write_record([
+            l.code.as_str(),
+            &l.item_sku,
+            &l.supplier_code,
+            name,
+            &l.supplier_lot,
+            &l.invoice,
+            &l.received_at,
+            &l.quantity_consumed.number(),
+            l.unit.symbol(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn backward_text(trace: &BackwardTrace, mut out: impl std::io::Write) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "backward trace of {} {}",
+        trace.root.kind, trace.root.code
+    )?;
+    writeln!(out, "\nbatches ({}):", trace.batches.len())?;
+    for b in &trace.batches {
+        writeln!(
+            out,
+            "  depth {:<2} {:<14} {}",
+            b.depth, b.code, b.product_sku
+        )?;
+    }
+    writeln!(out, "\nlots ({}):", trace.lots.len())?;
+    for l in &trace.lots {
+        writeln!(
+            out,
+            "  {:<16} {:<14} {:>12}  supplier {} lot {}  invoice {}  received {}",
+            l.code,
+            l.item_sku,
+            l.quantity_consumed.to_string(),
+            l.supplier_code,
+            l.supplier_lot,
+            l.invoice,
+            l.received_at
+        )?;
+    }
+    writeln!(out, "\nsuppliers ({}):", trace.suppliers.len())?;
+    for s in &trace.suppliers {
+        writeln!(
+            out,
+            "  {:<10} {:<28} {:<18} {:<28} {}",
+            s.code, s.name, s.contact, s.email, s.phone
+        )?;
+    }
+    Ok(())
+}
+
+pub fn stock(
+    db: &Path,
+    station: &crate::config::Station,
+    item: Option<&str>,
+    all: bool,
+    format: Format,
+) -> anyhow::Result<i32> {
+    let store = Store::open_existing(db)?;
+    let today = jiff::Timestamp::now()
+        .to_zoned(station.timezone.clone())
+        .date();
+    let rows = store.stock(item, today, all)?;
+    let mut out = std::io::stdout().lock();
+    use std::io::Write;
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &rows)?;
+            writeln!(out)?;
+        }
+        Format::Csv => stock_csv(&rows, &mut out)?,
+        Format::Text => {
+            writeln!(
+                out,
+                "{:<16} {:<6} {:<14} {:<11} {:>14} {:<11} {:<10} {:<14} {}",
+                "code",
+                "kind",
+                "item",
+                "status",
+                "on hand",
+                "expiry",
+                "supplier",
+                "supplier lot",
+                "days of cover"
+            )?;
+            for r in &rows {
+                writeln!(
+                    out,
+                    "{:<16} {:<6} {:<14} {:<11} {:>14} {:<11} {:<10} {:<14} {}",
+                    r.code,
+                    r.kind,
+                    r.item_sku,
+                    r.status,
+                    r.quantity.to_string(),
+                    r.expiry.as_deref().unwrap_or("-"),
+                    r.supplier_code.as_deref().unwrap_or("-"),
+                    r.supplier_lot.as_deref().unwrap_or("-"),
+                    r.days_of_cover
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "-".into())
+                )?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn stock_csv(rows: &[StockRow], out: impl std::io::Write) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "code",
+        "kind",
+        "item_sku",
+        "status",
+        "quantity",
+        "unit",
+        "expiry",
+        "supplier_code",
+        "supplier_lot",
+        "days_of_cover",
+    ])?;
+    for r in rows {
+        w.write_record([
+            r.code.clone(),
+            r.kind.clone(),
+            r.item_sku.clone(),
+            r.status.clone(),
+            r.quantity.number(),
+            r.unit.to_string(),
+            r.expiry.clone().unwrap_or_default(),
+            r.supplier_code.clone().unwrap_or_default(),
+            r.supplier_lot.clone().unwrap_or_default(),
+            r.days_of_cover.map(|d| d.to_string()).unwrap_or_default(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,286 @@
+//! Printable reports as PDF (A4, base-14 fonts, no IO): the recall package's report. Tables
+//! are set in Courier so that columns line up without font metrics.
+
+use printpdf::{
+    BuiltinFont, Color, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt,
+    Rect, Rgb, TextItem,
+};
+
+use crate::core::trace::RecallPackage;
+
+const PAGE_W: f32 = 595.0;
+const PAGE_H: f32 = 842.0;
+const MARGIN: f32 = 40.0;
+/// characters of 8 pt Courier that fit between the margins
+const LINE_CHARS: usize = 106;
+
+/// Lays out lines of text on as many A4 pages as they need.
+struct Pages {
+    pages: Vec<Vec<Op>>,
+    y: f32,
+    footer: String,
+}
+
+impl Pages {
+    fn new(footer: String) -> Pages {
+        let mut pages = Pages {
+            pages: Vec::new(),
+            y: 0.0,
+            footer,
+        };
+        pages.new_page();
+        pages
+    }
+
+    fn new_page(&mut self) {
+        let number = self.pages.len() + 1;
+        let footer = format!("{}  page {number}", self.footer);
+        self.pages.push(Vec::new());
+        self.y = PAGE_H - MARGIN;
+        self.text_at(MARGIN, MARGIN - 16.0, BuiltinFont::Helvetica, 7.0, &footer);
+    }
+
+    fn text_at(&mut self, x: f32, y: f32, font: BuiltinFont, size: f32, text: &str) {
+        let ops = self.pages.last_mut().expect("a page");
+        ops.extend([
+            Op::StartTextSection,
+            Op::SetTextCursor {
+                pos: Point { x: Pt(x), y: Pt(y) },
+            },
+            Op::SetFont {
+                font: PdfFontHandle::Builtin(font),
+                size: Pt(size),
+            },
+            Op::ShowText {
+                items: vec![TextItem::Text(latin1(text))],
+            },
+            Op::EndTextSection,
+        ]);
+    }
+
+    fn line(&mut self, font: BuiltinFont, size: f32, text: &str) {
+        let height = size * 1.35;
+        if self.y - height < MARGIN {
+            self.new_page();
+        }
+        self.y -= height;
+        let y = self.y;
+        self.text_at(MARGIN, y, font, size, text);
+    }
+
+    fn heading(&mut self, text: &str) {
+        if self.y < MARGIN + 80.0 {
+            self.new_page();
+        }
+        self.gap(6.0);
+        self.line(BuiltinFont::HelveticaBold, 12.0, text);
+        self.rule();
+    }
+
+    fn rule(&mut self) {
+        self.y -= 3.0;
+        let y = self.y;
+        let ops = self.pages.last_mut().expect("a page");
+        ops.extend([
+            Op::SetFillColor {
+                col: Color::Rgb(Rgb {
+                    r: 0.0,
+                    g: 0.0,
+                    b: 0.0,
+                    icc_profile: None,
+                }),
+            },
+            Op::DrawPolygon {
+                polygon: Rect::from_xywh(Pt(MARGIN), Pt(y), Pt(PAGE_W - 2.0 * MARGIN), Pt(0.6))
+                    .to_polygon(),
+            },
+        ]);
+    }
+
+    fn gap(&mut self, points: f32) {
+        self.y -= points;
+    }
+
+    fn mono(&mut self, text: &str) {
+        let mut rest: &str = text;
+        loop {
+            let cut = rest
+                .char_indices()
+                .nth(LINE_CHARS)
+                .map(|(i, _)| i)
+                .unwrap_or(rest.len());
+            self.line(BuiltinFont::Courier, 8.0, &rest[..cut]);
+            if cut == rest.len() {
+                break;
+            }
+            rest = &rest[cut..];
+        }
+    }
+
+    fn finish(self, title: &str) -> Vec<u8> {
+        let pages = self
+            .pages
+            .into_iter()
+            .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
+            .collect();
+        PdfDocument::new(title)
+            .with_pages(pages)
+            .save(&PdfSaveOptions::default(), &mut Vec::new())
+    }
+}
+
+/// Base-14 fonts speak WinAnsi: keep Latin-1, replace what they cannot show.
+fn latin1(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if (' '..='~').contains(&c) || ('\u{a0}'..='\u{ff}').contains(&c) {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
+fn cell(text: &str, width: usize) -> String {
+    let mut out: String = text.chars().take(width).collect();
+    while out.chars().count() < width {
+        out.push(' ');
+    }
+    out
+}
+
+/// What the report says about the recalled lot itself.
+pub struct LotFacts {
+    pub code: String,
+    pub item: String,
+    pub supplier: String,
+    pub supplier_lot: String,
+    pub received_at: String,
+}
+
+/// The printable recall report.
+pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts) -> Vec<u8> {
+    let trace = &package.trace;
+    let kind = if package.mock {
+        "MOCK RECALL (drill, nothing changed)"
+    } else {
+        "RECALL"
+    };
+    let mut pages = Pages::new(format!(
+        "{kind} {}  generated {}  journal head {}",
+        lot.code, package.generated_at, package.journal_head
+    ));
+    pages.line(
+        BuiltinFont::HelveticaBold,
+        18.0,
+        &format!("{kind}: lot {}", lot.code),
+    );
+    pages.line(BuiltinFont::Helvetica, 10.0, &lot.item);
+    pages.line(
+        BuiltinFont::Helvetica,
+        10.0,
+        &format!(
+            "from {}, supplier lot {}, received {}",
+            lot.supplier, lot.supplier_lot, lot.received_at
+        ),
+    );
+    pages.line(
+        BuiltinFont::Helvetica,
+        9.0,
+        &format!("Generated {}", package.generated_at),
+    );
+    pages.line(
+        BuiltinFont::Helvetica,
+        9.0,
+        &format!("Journal head {}", package.journal_head),
+    );
+    pages.gap(4.0);
+    pages.line(
+        BuiltinFont::HelveticaBold,
+        11.0,
+        &format!(
+            "{} batches affected, {} shipment lines, {} customers to contact, {} stock items to quarantine",
+            trace.batches.len(),
+            trace.shipments.len(),
+            trace.customers.len(),
+            trace.on_hand.len()
+        ),
+    );
+
+    pages.heading(&format!("Customers to contact ({})", trace.customers.len()));
+    pages.mono(&format!(
+        "{}{}{}{}{}",
+        cell("code", 10),
+        cell("name", 24),
+        cell("email", 30),
+        cell("phone", 16),
+        "units"
+    ));
+    for customer in &trace.customers {
+        let units: i64 = trace
+            .shipments
+            .iter()
+            .filter(|s| s.customer_code == customer.code)
+            .map(|s| s.quantity.base)
+            .sum();
+        pages.mono(&format!(
+            "{}{}{}{}{}",
+            cell(&customer.code, 10),
+            cell(&customer.name, 24),
+            cell(&customer.email, 30),
+            cell(&customer.phone, 16),
+            units
+        ));
+        if !customer.address.is_empty() {
+            pages.mono(&format!("{}{}", cell("", 10), customer.address));
+        }
+    }
+
+    pages.heading(&format!("Affected batches ({})", trace.batches.len()));
+    pages.mono(&format!(
+        "{}{}{}{}",
+        cell("batch", 14),
+        cell("product", 18),
+        cell("depth", 7),
+        "consumed / path"
+    ));
+    for batch in &trace.batches {
+        pages.mono(&format!(
+            "{}{}{}{}  {}",
+            cell(&batch.code, 14),
+            cell(&batch.product_sku, 18),
+            cell(&batch.depth.to_string(), 7),
+            batch.quantity_consumed,
+            batch.path.join(" > ")
+        ));
+    }
+
+    pages.heading(&format!("Stock to quarantine ({})", trace.on_hand.len()));
+    for item in &trace.on_hand {
+        pages.mono(&format!("{}{}", cell(&item.code, 16), item.quantity));
+    }
+
+    pages.heading(&format!("Shipments ({})", trace.shipments.len()));
+    pages.mono(&format!(
+        "{}{}{}{}{}{}",
+        cell("shipped", 22),
+        cell("shipment", 12),
+        cell("order", 12),
+        cell("customer", 10),
+        cell("batch", 14),
+        "quantity"
+    ));
+    for s in &trace.shipments {
+        pages.mono(&format!(
+            "{}{}{}{}{}{}",
+            cell(&s.shipped_at, 22),
+            cell(&s.shipment_code, 12),
+            cell(&s.order_number, 12),
+            cell(&s.customer_code, 10),
+            cell(&s.batch_code, 14),
+            s.quantity
+        ));
+    }
+    pages.finish(&format!("Recall {}", lot.code))
+}

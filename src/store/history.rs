@@ -1,0 +1,444 @@
+//! Past records from spreadsheets (`lotstation import history DIR`): checked against master
+//! data and existing records, journaled as imported (file and line), all in one
+//! transaction with cached statements.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use rusqlite::OptionalExtension;
+
+use super::{Store, StoreError, StoreTx};
+use crate::core::codes::{CodeContext, CodeFormat, Quantity, Unit};
+use crate::core::workflow::{Record, ShippedLine, StockKind, World};
+use crate::masterdata::{History, ImportError};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct HistorySummary {
+    pub lots: usize,
+    pub batches: usize,
+    pub consumptions: usize,
+    pub shipments: usize,
+    pub shipment_lines: usize,
+}
+
+fn located(file: &Option<String>, line: u64, column: &str, message: String) -> StoreError {
+    StoreError::Import(ImportError {
+        file: file.clone().unwrap_or_default(),
+        line: Some(line),
+        column: Some(column.to_string()),
+        message,
+    })
+}
+
+fn imported(file: &Option<String>, line: u64) -> Option<(&'static str, serde_json::Value)> {
+    Some((
+        "imported",
+        serde_json::json!({ "file": file, "line": line }),
+    ))
+}
+
+struct Known {
+    /// upper-case sku -> (sku as in the items, is product, unit)
+    items: HashMap<String, (String, bool, Unit)>,
+    suppliers: HashSet<String>,
+    customers: HashSet<String>,
+}
+
+impl StoreTx<'_> {
+    fn known(&self) -> Result<Known, StoreError> {
+        let mut items = HashMap::new();
+        let mut stmt = self.tx.prepare("SELECT sku, kind, unit FROM items")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        for row in rows {
+            let (sku, kind, unit) = row?;
+            items.insert(
+                sku.to_uppercase(),
+                (
+                    sku,
+                    kind == "product",
+                    Unit::parse(&unit).unwrap_or(Unit::Each),
+                ),
+            );
+        }
+        let set = |sql: &str| -> Result<HashSet<String>, StoreError> {
+            let mut stmt = self.tx.prepare(sql)?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            Ok(rows
+                .collect::<Result<Vec<_>, _>>()?
+                .into_iter()
+                .map(|c| c.to_uppercase())
+                .collect())
+        };
+        Ok(Known {
+            items,
+            suppliers: set("SELECT code FROM suppliers")?,
+            customers: set("SELECT code FROM customers")?,
+        })
+    }
+
+    fn code_taken(&self, code: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT 1 FROM codes WHERE code = ?1")?
+            .query_row([code], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    fn register_code(&self, code: &str, at: jiff::Timestamp) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("INSERT INTO codes (code, issued_at) VALUES (?1, ?2)")?
+            .execute(rusqlite::params![code, at.to_string()])?;
+        Ok(())
+    }
+
+    /// The kind and item of an existing lot or batch.
+    fn existing_stock(&self, code: &str) -> Result<Option<(StockKind, String)>, StoreError> {
+        let lot: Option<String> = self
+            .tx
+            .prepare_cached("SELECT item_sku FROM lots WHERE code = ?1")?
+            .query_row([code], |r| r.get(0))
+            .optional()?;
+        if let Some(sku) = lot {
+            return Ok(Some((StockKind::Lot, sku)));
+        }
+        let batch: Option<String> = self
+            .tx
+            .prepare_cached("SELECT product_sku FROM batches WHERE code = ?1")?
+            .query_row([code], |r| r.get(0))
+            .optional()?;
+        Ok(batch.map(|sku| (StockKind::Batch, sku)))
+    }
+}
+
+impl Store {
+    /// Imports past receipts, batches, consumptions and shipments, all or nothing.
+    pub fn import_history(
+        &mut self,
+        history: &History,
+        shipment_format: &CodeFormat,
+        tz: &jiff::tz::TimeZone,
+        at: jiff::Timestamp,
+    ) -> Result<HistorySummary, StoreError> {
+        let mut tx = self.begin()?;
+        let known = tx.known()?;
+        let files = &history.files;
+        let mut summary = HistorySummary::default();
+        // code -> (kind, sku) for everything this import creates
+        let mut new_stock: HashMap<String, (StockKind, String)> = HashMap::new();
+
+        for row in &history.receipts {
+            let f = &files.receipts;
+            let Some((item_sku, _, unit)) = known.items.get(&row.item_sku.to_uppercase()).cloned()
+            else {
+                return Err(located(
+                    f,
+                    row.line,
+                    "item_sku",
+                    format!("unknown item {}", row.item_sku),
+                ));
+            };
+            if !known.suppliers.contains(&row.supplier_code.to_uppercase()) {
+                return Err(located(
+                    f,
+                    row.line,
+                    "supplier_code",
+                    format!("unknown supplier {}", row.supplier_code),
+                ));
+            }
+            if tx.code_taken(&row.lot_code)? {
+                return Err(located(
+                    f,
+                    row.line,
+                    "lot_code",
+                    format!("code {} is already in use", row.lot_code),
+                ));
+            }
+            let quantity = Quantity::convert(row.quantity, row.unit, unit)
+                .map_err(|e| located(f, row.line, "unit", e.to_string()))?;
+            tx.register_code(&row.lot_code, row.received_at)?;
+            let record = Record::LotReceived {
+                code: row.lot_code.clone(),
+                item_sku: item_sku.clone(),
+                supplier_code: row.supplier_code.clone(),
+                supplier_lot: row.supplier_lot.clone(),
+                invoice: row.invoice.clone(),
+                quantity: quantity.base,
+                unit,
+                received_at: row.received_at,
+                expiry: row.expiry,
+                note: None,
+            };
+            tx.append_record_with(&record, None, None, at, imported(f, row.line))?;
+            new_stock.insert(row.lot_code.clone(), (StockKind::Lot, item_sku));
+            summary.lots += 1;
+        }
+
+        for row in &history.batches {
+            let f = &files.batches;
+            let product = match known.items.get(&row.product_sku.to_uppercase()) {
+                None => {
+                    return Err(located(
+                        f,
+                        row.line,
+                        "product_sku",
+                        format!("unknown item {}", row.product_sku),
+                    ));
+                }
+                Some((_, false, _)) => {
+                    return Err(located(
+                        f,
+                        row.line,
+                        "product_sku",
+                        format!("{} is a material; batches make products", row.product_sku),
+                    ));
+                }
+                Some((sku, true, unit)) => (sku.clone(), *unit),
+            };
+            if tx.code_taken(&row.batch_code)? || new_stock.contains_key(&row.batch_code) {
+                return Err(located(
+                    f,
+                    row.line,
+                    "batch_code",
+                    format!("code {} is already in use", row.batch_code),
+                ));
+            }
+            let (product_sku, unit) = product;
+            let yield_quantity = Quantity::convert(row.yield_quantity, unit, unit)
+                .map_err(|e| located(f, row.line, "yield", e.to_string()))?;
+            tx.register_code(&row.batch_code, row.produced_at)?;
+            let opened = Record::BatchOpened {
+                code: row.batch_code.clone(),
+                product_sku: product_sku.clone(),
+                opened_at: row.produced_at,
+                production_date: row.production_date,
+            };
+            tx.append_record_with(&opened, None, None, at, imported(f, row.line))?;
+            let closed = Record::BatchClosed {
+                code: row.batch_code.clone(),
+                yield_quantity: yield_quantity.base,
+                unit,
+                expiry: row.expiry,
+                closed_at: row.produced_at,
+                note: None,
+            };
+            tx.append_record_with(&closed, None, None, at, imported(f, row.line))?;
+            new_stock.insert(row.batch_code.clone(), (StockKind::Batch, product_sku));
+            summary.batches += 1;
+        }
+
+        let mut next_line: HashMap<String, u32> = HashMap::new();
+        let mut batch_edges: Vec<(String, String, u64)> = Vec::new();
+        for row in &history.consumptions {
+            let f = &files.consumptions;
+            let batch_kind = match new_stock.get(&row.batch_code) {
+                Some((kind, _)) => Some(*kind),
+                None => tx.existing_stock(&row.batch_code)?.map(|(kind, _)| kind),
+            };
+            if batch_kind != Some(StockKind::Batch) {
+                return Err(located(
+                    f,
+                    row.line,
+                    "batch_code",
+                    format!("unknown batch {}", row.batch_code),
+                ));
+            }
+            let input = match new_stock.get(&row.input_code) {
+                Some(found) => Some(found.clone()),
+                None => tx.existing_stock(&row.input_code)?,
+            };
+            let Some((input_kind, input_sku)) = input else {
+                return Err(located(
+                    f,
+                    row.line,
+                    "input_code",
+                    format!("unknown lot or batch {}", row.input_code),
+                ));
+            };
+            if row.input_code == row.batch_code {
+                return Err(located(
+                    f,
+                    row.line,
+                    "input_code",
+                    format!("batch {} cannot consume itself", row.batch_code),
+                ));
+            }
+            let unit = known
+                .items
+                .get(&input_sku.to_uppercase())
+                .map(|i| i.2)
+                .unwrap_or(Unit::Each);
+            let quantity = Quantity::convert(row.quantity, row.unit, unit)
+                .map_err(|e| located(f, row.line, "unit", e.to_string()))?;
+            let line_no = match next_line.get_mut(&row.batch_code) {
+                Some(n) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    let last: u32 = tx
+                        .tx
+                        .prepare_cached("SELECT COALESCE(MAX(line_no), 0) FROM consumptions WHERE batch_code = ?1")?
+                        .query_row([&row.batch_code], |r| r.get(0))?;
+                    next_line.insert(row.batch_code.clone(), last + 1);
+                    last + 1
+                }
+            };
+            if input_kind == StockKind::Batch {
+                batch_edges.push((row.input_code.clone(), row.batch_code.clone(), row.line));
+            }
+            let record = Record::Consumption {
+                batch_code: row.batch_code.clone(),
+                line_no,
+                input_code: row.input_code.clone(),
+                input_kind,
+                quantity: quantity.base,
+                unit,
+                warning: None,
+            };
+            tx.append_record_with(&record, None, None, at, imported(f, row.line))?;
+            summary.consumptions += 1;
+        }
+        if let Some(line) = tx.find_cycle(&batch_edges)? {
+            return Err(located(
+                &files.consumptions,
+                line,
+                "input_code",
+                "this consumption closes a loop: a batch would end up inside itself".into(),
+            ));
+        }
+
+        // one shipment per order, customer and time
+        let mut groups: Vec<(
+            (String, String, jiff::Timestamp),
+            Vec<&crate::masterdata::ShipmentRow>,
+        )> = Vec::new();
+        let mut group_index: HashMap<(String, String, jiff::Timestamp), usize> = HashMap::new();
+        for row in &history.shipments {
+            let key = (
+                row.order_number.clone(),
+                row.customer_code.clone(),
+                row.shipped_at,
+            );
+            match group_index.get(&key) {
+                Some(&i) => groups[i].1.push(row),
+                None => {
+                    group_index.insert(key.clone(), groups.len());
+                    groups.push((key, vec![row]));
+                }
+            }
+        }
+        for ((order_number, customer_code, shipped_at), rows) in groups {
+            let f = &files.shipments;
+            let first = rows[0];
+            if !known.customers.contains(&customer_code.to_uppercase()) {
+                return Err(located(
+                    f,
+                    first.line,
+                    "customer_code",
+                    format!("unknown customer {customer_code}"),
+                ));
+            }
+            let mut lines = Vec::new();
+            for row in &rows {
+                let stock = match new_stock.get(&row.batch_code) {
+                    Some(found) => Some(found.clone()),
+                    None => tx.existing_stock(&row.batch_code)?,
+                };
+                let Some((StockKind::Batch, sku)) = stock else {
+                    return Err(located(
+                        f,
+                        row.line,
+                        "batch_code",
+                        format!("unknown batch {}", row.batch_code),
+                    ));
+                };
+                let unit = known
+                    .items
+                    .get(&sku.to_uppercase())
+                    .map(|i| i.2)
+                    .unwrap_or(Unit::Each);
+                let quantity = Quantity::convert(row.quantity, unit, unit)
+                    .map_err(|e| located(f, row.line, "quantity", e.to_string()))?;
+                lines.push(ShippedLine {
+                    batch_code: row.batch_code.clone(),
+                    quantity: quantity.base,
+                });
+            }
+            let date = shipped_at.to_zoned(tz.clone()).date();
+            let code = tx
+                .allocate_code(
+                    shipment_format,
+                    CodeContext {
+                        prefix: "SHP",
+                        date,
+                    },
+                )
+                .map_err(|e| StoreError::Corrupt(e.0))?;
+            summary.shipment_lines += lines.len();
+            let record = Record::Shipment {
+                code,
+                order_number,
+                customer_code,
+                shipped_at,
+                lines,
+            };
+            tx.append_record_with(&record, None, None, at, imported(f, first.line))?;
+            summary.shipments += 1;
+        }
+        tx.commit()?;
+        Ok(summary)
+    }
+}
+
+impl StoreTx<'_> {
+    /// With the new batch-to-batch edges added to the recorded ones, is there a loop? Returns
+    /// the file line of a new edge on it.
+    fn find_cycle(&self, new_edges: &[(String, String, u64)]) -> Result<Option<u64>, StoreError> {
+        if new_edges.is_empty() {
+            return Ok(None);
+        }
+        let mut stmt = self.tx.prepare(
+            "SELECT DISTINCT input_code, batch_code FROM consumptions WHERE input_kind = 'batch'",
+        )?;
+        let recorded = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut indegree: HashMap<&str, usize> = HashMap::new();
+        for (from, to) in recorded.iter().map(|(a, b)| (a.as_str(), b.as_str())) {
+            out.entry(from).or_default().push(to);
+            *indegree.entry(to).or_default() += 1;
+            indegree.entry(from).or_default();
+        }
+        // (recorded already includes the new edges: they were inserted in this transaction)
+        let mut queue: VecDeque<&str> = indegree
+            .iter()
+            .filter(|(_, d)| **d == 0)
+            .map(|(n, _)| *n)
+            .collect();
+        let mut removed = HashSet::new();
+        while let Some(node) = queue.pop_front() {
+            removed.insert(node);
+            for next in out.get(node).into_iter().flatten() {
+                if let Some(d) = indegree.get_mut(next) {
+                    *d -= 1;
+                    if *d == 0 {
+                        queue.push_back(next);
+                    }
+                }
+            }
+        }
+        Ok(new_edges
+            .iter()
+            .find(|(from, to, _)| {
+                !removed.contains(from.as_str()) && !removed.contains(to.as_str())
+            })
+            .map(|(_, _, line)| *line))
+    }
+}

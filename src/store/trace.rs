@@ -1,0 +1,741 @@
+//! Forward and backward traces, stock and the recall's status changes, computed from the
+//! records on every call. Traces walk the consumption graph breadth first, one indexed
+//! query per level, so their cost follows the size of the answer, not of the history.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, StoreError};
+use crate::core::codes::Unit;
+use crate::core::trace::{
+    Amount, BackwardBatch, BackwardLot, BackwardTrace, Customer, ForwardBatch, ForwardShipment,
+    ForwardTrace, OnHand, Root, StockRow, Supplier,
+};
+use crate::core::workflow::{Record, Status};
+
+/// What a code given on the command line names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Lot(String),
+    Batch(String),
+    Shipment(String),
+    Order(String),
+}
+
+impl Target {
+    pub fn code(&self) -> &str {
+        match self {
+            Target::Lot(c) | Target::Batch(c) | Target::Shipment(c) | Target::Order(c) => c,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::Lot(_) => "lot",
+            Target::Batch(_) => "batch",
+            Target::Shipment(_) => "shipment",
+            Target::Order(_) => "order",
+        }
+    }
+
+    fn root(&self) -> Root {
+        Root {
+            code: self.code().to_string(),
+            kind: self.kind().to_string(),
+        }
+    }
+}
+
+/// Deepest sub-assembly chain a trace follows (a guard against cycles in imported data).
+const MAX_DEPTH: u32 = 64;
+
+/// The condition for a live consumption `c`: no correction has reversed it.
+const LIVE: &str = "NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'consumption' \
+     AND k.target_code = c.batch_code AND k.target_line = c.line_no)";
+
+fn json_list<'a>(codes: impl IntoIterator<Item = &'a String>) -> String {
+    serde_json::to_string(&codes.into_iter().collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
+}
+
+impl Store {
+    fn units(&self) -> Result<HashMap<String, Unit>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT sku, unit FROM items")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut units = HashMap::new();
+        for row in rows {
+            let (sku, unit) = row?;
+            units.insert(sku, Unit::parse(&unit).unwrap_or(Unit::Each));
+        }
+        Ok(units)
+    }
+
+    /// Finds what `code` names: a lot, batch, shipment or order code, else a supplier's lot
+    /// number (narrowed by `supplier`). Several lots with that supplier lot number are an
+    /// error that lists them.
+    pub fn resolve(&self, code: &str, supplier: Option<&str>) -> Result<Target, StoreError> {
+        let exists = |sql: &str| -> Result<bool, StoreError> {
+            Ok(self
+                .conn
+                .query_row(sql, [code], |_| Ok(()))
+                .optional()?
+                .is_some())
+        };
+        if supplier.is_none() {
+            if exists("SELECT 1 FROM lots WHERE code = ?1")? {
+                return Ok(Target::Lot(code.to_string()));
+            }
+            if exists("SELECT 1 FROM batches WHERE code = ?1")? {
+                return Ok(Target::Batch(code.to_string()));
+            }
+            if exists("SELECT 1 FROM shipments WHERE code = ?1")? {
+                return Ok(Target::Shipment(code.to_string()));
+            }
+            if exists("SELECT 1 FROM shipments WHERE order_number = ?1 LIMIT 1")?
+                || exists("SELECT 1 FROM orders WHERE order_number = ?1")?
+            {
+                return Ok(Target::Order(code.to_string()));
+            }
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT code, supplier_code, received_at FROM lots WHERE supplier_lot = ?1
+             AND (?2 IS NULL OR supplier_code = ?2 COLLATE NOCASE) ORDER BY received_at",
+        )?;
+        let candidates = stmt
+            .query_map(params![code, supplier], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        match candidates.as_slice() {
+            [] => Err(StoreError::NotFound(match supplier {
+                Some(s) => format!("no lot of supplier {s} has the lot number {code}"),
+                None => format!("no lot, batch, shipment, order or supplier lot number {code}"),
+            })),
+            [(lot, _, _)] => Ok(Target::Lot(lot.clone())),
+            many => Err(StoreError::NotFound(format!(
+                "supplier lot number {code} is ambiguous; it names {} lots: {}. Name one, or add --supplier",
+                many.len(),
+                many.iter()
+                    .map(|(lot, supplier, at)| format!(
+                        "{lot} (supplier {supplier}, received {at})"
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        }
+    }
+
+    /// Everything downstream of a lot or batch.
+    pub fn trace_forward(&self, target: &Target) -> Result<ForwardTrace, StoreError> {
+        let (root, root_unit) = match target {
+            Target::Lot(code) => {
+                let sku: String = self.conn.query_row(
+                    "SELECT item_sku FROM lots WHERE code = ?1",
+                    [code],
+                    |r| r.get(0),
+                )?;
+                (code.clone(), sku)
+            }
+            Target::Batch(code) => {
+                let sku: String = self.conn.query_row(
+                    "SELECT product_sku FROM batches WHERE code = ?1",
+                    [code],
+                    |r| r.get(0),
+                )?;
+                (code.clone(), sku)
+            }
+            other => {
+                return Err(StoreError::NotFound(format!(
+                    "a forward trace starts at a lot or a batch; {} is a {}",
+                    other.code(),
+                    other.kind()
+                )));
+            }
+        };
+        let units = self.units()?;
+        let unit_of = |sku: &str| units.get(sku).copied().unwrap_or(Unit::Each);
+        // code -> (index in batches, unit of that code's item)
+        let mut seen: HashMap<String, (Option<usize>, Unit)> = HashMap::new();
+        seen.insert(root.clone(), (None, unit_of(&root_unit)));
+        let mut batches: Vec<ForwardBatch> = Vec::new();
+        let mut frontier = vec![root.clone()];
+        let mut depth = 0;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT c.batch_code, c.input_code, c.quantity, b.product_sku
+             FROM consumptions c JOIN batches b ON b.code = c.batch_code
+             WHERE c.input_code IN (SELECT value FROM json_each(?1)) AND {LIVE} ORDER BY c.id"
+        ))?;
+        while !frontier.is_empty() && depth < MAX_DEPTH {
+            depth += 1;
+            let rows = stmt
+                .query_map([json_list(&frontier)], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut next = Vec::new();
+            for (batch, input, quantity, product) in rows {
+                let Some(&(input_index, input_unit)) = seen.get(&input) else {
+                    continue;
+                };
+                match seen.get(&batch) {
+                    Some((Some(index), _)) => {
+                        let entry = &mut batches[*index];
+                        if entry.unit == input_unit {
+                            entry.quantity_consumed.base += quantity;
+                        }
+                    }
+                    Some((None, _)) => {} // the root itself, reached through a cycle
+                    None => {
+                        let mut path = match input_index {
+                            Some(i) => batches[i].path.clone(),
+                            None => vec![root.clone()],
+                        };
+                        path.push(batch.clone());
+                        seen.insert(batch.clone(), (Some(batches.len()), unit_of(&product)));
+                        batches.push(ForwardBatch {
+                            code: batch.clone(),
+                            product_sku: product,
+                            depth,
+                            quantity_consumed: Amount::new(quantity, input_unit),
+                            unit: input_unit,
+                            path,
+                        });
+                        next.push(batch);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        let mut shipped_codes: Vec<String> = batches.iter().map(|b| b.code.clone()).collect();
+        if matches!(target, Target::Batch(_)) {
+            shipped_codes.push(root.clone());
+        }
+        let shipments = self.shipments_of(&shipped_codes, &units)?;
+        let customer_codes: BTreeSet<&String> =
+            shipments.iter().map(|s| &s.customer_code).collect();
+        let customers = self.customers(customer_codes.into_iter())?;
+        let mut stock_codes = vec![root.clone()];
+        stock_codes.extend(batches.iter().map(|b| b.code.clone()));
+        let balances = self.balances(&stock_codes)?;
+        let on_hand = stock_codes
+            .iter()
+            .filter_map(|code| {
+                let balance = *balances.get(code)?;
+                let unit = seen.get(code)?.1;
+                (balance > 0).then(|| OnHand {
+                    code: code.clone(),
+                    quantity: Amount::new(balance, unit),
+                    unit,
+                })
+            })
+            .collect();
+        batches.sort_by(|a, b| a.depth.cmp(&b.depth).then_with(|| a.code.cmp(&b.code)));
+        Ok(ForwardTrace {
+            root: target.root(),
+            batches,
+            shipments,
+            customers,
+            on_hand,
+        })
+    }
+
+    fn shipments_of(
+        &self,
+        batch_codes: &[String],
+        units: &HashMap<String, Unit>,
+    ) -> Result<Vec<ForwardShipment>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT s.code, s.order_number, s.customer_code, l.batch_code, l.quantity, s.shipped_at, b.product_sku
+             FROM shipment_lines l JOIN shipments s ON s.code = l.shipment_code JOIN batches b ON b.code = l.batch_code
+             WHERE l.batch_code IN (SELECT value FROM json_each(?1))
+             ORDER BY s.shipped_at, s.code, l.line_no",
+        )?;
+        let rows = stmt.query_map([json_list(batch_codes)], |r| {
+            let sku: String = r.get(6)?;
+            Ok(ForwardShipment {
+                shipment_code: r.get(0)?,
+                order_number: r.get(1)?,
+                customer_code: r.get(2)?,
+                batch_code: r.get(3)?,
+                quantity: Amount::new(r.get(4)?, units.get(&sku).copied().unwrap_or(Unit::Each)),
+                shipped_at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn customers<'a>(
+        &self,
+        codes: impl Iterator<Item = &'a String>,
+    ) -> Result<Vec<Customer>, StoreError> {
+        let codes: Vec<&String> = codes.collect();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT code, name, email, phone, address FROM customers WHERE code IN (SELECT value FROM json_each(?1))",
+        )?;
+        let mut known: BTreeMap<String, Customer> = stmt
+            .query_map([json_list(codes.iter().copied())], |r| {
+                Ok(Customer {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    email: r.get(2)?,
+                    phone: r.get(3)?,
+                    address: r.get(4)?,
+                })
+            })?
+            .map(|c| c.map(|c| (c.code.to_uppercase(), c)))
+            .collect::<Result<_, _>>()?;
+        // a customer no longer in the master data is still listed, by code
+        Ok(codes
+            .into_iter()
+            .map(|code| {
+                known
+                    .remove(&code.to_uppercase())
+                    .unwrap_or_else(|| Customer {
+                        code: code.clone(),
+                        name: String::new(),
+                        email: String::new(),
+                        phone: String::new(),
+                        address: String::new(),
+                    })
+            })
+            .collect())
+    }
+
+    /// What is left of each lot or batch: received or made, minus live consumptions,
+    /// waste and shipments. Void lots and batches are left out.
+    pub(crate) fn balances(&self, codes: &[String]) -> Result<HashMap<String, i64>, StoreError> {
+        let list = json_list(codes);
+        let mut balances: HashMap<String, i64> = HashMap::new();
+        let mut add = |sql: &str, sign: i64| -> Result<(), StoreError> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([&list], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            })?;
+            for row in rows {
+                let (code, quantity) = row?;
+                *balances.entry(code).or_default() += sign * quantity;
+            }
+            Ok(())
+        };
+        add(
+            "SELECT code, quantity FROM lots WHERE code IN (SELECT value FROM json_each(?1))
+             AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = lots.code)",
+            1,
+        )?;
+        add(
+            "SELECT batch_code, yield_quantity FROM batch_closures WHERE batch_code IN (SELECT value FROM json_each(?1))",
+            1,
+        )?;
+        add(
+            &format!(
+                "SELECT c.input_code, SUM(c.quantity) FROM consumptions c
+                 WHERE c.input_code IN (SELECT value FROM json_each(?1)) AND {LIVE} GROUP BY c.input_code"
+            ),
+            -1,
+        )?;
+        add(
+            "SELECT code, SUM(quantity) FROM wastes WHERE code IN (SELECT value FROM json_each(?1)) GROUP BY code",
+            -1,
+        )?;
+        add(
+            "SELECT batch_code, SUM(quantity) FROM shipment_lines WHERE batch_code IN (SELECT value FROM json_each(?1)) GROUP BY batch_code",
+            -1,
+        )?;
+        Ok(balances)
+    }
+
+    /// Everything upstream of an order, shipment, batch or lot.
+    pub fn trace_backward(&self, target: &Target) -> Result<BackwardTrace, StoreError> {
+        let units = self.units()?;
+        let mut batches: Vec<BackwardBatch> = Vec::new();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut lot_use: BTreeMap<String, i64> = BTreeMap::new();
+        let start_depth;
+        match target {
+            Target::Lot(code) => {
+                let quantity: i64 = self.conn.query_row(
+                    "SELECT quantity FROM lots WHERE code = ?1",
+                    [code],
+                    |r| r.get(0),
+                )?;
+                lot_use.insert(code.clone(), quantity);
+                start_depth = 0;
+            }
+            Target::Batch(code) => {
+                let sku: String = self.conn.query_row(
+                    "SELECT product_sku FROM batches WHERE code = ?1",
+                    [code],
+                    |r| r.get(0),
+                )?;
+                batches.push(BackwardBatch {
+                    code: code.clone(),
+                    product_sku: sku,
+                    depth: 0,
+                });
+                seen.insert(code.clone());
+                start_depth = 0;
+            }
+            Target::Shipment(_) | Target::Order(_) => {
+                let column = if matches!(target, Target::Shipment(_)) {
+                    "s.code"
+                } else {
+                    "s.order_number"
+                };
+                let mut stmt = self.conn.prepare_cached(&format!(
+                    "SELECT DISTINCT l.batch_code, b.product_sku FROM shipments s
+                     JOIN shipment_lines l ON l.shipment_code = s.code JOIN batches b ON b.code = l.batch_code
+                     WHERE {column} = ?1 ORDER BY l.batch_code"
+                ))?;
+                let rows = stmt.query_map([target.code()], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?;
+                for row in rows {
+                    let (code, sku) = row?;
+                    if seen.insert(code.clone()) {
+                        batches.push(BackwardBatch {
+                            code,
+                            product_sku: sku,
+                            depth: 1,
+                        });
+                    }
+                }
+                start_depth = 1;
+            }
+        }
+        let mut frontier: Vec<String> = batches.iter().map(|b| b.code.clone()).collect();
+        let mut depth = start_depth;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT c.input_code, c.input_kind, c.quantity, COALESCE(b.product_sku, '')
+             FROM consumptions c LEFT JOIN batches b ON b.code = c.input_code
+             WHERE c.batch_code IN (SELECT value FROM json_each(?1)) AND {LIVE} ORDER BY c.id"
+        ))?;
+        while !frontier.is_empty() && depth < MAX_DEPTH {
+            depth += 1;
+            let rows = stmt
+                .query_map([json_list(&frontier)], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, String>(3)?,
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut next = Vec::new();
+            for (input, kind, quantity, product) in rows {
+                if kind == "lot" {
+                    *lot_use.entry(input).or_default() += quantity;
+                } else if seen.insert(input.clone()) {
+                    batches.push(BackwardBatch {
+                        code: input.clone(),
+                        product_sku: product,
+                        depth,
+                    });
+                    next.push(input);
+                }
+            }
+            frontier = next;
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT code, item_sku, supplier_code, supplier_lot, invoice, received_at FROM lots
+             WHERE code IN (SELECT value FROM json_each(?1)) ORDER BY code",
+        )?;
+        let lots = stmt
+            .query_map([json_list(lot_use.keys())], |r| {
+                let code: String = r.get(0)?;
+                let sku: String = r.get(1)?;
+                let unit = units.get(&sku).copied().unwrap_or(Unit::Each);
+                Ok(BackwardLot {
+                    quantity_consumed: Amount::new(lot_use.get(&code).copied().unwrap_or(0), unit),
+                    code,
+                    item_sku: sku,
+                    supplier_code: r.get(2)?,
+                    supplier_lot: r.get(3)?,
+                    invoice: r.get(4)?,
+                    received_at: r.get(5)?,
+                    unit,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let supplier_codes: BTreeSet<&String> = lots.iter().map(|l| &l.supplier_code).collect();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT code, name, contact, email, phone FROM suppliers WHERE code IN (SELECT value FROM json_each(?1)) ORDER BY code",
+        )?;
+        let suppliers = stmt
+            .query_map([json_list(supplier_codes.into_iter())], |r| {
+                Ok(Supplier {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    contact: r.get(2)?,
+                    email: r.get(3)?,
+                    phone: r.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        batches.sort_by(|a, b| a.depth.cmp(&b.depth).then_with(|| a.code.cmp(&b.code)));
+        Ok(BackwardTrace {
+            root: target.root(),
+            batches,
+            lots,
+            suppliers,
+        })
+    }
+
+    /// On hand per lot and batch, with status and the item's days of cover.
+    pub fn stock(
+        &self,
+        item: Option<&str>,
+        today: jiff::civil::Date,
+        include_empty: bool,
+    ) -> Result<Vec<StockRow>, StoreError> {
+        let units = self.units()?;
+        let mut rows: Vec<(
+            String,
+            &'static str,
+            String,
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        )> = Vec::new();
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT code, item_sku, quantity, expiry, supplier_code, supplier_lot FROM lots
+                 WHERE (?1 IS NULL OR item_sku = ?1)
+                 AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = lots.code)
+                 ORDER BY item_sku, code",
+            )?;
+            let lots = stmt.query_map([item], |r| {
+                Ok((
+                    r.get(0)?,
+                    "lot",
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })?;
+            for lot in lots {
+                rows.push(lot?);
+            }
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT b.code, b.product_sku, c.yield_quantity, c.expiry FROM batches b
+                 JOIN batch_closures c ON c.batch_code = b.code
+                 WHERE (?1 IS NULL OR b.product_sku = ?1)
+                 AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'batch' AND k.target_code = b.code)
+                 ORDER BY b.product_sku, b.code",
+            )?;
+            let batches = stmt.query_map([item], |r| {
+                Ok((
+                    r.get(0)?,
+                    "batch",
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    None,
+                    None,
+                ))
+            })?;
+            for batch in batches {
+                rows.push(batch?);
+            }
+        }
+        let mut used: HashMap<String, i64> = HashMap::new();
+        for (sql, sign) in [
+            (
+                format!(
+                    "SELECT c.input_code, SUM(c.quantity) FROM consumptions c WHERE {LIVE} GROUP BY c.input_code"
+                ),
+                1,
+            ),
+            (
+                "SELECT code, SUM(quantity) FROM wastes GROUP BY code".to_string(),
+                1,
+            ),
+            (
+                "SELECT batch_code, SUM(quantity) FROM shipment_lines GROUP BY batch_code"
+                    .to_string(),
+                1,
+            ),
+        ] {
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let found =
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            for row in found {
+                let (code, quantity) = row?;
+                *used.entry(code).or_default() += sign * quantity;
+            }
+        }
+        let mut statuses: HashMap<String, String> = HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT code, status FROM status_changes ORDER BY id")?;
+            let found =
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            for row in found {
+                let (code, status) = row?;
+                statuses.insert(code, status);
+            }
+        }
+        // average daily use over the last 90 days of production, per item
+        let since = today
+            .checked_sub(jiff::Span::new().days(90))
+            .unwrap_or(today)
+            .to_string();
+        let mut daily_use: HashMap<String, f64> = HashMap::new();
+        {
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT COALESCE(l.item_sku, ib.product_sku), SUM(c.quantity)
+                 FROM consumptions c JOIN batches b ON b.code = c.batch_code
+                 LEFT JOIN lots l ON l.code = c.input_code LEFT JOIN batches ib ON ib.code = c.input_code
+                 WHERE b.production_date >= ?1 AND {LIVE} GROUP BY 1"
+            ))?;
+            let found = stmt.query_map([&since], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
+            })?;
+            for row in found {
+                if let (Some(sku), quantity) = row? {
+                    daily_use.insert(sku, quantity as f64 / 90.0);
+                }
+            }
+        }
+        let mut on_hand_by_item: HashMap<String, i64> = HashMap::new();
+        let mut out = Vec::new();
+        for (code, kind, sku, initial, expiry, supplier_code, supplier_lot) in rows {
+            let balance = initial - used.get(&code).copied().unwrap_or(0);
+            let expired = expiry
+                .as_deref()
+                .and_then(|e| e.parse::<jiff::civil::Date>().ok())
+                .is_some_and(|e| e < today);
+            let status = match statuses.get(&code).map(String::as_str) {
+                Some(s @ ("hold" | "quarantine" | "recalled")) => s.to_string(),
+                _ if balance <= 0 => "depleted".to_string(),
+                _ if expired => "expired".to_string(),
+                _ => "available".to_string(),
+            };
+            if status == "available" {
+                *on_hand_by_item.entry(sku.clone()).or_default() += balance;
+            }
+            if balance <= 0 && !include_empty {
+                continue;
+            }
+            let unit = units.get(&sku).copied().unwrap_or(Unit::Each);
+            out.push(StockRow {
+                code,
+                kind: kind.to_string(),
+                item_sku: sku,
+                status,
+                quantity: Amount::new(balance, unit),
+                unit,
+                expiry,
+                supplier_code,
+                supplier_lot,
+                days_of_cover: None,
+            });
+        }
+        for row in &mut out {
+            if let (Some(rate), Some(on_hand)) = (
+                daily_use.get(&row.item_sku),
+                on_hand_by_item.get(&row.item_sku),
+            ) && *rate > 0.0
+            {
+                row.days_of_cover =
+                    Some((*on_hand as f64 / rate).floor().min(f64::from(u32::MAX)) as u32);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records a recall: the lot becomes `recalled`, every downstream batch not already
+    /// blocked goes on hold. One transaction; returns the journal head after it.
+    pub fn record_recall(
+        &mut self,
+        lot: &str,
+        downstream: &[String],
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<String, StoreError> {
+        let mut tx = self.begin()?;
+        let current = |tx: &super::StoreTx<'_>, code: &str| -> Result<Option<String>, StoreError> {
+            Ok(tx
+                .tx
+                .query_row(
+                    "SELECT status FROM status_changes WHERE code = ?1 ORDER BY id DESC LIMIT 1",
+                    [code],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        };
+        if current(&tx, lot)?.as_deref() != Some("recalled") {
+            let record = Record::StatusChange {
+                code: lot.to_string(),
+                status: Status::Recalled,
+                reason: "recall".into(),
+                at,
+            };
+            tx.append_record(&record, None, operator, at, None)?;
+        }
+        for batch in downstream {
+            if current(&tx, batch)?.is_none_or(|s| s == "available") {
+                let record = Record::StatusChange {
+                    code: batch.clone(),
+                    status: Status::Hold,
+                    reason: format!("downstream of recalled lot {lot}"),
+                    at,
+                };
+                tx.append_record(&record, None, operator, at, None)?;
+            }
+        }
+        tx.commit()?;
+        Ok(self.head()?.map(|(_, hash)| hash).unwrap_or_default())
+    }
+}
+
+impl Store {
+    /// (code, item, supplier, supplier lot, received at) of a lot, or the product and
+    /// production date of a batch, for a report's heading.
+    pub fn lot_facts(
+        &self,
+        code: &str,
+    ) -> Result<(String, String, String, String, String), StoreError> {
+        let lot = self
+            .conn
+            .query_row(
+                "SELECT l.item_sku || ' ' || COALESCE(i.name, ''), l.supplier_code || ' ' || COALESCE(s.name, ''),
+                        l.supplier_lot, l.received_at
+                 FROM lots l LEFT JOIN items i ON i.sku = l.item_sku LEFT JOIN suppliers s ON s.code = l.supplier_code
+                 WHERE l.code = ?1",
+                [code],
+                |r| Ok((code.to_string(), r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        if let Some(lot) = lot {
+            return Ok(lot);
+        }
+        Ok(self.conn.query_row(
+            "SELECT b.product_sku || ' ' || COALESCE(i.name, ''), b.production_date FROM batches b
+             LEFT JOIN items i ON i.sku = b.product_sku WHERE b.code = ?1",
+            [code],
+            |r| {
+                Ok((
+                    code.to_string(),
+                    r.get(0)?,
+                    "our own batch".to_string(),
+                    "-".to_string(),
+                    r.get(1)?,
+                ))
+            },
+        )?)
+    }
+}

@@ -1,0 +1,812 @@
+//! Trace, recall, stock and history import. Random histories are checked against a brute
+//! force graph closure computed here, independently of the store's queries.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use lotstation::store::{Store, Target};
+use proptest::prelude::*;
+
+use crate::support::{Shop, fixture};
+
+/// A generated past: lots, batches consuming lots and earlier batches, shipments.
+#[derive(Debug, Clone)]
+struct Past {
+    lots: Vec<i64>,
+    /// per batch: (inputs as (is_batch, index, quantity), yield)
+    batches: Vec<(Vec<(bool, usize, i64)>, i64)>,
+    /// (order, customer, batch, units)
+    shipments: Vec<(usize, usize, usize, i64)>,
+}
+
+fn arb_past() -> impl Strategy<Value = Past> {
+    (1usize..6, 1usize..10).prop_flat_map(|(n_lots, n_batches)| {
+        let lots = proptest::collection::vec(100i64..5000, n_lots);
+        let batches = (0..n_batches)
+            .map(|b| {
+                let input = (any::<bool>(), 0usize..64, 1i64..50).prop_map(move |(batch, i, q)| {
+                    if batch && b > 0 {
+                        (true, i % b, q)
+                    } else {
+                        (false, i % n_lots, q)
+                    }
+                });
+                (proptest::collection::vec(input, 0..4), 1i64..100)
+            })
+            .collect::<Vec<_>>();
+        let shipments =
+            proptest::collection::vec((0usize..12, 0usize..5, 0usize..n_batches, 1i64..4), 0..25);
+        (lots, batches, shipments).prop_map(|(lots, batches, shipments)| Past {
+            lots,
+            batches,
+            shipments,
+        })
+    })
+}
+
+fn lot_code(i: usize) -> String {
+    format!("L{i:03}")
+}
+
+fn batch_code(i: usize) -> String {
+    format!("B{i:03}")
+}
+
+/// Writes the past as history CSVs (blend products in g, consumed by weight).
+fn write_history(dir: &Path, past: &Past) {
+    let mut receipts = String::from(
+        "lot_code,item_sku,supplier_code,supplier_lot,invoice,quantity,unit,received_at,expiry\n",
+    );
+    for (i, q) in past.lots.iter().enumerate() {
+        let _ = writeln!(
+            receipts,
+            "{},LAV-EO,BRAMBLE,S{i},INV-{i},{q},g,2025-01-{:02},",
+            lot_code(i),
+            i % 28 + 1
+        );
+    }
+    let mut batches = String::from("batch_code,product_sku,produced_at,yield,expiry\n");
+    let mut consumptions = String::from("batch_code,input_code,quantity,unit\n");
+    for (b, (inputs, yield_q)) in past.batches.iter().enumerate() {
+        let _ = writeln!(
+            batches,
+            "{},BLEND,2025-02-01T10:00:00Z,{yield_q},",
+            batch_code(b)
+        );
+        for (is_batch, i, q) in inputs {
+            let input = if *is_batch {
+                batch_code(*i)
+            } else {
+                lot_code(*i)
+            };
+            let _ = writeln!(consumptions, "{},{input},{q},g", batch_code(b));
+        }
+    }
+    let mut shipments = String::from("order_number,customer_code,shipped_at,batch_code,quantity\n");
+    for (order, customer, batch, units) in &past.shipments {
+        let customer = ["C001", "C002", "C003", "C004", "C005"][*customer];
+        let _ = writeln!(
+            shipments,
+            "{},{customer},2025-03-01T12:00:00Z,{},{units}",
+            5000 + order,
+            batch_code(*batch)
+        );
+    }
+    for (name, content) in [
+        ("receipts.csv", receipts),
+        ("batches.csv", batches),
+        ("consumptions.csv", consumptions),
+        ("shipments.csv", shipments),
+    ] {
+        std::fs::write(dir.join(name), content).expect("write history");
+    }
+}
+
+/// A store with the fixture master data plus customers C003..C005 and `past` imported.
+fn store_with(past: &Past) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(&dir.path().join("db.sqlite")).expect("open");
+    for (kind, name) in [
+        (lotstation::masterdata::MasterKind::Items, "items"),
+        (lotstation::masterdata::MasterKind::Suppliers, "suppliers"),
+        (lotstation::masterdata::MasterKind::Customers, "customers"),
+    ] {
+        let path = fixture(&format!("shop/{name}.csv"));
+        let data = lotstation::masterdata::parse(kind, Path::new(&path)).expect("parse");
+        store
+            .import_master(name, "-", &data, jiff::Timestamp::now())
+            .expect("import");
+    }
+    let extra = dir.path().join("more.csv");
+    std::fs::write(
+        &extra,
+        "code,name,email,phone,address\nC003,C3,c3@x.example,,\nC004,C4,,,\nC005,C5,,,\n",
+    )
+    .expect("w");
+    let data = lotstation::masterdata::parse(lotstation::masterdata::MasterKind::Customers, &extra)
+        .expect("parse");
+    store
+        .import_master("more", "-", &data, jiff::Timestamp::now())
+        .expect("import");
+    let history_dir = dir.path().join("history");
+    std::fs::create_dir(&history_dir).expect("mkdir");
+    write_history(&history_dir, past);
+    let tz = jiff::tz::TimeZone::UTC;
+    let history = lotstation::masterdata::parse_history(&history_dir, &tz).expect("parse history");
+    let format = lotstation::core::codes::CodeFormat::parse("SHP-{seq:05}").expect("format");
+    store
+        .import_history(&history, &format, &tz, jiff::Timestamp::now())
+        .expect("import history");
+    (dir, store)
+}
+
+/// Brute force: batches reachable downstream of `root` by repeated passes over all edges.
+fn downstream(past: &Past, root: &str) -> BTreeSet<String> {
+    let mut reached: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let before = reached.len();
+        for (b, (inputs, _)) in past.batches.iter().enumerate() {
+            for (is_batch, i, _) in inputs {
+                let input = if *is_batch {
+                    batch_code(*i)
+                } else {
+                    lot_code(*i)
+                };
+                if input == root || reached.contains(&input) {
+                    reached.insert(batch_code(b));
+                }
+            }
+        }
+        if reached.len() == before {
+            return reached;
+        }
+    }
+}
+
+/// Brute force: (batches, lots with quantities) upstream of a set of batches.
+fn upstream(past: &Past, start: &BTreeSet<String>) -> (BTreeSet<String>, BTreeMap<String, i64>) {
+    let mut batches = start.clone();
+    loop {
+        let before = batches.len();
+        for (b, (inputs, _)) in past.batches.iter().enumerate() {
+            if batches.contains(&batch_code(b)) {
+                for (is_batch, i, _) in inputs {
+                    if *is_batch {
+                        batches.insert(batch_code(*i));
+                    }
+                }
+            }
+        }
+        if batches.len() == before {
+            break;
+        }
+    }
+    let mut lots = BTreeMap::new();
+    for (b, (inputs, _)) in past.batches.iter().enumerate() {
+        if batches.contains(&batch_code(b)) {
+            for (is_batch, i, q) in inputs {
+                if !is_batch {
+                    *lots.entry(lot_code(*i)).or_default() += q * 1000;
+                }
+            }
+        }
+    }
+    (batches, lots)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+
+    #[test]
+    fn traces_equal_the_brute_force_closure(past in arb_past()) {
+        let (_dir, store) = store_with(&past);
+        // forward from every lot and batch
+        let roots = (0..past.lots.len()).map(|i| Target::Lot(lot_code(i)))
+            .chain((0..past.batches.len()).map(|i| Target::Batch(batch_code(i))));
+        for root in roots {
+            let trace = store.trace_forward(&root).expect("forward");
+            let expected = downstream(&past, root.code());
+            let got: BTreeSet<String> = trace.batches.iter().map(|b| b.code.clone()).collect();
+            prop_assert_eq!(&got, &expected, "batches downstream of {}", root.code());
+            let mut shipped = expected.clone();
+            if let Target::Batch(code) = &root { shipped.insert(code.clone()); }
+            let customers: BTreeSet<&str> = past.shipments.iter()
+                .filter(|s| shipped.contains(&batch_code(s.2)))
+                .map(|s| ["C001", "C002", "C003", "C004", "C005"][s.1]).collect();
+            let got_customers: BTreeSet<&str> = trace.customers.iter().map(|c| c.code.as_str()).collect();
+            prop_assert_eq!(got_customers, customers, "customers of {}", root.code());
+            let lines = past.shipments.iter().filter(|s| shipped.contains(&batch_code(s.2))).count();
+            prop_assert_eq!(trace.shipments.len(), lines);
+            // depth is the shortest path length
+            for b in &trace.batches {
+                prop_assert_eq!(b.path.len() as u32, b.depth + 1);
+                prop_assert_eq!(b.path.first().map(String::as_str), Some(root.code()));
+            }
+        }
+        // backward from every order
+        let orders: BTreeSet<usize> = past.shipments.iter().map(|s| s.0).collect();
+        for order in orders {
+            let number = (5000 + order).to_string();
+            let trace = store.trace_backward(&Target::Order(number.clone())).expect("backward");
+            let shipped: BTreeSet<String> = past.shipments.iter().filter(|s| s.0 == order).map(|s| batch_code(s.2)).collect();
+            let (batches, lots) = upstream(&past, &shipped);
+            let got: BTreeSet<String> = trace.batches.iter().map(|b| b.code.clone()).collect();
+            prop_assert_eq!(got, batches, "batches upstream of order {}", number);
+            let got_lots: BTreeMap<String, i64> = trace.lots.iter().map(|l| (l.code.clone(), l.quantity_consumed.base)).collect();
+            prop_assert_eq!(got_lots, lots, "lots upstream of order {}", number);
+        }
+    }
+}
+
+/// SPEC's seed example: a fragrance lot used in 3 batches reaches exactly the 34 customers who
+/// received those batches, out of 420 customers of that product.
+#[test]
+fn a_fragrance_lot_reaches_exactly_its_34_customers() {
+    let shop = Shop::new();
+    let dir = shop.path("seed");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let mut customers = String::from("code,name,email,phone,address\n");
+    for c in 1..=420 {
+        let _ = writeln!(
+            customers,
+            "K{c:03},Customer {c},k{c}@mail.example,555-{c:04},{c} Long Rd"
+        );
+    }
+    std::fs::write(shop.path("customers420.csv"), customers).expect("write");
+    assert!(
+        shop.cli(&[
+            "import",
+            "customers",
+            shop.path("customers420.csv").to_str().expect("utf8")
+        ])
+        .status
+        .success()
+    );
+    let mut receipts = String::from(
+        "lot_code,item_sku,supplier_code,supplier_lot,invoice,quantity,unit,received_at,expiry\n",
+    );
+    receipts.push_str("FRAG-1,LAV-EO,BRAMBLE,BR-777,INV-1,5000,g,2026-01-05,2028-01-05\n");
+    receipts.push_str("FRAG-2,LAV-EO,BRAMBLE,BR-778,INV-2,5000,g,2026-02-05,2028-02-05\n");
+    receipts.push_str("OIL-1,OLIVE,COASTAL,CO-1,INV-3,500,kg,2026-01-05,\n");
+    let mut batches = String::from("batch_code,product_sku,produced_at,yield,expiry\n");
+    let mut consumptions = String::from("batch_code,input_code,quantity,unit\n");
+    for b in 1..=20 {
+        let _ = writeln!(batches, "SOAP-B{b:02},SOAP,2026-03-{b:02},100,");
+        let frag = if b <= 3 { "FRAG-1" } else { "FRAG-2" };
+        let _ = writeln!(consumptions, "SOAP-B{b:02},{frag},150,g");
+        let _ = writeln!(consumptions, "SOAP-B{b:02},OIL-1,3,kg");
+    }
+    // customers K001..K034 got units of batches 1-3 (some also of others); everyone else only others
+    let mut shipments = String::from("order_number,customer_code,shipped_at,batch_code,quantity\n");
+    let mut order = 10_000;
+    for c in 1..=420 {
+        order += 1;
+        let batch = if c <= 34 { (c - 1) % 3 + 1 } else { 4 + c % 17 };
+        let _ = writeln!(
+            shipments,
+            "{order},K{c:03},2026-04-01T10:00:00Z,SOAP-B{batch:02},1"
+        );
+        if c % 5 == 0 {
+            let _ = writeln!(
+                shipments,
+                "{order},K{c:03},2026-04-01T10:00:00Z,SOAP-B{:02},2",
+                4 + c % 13
+            );
+        }
+    }
+    for (name, content) in [
+        ("receipts.csv", receipts),
+        ("batches.csv", batches),
+        ("consumptions.csv", consumptions),
+        ("shipments.csv", shipments),
+    ] {
+        std::fs::write(dir.join(name), content).expect("write");
+    }
+    let out = shop.cli(&["import", "history", dir.to_str().expect("utf8")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("3 lots, 20 batches, 40 consumptions, 420 shipments (504 lines)")
+    );
+
+    // the supplier's recall notice names their lot number
+    let out = shop.cli(&[
+        "recall",
+        "BR-777",
+        "--mock",
+        "--out",
+        shop.path("drill").to_str().expect("utf8"),
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let package: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(package["root"]["code"], "FRAG-1");
+    assert_eq!(package["mock"], true);
+    let batches: Vec<&str> = package["batches"]
+        .as_array()
+        .expect("batches")
+        .iter()
+        .map(|b| b["code"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(batches, ["SOAP-B01", "SOAP-B02", "SOAP-B03"]);
+    let customers: BTreeSet<String> = package["customers"]
+        .as_array()
+        .expect("customers")
+        .iter()
+        .map(|c| c["code"].as_str().unwrap_or("").to_string())
+        .collect();
+    let expected: BTreeSet<String> = (1..=34).map(|c| format!("K{c:03}")).collect();
+    assert_eq!(customers, expected);
+    assert_eq!(package["customers"][0]["email"], "k1@mail.example");
+    assert_eq!(
+        package["on_hand"].as_array().map(Vec::len),
+        Some(4),
+        "the lot and three part-shipped batches"
+    );
+    let csv = std::fs::read_to_string(shop.path("drill/customers.csv")).expect("customers.csv");
+    assert_eq!(csv.lines().count(), 35, "header and 34 customers");
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap_or("")
+            .starts_with("K001,Customer 1,k1@mail.example,555-0001,1 Long Rd,10001,SOAP-B01,1")
+    );
+    // a drill changes nothing
+    assert_eq!(shop.query_i64("SELECT COUNT(*) FROM status_changes"), 0);
+}
+
+#[test]
+fn a_real_recall_blocks_the_lot_and_holds_downstream_batches() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    let lot = crate::support::receive(&mut bench, "BRAMBLE", "ITEM:LAV-EO", Some("BR-9"), "2kg");
+    bench.ok("@MAKE");
+    bench.ok("ITEM:BLEND");
+    bench.ok(&lot);
+    bench.ok("@QTY:1kg");
+    bench.ok("@YIELD:1kg");
+    bench.ok("@DONE");
+    bench.ok("ITEM:SOAP");
+    bench.ok("MFG-0001");
+    bench.ok("@QTY:100g");
+    bench.ok("@YIELD:10");
+    bench.ok("@DONE");
+    bench.ok("@PACK");
+    bench.ok("ORD:1001");
+    bench.ok("MFG-0002");
+    bench.ok("@DONE");
+    bench.finish();
+    let journal_before = shop.query_i64("SELECT COUNT(*) FROM journal");
+    let out_dir = shop.path("recall");
+    let out = shop.cli(&["recall", &lot, "--out", out_dir.to_str().expect("utf8")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "RECALL recorded of lot {lot}: 2 batches, 1 shipment lines, 1 customers"
+        )),
+        "{text}"
+    );
+    assert_eq!(
+        shop.query_strings("SELECT code || ' ' || status FROM status_changes ORDER BY id"),
+        vec![
+            format!("{lot} recalled"),
+            "MFG-0001 hold".into(),
+            "MFG-0002 hold".into()
+        ]
+    );
+    assert_eq!(
+        shop.query_i64("SELECT COUNT(*) FROM journal"),
+        journal_before + 3
+    );
+    let head = shop
+        .query_strings("SELECT hash FROM journal ORDER BY seq DESC LIMIT 1")
+        .remove(0);
+    let package: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("recall.json")).expect("json"))
+            .expect("parse");
+    assert_eq!(
+        package["journal_head"],
+        head.as_str(),
+        "stamped with the head after the recall"
+    );
+    assert_eq!(package["mock"], false);
+    for key in [
+        "root",
+        "batches",
+        "shipments",
+        "customers",
+        "on_hand",
+        "generated_at",
+    ] {
+        assert!(package.get(key).is_some(), "{key}");
+    }
+    assert_eq!(package["shipments"][0]["order_number"], "1001");
+    assert_eq!(package["shipments"][0]["customer_code"], "C001");
+    assert_eq!(package["shipments"][0]["batch_code"], "MFG-0002");
+    assert_eq!(package["shipments"][0]["quantity"], 1);
+    assert_eq!(package["customers"][0]["name"], "Jo Smith");
+    // the report, read back by an independent tool
+    if let Some(text) = pdftotext(&out_dir.join("recall.pdf")) {
+        assert!(text.contains(&format!("RECALL: lot {lot}")), "{text}");
+        assert!(
+            text.contains("Jo Smith") && text.contains("jo@example.com"),
+            "{text}"
+        );
+        assert!(text.contains("MFG-0002"), "{text}");
+        assert!(text.contains(&head), "the journal head is printed: {text}");
+    }
+    // blocked everywhere: production refuses the lot, packing the batch
+    let mut bench = shop.bench();
+    bench.ok("ORD:1002");
+    let line = bench.scan("MFG-0002");
+    assert!(
+        line.contains("batch MFG-0002 is on hold (downstream of recalled lot"),
+        "{line}"
+    );
+    bench.ok("@CANCEL");
+    bench.ok("@MAKE");
+    bench.ok("ITEM:BLEND");
+    let line = bench.scan(&lot);
+    assert!(line.contains(&format!("lot {lot} is recalled")), "{line}");
+    bench.finish();
+    let stock = shop.cli(&["stock", "--format", "json", "--all"]);
+    let rows: serde_json::Value = serde_json::from_slice(&stock.stdout).expect("json");
+    let status = |code: &str| {
+        rows.as_array()
+            .and_then(|r| r.iter().find(|r| r["code"] == code))
+            .map(|r| r["status"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(status(&lot).as_deref(), Some("recalled"));
+    assert_eq!(status("MFG-0002").as_deref(), Some("hold"));
+    assert_eq!(shop.verify().0, 0);
+}
+
+/// Text of a PDF by poppler's pdftotext (installed by the test command).
+fn pdftotext(path: &Path) -> Option<String> {
+    match std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(path)
+        .arg("-")
+        .output()
+    {
+        Ok(out) if out.status.success() => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+        _ if std::env::var("LOTSTATION_ORACLES").as_deref() == Ok("1") => {
+            panic!("pdftotext (poppler-utils) is needed")
+        }
+        _ => None,
+    }
+}
+
+#[test]
+fn ambiguous_supplier_lot_numbers_list_the_candidates() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    crate::support::receive(&mut bench, "BRAMBLE", "ITEM:LAV-EO", Some("X-1"), "1kg");
+    crate::support::receive(&mut bench, "COASTAL", "ITEM:OLIVE", Some("X-1"), "1kg");
+    bench.finish();
+    let out = shop.cli(&["trace", "forward", "X-1"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("supplier lot number X-1 is ambiguous; it names 2 lots"),
+        "{err}"
+    );
+    assert!(
+        err.contains("(supplier BRAMBLE") && err.contains("(supplier COASTAL"),
+        "{err}"
+    );
+    let out = shop.cli(&[
+        "trace",
+        "forward",
+        "X-1",
+        "--supplier",
+        "coastal",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        trace["root"]["code"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("OLV-")
+    );
+    let journal = shop.query_i64("SELECT COUNT(*) FROM journal");
+    let out = shop.cli(&["recall", "X-1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        shop.query_i64("SELECT COUNT(*) FROM journal"),
+        journal,
+        "an ambiguous recall changes nothing"
+    );
+}
+
+#[test]
+fn backward_trace_from_an_order_reaches_suppliers() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    let lot = crate::support::receive(&mut bench, "BRAMBLE", "ITEM:LAV-EO", Some("BR-1"), "2kg");
+    let oil = crate::support::receive(&mut bench, "COASTAL", "ITEM:OLIVE", Some("CO-1"), "20kg");
+    bench.ok("@MAKE");
+    bench.ok("ITEM:BLEND");
+    bench.ok(&lot);
+    bench.ok("@QTY:1kg");
+    bench.ok("@YIELD:1kg");
+    bench.ok("@DONE");
+    bench.ok("ITEM:SOAP");
+    bench.ok("MFG-0001");
+    bench.ok("@QTY:100g");
+    bench.ok(&oil);
+    bench.ok("@QTY:3kg");
+    bench.ok("@YIELD:10");
+    bench.ok("@DONE");
+    bench.ok("@PACK");
+    bench.ok("ORD:1002");
+    bench.ok("MFG-0002");
+    bench.ok("@DONE");
+    bench.finish();
+    let out = shop.cli(&["trace", "backward", "1002", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(trace["root"]["kind"], "order");
+    assert_eq!(trace["batches"][0]["code"], "MFG-0002");
+    assert_eq!(trace["batches"][0]["depth"], 1);
+    assert_eq!(trace["batches"][1]["code"], "MFG-0001");
+    assert_eq!(trace["batches"][1]["depth"], 2);
+    let lots = trace["lots"].as_array().expect("lots");
+    assert_eq!(lots.len(), 2);
+    let lav = lots
+        .iter()
+        .find(|l| l["code"] == lot.as_str())
+        .expect("lavender lot");
+    assert_eq!(lav["supplier_lot"], "BR-1");
+    assert_eq!(lav["invoice"], "INV-1");
+    assert_eq!(lav["quantity_consumed"], 1000);
+    assert_eq!(lav["unit"], "g");
+    let olive = lots
+        .iter()
+        .find(|l| l["code"] == oil.as_str())
+        .expect("olive lot");
+    assert_eq!(olive["quantity_consumed"], 3);
+    assert_eq!(olive["unit"], "kg");
+    let suppliers: Vec<&str> = trace["suppliers"]
+        .as_array()
+        .expect("s")
+        .iter()
+        .map(|s| s["code"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(suppliers, ["BRAMBLE", "COASTAL"]);
+    assert_eq!(trace["suppliers"][0]["contact"], "Ann Bramble");
+    let csv = shop.cli(&["trace", "backward", "MFG-0002", "--format", "csv"]);
+    let text = String::from_utf8_lossy(&csv.stdout);
+    assert!(text.starts_with("lot_code,item_sku,supplier_code,supplier_name,supplier_lot,invoice,received_at,quantity_consumed,unit"));
+    assert!(
+        text.contains(&format!("{lot},LAV-EO,BRAMBLE,Bramble Oils,BR-1,INV-1,")),
+        "{text}"
+    );
+}
+
+#[test]
+fn history_import_is_all_or_nothing_with_located_errors() {
+    let shop = Shop::new();
+    let dir = shop.path("hist");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let receipts = "lot_code,item_sku,supplier_code,supplier_lot,invoice,quantity,unit,received_at,expiry\nH-1,LAV-EO,BRAMBLE,S1,I1,100,g,2025-01-01,2026-01-01\n";
+    let check = |files: &[(&str, &str)], expected: &str| {
+        for name in [
+            "receipts.csv",
+            "batches.csv",
+            "consumptions.csv",
+            "shipments.csv",
+        ] {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
+        for (name, content) in files {
+            std::fs::write(dir.join(name), content).expect("write");
+        }
+        let before = shop.query_i64("SELECT COUNT(*) FROM journal");
+        let lots = shop.query_i64("SELECT COUNT(*) FROM lots");
+        let out = shop.cli(&["import", "history", dir.to_str().expect("utf8")]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(expected), "expected {expected:?} in {err}");
+        assert_eq!(
+            shop.query_i64("SELECT COUNT(*) FROM journal"),
+            before,
+            "nothing imported"
+        );
+        assert_eq!(shop.query_i64("SELECT COUNT(*) FROM lots"), lots);
+    };
+    check(
+        &[("receipts.csv", &receipts.replace("LAV-EO", "NOPE"))],
+        "receipts.csv line 2, column item_sku: unknown item NOPE",
+    );
+    check(
+        &[("receipts.csv", &receipts.replace("BRAMBLE", "NOBODY"))],
+        "column supplier_code: unknown supplier NOBODY",
+    );
+    check(
+        &[("receipts.csv", &receipts.replace(",g,", ",ml,"))],
+        "column unit: ml cannot be converted to g",
+    );
+    check(
+        &[(
+            "receipts.csv",
+            &receipts.replace("2025-01-01,", "yesterday,"),
+        )],
+        "column received_at: \"yesterday\" is not an ISO 8601 date",
+    );
+    let batches = "batch_code,product_sku,produced_at,yield,expiry\nHB-1,BLEND,2025-02-01,1000,\nHB-2,BLEND,2025-02-02,1000,\n";
+    check(
+        &[
+            ("receipts.csv", receipts),
+            ("batches.csv", &batches.replace("HB-2,BLEND", "HB-2,LAV-EO")),
+        ],
+        "batches.csv line 3, column product_sku: LAV-EO is a material",
+    );
+    let loop_ =
+        "batch_code,input_code,quantity,unit\nHB-1,H-1,10,g\nHB-2,HB-1,10,g\nHB-1,HB-2,5,g\n";
+    check(
+        &[
+            ("receipts.csv", receipts),
+            ("batches.csv", batches),
+            ("consumptions.csv", loop_),
+        ],
+        "consumptions.csv line 3, column input_code: this consumption closes a loop",
+    );
+    check(
+        &[
+            ("receipts.csv", receipts),
+            ("batches.csv", batches),
+            (
+                "consumptions.csv",
+                "batch_code,input_code,quantity,unit\nHB-1,GHOST,1,g\n",
+            ),
+        ],
+        "consumptions.csv line 2, column input_code: unknown lot or batch GHOST",
+    );
+    check(
+        &[
+            ("receipts.csv", receipts),
+            ("batches.csv", batches),
+            (
+                "shipments.csv",
+                "order_number,customer_code,shipped_at,batch_code,quantity\n1,C001,2025-03-01,H-1,1\n",
+            ),
+        ],
+        "shipments.csv line 2, column batch_code: unknown batch H-1",
+    );
+    check(
+        &[
+            ("receipts.csv", receipts),
+            ("batches.csv", batches),
+            (
+                "shipments.csv",
+                "order_number,customer_code,shipped_at,batch_code,quantity\n1,NOBODY,2025-03-01,HB-1,1\n",
+            ),
+        ],
+        "column customer_code: unknown customer NOBODY",
+    );
+    check(&[], "holds none of receipts.csv");
+    // and a good one goes in, journaled as imported, then its codes are taken
+    std::fs::write(dir.join("receipts.csv"), receipts).expect("write");
+    let out = shop.cli(&["import", "history", dir.to_str().expect("utf8")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        shop.query_i64(
+            "SELECT json_extract(body, '$.imported.line') FROM journal WHERE kind = 'lot_received'"
+        ),
+        2
+    );
+    check(
+        &[("receipts.csv", receipts)],
+        "column lot_code: code H-1 is already in use",
+    );
+}
+
+#[test]
+fn stock_shows_status_expiry_and_days_of_cover() {
+    let shop = Shop::new();
+    let dir = shop.path("hist");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let today = jiff::Zoned::now().date();
+    let days_ago = |n: i64| today.checked_sub(jiff::Span::new().days(n)).expect("date");
+    std::fs::write(
+        dir.join("receipts.csv"),
+        format!(
+            "lot_code,item_sku,supplier_code,supplier_lot,invoice,quantity,unit,received_at,expiry\n\
+             OL-1,OLIVE,COASTAL,C1,I1,30,kg,{},\n\
+             OL-2,OLIVE,COASTAL,C2,I2,10,kg,{},{}\n\
+             LV-1,LAV-EO,BRAMBLE,B1,I3,100,g,{},\n",
+            days_ago(100),
+            days_ago(100),
+            days_ago(1),
+            days_ago(100)
+        ),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("batches.csv"),
+        format!(
+            "batch_code,product_sku,produced_at,yield,expiry\nSB-1,SOAP,{},10,\n",
+            days_ago(30)
+        ),
+    )
+    .expect("w");
+    // 9 kg of olive oil used in the last 90 days: 0.1 kg a day; 21 kg left on hand
+    std::fs::write(
+        dir.join("consumptions.csv"),
+        "batch_code,input_code,quantity,unit\nSB-1,OL-1,9,kg\nSB-1,LV-1,100,g\n",
+    )
+    .expect("w");
+    let out = shop.cli(&["import", "history", dir.to_str().expect("utf8")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = shop.cli(&["stock", "--format", "json", "--all"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let row = |code: &str| {
+        rows.as_array()
+            .and_then(|r| r.iter().find(|r| r["code"] == code))
+            .cloned()
+            .expect(code)
+    };
+    assert_eq!(row("OL-1")["status"], "available");
+    assert_eq!(row("OL-1")["quantity"], 21);
+    assert_eq!(row("OL-1")["unit"], "kg");
+    assert_eq!(row("OL-1")["days_of_cover"], 210);
+    assert_eq!(row("OL-1")["supplier_lot"], "C1");
+    assert_eq!(row("OL-2")["status"], "expired");
+    assert_eq!(row("LV-1")["status"], "depleted");
+    assert_eq!(row("SB-1")["kind"], "batch");
+    assert_eq!(row("SB-1")["quantity"], 10);
+    let out = shop.cli(&["stock", "--format", "json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        rows.as_array()
+            .expect("rows")
+            .iter()
+            .all(|r| r["code"] != "LV-1"),
+        "used-up lots hidden by default"
+    );
+    let out = shop.cli(&["stock", "--item", "OLIVE", "--format", "csv"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(
+        text.lines()
+            .nth(1)
+            .unwrap_or("")
+            .starts_with("OL-1,lot,OLIVE,available,21,kg,,COASTAL,C1,210"),
+        "{text}"
+    );
+}

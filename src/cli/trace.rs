@@ -260,16 +260,8 @@ pub fn stock(
         Format::Text => {
             writeln!(
                 out,
-                "{:<16} {:<6} {:<14} {:<11} {:>14} {:<11} {:<10} {:<14} {}",
-                "code",
-                "kind",
-                "item",
-                "status",
-                "on hand",
-                "expiry",
-                "supplier",
-                "supplier lot",
-                "days of cover"
+                "{:<16} {:<6} {:<14} {:<11} {:>14} {:<11} {:<10} {:<14} days of cover",
+                "code", "kind", "item", "status", "on hand", "expiry", "supplier", "supplier lot"
             )?;
             for r in &rows {
                 writeln!(

@@ -36,6 +36,9 @@ fn imported(file: &Option<String>, line: u64) -> Option<(&'static str, serde_jso
     ))
 }
 
+/// order number, customer, time: the rows of one shipment
+type ShipmentKey = (String, String, jiff::Timestamp);
+
 struct Known {
     /// upper-case sku -> (sku as in the items, is product, unit)
     items: HashMap<String, (String, bool, Unit)>,
@@ -314,11 +317,8 @@ impl Store {
         }
 
         // one shipment per order, customer and time
-        let mut groups: Vec<(
-            (String, String, jiff::Timestamp),
-            Vec<&crate::masterdata::ShipmentRow>,
-        )> = Vec::new();
-        let mut group_index: HashMap<(String, String, jiff::Timestamp), usize> = HashMap::new();
+        let mut groups: Vec<(ShipmentKey, Vec<&crate::masterdata::ShipmentRow>)> = Vec::new();
+        let mut group_index: HashMap<ShipmentKey, usize> = HashMap::new();
         for row in &history.shipments {
             let key = (
                 row.order_number.clone(),

@@ -47,6 +47,18 @@ impl Target {
     }
 }
 
+/// A lot or batch as read for the stock list: code, kind, sku, initial quantity, expiry,
+/// supplier, supplier lot.
+type StockSource = (
+    String,
+    &'static str,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// Deepest sub-assembly chain a trace follows (a guard against cycles in imported data).
 const MAX_DEPTH: u32 = 64;
 
@@ -359,8 +371,7 @@ impl Store {
         let mut batches: Vec<BackwardBatch> = Vec::new();
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut lot_use: BTreeMap<String, i64> = BTreeMap::new();
-        let start_depth;
-        match target {
+        let start_depth = match target {
             Target::Lot(code) => {
                 let quantity: i64 = self.conn.query_row(
                     "SELECT quantity FROM lots WHERE code = ?1",
@@ -368,7 +379,7 @@ impl Store {
                     |r| r.get(0),
                 )?;
                 lot_use.insert(code.clone(), quantity);
-                start_depth = 0;
+                0
             }
             Target::Batch(code) => {
                 let sku: String = self.conn.query_row(
@@ -382,7 +393,7 @@ impl Store {
                     depth: 0,
                 });
                 seen.insert(code.clone());
-                start_depth = 0;
+                0
             }
             Target::Shipment(_) | Target::Order(_) => {
                 let column = if matches!(target, Target::Shipment(_)) {
@@ -408,9 +419,9 @@ impl Store {
                         });
                     }
                 }
-                start_depth = 1;
+                1
             }
-        }
+        };
         let mut frontier: Vec<String> = batches.iter().map(|b| b.code.clone()).collect();
         let mut depth = start_depth;
         let mut stmt = self.conn.prepare_cached(&format!(
@@ -471,7 +482,7 @@ impl Store {
             "SELECT code, name, contact, email, phone FROM suppliers WHERE code IN (SELECT value FROM json_each(?1)) ORDER BY code",
         )?;
         let suppliers = stmt
-            .query_map([json_list(supplier_codes.into_iter())], |r| {
+            .query_map([json_list(supplier_codes)], |r| {
                 Ok(Supplier {
                     code: r.get(0)?,
                     name: r.get(1)?,
@@ -498,15 +509,7 @@ impl Store {
         include_empty: bool,
     ) -> Result<Vec<StockRow>, StoreError> {
         let units = self.units()?;
-        let mut rows: Vec<(
-            String,
-            &'static str,
-            String,
-            i64,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        )> = Vec::new();
+        let mut rows: Vec<StockSource> = Vec::new();
         {
             let mut stmt = self.conn.prepare_cached(
                 "SELECT code, item_sku, quantity, expiry, supplier_code, supplier_lot FROM lots

@@ -10,12 +10,15 @@ use proptest::prelude::*;
 
 use crate::support::{Shop, fixture};
 
+/// One consumption in a generated past: (is a batch, index, quantity in g).
+type Input = (bool, usize, i64);
+
 /// A generated past: lots, batches consuming lots and earlier batches, shipments.
 #[derive(Debug, Clone)]
 struct Past {
     lots: Vec<i64>,
-    /// per batch: (inputs as (is_batch, index, quantity), yield)
-    batches: Vec<(Vec<(bool, usize, i64)>, i64)>,
+    /// per batch: (inputs, yield)
+    batches: Vec<(Vec<Input>, i64)>,
     /// (order, customer, batch, units)
     shipments: Vec<(usize, usize, usize, i64)>,
 }

@@ -9,6 +9,7 @@ pub mod core;
 pub mod daemon;
 pub mod decode;
 pub mod devices;
+pub mod label;
 pub mod masterdata;
 pub mod report;
 pub mod store;

@@ -3,6 +3,7 @@
 mod demo;
 mod import;
 mod journal;
+mod label;
 mod recall;
 mod run;
 mod status;
@@ -82,6 +83,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = trace::Format::Text)]
         format: trace::Format,
     },
+    /// Render labels
+    Label {
+        #[command(subcommand)]
+        what: label::LabelCommand,
+    },
+    /// A printable PDF of command, item and supplier barcodes: run a station with a scanner alone
+    Sheet {
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
     /// Check or show the journal
     Journal {
         #[command(subcommand)]
@@ -116,6 +127,8 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Command::Import { what } => import::import(&db, &station, what),
         Command::Journal { what } => journal::journal(&db, what),
         Command::Trace { what } => trace::trace(&db, what),
+        Command::Label { what } => label::label(&db, &station, what),
+        Command::Sheet { output } => label::sheet(&db, &station, output.as_deref()),
         Command::Recall {
             lot,
             supplier,

@@ -45,6 +45,26 @@ pub struct Config {
     pub printer: Vec<PrinterConfig>,
     #[serde(default)]
     pub pattern: Vec<PatternConfig>,
+    #[serde(default)]
+    pub labels: LabelsConfig,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LabelsConfig {
+    /// a folder whose lot/batch/shipment/card .toml or .zpl files replace the built-in templates
+    pub templates: Option<PathBuf>,
+    /// where GS1 Digital Link URIs on labels point (a shop's own resolver, or GS1's)
+    pub digital_link_base: String,
+}
+
+impl Default for LabelsConfig {
+    fn default() -> Self {
+        LabelsConfig {
+            templates: None,
+            digital_link_base: "https://id.gs1.org".into(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]

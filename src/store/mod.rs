@@ -6,6 +6,7 @@
 mod history;
 mod import;
 mod journal;
+mod labels;
 mod schema;
 mod summary;
 mod trace;

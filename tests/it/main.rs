@@ -5,6 +5,7 @@ mod cli;
 mod durability;
 mod gs1_oracle;
 mod import;
+mod labels;
 mod rejections;
 mod session;
 mod support;

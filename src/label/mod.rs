@@ -1,0 +1,760 @@
+//! Labels: one template renders to ZPL (the printer draws its own barcodes) and to PDF
+//! (barcodes drawn as vector modules whose widths are whole printer dots). Pure: data in,
+//! bytes out.
+
+pub mod code128;
+pub mod template;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use printpdf::{
+    Color, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb,
+    TextItem,
+};
+
+use crate::core::gs1::{self, Element as Gs1Element, Message};
+pub use template::{Element, LabelKind, LoadedTemplate, Symbology, Template, TemplateError};
+
+/// The values a label's placeholders take.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LabelData {
+    pub values: BTreeMap<String, String>,
+}
+
+impl LabelData {
+    pub fn set(&mut self, name: &str, value: impl Into<String>) -> &mut Self {
+        self.values.insert(name.to_string(), value.into());
+        self
+    }
+
+    pub fn get(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or("")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LabelError {
+    #[error("label {kind}: barcode data {data:?}: {message}")]
+    Barcode {
+        kind: String,
+        data: String,
+        message: String,
+    },
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+}
+
+/// The GS1 element string of a lot or batch label: (01) GTIN, (17) expiry, (310n) net
+/// weight when it can be written exactly, then (10) the internal code (variable length,
+/// last, so no separator is needed). None when the item has no GTIN or the code is not
+/// GS1 character set 82.
+pub fn gs1_message(
+    gtin: &str,
+    code: &str,
+    expiry: Option<jiff::civil::Date>,
+    net_mg: Option<i64>,
+) -> Option<Message> {
+    if gtin.is_empty() || !code.chars().all(gs1::is_cset82) || code.len() > 20 {
+        return None;
+    }
+    let mut elements = vec![Gs1Element::new("01", gtin)];
+    if let Some(expiry) = expiry {
+        elements.push(Gs1Element::new("17", &gs1::date_to_yymmdd(expiry)));
+    }
+    if let Some(weight) = net_mg.and_then(gs1::net_weight_element) {
+        elements.push(weight);
+    }
+    elements.push(Gs1Element::new("10", code));
+    let message = Message { elements };
+    message.to_element_string().ok().map(|_| message)
+}
+
+/// A GS1 Digital Link URI for a GTIN and lot: `{base}/01/{gtin}/10/{lot}?17={yymmdd}`.
+pub fn digital_link(
+    base: &str,
+    gtin: &str,
+    lot: &str,
+    expiry: Option<jiff::civil::Date>,
+) -> String {
+    let mut uri = format!("{}/01/{gtin}/10/", base.trim_end_matches('/'));
+    for b in lot.bytes() {
+        // unreserved characters, but '~' (a ZPL command prefix) percent-encoded too
+        if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+            uri.push(b as char);
+        } else {
+            let _ = write!(uri, "%{b:02X}");
+        }
+    }
+    if let Some(expiry) = expiry {
+        let _ = write!(uri, "?17={}", gs1::date_to_yymmdd(expiry));
+    }
+    uri
+}
+
+fn dots(mm: f32, dpi: u32) -> u32 {
+    (mm * dpi as f32 / 25.4).round().max(0.0) as u32
+}
+
+/// Field data for `^FH_`: everything but plain ASCII letters, digits, space and harmless
+/// punctuation becomes `_XX` (UTF-8 bytes in hex), so no value can start a ZPL command
+/// (`^`, `~`), swallow the field (`\`) or break the escape (`_`).
+pub fn zpl_escape(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b" .,:;-+/()#*&%!?=@'\"[]{}<>|$".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "_{b:02X}");
+        }
+    }
+    out
+}
+
+/// `^FD` for barcode data: only `^`, `~`, `\` and `_` are hex-escaped (under `^FH_`), so
+/// invocation codes and the symbol's own characters reach the printer unchanged.
+fn zpl_field(data: &str) -> String {
+    if !data.contains(['^', '~', '\\', '_']) {
+        return format!("^FD{data}");
+    }
+    let mut out = String::from("^FH_^FD");
+    for c in data.chars() {
+        match c {
+            '^' | '~' | '\\' | '_' => {
+                let _ = write!(out, "_{:02X}", c as u32);
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn element_data(data: &str, values: &LabelData) -> String {
+    template::fill(data, |name| values.get(name).to_string())
+}
+
+fn barcode_error(kind: LabelKind, data: &str, message: impl ToString) -> LabelError {
+    LabelError::Barcode {
+        kind: kind.name().to_string(),
+        data: data.to_string(),
+        message: message.to_string(),
+    }
+}
+
+/// ZPL for `copies` labels (`^PQ` when more than one). `dpi` is the printer's (203, 300, 600).
+pub fn render_zpl(
+    template: &LoadedTemplate,
+    values: &LabelData,
+    dpi: u32,
+    copies: u32,
+) -> Result<String, LabelError> {
+    match template {
+        LoadedTemplate::RawZpl { zpl, .. } => Ok(render_raw_zpl(zpl, values, copies)),
+        LoadedTemplate::Described(t) => render_described_zpl(t, values, dpi, copies),
+    }
+}
+
+/// A designer's ZPL with placeholders: every `^FD` that holds a placeholder gets `^FH_`
+/// and escaped values; `^PQ` is set to `copies` (added before `^XZ` if absent).
+fn render_raw_zpl(zpl: &str, values: &LabelData, copies: u32) -> String {
+    let mut out = String::new();
+    let mut rest = zpl;
+    while let Some(start) = rest.find("^FD") {
+        let (before, field) = rest.split_at(start);
+        out.push_str(before);
+        let end = field.find("^FS").unwrap_or(field.len());
+        let (data, after) = field.split_at(end);
+        if data.contains('{') && template::placeholders_in(data).is_ok_and(|p| !p.is_empty()) {
+            if !out.trim_end().ends_with("^FH_") && !out.trim_end().ends_with("^FH") {
+                out.push_str("^FH_");
+            }
+            out.push_str(&template::fill(data, |name| zpl_escape(values.get(name))));
+        } else {
+            out.push_str(data);
+        }
+        rest = after;
+        if let Some(tail) = rest.strip_prefix("^FS") {
+            out.push_str("^FS");
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    if let Some(pq) = out.find("^PQ") {
+        let end = out[pq + 3..]
+            .find(['^', '~'])
+            .map(|i| pq + 3 + i)
+            .unwrap_or(out.len());
+        out.replace_range(pq..end, &format!("^PQ{copies}"));
+    } else if copies > 1
+        && let Some(xz) = out.rfind("^XZ")
+    {
+        out.insert_str(xz, &format!("^PQ{copies}"));
+    }
+    out
+}
+
+fn render_described_zpl(
+    t: &Template,
+    values: &LabelData,
+    dpi: u32,
+    copies: u32,
+) -> Result<String, LabelError> {
+    let d = |mm: f32| dots(mm, dpi);
+    let mut z = String::new();
+    let _ = write!(z, "^XA^CI28^PW{}^LL{}^LH0,0", d(t.width_mm), d(t.height_mm));
+    for element in &t.elements {
+        match element {
+            Element::Text {
+                x_mm,
+                y_mm,
+                height_mm,
+                text,
+            } => {
+                let text = element_data(text, values);
+                let h = d(*height_mm).max(8);
+                let _ = write!(
+                    z,
+                    "^FO{},{}^A0N,{h},{h}^FH_^FD{}^FS",
+                    d(*x_mm),
+                    d(*y_mm),
+                    zpl_escape(&text)
+                );
+            }
+            Element::Barcode {
+                symbology,
+                x_mm,
+                y_mm,
+                height_mm,
+                module_dots,
+                data,
+                human_readable,
+            } => {
+                let data = element_data(data, values);
+                if data.is_empty() {
+                    continue;
+                }
+                let (x, y) = (d(*x_mm), d(*y_mm));
+                match symbology {
+                    Symbology::Code128 | Symbology::Gs1_128 => {
+                        let (symbols, hri) = code128_symbols(*symbology, &data)
+                            .map_err(|m| barcode_error(t.kind, &data, m))?;
+                        let field = code128::zpl_input(&symbols)
+                            .map_err(|e| barcode_error(t.kind, &data, e))?;
+                        let _ = write!(
+                            z,
+                            "^FO{x},{y}^BY{module_dots}^BCN,{},N,N,N,N{}^FS",
+                            d(*height_mm),
+                            zpl_field(&field)
+                        );
+                        if *human_readable {
+                            let h = d(2.8);
+                            let _ = write!(
+                                z,
+                                "^FO{x},{}^A0N,{h},{h}^FH_^FD{}^FS",
+                                y + d(*height_mm) + d(1.0),
+                                zpl_escape(&hri)
+                            );
+                        }
+                    }
+                    Symbology::Gs1Datamatrix => {
+                        let message = Message::parse_hri(&data)
+                            .map_err(|e| barcode_error(t.kind, &data, e))?;
+                        let element_string = message
+                            .to_element_string()
+                            .map_err(|e| barcode_error(t.kind, &data, e))?;
+                        // escape character '_': _1 is FNC1, __ a literal underscore
+                        let field: String = element_string
+                            .chars()
+                            .map(|c| match c {
+                                '\u{1d}' => "_1".to_string(),
+                                '_' => "__".to_string(),
+                                other => other.to_string(),
+                            })
+                            .collect();
+                        let _ = write!(z, "^FO{x},{y}^BXN,{module_dots},200,,,,_^FD_1{field}^FS");
+                    }
+                    Symbology::Qr => {
+                        if !data.bytes().all(|b| b.is_ascii_graphic()) {
+                            return Err(barcode_error(
+                                t.kind,
+                                &data,
+                                "QR data must be printable ASCII (percent-encode URIs)",
+                            ));
+                        }
+                        let _ = write!(z, "^FO{x},{y}^BQN,2,{module_dots}^FDMA,{data}^FS");
+                    }
+                }
+            }
+            Element::Line {
+                x_mm,
+                y_mm,
+                width_mm,
+                height_mm,
+            } => {
+                let (w, h) = (d(*width_mm).max(1), d(*height_mm).max(1));
+                let _ = write!(z, "^FO{},{}^GB{w},{h},{}^FS", d(*x_mm), d(*y_mm), w.min(h));
+            }
+            Element::Box {
+                x_mm,
+                y_mm,
+                width_mm,
+                height_mm,
+                thickness_mm,
+            } => {
+                let _ = write!(
+                    z,
+                    "^FO{},{}^GB{},{},{}^FS",
+                    d(*x_mm),
+                    d(*y_mm),
+                    d(*width_mm).max(1),
+                    d(*height_mm).max(1),
+                    d(*thickness_mm).max(1)
+                );
+            }
+        }
+    }
+    if copies > 1 {
+        let _ = write!(z, "^PQ{copies}");
+    }
+    z.push_str("^XZ\n");
+    Ok(z)
+}
+
+/// Code 128 symbols and the human-readable line for a 1-D element.
+fn code128_symbols(
+    symbology: Symbology,
+    data: &str,
+) -> Result<(Vec<code128::Symbol>, String), String> {
+    match symbology {
+        Symbology::Gs1_128 => {
+            let message = Message::parse_hri(data).map_err(|e| e.to_string())?;
+            let element_string = message.to_element_string().map_err(|e| e.to_string())?;
+            Ok((code128::gs1(&element_string), message.to_hri()))
+        }
+        _ => Ok((code128::plain(data), data.to_string())),
+    }
+}
+
+/// Draws labels into PDF operations; `origin` is the label's top-left corner on the page,
+/// in points from the page's bottom-left.
+struct PdfPainter<'a> {
+    ops: &'a mut Vec<Op>,
+    dpi: u32,
+    origin_x: f32,
+    origin_top: f32,
+}
+
+const PT_PER_MM: f32 = 72.0 / 25.4;
+
+impl PdfPainter<'_> {
+    fn x(&self, mm: f32) -> f32 {
+        self.origin_x + mm * PT_PER_MM
+    }
+
+    fn y(&self, mm: f32) -> f32 {
+        self.origin_top - mm * PT_PER_MM
+    }
+
+    /// One printer dot in points.
+    fn dot(&self) -> f32 {
+        72.0 / self.dpi as f32
+    }
+
+    fn rect(&mut self, x: f32, y_bottom: f32, w: f32, h: f32) {
+        self.ops.push(Op::DrawPolygon {
+            polygon: Rect::from_xywh(Pt(x), Pt(y_bottom), Pt(w), Pt(h)).to_polygon(),
+        });
+    }
+
+    fn text(&mut self, x_mm: f32, y_mm: f32, height_mm: f32, text: &str) {
+        let size = height_mm * PT_PER_MM;
+        let baseline = self.y(y_mm) - size * 0.8;
+        let x = self.x(x_mm);
+        self.ops.extend([
+            Op::StartTextSection,
+            Op::SetTextCursor {
+                pos: Point {
+                    x: Pt(x),
+                    y: Pt(baseline),
+                },
+            },
+            Op::SetFont {
+                font: PdfFontHandle::Builtin(printpdf::BuiltinFont::Helvetica),
+                size: Pt(size),
+            },
+            Op::ShowText {
+                items: vec![TextItem::Text(winansi(text))],
+            },
+            Op::EndTextSection,
+        ]);
+    }
+
+    /// 1-D modules, merged into one rectangle per bar.
+    fn bars(&mut self, x_mm: f32, y_mm: f32, height_mm: f32, module_dots: u32, modules: &[u8]) {
+        let w = module_dots as f32 * self.dot();
+        let x0 = self.x(x_mm);
+        let top = self.y(y_mm);
+        let h = height_mm * PT_PER_MM;
+        let mut i = 0;
+        while i < modules.len() {
+            if modules[i] == 1 {
+                let start = i;
+                while i < modules.len() && modules[i] == 1 {
+                    i += 1;
+                }
+                self.rect(x0 + start as f32 * w, top - h, (i - start) as f32 * w, h);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// 2-D modules: one square per dark module.
+    fn matrix(
+        &mut self,
+        x_mm: f32,
+        y_mm: f32,
+        module_dots: u32,
+        dark: impl Iterator<Item = (usize, usize)>,
+    ) {
+        let m = module_dots as f32 * self.dot();
+        let x0 = self.x(x_mm);
+        let top = self.y(y_mm);
+        for (col, row) in dark {
+            self.rect(x0 + col as f32 * m, top - (row + 1) as f32 * m, m, m);
+        }
+    }
+
+    fn draw(&mut self, t: &Template, values: &LabelData) -> Result<(), LabelError> {
+        self.ops.push(Op::SetFillColor {
+            col: Color::Rgb(Rgb {
+                r: 0.0,
+                g: 0.0,
+                b: 0.0,
+                icc_profile: None,
+            }),
+        });
+        for element in &t.elements {
+            match element {
+                Element::Text {
+                    x_mm,
+                    y_mm,
+                    height_mm,
+                    text,
+                } => {
+                    let text = element_data(text, values);
+                    self.text(*x_mm, *y_mm, *height_mm, &text);
+                }
+                Element::Barcode {
+                    symbology,
+                    x_mm,
+                    y_mm,
+                    height_mm,
+                    module_dots,
+                    data,
+                    human_readable,
+                } => {
+                    let data = element_data(data, values);
+                    if data.is_empty() {
+                        continue;
+                    }
+                    match symbology {
+                        Symbology::Code128 | Symbology::Gs1_128 => {
+                            let (symbols, hri) = code128_symbols(*symbology, &data)
+                                .map_err(|m| barcode_error(t.kind, &data, m))?;
+                            let modules = code128::modules(&symbols)
+                                .map_err(|e| barcode_error(t.kind, &data, e))?;
+                            self.bars(*x_mm, *y_mm, *height_mm, *module_dots, &modules);
+                            if *human_readable {
+                                self.text(*x_mm, y_mm + height_mm + 1.0, 2.8, &hri);
+                            }
+                        }
+                        Symbology::Gs1Datamatrix => {
+                            let message = Message::parse_hri(&data)
+                                .map_err(|e| barcode_error(t.kind, &data, e))?;
+                            let element_string = message
+                                .to_element_string()
+                                .map_err(|e| barcode_error(t.kind, &data, e))?;
+                            let symbol = datamatrix::DataMatrix::encode_gs1(
+                                element_string.as_bytes(),
+                                datamatrix::SymbolList::default(),
+                            )
+                            .map_err(|e| barcode_error(t.kind, &data, format!("{e:?}")))?;
+                            let bitmap = symbol.bitmap();
+                            self.matrix(*x_mm, *y_mm, *module_dots, bitmap.pixels());
+                        }
+                        Symbology::Qr => {
+                            let code = qrcode::QrCode::with_error_correction_level(
+                                data.as_bytes(),
+                                qrcode::EcLevel::M,
+                            )
+                            .map_err(|e| barcode_error(t.kind, &data, e))?;
+                            let width = code.width();
+                            let dark = code
+                                .to_colors()
+                                .into_iter()
+                                .enumerate()
+                                .filter(|(_, c)| *c == qrcode::Color::Dark)
+                                .map(move |(i, _)| (i % width, i / width));
+                            self.matrix(*x_mm, *y_mm, *module_dots, dark);
+                        }
+                    }
+                }
+                Element::Line {
+                    x_mm,
+                    y_mm,
+                    width_mm,
+                    height_mm,
+                } => {
+                    let (x, top) = (self.x(*x_mm), self.y(*y_mm));
+                    self.rect(
+                        x,
+                        top - height_mm * PT_PER_MM,
+                        width_mm * PT_PER_MM,
+                        height_mm * PT_PER_MM,
+                    );
+                }
+                Element::Box {
+                    x_mm,
+                    y_mm,
+                    width_mm,
+                    height_mm,
+                    thickness_mm,
+                } => {
+                    let (x, top) = (self.x(*x_mm), self.y(*y_mm));
+                    let (w, h, t) = (
+                        width_mm * PT_PER_MM,
+                        height_mm * PT_PER_MM,
+                        thickness_mm * PT_PER_MM,
+                    );
+                    self.rect(x, top - t, w, t);
+                    self.rect(x, top - h, w, t);
+                    self.rect(x, top - h, t, h);
+                    self.rect(x + w - t, top - h, t, h);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Base-14 fonts speak WinAnsi: keep Latin-1, replace what they cannot show.
+fn winansi(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if (' '..='~').contains(&c) || ('\u{a0}'..='\u{ff}').contains(&c) {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
+/// A PDF of `copies` pages, each one label the size of the template.
+pub fn render_pdf(
+    template: &LoadedTemplate,
+    values: &LabelData,
+    dpi: u32,
+    copies: u32,
+) -> Result<Vec<u8>, LabelError> {
+    let LoadedTemplate::Described(t) = template else {
+        return Err(LabelError::Template(TemplateError::Invalid {
+            path: format!("{}.zpl", template.kind().name()),
+            message:
+                "a raw ZPL template cannot be printed as PDF; use a .toml template for PDF printers"
+                    .into(),
+        }));
+    };
+    let mut ops = Vec::new();
+    PdfPainter {
+        ops: &mut ops,
+        dpi,
+        origin_x: 0.0,
+        origin_top: t.height_mm * PT_PER_MM,
+    }
+    .draw(t, values)?;
+    let page = PdfPage::new(Mm(t.width_mm), Mm(t.height_mm), ops);
+    let pages = vec![page; copies.max(1) as usize];
+    Ok(PdfDocument::new(&format!("{} label", t.kind.name()))
+        .with_pages(pages)
+        .save(&PdfSaveOptions::default(), &mut Vec::new()))
+}
+
+/// An A4 sheet of cards in a grid (the command sheet), as many pages as they need.
+pub fn render_sheet(card: &Template, cards: &[LabelData], dpi: u32) -> Result<Vec<u8>, LabelError> {
+    let (page_w, page_h, margin) = (210.0_f32, 297.0_f32, 8.0_f32);
+    let columns = (((page_w - 2.0 * margin) / card.width_mm).floor() as usize).max(1);
+    let rows = (((page_h - 2.0 * margin) / card.height_mm).floor() as usize).max(1);
+    let mut pages = Vec::new();
+    for chunk in cards.chunks(columns * rows) {
+        let mut ops = Vec::new();
+        for (i, values) in chunk.iter().enumerate() {
+            let (col, row) = (i % columns, i / columns);
+            PdfPainter {
+                ops: &mut ops,
+                dpi,
+                origin_x: (margin + col as f32 * card.width_mm) * PT_PER_MM,
+                origin_top: (page_h - margin - row as f32 * card.height_mm) * PT_PER_MM,
+            }
+            .draw(card, values)?;
+        }
+        pages.push(PdfPage::new(Mm(page_w), Mm(page_h), ops));
+    }
+    Ok(PdfDocument::new("lotstation command sheet")
+        .with_pages(pages)
+        .save(&PdfSaveOptions::default(), &mut Vec::new()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_zpl_commands_out() {
+        assert_eq!(zpl_escape("LOT^XZ~JA\\_x"), "LOT_5EXZ_7EJA_5C_5Fx");
+        assert_eq!(zpl_escape("Öl"), "_C3_96l");
+        assert_eq!(zpl_escape("a b-1/2"), "a b-1/2");
+    }
+
+    #[test]
+    fn gs1_for_labels() {
+        let expiry = Some(jiff::civil::date(2027, 11, 30));
+        let m = gs1_message("09501101530003", "LAV-2611-001", expiry, Some(1_000_000)).unwrap();
+        assert_eq!(
+            m.to_hri(),
+            "(01)09501101530003(17)271130(3105)100000(10)LAV-2611-001"
+        );
+        assert!(gs1_message("", "LAV-2611-001", expiry, None).is_none());
+        assert!(gs1_message("09501101530003", "LOT WITH SPACE", expiry, None).is_none());
+        assert_eq!(
+            digital_link("https://id.gs1.org/", "09501101530003", "A B/1", expiry),
+            "https://id.gs1.org/01/09501101530003/10/A%20B%2F1?17=271130"
+        );
+    }
+
+    #[test]
+    fn raw_zpl_templates_get_escaped_fields_and_copies() {
+        let mut values = LabelData::default();
+        values.set("code", "X^XZ~JA");
+        let zpl = "^XA^FO10,10^A0N,30,30^FD{code}^FS^FO10,50^FDfixed^FS^PQ1^XZ";
+        assert_eq!(
+            render_raw_zpl(zpl, &values, 3),
+            "^XA^FO10,10^A0N,30,30^FH_^FDX_5EXZ_7EJA^FS^FO10,50^FDfixed^FS^PQ3^XZ"
+        );
+        assert_eq!(
+            render_raw_zpl("^XA^FD{code}^FS^XZ", &values, 2),
+            "^XA^FH_^FDX_5EXZ_7EJA^FS^PQ2^XZ"
+        );
+        assert_eq!(
+            render_raw_zpl("^XA^FD{code}^FS^XZ", &values, 1),
+            "^XA^FH_^FDX_5EXZ_7EJA^FS^XZ"
+        );
+    }
+
+    #[test]
+    fn builtin_templates_load() {
+        for kind in [
+            LabelKind::Lot,
+            LabelKind::Batch,
+            LabelKind::Shipment,
+            LabelKind::Card,
+        ] {
+            let t = LoadedTemplate::load(kind, None).unwrap();
+            assert_eq!(t.kind(), kind);
+        }
+        let bad = LoadedTemplate::parse(
+            "x.toml",
+            "kind='lot'\nwidth_mm=50\nheight_mm=30\n[[element]]\ntype='text'\nx_mm=1\ny_mm=1\nheight_mm=3\ntext='{colour}'\n",
+            None,
+        );
+        assert!(
+            bad.unwrap_err()
+                .to_string()
+                .contains("unknown placeholder {colour} for a lot label")
+        );
+    }
+
+    fn sample(kind: LabelKind) -> LabelData {
+        let mut d = LabelData::default();
+        let pairs: &[(&str, &str)] = match kind {
+            LabelKind::Lot => &[
+                ("code", "LAV-2611-001"),
+                ("item_sku", "LAV-EO"),
+                ("item_name", "Lavender essential oil"),
+                ("supplier_code", "BRAMBLE"),
+                ("supplier_name", "Bramble Oils"),
+                ("supplier_lot", "BO-LAV-5521"),
+                ("invoice", "INV-77"),
+                ("received_date", "2026-11-21"),
+                ("expiry", "2027-11-30"),
+                ("quantity", "1.25 kg"),
+                ("gtin", "09501101530003"),
+                (
+                    "gs1",
+                    "(01)09501101530003(17)271130(3105)125000(10)LAV-2611-001",
+                ),
+                (
+                    "digital_link",
+                    "https://id.gs1.org/01/09501101530003/10/LAV-2611-001?17=271130",
+                ),
+            ],
+            LabelKind::Batch => &[
+                ("code", "MFG-0057"),
+                ("product_sku", "SOAP-LAV"),
+                ("product_name", "Lavender soap bar"),
+                ("production_date", "2026-11-21"),
+                ("expiry", "2028-05-15"),
+                ("yield", "48 each"),
+                ("gtin", "09501101530010"),
+                ("gs1", "(01)09501101530010(17)280515(10)MFG-0057"),
+                (
+                    "digital_link",
+                    "https://id.gs1.org/01/09501101530010/10/MFG-0057?17=280515",
+                ),
+            ],
+            LabelKind::Shipment => &[
+                ("code", "SHP-00012"),
+                ("order_number", "1001"),
+                ("customer_code", "C001"),
+                ("customer_name", "Jo Smith"),
+                ("customer_address", "1 Main St, Springfield"),
+                ("shipped_date", "2026-11-21"),
+                ("units", "3"),
+                ("batches", "MFG-0057"),
+            ],
+            LabelKind::Card => &[
+                ("scan", "@DONE"),
+                ("title", "DONE"),
+                ("subtitle", "finish the line"),
+            ],
+        };
+        for (k, v) in pairs {
+            d.set(k, *v);
+        }
+        d
+    }
+
+    #[test]
+    fn zpl_snapshots() {
+        for kind in [
+            LabelKind::Lot,
+            LabelKind::Batch,
+            LabelKind::Shipment,
+            LabelKind::Card,
+        ] {
+            let template = LoadedTemplate::load(kind, None).unwrap();
+            let zpl = render_zpl(&template, &sample(kind), 203, 1).unwrap();
+            insta::assert_snapshot!(
+                format!("{}_203dpi", kind.name()),
+                zpl.replace('^', "\n^").trim_start()
+            );
+        }
+        let template = LoadedTemplate::load(LabelKind::Batch, None).unwrap();
+        let zpl = render_zpl(&template, &sample(LabelKind::Batch), 300, 48).unwrap();
+        insta::assert_snapshot!(
+            "batch_300dpi_48_copies",
+            zpl.replace('^', "\n^").trim_start()
+        );
+    }
+}

@@ -1,0 +1,324 @@
+//! Every label kind, as ZPL and as PDF, read back by independent decoders: PDF through
+//! poppler's pdftoppm, ZPL through the `zpl` crate's renderer (Labelary-class), then
+//! zxing-cpp (and zbarimg as a second opinion); GS1 content is parsed again by biip.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::Shop;
+
+/// One decoded barcode.
+#[derive(Debug, Clone)]
+struct Decoded {
+    format: String,
+    symbology_identifier: String,
+    text: String,
+    bytes: Vec<u8>,
+}
+
+fn python() -> Option<String> {
+    let python = std::env::var("LOTSTATION_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = Command::new(&python)
+        .args(["-c", "import zxingcpp, PIL"])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if ok {
+        return Some(python);
+    }
+    if std::env::var("LOTSTATION_ORACLES").as_deref() == Ok("1") {
+        panic!("zxing-cpp is not installed; the test command (scripts/test.sh) installs it");
+    }
+    eprintln!("skipped: zxing-cpp not installed (run scripts/test.sh)");
+    None
+}
+
+fn decode(python: &str, png: &Path) -> Vec<Decoded> {
+    let out = Command::new(python)
+        .arg(crate::support::fixture("../oracles/decode.py"))
+        .arg(png)
+        .output()
+        .expect("run decode.py");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            let hex = v["bytes"].as_str().unwrap_or("");
+            Decoded {
+                format: v["format"].as_str().unwrap_or("").to_string(),
+                symbology_identifier: v["symbology_identifier"].as_str().unwrap_or("").to_string(),
+                text: v["text"].as_str().unwrap_or("").to_string(),
+                bytes: (0..hex.len() / 2)
+                    .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap_or(0))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// ZPL to PNG with the `zpl` crate, an independent renderer of the ZPL II language.
+fn zpl_to_png(zpl: &[u8], png: &Path) {
+    use zpl::output::Adapter;
+    let document = zpl::render(zpl, zpl::render::profiles::ZD621_203_DPI)
+        .expect("the zpl renderer reads our ZPL");
+    // (its note that resident fonts are bitmap approximations is about text, not barcodes)
+    let warnings: Vec<&String> = document
+        .warnings
+        .iter()
+        .filter(|w| !w.starts_with("Resident fonts"))
+        .collect();
+    assert!(warnings.is_empty(), "renderer warnings: {warnings:?}");
+    assert_eq!(document.labels.len(), 1);
+    let bytes = zpl::output::Png.encode(&document.labels[0]).expect("png");
+    std::fs::write(png, bytes).expect("write png");
+}
+
+fn pdf_to_png(pdf: &Path, png_base: &Path) -> PathBuf {
+    let out = Command::new("pdftoppm")
+        .args(["-r", "300", "-png", "-singlefile"])
+        .arg(pdf)
+        .arg(png_base)
+        .output()
+        .expect("pdftoppm (poppler-utils)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    png_base.with_extension("png")
+}
+
+fn zbar(png: &Path) -> Vec<String> {
+    let out = Command::new("zbarimg")
+        .args(["--nodbus", "-q"])
+        .arg(png)
+        .output();
+    match out {
+        Ok(out) => String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect(),
+        Err(_) if std::env::var("LOTSTATION_ORACLES").as_deref() == Ok("1") => {
+            panic!("zbarimg (zbar-tools) is needed")
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+/// biip's view of a GS1 element string: (GTIN, lot, expiry ISO date).
+fn biip(python: &str, element_string: &[u8]) -> (String, String, String) {
+    let script = "import sys, biip\nr = biip.parse(sys.stdin.read())\nm = r.gs1_message\n\
+                  g = {e.ai.ai: e for e in m.element_strings}\n\
+                  print(g['01'].value, g['10'].value, g['17'].date.isoformat() if '17' in g else '-')";
+    let mut child = Command::new(python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(element_string)
+        .expect("write");
+    let out = child.wait_with_output().expect("biip");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    assert_eq!(
+        parts.len(),
+        3,
+        "biip: {text} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (parts[0].into(), parts[1].into(), parts[2].into())
+}
+
+/// A shop with a lot (GTIN item, by weight), a batch (GTIN product) and a shipment.
+fn shop_with_labels() -> (Shop, String) {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    bench.ok("@RECEIVE");
+    bench.ok("SUP:BRAMBLE");
+    bench.ok("INV-1");
+    bench.ok("(01)09501101530003(17)271130(3103)001250(10)BO-LAV-5521");
+    let line = bench.ok("@DONE");
+    let lot = crate::support::code_after(&line, "lot ");
+    bench.ok("@DONE");
+    bench.ok("@MAKE");
+    bench.ok("ITEM:SOAP");
+    bench.ok("@YIELD:3");
+    bench.ok("@DONE");
+    bench.ok("@PACK");
+    bench.ok("ORD:1001");
+    bench.ok("MFG-0001");
+    bench.ok("@DONE");
+    bench.finish();
+    (shop, lot)
+}
+
+fn render(shop: &Shop, kind: &str, code: &str, format: &str) -> PathBuf {
+    let path = shop.path(&format!("{kind}.{format}"));
+    let out = shop.cli(&[
+        "label",
+        "render",
+        kind,
+        code,
+        "--format",
+        format,
+        "-o",
+        path.to_str().expect("utf8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    path
+}
+
+fn find<'a>(decoded: &'a [Decoded], identifier: &str) -> &'a Decoded {
+    decoded
+        .iter()
+        .find(|d| d.symbology_identifier == identifier)
+        .unwrap_or_else(|| panic!("no {identifier} symbol in {decoded:#?}"))
+}
+
+#[test]
+fn every_label_decodes_in_zpl_and_pdf() {
+    let Some(python) = python() else { return };
+    let (shop, lot) = shop_with_labels();
+    let lot_gs1 = format!("010950110153000317271130310512500010{lot}");
+    let batch_gs1 = "010950110153001017".to_string();
+    for format in ["pdf", "zpl"] {
+        let png_of = |kind: &str, code: &str| {
+            let file = render(&shop, kind, code, format);
+            let png = shop.path(&format!("{kind}-{format}.png"));
+            if format == "pdf" {
+                pdf_to_png(&file, &png.with_extension(""))
+            } else {
+                zpl_to_png(&std::fs::read(&file).expect("zpl"), &png);
+                png
+            }
+        };
+        // lot label: Code 128 of the code, GS1 DataMatrix with GTIN, expiry, weight and lot
+        let png = png_of("lot", &lot);
+        let decoded = decode(&python, &png);
+        assert_eq!(find(&decoded, "]C0").text, lot, "{format}");
+        let dm = find(&decoded, "]d2");
+        assert_eq!(dm.format, "Data Matrix");
+        assert_eq!(
+            String::from_utf8_lossy(&dm.bytes),
+            lot_gs1,
+            "{format}: exact element string"
+        );
+        assert_eq!(
+            biip(&python, &dm.bytes),
+            ("09501101530003".into(), lot.clone(), "2027-11-30".into())
+        );
+        if format == "pdf" {
+            assert!(
+                zbar(&png).contains(&format!("CODE-128:{lot}")),
+                "zbarimg reads the lot code"
+            );
+        }
+        // batch label: Code 128, GS1-128 and a QR code of the GS1 Digital Link
+        let png = png_of("batch", "MFG-0001");
+        let decoded = decode(&python, &png);
+        assert_eq!(find(&decoded, "]C0").text, "MFG-0001", "{format}");
+        let gs1_128 = find(&decoded, "]C1");
+        let element_string = String::from_utf8_lossy(&gs1_128.bytes).to_string();
+        assert!(
+            element_string.starts_with(&batch_gs1) && element_string.ends_with("10MFG-0001"),
+            "{format}: {element_string}"
+        );
+        let (gtin, lot_value, _) = biip(&python, &gs1_128.bytes);
+        assert_eq!(
+            (gtin.as_str(), lot_value.as_str()),
+            ("09501101530010", "MFG-0001")
+        );
+        let qr = find(&decoded, "]Q1");
+        assert!(
+            qr.text
+                .starts_with("https://id.gs1.org/01/09501101530010/10/MFG-0001?17="),
+            "{format}: {}",
+            qr.text
+        );
+        // shipment label
+        let png = png_of("shipment", "SHP-00001");
+        let decoded = decode(&python, &png);
+        assert_eq!(find(&decoded, "]C0").text, "SHP-00001", "{format}");
+    }
+    // what we print scans back to the same lot at the bench
+    let mut bench = shop.bench();
+    bench.ok("@MAKE");
+    bench.ok("ITEM:BLEND");
+    let line = bench.ok(&format!("]d2{lot_gs1}"));
+    assert!(
+        line.contains(&format!("lot {lot}: Lavender essential oil")),
+        "{line}"
+    );
+    bench.finish();
+}
+
+#[test]
+fn the_command_sheet_scans() {
+    let Some(python) = python() else { return };
+    let shop = Shop::new();
+    let pdf = shop.path("sheet.pdf");
+    let out = shop.cli(&["sheet", "-o", pdf.to_str().expect("utf8")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("25 cards"));
+    let png = pdf_to_png(&pdf, &shop.path("sheet"));
+    let texts: Vec<String> = decode(&python, &png).into_iter().map(|d| d.text).collect();
+    for expected in [
+        "@RECEIVE",
+        "@DONE",
+        "@UNDO",
+        "ITEM:LAV-EO",
+        "ITEM:SOAP",
+        "SUP:BRAMBLE",
+        "@QTY:12",
+    ] {
+        assert!(
+            texts.iter().any(|t| t == expected),
+            "{expected} not on the sheet: {texts:?}"
+        );
+    }
+}
+
+#[test]
+fn hostile_field_values_cannot_inject_zpl() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    bench.ok("@RECEIVE");
+    bench.ok("SUP:BRAMBLE");
+    bench.ok("INV^XZ~JA");
+    bench.ok("ITEM:LAV-EO");
+    bench.ok("LOT^FDX~JA\\_é");
+    bench.ok("@QTY:1kg");
+    let line = bench.ok("@DONE");
+    let lot = crate::support::code_after(&line, "lot ");
+    bench.finish();
+    let zpl = std::fs::read_to_string(render(&shop, "lot", &lot, "zpl")).expect("zpl");
+    assert_eq!(zpl.matches("^XA").count(), 1, "{zpl}");
+    assert_eq!(zpl.matches("^XZ").count(), 1, "{zpl}");
+    assert!(!zpl.contains("~JA"), "{zpl}");
+    assert!(!zpl.contains("LOT^FD"), "{zpl}");
+    assert!(
+        zpl.contains("LOT_5EFDX_7EJA_5C_5F_C3_A9"),
+        "hex-escaped under ^FH: {zpl}"
+    );
+    // the independent renderer draws it as one label, without warnings
+    zpl_to_png(zpl.as_bytes(), &shop.path("hostile.png"));
+}

@@ -206,9 +206,7 @@ pub type SheetEntries = (Vec<(String, String, String)>, Vec<(String, String)>);
 
 impl Store {
     /// (sku, name, kind) of every item and (code, name) of every supplier, for the command sheet.
-    pub fn sheet_entries(
-        &self,
-    ) -> Result<(Vec<(String, String, String)>, Vec<(String, String)>), StoreError> {
+    pub fn sheet_entries(&self) -> Result<SheetEntries, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT sku, name, kind FROM items ORDER BY kind DESC, sku")?;

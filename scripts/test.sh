@@ -4,20 +4,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian tools the tests use as independent checks (pdftotext reads our PDFs back)
+# Debian tools the tests use as independent checks: poppler reads our PDFs back, zbarimg
+# decodes barcodes, ippeveprinter is a real IPP printer (it needs D-Bus and Avahi)
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)
+command -v zbarimg >/dev/null || need+=(zbar-tools)
+command -v ippeveprinter >/dev/null || need+=(cups-ipp-utils)
+command -v avahi-daemon >/dev/null || need+=(avahi-daemon)
+command -v dbus-daemon >/dev/null || need+=(dbus)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 
-# Python oracles (biip: an independent GS1 parser) in a project-local virtualenv
-if ! .venv/bin/python -c "import biip" 2>/dev/null; then
+# Python oracles in a project-local virtualenv: biip (an independent GS1 parser) and
+# zxing-cpp (an independent barcode decoder, with AIM symbology identifiers)
+if ! .venv/bin/python -c "import biip, zxingcpp, PIL" 2>/dev/null; then
   if ! python3 -m venv .venv 2>/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip
     python3 -m venv .venv
   fi
-  .venv/bin/pip install --quiet --disable-pip-version-check "biip==5.2.0"
+  .venv/bin/pip install --quiet --disable-pip-version-check "biip==5.2.0" "zxing-cpp==3.1.1" pillow
 fi
 export LOTSTATION_PYTHON="$PWD/.venv/bin/python"
 export LOTSTATION_ORACLES=1

@@ -73,6 +73,8 @@ pub struct StationConfig {
     pub database: Option<PathBuf>,
     /// IANA time zone for dates on codes and labels; the system's if absent
     pub timezone: Option<String>,
+    /// at the end of standard input, how long to wait for queued labels to print
+    pub print_drain_seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -173,6 +175,13 @@ pub struct PrinterConfig {
     pub language: LabelLanguage,
     #[serde(default = "default_dpi")]
     pub dpi: u32,
+    /// how long to wait for the printer to connect, answer or take the bytes
+    #[serde(default = "default_printer_timeout")]
+    pub timeout_ms: u64,
+}
+
+fn default_printer_timeout() -> u64 {
+    3000
 }
 
 fn default_language() -> LabelLanguage {

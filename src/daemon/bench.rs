@@ -1,10 +1,11 @@
 //! One scan, end to end: parse, step the bench's state machine inside a store transaction,
 //! journal the raw scan with what it did, commit, and only then say `ok:` or `error:`.
 
+use super::printing::{JobOutcome, PrintQueue, PrinterState};
 use crate::config::{Station, batch_labels};
 use crate::core::scan::{self, Scan};
 use crate::core::workflow::{self, BenchState, Input, Outcome, ScaleState, StepContext};
-use crate::store::{NewEntry, Store, StoreError};
+use crate::store::{NewEntry, PrintJob, Store, StoreError};
 
 /// Where the daemon gets the time from.
 pub trait Clock: Send {
@@ -68,6 +69,7 @@ pub struct Daemon {
     store: Store,
     clock: Box<dyn Clock>,
     benches: Vec<Bench>,
+    printing: PrintQueue,
 }
 
 impl Daemon {
@@ -97,7 +99,87 @@ impl Daemon {
             store,
             clock,
             benches,
+            printing: PrintQueue::none(),
         })
+    }
+
+    /// Starts the printer workers and queues the jobs left over from the last run.
+    pub fn start_printing(
+        &mut self,
+        events: tokio::sync::mpsc::Sender<super::Event>,
+    ) -> Result<(), DaemonError> {
+        let pending = self.store.pending_print_jobs()?;
+        if !pending.is_empty() {
+            tracing::info!(
+                jobs = pending.len(),
+                "labels left from the last run are queued again"
+            );
+        }
+        self.printing = PrintQueue::start(
+            &self.station,
+            self.store.path().to_path_buf(),
+            events,
+            pending,
+        );
+        Ok(())
+    }
+
+    pub fn printing_idle(&self) -> bool {
+        self.printing.idle()
+    }
+
+    /// How long the end of input waits for queued labels.
+    pub fn drain_time(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(
+            self.station
+                .config
+                .station
+                .print_drain_seconds
+                .unwrap_or(15),
+        )
+    }
+
+    /// Journals what became of a print job.
+    pub fn handle_print_outcome(
+        &mut self,
+        job: &PrintJob,
+        outcome: &JobOutcome,
+    ) -> Result<(), DaemonError> {
+        let now = self.clock.now();
+        let (printed, detail) = match outcome {
+            JobOutcome::Printed { bytes } => {
+                (true, format!("{bytes} bytes sent to {}", job.printer))
+            }
+            JobOutcome::Failed { reason } => (false, reason.clone()),
+        };
+        let mut tx = self.store.begin()?;
+        tx.append_print_outcome(job, printed, &detail, now)?;
+        tx.commit()?;
+        self.printing.finished(job.id);
+        if !printed {
+            tracing::error!(job = job.id, code = %job.code, %detail, "label not printed");
+        }
+        Ok(())
+    }
+
+    pub fn handle_printer_state(&mut self, state: PrinterState) {
+        self.printing.set_state(state);
+    }
+
+    /// The printer problem to tell a bench about, if its printer has one.
+    fn printer_warning(&self, printer: Option<&str>) -> Option<String> {
+        let state = self.printing.state(printer?)?;
+        let problem = state.problem.as_ref()?;
+        Some(format!(
+            "printer {} is not printing ({problem}); {} label job{} waiting",
+            state.printer,
+            self.printing.waiting(),
+            if self.printing.waiting() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        ))
     }
 
     pub fn store(&self) -> &Store {
@@ -126,9 +208,16 @@ impl Daemon {
             .unwrap_or(0)
     }
 
-    /// End of the loop: nothing is pending in this version (print jobs are journaled as
-    /// they are made); kept as the one place a shutdown finishes its work.
+    /// End of the loop: says what is still waiting to print (it prints on the next run).
     pub fn finish(&mut self) -> Result<(), DaemonError> {
+        if !self.printing.idle() {
+            let message = format!(
+                "{} label job(s) still queued; they print when the station next runs",
+                self.printing.waiting()
+            );
+            tracing::warn!("{message}");
+            eprintln!("lotstation: {message}");
+        }
         Ok(())
     }
 
@@ -258,8 +347,9 @@ impl Daemon {
                     )?;
                 }
                 let printer = self.benches[index].printer.clone();
+                let mut jobs = Vec::new();
                 for print in &accepted.prints {
-                    tx.append_print_job(
+                    let (_, id) = tx.append_print_job(
                         print,
                         &bench_name,
                         printer.as_deref(),
@@ -267,13 +357,37 @@ impl Daemon {
                         now,
                         scan_seq,
                     )?;
+                    if let Some(printer) = &printer {
+                        jobs.push(PrintJob {
+                            id,
+                            bench: bench_name.clone(),
+                            printer: printer.clone(),
+                            label: match print.label {
+                                workflow::LabelKind::Lot => crate::label::LabelKind::Lot,
+                                workflow::LabelKind::Batch => crate::label::LabelKind::Batch,
+                                workflow::LabelKind::Shipment => crate::label::LabelKind::Shipment,
+                            },
+                            code: print.code.clone(),
+                            copies: print.copies,
+                        });
+                    }
                 }
                 tx.save_bench_state(&bench_name, &accepted.state)?;
                 tx.commit()?;
+                // only committed jobs reach a printer: no label without its record
+                let printing = !jobs.is_empty();
+                for job in jobs {
+                    self.printing.enqueue(job);
+                }
                 let prompt = accepted.state.prompt(bench_config.workflow);
                 self.benches[index].state = accepted.state;
                 let mut line = format!("ok: {}", accepted.message);
-                for warning in &accepted.warnings {
+                let printer_warning = if printing {
+                    self.printer_warning(printer.as_deref())
+                } else {
+                    None
+                };
+                for warning in accepted.warnings.iter().chain(&printer_warning) {
                     line.push_str(&format!(" (warning: {warning})"));
                 }
                 line.push_str(&format!(" | next: {prompt}"));

@@ -4,8 +4,10 @@
 //! before its feedback is given.
 
 mod bench;
+pub mod printing;
 
 pub use bench::{Clock, Daemon, DaemonError, Feedback, ScriptedClock, SystemClock};
+pub use printing::{JobOutcome, PrinterState};
 
 use tokio::sync::mpsc;
 
@@ -20,6 +22,13 @@ pub enum Event {
     Overlong { scanner: String, bytes: usize },
     /// the scanner's input ended (stdin at end of file, a script at its end)
     InputClosed { scanner: String },
+    /// a printer worker finished a job (printed, or refused for good)
+    PrintOutcome {
+        job: crate::store::PrintJob,
+        outcome: JobOutcome,
+    },
+    /// a printer became ready or not ready
+    PrinterState(PrinterState),
     /// SIGTERM or SIGINT
     Shutdown,
 }
@@ -32,6 +41,8 @@ pub async fn run(
     mut feedback: impl FnMut(&Feedback) + Send + 'static,
 ) -> anyhow::Result<Daemon> {
     let (tx, mut rx) = mpsc::channel::<Event>(1024);
+    let mut daemon = daemon;
+    daemon.start_printing(tx.clone())?;
     let mut ending_inputs = 0;
     for source in sources {
         if source.ends() {
@@ -46,10 +57,29 @@ pub async fn run(
     });
     drop(tx);
 
+    let handle = tokio::runtime::Handle::current();
     let event_loop = tokio::task::spawn_blocking(move || -> anyhow::Result<Daemon> {
         let mut daemon = daemon;
         let mut open_inputs = ending_inputs;
-        while let Some(event) = rx.blocking_recv() {
+        let mut draining: Option<std::time::Instant> = None;
+        loop {
+            let event = match draining {
+                None => match rx.blocking_recv() {
+                    Some(event) => event,
+                    None => break,
+                },
+                Some(deadline) => {
+                    if daemon.printing_idle() {
+                        break;
+                    }
+                    let left = deadline.saturating_duration_since(std::time::Instant::now());
+                    match handle.block_on(tokio::time::timeout(left, rx.recv())) {
+                        Ok(Some(event)) => event,
+                        Ok(None) => break,
+                        Err(_) => break,
+                    }
+                }
+            };
             match event {
                 Event::Scan { scanner, raw } => {
                     let line = daemon.handle_scan(&scanner, &raw)?;
@@ -59,11 +89,15 @@ pub async fn run(
                     let line = daemon.handle_overlong(&scanner, bytes)?;
                     feedback(&line);
                 }
+                Event::PrintOutcome { job, outcome } => {
+                    daemon.handle_print_outcome(&job, &outcome)?
+                }
+                Event::PrinterState(state) => daemon.handle_printer_state(state),
                 Event::InputClosed { scanner } => {
                     tracing::info!(scanner, "input ended");
                     open_inputs -= 1;
                     if open_inputs == 0 {
-                        break;
+                        draining = Some(std::time::Instant::now() + daemon.drain_time());
                     }
                 }
                 Event::Shutdown => {

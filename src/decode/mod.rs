@@ -1,3 +1,4 @@
 //! Pure byte decoders: bytes in, frames or readings out. No IO, no clock.
 
 pub mod lines;
+pub mod zpl_status;

@@ -1,6 +1,8 @@
 //! Device adapters: each turns a device into `Event`s for the event loop. A device that
 //! fails becomes an event, never a crash.
 
+pub mod printer;
+
 use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 

@@ -51,6 +51,17 @@ pub enum StoreError {
     Import(#[from] crate::masterdata::ImportError),
 }
 
+/// A print job waiting for its printer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintJob {
+    pub id: i64,
+    pub bench: String,
+    pub printer: String,
+    pub label: crate::label::LabelKind,
+    pub code: String,
+    pub copies: u32,
+}
+
 /// One open database.
 pub struct Store {
     conn: Connection,
@@ -152,6 +163,31 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Ok(StoreTx { tx })
+    }
+
+    /// Print jobs with a printer and no outcome yet, oldest first.
+    pub fn pending_print_jobs(&self) -> Result<Vec<PrintJob>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT j.id, j.bench, j.printer, j.label, j.code, j.copies FROM print_jobs j
+             WHERE j.printer IS NOT NULL AND NOT EXISTS (SELECT 1 FROM print_outcomes o WHERE o.job_id = j.id)
+             ORDER BY j.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let label: String = r.get(3)?;
+            Ok(PrintJob {
+                id: r.get(0)?,
+                bench: r.get(1)?,
+                printer: r.get(2)?,
+                label: match label.as_str() {
+                    "lot" => crate::label::LabelKind::Lot,
+                    "batch" => crate::label::LabelKind::Batch,
+                    _ => crate::label::LabelKind::Shipment,
+                },
+                code: r.get(4)?,
+                copies: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     /// The bench's saved state, if it has one.
@@ -395,7 +431,39 @@ impl StoreTx<'_> {
         Ok(())
     }
 
-    /// Journals a print job (before anything is sent to a printer).
+    /// Journals what became of a print job.
+    pub fn append_print_outcome(
+        &mut self,
+        job: &PrintJob,
+        printed: bool,
+        detail: &str,
+        at: jiff::Timestamp,
+    ) -> Result<i64, StoreError> {
+        let outcome = if printed { "printed" } else { "failed" };
+        let body = serde_json::json!({
+            "job_id": job.id,
+            "label": job.label,
+            "code": job.code,
+            "copies": job.copies,
+            "outcome": outcome,
+            "detail": detail,
+        });
+        let seq = self.append(&NewEntry {
+            at,
+            kind: "print_outcome",
+            bench: Some(&job.bench),
+            device: Some(&job.printer),
+            operator: None,
+            body: &body,
+        })?;
+        self.tx
+            .prepare_cached("INSERT INTO print_outcomes (job_id, outcome, detail, journal_seq) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![job.id, outcome, detail, seq])?;
+        Ok(seq)
+    }
+
+    /// Journals a print job (before anything is sent to a printer); returns the journal
+    /// sequence number and the job's id.
     pub fn append_print_job(
         &mut self,
         print: &PrintRequest,
@@ -404,7 +472,7 @@ impl StoreTx<'_> {
         operator: Option<&str>,
         at: jiff::Timestamp,
         scan_seq: i64,
-    ) -> Result<i64, StoreError> {
+    ) -> Result<(i64, i64), StoreError> {
         let body = serde_json::json!({
             "label": print.label,
             "code": print.code,
@@ -431,7 +499,7 @@ impl StoreTx<'_> {
                 seq
             ],
         )?;
-        Ok(seq)
+        Ok((seq, self.tx.last_insert_rowid()))
     }
 
     /// Saves what the bench has open, with the scan that changed it.

@@ -178,6 +178,17 @@ CREATE TABLE bench_state (
     state TEXT NOT NULL
 );
 "#,
+    // 2: the outcome of every print job, journaled after the printer took it (or refused it)
+    r#"
+CREATE TABLE print_outcomes (
+    id          INTEGER PRIMARY KEY,
+    job_id      INTEGER NOT NULL REFERENCES print_jobs(id),
+    outcome     TEXT NOT NULL CHECK (outcome IN ('printed', 'failed')),
+    detail      TEXT NOT NULL,
+    journal_seq INTEGER NOT NULL REFERENCES journal(seq)
+);
+CREATE INDEX print_outcomes_job ON print_outcomes(job_id);
+"#,
 ];
 
 /// Record tables that refuse UPDATE and DELETE (installed by `Store::open`).
@@ -192,4 +203,5 @@ pub const APPEND_ONLY_TABLES: &[&str] = &[
     "status_changes",
     "corrections",
     "print_jobs",
+    "print_outcomes",
 ];

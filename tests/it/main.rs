@@ -6,6 +6,7 @@ mod durability;
 mod gs1_oracle;
 mod import;
 mod labels;
+mod printing;
 mod rejections;
 mod session;
 mod support;

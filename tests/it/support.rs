@@ -105,26 +105,29 @@ impl Shop {
         rusqlite::Connection::open(self.db()).expect("open db")
     }
 
-    /// Row counts of the journal and every record table.
+    /// Row counts of the journal and every record table. Print outcomes are left out: the
+    /// printer worker journals them whenever the printer takes a label, between scans.
     pub fn counts(&self) -> BTreeMap<&'static str, i64> {
         let conn = self.conn();
         TABLES
             .iter()
             .map(|t| {
-                (
-                    *t,
-                    conn.query_row(&format!("SELECT COUNT(*) FROM {t}"), [], |r| r.get(0))
-                        .expect("count"),
-                )
+                let sql = match *t {
+                    "journal" => {
+                        "SELECT COUNT(*) FROM journal WHERE kind <> 'print_outcome'".to_string()
+                    }
+                    other => format!("SELECT COUNT(*) FROM {other}"),
+                };
+                (*t, conn.query_row(&sql, [], |r| r.get(0)).expect("count"))
             })
             .collect()
     }
 
-    /// The newest journal entries' (kind, body), oldest first.
+    /// The newest journal entries' (kind, body), oldest first (print outcomes left out).
     pub fn last_entries(&self, n: i64) -> Vec<(String, serde_json::Value)> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare("SELECT kind, body FROM (SELECT seq, kind, body FROM journal ORDER BY seq DESC LIMIT ?1) ORDER BY seq")
+            .prepare("SELECT kind, body FROM (SELECT seq, kind, body FROM journal WHERE kind <> 'print_outcome' ORDER BY seq DESC LIMIT ?1) ORDER BY seq")
             .expect("prepare");
         stmt.query_map([n], |r| {
             let body: String = r.get(1)?;

@@ -3,9 +3,11 @@
 
 use super::printing::{JobOutcome, PrintQueue, PrinterState};
 use crate::config::{Station, batch_labels};
-use crate::core::scan::{self, Scan};
+use crate::core::scan;
 use crate::core::workflow::{self, BenchState, Input, Outcome, ScaleState, StepContext};
-use crate::store::{NewEntry, PrintJob, Store, StoreError};
+use std::collections::{HashMap, HashSet};
+
+use crate::store::{NewEntry, PrintJob, Store, StoreError, StoreTx};
 
 /// Where the daemon gets the time from.
 pub trait Clock: Send {
@@ -47,6 +49,8 @@ pub struct Feedback {
     pub line: String,
     /// the journal entry of the scan (None if it could not be journaled)
     pub journal_seq: Option<i64>,
+    /// the scan queued labels
+    pub made_labels: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -227,70 +231,191 @@ impl Daemon {
         scanner: &str,
         bytes: usize,
     ) -> Result<Feedback, DaemonError> {
-        let reason = format!(
-            "the scanner sent {bytes} characters without an end of line; nothing was read from it (check the scanner's suffix setting)"
-        );
-        self.journal_rejected(
-            scanner,
-            &format!("<{bytes} bytes without terminator>"),
-            None,
-            "",
-            &reason,
-        )
+        let input = ScanInput::Overlong {
+            scanner: scanner.to_string(),
+            bytes,
+        };
+        Ok(self.handle_scans(vec![input]).remove(0))
     }
 
-    /// Handles one scan. Returns `Err` only when the store fails; then the scan is not
-    /// acknowledged and the person must scan again.
+    /// Handles one scan (see `handle_scans`).
     pub fn handle_scan(&mut self, scanner: &str, raw: &[u8]) -> Result<Feedback, DaemonError> {
-        let index = self.bench_index(scanner);
-        let (raw_text, raw_hex) = match std::str::from_utf8(raw) {
-            Ok(text) => (text.to_string(), None),
-            Err(_) => (
-                String::from_utf8_lossy(raw).into_owned(),
-                Some(raw.iter().map(|b| format!("{b:02x}")).collect::<String>()),
-            ),
+        let input = ScanInput::Scan {
+            scanner: scanner.to_string(),
+            raw: raw.to_vec(),
         };
-        if raw_hex.is_some() {
-            return self.journal_rejected(
-                scanner,
-                &raw_text,
-                raw_hex.as_deref(),
-                "",
-                "the scan is not readable text (garbage from the scanner or a wrong keyboard layout); scan it again",
-            );
-        }
-        let scan = match scan::parse(&raw_text, &self.station.patterns) {
-            Ok(scan) => scan,
-            Err(e) => return self.journal_rejected(scanner, &raw_text, None, "", &e.to_string()),
-        };
-        match self.step(index, scanner, &raw_text, &scan) {
-            Ok(feedback) => Ok(feedback),
+        Ok(self.handle_scans(vec![input]).remove(0))
+    }
+
+    /// Handles scans that arrived together in one transaction (group commit): each scan
+    /// runs in its own savepoint, so a refused scan leaves only its own journal entry; one
+    /// commit makes them all durable; only then is any of them answered, and only then do
+    /// their labels go to the printers. If the store fails, none is acknowledged.
+    pub fn handle_scans(&mut self, inputs: Vec<ScanInput>) -> Vec<Feedback> {
+        let mut tentative: HashMap<usize, BenchState> = HashMap::new();
+        let mut jobs: Vec<PrintJob> = Vec::new();
+        let (station, benches, clock) = (&self.station, &self.benches, &mut self.clock);
+        let result = (|| -> Result<Vec<Feedback>, DaemonError> {
+            let mut tx = self.store.begin()?;
+            let mut answers = Vec::new();
+            for input in &inputs {
+                let index = bench_index(benches, input.scanner());
+                let state = tentative
+                    .get(&index)
+                    .unwrap_or(&benches[index].state)
+                    .clone();
+                let scope = Scope {
+                    station,
+                    benches,
+                    now: clock.now(),
+                };
+                let answer = scope.one_scan(&mut tx, index, &state, input, &mut jobs)?;
+                if let Some(new_state) = answer.1 {
+                    tentative.insert(index, new_state);
+                }
+                answers.push(answer.0);
+            }
+            tx.commit()?;
+            Ok(answers)
+        })();
+        match result {
+            Ok(mut answers) => {
+                for (index, state) in tentative {
+                    self.benches[index].state = state;
+                }
+                let printing: HashSet<String> = jobs.iter().map(|j| j.bench.clone()).collect();
+                for job in jobs {
+                    self.printing.enqueue(job);
+                }
+                // a printer in trouble is said on the line of the scan that made a label
+                for answer in &mut answers {
+                    if answer.accepted
+                        && printing.contains(&answer.bench)
+                        && answer.made_labels
+                        && let Some(warning) = self.printer_warning(
+                            self.benches[self.bench_index(&answer.scanner)]
+                                .printer
+                                .as_deref(),
+                        )
+                    {
+                        let at = answer.line.find(" | next: ").unwrap_or(answer.line.len());
+                        answer
+                            .line
+                            .insert_str(at, &format!(" (warning: {warning})"));
+                    }
+                }
+                for answer in &answers {
+                    tracing::info!(bench = %answer.bench, scanner = %answer.scanner, seq = ?answer.journal_seq, "{}", answer.line);
+                }
+                answers
+            }
             Err(e) => {
-                tracing::error!(bench = %self.benches[index].name, error = %e, "scan could not be recorded");
-                Ok(Feedback {
-                    bench: self.benches[index].name.clone(),
-                    scanner: scanner.to_string(),
-                    raw: raw_text,
-                    accepted: false,
-                    line: format!(
-                        "error: the station could not record this scan ({e}); scan it again"
-                    ),
-                    journal_seq: None,
-                })
+                tracing::error!(error = %e, scans = inputs.len(), "scans could not be recorded");
+                inputs
+                    .iter()
+                    .map(|input| {
+                        let index = self.bench_index(input.scanner());
+                        Feedback {
+                            bench: self.benches[index].name.clone(),
+                            scanner: input.scanner().to_string(),
+                            raw: input.raw_text(),
+                            accepted: false,
+                            line: format!(
+                                "error: the station could not record this scan ({e}); scan it again"
+                            ),
+                            journal_seq: None,
+                            made_labels: false,
+                        }
+                    })
+                    .collect()
             }
         }
     }
+}
 
-    fn step(
-        &mut self,
+/// What one scan in a group may read: the station, the benches, the time.
+struct Scope<'a> {
+    station: &'a Station,
+    benches: &'a [Bench],
+    now: jiff::Timestamp,
+}
+
+fn bench_index(benches: &[Bench], scanner: &str) -> usize {
+    benches
+        .iter()
+        .position(|b| b.scanners.iter().any(|s| s == scanner))
+        .unwrap_or(0)
+}
+
+impl Scope<'_> {
+    /// One scan inside the group's transaction: the answer, and the bench's new state if the
+    /// scan was accepted.
+    fn one_scan(
+        &self,
+        tx: &mut StoreTx<'_>,
         index: usize,
-        scanner: &str,
-        raw: &str,
-        scan: &Scan,
-    ) -> Result<Feedback, DaemonError> {
-        let now = self.clock.now();
-        let today = now.to_zoned(self.station.timezone.clone()).date();
+        state: &BenchState,
+        input: &ScanInput,
+        jobs: &mut Vec<PrintJob>,
+    ) -> Result<(Feedback, Option<BenchState>), DaemonError> {
+        let now = self.now;
         let bench_name = self.benches[index].name.clone();
+        let scanner = input.scanner();
+        let raw = match input {
+            ScanInput::Overlong { bytes, .. } => {
+                let reason = format!(
+                    "the scanner sent {bytes} characters without an end of line; nothing was read from it (check the scanner's suffix setting)"
+                );
+                let raw = format!("<{bytes} bytes without terminator>");
+                return Ok((
+                    self.journal_rejected(tx, index, state, scanner, &raw, None, "", &reason, now)?,
+                    None,
+                ));
+            }
+            ScanInput::Scan { raw, .. } => raw,
+        };
+        let raw_text = match std::str::from_utf8(raw) {
+            Ok(text) => text.to_string(),
+            Err(_) => {
+                let lossy = String::from_utf8_lossy(raw).into_owned();
+                let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+                let reason = "the scan is not readable text (garbage from the scanner or a wrong keyboard layout); scan it again";
+                return Ok((
+                    self.journal_rejected(
+                        tx,
+                        index,
+                        state,
+                        scanner,
+                        &lossy,
+                        Some(&hex),
+                        "",
+                        reason,
+                        now,
+                    )?,
+                    None,
+                ));
+            }
+        };
+        let scan = match scan::parse(&raw_text, &self.station.patterns) {
+            Ok(scan) => scan,
+            Err(e) => {
+                return Ok((
+                    self.journal_rejected(
+                        tx,
+                        index,
+                        state,
+                        scanner,
+                        &raw_text,
+                        None,
+                        "",
+                        &e.to_string(),
+                        now,
+                    )?,
+                    None,
+                ));
+            }
+        };
+        let today = now.to_zoned(self.station.timezone.clone()).date();
         let bench_config =
             self.station.bench(&bench_name).cloned().ok_or_else(|| {
                 StoreError::NotFound(format!("bench {bench_name} is not configured"))
@@ -308,113 +433,114 @@ impl Daemon {
             shipment_format: &self.station.shipment_format,
             scale: self.benches[index].scale,
         };
-        let bench = &self.benches[index];
-        let operator = bench.state.operator.clone();
-        let mut tx = self.store.begin()?;
-        let outcome = workflow::step(&bench.state, &ctx, &Input::Scan(scan.clone()), &mut tx)
+        tx.savepoint()?;
+        let outcome = workflow::step(state, &ctx, &Input::Scan(scan.clone()), tx)
             .map_err(|e| StoreError::Corrupt(e.0))?;
-        match outcome {
+        let accepted = match outcome {
             Outcome::Rejected { reason } => {
-                tx.rollback()?;
-                self.journal_rejected(scanner, raw, None, &scan.describe(), &reason)
+                tx.rollback_to_savepoint()?;
+                let answer = self.journal_rejected(
+                    tx,
+                    index,
+                    state,
+                    scanner,
+                    &raw_text,
+                    None,
+                    &scan.describe(),
+                    &reason,
+                    now,
+                )?;
+                return Ok((answer, None));
             }
-            Outcome::Accepted(accepted) => {
-                let accepted = *accepted;
-                let body = serde_json::json!({
-                    "raw": raw,
-                    "aim": scan.aim,
-                    "interpretation": scan.describe(),
-                    "accepted": true,
-                    "message": accepted.message,
-                    "warnings": accepted.warnings,
+            Outcome::Accepted(accepted) => *accepted,
+        };
+        let operator = accepted.state.operator.clone().or(state.operator.clone());
+        let body = serde_json::json!({
+            "raw": raw_text,
+            "aim": scan.aim,
+            "interpretation": scan.describe(),
+            "accepted": true,
+            "message": accepted.message,
+            "warnings": accepted.warnings,
+        });
+        let scan_seq = tx.append(&NewEntry {
+            at: now,
+            kind: "scan",
+            bench: Some(&bench_name),
+            device: Some(scanner),
+            operator: operator.as_deref(),
+            body: &body,
+        })?;
+        for record in &accepted.records {
+            tx.append_record(
+                record,
+                Some(&bench_name),
+                operator.as_deref(),
+                now,
+                Some(scan_seq),
+            )?;
+        }
+        let printer = self.benches[index].printer.clone();
+        for print in &accepted.prints {
+            let (_, id) = tx.append_print_job(
+                print,
+                &bench_name,
+                printer.as_deref(),
+                operator.as_deref(),
+                now,
+                scan_seq,
+            )?;
+            if let Some(printer) = &printer {
+                jobs.push(PrintJob {
+                    id,
+                    bench: bench_name.clone(),
+                    printer: printer.clone(),
+                    label: match print.label {
+                        workflow::LabelKind::Lot => crate::label::LabelKind::Lot,
+                        workflow::LabelKind::Batch => crate::label::LabelKind::Batch,
+                        workflow::LabelKind::Shipment => crate::label::LabelKind::Shipment,
+                    },
+                    code: print.code.clone(),
+                    copies: print.copies,
                 });
-                let operator = accepted.state.operator.clone().or(operator);
-                let scan_seq = tx.append(&NewEntry {
-                    at: now,
-                    kind: "scan",
-                    bench: Some(&bench_name),
-                    device: Some(scanner),
-                    operator: operator.as_deref(),
-                    body: &body,
-                })?;
-                for record in &accepted.records {
-                    tx.append_record(
-                        record,
-                        Some(&bench_name),
-                        operator.as_deref(),
-                        now,
-                        Some(scan_seq),
-                    )?;
-                }
-                let printer = self.benches[index].printer.clone();
-                let mut jobs = Vec::new();
-                for print in &accepted.prints {
-                    let (_, id) = tx.append_print_job(
-                        print,
-                        &bench_name,
-                        printer.as_deref(),
-                        operator.as_deref(),
-                        now,
-                        scan_seq,
-                    )?;
-                    if let Some(printer) = &printer {
-                        jobs.push(PrintJob {
-                            id,
-                            bench: bench_name.clone(),
-                            printer: printer.clone(),
-                            label: match print.label {
-                                workflow::LabelKind::Lot => crate::label::LabelKind::Lot,
-                                workflow::LabelKind::Batch => crate::label::LabelKind::Batch,
-                                workflow::LabelKind::Shipment => crate::label::LabelKind::Shipment,
-                            },
-                            code: print.code.clone(),
-                            copies: print.copies,
-                        });
-                    }
-                }
-                tx.save_bench_state(&bench_name, &accepted.state)?;
-                tx.commit()?;
-                // only committed jobs reach a printer: no label without its record
-                let printing = !jobs.is_empty();
-                for job in jobs {
-                    self.printing.enqueue(job);
-                }
-                let prompt = accepted.state.prompt(bench_config.workflow);
-                self.benches[index].state = accepted.state;
-                let mut line = format!("ok: {}", accepted.message);
-                let printer_warning = if printing {
-                    self.printer_warning(printer.as_deref())
-                } else {
-                    None
-                };
-                for warning in accepted.warnings.iter().chain(&printer_warning) {
-                    line.push_str(&format!(" (warning: {warning})"));
-                }
-                line.push_str(&format!(" | next: {prompt}"));
-                tracing::info!(bench = %bench_name, scanner, seq = scan_seq, "{line}");
-                Ok(Feedback {
-                    bench: bench_name,
-                    scanner: scanner.to_string(),
-                    raw: raw.to_string(),
-                    accepted: true,
-                    line,
-                    journal_seq: Some(scan_seq),
-                })
             }
         }
+        tx.save_bench_state(&bench_name, &accepted.state)?;
+        tx.release_savepoint()?;
+        let mut line = format!("ok: {}", accepted.message);
+        for warning in &accepted.warnings {
+            line.push_str(&format!(" (warning: {warning})"));
+        }
+        line.push_str(&format!(
+            " | next: {}",
+            accepted.state.prompt(bench_config.workflow)
+        ));
+        let answer = Feedback {
+            bench: bench_name,
+            scanner: scanner.to_string(),
+            raw: raw_text,
+            accepted: true,
+            line,
+            journal_seq: Some(scan_seq),
+            made_labels: !accepted.prints.is_empty(),
+        };
+        Ok((answer, Some(accepted.state)))
     }
 
-    /// Journals a rejected scan on its own and says why.
+    /// Journals a refused scan on its own and says why.
+    #[allow(clippy::too_many_arguments)]
     fn journal_rejected(
-        &mut self,
+        &self,
+        tx: &mut StoreTx<'_>,
+        index: usize,
+        state: &BenchState,
         scanner: &str,
         raw: &str,
         raw_hex: Option<&str>,
         interpretation: &str,
         reason: &str,
+        now: jiff::Timestamp,
     ) -> Result<Feedback, DaemonError> {
-        let index = self.bench_index(scanner);
-        let now = self.clock.now();
         let bench = &self.benches[index];
         let default_mode = self.station.bench(&bench.name).and_then(|c| c.workflow);
         let mut body = serde_json::json!({
@@ -426,28 +552,44 @@ impl Daemon {
         if let (Some(hex), Some(map)) = (raw_hex, body.as_object_mut()) {
             map.insert("raw_hex".into(), hex.into());
         }
-        let mut tx = self.store.begin()?;
         let seq = tx.append(&NewEntry {
             at: now,
             kind: "scan",
             bench: Some(&bench.name),
             device: Some(scanner),
-            operator: bench.state.operator.as_deref(),
+            operator: state.operator.as_deref(),
             body: &body,
         })?;
-        tx.commit()?;
-        let line = format!(
-            "error: {reason} | next: {}",
-            bench.state.prompt(default_mode)
-        );
-        tracing::info!(bench = %bench.name, scanner, seq, "{line}");
         Ok(Feedback {
             bench: bench.name.clone(),
             scanner: scanner.to_string(),
             raw: raw.to_string(),
             accepted: false,
-            line,
+            line: format!("error: {reason} | next: {}", state.prompt(default_mode)),
             journal_seq: Some(seq),
+            made_labels: false,
         })
+    }
+}
+
+/// A scan as it reaches the event loop.
+#[derive(Debug, Clone)]
+pub enum ScanInput {
+    Scan { scanner: String, raw: Vec<u8> },
+    Overlong { scanner: String, bytes: usize },
+}
+
+impl ScanInput {
+    pub fn scanner(&self) -> &str {
+        match self {
+            ScanInput::Scan { scanner, .. } | ScanInput::Overlong { scanner, .. } => scanner,
+        }
+    }
+
+    fn raw_text(&self) -> String {
+        match self {
+            ScanInput::Scan { raw, .. } => String::from_utf8_lossy(raw).into_owned(),
+            ScanInput::Overlong { bytes, .. } => format!("<{bytes} bytes without terminator>"),
+        }
     }
 }

@@ -6,7 +6,7 @@
 mod bench;
 pub mod printing;
 
-pub use bench::{Clock, Daemon, DaemonError, Feedback, ScriptedClock, SystemClock};
+pub use bench::{Clock, Daemon, DaemonError, Feedback, ScanInput, ScriptedClock, SystemClock};
 pub use printing::{JobOutcome, PrinterState};
 
 use tokio::sync::mpsc;
@@ -62,32 +62,48 @@ pub async fn run(
         let mut daemon = daemon;
         let mut open_inputs = ending_inputs;
         let mut draining: Option<std::time::Instant> = None;
+        let mut carried: std::collections::VecDeque<Event> = std::collections::VecDeque::new();
         loop {
-            let event = match draining {
-                None => match rx.blocking_recv() {
-                    Some(event) => event,
-                    None => break,
-                },
-                Some(deadline) => {
-                    if daemon.printing_idle() {
-                        break;
-                    }
-                    let left = deadline.saturating_duration_since(std::time::Instant::now());
-                    match handle.block_on(tokio::time::timeout(left, rx.recv())) {
-                        Ok(Some(event)) => event,
-                        Ok(None) => break,
-                        Err(_) => break,
+            let event = if let Some(event) = carried.pop_front() {
+                event
+            } else {
+                match draining {
+                    None => match rx.blocking_recv() {
+                        Some(event) => event,
+                        None => break,
+                    },
+                    Some(deadline) => {
+                        if daemon.printing_idle() {
+                            break;
+                        }
+                        let left = deadline.saturating_duration_since(std::time::Instant::now());
+                        match handle.block_on(tokio::time::timeout(left, rx.recv())) {
+                            Ok(Some(event)) => event,
+                            Ok(None) => break,
+                            Err(_) => break,
+                        }
                     }
                 }
             };
             match event {
-                Event::Scan { scanner, raw } => {
-                    let line = daemon.handle_scan(&scanner, &raw)?;
-                    feedback(&line);
-                }
-                Event::Overlong { scanner, bytes } => {
-                    let line = daemon.handle_overlong(&scanner, bytes)?;
-                    feedback(&line);
+                Event::Scan { .. } | Event::Overlong { .. } => {
+                    // group commit: every scan already waiting goes into the same transaction
+                    let mut group = vec![scan_input(event)];
+                    while group.len() < MAX_GROUP {
+                        match rx.try_recv() {
+                            Ok(next @ (Event::Scan { .. } | Event::Overlong { .. })) => {
+                                group.push(scan_input(next))
+                            }
+                            Ok(other) => {
+                                carried.push_back(other);
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    for line in daemon.handle_scans(group) {
+                        feedback(&line);
+                    }
                 }
                 Event::PrintOutcome { job, outcome } => {
                     daemon.handle_print_outcome(&job, &outcome)?
@@ -112,6 +128,17 @@ pub async fn run(
     let result = event_loop.await?;
     signals.abort();
     result
+}
+
+/// Most scans committed together.
+const MAX_GROUP: usize = 256;
+
+fn scan_input(event: Event) -> ScanInput {
+    match event {
+        Event::Overlong { scanner, bytes } => ScanInput::Overlong { scanner, bytes },
+        Event::Scan { scanner, raw } => ScanInput::Scan { scanner, raw },
+        _ => unreachable!("only scans are grouped"),
+    }
 }
 
 async fn wait_for_shutdown_signal() {

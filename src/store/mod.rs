@@ -241,6 +241,23 @@ pub struct StoreTx<'a> {
 }
 
 impl StoreTx<'_> {
+    /// Marks a point to roll back to (one per scan in a group commit).
+    pub fn savepoint(&mut self) -> Result<(), StoreError> {
+        self.tx.execute_batch("SAVEPOINT scan")?;
+        Ok(())
+    }
+
+    /// Undoes everything since `savepoint` (and keeps the savepoint's place released).
+    pub fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
+        self.tx.execute_batch("ROLLBACK TO scan; RELEASE scan")?;
+        Ok(())
+    }
+
+    pub fn release_savepoint(&mut self) -> Result<(), StoreError> {
+        self.tx.execute_batch("RELEASE scan")?;
+        Ok(())
+    }
+
     pub fn commit(self) -> Result<(), StoreError> {
         self.tx.commit()?;
         Ok(())

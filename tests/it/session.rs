@@ -296,3 +296,47 @@ fn waste_is_recorded_with_its_reason() {
     assert!(line.contains("18.5 kg left"), "{line}");
     bench.finish();
 }
+
+#[test]
+fn a_burst_of_scans_is_committed_together_and_refusals_stay_alone() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    let lot = crate::support::receive(&mut bench, "BRAMBLE", "ITEM:LAV-EO", Some("SL-1"), "500g");
+    bench.ok("@MAKE");
+    let journal_before =
+        shop.query_i64("SELECT COUNT(*) FROM journal WHERE kind <> 'print_outcome'");
+    let burst = [
+        "ITEM:BLEND",
+        "NOPE-1",
+        &lot,
+        "@QTY:99999g",
+        "@QTY:100g",
+        "@YIELD:100g",
+        "@DONE",
+    ];
+    let text: String = burst.iter().map(|s| format!("{s}\n")).collect();
+    bench.send_raw(text.as_bytes());
+    let lines: Vec<String> = burst.iter().map(|_| bench.read()).collect();
+    let verdicts: Vec<&str> = lines
+        .iter()
+        .map(|l| &l[..l.find(':').unwrap_or(0)])
+        .collect();
+    assert_eq!(
+        verdicts,
+        ["ok", "error", "ok", "error", "ok", "ok", "ok"],
+        "{lines:#?}"
+    );
+    assert!(
+        lines[4].contains("100 g of lot"),
+        "the scan after a refusal sees the state before it: {}",
+        lines[4]
+    );
+    bench.finish();
+    // 7 scans; records: batch opened, consumption, batch closed; one print job
+    assert_eq!(
+        shop.query_i64("SELECT COUNT(*) FROM journal WHERE kind <> 'print_outcome'"),
+        journal_before + 7 + 3 + 1
+    );
+    assert_eq!(shop.query_i64("SELECT COUNT(*) FROM consumptions"), 1);
+    assert_eq!(shop.verify().0, 0);
+}

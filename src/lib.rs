@@ -3,6 +3,7 @@
 //! hash-chained journal, imports), the `daemon` (the event loop and its inputs), and the
 //! `cli` subcommands.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod core;

@@ -1,5 +1,6 @@
 //! The subcommands (SPEC §7), one file each; each is thin glue over the library.
 
+mod bench;
 mod demo;
 mod import;
 mod journal;
@@ -93,6 +94,11 @@ pub enum Command {
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
     },
+    /// The synthetic workshop and the benchmark table
+    Bench {
+        #[command(subcommand)]
+        what: bench::BenchCommand,
+    },
     /// Check or show the journal
     Journal {
         #[command(subcommand)]
@@ -127,6 +133,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Command::Import { what } => import::import(&db, &station, what),
         Command::Journal { what } => journal::journal(&db, what),
         Command::Trace { what } => trace::trace(&db, what),
+        Command::Bench { what } => bench::bench(what),
         Command::Label { what } => label::label(&db, &station, what),
         Command::Sheet { output } => label::sheet(&db, &station, output.as_deref()),
         Command::Recall {

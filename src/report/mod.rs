@@ -6,7 +6,10 @@ use printpdf::{
     Rect, Rgb, TextItem,
 };
 
-use crate::core::trace::RecallPackage;
+use std::collections::HashMap;
+
+use crate::core::trace::{ForwardShipment, ForwardTrace, RecallPackage};
+use crate::store::{Store, StoreError, Target};
 
 const PAGE_W: f32 = 595.0;
 const PAGE_H: f32 = 842.0;
@@ -217,13 +220,12 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts) -> Vec<u8> {
         cell("phone", 16),
         "units"
     ));
+    let by_customer = shipments_by_customer(trace);
     for customer in &trace.customers {
-        let units: i64 = trace
-            .shipments
-            .iter()
-            .filter(|s| s.customer_code == customer.code)
-            .map(|s| s.quantity.base)
-            .sum();
+        let units: i64 = by_customer
+            .get(customer.code.as_str())
+            .map(|lines| lines.iter().map(|s| s.quantity.base).sum())
+            .unwrap_or(0);
         pages.mono(&format!(
             "{}{}{}{}{}",
             cell(&customer.code, 10),
@@ -283,4 +285,106 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts) -> Vec<u8> {
         ));
     }
     pages.finish(&format!("Recall {}", lot.code))
+}
+
+/// Each customer's shipment lines, in the order of the trace.
+fn shipments_by_customer(trace: &ForwardTrace) -> HashMap<&str, Vec<&ForwardShipment>> {
+    let mut map: HashMap<&str, Vec<&ForwardShipment>> = HashMap::new();
+    for s in &trace.shipments {
+        map.entry(s.customer_code.as_str()).or_default().push(s);
+    }
+    map
+}
+
+/// Who to contact: one row per customer with what they received.
+pub fn customers_csv(trace: &ForwardTrace) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "code", "name", "email", "phone", "address", "orders", "batches", "units",
+    ])?;
+    let by_customer = shipments_by_customer(trace);
+    for c in &trace.customers {
+        let lines = by_customer
+            .get(c.code.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let mut orders: Vec<&str> = lines.iter().map(|s| s.order_number.as_str()).collect();
+        orders.dedup();
+        let mut batches: Vec<&str> = lines.iter().map(|s| s.batch_code.as_str()).collect();
+        batches.sort();
+        batches.dedup();
+        let units: i64 = lines.iter().map(|s| s.quantity.base).sum();
+        w.write_record([
+            c.code.as_str(),
+            &c.name,
+            &c.email,
+            &c.phone,
+            &c.address,
+            &orders.join(" "),
+            &batches.join(" "),
+            &units.to_string(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The three files of a recall package.
+pub struct RecallFiles {
+    pub package: RecallPackage,
+    pub json: Vec<u8>,
+    pub csv: Vec<u8>,
+    pub pdf: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecallError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("writing the package: {0}")]
+    Encode(String),
+}
+
+/// A recall of `target` (a lot or a batch): the forward trace stamped with the time and
+/// the journal head, as JSON, a customer CSV and a printable PDF. A real recall first
+/// records the lot as recalled and its downstream batches on hold; `mock` changes nothing.
+pub fn recall_package(
+    store: &mut Store,
+    target: &Target,
+    mock: bool,
+    now: jiff::Timestamp,
+    operator: Option<&str>,
+) -> Result<RecallFiles, RecallError> {
+    let trace = store.trace_forward(target)?;
+    let journal_head = if mock {
+        store.head()?.map(|(_, hash)| hash).unwrap_or_default()
+    } else {
+        let batches: Vec<String> = trace.batches.iter().map(|b| b.code.clone()).collect();
+        store.record_recall(target.code(), &batches, now, operator)?
+    };
+    let facts = store.lot_facts(target.code())?;
+    let package = RecallPackage {
+        trace,
+        generated_at: now.to_string(),
+        journal_head,
+        mock,
+    };
+    let json =
+        serde_json::to_vec_pretty(&package).map_err(|e| RecallError::Encode(e.to_string()))?;
+    let csv = customers_csv(&package.trace).map_err(|e| RecallError::Encode(e.to_string()))?;
+    let pdf = recall_pdf(
+        &package,
+        &LotFacts {
+            code: facts.0,
+            item: facts.1,
+            supplier: facts.2,
+            supplier_lot: facts.3,
+            received_at: facts.4,
+        },
+    );
+    Ok(RecallFiles {
+        package,
+        json,
+        csv,
+        pdf,
+    })
 }

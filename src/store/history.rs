@@ -43,7 +43,8 @@ struct Known {
     /// upper-case sku -> (sku as in the items, is product, unit)
     items: HashMap<String, (String, bool, Unit)>,
     suppliers: HashSet<String>,
-    customers: HashSet<String>,
+    /// upper-case code -> the code as the master data spells it
+    customers: HashMap<String, String>,
 }
 
 impl StoreTx<'_> {
@@ -80,7 +81,14 @@ impl StoreTx<'_> {
         Ok(Known {
             items,
             suppliers: set("SELECT code FROM suppliers")?,
-            customers: set("SELECT code FROM customers")?,
+            customers: {
+                let mut stmt = self.tx.prepare("SELECT code FROM customers")?;
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                rows.collect::<Result<Vec<_>, _>>()?
+                    .into_iter()
+                    .map(|c| (c.to_uppercase(), c))
+                    .collect()
+            },
         })
     }
 
@@ -336,14 +344,15 @@ impl Store {
         for ((order_number, customer_code, shipped_at), rows) in groups {
             let f = &files.shipments;
             let first = rows[0];
-            if !known.customers.contains(&customer_code.to_uppercase()) {
+            let Some(customer_code) = known.customers.get(&customer_code.to_uppercase()).cloned()
+            else {
                 return Err(located(
                     f,
                     first.line,
                     "customer_code",
                     format!("unknown customer {customer_code}"),
                 ));
-            }
+            };
             let mut lines = Vec::new();
             for row in &rows {
                 let stock = match new_stock.get(&row.batch_code) {
@@ -392,6 +401,8 @@ impl Store {
             summary.shipments += 1;
         }
         tx.commit()?;
+        // a bulk import leaves a large write-ahead log that every read would consult
+        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
         Ok(summary)
     }
 }

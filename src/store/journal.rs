@@ -72,11 +72,8 @@ impl StoreTx<'_> {
     pub fn append(&mut self, entry: &NewEntry<'_>) -> Result<i64, StoreError> {
         let head: Option<(i64, String)> = self
             .tx
-            .query_row(
-                "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
         let seq = prev_seq + 1;
@@ -94,9 +91,10 @@ impl StoreTx<'_> {
                 &body,
             ],
         );
-        self.tx.execute(
+        self.tx.prepare_cached(
             "INSERT INTO journal (seq, at, kind, bench, device, operator, body, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?.execute(
             params![
                 seq,
                 at,

@@ -117,7 +117,8 @@ impl Store {
             .map_err(open_err)?;
         self.conn
             .execute_batch(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;
+                 PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;",
             )
             .map_err(|source| StoreError::Open {
                 path: self.path.clone(),
@@ -243,18 +244,19 @@ pub struct StoreTx<'a> {
 impl StoreTx<'_> {
     /// Marks a point to roll back to (one per scan in a group commit).
     pub fn savepoint(&mut self) -> Result<(), StoreError> {
-        self.tx.execute_batch("SAVEPOINT scan")?;
+        self.tx.prepare_cached("SAVEPOINT scan")?.execute([])?;
         Ok(())
     }
 
     /// Undoes everything since `savepoint` (and keeps the savepoint's place released).
     pub fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
-        self.tx.execute_batch("ROLLBACK TO scan; RELEASE scan")?;
+        self.tx.prepare_cached("ROLLBACK TO scan")?.execute([])?;
+        self.tx.prepare_cached("RELEASE scan")?.execute([])?;
         Ok(())
     }
 
     pub fn release_savepoint(&mut self) -> Result<(), StoreError> {
-        self.tx.execute_batch("RELEASE scan")?;
+        self.tx.prepare_cached("RELEASE scan")?.execute([])?;
         Ok(())
     }
 
@@ -505,8 +507,9 @@ impl StoreTx<'_> {
             operator,
             body: &body,
         })?;
-        self.tx.execute(
+        self.tx.prepare_cached(
             "INSERT INTO print_jobs (bench, printer, label, code, copies, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?.execute(
             params![
                 bench,
                 printer,
@@ -522,11 +525,12 @@ impl StoreTx<'_> {
     /// Saves what the bench has open, with the scan that changed it.
     pub fn save_bench_state(&mut self, bench: &str, state: &BenchState) -> Result<(), StoreError> {
         let text = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.tx.execute(
-            "INSERT INTO bench_state (bench, state) VALUES (?1, ?2)
+        self.tx
+            .prepare_cached(
+                "INSERT INTO bench_state (bench, state) VALUES (?1, ?2)
              ON CONFLICT(bench) DO UPDATE SET state = excluded.state",
-            params![bench, text],
-        )?;
+            )?
+            .execute(params![bench, text])?;
         Ok(())
     }
 

@@ -189,6 +189,47 @@ CREATE TABLE print_outcomes (
 );
 CREATE INDEX print_outcomes_job ON print_outcomes(job_id);
 "#,
+    // 3: covering indexes for traces: shipment lines by batch, shipments by code and
+    // consumptions by input answer from the index alone
+    r#"
+CREATE INDEX shipment_lines_batch_cover ON shipment_lines(batch_code, shipment_code, quantity, line_no);
+CREATE INDEX shipments_cover ON shipments(code, shipped_at, order_number, customer_code);
+CREATE INDEX consumptions_input_cover ON consumptions(input_code, batch_code, line_no, quantity);
+"#,
+    // 4: a lineage table for forward traces, derived from shipment lines and kept by a
+    // trigger in the same transaction: each batch's shipments in one clustered range; and
+    // customers clustered by code
+    r#"
+CREATE TABLE shipment_index (
+    batch_code    TEXT NOT NULL,
+    shipment_code TEXT NOT NULL,
+    line_no       INTEGER NOT NULL,
+    shipped_at    TEXT NOT NULL,
+    order_number  TEXT NOT NULL,
+    customer_code TEXT NOT NULL,
+    quantity      INTEGER NOT NULL,
+    PRIMARY KEY (batch_code, shipment_code, line_no)
+) WITHOUT ROWID;
+INSERT INTO shipment_index
+    SELECT l.batch_code, l.shipment_code, l.line_no, s.shipped_at, s.order_number, s.customer_code, l.quantity
+    FROM shipment_lines l JOIN shipments s ON s.code = l.shipment_code;
+CREATE TRIGGER shipment_index_fill AFTER INSERT ON shipment_lines
+BEGIN
+    INSERT INTO shipment_index
+        SELECT NEW.batch_code, NEW.shipment_code, NEW.line_no, s.shipped_at, s.order_number, s.customer_code, NEW.quantity
+        FROM shipments s WHERE s.code = NEW.shipment_code;
+END;
+CREATE TABLE customers_clustered (
+    code    TEXT PRIMARY KEY COLLATE NOCASE,
+    name    TEXT NOT NULL,
+    email   TEXT NOT NULL DEFAULT '',
+    phone   TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+INSERT INTO customers_clustered SELECT code, name, email, phone, address FROM customers;
+DROP TABLE customers;
+ALTER TABLE customers_clustered RENAME TO customers;
+"#,
 ];
 
 /// Record tables that refuse UPDATE and DELETE (installed by `Store::open`).

@@ -231,7 +231,11 @@ impl Store {
         if matches!(target, Target::Batch(_)) {
             shipped_codes.push(root.clone());
         }
-        let shipments = self.shipments_of(&shipped_codes, &units)?;
+        let unit_of_batch: HashMap<&str, Unit> = seen
+            .iter()
+            .map(|(code, (_, unit))| (code.as_str(), *unit))
+            .collect();
+        let shipments = self.shipments_of(&shipped_codes, &unit_of_batch)?;
         let customer_codes: BTreeSet<&String> =
             shipments.iter().map(|s| &s.customer_code).collect();
         let customers = self.customers(customer_codes.into_iter())?;
@@ -260,29 +264,42 @@ impl Store {
         })
     }
 
+    /// The shipment lines of these batches, oldest first.
     fn shipments_of(
         &self,
         batch_codes: &[String],
-        units: &HashMap<String, Unit>,
+        units: &HashMap<&str, Unit>,
     ) -> Result<Vec<ForwardShipment>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT s.code, s.order_number, s.customer_code, l.batch_code, l.quantity, s.shipped_at, b.product_sku
-             FROM shipment_lines l JOIN shipments s ON s.code = l.shipment_code JOIN batches b ON b.code = l.batch_code
-             WHERE l.batch_code IN (SELECT value FROM json_each(?1))
-             ORDER BY s.shipped_at, s.code, l.line_no",
+            "SELECT shipment_code, order_number, customer_code, batch_code, quantity, shipped_at
+             FROM shipment_index WHERE batch_code IN (SELECT value FROM json_each(?1))",
         )?;
         let rows = stmt.query_map([json_list(batch_codes)], |r| {
-            let sku: String = r.get(6)?;
+            let batch: String = r.get(3)?;
+            let unit = units.get(batch.as_str()).copied().unwrap_or(Unit::Each);
             Ok(ForwardShipment {
                 shipment_code: r.get(0)?,
                 order_number: r.get(1)?,
                 customer_code: r.get(2)?,
-                batch_code: r.get(3)?,
-                quantity: Amount::new(r.get(4)?, units.get(&sku).copied().unwrap_or(Unit::Each)),
+                batch_code: batch,
+                quantity: Amount::new(r.get(4)?, unit),
                 shipped_at: r.get(5)?,
             })
         })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        let mut shipments = rows.collect::<Result<Vec<_>, _>>()?;
+        shipments.sort_by(|a, b| {
+            (
+                a.shipped_at.as_str(),
+                a.shipment_code.as_str(),
+                a.batch_code.as_str(),
+            )
+                .cmp(&(
+                    b.shipped_at.as_str(),
+                    b.shipment_code.as_str(),
+                    b.batch_code.as_str(),
+                ))
+        });
+        Ok(shipments)
     }
 
     fn customers<'a>(
@@ -293,7 +310,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT code, name, email, phone, address FROM customers WHERE code IN (SELECT value FROM json_each(?1))",
         )?;
-        let mut known: BTreeMap<String, Customer> = stmt
+        let mut known: HashMap<String, Customer> = stmt
             .query_map([json_list(codes.iter().copied())], |r| {
                 Ok(Customer {
                     code: r.get(0)?,
@@ -303,21 +320,20 @@ impl Store {
                     address: r.get(4)?,
                 })
             })?
-            .map(|c| c.map(|c| (c.code.to_uppercase(), c)))
+            .map(|c| c.map(|c| (c.code.clone(), c)))
             .collect::<Result<_, _>>()?;
-        // a customer no longer in the master data is still listed, by code
+        // codes are stored as the master data spells them (bench and import both take the
+        // canonical code); a customer no longer in the master data is still listed, by code
         Ok(codes
             .into_iter()
             .map(|code| {
-                known
-                    .remove(&code.to_uppercase())
-                    .unwrap_or_else(|| Customer {
-                        code: code.clone(),
-                        name: String::new(),
-                        email: String::new(),
-                        phone: String::new(),
-                        address: String::new(),
-                    })
+                known.remove(code.as_str()).unwrap_or_else(|| Customer {
+                    code: code.clone(),
+                    name: String::new(),
+                    email: String::new(),
+                    phone: String::new(),
+                    address: String::new(),
+                })
             })
             .collect())
     }
@@ -740,5 +756,38 @@ impl Store {
                 ))
             },
         )?)
+    }
+}
+
+impl Store {
+    /// The lot consumed by the most batches (the worst case of a forward trace).
+    pub fn most_used_lot(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT input_code FROM consumptions WHERE input_kind = 'lot'
+                 GROUP BY input_code ORDER BY COUNT(*) DESC, input_code LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// About `n` order numbers spread over the history, chosen by `seed`.
+    pub fn sample_orders(&self, n: usize, seed: u64) -> Result<Vec<String>, StoreError> {
+        let total: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM shipments", [], |r| r.get(0))?;
+        let step = (total / n.max(1) as i64).max(1);
+        let mut stmt = self.conn.prepare(
+            "SELECT order_number FROM shipments WHERE rowid % ?1 = ?2 ORDER BY rowid LIMIT ?3",
+        )?;
+        let orders = stmt
+            .query_map(
+                params![step, (seed as i64).rem_euclid(step), n as i64],
+                |r| r.get(0),
+            )?
+            .collect::<Result<Vec<String>, _>>()?;
+        Ok(orders)
     }
 }

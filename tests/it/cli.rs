@@ -90,3 +90,37 @@ fn the_demo_runs_and_verifies() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("is not a lotstation demo folder"));
 }
+
+#[test]
+fn the_benchmark_runs_at_tiny_scale() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = std::process::Command::new(BIN)
+        .args(["bench", "run", "--scale", "tiny", "--dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run bench");
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{table}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for figure in [
+        "history import, tiny",
+        "forward trace, most-used lot",
+        "backward trace of an order",
+        "recall package (JSON + CSV + PDF)",
+        "render one label: ZPL",
+        "render one label: PDF",
+        "scans through parse, workflow and durable commit, one bench",
+        "same, 8 benches at once (group commit)",
+        "scan in to label bytes at a TCP printer",
+        "daemon idle memory (RSS)",
+        "daemon start to ready",
+    ] {
+        assert!(
+            table.lines().any(|l| l.starts_with(&format!("| {figure}"))),
+            "{figure} missing from\n{table}"
+        );
+    }
+}

@@ -1,0 +1,5 @@
+//! The benchmark: a deterministic synthetic workshop (`generate`) and the figures measured
+//! on it (`run`), printed as one table by `lotstation bench run`.
+
+pub mod generate;
+pub mod run;

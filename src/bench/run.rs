@@ -1,0 +1,515 @@
+//! `lotstation bench run`: every figure of the benchmark table, each measured through the
+//! code path a person or a script would use (the importer, the daemon's scan handling and
+//! event loop, the print queue, the trace and recall functions, the binary itself).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc as std_mpsc;
+use std::time::{Duration, Instant};
+
+use super::generate::{Scale, generate};
+use crate::config::Station;
+use crate::daemon::{self, Daemon, ScanInput, SystemClock};
+use crate::devices::Source;
+use crate::label::{self, LabelKind, LoadedTemplate};
+use crate::masterdata::{self, MasterKind};
+use crate::store::{Store, Target};
+
+/// One row of the table.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    pub name: String,
+    pub median: String,
+    pub p99: String,
+    pub target: String,
+    /// how far from the target: >= 1.0 meets it
+    pub ratio: Option<f64>,
+}
+
+impl Figure {
+    fn verdict(&self) -> &'static str {
+        match self.ratio {
+            Some(r) if r >= 1.0 => "ok",
+            Some(_) => "MISSED",
+            None => "-",
+        }
+    }
+}
+
+/// Median and 99th percentile of samples.
+pub fn percentiles(samples: &mut [Duration]) -> (Duration, Duration) {
+    if samples.is_empty() {
+        return (Duration::ZERO, Duration::ZERO);
+    }
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+    (at(0.5), at(0.99))
+}
+
+fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 0.1 {
+        format!("{:.1} µs", ms * 1000.0)
+    } else {
+        format!("{ms:.2} ms")
+    }
+}
+
+/// A time against a ceiling.
+fn timed(name: &str, samples: &mut [Duration], ceiling: Duration, on: &str) -> Figure {
+    let (median, p99) = percentiles(samples);
+    let judged = if on == "p99" { p99 } else { median };
+    Figure {
+        name: name.into(),
+        median: ms(median),
+        p99: ms(p99),
+        target: format!("{on} ≤ {}", ms(ceiling)),
+        ratio: Some(ceiling.as_secs_f64() / judged.as_secs_f64().max(1e-9)),
+    }
+}
+
+pub fn print_table(figures: &[Figure], out: &mut impl Write) -> std::io::Result<()> {
+    writeln!(out, "| figure | median | p99 | target | ratio | |")?;
+    writeln!(out, "|---|---|---|---|---|---|")?;
+    for f in figures {
+        writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            f.name,
+            f.median,
+            f.p99,
+            f.target,
+            f.ratio
+                .map(|r| format!("{r:.2}"))
+                .unwrap_or_else(|| "-".into()),
+            f.verdict()
+        )?;
+    }
+    Ok(())
+}
+
+fn import_master(store: &mut Store, dir: &Path) -> anyhow::Result<()> {
+    for (kind, name) in [
+        (MasterKind::Items, "items.csv"),
+        (MasterKind::Suppliers, "suppliers.csv"),
+        (MasterKind::Customers, "customers.csv"),
+    ] {
+        let data = masterdata::parse(kind, &dir.join(name))?;
+        store.import_master(name, "-", &data, jiff::Timestamp::now())?;
+    }
+    Ok(())
+}
+
+fn station(config: &str) -> anyhow::Result<Station> {
+    Ok(Station::from_toml(config, Path::new("(bench)"))?)
+}
+
+/// Runs every figure at `scale` in `dir` (a fresh folder) with the binary at `exe`.
+pub fn run(
+    dir: &Path,
+    scale: Scale,
+    seed: u64,
+    exe: &Path,
+    log: &mut impl Write,
+) -> anyhow::Result<Vec<Figure>> {
+    // the scan and process figures first, on a quiet disk (before the big import's writeback)
+    let mut figures = scan_figures(dir, scale)?;
+    figures.extend(process_figures(dir, exe)?);
+    writeln!(
+        log,
+        "generating a {} history (seed {seed}) in {}",
+        scale.name(),
+        dir.display()
+    )?;
+    let generated = generate(dir, scale, seed)?;
+    writeln!(
+        log,
+        "  {} lots, {} batches, {} consumptions, {} orders, {} shipment lines",
+        generated.lots,
+        generated.batches,
+        generated.consumptions,
+        generated.orders,
+        generated.shipment_lines
+    )?;
+
+    // history import: the importer a shop runs once
+    let db = dir.join("history.db");
+    let mut store = Store::open(&db)?;
+    import_master(&mut store, dir)?;
+    let tz = jiff::tz::TimeZone::UTC;
+    let started = Instant::now();
+    let history = masterdata::parse_history(&dir.join("history"), &tz)?;
+    let format = crate::core::codes::CodeFormat::parse("SHP-{seq:06}")?;
+    store.import_history(&history, &format, &tz, jiff::Timestamp::now())?;
+    let import = started.elapsed();
+    writeln!(log, "  imported in {:.1} s", import.as_secs_f64())?;
+    figures.push(Figure {
+        name: format!("history import, {}", scale.name()),
+        median: format!("{:.1} s", import.as_secs_f64()),
+        p99: "-".into(),
+        target: "≤ 60 s".into(),
+        ratio: Some(60.0 / import.as_secs_f64().max(1e-9)),
+    });
+
+    // traces on the imported history
+    let most_used: String = store.most_used_lot()?.unwrap_or_default();
+    let target = Target::Lot(most_used.clone());
+    let mut samples = Vec::new();
+    let mut size = 0;
+    for _ in 0..30 {
+        let started = Instant::now();
+        let trace = store.trace_forward(&target)?;
+        samples.push(started.elapsed());
+        size = trace.shipments.len();
+    }
+    let mut forward = timed(
+        &format!(
+            "forward trace, most-used lot ({size} shipment lines), {}",
+            scale.name()
+        ),
+        &mut samples,
+        Duration::from_millis(10),
+        "median",
+    );
+    let (_, p99) = percentiles(&mut samples);
+    let p99_ratio = 0.030 / p99.as_secs_f64().max(1e-9);
+    forward.target = "median ≤ 10 ms, p99 ≤ 30 ms".into();
+    forward.ratio = forward.ratio.map(|r| r.min(p99_ratio));
+    figures.push(forward);
+
+    let orders = store.sample_orders(200, seed)?;
+    let mut samples = Vec::new();
+    for order in &orders {
+        let started = Instant::now();
+        store.trace_backward(&Target::Order(order.clone()))?;
+        samples.push(started.elapsed());
+    }
+    figures.push(timed(
+        &format!("backward trace of an order, {}", scale.name()),
+        &mut samples,
+        Duration::from_millis(2),
+        "median",
+    ));
+
+    let mut samples = Vec::new();
+    for _ in 0..10 {
+        let started = Instant::now();
+        let files =
+            crate::report::recall_package(&mut store, &target, true, jiff::Timestamp::now(), None)?;
+        std::hint::black_box(&files.pdf);
+        samples.push(started.elapsed());
+    }
+    figures.push(timed(
+        &format!("recall package (JSON + CSV + PDF), {}", scale.name()),
+        &mut samples,
+        Duration::from_millis(300),
+        "median",
+    ));
+
+    // label rendering
+    let data = store.label_data(LabelKind::Lot, &most_used, "https://id.gs1.org", &tz)?;
+    let template = LoadedTemplate::load(LabelKind::Lot, None)?;
+    let mut samples = Vec::new();
+    for _ in 0..2000 {
+        let started = Instant::now();
+        std::hint::black_box(label::render_zpl(&template, &data, 203, 1)?);
+        samples.push(started.elapsed());
+    }
+    figures.push(timed(
+        "render one label: ZPL",
+        &mut samples,
+        Duration::from_micros(20),
+        "median",
+    ));
+    let mut samples = Vec::new();
+    for _ in 0..200 {
+        let started = Instant::now();
+        std::hint::black_box(label::render_pdf(&template, &data, 203, 1)?);
+        samples.push(started.elapsed());
+    }
+    figures.push(timed(
+        "render one label: PDF",
+        &mut samples,
+        Duration::from_millis(1),
+        "median",
+    ));
+    Ok(figures)
+}
+
+const BENCH_ITEMS: &str = "sku,name,kind,unit,lot_prefix,gtin,shelf_life_days\nOIL,Olive oil,material,g,OIL,09501101530003,365\n";
+const BENCH_SUPPLIERS: &str = "code,name,contact,email,phone\nS1,Supplier,,,\n";
+
+fn fresh_store(path: &Path) -> anyhow::Result<Store> {
+    let mut store = Store::open(path)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::write(dir.join("bench-items.csv"), BENCH_ITEMS)?;
+    std::fs::write(dir.join("bench-suppliers.csv"), BENCH_SUPPLIERS)?;
+    for (kind, name) in [
+        (MasterKind::Items, "bench-items.csv"),
+        (MasterKind::Suppliers, "bench-suppliers.csv"),
+    ] {
+        let data = masterdata::parse(kind, &dir.join(name))?;
+        store.import_master(name, "-", &data, jiff::Timestamp::now())?;
+    }
+    Ok(store)
+}
+
+/// A receiving session: each lot is four scans (item, supplier lot, quantity, done).
+fn receiving_script(lots: usize, tag: &str) -> Vec<String> {
+    let mut scans = vec!["SUP:S1".to_string(), format!("INV-{tag}")];
+    for i in 0..lots {
+        scans.extend([
+            "ITEM:OIL".to_string(),
+            format!("SL-{tag}-{i}"),
+            "@QTY:250g".to_string(),
+            "@DONE".to_string(),
+        ]);
+    }
+    scans
+}
+
+fn bench_config(benches: usize, printer: Option<u16>) -> String {
+    let mut config = String::from("[station]\ntimezone = \"UTC\"\nprint_drain_seconds = 30\n");
+    for b in 0..benches {
+        config.push_str(&format!(
+            "[[bench]]\nname = \"bench-{b}\"\nworkflow = \"receive\"\nscanners = [\"scanner-{b}\"]\n{}\
+             [[scanner]]\nname = \"scanner-{b}\"\nkind = \"stdin\"\n",
+            if printer.is_some() { "printer = \"zebra\"\n" } else { "" }
+        ));
+    }
+    if let Some(port) = printer {
+        config.push_str(&format!(
+            "[[printer]]\nname = \"zebra\"\nkind = \"tcp\"\naddress = \"127.0.0.1:{port}\"\nlanguage = \"zpl\"\n"
+        ));
+    }
+    config
+}
+
+/// The disk's own rate of single-row durable commits, the ceiling of one bench's scans.
+fn disk_commit_rate(path: &Path, rows: usize) -> anyhow::Result<f64> {
+    let conn = rusqlite::Connection::open(path)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (x INTEGER);",
+    )?;
+    let started = Instant::now();
+    for i in 0..rows {
+        conn.execute("INSERT INTO t (x) VALUES (?1)", [i as i64])?;
+    }
+    Ok(rows as f64 / started.elapsed().as_secs_f64())
+}
+
+fn scan_figures(dir: &Path, scale: Scale) -> anyhow::Result<Vec<Figure>> {
+    let mut figures = Vec::new();
+    let lots = match scale {
+        Scale::Tiny => 100,
+        _ => 500,
+    };
+    // one bench: a person waits for each answer, so every scan is its own commit
+    let disk = disk_commit_rate(&dir.join("disk.db"), lots * 2)?;
+    let store = fresh_store(&dir.join("one-bench.db"))?;
+    let mut daemon = Daemon::new(
+        station(&bench_config(1, None))?,
+        store,
+        Box::new(SystemClock),
+    )?;
+    let script = receiving_script(lots, "one");
+    let mut samples = Vec::new();
+    let started = Instant::now();
+    for scan in &script {
+        let t = Instant::now();
+        let answer = daemon.handle_scans(vec![ScanInput::Scan {
+            scanner: "scanner-0".into(),
+            raw: scan.clone().into_bytes(),
+        }]);
+        samples.push(t.elapsed());
+        anyhow::ensure!(answer[0].accepted, "bench scan refused: {}", answer[0].line);
+    }
+    let rate = script.len() as f64 / started.elapsed().as_secs_f64();
+    let (median, p99) = percentiles(&mut samples);
+    figures.push(Figure {
+        name: format!("scans through parse, workflow and durable commit, one bench (disk: {disk:.0} commits/s)"),
+        median: format!("{rate:.0} scans/s ({} each)", ms(median)),
+        p99: ms(p99),
+        target: "≥ 1000 scans/s and ≥ 80 % of the disk's commit rate".into(),
+        ratio: Some((rate / 1000.0).min(rate / (0.8 * disk))),
+    });
+
+    // eight benches at once, through the event loop: scans waiting together commit together
+    let store = fresh_store(&dir.join("eight-benches.db"))?;
+    let daemon = Daemon::new(
+        station(&bench_config(8, None))?,
+        store,
+        Box::new(SystemClock),
+    )?;
+    let sources: Vec<Source> = (0..8)
+        .map(|b| Source::Script {
+            scanner: format!("scanner-{b}"),
+            lines: receiving_script(lots, &format!("b{b}")),
+        })
+        .collect();
+    let total: usize = sources
+        .iter()
+        .map(|s| {
+            if let Source::Script { lines, .. } = s {
+                lines.len()
+            } else {
+                0
+            }
+        })
+        .sum();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let (tx, rx) = std_mpsc::channel();
+    let started = Instant::now();
+    runtime.block_on(daemon::run(daemon, sources, move |feedback| {
+        let _ = tx.send(feedback.accepted);
+    }))?;
+    let elapsed = started.elapsed();
+    let accepted = rx.try_iter().filter(|ok| *ok).count();
+    anyhow::ensure!(accepted == total, "{accepted} of {total} scans accepted");
+    let rate = total as f64 / elapsed.as_secs_f64();
+    figures.push(Figure {
+        name: "same, 8 benches at once (group commit)".into(),
+        median: format!("{rate:.0} scans/s"),
+        p99: "-".into(),
+        target: "≥ 5000 scans/s".into(),
+        ratio: Some(rate / 5000.0),
+    });
+
+    // a scan that makes a label, until the printer has the bytes
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    let (arrived_tx, arrived_rx) = std_mpsc::channel::<Instant>();
+    std::thread::spawn(move || fake_printer(listener, arrived_tx));
+    let store = fresh_store(&dir.join("label-latency.db"))?;
+    let mut daemon = Daemon::new(
+        station(&bench_config(1, Some(port)))?,
+        store,
+        Box::new(SystemClock),
+    )?;
+    let (events_tx, mut events_rx) = tokio::sync::mpsc::channel(1024);
+    daemon.start_printing(events_tx)?;
+    let send = |daemon: &mut Daemon, scan: &str| {
+        daemon.handle_scans(vec![ScanInput::Scan {
+            scanner: "scanner-0".into(),
+            raw: scan.as_bytes().to_vec(),
+        }])
+    };
+    send(&mut daemon, "SUP:S1");
+    send(&mut daemon, "INV-LAT");
+    let mut samples = Vec::new();
+    for i in 0..200 {
+        send(&mut daemon, "ITEM:OIL");
+        send(&mut daemon, &format!("SL-LAT-{i}"));
+        send(&mut daemon, "@QTY:100g");
+        let started = Instant::now();
+        let answer = send(&mut daemon, "@DONE");
+        anyhow::ensure!(answer[0].accepted, "{}", answer[0].line);
+        let arrived = arrived_rx.recv_timeout(Duration::from_secs(10))?;
+        samples.push(arrived.saturating_duration_since(started));
+        while let Ok(event) = events_rx.try_recv() {
+            if let daemon::Event::PrintOutcome { job, outcome } = event {
+                daemon.handle_print_outcome(&job, &outcome)?;
+            }
+        }
+    }
+    figures.push(timed(
+        "scan in to label bytes at a TCP printer",
+        &mut samples,
+        Duration::from_millis(5),
+        "p99",
+    ));
+    Ok(figures)
+}
+
+/// A port-9100 printer that answers `~HS` and notes when each complete label arrived.
+fn fake_printer(listener: TcpListener, arrived: std_mpsc::Sender<Instant>) {
+    let ok = crate::decode::zpl_status::host_status_answer(crate::decode::zpl_status::HostStatus {
+        paper_out: false,
+        paused: false,
+        head_open: false,
+        ribbon_out: false,
+    });
+    for stream in listener.incoming() {
+        let Ok(mut stream) = stream else { continue };
+        let mut request = [0u8; 3];
+        if stream.read_exact(&mut request).is_err() || stream.write_all(&ok).is_err() {
+            continue;
+        }
+        let mut job = Vec::new();
+        let mut buffer = [0u8; 8192];
+        while let Ok(n) = stream.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            job.extend_from_slice(&buffer[..n]);
+            if job.windows(3).any(|w| w == b"^XZ") {
+                let _ = arrived.send(Instant::now());
+                job.clear();
+            }
+        }
+    }
+}
+
+/// The binary itself: time from start to "ready", and its memory once idle.
+fn process_figures(dir: &Path, exe: &Path) -> anyhow::Result<Vec<Figure>> {
+    let db: PathBuf = dir.join("process.db");
+    Store::open(&db)?;
+    let mut starts = Vec::new();
+    let mut rss = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let mut child = std::process::Command::new(exe)
+            .arg("--db")
+            .arg(&db)
+            .arg("run")
+            .current_dir(dir)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()?;
+        let mut stderr = BufReader::new(
+            child
+                .stderr
+                .take()
+                .ok_or_else(|| anyhow::anyhow!("no stderr"))?,
+        );
+        let mut line = String::new();
+        stderr.read_line(&mut line)?;
+        anyhow::ensure!(line.contains("ready"), "unexpected start-up line: {line}");
+        starts.push(started.elapsed());
+        std::thread::sleep(Duration::from_millis(500));
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?;
+        let kb: u64 = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        rss.push(kb);
+        drop(child.stdin.take());
+        child.wait()?;
+    }
+    rss.sort();
+    let median_rss = rss[rss.len() / 2] as f64 / 1024.0;
+    let (median, p99) = percentiles(&mut starts);
+    Ok(vec![
+        Figure {
+            name: "daemon idle memory (RSS)".into(),
+            median: format!("{median_rss:.1} MB"),
+            p99: format!("{:.1} MB", *rss.last().unwrap_or(&0) as f64 / 1024.0),
+            target: "≤ 15 MB".into(),
+            ratio: Some(15.0 / median_rss.max(1e-9)),
+        },
+        Figure {
+            name: "daemon start to ready".into(),
+            median: ms(median),
+            p99: ms(p99),
+            target: "≤ 100 ms".into(),
+            ratio: Some(0.1 / median.as_secs_f64().max(1e-9)),
+        },
+    ])
+}

@@ -364,7 +364,7 @@ fn scan_figures(dir: &Path, scale: Scale) -> anyhow::Result<Vec<Figure>> {
         .build()?;
     let (tx, rx) = std_mpsc::channel();
     let started = Instant::now();
-    runtime.block_on(daemon::run(daemon, sources, move |feedback| {
+    runtime.block_on(daemon::run(daemon, sources, None, move |feedback| {
         let _ = tx.send(feedback.accepted);
     }))?;
     let elapsed = started.elapsed();
@@ -477,9 +477,15 @@ fn process_figures(dir: &Path, exe: &Path) -> anyhow::Result<Vec<Figure>> {
                 .take()
                 .ok_or_else(|| anyhow::anyhow!("no stderr"))?,
         );
-        let mut line = String::new();
-        stderr.read_line(&mut line)?;
-        anyhow::ensure!(line.contains("ready"), "unexpected start-up line: {line}");
+                let mut line = String::new();
+        for _ in 0..5 {
+            line.clear();
+            stderr.read_line(&mut line)?;
+            if line.contains("ready") {
+                break;
+            }
+        }
+        anyhow::ensure!(line.contains("ready"), "no ready line; the last was: {line}");
         starts.push(started.elapsed());
         std::thread::sleep(Duration::from_millis(500));
         let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?;

@@ -405,7 +405,7 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
             scanner: scanner.to_string(),
             lines: script,
         }];
-        daemon = runtime.block_on(daemon::run(daemon, sources, move |feedback| {
+        daemon = runtime.block_on(daemon::run(daemon, sources, None, move |feedback| {
             let _ = tx.send(feedback.clone());
         }))?;
         for feedback in rx.try_iter() {

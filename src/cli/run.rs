@@ -30,6 +30,31 @@ pub fn run(station: Station, db: &Path) -> anyhow::Result<i32> {
     {
         anyhow::bail!("only one scanner can read standard input");
     }
+    let http = match &station.config.http {
+        None => None,
+        Some(config) => match std::net::TcpListener::bind(&config.listen) {
+            Ok(listener) => {
+                eprintln!(
+                    "lotstation: station screen on http://{}/",
+                    listener.local_addr()?
+                );
+                Some(crate::daemon::HttpService {
+                    listener,
+                    settings: crate::http::Settings {
+                        token: config.token.clone(),
+                        db: db.to_path_buf(),
+                        station: station.clone(),
+                    },
+                })
+            }
+            // the embedded default's port may be taken by another station on this machine
+            Err(e) if station.source.to_string_lossy().contains("embedded") => {
+                eprintln!("lotstation: no station screen ({}: {e})", config.listen);
+                None
+            }
+            Err(e) => anyhow::bail!("cannot listen on {}: {e}", config.listen),
+        },
+    };
     let daemon = Daemon::new(station, store, Box::new(SystemClock))?;
     for bench in daemon.bench_names() {
         eprintln!(
@@ -42,7 +67,7 @@ pub fn run(station: Station, db: &Path) -> anyhow::Result<i32> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(daemon::run(daemon, sources, |feedback| {
+    runtime.block_on(daemon::run(daemon, sources, http, |feedback| {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{}", feedback.line);
         let _ = out.flush();

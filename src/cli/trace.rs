@@ -4,7 +4,7 @@ use std::path::Path;
 
 use clap::{Subcommand, ValueEnum};
 
-use crate::core::trace::{BackwardTrace, ForwardTrace, StockRow};
+use crate::core::trace::{BackwardTrace, ForwardTrace};
 use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -50,7 +50,7 @@ pub fn trace(db: &Path, command: TraceCommand) -> anyhow::Result<i32> {
             let trace = store.trace_forward(&target)?;
             match format {
                 Format::Json => serde_json::to_writer_pretty(&mut out, &trace)?,
-                Format::Csv => forward_csv(&trace, &mut out)?,
+                Format::Csv => crate::report::tables::forward(&trace, &mut out)?,
                 Format::Text => forward_text(&trace, &mut out)?,
             }
         }
@@ -63,7 +63,7 @@ pub fn trace(db: &Path, command: TraceCommand) -> anyhow::Result<i32> {
             let trace = store.trace_backward(&target)?;
             match format {
                 Format::Json => serde_json::to_writer_pretty(&mut out, &trace)?,
-                Format::Csv => backward_csv(&trace, &mut out)?,
+                Format::Csv => crate::report::tables::backward(&trace, &mut out)?,
                 Format::Text => backward_text(&trace, &mut out)?,
             }
         }
@@ -71,45 +71,6 @@ pub fn trace(db: &Path, command: TraceCommand) -> anyhow::Result<i32> {
     use std::io::Write;
     writeln!(out)?;
     Ok(0)
-}
-
-/// One row per shipment line, with the customer's contact details.
-pub fn forward_csv(trace: &ForwardTrace, out: impl std::io::Write) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "order_number",
-        "customer_code",
-        "customer_name",
-        "email",
-        "phone",
-        "address",
-        "batch_code",
-        "quantity",
-        "unit",
-        "shipped_at",
-        "shipment_code",
-    ])?;
-    for s in &trace.shipments {
-        let customer = trace.customers.iter().find(|c| c.code == s.customer_code);
-        let field = |f: fn(&crate::core::trace::Customer) -> &str| {
-            customer.map(f).unwrap_or("").to_string()
-        };
-        w.write_record([
-            s.order_number.clone(),
-            s.customer_code.clone(),
-            field(|c| &c.name),
-            field(|c| &c.email),
-            field(|c| &c.phone),
-            field(|c| &c.address),
-            s.batch_code.clone(),
-            s.quantity.number(),
-            s.quantity.unit.to_string(),
-            s.shipped_at.clone(),
-            s.shipment_code.clone(),
-        ])?;
-    }
-    w.flush()?;
-    Ok(())
 }
 
 fn forward_text(trace: &ForwardTrace, mut out: impl std::io::Write) -> anyhow::Result<()> {
@@ -159,42 +120,6 @@ fn forward_text(trace: &ForwardTrace, mut out: impl std::io::Write) -> anyhow::R
     for s in &trace.on_hand {
         writeln!(out, "  {:<14} {}", s.code, s.quantity)?;
     }
-    Ok(())
-}
-
-fn backward_csv(trace: &BackwardTrace, out: impl std::io::Write) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "lot_code",
-        "item_sku",
-        "supplier_code",
-        "supplier_name",
-        "supplier_lot",
-        "invoice",
-        "received_at",
-        "quantity_consumed",
-        "unit",
-    ])?;
-    for l in &trace.lots {
-        let name = trace
-            .suppliers
-            .iter()
-            .find(|s| s.code == l.supplier_code)
-            .map(|s| s.name.as_str())
-            .unwrap_or("");
-        w.write_record([
-            l.code.as_str(),
-            &l.item_sku,
-            &l.supplier_code,
-            name,
-            &l.supplier_lot,
-            &l.invoice,
-            &l.received_at,
-            &l.quantity_consumed.number(),
-            l.unit.symbol(),
-        ])?;
-    }
-    w.flush()?;
     Ok(())
 }
 
@@ -256,7 +181,7 @@ pub fn stock(
             serde_json::to_writer_pretty(&mut out, &rows)?;
             writeln!(out)?;
         }
-        Format::Csv => stock_csv(&rows, &mut out)?,
+        Format::Csv => crate::report::tables::stock(&rows, &mut out)?,
         Format::Text => {
             writeln!(
                 out,
@@ -283,36 +208,4 @@ pub fn stock(
         }
     }
     Ok(0)
-}
-
-fn stock_csv(rows: &[StockRow], out: impl std::io::Write) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record([
-        "code",
-        "kind",
-        "item_sku",
-        "status",
-        "quantity",
-        "unit",
-        "expiry",
-        "supplier_code",
-        "supplier_lot",
-        "days_of_cover",
-    ])?;
-    for r in rows {
-        w.write_record([
-            r.code.clone(),
-            r.kind.clone(),
-            r.item_sku.clone(),
-            r.status.clone(),
-            r.quantity.number(),
-            r.unit.to_string(),
-            r.expiry.clone().unwrap_or_default(),
-            r.supplier_code.clone().unwrap_or_default(),
-            r.supplier_lot.clone().unwrap_or_default(),
-            r.days_of_cover.map(|d| d.to_string()).unwrap_or_default(),
-        ])?;
-    }
-    w.flush()?;
-    Ok(())
 }

@@ -26,6 +26,9 @@ name = "labels"
 kind = "file"
 path = "labels"
 language = "zpl"
+
+[http]
+listen = "127.0.0.1:8077"
 "#;
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -47,6 +50,22 @@ pub struct Config {
     pub pattern: Vec<PatternConfig>,
     #[serde(default)]
     pub labels: LabelsConfig,
+    /// the station screen and API; absent means no HTTP server
+    pub http: Option<HttpConfig>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// address to listen on; keep it on 127.0.0.1 unless the network is trusted
+    #[serde(default = "default_listen")]
+    pub listen: String,
+    /// bearer token for requests that change anything (scans, holds, recalls)
+    pub token: Option<String>,
+}
+
+fn default_listen() -> String {
+    "127.0.0.1:8077".into()
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]

@@ -1,7 +1,13 @@
 //! One scan, end to end: parse, step the bench's state machine inside a store transaction,
 //! journal the raw scan with what it did, commit, and only then say `ok:` or `error:`.
 
+use std::sync::Arc;
+
 use super::printing::{JobOutcome, PrintQueue, PrinterState};
+use super::view::{
+    BenchView, LiveEvent, Metrics, PrinterView, Publisher, ScaleView, ScanView, StationView,
+    Subscription,
+};
 use crate::config::{Station, batch_labels};
 use crate::core::scan;
 use crate::core::workflow::{self, BenchState, Input, Outcome, ScaleState, StepContext};
@@ -65,7 +71,13 @@ struct Bench {
     printer: Option<String>,
     state: BenchState,
     scale: ScaleState,
+    /// the scale's last reading as shown (state word, weight text)
+    scale_shown: (String, Option<String>),
+    last_scans: std::collections::VecDeque<ScanView>,
 }
+
+/// Scans kept per bench for the station screen.
+const LAST_SCANS: usize = 12;
 
 /// The event loop's state: the station, its store and every bench.
 pub struct Daemon {
@@ -74,6 +86,8 @@ pub struct Daemon {
     clock: Box<dyn Clock>,
     benches: Vec<Bench>,
     printing: PrintQueue,
+    publisher: Option<Publisher>,
+    metrics: Metrics,
 }
 
 impl Daemon {
@@ -96,6 +110,16 @@ impl Daemon {
                 } else {
                     ScaleState::NoScale
                 },
+                scale_shown: (
+                    if config.scale.is_some() {
+                        "lost"
+                    } else {
+                        "none"
+                    }
+                    .to_string(),
+                    None,
+                ),
+                last_scans: std::collections::VecDeque::new(),
             });
         }
         Ok(Daemon {
@@ -104,7 +128,65 @@ impl Daemon {
             clock,
             benches,
             printing: PrintQueue::none(),
+            publisher: None,
+            metrics: Metrics::default(),
         })
+    }
+
+    /// The read side of the station's live state, for the HTTP server.
+    pub fn subscribe(&mut self) -> Subscription {
+        let (publisher, subscription) = super::view::channels();
+        self.publisher = Some(publisher);
+        self.publish();
+        subscription
+    }
+
+    /// Publishes the current snapshot (after every event).
+    pub fn publish(&mut self) {
+        let Some(publisher) = &self.publisher else {
+            return;
+        };
+        if let Ok(Some((seq, hash))) = self.store.head() {
+            self.metrics.journal_entries = seq;
+            self.metrics.journal_head = hash;
+        }
+        let benches = self
+            .benches
+            .iter()
+            .map(|b| {
+                let default_mode = self.station.bench(&b.name).and_then(|c| c.workflow);
+                BenchView {
+                    name: b.name.clone(),
+                    mode: b.state.mode.or(default_mode).map(|m| m.verb().to_string()),
+                    operator: b.state.operator.clone(),
+                    prompt: b.state.prompt(default_mode),
+                    document: b.state.doc.summary(),
+                    last_scans: b.last_scans.clone(),
+                    scale: ScaleView {
+                        state: b.scale_shown.0.clone(),
+                        weight: b.scale_shown.1.clone(),
+                    },
+                    printer: b.printer.as_ref().map(|name| {
+                        let state = self.printing.state(name);
+                        PrinterView {
+                            name: name.clone(),
+                            ok: state.is_none_or(|s| s.problem.is_none()),
+                            problem: state.and_then(|s| s.problem.clone()),
+                            waiting: self.printing.waiting(),
+                        }
+                    }),
+                }
+            })
+            .collect();
+        publisher.view.send_replace(Arc::new(StationView {
+            benches,
+            metrics: self.metrics.clone(),
+        }));
+    }
+
+    /// Counts a device coming and going (for `/metrics` and the screen).
+    pub fn set_device_up(&mut self, device: &str, up: bool) {
+        self.metrics.devices.insert(device.to_string(), up);
     }
 
     /// Starts the printer workers and queues the jobs left over from the last run.
@@ -160,6 +242,16 @@ impl Daemon {
         tx.append_print_outcome(job, printed, &detail, now)?;
         tx.commit()?;
         self.printing.finished(job.id);
+        let counts = self
+            .metrics
+            .print_jobs
+            .entry(job.printer.clone())
+            .or_default();
+        if printed {
+            counts.0 += 1;
+        } else {
+            counts.1 += 1;
+        }
         if !printed {
             tracing::error!(job = job.id, code = %job.code, %detail, "label not printed");
         }
@@ -206,10 +298,7 @@ impl Daemon {
     }
 
     fn bench_index(&self, scanner: &str) -> usize {
-        self.benches
-            .iter()
-            .position(|b| b.scanners.iter().any(|s| s == scanner))
-            .unwrap_or(0)
+        bench_index(&self.benches, scanner)
     }
 
     /// End of the loop: says what is still waiting to print (it prints on the next run).
@@ -236,6 +325,39 @@ impl Daemon {
             bytes,
         };
         Ok(self.handle_scans(vec![input]).remove(0))
+    }
+
+    /// Counts an answered scan, keeps it for the screen and streams it.
+    fn record_answer(&mut self, answer: &Feedback) {
+        let counts = self.metrics.scans.entry(answer.bench.clone()).or_default();
+        if answer.accepted {
+            counts.0 += 1;
+        } else {
+            counts.1 += 1;
+        }
+        let scan = ScanView {
+            at: jiff::Timestamp::now().to_string(),
+            raw: answer.raw.replace('\u{1d}', "<GS>"),
+            accepted: answer.accepted,
+            message: super::view::message_of(&answer.line),
+        };
+        let index = bench_index(&self.benches, &answer.scanner);
+        let bench = &mut self.benches[index];
+        bench.last_scans.push_front(scan.clone());
+        bench.last_scans.truncate(LAST_SCANS);
+        let prompt = answer
+            .line
+            .split(" | next: ")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
+        if let Some(publisher) = &self.publisher {
+            publisher.send_live(&LiveEvent::Scan {
+                bench: answer.bench.clone(),
+                scan,
+                prompt,
+            });
+        }
     }
 
     /// Handles one scan (see `handle_scans`).
@@ -306,6 +428,7 @@ impl Daemon {
                 }
                 for answer in &answers {
                     tracing::info!(bench = %answer.bench, scanner = %answer.scanner, seq = ?answer.journal_seq, "{}", answer.line);
+                    self.record_answer(answer);
                 }
                 answers
             }
@@ -340,7 +463,13 @@ struct Scope<'a> {
     now: jiff::Timestamp,
 }
 
+/// The bench a scanner feeds. Scans injected over HTTP come from `http@<bench>`.
 fn bench_index(benches: &[Bench], scanner: &str) -> usize {
+    if let Some(name) = scanner.strip_prefix("http@")
+        && let Some(index) = benches.iter().position(|b| b.name == name)
+    {
+        return index;
+    }
     benches
         .iter()
         .position(|b| b.scanners.iter().any(|s| s == scanner))
@@ -591,5 +720,106 @@ impl ScanInput {
             ScanInput::Scan { raw, .. } => String::from_utf8_lossy(raw).into_owned(),
             ScanInput::Overlong { bytes, .. } => format!("<{bytes} bytes without terminator>"),
         }
+    }
+}
+
+/// A state-changing request from the HTTP API, carried out by the event loop.
+#[derive(Debug, Clone)]
+pub enum ApiCommand {
+    Hold {
+        code: String,
+        reason: String,
+        quarantine: bool,
+    },
+    Release {
+        code: String,
+        reason: String,
+    },
+    Recall {
+        code: String,
+        supplier: Option<String>,
+    },
+}
+
+/// What an API command did.
+pub enum ApiReply {
+    Done(String),
+    Recall(Box<crate::report::RecallFiles>),
+}
+
+impl std::fmt::Debug for ApiReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiReply::Done(message) => write!(f, "Done({message:?})"),
+            ApiReply::Recall(files) => write!(f, "Recall({})", files.package.trace.root.code),
+        }
+    }
+}
+
+impl Daemon {
+    /// Carries out a hold, release or recall asked for over HTTP (the loop owns the writer).
+    pub fn handle_api(&mut self, command: ApiCommand) -> Result<ApiReply, String> {
+        let now = self.clock.now();
+        let operator = Some("http");
+        let result = match command {
+            ApiCommand::Hold {
+                code,
+                reason,
+                quarantine,
+            } => {
+                let status = if quarantine {
+                    crate::core::workflow::Status::Quarantine
+                } else {
+                    crate::core::workflow::Status::Hold
+                };
+                self.store
+                    .change_status(&code, status, &reason, now, operator)
+                    .map(|seq| {
+                        ApiReply::Done(format!(
+                            "{code} is {} ({reason}); journal entry {seq}",
+                            status.as_str()
+                        ))
+                    })
+                    .map_err(|e| e.to_string())
+            }
+            ApiCommand::Release { code, reason } => self
+                .store
+                .change_status(
+                    &code,
+                    crate::core::workflow::Status::Available,
+                    &reason,
+                    now,
+                    operator,
+                )
+                .map(|seq| {
+                    ApiReply::Done(format!(
+                        "{code} is released ({reason}); journal entry {seq}"
+                    ))
+                })
+                .map_err(|e| e.to_string()),
+            ApiCommand::Recall { code, supplier } => {
+                let target = self
+                    .store
+                    .resolve(&code, supplier.as_deref())
+                    .map_err(|e| e.to_string())?;
+                if !matches!(
+                    target,
+                    crate::store::Target::Lot(_) | crate::store::Target::Batch(_)
+                ) {
+                    return Err(format!(
+                        "a recall starts at a lot or a batch; {} is a {}",
+                        target.code(),
+                        target.kind()
+                    ));
+                }
+                crate::report::recall_package(&mut self.store, &target, false, now, operator)
+                    .map(|files| ApiReply::Recall(Box::new(files)))
+                    .map_err(|e| e.to_string())
+            }
+        };
+        if let Ok(reply) = &result {
+            tracing::info!(?reply, "API command carried out");
+        }
+        result
     }
 }

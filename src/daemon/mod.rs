@@ -5,11 +5,15 @@
 
 mod bench;
 pub mod printing;
+pub mod view;
 
-pub use bench::{Clock, Daemon, DaemonError, Feedback, ScanInput, ScriptedClock, SystemClock};
+pub use bench::{
+    ApiCommand, ApiReply, Clock, Daemon, DaemonError, Feedback, ScanInput, ScriptedClock,
+    SystemClock,
+};
 pub use printing::{JobOutcome, PrinterState};
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::devices::{self, Source};
 
@@ -22,6 +26,17 @@ pub enum Event {
     Overlong { scanner: String, bytes: usize },
     /// the scanner's input ended (stdin at end of file, a script at its end)
     InputClosed { scanner: String },
+    /// a scan sent over HTTP to a bench; answered once committed
+    ApiScan {
+        bench: String,
+        raw: String,
+        reply: oneshot::Sender<Feedback>,
+    },
+    /// a state-changing request from the HTTP API (hold, release, recall)
+    ApiCommand {
+        command: ApiCommand,
+        reply: oneshot::Sender<Result<ApiReply, String>>,
+    },
     /// a printer worker finished a job (printed, or refused for good)
     PrintOutcome {
         job: crate::store::PrintJob,
@@ -33,16 +48,37 @@ pub enum Event {
     Shutdown,
 }
 
+/// The HTTP server to run beside the loop (bound by the caller).
+pub struct HttpService {
+    pub listener: std::net::TcpListener,
+    pub settings: crate::http::Settings,
+}
+
+/// Most scans committed together.
+const MAX_GROUP: usize = 256;
+
 /// Runs the event loop until every input that ends has ended, or until a shutdown
-/// signal. `feedback` receives one line per scan, after the scan is committed.
+/// signal. `feedback` receives one line per scan from a scanner, after the scan is committed.
 pub async fn run(
     daemon: Daemon,
     sources: Vec<Source>,
+    http: Option<HttpService>,
     mut feedback: impl FnMut(&Feedback) + Send + 'static,
 ) -> anyhow::Result<Daemon> {
     let (tx, mut rx) = mpsc::channel::<Event>(1024);
     let mut daemon = daemon;
     daemon.start_printing(tx.clone())?;
+    if let Some(http) = http {
+        let subscription = daemon.subscribe();
+        http.listener.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(http.listener)?;
+        tokio::spawn(crate::http::serve(
+            listener,
+            http.settings,
+            subscription,
+            tx.clone(),
+        ));
+    }
     let mut ending_inputs = 0;
     for source in sources {
         if source.ends() {
@@ -79,21 +115,22 @@ pub async fn run(
                         let left = deadline.saturating_duration_since(std::time::Instant::now());
                         match handle.block_on(tokio::time::timeout(left, rx.recv())) {
                             Ok(Some(event)) => event,
-                            Ok(None) => break,
-                            Err(_) => break,
+                            _ => break,
                         }
                     }
                 }
             };
             match event {
-                Event::Scan { .. } | Event::Overlong { .. } => {
+                event @ (Event::Scan { .. } | Event::Overlong { .. } | Event::ApiScan { .. }) => {
                     // group commit: every scan already waiting goes into the same transaction
                     let mut group = vec![scan_input(event)];
                     while group.len() < MAX_GROUP {
                         match rx.try_recv() {
-                            Ok(next @ (Event::Scan { .. } | Event::Overlong { .. })) => {
-                                group.push(scan_input(next))
-                            }
+                            Ok(
+                                next @ (Event::Scan { .. }
+                                | Event::Overlong { .. }
+                                | Event::ApiScan { .. }),
+                            ) => group.push(scan_input(next)),
                             Ok(other) => {
                                 carried.push_back(other);
                                 break;
@@ -101,9 +138,21 @@ pub async fn run(
                             Err(_) => break,
                         }
                     }
-                    for line in daemon.handle_scans(group) {
-                        feedback(&line);
+                    let (inputs, replies): (
+                        Vec<ScanInput>,
+                        Vec<Option<oneshot::Sender<Feedback>>>,
+                    ) = group.into_iter().unzip();
+                    for (line, reply) in daemon.handle_scans(inputs).into_iter().zip(replies) {
+                        match reply {
+                            Some(reply) => {
+                                let _ = reply.send(line);
+                            }
+                            None => feedback(&line),
+                        }
                     }
+                }
+                Event::ApiCommand { command, reply } => {
+                    let _ = reply.send(daemon.handle_api(command));
                 }
                 Event::PrintOutcome { job, outcome } => {
                     daemon.handle_print_outcome(&job, &outcome)?
@@ -121,6 +170,7 @@ pub async fn run(
                     break;
                 }
             }
+            daemon.publish();
         }
         daemon.finish()?;
         Ok(daemon)
@@ -130,13 +180,17 @@ pub async fn run(
     result
 }
 
-/// Most scans committed together.
-const MAX_GROUP: usize = 256;
-
-fn scan_input(event: Event) -> ScanInput {
+fn scan_input(event: Event) -> (ScanInput, Option<oneshot::Sender<Feedback>>) {
     match event {
-        Event::Overlong { scanner, bytes } => ScanInput::Overlong { scanner, bytes },
-        Event::Scan { scanner, raw } => ScanInput::Scan { scanner, raw },
+        Event::Overlong { scanner, bytes } => (ScanInput::Overlong { scanner, bytes }, None),
+        Event::Scan { scanner, raw } => (ScanInput::Scan { scanner, raw }, None),
+        Event::ApiScan { bench, raw, reply } => (
+            ScanInput::Scan {
+                scanner: format!("http@{bench}"),
+                raw: raw.into_bytes(),
+            },
+            Some(reply),
+        ),
         _ => unreachable!("only scans are grouped"),
     }
 }

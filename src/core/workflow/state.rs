@@ -355,3 +355,93 @@ impl BenchState {
         }
     }
 }
+
+/// What a station screen shows of the open document.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DocSummary {
+    /// receipt | batch | shipment | waste
+    pub kind: &'static str,
+    pub title: String,
+    pub lines: Vec<String>,
+}
+
+impl Doc {
+    pub fn summary(&self) -> Option<DocSummary> {
+        let summary = match self {
+            Doc::None => return None,
+            Doc::Receipt(r) => {
+                let mut lines: Vec<String> =
+                    r.lots.iter().map(|code| format!("lot {code}")).collect();
+                if let Some(line) = &r.line {
+                    let mut pending = format!("receiving {} ({})", line.item.name, line.item.sku);
+                    if let Some(lot) = &line.supplier_lot {
+                        pending.push_str(&format!(", supplier lot {lot}"));
+                    }
+                    if let Some(q) = line.quantity {
+                        pending.push_str(&format!(", {}", q.display_in(line.item.unit)));
+                    }
+                    lines.push(pending);
+                }
+                DocSummary {
+                    kind: "receipt",
+                    title: format!(
+                        "Receipt from {} ({}){}",
+                        r.supplier_name,
+                        r.supplier_code,
+                        r.invoice
+                            .as_ref()
+                            .map(|i| format!(", invoice {i}"))
+                            .unwrap_or_default()
+                    ),
+                    lines,
+                }
+            }
+            Doc::Batch(b) => {
+                let mut lines: Vec<String> = b
+                    .active_lines()
+                    .map(|l| format!("{} of {}", l.quantity.display_in(l.unit), l.input_code))
+                    .collect();
+                if let Some(p) = &b.pending {
+                    lines.push(format!("{} waiting for its weight", p.code));
+                }
+                if let Some(y) = b.yield_quantity {
+                    lines.push(format!("yield {}", y.display_in(b.product.unit)));
+                }
+                DocSummary {
+                    kind: "batch",
+                    title: format!("Batch {}: {} ({})", b.code, b.product.name, b.product.sku),
+                    lines,
+                }
+            }
+            Doc::Shipment(s) => DocSummary {
+                kind: "shipment",
+                title: format!(
+                    "Order {}{}",
+                    s.order_number,
+                    s.customer_code
+                        .as_ref()
+                        .map(|c| format!(" for {c}"))
+                        .unwrap_or_default()
+                ),
+                lines: s
+                    .lines
+                    .iter()
+                    .map(|l| format!("{} × {} ({})", l.quantity, l.batch_code, l.product_sku))
+                    .collect(),
+            },
+            Doc::Waste(w) => DocSummary {
+                kind: "waste",
+                title: format!("Write-off of {} {}", w.kind.noun(), w.code),
+                lines: [
+                    w.quantity
+                        .map(|q| format!("quantity {}", q.display_in(w.item.unit))),
+                    w.reason.as_ref().map(|r| format!("reason: {r}")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            },
+        };
+        Some(summary)
+    }
+}

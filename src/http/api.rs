@@ -1,0 +1,511 @@
+//! The JSON API and `/metrics`.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use tokio::sync::oneshot;
+use tokio_stream::StreamExt;
+
+use super::{ApiError, App, authorize, read};
+use crate::core::scan::MAX_SCAN_CHARS;
+use crate::daemon::{ApiCommand, ApiReply, Event};
+
+/// A JSON body, or a clear 4xx saying what is wrong with it.
+fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    payload.map(|Json(value)| value).map_err(|rejection| {
+        let status = rejection.status();
+        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            format!("the request body is larger than {} bytes", super::MAX_BODY)
+        } else {
+            rejection.body_text()
+        };
+        ApiError::new(
+            if status.is_client_error() {
+                status
+            } else {
+                StatusCode::BAD_REQUEST
+            },
+            message,
+        )
+    })
+}
+
+pub async fn status(State(app): State<App>) -> impl IntoResponse {
+    let view = app.subscription.view.borrow().clone();
+    Json(serde_json::json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "benches": view.benches,
+        "metrics": view.metrics,
+    }))
+}
+
+/// Server-sent events: every answered scan (`type: scan`), and every bench's state each
+/// time it changes (`type: view`, the current state first).
+pub async fn events(
+    State(app): State<App>,
+) -> Sse<impl tokio_stream::Stream<Item = Result<SseEvent, Infallible>>> {
+    let views =
+        tokio_stream::wrappers::WatchStream::new(app.subscription.view.clone()).map(|view| {
+            let text = serde_json::json!({ "type": "view", "benches": view.benches }).to_string();
+            Ok(SseEvent::default().data(text))
+        });
+    let live = tokio_stream::wrappers::BroadcastStream::new(app.subscription.live.subscribe())
+        .filter_map(|message| message.ok())
+        .map(|text| Ok(SseEvent::default().data(&*text)));
+    Sse::new(views.merge(live)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScanRequest {
+    bench: String,
+    scan: String,
+}
+
+/// A scan from a phone or another program, answered once it is committed.
+pub async fn scan(
+    State(app): State<App>,
+    headers: HeaderMap,
+    payload: Result<Json<ScanRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    let request = body(payload)?;
+    if !app
+        .subscription
+        .view
+        .borrow()
+        .benches
+        .iter()
+        .any(|b| b.name == request.bench)
+    {
+        return Err(ApiError::not_found(format!(
+            "no bench is named {:?}",
+            request.bench
+        )));
+    }
+    let length = request.scan.chars().count();
+    if length == 0 || length > MAX_SCAN_CHARS {
+        return Err(ApiError::bad_request(format!(
+            "a scan has 1 to {MAX_SCAN_CHARS} characters, this one {length}"
+        )));
+    }
+    let (reply, answer) = oneshot::channel();
+    app.events
+        .send(Event::ApiScan {
+            bench: request.bench,
+            raw: request.scan,
+            reply,
+        })
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the station is shutting down",
+            )
+        })?;
+    let feedback = tokio::time::timeout(Duration::from_secs(30), answer)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "the station did not answer in time",
+            )
+        })?
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the station is shutting down",
+            )
+        })?;
+    let status = if feedback.accepted {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        Json(serde_json::json!({
+            "accepted": feedback.accepted,
+            "line": feedback.line,
+            "message": crate::daemon::view::message_of(&feedback.line),
+            "prompt": feedback.line.split(" | next: ").nth(1).unwrap_or_default(),
+            "journal_seq": feedback.journal_seq,
+        })),
+    )
+        .into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct TraceQuery {
+    supplier: Option<String>,
+    format: Option<String>,
+}
+
+pub async fn trace(
+    State(app): State<App>,
+    Path((direction, code)): Path<(String, String)>,
+    Query(query): Query<TraceQuery>,
+) -> Result<Response, ApiError> {
+    let forward = match direction.as_str() {
+        "forward" => true,
+        "backward" => false,
+        other => {
+            return Err(ApiError::not_found(format!(
+                "trace direction is forward or backward, not {other:?}"
+            )));
+        }
+    };
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "format is json or csv, not {other:?}"
+            )));
+        }
+    };
+    let supplier = query.supplier;
+    read(&app, move |store| {
+        let target = store.resolve(&code, supplier.as_deref())?;
+        if forward {
+            let trace = store.trace_forward(&target)?;
+            if csv {
+                let mut bytes = Vec::new();
+                crate::report::tables::forward(&trace, &mut bytes)
+                    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+                return Ok(
+                    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response()
+                );
+            }
+            Ok(Json(trace).into_response())
+        } else {
+            let trace = store.trace_backward(&target)?;
+            if csv {
+                let mut bytes = Vec::new();
+                crate::report::tables::backward(&trace, &mut bytes)
+                    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+                return Ok(
+                    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response()
+                );
+            }
+            Ok(Json(trace).into_response())
+        }
+    })
+    .await
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct RecallQuery {
+    supplier: Option<String>,
+    format: Option<String>,
+}
+
+fn package_response(
+    files: &crate::report::RecallFiles,
+    format: Option<&str>,
+) -> Result<Response, ApiError> {
+    let code = &files.package.trace.root.code;
+    let (bytes, content_type, name) = match format {
+        None | Some("json") => (files.json.clone(), "application/json", "recall.json"),
+        Some("csv") => (
+            files.csv.clone(),
+            "text/csv; charset=utf-8",
+            "customers.csv",
+        ),
+        Some("pdf") => (files.pdf.clone(), "application/pdf", "recall.pdf"),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "format is json, csv or pdf, not {other:?}"
+            )));
+        }
+    };
+    let disposition = format!(
+        "attachment; filename=\"recall-{}-{name}\"",
+        code.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The recall drill: the package of a mock recall, changing nothing (no token needed).
+pub async fn recall_drill(
+    State(app): State<App>,
+    Path(code): Path<String>,
+    Query(query): Query<RecallQuery>,
+) -> Result<Response, ApiError> {
+    let supplier = query.supplier;
+    let files = read(&app, move |store| {
+        let target = store.resolve(&code, supplier.as_deref())?;
+        if !matches!(
+            target,
+            crate::store::Target::Lot(_) | crate::store::Target::Batch(_)
+        ) {
+            return Err(ApiError::bad_request(format!(
+                "a recall starts at a lot or a batch; {} is a {}",
+                target.code(),
+                target.kind()
+            )));
+        }
+        crate::report::recall_package(store, &target, true, jiff::Timestamp::now(), None)
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+    })
+    .await?;
+    package_response(&files, query.format.as_deref())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecallRequest {
+    supplier: Option<String>,
+}
+
+/// A real recall: the lot becomes recalled, downstream batches go on hold (token needed).
+pub async fn recall(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(query): Query<RecallQuery>,
+    payload: Result<Json<RecallRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    let request = body(payload)?;
+    let reply = command(
+        &app,
+        ApiCommand::Recall {
+            code,
+            supplier: request.supplier.or(query.supplier),
+        },
+    )
+    .await?;
+    match reply {
+        ApiReply::Recall(files) => package_response(&files, query.format.as_deref()),
+        ApiReply::Done(message) => {
+            Ok(Json(serde_json::json!({ "message": message })).into_response())
+        }
+    }
+}
+
+async fn command(app: &App, command: ApiCommand) -> Result<ApiReply, ApiError> {
+    let (reply, answer) = oneshot::channel();
+    app.events
+        .send(Event::ApiCommand { command, reply })
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the station is shutting down",
+            )
+        })?;
+    tokio::time::timeout(Duration::from_secs(60), answer)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "the station did not answer in time",
+            )
+        })?
+        .map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the station is shutting down",
+            )
+        })?
+        .map_err(|message| {
+            if message.starts_with("no ") || message.contains("is ambiguous") {
+                ApiError::not_found(message)
+            } else {
+                ApiError::bad_request(message)
+            }
+        })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct StockQuery {
+    item: Option<String>,
+    all: Option<bool>,
+    format: Option<String>,
+}
+
+pub async fn stock(
+    State(app): State<App>,
+    Query(query): Query<StockQuery>,
+) -> Result<Response, ApiError> {
+    let today = jiff::Timestamp::now()
+        .to_zoned(app.settings.station.timezone.clone())
+        .date();
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "format is json or csv, not {other:?}"
+            )));
+        }
+    };
+    let rows = read(&app, move |store| {
+        Ok(store.stock(query.item.as_deref(), today, query.all.unwrap_or(false))?)
+    })
+    .await?;
+    if csv {
+        let mut bytes = Vec::new();
+        crate::report::tables::stock(&rows, &mut bytes)
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], bytes).into_response());
+    }
+    Ok(Json(rows).into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    code: String,
+    reason: String,
+    #[serde(default)]
+    quarantine: bool,
+}
+
+fn check_status_request(request: &StatusRequest) -> Result<(), ApiError> {
+    if request.code.trim().is_empty() || request.code.len() > 200 {
+        return Err(ApiError::bad_request("code must be a lot or batch code"));
+    }
+    if request.reason.trim().is_empty() {
+        return Err(ApiError::bad_request("a reason is required"));
+    }
+    Ok(())
+}
+
+pub async fn hold(
+    State(app): State<App>,
+    headers: HeaderMap,
+    payload: Result<Json<StatusRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    let request = body(payload)?;
+    check_status_request(&request)?;
+    let reply = command(
+        &app,
+        ApiCommand::Hold {
+            code: request.code.trim().to_string(),
+            reason: request.reason.trim().to_string(),
+            quarantine: request.quarantine,
+        },
+    )
+    .await?;
+    let ApiReply::Done(message) = reply else {
+        unreachable!("a hold answers with a message")
+    };
+    Ok(Json(serde_json::json!({ "message": message })).into_response())
+}
+
+pub async fn release(
+    State(app): State<App>,
+    headers: HeaderMap,
+    payload: Result<Json<StatusRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    let request = body(payload)?;
+    check_status_request(&request)?;
+    let reply = command(
+        &app,
+        ApiCommand::Release {
+            code: request.code.trim().to_string(),
+            reason: request.reason.trim().to_string(),
+        },
+    )
+    .await?;
+    let ApiReply::Done(message) = reply else {
+        unreachable!("a release answers with a message")
+    };
+    Ok(Json(serde_json::json!({ "message": message })).into_response())
+}
+
+fn label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+/// Prometheus text format.
+pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
+    let view = app.subscription.view.borrow().clone();
+    let m = &view.metrics;
+    let mut out = String::new();
+    out.push_str("# HELP lotstation_scans_total Scans answered, by bench and result.\n# TYPE lotstation_scans_total counter\n");
+    for (bench, (accepted, rejected)) in &m.scans {
+        out.push_str(&format!(
+            "lotstation_scans_total{{bench=\"{}\",result=\"accepted\"}} {accepted}\n",
+            label(bench)
+        ));
+        out.push_str(&format!(
+            "lotstation_scans_total{{bench=\"{}\",result=\"rejected\"}} {rejected}\n",
+            label(bench)
+        ));
+    }
+    out.push_str("# HELP lotstation_scan_rejections_total Scans refused, by bench.\n# TYPE lotstation_scan_rejections_total counter\n");
+    for (bench, (_, rejected)) in &m.scans {
+        out.push_str(&format!(
+            "lotstation_scan_rejections_total{{bench=\"{}\"}} {rejected}\n",
+            label(bench)
+        ));
+    }
+    out.push_str("# HELP lotstation_print_jobs_total Print jobs finished, by printer and outcome.\n# TYPE lotstation_print_jobs_total counter\n");
+    for (printer, (printed, failed)) in &m.print_jobs {
+        out.push_str(&format!(
+            "lotstation_print_jobs_total{{printer=\"{}\",outcome=\"printed\"}} {printed}\n",
+            label(printer)
+        ));
+        out.push_str(&format!(
+            "lotstation_print_jobs_total{{printer=\"{}\",outcome=\"failed\"}} {failed}\n",
+            label(printer)
+        ));
+    }
+    out.push_str("# HELP lotstation_print_failures_total Print jobs that could not be printed, by printer.\n# TYPE lotstation_print_failures_total counter\n");
+    for (printer, (_, failed)) in &m.print_jobs {
+        out.push_str(&format!(
+            "lotstation_print_failures_total{{printer=\"{}\"}} {failed}\n",
+            label(printer)
+        ));
+    }
+    out.push_str("# HELP lotstation_printer_ready Whether a bench's printer took its last job (1) or is in trouble (0).\n# TYPE lotstation_printer_ready gauge\n");
+    for bench in &view.benches {
+        if let Some(printer) = &bench.printer {
+            out.push_str(&format!(
+                "lotstation_printer_ready{{printer=\"{}\"}} {}\n",
+                label(&printer.name),
+                u8::from(printer.ok)
+            ));
+        }
+    }
+    out.push_str("# HELP lotstation_device_up Whether a scanner or scale is connected.\n# TYPE lotstation_device_up gauge\n");
+    for (device, up) in &m.devices {
+        out.push_str(&format!(
+            "lotstation_device_up{{device=\"{}\"}} {}\n",
+            label(device),
+            u8::from(*up)
+        ));
+    }
+    out.push_str(&format!(
+        "# HELP lotstation_journal_entries Entries in the journal.\n# TYPE lotstation_journal_entries gauge\nlotstation_journal_entries {}\n",
+        m.journal_entries
+    ));
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        out,
+    )
+}

@@ -1,0 +1,167 @@
+//! The local HTTP server inside `lotstation run`: the station screen, the owner's pages, a
+//! JSON API and `/metrics`. It reads the loop's published snapshot, queries the records
+//! through its own read connections, and sends scans and state changes to the event loop
+//! as events; it never holds bench state. No SQL or path is built from request text.
+
+mod api;
+mod pages;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio::sync::mpsc;
+
+use crate::config::Station;
+use crate::daemon::Event;
+use crate::daemon::view::Subscription;
+use crate::store::Store;
+
+/// Largest request body accepted (a scan, a hold): anything bigger is refused with 413.
+pub const MAX_BODY: usize = 16 * 1024;
+
+/// What the server needs besides the loop's channels.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// the bearer token state-changing requests must carry; none means writes are refused
+    pub token: Option<String>,
+    pub db: PathBuf,
+    pub station: Station,
+}
+
+#[derive(Clone)]
+struct App {
+    settings: Arc<Settings>,
+    subscription: Subscription,
+    events: mpsc::Sender<Event>,
+}
+
+/// A clear 4xx/5xx with a message, as JSON.
+#[derive(Debug)]
+struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            axum::Json(serde_json::json!({ "error": self.message })),
+        )
+            .into_response()
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        match e {
+            crate::store::StoreError::NotFound(message) => ApiError::not_found(message),
+            other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
+        }
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// State-changing requests carry `Authorization: Bearer <token>`.
+fn authorize(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(token) = &app.settings.token else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "changes over HTTP are switched off: set [http] token in the station config",
+        ));
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "send the station's token as Authorization: Bearer <token>",
+            )
+        })?;
+    if !constant_time_eq(given.trim().as_bytes(), token.as_bytes()) {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong token"));
+    }
+    Ok(())
+}
+
+/// Runs a read-only query on its own connection, off the async threads.
+async fn read<T: Send + 'static>(
+    app: &App,
+    query: impl FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let db = app.settings.db.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut store = Store::open_existing(&db)?;
+        query(&mut store)
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+}
+
+/// Serves until the process ends.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    settings: Settings,
+    subscription: Subscription,
+    events: mpsc::Sender<Event>,
+) {
+    let app = App {
+        settings: Arc::new(settings),
+        subscription,
+        events,
+    };
+    let router = Router::new()
+        .route("/", get(pages::index))
+        .route("/bench/{name}", get(pages::bench_screen))
+        .route("/trace", get(pages::trace_page))
+        .route("/recall", get(pages::recall_page))
+        .route("/stock", get(pages::stock_page))
+        .route("/api/status", get(api::status))
+        .route("/api/events", get(api::events))
+        .route("/api/scan", post(api::scan))
+        .route("/api/trace/{direction}/{code}", get(api::trace))
+        .route(
+            "/api/recall/{code}",
+            get(api::recall_drill).post(api::recall),
+        )
+        .route("/api/stock", get(api::stock))
+        .route("/api/hold", post(api::hold))
+        .route("/api/release", post(api::release))
+        .route("/metrics", get(api::metrics))
+        .fallback(|| async { ApiError::not_found("no such page") })
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(app);
+    if let Ok(address) = listener.local_addr() {
+        tracing::info!(%address, "station screen and API listening");
+    }
+    if let Err(e) = axum::serve(listener, router).await {
+        tracing::error!(error = %e, "HTTP server stopped");
+    }
+}

@@ -1,0 +1,391 @@
+//! HTML pages: the station screen (a static page fed by server-sent events) and the owner's
+//! pages (trace with a drawn graph, recall package, stock and holds), rendered on the
+//! server with every value escaped. No build step, no external assets.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::{ApiError, App, read};
+use crate::core::trace::{BackwardTrace, ForwardTrace};
+
+fn esc(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn page(title: &str, body: &str) -> Html<String> {
+    Html(format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>lotstation · {title}</title><style>
+body {{ font-family: system-ui, sans-serif; margin: 0; color: #111; }}
+nav {{ background: #222; padding: 10px 20px; }} nav a {{ color: #fff; margin-right: 18px; text-decoration: none; font-weight: 600; }}
+main {{ padding: 16px 20px; max-width: 1200px; }} table {{ border-collapse: collapse; width: 100%; margin-bottom: 18px; }}
+th, td {{ text-align: left; padding: 4px 8px; border-bottom: 1px solid #ddd; font-size: 15px; }} th {{ background: #f0f0f0; }}
+.hold, .quarantine, .recalled, .expired {{ color: #c40d1e; font-weight: 700; }} .available {{ color: #0a7d28; }}
+form {{ margin: 12px 0; }} input, select, button {{ font-size: 16px; padding: 4px 8px; }} .error {{ color: #c40d1e; font-weight: 700; }}
+svg text {{ font-size: 12px; font-family: system-ui, sans-serif; }}
+</style></head><body><nav><a href="/">stations</a><a href="/trace">trace</a><a href="/recall">recall</a><a href="/stock">stock &amp; holds</a></nav>
+<main><h1>{title}</h1>{body}</main></body></html>"#
+    ))
+}
+
+pub async fn index(State(app): State<App>) -> Response {
+    let view = app.subscription.view.borrow().clone();
+    if view.benches.len() == 1 {
+        return Redirect::to(&format!("/bench/{}", urlencode(&view.benches[0].name)))
+            .into_response();
+    }
+    let mut body = String::from("<ul>");
+    for bench in &view.benches {
+        let _ = write!(
+            body,
+            "<li><a href=\"/bench/{}\">{}</a>: {}</li>",
+            esc(&urlencode(&bench.name)),
+            esc(&bench.name),
+            esc(&bench.prompt)
+        );
+    }
+    body.push_str("</ul>");
+    page("Benches", &body).into_response()
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+const SCREEN: &str = include_str!("screen.html");
+
+pub async fn bench_screen(
+    State(app): State<App>,
+    Path(name): Path<String>,
+) -> Result<Html<String>, ApiError> {
+    if !app
+        .subscription
+        .view
+        .borrow()
+        .benches
+        .iter()
+        .any(|b| b.name == name)
+    {
+        return Err(ApiError::not_found(format!("no bench is named {name:?}")));
+    }
+    Ok(Html(
+        SCREEN
+            .replace("__BENCH_TITLE__", &esc(&name))
+            .replace("__BENCH_ATTR__", &esc(&name)),
+    ))
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct TraceForm {
+    code: Option<String>,
+    direction: Option<String>,
+    supplier: Option<String>,
+}
+
+pub async fn trace_page(State(app): State<App>, Query(form): Query<TraceForm>) -> Html<String> {
+    let code = form.code.unwrap_or_default().trim().to_string();
+    let forward = form.direction.as_deref() != Some("backward");
+    let supplier = form.supplier.filter(|s| !s.trim().is_empty());
+    let mut body = format!(
+        r#"<form method="get" action="/trace"><input name="code" placeholder="lot, batch, order or supplier lot" value="{}" autofocus>
+<select name="direction"><option value="forward"{}>forward: to customers</option><option value="backward"{}>backward: to suppliers</option></select>
+<input name="supplier" placeholder="supplier (optional)" value="{}"> <button>Trace</button></form>"#,
+        esc(&code),
+        if forward { " selected" } else { "" },
+        if forward { "" } else { " selected" },
+        esc(supplier.as_deref().unwrap_or(""))
+    );
+    if code.is_empty() {
+        return page("Trace", &body);
+    }
+    let lookup = code.clone();
+    let result = read(&app, move |store| {
+        let target = store.resolve(&lookup, supplier.as_deref())?;
+        Ok(if forward {
+            Ok(store.trace_forward(&target)?)
+        } else {
+            Err(store.trace_backward(&target)?)
+        })
+    })
+    .await;
+    match result {
+        Err(e) => {
+            let _ = write!(body, "<p class=\"error\">{}</p>", esc(&e.message));
+        }
+        Ok(Ok(trace)) => body.push_str(&forward_html(&trace)),
+        Ok(Err(trace)) => body.push_str(&backward_html(&trace)),
+    }
+    page(&format!("Trace {}", esc(&code)), &body)
+}
+
+/// A layered picture: the root, then each depth of batches, then the customers reached.
+fn forward_graph(trace: &ForwardTrace) -> String {
+    const SHOWN: usize = 14;
+    let mut columns: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+    for b in &trace.batches {
+        columns.entry(b.depth).or_default().push(&b.code);
+    }
+    let depth_count = columns.len() + 2;
+    let width = 180 * depth_count as u32 + 40;
+    let tallest = columns
+        .values()
+        .map(|c| c.len().min(SHOWN + 1))
+        .max()
+        .unwrap_or(1)
+        .max(2);
+    let height = 34 * tallest as u32 + 60;
+    let mut positions: BTreeMap<&str, (u32, u32)> = BTreeMap::new();
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" aria-label="trace graph">"#
+    );
+    let node = |svg: &mut String, x: u32, y: u32, label: &str, colour: &str| {
+        let _ = write!(
+            svg,
+            r##"<rect x="{x}" y="{y}" width="150" height="24" rx="5" fill="{colour}" stroke="#333"/><text x="{}" y="{}">{}</text>"##,
+            x + 6,
+            y + 16,
+            esc(label)
+        );
+    };
+    positions.insert(&trace.root.code, (20, 30));
+    node(
+        &mut svg,
+        20,
+        30,
+        &format!("{} {}", trace.root.kind, trace.root.code),
+        "#ffd9a0",
+    );
+    for (column, (_, codes)) in columns.iter().enumerate() {
+        let x = 20 + 180 * (column as u32 + 1);
+        for (row, code) in codes.iter().take(SHOWN).enumerate() {
+            let y = 30 + 34 * row as u32;
+            positions.insert(code, (x, y));
+            node(&mut svg, x, y, code, "#cfe3ff");
+        }
+        if codes.len() > SHOWN {
+            let _ = write!(
+                svg,
+                r#"<text x="{x}" y="{}">… and {} more</text>"#,
+                30 + 34 * SHOWN as u32 + 16,
+                codes.len() - SHOWN
+            );
+        }
+    }
+    let customers_x = 20 + 180 * (columns.len() as u32 + 1);
+    node(
+        &mut svg,
+        customers_x,
+        30,
+        &format!("{} customers", trace.customers.len()),
+        "#c8f0c8",
+    );
+    node(
+        &mut svg,
+        customers_x,
+        64,
+        &format!("{} shipment lines", trace.shipments.len()),
+        "#c8f0c8",
+    );
+    for b in &trace.batches {
+        let parent = b
+            .path
+            .get(b.path.len().saturating_sub(2))
+            .map(String::as_str)
+            .unwrap_or("");
+        if let (Some(&(x1, y1)), Some(&(x2, y2))) =
+            (positions.get(parent), positions.get(b.code.as_str()))
+        {
+            let _ = write!(
+                svg,
+                r##"<line x1="{}" y1="{}" x2="{x2}" y2="{}" stroke="#666"/>"##,
+                x1 + 150,
+                y1 + 12,
+                y2 + 12
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn forward_html(trace: &ForwardTrace) -> String {
+    let mut html = format!(
+        "<p><strong>{} batches, {} shipment lines, {} customers, {} stock items on hand to quarantine.</strong> <a href=\"/api/trace/forward/{}?format=csv\">CSV</a> · <a href=\"/api/trace/forward/{}\">JSON</a></p>",
+        trace.batches.len(),
+        trace.shipments.len(),
+        trace.customers.len(),
+        trace.on_hand.len(),
+        esc(&urlencode(&trace.root.code)),
+        esc(&urlencode(&trace.root.code))
+    );
+    html.push_str(&forward_graph(trace));
+    html.push_str("<h2>Customers</h2><table><tr><th>code</th><th>name</th><th>email</th><th>phone</th><th>address</th></tr>");
+    for c in &trace.customers {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&c.code),
+            esc(&c.name),
+            esc(&c.email),
+            esc(&c.phone),
+            esc(&c.address)
+        );
+    }
+    html.push_str("</table><h2>Batches</h2><table><tr><th>depth</th><th>batch</th><th>product</th><th>consumed</th><th>path</th></tr>");
+    for b in &trace.batches {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            b.depth,
+            esc(&b.code),
+            esc(&b.product_sku),
+            esc(&b.quantity_consumed.to_string()),
+            esc(&b.path.join(" › "))
+        );
+    }
+    html.push_str("</table><h2>On hand</h2><table><tr><th>code</th><th>quantity</th></tr>");
+    for o in &trace.on_hand {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>{}</td></tr>",
+            esc(&o.code),
+            esc(&o.quantity.to_string())
+        );
+    }
+    html.push_str("</table>");
+    html
+}
+
+fn backward_html(trace: &BackwardTrace) -> String {
+    let mut html = format!(
+        "<p><strong>{} batches, {} lots, {} suppliers.</strong> <a href=\"/api/trace/backward/{}?format=csv\">CSV</a></p><h2>Lots</h2>",
+        trace.batches.len(),
+        trace.lots.len(),
+        trace.suppliers.len(),
+        esc(&urlencode(&trace.root.code))
+    );
+    html.push_str("<table><tr><th>lot</th><th>item</th><th>supplier</th><th>supplier lot</th><th>invoice</th><th>received</th><th>consumed</th></tr>");
+    for l in &trace.lots {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&l.code),
+            esc(&l.item_sku),
+            esc(&l.supplier_code),
+            esc(&l.supplier_lot),
+            esc(&l.invoice),
+            esc(&l.received_at),
+            esc(&l.quantity_consumed.to_string())
+        );
+    }
+    html.push_str(
+        "</table><h2>Batches</h2><table><tr><th>depth</th><th>batch</th><th>product</th></tr>",
+    );
+    for b in &trace.batches {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            b.depth,
+            esc(&b.code),
+            esc(&b.product_sku)
+        );
+    }
+    html.push_str("</table><h2>Suppliers</h2><table><tr><th>code</th><th>name</th><th>contact</th><th>email</th><th>phone</th></tr>");
+    for s in &trace.suppliers {
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&s.code),
+            esc(&s.name),
+            esc(&s.contact),
+            esc(&s.email),
+            esc(&s.phone)
+        );
+    }
+    html.push_str("</table>");
+    html
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct RecallForm {
+    code: Option<String>,
+}
+
+pub async fn recall_page(Query(form): Query<RecallForm>) -> Html<String> {
+    let code = form.code.unwrap_or_default();
+    let mut body = format!(
+        r#"<form method="get" action="/recall"><input name="code" placeholder="lot or supplier lot" value="{}"> <button>Prepare</button></form>"#,
+        esc(&code)
+    );
+    if !code.trim().is_empty() {
+        let c = esc(&urlencode(code.trim()));
+        let _ = write!(
+            body,
+            r#"<h2>Drill (changes nothing)</h2><p><a href="/api/recall/{c}?format=pdf">recall.pdf</a> · <a href="/api/recall/{c}?format=csv">customers.csv</a> · <a href="/api/recall/{c}?format=json">recall.json</a> · <a href="/trace?code={c}">see the trace</a></p>
+<h2>Real recall</h2><p>Marks the lot recalled and puts every downstream batch on hold. Needs the station's token.</p>
+<form id="real"><input type="password" id="token" placeholder="token"> <button>Recall {}</button></form><p id="result"></p>
+<script>document.getElementById("real").addEventListener("submit", async (e) => {{ e.preventDefault();
+const r = await fetch("/api/recall/{c}?format=json", {{ method: "POST", headers: {{ "Authorization": "Bearer " + document.getElementById("token").value, "Content-Type": "application/json" }}, body: "{{}}" }});
+const out = document.getElementById("result"); const data = await r.json(); out.textContent = r.ok ? "Recalled: " + data.batches.length + " batches on hold, " + data.customers.length + " customers to contact" : data.error; }});</script>"#,
+            esc(code.trim())
+        );
+    }
+    page("Recall", &body)
+}
+
+pub async fn stock_page(State(app): State<App>) -> Html<String> {
+    let today = jiff::Timestamp::now()
+        .to_zoned(app.settings.station.timezone.clone())
+        .date();
+    let rows = read(&app, move |store| Ok(store.stock(None, today, false)?)).await;
+    let mut body = String::from(
+        r##"<form id="status"><input id="code" placeholder="lot or batch"> <input id="reason" placeholder="reason"> <input type="password" id="token" placeholder="token">
+<button data-action="hold">Hold</button> <button data-action="release">Release</button></form><p id="result"></p>
+<script>for (const b of document.querySelectorAll("#status button")) b.addEventListener("click", async (e) => { e.preventDefault();
+const r = await fetch("/api/" + b.dataset.action, { method: "POST", headers: { "Authorization": "Bearer " + document.getElementById("token").value, "Content-Type": "application/json" },
+body: JSON.stringify({ code: document.getElementById("code").value, reason: document.getElementById("reason").value }) });
+const data = await r.json(); document.getElementById("result").textContent = data.message || data.error; });</script>"##,
+    );
+    match rows {
+        Err(e) => {
+            let _ = write!(body, "<p class=\"error\">{}</p>", esc(&e.message));
+        }
+        Ok(rows) => {
+            body.push_str("<p><a href=\"/api/stock?format=csv\">CSV</a></p><table><tr><th>code</th><th>kind</th><th>item</th><th>status</th><th>on hand</th><th>expiry</th><th>supplier lot</th><th>days of cover</th></tr>");
+            for r in &rows {
+                let _ = write!(
+                    body,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&r.code),
+                    esc(&r.kind),
+                    esc(&r.item_sku),
+                    esc(&r.status),
+                    esc(&r.status),
+                    esc(&r.quantity.to_string()),
+                    esc(r.expiry.as_deref().unwrap_or("-")),
+                    esc(r.supplier_lot.as_deref().unwrap_or("-")),
+                    r.days_of_cover
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "-".into())
+                );
+            }
+            body.push_str("</table>");
+        }
+    }
+    page("Stock and holds", &body)
+}

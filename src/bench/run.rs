@@ -477,7 +477,7 @@ fn process_figures(dir: &Path, exe: &Path) -> anyhow::Result<Vec<Figure>> {
                 .take()
                 .ok_or_else(|| anyhow::anyhow!("no stderr"))?,
         );
-                let mut line = String::new();
+        let mut line = String::new();
         for _ in 0..5 {
             line.clear();
             stderr.read_line(&mut line)?;
@@ -485,7 +485,10 @@ fn process_figures(dir: &Path, exe: &Path) -> anyhow::Result<Vec<Figure>> {
                 break;
             }
         }
-        anyhow::ensure!(line.contains("ready"), "no ready line; the last was: {line}");
+        anyhow::ensure!(
+            line.contains("ready"),
+            "no ready line; the last was: {line}"
+        );
         starts.push(started.elapsed());
         std::thread::sleep(Duration::from_millis(500));
         let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))?;

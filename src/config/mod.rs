@@ -156,10 +156,34 @@ pub struct ScannerConfig {
 #[serde(deny_unknown_fields)]
 pub struct ScaleConfig {
     pub name: String,
+    /// the serial device, best a stable name (`/dev/lotstation/scale-1`, `/dev/serial/by-id/…`)
     pub path: String,
-    pub protocol: String,
+    pub protocol: crate::decode::scale::Protocol,
     #[serde(default = "default_baud")]
     pub baud: u32,
+    /// data bits, parity and stop bits: "8N1" or "7E1" (default: 7E1 for toledo-8217, else 8N1)
+    pub framing: Option<String>,
+    /// the unit of a Toledo 8217 scale's answers (kg or lb)
+    #[serde(default = "default_scale_unit")]
+    pub unit: String,
+    /// how long a stable weight must stay before it is taken automatically
+    #[serde(default = "default_settle")]
+    pub settle_ms: u64,
+    /// how often a polled scale is asked for its weight
+    #[serde(default = "default_poll")]
+    pub poll_ms: u64,
+}
+
+fn default_scale_unit() -> String {
+    "kg".into()
+}
+
+fn default_settle() -> u64 {
+    1500
+}
+
+fn default_poll() -> u64 {
+    250
 }
 
 fn default_baud() -> u32 {

@@ -13,6 +13,9 @@ use crate::core::scan;
 use crate::core::workflow::{self, BenchState, Input, Outcome, ScaleState, StepContext};
 use std::collections::{HashMap, HashSet};
 
+use crate::core::capture::AutoCapture;
+use crate::decode::scale::Reading;
+use crate::devices::scale::ScaleCommand;
 use crate::store::{NewEntry, PrintJob, Store, StoreError, StoreTx};
 
 /// Where the daemon gets the time from.
@@ -57,6 +60,10 @@ pub struct Feedback {
     pub journal_seq: Option<i64>,
     /// the scan queued labels
     pub made_labels: bool,
+    /// the scan asked the bench's scale to tare
+    pub tare: bool,
+    /// the scan took the scale's weight by hand (`@WEIGH`)
+    pub weighed: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,6 +80,8 @@ struct Bench {
     scale: ScaleState,
     /// the scale's last reading as shown (state word, weight text)
     scale_shown: (String, Option<String>),
+    scale_name: Option<String>,
+    capture: AutoCapture,
     last_scans: std::collections::VecDeque<ScanView>,
 }
 
@@ -88,6 +97,8 @@ pub struct Daemon {
     printing: PrintQueue,
     publisher: Option<Publisher>,
     metrics: Metrics,
+    scales: HashMap<String, std::sync::mpsc::Sender<ScaleCommand>>,
+    started: std::time::Instant,
 }
 
 impl Daemon {
@@ -119,6 +130,15 @@ impl Daemon {
                     .to_string(),
                     None,
                 ),
+                scale_name: config.scale.clone(),
+                capture: AutoCapture::new(
+                    config
+                        .scale
+                        .as_ref()
+                        .and_then(|name| station.config.scale.iter().find(|s| &s.name == name))
+                        .map(|s| s.settle_ms)
+                        .unwrap_or(1500),
+                ),
                 last_scans: std::collections::VecDeque::new(),
             });
         }
@@ -130,7 +150,72 @@ impl Daemon {
             printing: PrintQueue::none(),
             publisher: None,
             metrics: Metrics::default(),
+            scales: HashMap::new(),
+            started: std::time::Instant::now(),
         })
+    }
+
+    /// Starts a thread for each scale a bench uses.
+    pub fn start_scales(&mut self, events: tokio::sync::mpsc::Sender<super::Event>) {
+        for config in &self.station.config.scale {
+            if !self
+                .benches
+                .iter()
+                .any(|b| b.scale_name.as_deref() == Some(config.name.as_str()))
+            {
+                continue;
+            }
+            match crate::devices::scale::spawn(config.clone(), events.clone()) {
+                Ok(commands) => {
+                    self.scales.insert(config.name.clone(), commands);
+                }
+                Err(e) => {
+                    tracing::error!(scale = %config.name, error = %e, "scale thread not started")
+                }
+            }
+        }
+    }
+
+    /// A scale's reading: shown on its benches, and taken as the pending quantity when it has
+    /// settled and the bench waits for one.
+    pub fn handle_scale_reading(&mut self, scale: &str, reading: Reading) -> Vec<Feedback> {
+        let now_ms = self.started.elapsed().as_millis() as u64;
+        let mut captured = Vec::new();
+        for bench in &mut self.benches {
+            if bench.scale_name.as_deref() != Some(scale) {
+                continue;
+            }
+            bench.scale = match reading.stable_weight() {
+                Some(weight) => ScaleState::Stable(weight),
+                None => ScaleState::Unstable,
+            };
+            bench.scale_shown = (reading.status.word().to_string(), reading.display());
+            let default_mode = self.station.bench(&bench.name).and_then(|c| c.workflow);
+            if let Some(weight) = bench.capture.feed(reading.stable_weight(), now_ms)
+                && bench.state.wants_quantity(default_mode)
+            {
+                captured.push(ScanInput::Weight {
+                    bench: bench.name.clone(),
+                    scale: scale.to_string(),
+                    quantity: weight,
+                });
+            }
+        }
+        if captured.is_empty() {
+            return Vec::new();
+        }
+        self.handle_scans(captured)
+    }
+
+    pub fn handle_device_state(&mut self, device: &str, up: bool, detail: &str) {
+        self.metrics.devices.insert(device.to_string(), up);
+        for bench in &mut self.benches {
+            if bench.scale_name.as_deref() == Some(device) && !up {
+                bench.scale = ScaleState::Lost;
+                bench.scale_shown = ("lost".to_string(), None);
+            }
+        }
+        tracing::info!(device, up, detail, "device state");
     }
 
     /// The read side of the station's live state, for the HTTP server.
@@ -405,6 +490,20 @@ impl Daemon {
                 for (index, state) in tentative {
                     self.benches[index].state = state;
                 }
+                for answer in &answers {
+                    let index = bench_index(&self.benches, &answer.scanner);
+                    if answer.tare
+                        && let Some(commands) = self.benches[index]
+                            .scale_name
+                            .as_ref()
+                            .and_then(|s| self.scales.get(s))
+                    {
+                        let _ = commands.send(ScaleCommand::Tare);
+                    }
+                    if answer.weighed {
+                        self.benches[index].capture.taken();
+                    }
+                }
                 let printing: HashSet<String> = jobs.iter().map(|j| j.bench.clone()).collect();
                 for job in jobs {
                     self.printing.enqueue(job);
@@ -448,6 +547,8 @@ impl Daemon {
                             ),
                             journal_seq: None,
                             made_labels: false,
+                            tare: false,
+                            weighed: false,
                         }
                     })
                     .collect()
@@ -473,6 +574,7 @@ fn bench_index(benches: &[Bench], scanner: &str) -> usize {
     benches
         .iter()
         .position(|b| b.scanners.iter().any(|s| s == scanner))
+        .or_else(|| benches.iter().position(|b| b.name == scanner))
         .unwrap_or(0)
 }
 
@@ -488,7 +590,6 @@ impl Scope<'_> {
         jobs: &mut Vec<PrintJob>,
     ) -> Result<(Feedback, Option<BenchState>), DaemonError> {
         let now = self.now;
-        let bench_name = self.benches[index].name.clone();
         let scanner = input.scanner();
         let raw = match input {
             ScanInput::Overlong { bytes, .. } => {
@@ -502,6 +603,23 @@ impl Scope<'_> {
                 ));
             }
             ScanInput::Scan { raw, .. } => raw,
+            ScanInput::Weight {
+                scale, quantity, ..
+            } => {
+                let raw = format!("<{} mg from scale {scale}>", quantity.base);
+                return self.one_input(
+                    tx,
+                    index,
+                    state,
+                    scale,
+                    &raw,
+                    "settled scale weight",
+                    Input::Weight(*quantity),
+                    "weight",
+                    None,
+                    jobs,
+                );
+            }
         };
         let raw_text = match std::str::from_utf8(raw) {
             Ok(text) => text.to_string(),
@@ -544,6 +662,39 @@ impl Scope<'_> {
                 ));
             }
         };
+        let interpretation = scan.describe();
+        let aim = scan.aim.clone();
+        self.one_input(
+            tx,
+            index,
+            state,
+            scanner,
+            &raw_text,
+            &interpretation,
+            Input::Scan(scan),
+            "scan",
+            aim,
+            jobs,
+        )
+    }
+
+    /// A parsed scan or a scale weight, stepped and journaled (`kind` "scan" or "weight").
+    #[allow(clippy::too_many_arguments)]
+    fn one_input(
+        &self,
+        tx: &mut StoreTx<'_>,
+        index: usize,
+        state: &BenchState,
+        scanner: &str,
+        raw_text: &str,
+        interpretation: &str,
+        input: Input,
+        kind: &str,
+        aim: Option<String>,
+        jobs: &mut Vec<PrintJob>,
+    ) -> Result<(Feedback, Option<BenchState>), DaemonError> {
+        let now = self.now;
+        let bench_name = self.benches[index].name.clone();
         let today = now.to_zoned(self.station.timezone.clone()).date();
         let bench_config =
             self.station.bench(&bench_name).cloned().ok_or_else(|| {
@@ -563,8 +714,8 @@ impl Scope<'_> {
             scale: self.benches[index].scale,
         };
         tx.savepoint()?;
-        let outcome = workflow::step(state, &ctx, &Input::Scan(scan.clone()), tx)
-            .map_err(|e| StoreError::Corrupt(e.0))?;
+        let outcome =
+            workflow::step(state, &ctx, &input, tx).map_err(|e| StoreError::Corrupt(e.0))?;
         let accepted = match outcome {
             Outcome::Rejected { reason } => {
                 tx.rollback_to_savepoint()?;
@@ -573,9 +724,9 @@ impl Scope<'_> {
                     index,
                     state,
                     scanner,
-                    &raw_text,
+                    raw_text,
                     None,
-                    &scan.describe(),
+                    interpretation,
                     &reason,
                     now,
                 )?;
@@ -586,15 +737,15 @@ impl Scope<'_> {
         let operator = accepted.state.operator.clone().or(state.operator.clone());
         let body = serde_json::json!({
             "raw": raw_text,
-            "aim": scan.aim,
-            "interpretation": scan.describe(),
+            "aim": aim,
+            "interpretation": interpretation,
             "accepted": true,
             "message": accepted.message,
             "warnings": accepted.warnings,
         });
         let scan_seq = tx.append(&NewEntry {
             at: now,
-            kind: "scan",
+            kind,
             bench: Some(&bench_name),
             device: Some(scanner),
             operator: operator.as_deref(),
@@ -647,11 +798,13 @@ impl Scope<'_> {
         let answer = Feedback {
             bench: bench_name,
             scanner: scanner.to_string(),
-            raw: raw_text,
+            raw: raw_text.to_string(),
             accepted: true,
             line,
             journal_seq: Some(scan_seq),
             made_labels: !accepted.prints.is_empty(),
+            tare: accepted.tare,
+            weighed: matches!(&input, Input::Scan(s) if s.kind == crate::core::scan::ScanKind::Command(crate::core::scan::Command::Weigh)),
         };
         Ok((answer, Some(accepted.state)))
     }
@@ -697,6 +850,8 @@ impl Scope<'_> {
             line: format!("error: {reason} | next: {}", state.prompt(default_mode)),
             journal_seq: Some(seq),
             made_labels: false,
+            tare: false,
+            weighed: false,
         })
     }
 }
@@ -704,14 +859,28 @@ impl Scope<'_> {
 /// A scan as it reaches the event loop.
 #[derive(Debug, Clone)]
 pub enum ScanInput {
-    Scan { scanner: String, raw: Vec<u8> },
-    Overlong { scanner: String, bytes: usize },
+    Scan {
+        scanner: String,
+        raw: Vec<u8>,
+    },
+    Overlong {
+        scanner: String,
+        bytes: usize,
+    },
+    /// a settled weight taken automatically for a bench
+    Weight {
+        bench: String,
+        scale: String,
+        quantity: crate::core::codes::Quantity,
+    },
 }
 
 impl ScanInput {
     pub fn scanner(&self) -> &str {
         match self {
             ScanInput::Scan { scanner, .. } | ScanInput::Overlong { scanner, .. } => scanner,
+            // a weight belongs to the bench it was taken for
+            ScanInput::Weight { bench, .. } => bench,
         }
     }
 
@@ -719,6 +888,9 @@ impl ScanInput {
         match self {
             ScanInput::Scan { raw, .. } => String::from_utf8_lossy(raw).into_owned(),
             ScanInput::Overlong { bytes, .. } => format!("<{bytes} bytes without terminator>"),
+            ScanInput::Weight {
+                quantity, scale, ..
+            } => format!("<{} mg from scale {scale}>", quantity.base),
         }
     }
 }

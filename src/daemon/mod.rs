@@ -44,6 +44,17 @@ pub enum Event {
     },
     /// a printer became ready or not ready
     PrinterState(PrinterState),
+    /// a scale's reading
+    ScaleReading {
+        scale: String,
+        reading: crate::decode::scale::Reading,
+    },
+    /// a device was connected, or lost (with why)
+    DeviceState {
+        device: String,
+        up: bool,
+        detail: String,
+    },
     /// SIGTERM or SIGINT
     Shutdown,
 }
@@ -68,6 +79,7 @@ pub async fn run(
     let (tx, mut rx) = mpsc::channel::<Event>(1024);
     let mut daemon = daemon;
     daemon.start_printing(tx.clone())?;
+    daemon.start_scales(tx.clone());
     if let Some(http) = http {
         let subscription = daemon.subscribe();
         http.listener.set_nonblocking(true)?;
@@ -158,6 +170,14 @@ pub async fn run(
                     daemon.handle_print_outcome(&job, &outcome)?
                 }
                 Event::PrinterState(state) => daemon.handle_printer_state(state),
+                Event::ScaleReading { scale, reading } => {
+                    for line in daemon.handle_scale_reading(&scale, reading) {
+                        feedback(&line);
+                    }
+                }
+                Event::DeviceState { device, up, detail } => {
+                    daemon.handle_device_state(&device, up, &detail)
+                }
                 Event::InputClosed { scanner } => {
                     tracing::info!(scanner, "input ended");
                     open_inputs -= 1;

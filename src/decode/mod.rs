@@ -1,4 +1,5 @@
 //! Pure byte decoders: bytes in, frames or readings out. No IO, no clock.
 
 pub mod lines;
+pub mod scale;
 pub mod zpl_status;

@@ -2,6 +2,7 @@
 //! fails becomes an event, never a crash.
 
 pub mod printer;
+pub mod scale;
 
 use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;

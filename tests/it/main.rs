@@ -2,6 +2,7 @@
 //! script) would, and its database read back directly.
 
 mod cli;
+mod devices;
 mod durability;
 mod gs1_oracle;
 mod import;

@@ -445,3 +445,18 @@ impl Doc {
         Some(summary)
     }
 }
+
+impl BenchState {
+    /// Whether the bench waits for a quantity (so a settled weight on the scale is taken).
+    pub fn wants_quantity(&self, default_mode: Option<Mode>) -> bool {
+        if self.armed.is_some() {
+            return false;
+        }
+        match (&self.doc, self.mode.or(default_mode)) {
+            (Doc::Receipt(r), _) => r.line.as_ref().is_some_and(|l| l.quantity.is_none()),
+            (Doc::Batch(b), _) => b.pending.is_some(),
+            (Doc::Waste(w), _) => w.quantity.is_none(),
+            _ => false,
+        }
+    }
+}

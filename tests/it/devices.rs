@@ -1,0 +1,176 @@
+//! Serial devices end to end through pseudo-terminals: a scripted MT-SICS scale on one end,
+//! `lotstation run` on the other, opening the pty exactly as it opens a USB-serial scale.
+//! Settled weights become quantities; unplugging and replugging is survived.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::support::{Shop, code_after};
+
+struct FakeScale {
+    child: Child,
+    stdin: ChildStdin,
+    lines: mpsc::Receiver<String>,
+}
+
+impl FakeScale {
+    fn start(link: &std::path::Path) -> FakeScale {
+        let python = std::env::var("LOTSTATION_PYTHON").unwrap_or_else(|_| "python3".into());
+        let mut child = Command::new(python)
+            .arg(crate::support::fixture("../oracles/fake_scale.py"))
+            .arg(link)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the fake scale");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut scale = FakeScale {
+            child,
+            stdin,
+            lines: rx,
+        };
+        assert_eq!(scale.next(), "ready");
+        scale
+    }
+
+    fn next(&mut self) -> String {
+        self.lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the fake scale answers")
+    }
+
+    /// Sends a command and waits for its `ack` (skipping `tare`/`zero` notices into `seen`).
+    fn say(&mut self, command: &str) -> Vec<String> {
+        writeln!(self.stdin, "{command}").expect("write");
+        let mut seen = Vec::new();
+        loop {
+            let line = self.next();
+            if line == "ack" {
+                return seen;
+            }
+            seen.push(line);
+        }
+    }
+}
+
+impl Drop for FakeScale {
+    fn drop(&mut self) {
+        let _ = writeln!(self.stdin, "quit");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn config(link: &std::path::Path) -> String {
+    format!(
+        "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\nscale = \"scale-1\"\n\
+         [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+         [[scale]]\nname = \"scale-1\"\npath = \"{}\"\nprotocol = \"mt-sics\"\nsettle_ms = 300\npoll_ms = 100\n",
+        link.display()
+    )
+}
+
+#[test]
+fn a_serial_scale_through_a_pty_weighs_and_survives_unplugging() {
+    let shop = Shop::new();
+    let link = shop.path("scale-1");
+    let mut scale = FakeScale::start(&link);
+    let mut bench = shop.bench_with_config(&config(&link));
+    bench.ok("@RECEIVE");
+    bench.ok("SUP:BRAMBLE");
+    bench.ok("INV-1");
+    bench.ok("ITEM:LAV-EO");
+    let line = bench.ok("SL-7");
+    assert!(
+        line.ends_with("next: weigh LAV-EO or scan @QTY:<n>"),
+        "{line}"
+    );
+    // the clerk puts the drum on the pan: it moves, then settles and is taken, once
+    scale.say("weight 250.40 g moving");
+    scale.say("weight 250.50 g stable");
+    let line = bench.read();
+    assert_eq!(
+        line, "ok: 250.5 g of LAV-EO | next: @DONE to create the lot",
+        "taken automatically"
+    );
+    let line = bench.ok("@DONE");
+    let lot = code_after(&line, "lot ");
+    assert!(line.contains("250.5 g LAV-EO"), "{line}");
+    bench.ok("@DONE");
+    // a load put on while nothing waits for a weight is not taken later: @WEIGH takes it
+    scale.say("weight 0.00 g stable");
+    scale.say("weight 100.00 g stable");
+    std::thread::sleep(Duration::from_millis(800));
+    bench.ok("@MAKE");
+    bench.ok("ITEM:BLEND");
+    bench.ok(&lot);
+    std::thread::sleep(Duration::from_millis(500));
+    let line = bench.ok("@WEIGH");
+    assert!(
+        line.contains(&format!("100 g of lot {lot} used in MFG-0001")),
+        "{line}"
+    );
+    // moving is not a weight
+    scale.say("weight 12.00 g moving");
+    std::thread::sleep(Duration::from_millis(400));
+    bench.ok(&lot);
+    let line = bench.scan("@WEIGH");
+    assert!(
+        line.starts_with("error: the scale is not stable yet"),
+        "{line}"
+    );
+    // @TARE reaches the scale
+    bench.ok("@TARE");
+    let mut notices = Vec::new();
+    for _ in 0..20 {
+        notices.extend(scale.say("weight 0.00 g stable"));
+        if notices.iter().any(|n| n == "tare") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        notices.iter().any(|n| n == "tare"),
+        "the scale was asked to tare: {notices:?}"
+    );
+    // unplugged: the station says so, and keeps working
+    scale.say("unplug");
+    std::thread::sleep(Duration::from_millis(1500));
+    let line = bench.scan("@WEIGH");
+    assert!(
+        line.starts_with("error: the scale is not connected"),
+        "{line}"
+    );
+    let line = bench.ok("@QTY:1g");
+    assert!(line.contains("1 g of lot"), "{line}");
+    // plugged back in: readings come again, and a new load is taken for the next lot
+    scale.say("replug");
+    scale.say("weight 0.00 g stable");
+    std::thread::sleep(Duration::from_millis(1500));
+    bench.ok(&lot);
+    scale.say("weight 30.00 g stable");
+    let line = bench.read();
+    assert!(
+        line.starts_with("ok: 30 g of lot"),
+        "taken after the replug: {line}"
+    );
+    bench.finish();
+    assert_eq!(shop.query_i64("SELECT COUNT(*) FROM consumptions"), 3);
+    assert_eq!(
+        shop.query_i64("SELECT COUNT(*) FROM journal WHERE kind = 'weight' AND json_extract(body, '$.accepted') = 1"),
+        2,
+        "automatic weights are journaled"
+    );
+    assert_eq!(shop.verify().0, 0);
+}

@@ -12,6 +12,7 @@ command -v zbarimg >/dev/null || need+=(zbar-tools)
 command -v ippeveprinter >/dev/null || need+=(cups-ipp-utils)
 command -v avahi-daemon >/dev/null || need+=(avahi-daemon)
 command -v dbus-daemon >/dev/null || need+=(dbus)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
@@ -25,6 +26,11 @@ if ! .venv/bin/python -c "import biip, zxingcpp, PIL" 2>/dev/null; then
   fi
   .venv/bin/pip install --quiet --disable-pip-version-check "biip==5.2.0" "zxing-cpp==3.1.1" pillow
 fi
+# the station screen is tested in Debian's Chromium, driven by playwright-core (no browser download)
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --silent)
+fi
+
 export LOTSTATION_PYTHON="$PWD/.venv/bin/python"
 export LOTSTATION_ORACLES=1
 

@@ -9,14 +9,14 @@ use std::time::Duration;
 
 use crate::support::{Shop, code_after};
 
-struct FakeScale {
+pub(crate) struct FakeScale {
     child: Child,
     stdin: ChildStdin,
     lines: mpsc::Receiver<String>,
 }
 
 impl FakeScale {
-    fn start(link: &std::path::Path) -> FakeScale {
+    pub(crate) fn start(link: &std::path::Path) -> FakeScale {
         let python = std::env::var("LOTSTATION_PYTHON").unwrap_or_else(|_| "python3".into());
         let mut child = Command::new(python)
             .arg(crate::support::fixture("../oracles/fake_scale.py"))
@@ -51,7 +51,7 @@ impl FakeScale {
     }
 
     /// Sends a command and waits for its `ack` (skipping `tare`/`zero` notices into `seen`).
-    fn say(&mut self, command: &str) -> Vec<String> {
+    pub(crate) fn say(&mut self, command: &str) -> Vec<String> {
         writeln!(self.stdin, "{command}").expect("write");
         let mut seen = Vec::new();
         loop {

@@ -5,6 +5,7 @@ mod cli;
 mod devices;
 mod durability;
 mod gs1_oracle;
+mod http;
 mod import;
 mod labels;
 mod printing;

@@ -1,0 +1,361 @@
+//! The HTTP server inside `lotstation run`: the API's refusals and answers over a plain
+//! socket, an event stream held open while others are served, and the station screen in a
+//! real headless Chromium.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::support::{Bench, Shop};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn config(port: u16, scale: Option<&std::path::Path>) -> String {
+    let mut config = format!(
+        "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\n{}\
+         [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+         [http]\nlisten = \"127.0.0.1:{port}\"\ntoken = \"t0ken\"\n",
+        if scale.is_some() {
+            "scale = \"scale-1\"\n"
+        } else {
+            ""
+        }
+    );
+    if let Some(link) = scale {
+        config.push_str(&format!(
+            "[[scale]]\nname = \"scale-1\"\npath = \"{}\"\nprotocol = \"mt-sics\"\npoll_ms = 100\n",
+            link.display()
+        ));
+    }
+    config
+}
+
+/// One HTTP/1.1 request: (status, body).
+fn http(port: u16, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn wait_for_server(port: u16) {
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("the station screen did not come up on {port}");
+}
+
+#[test]
+fn the_api_answers_and_refuses_clearly() {
+    let shop = Shop::new();
+    let port = free_port();
+    let mut bench = shop.bench_with_config(&config(port, None));
+    wait_for_server(port);
+    let (status, body) = http(port, "GET", "/api/status", None, "");
+    assert_eq!(status, 200, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(json["benches"][0]["name"], "bench-1");
+
+    // an event stream held open the whole time
+    let mut events = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    events
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    events
+        .write_all(b"GET /api/events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .expect("write");
+    let mut events = BufReader::new(events);
+    let mut first = String::new();
+    while !first.starts_with("data: ") {
+        first.clear();
+        events.read_line(&mut first).expect("the stream speaks");
+    }
+    assert!(first.contains("\"type\":\"view\""), "{first}");
+
+    // writes need the token
+    let scan = r#"{"bench":"bench-1","scan":"@RECEIVE"}"#;
+    let (status, body) = http(port, "POST", "/api/scan", None, scan);
+    assert_eq!(status, 401, "{body}");
+    assert!(body.contains("Authorization: Bearer"), "{body}");
+    let (status, _) = http(port, "POST", "/api/scan", Some("wrong"), scan);
+    assert_eq!(status, 401);
+    let (status, _) = http(
+        port,
+        "POST",
+        "/api/hold",
+        None,
+        r#"{"code":"X","reason":"y"}"#,
+    );
+    assert_eq!(status, 401);
+    // bad input gets a clear 4xx
+    let (status, body) = http(
+        port,
+        "POST",
+        "/api/scan",
+        Some("t0ken"),
+        r#"{"bench":"bench-1","scan":"#,
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("Failed to parse the request body as JSON"),
+        "{body}"
+    );
+    let (status, body) = http(
+        port,
+        "POST",
+        "/api/scan",
+        Some("t0ken"),
+        r#"{"bench":"bench-1"}"#,
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("missing field `scan`"), "{body}");
+    let big = format!(r#"{{"bench":"bench-1","scan":"{}"}}"#, "x".repeat(20_000));
+    let (status, body) = http(port, "POST", "/api/scan", Some("t0ken"), &big);
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("larger than"), "{body}");
+    let (status, body) = http(
+        port,
+        "POST",
+        "/api/scan",
+        Some("t0ken"),
+        r#"{"bench":"nope","scan":"@RECEIVE"}"#,
+    );
+    assert_eq!(status, 404, "{body}");
+    // and a good scan is answered once committed, while the stream stays open
+    let (status, body) = http(port, "POST", "/api/scan", Some("t0ken"), scan);
+    assert_eq!(status, 200, "{body}");
+    let answer: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(answer["accepted"], true);
+    assert_eq!(answer["prompt"], "scan the supplier card (SUP:...)");
+    let (status, body) = http(
+        port,
+        "POST",
+        "/api/scan",
+        Some("t0ken"),
+        r#"{"bench":"bench-1","scan":"SUP:NOBODY"}"#,
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("unknown supplier NOBODY"), "{body}");
+    let mut saw_scan = false;
+    for _ in 0..50 {
+        let mut line = String::new();
+        events.read_line(&mut line).expect("the stream goes on");
+        if line.contains("\"type\":\"scan\"") && line.contains("SUP:NOBODY") {
+            saw_scan = true;
+            break;
+        }
+    }
+    assert!(saw_scan, "the refused scan was streamed");
+    // reads
+    let lot = crate::support::receive(&mut bench, "BRAMBLE", "ITEM:LAV-EO", Some("SL-1"), "500g");
+    let (status, body) = http(port, "GET", &format!("/api/trace/forward/{lot}"), None, "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(&format!("\"code\":\"{lot}\"")), "{body}");
+    let (status, body) = http(
+        port,
+        "GET",
+        "/api/trace/forward/..%2F..%2Fetc%2Fpasswd",
+        None,
+        "",
+    );
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = http(port, "GET", "/api/trace/sideways/X", None, "");
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = http(port, "GET", "/api/stock?format=csv", None, "");
+    assert_eq!(status, 200);
+    assert!(body.starts_with("code,kind,item_sku,status"), "{body}");
+    let (status, body) = http(
+        port,
+        "GET",
+        &format!("/api/recall/{lot}?format=csv"),
+        None,
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.starts_with("code,name,email"), "{body}");
+    let (status, body) = http(
+        port,
+        "POST",
+        "/api/hold",
+        Some("t0ken"),
+        &format!(r#"{{"code":"{lot}","reason":"lab test"}}"#),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = http(
+        port,
+        "POST",
+        "/api/hold",
+        Some("t0ken"),
+        r#"{"code":"NOPE-1","reason":"x"}"#,
+    );
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = http(
+        port,
+        "POST",
+        "/api/release",
+        Some("t0ken"),
+        &format!(r#"{{"code":"{lot}","reason":""}}"#),
+    );
+    assert_eq!(status, 400, "{body}");
+    for page in [
+        "/",
+        "/trace",
+        &format!("/trace?code={lot}"),
+        "/recall",
+        &format!("/recall?code={lot}"),
+        "/stock",
+    ] {
+        let (status, body) = http(port, "GET", page, None, "");
+        assert!(status == 200 || status == 303, "{page}: {status} {body}");
+    }
+    let (_, body) = http(port, "GET", &format!("/trace?code={lot}"), None, "");
+    assert!(body.contains("<svg"), "the trace page draws the graph");
+    let (status, metrics) = http(port, "GET", "/metrics", None, "");
+    assert_eq!(status, 200);
+    assert!(
+        metrics.contains("lotstation_scans_total{bench=\"bench-1\",result=\"rejected\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("lotstation_journal_entries "), "{metrics}");
+    bench.finish();
+    assert_eq!(
+        shop.query_strings(
+            "SELECT operator || ' ' || json_extract(body, '$.reason') FROM journal WHERE kind = 'status_change'"
+        ),
+        vec!["http lab test"]
+    );
+}
+
+fn browser_ready() -> bool {
+    let modules = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/browser/node_modules/playwright-core");
+    let ok = modules.exists() && std::path::Path::new("/usr/bin/chromium").exists();
+    if !ok && std::env::var("LOTSTATION_ORACLES").as_deref() == Ok("1") {
+        panic!("Chromium and playwright-core are needed (scripts/test.sh installs them)");
+    }
+    ok
+}
+
+#[test]
+fn the_station_screen_in_a_real_browser() {
+    if !browser_ready() {
+        eprintln!("skipped: no Chromium/playwright-core");
+        return;
+    }
+    let shop = Shop::new();
+    let port = free_port();
+    let link = shop.path("scale-1");
+    let mut scale = crate::devices::FakeScale::start(&link);
+    // a bench with a scale, the screen on a free port
+    std::fs::write(shop.path("station.toml"), config(port, Some(&link))).expect("config");
+    let mut bench = Bench::start(
+        &shop.db(),
+        shop.dir.path(),
+        &[
+            "--config",
+            shop.path("station.toml").to_str().expect("utf8"),
+        ],
+    );
+    wait_for_server(port);
+    let screenshot = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&screenshot).expect("mkdir");
+    let screenshot = screenshot.join("station-screen.png");
+    let mut node = Command::new("node")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/screen.mjs"))
+        .arg(format!("http://127.0.0.1:{port}"))
+        .arg("bench-1")
+        .arg(&screenshot)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("node");
+    let mut to_node = node.stdin.take().expect("stdin");
+    let from_node = BufReader::new(node.stdout.take().expect("stdout"));
+    let mut transcript = Vec::new();
+    for line in from_node.lines() {
+        let line = line.expect("node output");
+        transcript.push(line.clone());
+        let Some(step) = line.strip_prefix("STEP ") else {
+            continue;
+        };
+        match step {
+            "stdin @RECEIVE" => {
+                bench.ok("@RECEIVE");
+            }
+            "api SUP:NOBODY" => {
+                let (status, _) = http(
+                    port,
+                    "POST",
+                    "/api/scan",
+                    Some("t0ken"),
+                    r#"{"bench":"bench-1","scan":"SUP:NOBODY"}"#,
+                );
+                assert_eq!(status, 422);
+            }
+            "api SUP:BRAMBLE" => {
+                let (status, _) = http(
+                    port,
+                    "POST",
+                    "/api/scan",
+                    Some("t0ken"),
+                    r#"{"bench":"bench-1","scan":"SUP:BRAMBLE"}"#,
+                );
+                assert_eq!(status, 200);
+            }
+            "scale 123.45 moving" => {
+                scale.say("weight 123.45 g moving");
+            }
+            "scale 321.5 stable" => {
+                scale.say("weight 321.50 g stable");
+            }
+            other => panic!("unknown step {other}"),
+        }
+        writeln!(to_node, "go").expect("to node");
+    }
+    drop(to_node);
+    let status = node.wait().expect("node");
+    assert!(
+        status.success(),
+        "the browser script failed:\n{}",
+        transcript.join("\n")
+    );
+    assert_eq!(
+        transcript.last().map(String::as_str),
+        Some("DONE"),
+        "{transcript:#?}"
+    );
+    assert!(screenshot.exists(), "a screenshot for people to look at");
+    bench.finish();
+}

@@ -16,10 +16,24 @@ pub fn run(station: Station, db: &Path) -> anyhow::Result<i32> {
             ScannerKind::Stdin => sources.push(Source::Stdin {
                 scanner: scanner.name.clone(),
             }),
-            other => anyhow::bail!(
-                "scanner {:?}: kind {other:?} is not available in this version; use kind = \"stdin\"",
-                scanner.name
-            ),
+            ScannerKind::Evdev => sources.push(Source::Evdev {
+                scanner: scanner.name.clone(),
+                path: scanner.path.clone().unwrap_or_default(),
+                layout: scanner.layout,
+                suffix: scanner.suffix,
+                timeout_ms: scanner.timeout_ms,
+            }),
+            ScannerKind::Hidraw => sources.push(Source::Hidraw {
+                scanner: scanner.name.clone(),
+                path: scanner.path.clone().unwrap_or_default(),
+                layout: crate::decode::hidpos::ReportLayout::named(&scanner.report)
+                    .unwrap_or(crate::decode::hidpos::ReportLayout::HONEYWELL),
+            }),
+            ScannerKind::Serial => sources.push(Source::Serial {
+                scanner: scanner.name.clone(),
+                path: scanner.path.clone().unwrap_or_default(),
+                baud: scanner.baud,
+            }),
         }
     }
     if sources

@@ -149,7 +149,39 @@ pub enum ScannerKind {
 pub struct ScannerConfig {
     pub name: String,
     pub kind: ScannerKind,
+    /// the device node, best a stable name (`/dev/lotstation/scanner-1`, `/dev/input/by-id/…`)
     pub path: Option<String>,
+    /// evdev: the keyboard layout the scanner types in (us, de, fr)
+    #[serde(default = "default_layout")]
+    pub layout: crate::decode::keys::Layout,
+    /// evdev: what ends a scan (enter, tab, none)
+    #[serde(default = "default_suffix")]
+    pub suffix: crate::decode::keys::Suffix,
+    /// evdev with suffix none: the pause that ends a scan
+    #[serde(default = "default_key_timeout")]
+    pub timeout_ms: u64,
+    /// hidraw: the report layout, "honeywell" or "newland"
+    #[serde(default = "default_report")]
+    pub report: String,
+    /// serial: line speed
+    #[serde(default = "default_baud")]
+    pub baud: u32,
+}
+
+fn default_layout() -> crate::decode::keys::Layout {
+    crate::decode::keys::Layout::Us
+}
+
+fn default_suffix() -> crate::decode::keys::Suffix {
+    crate::decode::keys::Suffix::Enter
+}
+
+fn default_key_timeout() -> u64 {
+    80
+}
+
+fn default_report() -> String {
+    "honeywell".into()
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -345,6 +377,24 @@ impl Station {
                 .map_err(|m| invalid(format!("bench {:?}: {m}", bench.name)))?;
         }
         for scanner in &config.scanner {
+            if matches!(
+                scanner.kind,
+                ScannerKind::Evdev | ScannerKind::Hidraw | ScannerKind::Serial
+            ) && scanner.path.is_none()
+            {
+                return Err(invalid(format!(
+                    "scanner {:?} of kind {:?} needs a path",
+                    scanner.name, scanner.kind
+                )));
+            }
+            if scanner.kind == ScannerKind::Hidraw
+                && crate::decode::hidpos::ReportLayout::named(&scanner.report).is_none()
+            {
+                return Err(invalid(format!(
+                    "scanner {:?}: report {:?} is not honeywell or newland",
+                    scanner.name, scanner.report
+                )));
+            }
             let users = config
                 .bench
                 .iter()

@@ -1,5 +1,7 @@
 //! Pure byte decoders: bytes in, frames or readings out. No IO, no clock.
 
+pub mod hidpos;
+pub mod keys;
 pub mod lines;
 pub mod scale;
 pub mod zpl_status;

@@ -3,6 +3,7 @@
 
 pub mod printer;
 pub mod scale;
+pub mod scanners;
 
 use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
@@ -20,6 +21,26 @@ pub enum Source {
     Stdin { scanner: String },
     /// scans given by the program itself (the demo's scripted day)
     Script { scanner: String, lines: Vec<String> },
+    /// a keyboard-wedge scanner's event node
+    Evdev {
+        scanner: String,
+        path: String,
+        layout: crate::decode::keys::Layout,
+        suffix: crate::decode::keys::Suffix,
+        timeout_ms: u64,
+    },
+    /// a HID POS scanner's hidraw node
+    Hidraw {
+        scanner: String,
+        path: String,
+        layout: crate::decode::hidpos::ReportLayout,
+    },
+    /// an RS-232 or CDC-ACM scanner
+    Serial {
+        scanner: String,
+        path: String,
+        baud: u32,
+    },
 }
 
 impl Source {
@@ -33,6 +54,23 @@ impl Source {
 pub async fn read(source: Source, tx: mpsc::Sender<Event>) {
     match source {
         Source::Stdin { scanner } => read_lines(tokio::io::stdin(), scanner, tx).await,
+        Source::Evdev {
+            scanner,
+            path,
+            layout,
+            suffix,
+            timeout_ms,
+        } => blocking(move || scanners::evdev(scanner, path, layout, suffix, timeout_ms, tx)).await,
+        Source::Hidraw {
+            scanner,
+            path,
+            layout,
+        } => blocking(move || scanners::hidraw(scanner, path, layout, tx)).await,
+        Source::Serial {
+            scanner,
+            path,
+            baud,
+        } => blocking(move || scanners::serial(scanner, path, baud, tx)).await,
         Source::Script { scanner, lines } => {
             for line in lines {
                 let event = Event::Scan {
@@ -45,6 +83,17 @@ pub async fn read(source: Source, tx: mpsc::Sender<Event>) {
             }
             let _ = tx.send(Event::InputClosed { scanner }).await;
         }
+    }
+}
+
+/// Runs a device's blocking read loop on its own thread, detached: a device loop never ends
+/// by itself, and must not hold up the runtime's shutdown.
+async fn blocking(work: impl FnOnce() + Send + 'static) {
+    if let Err(e) = std::thread::Builder::new()
+        .name("device".into())
+        .spawn(work)
+    {
+        tracing::error!(error = %e, "device thread not started");
     }
 }
 

@@ -174,3 +174,41 @@ fn a_serial_scale_through_a_pty_weighs_and_survives_unplugging() {
     );
     assert_eq!(shop.verify().0, 0);
 }
+
+#[test]
+fn a_serial_scanner_through_a_pty_survives_unplugging() {
+    let shop = Shop::new();
+    let link = shop.path("scanner-1");
+    let mut device = FakeScale::start(&link);
+    let config = format!(
+        "[[bench]]\nname = \"bench-1\"\nworkflow = \"receive\"\nscanners = [\"stdin\", \"wand\"]\n\
+         [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+         [[scanner]]\nname = \"wand\"\nkind = \"serial\"\npath = \"{}\"\n",
+        link.display()
+    );
+    let mut bench = shop.bench_with_config(&config);
+    std::thread::sleep(Duration::from_millis(700));
+    device.say("send SUP:BRAMBLE");
+    let line = bench.read();
+    assert!(
+        line.starts_with("ok: receiving from Bramble Oils"),
+        "{line}"
+    );
+    device.say("unplug");
+    std::thread::sleep(Duration::from_millis(800));
+    // the bench goes on with its other scanner meanwhile
+    bench.ok("INV-1");
+    device.say("replug");
+    std::thread::sleep(Duration::from_millis(1500));
+    device.say("send ITEM:LAV-EO");
+    let line = bench.read();
+    assert!(
+        line.starts_with("ok: Lavender essential oil (LAV-EO)"),
+        "{line}"
+    );
+    bench.finish();
+    assert_eq!(
+        shop.query_strings("SELECT device FROM journal WHERE kind = 'scan' ORDER BY seq"),
+        vec!["wand", "stdin", "wand"]
+    );
+}

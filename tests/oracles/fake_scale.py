@@ -2,7 +2,7 @@
 the serial scale tests: the daemon opens LINK exactly as it opens a USB-serial scale.
 
 Commands (one per line): `weight VALUE UNIT stable|moving`, `overload`, `unplug`,
-`replug`, `quit`. It prints `ready`, `tare` and `zero` on stdout as things happen.
+`replug`, `send TEXT` (as a serial scanner: TEXT and CR), `quit`. It prints `ready`, `tare` and `zero` on stdout as things happen.
 Usage: python fake_scale.py LINK"""
 
 import os
@@ -71,6 +71,9 @@ while True:
             unplug()
         elif words[0] == "replug":
             plug()
+        elif words[0] == "send" and master is not None:
+            # a serial scanner: the rest of the line, then CR
+            os.write(master, line.split(" ", 1)[1].rstrip("\n").encode("utf-8") + b"\r")
         elif words[0] == "quit":
             break
         print("ack", flush=True)

@@ -298,11 +298,10 @@ impl KeyDecoder {
                 }
             }
             KEY_CAPSLOCK if pressed => self.caps_lock = !self.caps_lock,
-            KEY_ENTER | KEY_KPENTER if pressed => {
-                if self.suffix == Suffix::Enter {
-                    return out.or_else(|| self.finish());
-                }
+            KEY_ENTER | KEY_KPENTER if pressed && self.suffix == Suffix::Enter => {
+                return out.or_else(|| self.finish());
             }
+            KEY_ENTER | KEY_KPENTER => {}
             KEY_TAB if pressed => {
                 if self.suffix == Suffix::Tab {
                     return out.or_else(|| self.finish());

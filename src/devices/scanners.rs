@@ -199,8 +199,12 @@ pub fn hidraw(scanner: String, path: String, layout: ReportLayout, events: mpsc:
             match device.read_timeout(&mut report, 250) {
                 Ok(0) => {}
                 Ok(n) => match decoder.report(&report[..n]) {
-                    Some(HidOutput::Scan(raw)) if !reporter.scan(raw) => return,
-                    Some(HidOutput::Scan(_)) => {}
+                    Some(HidOutput::Scan(raw)) => {
+                        let sent = reporter.scan(raw);
+                        if !sent {
+                            return;
+                        }
+                    }
                     Some(HidOutput::Garbage(why)) => {
                         tracing::warn!(scanner = %reporter.scanner, %why, "report dropped")
                     }

@@ -13,6 +13,8 @@ command -v ippeveprinter >/dev/null || need+=(cups-ipp-utils)
 command -v avahi-daemon >/dev/null || need+=(avahi-daemon)
 command -v dbus-daemon >/dev/null || need+=(dbus)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v udevadm >/dev/null || need+=(udev)
+command -v systemd-analyze >/dev/null || need+=(systemd)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi

@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod devices;
 mod import;
 mod journal;
 mod label;
@@ -99,6 +100,11 @@ pub enum Command {
         #[command(subcommand)]
         what: bench::BenchCommand,
     },
+    /// The scanners, scales and printers this machine can see (and `record` raw input)
+    Devices {
+        #[command(subcommand)]
+        what: Option<devices::DevicesCommand>,
+    },
     /// Check or show the journal
     Journal {
         #[command(subcommand)]
@@ -134,6 +140,8 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Command::Journal { what } => journal::journal(&db, what),
         Command::Trace { what } => trace::trace(&db, what),
         Command::Bench { what } => bench::bench(what),
+        Command::Devices { what: None } => devices::list(),
+        Command::Devices { what: Some(record) } => devices::record(record),
         Command::Label { what } => label::label(&db, &station, what),
         Command::Sheet { output } => label::sheet(&db, &station, output.as_deref()),
         Command::Recall {

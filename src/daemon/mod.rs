@@ -55,6 +55,8 @@ pub enum Event {
         up: bool,
         detail: String,
     },
+    /// time to tell systemd's watchdog that the loop is alive
+    Watchdog,
     /// SIGTERM or SIGINT
     Shutdown,
 }
@@ -98,6 +100,19 @@ pub async fn run(
         }
         tokio::spawn(devices::read(source, tx.clone()));
     }
+    // systemd's watchdog is fed from the event loop itself, so a stuck loop gets restarted
+    if let Some(period) = sd_notify::watchdog_enabled() {
+        let watchdog_tx = tx.clone();
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(period / 2);
+            loop {
+                interval.tick().await;
+                if watchdog_tx.send(Event::Watchdog).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
     let signal_tx = tx.clone();
     let signals = tokio::spawn(async move {
         wait_for_shutdown_signal().await;
@@ -105,6 +120,12 @@ pub async fn run(
     });
     drop(tx);
 
+    // ready: the configuration is loaded, the store open, the screen listening (devices come
+    // and go on their own)
+    let _ = sd_notify::notify(&[
+        sd_notify::NotifyState::Ready,
+        sd_notify::NotifyState::Status("scanning"),
+    ]);
     let handle = tokio::runtime::Handle::current();
     let event_loop = tokio::task::spawn_blocking(move || -> anyhow::Result<Daemon> {
         let mut daemon = daemon;
@@ -185,8 +206,12 @@ pub async fn run(
                         draining = Some(std::time::Instant::now() + daemon.drain_time());
                     }
                 }
+                Event::Watchdog => {
+                    let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+                }
                 Event::Shutdown => {
                     tracing::info!("shutting down on signal");
+                    let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
                     break;
                 }
             }

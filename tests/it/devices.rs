@@ -212,3 +212,38 @@ fn a_serial_scanner_through_a_pty_survives_unplugging() {
         vec!["wand", "stdin", "wand"]
     );
 }
+
+#[test]
+fn devices_are_listed_and_recorded() {
+    let shop = Shop::new();
+    let out = shop.cli(&["devices"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for section in [
+        "Serial ports",
+        "Keyboard-wedge scanners (evdev)",
+        "HID POS scanners",
+        "USB printers",
+    ] {
+        assert!(text.contains(section), "{text}");
+    }
+    let link = shop.path("scanner-rec");
+    let mut device = FakeScale::start(&link);
+    let fixture = shop.path("fixture.hex");
+    let mut recorder = Command::new(crate::support::BIN)
+        .args(["devices", "record", "serial"])
+        .arg(&link)
+        .args(["--seconds", "2", "-o"])
+        .arg(&fixture)
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("record");
+    std::thread::sleep(Duration::from_millis(700));
+    device.say("send LAV-2611-001");
+    assert!(recorder.wait().expect("wait").success());
+    let hex = std::fs::read_to_string(&fixture).expect("fixture");
+    assert!(
+        hex.replace('\n', "").contains("4c41562d323631312d3030310d"),
+        "{hex}"
+    );
+}

@@ -10,6 +10,7 @@ mod import;
 mod labels;
 mod printing;
 mod rejections;
+mod service;
 mod session;
 mod support;
 mod trace;

@@ -1,0 +1,263 @@
+//! `lotstation devices`: the scanners, scales and printers this machine can see, with the
+//! path to put in the config; `lotstation devices record`: raw reports or frames from one
+//! device into a fixture file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::{Subcommand, ValueEnum};
+
+/// USB vendors whose scanners, scale cables and printers a station meets.
+const KNOWN_VENDORS: &[(&str, &str)] = &[
+    ("05e0", "Symbol/Zebra scanner"),
+    ("0c2e", "Honeywell (Metrologic) scanner"),
+    ("0536", "Honeywell (Hand Held) scanner"),
+    ("05f9", "Datalogic (PSC) scanner"),
+    ("080c", "Datalogic scanner"),
+    ("065a", "Opticon scanner"),
+    ("1eab", "Newland scanner"),
+    ("0a5f", "Zebra printer"),
+    ("1203", "TSC printer"),
+    ("0403", "FTDI serial cable"),
+    ("1a86", "CH340 serial cable"),
+    ("067b", "Prolific serial cable"),
+    ("10c4", "Silicon Labs serial cable"),
+    ("0eb8", "Mettler Toledo"),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RecordKind {
+    Evdev,
+    Hidraw,
+    Serial,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesCommand {
+    /// Dump raw events, reports or bytes from one device to a fixture file (hex, one per line)
+    Record {
+        #[arg(value_enum)]
+        kind: RecordKind,
+        /// the device node (/dev/input/eventN, /dev/hidrawN, /dev/ttyUSBN)
+        path: PathBuf,
+        /// stop after this many seconds
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        /// serial line speed
+        #[arg(long, default_value_t = 9600)]
+        baud: u32,
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn vendor_note(vendor: &str) -> &'static str {
+    KNOWN_VENDORS
+        .iter()
+        .find(|(v, _)| v.eq_ignore_ascii_case(vendor))
+        .map(|(_, n)| *n)
+        .unwrap_or("")
+}
+
+/// `by-id` links pointing at a device node.
+fn stable_names(dir: &str, node: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|e| e.ok())
+        .filter(|e| std::fs::canonicalize(e.path()).ok().as_deref() == Some(node))
+        .map(|e| e.path().display().to_string())
+        .collect()
+}
+
+pub fn list() -> anyhow::Result<i32> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "Serial ports (scales, serial scanners):")?;
+    match serialport::available_ports() {
+        Ok(ports) if !ports.is_empty() => {
+            for port in ports {
+                let detail = match &port.port_type {
+                    serialport::SerialPortType::UsbPort(usb) => {
+                        let vendor = format!("{:04x}", usb.vid);
+                        format!(
+                            "USB {vendor}:{:04x} {} {} {}",
+                            usb.pid,
+                            usb.manufacturer.as_deref().unwrap_or(""),
+                            usb.product.as_deref().unwrap_or(""),
+                            vendor_note(&vendor)
+                        )
+                    }
+                    other => format!("{other:?}"),
+                };
+                writeln!(out, "  {}  {}", port.port_name, detail.trim())?;
+                for name in stable_names("/dev/serial/by-id", Path::new(&port.port_name)) {
+                    writeln!(out, "      path = \"{name}\"")?;
+                }
+            }
+        }
+        Ok(_) => writeln!(out, "  none")?,
+        Err(e) => writeln!(out, "  cannot list: {e}")?,
+    }
+    writeln!(out, "\nKeyboard-wedge scanners (evdev):")?;
+    let input = std::fs::read_to_string("/proc/bus/input/devices").unwrap_or_default();
+    let mut found = false;
+    for block in input.split("\n\n") {
+        let field = |prefix: &str| {
+            block
+                .lines()
+                .find(|l| l.starts_with(prefix))
+                .map(|l| l[prefix.len()..].to_string())
+        };
+        let name = field("N: Name=")
+            .unwrap_or_default()
+            .trim_matches('"')
+            .to_string();
+        let ids = field("I: ").unwrap_or_default();
+        let vendor = ids
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("Vendor="))
+            .unwrap_or("")
+            .to_string();
+        let handlers = field("H: Handlers=").unwrap_or_default();
+        let Some(event) = handlers.split_whitespace().find(|h| h.starts_with("event")) else {
+            continue;
+        };
+        let lower = name.to_lowercase();
+        let likely = ["barcode", "scanner", "reader"]
+            .iter()
+            .any(|w| lower.contains(w))
+            || !vendor_note(&vendor).is_empty();
+        if !likely || !handlers.contains("kbd") {
+            continue;
+        }
+        found = true;
+        let node = format!("/dev/input/{event}");
+        writeln!(
+            out,
+            "  {node}  {name} (vendor {vendor}) {}",
+            vendor_note(&vendor)
+        )?;
+        for stable in stable_names("/dev/input/by-id", Path::new(&node)) {
+            writeln!(out, "      path = \"{stable}\"")?;
+        }
+    }
+    if !found {
+        writeln!(
+            out,
+            "  none (a scanner shows up when its name says barcode/scanner/reader or its vendor is known)"
+        )?;
+    }
+    writeln!(out, "\nHID POS scanners (hidraw, usage page 0x8C):")?;
+    match hidapi::HidApi::new() {
+        Ok(api) => {
+            let mut any = false;
+            for device in api.device_list().filter(|d| d.usage_page() == 0x8C) {
+                any = true;
+                writeln!(
+                    out,
+                    "  {}  {:04x}:{:04x} {}",
+                    device.path().to_string_lossy(),
+                    device.vendor_id(),
+                    device.product_id(),
+                    device.product_string().unwrap_or("")
+                )?;
+            }
+            if !any {
+                writeln!(out, "  none")?;
+            }
+        }
+        Err(e) => writeln!(out, "  cannot list: {e}")?,
+    }
+    writeln!(out, "\nUSB printers:")?;
+    let mut any = false;
+    if let Ok(entries) = std::fs::read_dir("/dev/usb") {
+        for entry in entries.filter_map(|e| e.ok()) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !name.starts_with("lp") {
+                continue;
+            }
+            any = true;
+            let id =
+                std::fs::read_to_string(format!("/sys/class/usbmisc/{name}/device/ieee1284_id"))
+                    .unwrap_or_default();
+            let language = if id.contains("ZPL") {
+                "language = \"zpl\""
+            } else {
+                ""
+            };
+            writeln!(out, "  /dev/usb/{name}  {} {language}", id.trim())?;
+        }
+    }
+    if !any {
+        writeln!(
+            out,
+            "  none (network printers: kind = \"tcp\", address = \"host:9100\"; CUPS/IPP: kind = \"ipp\")"
+        )?;
+    }
+    Ok(0)
+}
+
+pub fn record(command: DevicesCommand) -> anyhow::Result<i32> {
+    let DevicesCommand::Record {
+        kind,
+        path,
+        seconds,
+        baud,
+        output,
+    } = command;
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut lines: Vec<String> = Vec::new();
+    match kind {
+        RecordKind::Evdev => {
+            let mut device = evdev::raw_stream::RawDevice::open(&path)?;
+            device.grab()?;
+            eprintln!("recording {} for {seconds} s: scan now", path.display());
+            // fetch_events blocks: record until the time is up at the next event
+            while Instant::now() < deadline {
+                for e in device.fetch_events()? {
+                    lines.push(format!("{} {} {}", e.event_type().0, e.code(), e.value()));
+                }
+            }
+        }
+        RecordKind::Hidraw => {
+            let api = hidapi::HidApi::new()?;
+            let device = api.open_path(&std::ffi::CString::new(path.display().to_string())?)?;
+            eprintln!("recording {} for {seconds} s: scan now", path.display());
+            let mut report = [0u8; 64];
+            while Instant::now() < deadline {
+                let n = device.read_timeout(&mut report, 200)?;
+                if n > 0 {
+                    lines.push(report[..n].iter().map(|b| format!("{b:02x}")).collect());
+                }
+            }
+        }
+        RecordKind::Serial => {
+            let mut port = serialport::new(path.display().to_string(), baud)
+                .timeout(Duration::from_millis(200))
+                .open()?;
+            eprintln!("recording {} for {seconds} s", path.display());
+            let mut buffer = [0u8; 256];
+            while Instant::now() < deadline {
+                match port.read(&mut buffer) {
+                    Ok(n) if n > 0 => {
+                        lines.push(buffer[..n].iter().map(|b| format!("{b:02x}")).collect())
+                    }
+                    Ok(_) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    }
+    let text = lines.join("\n") + "\n";
+    match output {
+        Some(file) => {
+            std::fs::write(&file, text)?;
+            eprintln!("{} lines in {}", lines.len(), file.display());
+        }
+        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    Ok(0)
+}

@@ -1,0 +1,82 @@
+//! The service files: `systemd-analyze verify` accepts the unit, and udev parses the rules
+//! (`udevadm test` reads every rules file and names the lines it cannot use).
+
+use std::process::Command;
+
+fn required(tool: &str) -> bool {
+    let found = Command::new(tool).arg("--version").output().is_ok();
+    if !found && std::env::var("LOTSTATION_ORACLES").as_deref() == Ok("1") {
+        panic!("{tool} is needed (scripts/test.sh installs it)");
+    }
+    found
+}
+
+#[test]
+fn systemd_accepts_the_unit() {
+    if !required("systemd-analyze") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let unit = std::fs::read_to_string(crate::support::fixture("../../systemd/lotstation.service"))
+        .expect("unit");
+    assert!(
+        unit.contains("Type=notify")
+            && unit.contains("WatchdogSec=")
+            && unit.contains("StateDirectory=lotstation")
+    );
+    // verify checks that ExecStart can run: point it at the binary under test
+    let path = dir.path().join("lotstation.service");
+    std::fs::write(
+        &path,
+        unit.replace("/usr/local/bin/lotstation", crate::support::BIN),
+    )
+    .expect("write");
+    let out = Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&path)
+        .output()
+        .expect("systemd-analyze");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("lotstation.service"),
+        "warnings about the unit: {stderr}"
+    );
+}
+
+#[test]
+fn udev_parses_the_rules() {
+    if !required("udevadm") || !std::path::Path::new("/etc/udev/rules.d").exists() {
+        return;
+    }
+    let rules = std::fs::read_to_string(crate::support::fixture("../../udev/70-lotstation.rules"))
+        .expect("rules");
+    assert!(
+        rules.contains("ID_MM_DEVICE_IGNORE"),
+        "ModemManager is kept away"
+    );
+    assert!(!rules.contains("GROUP=\"input\""), "no blanket input group");
+    let installed = std::path::Path::new("/etc/udev/rules.d/70-lotstation-test.rules");
+    std::fs::write(installed, &rules).expect("install the rules for the check");
+    let out = Command::new("udevadm")
+        .args(["test", "/sys/class/tty/ttyS0"])
+        .output();
+    let _ = std::fs::remove_file(installed);
+    let out = out.expect("udevadm");
+    let text =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Reading rules file: /etc/udev/rules.d/70-lotstation-test.rules"),
+        "{text}"
+    );
+    let complaints: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("70-lotstation-test.rules:"))
+        // the group is made by systemd/lotstation.sysusers when the package is installed
+        .filter(|l| !l.contains("Unknown group 'lotstation'"))
+        .collect();
+    assert!(
+        complaints.is_empty(),
+        "udev cannot use these rules: {complaints:#?}"
+    );
+}

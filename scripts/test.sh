@@ -15,6 +15,10 @@ command -v dbus-daemon >/dev/null || need+=(dbus)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v udevadm >/dev/null || need+=(udev)
 command -v systemd-analyze >/dev/null || need+=(systemd)
+# the kernel-device tests boot Debian's kernel with uhid in a small VM
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx insmod || need+=(busybox-static)
+command -v cpio >/dev/null || need+=(cpio)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
@@ -39,3 +43,5 @@ export LOTSTATION_ORACLES=1
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
 cargo test --all-targets --no-fail-fast
+# scanners against real kernel devices (uhid -> hidraw and evdev), inside a VM
+vm/test-in-vm.sh

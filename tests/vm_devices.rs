@@ -24,15 +24,15 @@ const UHID_SET_REPORT: u32 = 13;
 const UHID_SET_REPORT_REPLY: u32 = 14;
 
 const POS_DESCRIPTOR: &[u8] = &[
-    0x05, 0x8C, 0x09, 0x02, 0xA1, 0x01, 0x85, 0x02, 0x15, 0x00, 0x26, 0xFF, 0x00, 0x75, 0x08, 0x95, 0x3F, 0x09, 0xFE,
-    0x82, 0x02, 0x01, 0xC0,
+    0x05, 0x8C, 0x09, 0x02, 0xA1, 0x01, 0x85, 0x02, 0x15, 0x00, 0x26, 0xFF, 0x00, 0x75, 0x08, 0x95,
+    0x3F, 0x09, 0xFE, 0x82, 0x02, 0x01, 0xC0,
 ];
 
 const KEYBOARD_DESCRIPTOR: &[u8] = &[
-    0x05, 0x01, 0x09, 0x06, 0xA1, 0x01, 0x05, 0x07, 0x19, 0xE0, 0x29, 0xE7, 0x15, 0x00, 0x25, 0x01, 0x75, 0x01, 0x95,
-    0x08, 0x81, 0x02, 0x95, 0x01, 0x75, 0x08, 0x81, 0x01, 0x95, 0x05, 0x75, 0x01, 0x05, 0x08, 0x19, 0x01, 0x29, 0x05,
-    0x91, 0x02, 0x95, 0x01, 0x75, 0x03, 0x91, 0x01, 0x95, 0x06, 0x75, 0x08, 0x15, 0x00, 0x25, 0x65, 0x05, 0x07, 0x19,
-    0x00, 0x29, 0x65, 0x81, 0x00, 0xC0,
+    0x05, 0x01, 0x09, 0x06, 0xA1, 0x01, 0x05, 0x07, 0x19, 0xE0, 0x29, 0xE7, 0x15, 0x00, 0x25, 0x01,
+    0x75, 0x01, 0x95, 0x08, 0x81, 0x02, 0x95, 0x01, 0x75, 0x08, 0x81, 0x01, 0x95, 0x05, 0x75, 0x01,
+    0x05, 0x08, 0x19, 0x01, 0x29, 0x05, 0x91, 0x02, 0x95, 0x01, 0x75, 0x03, 0x91, 0x01, 0x95, 0x06,
+    0x75, 0x08, 0x15, 0x00, 0x25, 0x65, 0x05, 0x07, 0x19, 0x00, 0x29, 0x65, 0x81, 0x00, 0xC0,
 ];
 
 /// A device made through /dev/uhid; dropping the handle unplugs it.
@@ -42,7 +42,11 @@ struct Uhid {
 
 impl Uhid {
     fn create(name: &str, vendor: u32, product: u32, descriptor: &[u8]) -> Uhid {
-        let file = OpenOptions::new().read(true).write(true).open("/dev/uhid").expect("open /dev/uhid");
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/uhid")
+            .expect("open /dev/uhid");
         let mut event = vec![0u8; EVENT_SIZE];
         event[0..4].copy_from_slice(&UHID_CREATE2.to_ne_bytes());
         event[4..4 + name.len()].copy_from_slice(name.as_bytes());
@@ -87,13 +91,21 @@ impl Uhid {
         event[0..4].copy_from_slice(&UHID_INPUT2.to_ne_bytes());
         event[4..6].copy_from_slice(&(report.len() as u16).to_ne_bytes());
         event[6..6 + report.len()].copy_from_slice(report);
-        self.file.lock().expect("lock").write_all(&event).expect("UHID_INPUT2");
+        self.file
+            .lock()
+            .expect("lock")
+            .write_all(&event)
+            .expect("UHID_INPUT2");
     }
 
     fn destroy(self) {
         let mut event = vec![0u8; 4];
         event[0..4].copy_from_slice(&UHID_DESTROY.to_ne_bytes());
-        self.file.lock().expect("lock").write_all(&event).expect("UHID_DESTROY");
+        self.file
+            .lock()
+            .expect("lock")
+            .write_all(&event)
+            .expect("UHID_DESTROY");
     }
 }
 
@@ -111,10 +123,15 @@ fn find_node(class: &str, prefix: &str, name: &str, timeout: Duration) -> PathBu
                 if !node.starts_with(prefix) {
                     continue;
                 }
-                let uevent = std::fs::read_to_string(entry.path().join("device/uevent")).unwrap_or_default();
-                let input_name = std::fs::read_to_string(entry.path().join("device/name")).unwrap_or_default();
+                let uevent =
+                    std::fs::read_to_string(entry.path().join("device/uevent")).unwrap_or_default();
+                let input_name =
+                    std::fs::read_to_string(entry.path().join("device/name")).unwrap_or_default();
                 if uevent.contains(name) || input_name.trim() == name {
-                    let path = PathBuf::from(format!("/dev/{}{node}", if class == "input" { "input/" } else { "" }));
+                    let path = PathBuf::from(format!(
+                        "/dev/{}{node}",
+                        if class == "input" { "input/" } else { "" }
+                    ));
                     if path.exists() {
                         return path;
                     }
@@ -132,7 +149,10 @@ fn next(rx: &mut mpsc::Receiver<Event>, what: &str) -> Event {
         if let Ok(event) = rx.try_recv() {
             return event;
         }
-        assert!(started.elapsed() < Duration::from_secs(15), "no event: {what}");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "no event: {what}"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
 }
@@ -171,7 +191,9 @@ fn hid_pos_scanner_over_hidraw() {
     let path = find_node("hidraw", "hidraw", "VM POS Scanner", Duration::from_secs(5));
     let (tx, mut rx) = mpsc::channel(64);
     let node = path.display().to_string();
-    std::thread::spawn(move || lotstation::devices::scanners::hidraw("pos".into(), node, ReportLayout::HONEYWELL, tx));
+    std::thread::spawn(move || {
+        lotstation::devices::scanners::hidraw("pos".into(), node, ReportLayout::HONEYWELL, tx)
+    });
     expect_state(&mut rx, true);
     let data = b"]C10109501101530003\x1d10LOT-42";
     for report in lotstation::decode::hidpos::reports_for(ReportLayout::HONEYWELL, data) {
@@ -183,9 +205,16 @@ fn hid_pos_scanner_over_hidraw() {
     expect_state(&mut rx, false);
     let device = Uhid::create("VM POS Scanner", 0x05e0, 0x1300, POS_DESCRIPTOR);
     let again = find_node("hidraw", "hidraw", "VM POS Scanner", Duration::from_secs(5));
-    assert_eq!(again, path, "the same node comes back (udev gives a stable name on a real machine)");
+    assert_eq!(
+        again, path,
+        "the same node comes back (udev gives a stable name on a real machine)"
+    );
     expect_state(&mut rx, true);
-    let long: Vec<u8> = b"]d2".iter().copied().chain(std::iter::repeat_n(b'7', 130)).collect();
+    let long: Vec<u8> = b"]d2"
+        .iter()
+        .copied()
+        .chain(std::iter::repeat_n(b'7', 130))
+        .collect();
     for report in lotstation::decode::hidpos::reports_for(ReportLayout::HONEYWELL, &long) {
         device.input(&report);
     }
@@ -218,7 +247,14 @@ fn keyboard_wedge_scanner_over_evdev() {
     let (tx, mut rx) = mpsc::channel(64);
     let node = path.display().to_string();
     std::thread::spawn(move || {
-        lotstation::devices::scanners::evdev("wedge".into(), node, Layout::Us, Suffix::Enter, 80, tx)
+        lotstation::devices::scanners::evdev(
+            "wedge".into(),
+            node,
+            Layout::Us,
+            Suffix::Enter,
+            80,
+            tx,
+        )
     });
     expect_state(&mut rx, true);
     // grabbed: nobody else can read its keys

@@ -14,6 +14,8 @@ i=0
 for t in "$@"; do
   i=$((i + 1))
   cp "$t" "$root/tests/$(printf %02d "$i")-$(basename "$t")"
+  # debug info would not fit the VM's memory
+  strip "$root/tests/$(printf %02d "$i")-$(basename "$t")" 2>/dev/null || true
 done
 cp "$here/init" "$root/init"
 chmod +x "$root/init"

@@ -7,7 +7,7 @@ k=${1:?usage: run-vm.sh VMLINUX INITRD [TIMEOUT]}
 i=${2:?}
 t=${3:-180}
 rcfile=$(mktemp)
-{ timeout "$t" qemu-system-x86_64 -accel tcg -m 256 -smp 1 \
+{ timeout "$t" qemu-system-x86_64 -accel tcg -m 512 -smp 1 \
     -nodefaults -no-user-config -display none -serial stdio -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
     -kernel "$k" -initrd "$i" \

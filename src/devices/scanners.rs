@@ -145,6 +145,8 @@ pub fn evdev(
                 }
             }
         };
+        // close the node before saying so: a replugged device can take the same name
+        drop(device);
         // what was typed before the scanner vanished, if it was ended by a pause
         if let Some(output) = decoder.tick(u64::MAX)
             && !reporter.key_output(output)
@@ -213,6 +215,8 @@ pub fn hidraw(scanner: String, path: String, layout: ReportLayout, events: mpsc:
                 Err(e) => break format!("{path}: {e} (unplugged?)"),
             }
         };
+        drop(device);
+        drop(api);
         if !reporter.state(false, lost) {
             return;
         }
@@ -264,6 +268,7 @@ pub fn serial(scanner: String, path: String, baud: u32, events: mpsc::Sender<Eve
                 Err(e) => break format!("{path}: {e} (unplugged?)"),
             }
         };
+        drop(port);
         // a last scan the scanner did not end before it vanished
         if let Some(Frame::Line(raw)) = framer.finish()
             && !reporter.scan(raw)

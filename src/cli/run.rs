@@ -26,8 +26,10 @@ pub fn run(station: Station, db: &Path) -> anyhow::Result<i32> {
             ScannerKind::Hidraw => sources.push(Source::Hidraw {
                 scanner: scanner.name.clone(),
                 path: scanner.path.clone().unwrap_or_default(),
-                layout: crate::decode::hidpos::ReportLayout::named(&scanner.report)
-                    .unwrap_or(crate::decode::hidpos::ReportLayout::HONEYWELL),
+                layout: scanner.report_layout.unwrap_or(
+                    crate::decode::hidpos::ReportLayout::named(&scanner.report)
+                        .unwrap_or(crate::decode::hidpos::ReportLayout::HONEYWELL),
+                ),
             }),
             ScannerKind::Serial => sources.push(Source::Serial {
                 scanner: scanner.name.clone(),

@@ -163,6 +163,9 @@ pub struct ScannerConfig {
     /// hidraw: the report layout, "honeywell" or "newland"
     #[serde(default = "default_report")]
     pub report: String,
+    /// hidraw: a vendor's own report layout, instead of `report`
+    /// (`{ report_id = 2, length_at = 1, payload_at = 2, aim_in_payload = true, more_at = 63, more_bit = 0 }`)
+    pub report_layout: Option<crate::decode::hidpos::ReportLayout>,
     /// serial: line speed
     #[serde(default = "default_baud")]
     pub baud: u32,
@@ -388,6 +391,7 @@ impl Station {
                 )));
             }
             if scanner.kind == ScannerKind::Hidraw
+                && scanner.report_layout.is_none()
                 && crate::decode::hidpos::ReportLayout::named(&scanner.report).is_none()
             {
                 return Err(invalid(format!(
@@ -478,6 +482,38 @@ mod tests {
         assert_eq!(
             station.database(Some(Path::new("x.db"))),
             PathBuf::from("x.db")
+        );
+    }
+
+    #[test]
+    fn device_options_load() {
+        let toml = "[[bench]]\nname='a'\nscanners=['pos','wedge']\nscale='s'\n\
+                    [[scanner]]\nname='pos'\nkind='hidraw'\npath='/dev/hidraw0'\n\
+                    report_layout = { report_id = 4, length_at = 1, payload_at = 3, aim_in_payload = false, more_at = 62, more_bit = 1 }\n\
+                    [[scanner]]\nname='wedge'\nkind='evdev'\npath='/dev/input/event3'\nlayout='de'\nsuffix='none'\ntimeout_ms=60\n\
+                    [[scale]]\nname='s'\npath='/dev/ttyUSB0'\nprotocol='toledo-8217'\nunit='lb'\n";
+        let station = Station::from_toml(toml, Path::new("t.toml")).unwrap();
+        let pos = &station.config.scanner[0];
+        assert_eq!(
+            pos.report_layout
+                .map(|l| (l.report_id, l.payload_at, l.more_at)),
+            Some((4, 3, 62))
+        );
+        assert_eq!(
+            station.config.scanner[1].layout,
+            crate::decode::keys::Layout::De
+        );
+        assert_eq!(
+            station.config.scale[0].protocol,
+            crate::decode::scale::Protocol::Toledo8217
+        );
+        check_err(
+            "[[bench]]\nname='a'\nscanners=['x']\n[[scanner]]\nname='x'\nkind='evdev'\n",
+            "needs a path",
+        );
+        check_err(
+            "[[bench]]\nname='a'\nscale='s'\n[[scale]]\nname='s'\npath='p'\nprotocol='ohaus'\n",
+            "unknown variant `ohaus`",
         );
     }
 

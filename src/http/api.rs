@@ -36,6 +36,12 @@ fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     })
 }
 
+/// Every bench as its screen shows it.
+pub async fn benches(State(app): State<App>) -> impl IntoResponse {
+    let view = app.subscription.view.borrow().clone();
+    Json(view.benches.clone())
+}
+
 pub async fn status(State(app): State<App>) -> impl IntoResponse {
     let view = app.subscription.view.borrow().clone();
     Json(serde_json::json!({

@@ -144,6 +144,7 @@ pub async fn serve(
         .route("/recall", get(pages::recall_page))
         .route("/stock", get(pages::stock_page))
         .route("/api/status", get(api::status))
+        .route("/api/benches", get(api::benches))
         .route("/api/events", get(api::events))
         .route("/api/scan", post(api::scan))
         .route("/api/trace/{direction}/{code}", get(api::trace))

@@ -29,6 +29,9 @@ pub fn journal(db: &Path, command: JournalCommand) -> anyhow::Result<i32> {
             if let Some(error) = &report.chain_error {
                 println!("journal BROKEN: {error}");
             }
+            for problem in &report.records {
+                println!("records BROKEN: {problem}");
+            }
             if report.integrity != ["ok"] {
                 for line in &report.integrity {
                     println!("database integrity problem: {line}");
@@ -36,7 +39,7 @@ pub fn journal(db: &Path, command: JournalCommand) -> anyhow::Result<i32> {
             }
             if report.ok() {
                 println!(
-                    "journal ok: {} entries, chain intact, head {}; database integrity ok",
+                    "journal ok: {} entries, chain intact, head {}; records match the journal; database integrity ok",
                     report.entries, report.head_hash
                 );
                 Ok(0)

@@ -43,11 +43,13 @@ pub struct VerifyReport {
     pub chain_error: Option<String>,
     /// SQLite's own `integrity_check` findings ("ok" when clean)
     pub integrity: Vec<String>,
+    /// record rows that disagree with their journal entries
+    pub records: Vec<String>,
 }
 
 impl VerifyReport {
     pub fn ok(&self) -> bool {
-        self.chain_error.is_none() && self.integrity == ["ok"]
+        self.chain_error.is_none() && self.integrity == ["ok"] && self.records.is_empty()
     }
 }
 
@@ -220,11 +222,15 @@ impl Store {
             expected_prev = entry.hash;
             expected_seq += 1;
         }
+        drop(rows);
+        drop(stmt);
+        let records = self.crosscheck()?;
         Ok(VerifyReport {
             entries,
             head_hash: expected_prev,
             chain_error,
             integrity,
+            records,
         })
     }
 }

@@ -3,6 +3,7 @@
 //! master-data imports. No rusqlite type leaves this module: a second backend
 //! (PostgreSQL) implements the same `Store`/`StoreTx` surface.
 
+mod crosscheck;
 mod history;
 mod import;
 mod journal;

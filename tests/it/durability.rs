@@ -177,3 +177,45 @@ fn bytes_changed_in_the_database_file_are_found() {
     assert!(out.contains("journal BROKEN: entry "), "{out}");
     assert!(out.contains("was changed after it was written"), "{out}");
 }
+
+#[test]
+fn an_edited_record_row_is_found_too() {
+    let shop = shop_with_history();
+    let lot = shop
+        .query_strings("SELECT code FROM lots ORDER BY code LIMIT 1")
+        .remove(0);
+    let conn = shop.conn();
+    conn.execute_batch("DROP TRIGGER lots_no_update")
+        .expect("drop trigger");
+    conn.execute("UPDATE lots SET quantity = 900000 WHERE code = ?1", [&lot])
+        .expect("tamper");
+    drop(conn);
+    let (code, out) = shop.verify();
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("records BROKEN: lots: lot {lot} (journal entry ")),
+        "{out}"
+    );
+    // and a journal entry whose row was deleted: a hold that quietly disappears
+    let shop = shop_with_history();
+    let lot = shop
+        .query_strings("SELECT code FROM lots ORDER BY code LIMIT 1")
+        .remove(0);
+    assert!(
+        shop.cli(&["hold", &lot, "--reason", "mould"])
+            .status
+            .success()
+    );
+    assert_eq!(shop.verify().0, 0);
+    let conn = shop.conn();
+    conn.execute_batch("DROP TRIGGER status_changes_no_delete; DELETE FROM status_changes;")
+        .expect("tamper");
+    drop(conn);
+    let (code, out) = shop.verify();
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("records BROKEN: status changes: journal entry ")
+            && out.contains("(status change) has no row"),
+        "{out}"
+    );
+}

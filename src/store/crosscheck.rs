@@ -1,0 +1,125 @@
+//! The record tables against the journal: every record row must say what its (hash-chained)
+//! journal entry says, and every record entry must have its rows. Traces read the tables, so
+//! an edit there must be found as surely as an edit in the journal.
+
+use super::{Store, StoreError};
+
+/// (what, SQL returning a description of each row that disagrees with its journal entry)
+const CHECKS: &[(&str, &str)] = &[
+    (
+        "lots",
+        "SELECT 'lot ' || l.code || ' (journal entry ' || l.journal_seq || ')' FROM lots l
+         LEFT JOIN journal j ON j.seq = l.journal_seq
+         WHERE j.kind IS NOT 'lot_received' OR json_extract(j.body, '$.code') IS NOT l.code
+            OR json_extract(j.body, '$.item_sku') IS NOT l.item_sku
+            OR json_extract(j.body, '$.supplier_code') IS NOT l.supplier_code
+            OR json_extract(j.body, '$.supplier_lot') IS NOT l.supplier_lot
+            OR json_extract(j.body, '$.quantity') IS NOT l.quantity
+            OR json_extract(j.body, '$.expiry') IS NOT l.expiry",
+    ),
+    (
+        "lots",
+        "SELECT 'journal entry ' || j.seq || ' (lot ' || json_extract(j.body, '$.code') || ') has no lot row'
+         FROM journal j WHERE j.kind = 'lot_received' AND NOT EXISTS (SELECT 1 FROM lots l WHERE l.journal_seq = j.seq)",
+    ),
+    (
+        "batches",
+        "SELECT 'batch ' || b.code || ' (journal entry ' || b.journal_seq || ')' FROM batches b
+         LEFT JOIN journal j ON j.seq = b.journal_seq
+         WHERE j.kind IS NOT 'batch_opened' OR json_extract(j.body, '$.code') IS NOT b.code
+            OR json_extract(j.body, '$.product_sku') IS NOT b.product_sku",
+    ),
+    (
+        "batch closures",
+        "SELECT 'batch ' || c.batch_code || ' closure (journal entry ' || c.journal_seq || ')' FROM batch_closures c
+         LEFT JOIN journal j ON j.seq = c.journal_seq
+         WHERE j.kind IS NOT 'batch_closed' OR json_extract(j.body, '$.code') IS NOT c.batch_code
+            OR json_extract(j.body, '$.yield_quantity') IS NOT c.yield_quantity
+            OR json_extract(j.body, '$.expiry') IS NOT c.expiry",
+    ),
+    (
+        "consumptions",
+        "SELECT 'consumption ' || c.batch_code || ' line ' || c.line_no || ' (journal entry ' || c.journal_seq || ')'
+         FROM consumptions c LEFT JOIN journal j ON j.seq = c.journal_seq
+         WHERE j.kind IS NOT 'consumption' OR json_extract(j.body, '$.batch_code') IS NOT c.batch_code
+            OR json_extract(j.body, '$.line_no') IS NOT c.line_no
+            OR json_extract(j.body, '$.input_code') IS NOT c.input_code
+            OR json_extract(j.body, '$.quantity') IS NOT c.quantity",
+    ),
+    (
+        "consumptions",
+        "SELECT 'journal entry ' || j.seq || ' (consumption) has no row' FROM journal j
+         WHERE j.kind = 'consumption' AND NOT EXISTS (SELECT 1 FROM consumptions c WHERE c.journal_seq = j.seq)",
+    ),
+    (
+        "shipments",
+        "SELECT 'shipment ' || s.code || ' (journal entry ' || s.journal_seq || ')' FROM shipments s
+         LEFT JOIN journal j ON j.seq = s.journal_seq
+         WHERE j.kind IS NOT 'shipment' OR json_extract(j.body, '$.code') IS NOT s.code
+            OR json_extract(j.body, '$.order_number') IS NOT s.order_number
+            OR json_extract(j.body, '$.customer_code') IS NOT s.customer_code
+            OR json_array_length(j.body, '$.lines') IS NOT (SELECT COUNT(*) FROM shipment_lines l WHERE l.shipment_code = s.code)",
+    ),
+    (
+        "shipment lines",
+        "SELECT 'shipment ' || l.shipment_code || ' line ' || l.line_no FROM shipment_lines l
+         JOIN shipments s ON s.code = l.shipment_code JOIN journal j ON j.seq = s.journal_seq
+         WHERE json_extract(j.body, '$.lines[' || (l.line_no - 1) || '].batch_code') IS NOT l.batch_code
+            OR json_extract(j.body, '$.lines[' || (l.line_no - 1) || '].quantity') IS NOT l.quantity",
+    ),
+    (
+        "shipment lines",
+        "SELECT 'journal entry ' || j.seq || ' (shipment) has no row' FROM journal j
+         WHERE j.kind = 'shipment' AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.journal_seq = j.seq)",
+    ),
+    (
+        "wastes",
+        "SELECT 'waste of ' || w.code || ' (journal entry ' || w.journal_seq || ')' FROM wastes w
+         LEFT JOIN journal j ON j.seq = w.journal_seq
+         WHERE j.kind IS NOT 'waste' OR json_extract(j.body, '$.code') IS NOT w.code
+            OR json_extract(j.body, '$.quantity') IS NOT w.quantity",
+    ),
+    (
+        "status changes",
+        "SELECT 'status of ' || s.code || ' (journal entry ' || s.journal_seq || ')' FROM status_changes s
+         LEFT JOIN journal j ON j.seq = s.journal_seq
+         WHERE j.kind IS NOT 'status_change' OR json_extract(j.body, '$.code') IS NOT s.code
+            OR json_extract(j.body, '$.status') IS NOT s.status",
+    ),
+    (
+        "status changes",
+        "SELECT 'journal entry ' || j.seq || ' (status change) has no row' FROM journal j
+         WHERE j.kind = 'status_change' AND NOT EXISTS (SELECT 1 FROM status_changes s WHERE s.journal_seq = j.seq)",
+    ),
+    (
+        "corrections",
+        "SELECT 'correction of ' || c.target_code || ' (journal entry ' || c.journal_seq || ')' FROM corrections c
+         LEFT JOIN journal j ON j.seq = c.journal_seq
+         WHERE j.kind IS NOT 'correction' OR json_extract(j.body, '$.target.kind') IS NOT c.target_kind
+            OR COALESCE(json_extract(j.body, '$.target.code'), json_extract(j.body, '$.target.batch_code')) IS NOT c.target_code",
+    ),
+    (
+        "corrections",
+        "SELECT 'journal entry ' || j.seq || ' (correction) has no row' FROM journal j
+         WHERE j.kind = 'correction' AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.journal_seq = j.seq)",
+    ),
+];
+
+impl Store {
+    /// Rows of the record tables that disagree with the journal, in words (at most a few
+    /// per table).
+    pub fn crosscheck(&self) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        for (table, sql) in CHECKS {
+            let mut stmt = self.conn.prepare(&format!("{sql} LIMIT 5"))?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            for row in rows {
+                problems.push(format!(
+                    "{table}: {} does not match its journal entry",
+                    row?
+                ));
+            }
+        }
+        Ok(problems)
+    }
+}

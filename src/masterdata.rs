@@ -438,8 +438,31 @@ pub struct History {
     pub batches: Vec<BatchRow>,
     pub consumptions: Vec<ConsumptionRow>,
     pub shipments: Vec<ShipmentRow>,
+    /// waste written off in the past (an extension of SPEC §9: `wastes.csv`)
+    pub wastes: Vec<WasteRow>,
+    /// holds, quarantines, recalls and releases (an extension of SPEC §9: `holds.csv`)
+    pub statuses: Vec<StatusRow>,
     /// the files read, for messages and the journal
     pub files: HistoryFiles,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WasteRow {
+    pub line: u64,
+    pub code: String,
+    pub quantity: Decimal,
+    pub unit: Unit,
+    pub reason: String,
+    pub at: jiff::Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusRow {
+    pub line: u64,
+    pub code: String,
+    pub status: crate::core::workflow::Status,
+    pub reason: String,
+    pub at: jiff::Timestamp,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -448,6 +471,8 @@ pub struct HistoryFiles {
     pub batches: Option<String>,
     pub consumptions: Option<String>,
     pub shipments: Option<String>,
+    pub wastes: Option<String>,
+    pub statuses: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -639,13 +664,57 @@ pub fn parse_history(dir: &Path, tz: &jiff::tz::TimeZone) -> Result<History, Imp
         })?;
         history.files.shipments = Some(path.display().to_string());
     }
+    if let Some(path) = file("wastes.csv") {
+        found = true;
+        let columns = ["code", "quantity", "unit", "reason", "wasted_at"];
+        history.wastes = read_csv(&path, &columns, &columns, |row| {
+            Ok(WasteRow {
+                line: row.line(),
+                code: row.required("code")?,
+                quantity: row.decimal("quantity")?,
+                unit: row.unit("unit")?,
+                reason: row.required("reason")?,
+                at: row.timestamp("wasted_at", tz)?,
+            })
+        })?;
+        history.files.wastes = Some(path.display().to_string());
+    }
+    if let Some(path) = file("holds.csv") {
+        found = true;
+        let columns = ["code", "status", "reason", "at"];
+        history.statuses = read_csv(&path, &columns, &columns, |row| {
+            use crate::core::workflow::Status;
+            let text = row.required("status")?;
+            let status = match Status::parse(&text.to_ascii_lowercase()) {
+                Some(
+                    status @ (Status::Hold
+                    | Status::Quarantine
+                    | Status::Recalled
+                    | Status::Available),
+                ) => status,
+                _ => {
+                    return Err(row.error(
+                        "status",
+                        format!("{text:?} must be hold, quarantine, recalled or available"),
+                    ));
+                }
+            };
+            Ok(StatusRow {
+                line: row.line(),
+                code: row.required("code")?,
+                status,
+                reason: row.required("reason")?,
+                at: row.timestamp("at", tz)?,
+            })
+        })?;
+        history.files.statuses = Some(path.display().to_string());
+    }
     if !found {
         return Err(ImportError {
             file: dir.display().to_string(),
             line: None,
             column: None,
-            message: "holds none of receipts.csv, batches.csv, consumptions.csv, shipments.csv"
-                .into(),
+            message: "holds none of receipts.csv, batches.csv, consumptions.csv, shipments.csv, wastes.csv, holds.csv".into(),
         });
     }
     Ok(history)

@@ -118,6 +118,8 @@ pub struct Generated {
     pub consumptions: usize,
     pub orders: usize,
     pub shipment_lines: usize,
+    pub wastes: usize,
+    pub holds: usize,
 }
 
 const DAYS: i64 = 5 * 365;
@@ -352,6 +354,44 @@ pub fn generate(dir: &Path, scale: Scale, seed: u64) -> std::io::Result<Generate
         generated.orders += 1;
     }
     shipments.flush()?;
+
+    // a little waste, and the holds a busy shop goes through (some released again)
+    let mut wastes = file(&path(&history, "wastes.csv"))?;
+    writeln!(wastes, "code,quantity,unit,reason,wasted_at")?;
+    let mut holds = file(&path(&history, "holds.csv"))?;
+    writeln!(holds, "code,status,reason,at")?;
+    for l in (0..size.lots).step_by(50) {
+        let day = day_of(start, l, size.lots)
+            .checked_add(jiff::Span::new().days(10))
+            .unwrap_or(start);
+        writeln!(
+            wastes,
+            "LOT{l:06},{},g,spilled while weighing,{day}",
+            rng.range(10, 200)
+        )?;
+        generated.wastes += 1;
+    }
+    for l in (7..size.lots).step_by(97) {
+        let day = day_of(start, l, size.lots);
+        writeln!(
+            holds,
+            "LOT{l:06},hold,awaiting certificate of analysis,{day}"
+        )?;
+        if l % 2 == 1 {
+            let later = day.checked_add(jiff::Span::new().days(3)).unwrap_or(day);
+            writeln!(holds, "LOT{l:06},available,certificate received,{later}")?;
+        }
+        generated.holds += 1;
+    }
+    for (batch, day, _) in product_batches.iter().step_by(997) {
+        writeln!(
+            holds,
+            "B{batch:06},quarantine,label misprint under review,{day}"
+        )?;
+        generated.holds += 1;
+    }
+    wastes.flush()?;
+    holds.flush()?;
     Ok(generated)
 }
 

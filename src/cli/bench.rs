@@ -35,14 +35,16 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<i32> {
         BenchCommand::Generate { scale, seed, out } => {
             let g = generate(&out, scale, seed)?;
             println!(
-                "{} history in {}: {} lots, {} batches, {} consumptions, {} orders, {} shipment lines",
+                "{} history in {}: {} lots, {} batches, {} consumptions, {} orders, {} shipment lines, {} wastes, {} holds",
                 scale.name(),
                 out.display(),
                 g.lots,
                 g.batches,
                 g.consumptions,
                 g.orders,
-                g.shipment_lines
+                g.shipment_lines,
+                g.wastes,
+                g.holds
             );
             println!(
                 "import with: lotstation import items|suppliers|customers {}/<file>.csv, then lotstation import history {}/history",

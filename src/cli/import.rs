@@ -71,13 +71,15 @@ fn import_history(db: &Path, station: &crate::config::Station, dir: &Path) -> an
         jiff::Timestamp::now(),
     )?;
     println!(
-        "imported history from {}: {} lots, {} batches, {} consumptions, {} shipments ({} lines)",
+        "imported history from {}: {} lots, {} batches, {} consumptions, {} shipments ({} lines), {} wastes, {} status changes",
         dir.display(),
         summary.lots,
         summary.batches,
         summary.consumptions,
         summary.shipments,
-        summary.shipment_lines
+        summary.shipment_lines,
+        summary.wastes,
+        summary.statuses
     );
     Ok(0)
 }

@@ -18,6 +18,8 @@ pub struct HistorySummary {
     pub consumptions: usize,
     pub shipments: usize,
     pub shipment_lines: usize,
+    pub wastes: usize,
+    pub statuses: usize,
 }
 
 fn located(file: &Option<String>, line: u64, column: &str, message: String) -> StoreError {
@@ -106,6 +108,18 @@ impl StoreTx<'_> {
             .prepare_cached("INSERT INTO codes (code, issued_at) VALUES (?1, ?2)")?
             .execute(rusqlite::params![code, at.to_string()])?;
         Ok(())
+    }
+
+    /// The kind and item of a lot or batch, imported in this run or already in the journal.
+    fn stock_of(
+        &self,
+        imported: &HashMap<String, (StockKind, String)>,
+        code: &str,
+    ) -> Result<Option<(StockKind, String)>, StoreError> {
+        match imported.get(code) {
+            Some(found) => Ok(Some(found.clone())),
+            None => self.existing_stock(code),
+        }
     }
 
     /// The kind and item of an existing lot or batch.
@@ -247,10 +261,9 @@ impl Store {
         let mut batch_edges: Vec<(String, String, u64)> = Vec::new();
         for row in &history.consumptions {
             let f = &files.consumptions;
-            let batch_kind = match new_stock.get(&row.batch_code) {
-                Some((kind, _)) => Some(*kind),
-                None => tx.existing_stock(&row.batch_code)?.map(|(kind, _)| kind),
-            };
+            let batch_kind = tx
+                .stock_of(&new_stock, &row.batch_code)?
+                .map(|(kind, _)| kind);
             if batch_kind != Some(StockKind::Batch) {
                 return Err(located(
                     f,
@@ -259,10 +272,7 @@ impl Store {
                     format!("unknown batch {}", row.batch_code),
                 ));
             }
-            let input = match new_stock.get(&row.input_code) {
-                Some(found) => Some(found.clone()),
-                None => tx.existing_stock(&row.input_code)?,
-            };
+            let input = tx.stock_of(&new_stock, &row.input_code)?;
             let Some((input_kind, input_sku)) = input else {
                 return Err(located(
                     f,
@@ -355,10 +365,7 @@ impl Store {
             };
             let mut lines = Vec::new();
             for row in &rows {
-                let stock = match new_stock.get(&row.batch_code) {
-                    Some(found) => Some(found.clone()),
-                    None => tx.existing_stock(&row.batch_code)?,
-                };
+                let stock = tx.stock_of(&new_stock, &row.batch_code)?;
                 let Some((StockKind::Batch, sku)) = stock else {
                     return Err(located(
                         f,
@@ -399,6 +406,53 @@ impl Store {
             };
             tx.append_record_with(&record, None, None, at, imported(f, first.line))?;
             summary.shipments += 1;
+        }
+        for row in &history.wastes {
+            let f = &files.wastes;
+            let stock = tx.stock_of(&new_stock, &row.code)?;
+            let Some((_, sku)) = stock else {
+                return Err(located(
+                    f,
+                    row.line,
+                    "code",
+                    format!("unknown lot or batch {}", row.code),
+                ));
+            };
+            let unit = known
+                .items
+                .get(&sku.to_uppercase())
+                .map(|i| i.2)
+                .unwrap_or(Unit::Each);
+            let quantity = Quantity::convert(row.quantity, row.unit, unit)
+                .map_err(|e| located(f, row.line, "unit", e.to_string()))?;
+            let record = Record::Waste {
+                code: row.code.clone(),
+                quantity: quantity.base,
+                unit,
+                reason: row.reason.clone(),
+                at: row.at,
+            };
+            tx.append_record_with(&record, None, None, at, imported(f, row.line))?;
+            summary.wastes += 1;
+        }
+        for row in &history.statuses {
+            let f = &files.statuses;
+            if tx.stock_of(&new_stock, &row.code)?.is_none() {
+                return Err(located(
+                    f,
+                    row.line,
+                    "code",
+                    format!("unknown lot or batch {}", row.code),
+                ));
+            }
+            let record = Record::StatusChange {
+                code: row.code.clone(),
+                status: row.status,
+                reason: row.reason.clone(),
+                at: row.at,
+            };
+            tx.append_record_with(&record, None, None, at, imported(f, row.line))?;
+            summary.statuses += 1;
         }
         tx.commit()?;
         // a bulk import leaves a large write-ahead log that every read would consult

@@ -625,6 +625,8 @@ fn history_import_is_all_or_nothing_with_located_errors() {
             "batches.csv",
             "consumptions.csv",
             "shipments.csv",
+            "wastes.csv",
+            "holds.csv",
         ] {
             let _ = std::fs::remove_file(dir.join(name));
         }
@@ -714,6 +716,33 @@ fn history_import_is_all_or_nothing_with_located_errors() {
         ],
         "column customer_code: unknown customer NOBODY",
     );
+    check(
+        &[
+            ("receipts.csv", receipts),
+            (
+                "wastes.csv",
+                "code,quantity,unit,reason,wasted_at\nH-1,5,ml,spilled,2025-01-05\n",
+            ),
+        ],
+        "wastes.csv line 2, column unit: ml cannot be converted to g",
+    );
+    check(
+        &[
+            ("receipts.csv", receipts),
+            (
+                "holds.csv",
+                "code,status,reason,at\nH-1,hold,no COA,2025-01-02\nH-1,lost,?,2025-01-03\n",
+            ),
+        ],
+        "holds.csv line 3, column status: \"lost\" must be hold, quarantine, recalled or available",
+    );
+    check(
+        &[(
+            "holds.csv",
+            "code,status,reason,at\nGHOST,hold,no COA,2025-01-02\n",
+        )],
+        "holds.csv line 2, column code: unknown lot or batch GHOST",
+    );
     check(&[], "holds none of receipts.csv");
     // and a good one goes in, journaled as imported, then its codes are taken
     std::fs::write(dir.join("receipts.csv"), receipts).expect("write");
@@ -733,6 +762,46 @@ fn history_import_is_all_or_nothing_with_located_errors() {
         &[("receipts.csv", receipts)],
         "column lot_code: code H-1 is already in use",
     );
+    // past waste and holds on an imported lot land in the journal and in stock
+    std::fs::remove_file(dir.join("receipts.csv")).expect("rm");
+    std::fs::write(
+        dir.join("wastes.csv"),
+        "code,quantity,unit,reason,wasted_at\nH-1,0.01,kg,spilled,2025-01-05\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("holds.csv"),
+        "code,status,reason,at\nH-1,hold,no COA,2025-01-02\nH-1,Quarantine,mould seen,2025-01-06\n",
+    )
+    .expect("write");
+    let out = shop.cli(&["import", "history", dir.to_str().expect("utf8")]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("1 wastes, 2 status changes"), "{said}");
+    assert_eq!(
+        shop.query_i64("SELECT SUM(quantity) FROM wastes WHERE code = 'H-1'"),
+        10_000,
+        "0.01 kg is 10 000 mg"
+    );
+    assert_eq!(
+        shop.query_i64(
+            "SELECT json_extract(body, '$.imported.line') FROM journal WHERE kind = 'status_change' ORDER BY seq DESC LIMIT 1"
+        ),
+        3
+    );
+    let stock = shop.cli(&["stock", "--format", "json", "--all"]);
+    let rows: serde_json::Value = serde_json::from_slice(&stock.stdout).expect("json");
+    let h1 = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["code"] == "H-1"))
+        .cloned()
+        .expect("H-1 in stock");
+    assert_eq!(h1["status"], "quarantine");
+    assert_eq!(shop.verify().0, 0);
 }
 
 #[test]

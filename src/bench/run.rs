@@ -125,12 +125,14 @@ pub fn run(
     let generated = generate(dir, scale, seed)?;
     writeln!(
         log,
-        "  {} lots, {} batches, {} consumptions, {} orders, {} shipment lines",
+        "  {} lots, {} batches, {} consumptions, {} orders, {} shipment lines, {} wastes, {} holds",
         generated.lots,
         generated.batches,
         generated.consumptions,
         generated.orders,
-        generated.shipment_lines
+        generated.shipment_lines,
+        generated.wastes,
+        generated.holds
     )?;
 
     // history import: the importer a shop runs once

@@ -176,6 +176,9 @@ fn expect_scan(rx: &mut mpsc::Receiver<Event>) -> Vec<u8> {
 
 fn have_uhid() -> bool {
     let present = Path::new("/dev/uhid").exists();
+    if !present && std::env::var("LOTSTATION_VM").as_deref() == Ok("1") {
+        panic!("no /dev/uhid inside the test VM: the uhid module did not load");
+    }
     if !present {
         eprintln!("skipped: no /dev/uhid (this runs inside vm/test-in-vm.sh)");
     }

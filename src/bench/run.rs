@@ -288,19 +288,6 @@ fn bench_config(benches: usize, printer: Option<u16>) -> String {
     config
 }
 
-/// The disk's own rate of single-row durable commits, the ceiling of one bench's scans.
-fn disk_commit_rate(path: &Path, rows: usize) -> anyhow::Result<f64> {
-    let conn = rusqlite::Connection::open(path)?;
-    conn.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (x INTEGER);",
-    )?;
-    let started = Instant::now();
-    for i in 0..rows {
-        conn.execute("INSERT INTO t (x) VALUES (?1)", [i as i64])?;
-    }
-    Ok(rows as f64 / started.elapsed().as_secs_f64())
-}
-
 fn scan_figures(dir: &Path, scale: Scale) -> anyhow::Result<Vec<Figure>> {
     let mut figures = Vec::new();
     let lots = match scale {
@@ -308,7 +295,7 @@ fn scan_figures(dir: &Path, scale: Scale) -> anyhow::Result<Vec<Figure>> {
         _ => 500,
     };
     // one bench: a person waits for each answer, so every scan is its own commit
-    let disk = disk_commit_rate(&dir.join("disk.db"), lots * 2)?;
+    let disk = crate::store::disk_commit_rate(&dir.join("disk.db"), lots * 2)?;
     let store = fresh_store(&dir.join("one-bench.db"))?;
     let mut daemon = Daemon::new(
         station(&bench_config(1, None))?,

@@ -444,69 +444,116 @@ fn label(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// One metric family's `# HELP` and `# TYPE` lines.
+fn family(out: &mut String, name: &str, kind: &str, help: &str) {
+    out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} {kind}\n"));
+}
+
+/// One sample: `name{key="value",...} value`, label values escaped.
+fn sample(out: &mut String, name: &str, labels: &[(&str, &str)], value: impl std::fmt::Display) {
+    let labels: Vec<String> = labels
+        .iter()
+        .map(|(key, value)| format!("{key}=\"{}\"", label(value)))
+        .collect();
+    if labels.is_empty() {
+        out.push_str(&format!("{name} {value}\n"));
+    } else {
+        out.push_str(&format!("{name}{{{}}} {value}\n", labels.join(",")));
+    }
+}
+
 /// Prometheus text format.
 pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
     let view = app.subscription.view.borrow().clone();
     let m = &view.metrics;
     let mut out = String::new();
-    out.push_str("# HELP lotstation_scans_total Scans answered, by bench and result.\n# TYPE lotstation_scans_total counter\n");
+    let scans = "lotstation_scans_total";
+    family(
+        &mut out,
+        scans,
+        "counter",
+        "Scans answered, by bench and result.",
+    );
     for (bench, (accepted, rejected)) in &m.scans {
-        out.push_str(&format!(
-            "lotstation_scans_total{{bench=\"{}\",result=\"accepted\"}} {accepted}\n",
-            label(bench)
-        ));
-        out.push_str(&format!(
-            "lotstation_scans_total{{bench=\"{}\",result=\"rejected\"}} {rejected}\n",
-            label(bench)
-        ));
+        sample(
+            &mut out,
+            scans,
+            &[("bench", bench), ("result", "accepted")],
+            accepted,
+        );
+        sample(
+            &mut out,
+            scans,
+            &[("bench", bench), ("result", "rejected")],
+            rejected,
+        );
     }
-    out.push_str("# HELP lotstation_scan_rejections_total Scans refused, by bench.\n# TYPE lotstation_scan_rejections_total counter\n");
+    let rejections = "lotstation_scan_rejections_total";
+    family(&mut out, rejections, "counter", "Scans refused, by bench.");
     for (bench, (_, rejected)) in &m.scans {
-        out.push_str(&format!(
-            "lotstation_scan_rejections_total{{bench=\"{}\"}} {rejected}\n",
-            label(bench)
-        ));
+        sample(&mut out, rejections, &[("bench", bench)], rejected);
     }
-    out.push_str("# HELP lotstation_print_jobs_total Print jobs finished, by printer and outcome.\n# TYPE lotstation_print_jobs_total counter\n");
+    let jobs = "lotstation_print_jobs_total";
+    family(
+        &mut out,
+        jobs,
+        "counter",
+        "Print jobs finished, by printer and outcome.",
+    );
     for (printer, (printed, failed)) in &m.print_jobs {
-        out.push_str(&format!(
-            "lotstation_print_jobs_total{{printer=\"{}\",outcome=\"printed\"}} {printed}\n",
-            label(printer)
-        ));
-        out.push_str(&format!(
-            "lotstation_print_jobs_total{{printer=\"{}\",outcome=\"failed\"}} {failed}\n",
-            label(printer)
-        ));
+        sample(
+            &mut out,
+            jobs,
+            &[("printer", printer), ("outcome", "printed")],
+            printed,
+        );
+        sample(
+            &mut out,
+            jobs,
+            &[("printer", printer), ("outcome", "failed")],
+            failed,
+        );
     }
-    out.push_str("# HELP lotstation_print_failures_total Print jobs that could not be printed, by printer.\n# TYPE lotstation_print_failures_total counter\n");
+    let failures = "lotstation_print_failures_total";
+    family(
+        &mut out,
+        failures,
+        "counter",
+        "Print jobs that could not be printed, by printer.",
+    );
     for (printer, (_, failed)) in &m.print_jobs {
-        out.push_str(&format!(
-            "lotstation_print_failures_total{{printer=\"{}\"}} {failed}\n",
-            label(printer)
-        ));
+        sample(&mut out, failures, &[("printer", printer)], failed);
     }
-    out.push_str("# HELP lotstation_printer_ready Whether a bench's printer took its last job (1) or is in trouble (0).\n# TYPE lotstation_printer_ready gauge\n");
+    let ready = "lotstation_printer_ready";
+    family(
+        &mut out,
+        ready,
+        "gauge",
+        "Whether a bench's printer took its last job (1) or is in trouble (0).",
+    );
     for bench in &view.benches {
         if let Some(printer) = &bench.printer {
-            out.push_str(&format!(
-                "lotstation_printer_ready{{printer=\"{}\"}} {}\n",
-                label(&printer.name),
-                u8::from(printer.ok)
-            ));
+            sample(
+                &mut out,
+                ready,
+                &[("printer", &printer.name)],
+                u8::from(printer.ok),
+            );
         }
     }
-    out.push_str("# HELP lotstation_device_up Whether a scanner or scale is connected.\n# TYPE lotstation_device_up gauge\n");
-    for (device, up) in &m.devices {
-        out.push_str(&format!(
-            "lotstation_device_up{{device=\"{}\"}} {}\n",
-            label(device),
-            u8::from(*up)
-        ));
+    let up = "lotstation_device_up";
+    family(
+        &mut out,
+        up,
+        "gauge",
+        "Whether a scanner or scale is connected.",
+    );
+    for (device, connected) in &m.devices {
+        sample(&mut out, up, &[("device", device)], u8::from(*connected));
     }
-    out.push_str(&format!(
-        "# HELP lotstation_journal_entries Entries in the journal.\n# TYPE lotstation_journal_entries gauge\nlotstation_journal_entries {}\n",
-        m.journal_entries
-    ));
+    let entries = "lotstation_journal_entries";
+    family(&mut out, entries, "gauge", "Entries in the journal.");
+    sample(&mut out, entries, &[], m.journal_entries);
     (
         [(
             header::CONTENT_TYPE,

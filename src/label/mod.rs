@@ -70,13 +70,17 @@ pub fn gs1_message(
     message.to_element_string().ok().map(|_| message)
 }
 
-/// A GS1 Digital Link URI for a GTIN and lot: `{base}/01/{gtin}/10/{lot}?17={yymmdd}`.
+/// A GS1 Digital Link URI for a GTIN and lot: `{base}/01/{gtin}/10/{lot}?17={yymmdd}`;
+/// empty for an item without a GTIN, which has no Digital Link.
 pub fn digital_link(
     base: &str,
     gtin: &str,
     lot: &str,
     expiry: Option<jiff::civil::Date>,
 ) -> String {
+    if gtin.is_empty() {
+        return String::new();
+    }
     let mut uri = format!("{}/01/{gtin}/10/", base.trim_end_matches('/'));
     for b in lot.bytes() {
         // unreserved characters, but '~' (a ZPL command prefix) percent-encoded too
@@ -631,6 +635,7 @@ mod tests {
             digital_link("https://id.gs1.org/", "09501101530003", "A B/1", expiry),
             "https://id.gs1.org/01/09501101530003/10/A%20B%2F1?17=271130"
         );
+        assert_eq!(digital_link("https://id.gs1.org/", "", "A1", expiry), "");
     }
 
     #[test]

@@ -84,11 +84,7 @@ impl Store {
                     .set("gs1", gs1.map(|m| m.to_hri()).unwrap_or_default())
                     .set(
                         "digital_link",
-                        if gtin.is_empty() {
-                            String::new()
-                        } else {
-                            digital_link(digital_link_base, &gtin, code, expiry_date)
-                        },
+                        digital_link(digital_link_base, &gtin, code, expiry_date),
                     )
                     .set("gtin", gtin)
                     .set("status", self.status_of(code)?);
@@ -136,11 +132,7 @@ impl Store {
                     .set("gs1", gs1.map(|m| m.to_hri()).unwrap_or_default())
                     .set(
                         "digital_link",
-                        if gtin.is_empty() {
-                            String::new()
-                        } else {
-                            digital_link(digital_link_base, &gtin, code, expiry_date)
-                        },
+                        digital_link(digital_link_base, &gtin, code, expiry_date),
                     )
                     .set("gtin", gtin)
                     .set("status", self.status_of(code)?);

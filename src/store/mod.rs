@@ -553,3 +553,18 @@ impl StoreTx<'_> {
         Ok(batch.then_some("batch"))
     }
 }
+
+/// The disk's own rate of single-row durable commits (per second), with the store's
+/// journal mode and sync level, on a scratch database at `path`: the ceiling of one bench's
+/// scans, for the benchmark to compare against.
+pub fn disk_commit_rate(path: &Path, rows: usize) -> Result<f64, StoreError> {
+    let conn = rusqlite::Connection::open(path)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE t (x INTEGER);",
+    )?;
+    let started = std::time::Instant::now();
+    for i in 0..rows {
+        conn.execute("INSERT INTO t (x) VALUES (?1)", [i as i64])?;
+    }
+    Ok(rows as f64 / started.elapsed().as_secs_f64().max(1e-9))
+}

@@ -248,6 +248,19 @@ fn the_api_answers_and_refuses_clearly() {
         "{metrics}"
     );
     assert!(metrics.contains("lotstation_journal_entries "), "{metrics}");
+    assert!(
+        metrics.contains("# HELP lotstation_scans_total Scans answered, by bench and result.\n# TYPE lotstation_scans_total counter\n"),
+        "{metrics}"
+    );
+    // every sample line is `name{labels} number` or `name number`, as Prometheus reads it
+    for line in metrics.lines().filter(|l| !l.starts_with('#')) {
+        let (name, value) = line.rsplit_once(' ').expect("name and value");
+        assert!(value.parse::<f64>().is_ok(), "{line}");
+        assert!(
+            name.starts_with("lotstation_") && (!name.contains('{') || name.ends_with('}')),
+            "{line}"
+        );
+    }
     bench.finish();
     assert_eq!(
         shop.query_strings(

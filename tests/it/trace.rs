@@ -219,6 +219,19 @@ proptest! {
                 .map(|s| ["C001", "C002", "C003", "C004", "C005"][s.1]).collect();
             let got_customers: BTreeSet<&str> = trace.customers.iter().map(|c| c.code.as_str()).collect();
             prop_assert_eq!(got_customers, customers, "customers of {}", root.code());
+            // each with the master data's contacts
+            for c in &trace.customers {
+                let (name, email) = match c.code.as_str() {
+                    "C001" => ("Jo Smith", "jo@example.com"),
+                    "C002" => ("Ana Ruiz", "ana@example.com"),
+                    "C003" => ("C3", "c3@x.example"),
+                    "C004" => ("C4", ""),
+                    _ => ("C5", ""),
+                };
+                prop_assert_eq!((c.name.as_str(), c.email.as_str()), (name, email));
+            }
+            // shipment lines oldest first
+            prop_assert!(trace.shipments.windows(2).all(|w| w[0].shipped_at <= w[1].shipped_at));
             let lines = past.shipments.iter().filter(|s| shipped.contains(&batch_code(s.2))).count();
             prop_assert_eq!(trace.shipments.len(), lines);
             // depth is the shortest path length

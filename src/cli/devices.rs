@@ -229,7 +229,7 @@ pub fn record(command: DevicesCommand) -> anyhow::Result<i32> {
             while Instant::now() < deadline {
                 let n = device.read_timeout(&mut report, 200)?;
                 if n > 0 {
-                    lines.push(report[..n].iter().map(|b| format!("{b:02x}")).collect());
+                    lines.push(crate::core::hex(&report[..n]));
                 }
             }
         }
@@ -241,9 +241,7 @@ pub fn record(command: DevicesCommand) -> anyhow::Result<i32> {
             let mut buffer = [0u8; 256];
             while Instant::now() < deadline {
                 match port.read(&mut buffer) {
-                    Ok(n) if n > 0 => {
-                        lines.push(buffer[..n].iter().map(|b| format!("{b:02x}")).collect())
-                    }
+                    Ok(n) if n > 0 => lines.push(crate::core::hex(&buffer[..n])),
                     Ok(_) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
                     Err(e) => return Err(e.into()),

@@ -467,16 +467,13 @@ impl Daemon {
             let mut answers = Vec::new();
             for input in &inputs {
                 let index = bench_index(benches, input.scanner());
-                let state = tentative
-                    .get(&index)
-                    .unwrap_or(&benches[index].state)
-                    .clone();
+                let state = tentative.get(&index).unwrap_or(&benches[index].state);
                 let scope = Scope {
                     station,
                     benches,
                     now: clock.now(),
                 };
-                let answer = scope.one_scan(&mut tx, index, &state, input, &mut jobs)?;
+                let answer = scope.one_scan(&mut tx, index, state, input, &mut jobs)?;
                 if let Some(new_state) = answer.1 {
                     tentative.insert(index, new_state);
                 }
@@ -625,7 +622,7 @@ impl Scope<'_> {
             Ok(text) => text.to_string(),
             Err(_) => {
                 let lossy = String::from_utf8_lossy(raw).into_owned();
-                let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+                let hex: String = crate::core::hex(raw);
                 let reason = "the scan is not readable text (garbage from the scanner or a wrong keyboard layout); scan it again";
                 return Ok((
                     self.journal_rejected(

@@ -315,8 +315,5 @@ impl Store {
 
 /// Hex SHA-256 of a file's bytes, for the import's journal entry.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::core::hex(&Sha256::digest(bytes))
 }

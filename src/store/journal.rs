@@ -4,6 +4,7 @@
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
+use super::Cached;
 use super::{Store, StoreError, StoreTx};
 
 /// The hash the first entry chains to.
@@ -62,11 +63,7 @@ fn entry_hash(prev_hash: &str, seq: i64, fields: [&str; 6]) -> String {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::core::hex(&hasher.finalize())
 }
 
 impl StoreTx<'_> {
@@ -151,7 +148,7 @@ impl Store {
     pub fn head(&self) -> Result<Option<(i64, String)>, StoreError> {
         Ok(self
             .conn
-            .query_row(
+            .cached_row(
                 "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),

@@ -3,6 +3,7 @@
 
 use rusqlite::OptionalExtension;
 
+use super::Cached;
 use super::{Store, StoreError};
 use crate::core::codes::{Quantity, Unit};
 use crate::label::{LabelData, LabelKind, digital_link, gs1_message};
@@ -26,7 +27,7 @@ impl Store {
             LabelKind::Lot => {
                 let row = self
                     .conn
-                    .query_row(
+                    .cached_row(
                         "SELECT l.item_sku, COALESCE(i.name, l.item_sku), l.supplier_code, COALESCE(s.name, l.supplier_code),
                                 l.supplier_lot, l.invoice, l.received_at, l.expiry, l.quantity, COALESCE(i.unit, 'each'),
                                 COALESCE(i.gtin, '')
@@ -92,7 +93,7 @@ impl Store {
             LabelKind::Batch => {
                 let row = self
                     .conn
-                    .query_row(
+                    .cached_row(
                         "SELECT b.product_sku, COALESCE(i.name, b.product_sku), b.production_date, c.expiry,
                                 c.yield_quantity, COALESCE(i.unit, 'each'), COALESCE(i.gtin, '')
                          FROM batches b LEFT JOIN batch_closures c ON c.batch_code = b.code
@@ -140,7 +141,7 @@ impl Store {
             LabelKind::Shipment => {
                 let row = self
                     .conn
-                    .query_row(
+                    .cached_row(
                         "SELECT s.order_number, s.customer_code, COALESCE(c.name, s.customer_code), COALESCE(c.address, ''),
                                 s.shipped_at, (SELECT COALESCE(SUM(quantity), 0) FROM shipment_lines WHERE shipment_code = s.code),
                                 (SELECT GROUP_CONCAT(batch_code, ' ') FROM (SELECT DISTINCT batch_code FROM shipment_lines
@@ -183,7 +184,7 @@ impl Store {
     fn status_of(&self, code: &str) -> Result<String, StoreError> {
         Ok(self
             .conn
-            .query_row(
+            .cached_row(
                 "SELECT status FROM status_changes WHERE code = ?1 ORDER BY id DESC LIMIT 1",
                 [code],
                 |r| r.get(0),

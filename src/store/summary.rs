@@ -1,5 +1,6 @@
 //! Counts over the records, for the demo's summary and a station's status.
 
+use super::Cached;
 use super::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -26,7 +27,7 @@ pub struct StationSummary {
 impl Store {
     pub fn summary(&self) -> Result<StationSummary, StoreError> {
         let count = |sql: &str| -> Result<i64, StoreError> {
-            Ok(self.conn.query_row(sql, [], |r| r.get(0))?)
+            Ok(self.conn.cached_row(sql, [], |r| r.get(0))?)
         };
         let mut stmt = self.conn.prepare(
             "SELECT s.code, s.status, s.reason FROM status_changes s

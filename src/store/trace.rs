@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use rusqlite::{OptionalExtension, params};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::Cached;
 use super::{Store, StoreError};
 use crate::core::codes::Unit;
 use crate::core::trace::{
@@ -90,7 +91,7 @@ impl Store {
         let exists = |sql: &str| -> Result<bool, StoreError> {
             Ok(self
                 .conn
-                .query_row(sql, [code], |_| Ok(()))
+                .cached_row(sql, [code], |_| Ok(()))
                 .optional()?
                 .is_some())
         };
@@ -146,7 +147,7 @@ impl Store {
     pub fn trace_forward(&self, target: &Target) -> Result<ForwardTrace, StoreError> {
         let (root, root_unit) = match target {
             Target::Lot(code) => {
-                let sku: String = self.conn.query_row(
+                let sku: String = self.conn.cached_row(
                     "SELECT item_sku FROM lots WHERE code = ?1",
                     [code],
                     |r| r.get(0),
@@ -154,7 +155,7 @@ impl Store {
                 (code.clone(), sku)
             }
             Target::Batch(code) => {
-                let sku: String = self.conn.query_row(
+                let sku: String = self.conn.cached_row(
                     "SELECT product_sku FROM batches WHERE code = ?1",
                     [code],
                     |r| r.get(0),
@@ -425,7 +426,7 @@ impl Store {
         let mut lot_use: BTreeMap<String, i64> = BTreeMap::new();
         let start_depth = match target {
             Target::Lot(code) => {
-                let quantity: i64 = self.conn.query_row(
+                let quantity: i64 = self.conn.cached_row(
                     "SELECT quantity FROM lots WHERE code = ?1",
                     [code],
                     |r| r.get(0),
@@ -434,7 +435,7 @@ impl Store {
                 0
             }
             Target::Batch(code) => {
-                let sku: String = self.conn.query_row(
+                let sku: String = self.conn.cached_row(
                     "SELECT product_sku FROM batches WHERE code = ?1",
                     [code],
                     |r| r.get(0),
@@ -725,7 +726,7 @@ impl Store {
         let current = |tx: &super::StoreTx<'_>, code: &str| -> Result<Option<String>, StoreError> {
             Ok(tx
                 .tx
-                .query_row(
+                .cached_row(
                     "SELECT status FROM status_changes WHERE code = ?1 ORDER BY id DESC LIMIT 1",
                     [code],
                     |r| r.get(0),
@@ -766,7 +767,7 @@ impl Store {
     ) -> Result<(String, String, String, String, String), StoreError> {
         let lot = self
             .conn
-            .query_row(
+            .cached_row(
                 "SELECT l.item_sku || ' ' || COALESCE(i.name, ''), l.supplier_code || ' ' || COALESCE(s.name, ''),
                         l.supplier_lot, l.received_at
                  FROM lots l LEFT JOIN items i ON i.sku = l.item_sku LEFT JOIN suppliers s ON s.code = l.supplier_code
@@ -778,7 +779,7 @@ impl Store {
         if let Some(lot) = lot {
             return Ok(lot);
         }
-        Ok(self.conn.query_row(
+        Ok(self.conn.cached_row(
             "SELECT b.product_sku || ' ' || COALESCE(i.name, ''), b.production_date FROM batches b
              LEFT JOIN items i ON i.sku = b.product_sku WHERE b.code = ?1",
             [code],
@@ -800,7 +801,7 @@ impl Store {
     pub fn most_used_lot(&self) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .query_row(
+            .cached_row(
                 "SELECT input_code FROM consumptions WHERE input_kind = 'lot'
                  GROUP BY input_code ORDER BY COUNT(*) DESC, input_code LIMIT 1",
                 [],
@@ -813,7 +814,7 @@ impl Store {
     pub fn sample_orders(&self, n: usize, seed: u64) -> Result<Vec<String>, StoreError> {
         let total: i64 = self
             .conn
-            .query_row("SELECT COUNT(*) FROM shipments", [], |r| r.get(0))?;
+            .cached_row("SELECT COUNT(*) FROM shipments", [], |r| r.get(0))?;
         let step = (total / n.max(1) as i64).max(1);
         let mut stmt = self.conn.prepare(
             "SELECT order_number FROM shipments WHERE rowid % ?1 = ?2 ORDER BY rowid LIMIT ?3",

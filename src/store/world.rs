@@ -3,6 +3,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use super::Cached;
 use super::{StoreError, StoreTx};
 use crate::core::codes::{CodeContext, CodeFormat, Gtin, Unit};
 use crate::core::workflow::{
@@ -70,7 +71,7 @@ impl StoreTx<'_> {
     fn item_where(&self, condition: &str, value: &str) -> Result<Option<ItemView>, WorldError> {
         let row = self
             .tx
-            .query_row(
+            .cached_row(
                 &format!("SELECT {ITEM_COLUMNS} FROM items WHERE {condition}"),
                 [value],
                 read_item,
@@ -84,7 +85,7 @@ impl StoreTx<'_> {
     fn stock_view(&self, code: &str) -> Result<Option<StockView>, WorldError> {
         let tx = &self.tx;
         let lot: Option<(String, i64, Option<String>, String)> = tx
-            .query_row(
+            .cached_row(
                 "SELECT item_sku, quantity, expiry, supplier_lot FROM lots WHERE code = ?1",
                 [code],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
@@ -102,7 +103,7 @@ impl StoreTx<'_> {
             ),
             None => {
                 let batch: Option<(String, Option<i64>, Option<String>)> = tx
-                    .query_row(
+                    .cached_row(
                         "SELECT b.product_sku, c.yield_quantity, c.expiry FROM batches b
                          LEFT JOIN batch_closures c ON c.batch_code = b.code WHERE b.code = ?1",
                         [code],
@@ -130,7 +131,7 @@ impl StoreTx<'_> {
             ))
         })?;
         let (consumed, wasted, shipped): (i64, i64, i64) = tx
-            .query_row(
+            .cached_row(
                 "SELECT
                    (SELECT COALESCE(SUM(c.quantity), 0) FROM consumptions c WHERE c.input_code = ?1
                       AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'consumption'
@@ -142,14 +143,14 @@ impl StoreTx<'_> {
             )
             .map_err(world_err)?;
         let void: bool = tx
-            .query_row(
+            .cached_row(
                 "SELECT EXISTS(SELECT 1 FROM corrections WHERE target_kind IN ('lot', 'batch') AND target_code = ?1)",
                 [code],
                 |r| r.get(0),
             )
             .map_err(world_err)?;
         let status_row: Option<(String, String)> = tx
-            .query_row(
+            .cached_row(
                 "SELECT status, reason FROM status_changes WHERE code = ?1 ORDER BY id DESC LIMIT 1",
                 [code],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -195,7 +196,7 @@ impl World for StoreTx<'_> {
 
     fn supplier(&mut self, code: &str) -> Result<Option<PartyView>, WorldError> {
         self.tx
-            .query_row(
+            .cached_row(
                 "SELECT code, name FROM suppliers WHERE code = ?1",
                 [code],
                 |r| {
@@ -211,7 +212,7 @@ impl World for StoreTx<'_> {
 
     fn customer(&mut self, code: &str) -> Result<Option<PartyView>, WorldError> {
         self.tx
-            .query_row(
+            .cached_row(
                 "SELECT code, name FROM customers WHERE code = ?1",
                 [code],
                 |r| {
@@ -228,7 +229,7 @@ impl World for StoreTx<'_> {
     fn order(&mut self, number: &str) -> Result<Option<OrderView>, WorldError> {
         let customer: Option<(String, String)> = self
             .tx
-            .query_row(
+            .cached_row(
                 "SELECT order_number, customer_code FROM orders WHERE order_number = ?1",
                 [number],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -261,7 +262,7 @@ impl World for StoreTx<'_> {
         // our own code first, then the newest lot of that item with that supplier lot
         let code: Option<String> = self
             .tx
-            .query_row(
+            .cached_row(
                 "SELECT code FROM (
                     SELECT code, 0 AS rank, '' AS received_at FROM lots WHERE item_sku = ?1 AND code = ?2
                     UNION ALL
@@ -298,7 +299,7 @@ impl World for StoreTx<'_> {
         let key = format.counter_key(ctx);
         let last: i64 = self
             .tx
-            .query_row(
+            .cached_row(
                 "SELECT last_seq FROM code_counters WHERE key = ?1",
                 [&key],
                 |r| r.get(0),
@@ -311,7 +312,7 @@ impl World for StoreTx<'_> {
             let code = format.render(ctx, seq as u64);
             let taken: bool = self
                 .tx
-                .query_row(
+                .cached_row(
                     "SELECT EXISTS(SELECT 1 FROM codes WHERE code = ?1)",
                     [&code],
                     |r| r.get(0),
@@ -319,13 +320,13 @@ impl World for StoreTx<'_> {
                 .map_err(world_err)?;
             if !taken {
                 self.tx
-                    .execute(
+                    .cached_execute(
                         "INSERT INTO codes (code, issued_at) VALUES (?1, ?2)",
                         params![code, jiff::civil::DateTime::from(ctx.date).to_string()],
                     )
                     .map_err(world_err)?;
                 self.tx
-                    .execute(
+                    .cached_execute(
                         "INSERT INTO code_counters (key, last_seq) VALUES (?1, ?2)
                          ON CONFLICT(key) DO UPDATE SET last_seq = excluded.last_seq",
                         params![key, seq],

@@ -61,6 +61,9 @@ type StockSource = (
     Option<String>,
 );
 
+/// Fewest customers in an answer for which reading the whole customer table can pay.
+const SCAN_CUSTOMERS_FROM: usize = 256;
+
 /// Deepest sub-assembly chain a trace follows (a guard against cycles in imported data).
 const MAX_DEPTH: u32 = 64;
 
@@ -323,16 +326,16 @@ impl Store {
             })
         };
         let mut found: Vec<Option<Customer>> = vec![None; codes.len()];
-        let total: usize = self
-            .conn
-            .prepare_cached("SELECT count(*) FROM customers")?
-            .query_row([], |r| r.get::<_, i64>(0))?
-            .try_into()
-            .unwrap_or(0);
         // a recall reaching a good share of all customers reads the table once, looking
         // at the code alone and reading contacts only for the wanted rows; a few customers
-        // are looked up one by one
-        if codes.len().saturating_mul(10) >= total {
+        // are looked up one by one (and the table is not even counted: counting walks it)
+        let scan = codes.len() >= SCAN_CUSTOMERS_FROM && {
+            let total: i64 = self
+                .conn
+                .cached_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
+            codes.len().saturating_mul(10) >= usize::try_from(total).unwrap_or(usize::MAX)
+        };
+        if scan {
             let wanted: FxHashMap<&str, usize> =
                 codes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
             let mut stmt = self

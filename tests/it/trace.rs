@@ -379,6 +379,38 @@ fn a_fragrance_lot_reaches_exactly_its_34_customers() {
     );
     // a drill changes nothing
     assert_eq!(shop.query_i64("SELECT COUNT(*) FROM status_changes"), 0);
+
+    // the other fragrance lot reaches most of the customers (the trace then reads the
+    // customer table in one pass): every one of them, each with their own contacts
+    let out = shop.cli(&["trace", "forward", "FRAG-2", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let got: Vec<(String, String, String)> = trace["customers"]
+        .as_array()
+        .expect("customers")
+        .iter()
+        .map(|c| {
+            let field = |k: &str| c[k].as_str().unwrap_or("").to_string();
+            (field("code"), field("name"), field("email"))
+        })
+        .collect();
+    let mut expected: Vec<(String, String, String)> = (1..=420)
+        .filter(|c| *c > 34 || c % 5 == 0)
+        .map(|c| {
+            (
+                format!("K{c:03}"),
+                format!("Customer {c}"),
+                format!("k{c}@mail.example"),
+            )
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(got.len(), 392);
+    assert_eq!(got, expected, "codes in order, each with its contacts");
 }
 
 #[test]

@@ -161,7 +161,7 @@ impl Store {
     fn migrate(&mut self) -> Result<(), StoreError> {
         let version: i64 = self
             .conn
-            .cached_row("PRAGMA user_version", [], |r| r.get(0))?;
+            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
         let known = schema::MIGRATIONS.len() as i64;
         if version > known {
             return Err(StoreError::TooNew {

@@ -804,7 +804,7 @@ impl Store {
     pub fn most_used_lot(&self) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn
-            .cached_row(
+            .query_row(
                 "SELECT input_code FROM consumptions WHERE input_kind = 'lot'
                  GROUP BY input_code ORDER BY COUNT(*) DESC, input_code LIMIT 1",
                 [],
@@ -817,7 +817,7 @@ impl Store {
     pub fn sample_orders(&self, n: usize, seed: u64) -> Result<Vec<String>, StoreError> {
         let total: i64 = self
             .conn
-            .cached_row("SELECT COUNT(*) FROM shipments", [], |r| r.get(0))?;
+            .query_row("SELECT COUNT(*) FROM shipments", [], |r| r.get(0))?;
         let step = (total / n.max(1) as i64).max(1);
         let mut stmt = self.conn.prepare(
             "SELECT order_number FROM shipments WHERE rowid % ?1 = ?2 ORDER BY rowid LIMIT ?3",

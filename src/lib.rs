@@ -10,6 +10,7 @@ pub mod core;
 pub mod daemon;
 pub mod decode;
 pub mod devices;
+pub mod events;
 pub mod http;
 pub mod label;
 pub mod masterdata;

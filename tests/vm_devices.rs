@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use lotstation::daemon::Event;
 use lotstation::decode::hidpos::ReportLayout;
 use lotstation::decode::keys::{Layout, Suffix};
+use lotstation::events::Event;
 use tokio::sync::mpsc;
 
 const EVENT_SIZE: usize = 4376;

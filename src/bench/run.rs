@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use super::generate::{Scale, generate};
 use crate::config::Station;
-use crate::daemon::{self, Daemon, ScanInput, SystemClock};
+use crate::daemon::{Daemon, SystemClock};
 use crate::devices::Source;
+use crate::events::{self, ScanInput};
 use crate::label::{self, LabelKind, LoadedTemplate};
 use crate::masterdata::{self, MasterKind};
 use crate::store::{Store, Target};
@@ -211,7 +212,7 @@ pub fn run(
 
     // label rendering
     let data = store.label_data(LabelKind::Lot, &most_used, "https://id.gs1.org", &tz)?;
-    let template = LoadedTemplate::load(LabelKind::Lot, None)?;
+    let template = LoadedTemplate::builtin(LabelKind::Lot)?;
     let mut samples = Vec::new();
     for _ in 0..2000 {
         let started = Instant::now();
@@ -378,7 +379,7 @@ fn scan_figures(dir: &Path, scale: Scale) -> anyhow::Result<Vec<Figure>> {
         .build()?;
     let (tx, rx) = std_mpsc::channel();
     let started = Instant::now();
-    runtime.block_on(daemon::run(daemon, sources, None, move |feedback| {
+    runtime.block_on(crate::daemon::run(daemon, sources, None, move |feedback| {
         let _ = tx.send(feedback.accepted);
     }))?;
     let elapsed = started.elapsed();
@@ -425,7 +426,7 @@ fn scan_figures(dir: &Path, scale: Scale) -> anyhow::Result<Vec<Figure>> {
         let arrived = arrived_rx.recv_timeout(Duration::from_secs(10))?;
         samples.push(arrived.saturating_duration_since(started));
         while let Ok(event) = events_rx.try_recv() {
-            if let daemon::Event::PrintOutcome { job, outcome } = event {
+            if let events::Event::PrintOutcome { job, outcome } = event {
                 daemon.handle_print_outcome(&job, &outcome)?;
             }
         }

@@ -60,7 +60,7 @@ pub fn label(db: &Path, station: &Station, command: LabelCommand) -> anyhow::Res
     } = command;
     let store = Store::open_existing(db)?;
     let kind = kind_of(kind);
-    let template = LoadedTemplate::load(kind, station.config.labels.templates.as_deref())?;
+    let template = station.templates.get(kind);
     let data = store.label_data(
         kind,
         &code,
@@ -68,8 +68,8 @@ pub fn label(db: &Path, station: &Station, command: LabelCommand) -> anyhow::Res
         &station.timezone,
     )?;
     let bytes = match format {
-        LabelFormat::Zpl => label::render_zpl(&template, &data, dpi, copies)?.into_bytes(),
-        LabelFormat::Pdf => label::render_pdf(&template, &data, dpi, copies)?,
+        LabelFormat::Zpl => label::render_zpl(template, &data, dpi, copies)?.into_bytes(),
+        LabelFormat::Pdf => label::render_pdf(template, &data, dpi, copies)?,
     };
     write_output(output.as_deref(), &bytes)?;
     Ok(0)
@@ -106,8 +106,7 @@ const COMMANDS: &[(&str, &str, &str)] = &[
 
 pub fn sheet(db: &Path, station: &Station, output: Option<&Path>) -> anyhow::Result<i32> {
     let store = Store::open_existing(db)?;
-    let template =
-        LoadedTemplate::load(LabelKind::Card, station.config.labels.templates.as_deref())?;
+    let template = station.templates.get(LabelKind::Card);
     let LoadedTemplate::Described(card) = template else {
         anyhow::bail!("the command sheet needs a .toml card template");
     };
@@ -137,7 +136,7 @@ pub fn sheet(db: &Path, station: &Station, output: Option<&Path>) -> anyhow::Res
             &format!("supplier {name}"),
         ));
     }
-    let bytes = label::render_sheet(&card, &cards, 300)?;
+    let bytes = label::render_sheet(card, &cards, 300)?;
     let path = output
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("sheet.pdf"));

@@ -38,7 +38,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the station daemon (with a stdin scanner: one scan per line in, one feedback line out)
-    Run,
+    Run {
+        /// check the configuration (devices, printers, templates) and exit
+        #[arg(long)]
+        check: bool,
+    },
     /// A scripted day at a soap workshop, end to end, in a fresh folder
     Demo {
         /// folder for the demo's database, master data and labels
@@ -131,10 +135,18 @@ pub enum Command {
 
 /// Runs a command; returns the process exit code.
 pub fn main(cli: Cli) -> anyhow::Result<i32> {
-    let station = Station::load(cli.config.as_deref())?;
+    // a configuration that is wrong is a usage error: said with the file and key, exit 2
+    let station = match Station::load(cli.config.as_deref()) {
+        Ok(station) => station,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(2);
+        }
+    };
     let db = station.database(cli.db.as_deref());
     match cli.command {
-        Command::Run => run::run(station, &db),
+        Command::Run { check: true } => run::check(&station, &db),
+        Command::Run { check: false } => run::run(station, &db),
         Command::Demo { dir, quiet } => demo::demo(&dir, quiet),
         Command::Import { what } => import::import(&db, &station, what),
         Command::Journal { what } => journal::journal(&db, what),

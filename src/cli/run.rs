@@ -8,6 +8,39 @@ use crate::daemon::{self, Daemon, SystemClock};
 use crate::devices::Source;
 use crate::store::Store;
 
+/// `run --check`: the configuration loaded, its templates rendered; say what it sets up.
+pub fn check(station: &Station, db: &Path) -> anyhow::Result<i32> {
+    let config = &station.config;
+    println!(
+        "config {} is valid: {} bench{}, {} scanner{}, {} scale{}, {} printer{}; database {}",
+        station.source.display(),
+        config.bench.len(),
+        if config.bench.len() == 1 { "" } else { "es" },
+        config.scanner.len(),
+        plural(config.scanner.len()),
+        config.scale.len(),
+        plural(config.scale.len()),
+        config.printer.len(),
+        plural(config.printer.len()),
+        db.display()
+    );
+    for bench in &config.bench {
+        println!(
+            "bench {}: workflow {}, scanners [{}], scale {}, printer {}",
+            bench.name,
+            bench.workflow.map(|m| m.verb()).unwrap_or("chosen by scan"),
+            bench.scanners.join(", "),
+            bench.scale.as_deref().unwrap_or("none"),
+            bench.printer.as_deref().unwrap_or("none"),
+        );
+    }
+    Ok(0)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 pub fn run(station: Station, db: &Path) -> anyhow::Result<i32> {
     let store = Store::open(db)?;
     let mut sources = Vec::new();

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::core::codes::{CodeFormat, CodeFormatError};
 use crate::core::scan::{Pattern, PrefixKind};
 use crate::core::workflow::{BatchLabels, Mode};
+use crate::label::{LabelKind, LoadedTemplate, TemplateError};
 
 /// The configuration used when `lotstation run` gets no `--config`.
 pub const EMBEDDED_DEFAULT: &str = r#"
@@ -127,12 +128,22 @@ pub struct BenchConfig {
     #[serde(default)]
     pub allow_overdraw: bool,
     /// "per-unit" (one label per unit made, for products counted in `each`) or a number
-    #[serde(default = "default_batch_labels")]
-    pub batch_labels: toml::Value,
+    #[serde(
+        default = "default_batch_labels",
+        deserialize_with = "deserialize_batch_labels"
+    )]
+    pub batch_labels: BatchLabels,
 }
 
-fn default_batch_labels() -> toml::Value {
-    toml::Value::String("per-unit".into())
+fn default_batch_labels() -> BatchLabels {
+    BatchLabels::PerUnit
+}
+
+fn deserialize_batch_labels<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BatchLabels, D::Error> {
+    let value = <toml::Value as serde::Deserialize>::deserialize(deserializer)?;
+    batch_labels(&value).map_err(serde::de::Error::custom)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
@@ -196,11 +207,12 @@ pub struct ScaleConfig {
     pub protocol: crate::decode::scale::Protocol,
     #[serde(default = "default_baud")]
     pub baud: u32,
-    /// data bits, parity and stop bits: "8N1" or "7E1" (default: 7E1 for toledo-8217, else 8N1)
-    pub framing: Option<String>,
+    /// data bits, parity and stop bits: "8N1", "7E1" or "7O1" (default: 7E1 for
+    /// toledo-8217, else 8N1)
+    pub framing: Option<Framing>,
     /// the unit of a Toledo 8217 scale's answers (kg or lb)
     #[serde(default = "default_scale_unit")]
-    pub unit: String,
+    pub unit: ScaleUnit,
     /// how long a stable weight must stay before it is taken automatically
     #[serde(default = "default_settle")]
     pub settle_ms: u64,
@@ -209,8 +221,36 @@ pub struct ScaleConfig {
     pub poll_ms: u64,
 }
 
-fn default_scale_unit() -> String {
-    "kg".into()
+fn default_scale_unit() -> ScaleUnit {
+    ScaleUnit::Kg
+}
+
+/// A serial line's data bits, parity and stop bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+pub enum Framing {
+    #[serde(rename = "8N1", alias = "8n1")]
+    EightNone1,
+    #[serde(rename = "7E1", alias = "7e1")]
+    SevenEven1,
+    #[serde(rename = "7O1", alias = "7o1")]
+    SevenOdd1,
+}
+
+/// The unit a scale answers in, where its protocol does not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScaleUnit {
+    Kg,
+    Lb,
+}
+
+impl ScaleUnit {
+    pub fn unit(self) -> crate::core::codes::Unit {
+        match self {
+            ScaleUnit::Kg => crate::core::codes::Unit::Kg,
+            ScaleUnit::Lb => crate::core::codes::Unit::Lb,
+        }
+    }
 }
 
 fn default_settle() -> u64 {
@@ -227,13 +267,14 @@ fn default_baud() -> u32 {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum PrinterKind {
+enum PrinterKind {
     File,
     Tcp,
     Device,
     Ipp,
 }
 
+/// The language a printer is sent labels in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LabelLanguage {
@@ -241,21 +282,99 @@ pub enum LabelLanguage {
     Pdf,
 }
 
+/// How a printer is reached; each kind carries exactly what it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrinterConnection {
+    /// labels written as files into a folder
+    File { path: PathBuf },
+    /// raw TCP, port 9100 (`host:port`)
+    Tcp { address: String },
+    /// a device node (`/dev/usb/lp0`)
+    Device { path: PathBuf },
+    /// an IPP printer (`ipp://host:631/ipp/print`)
+    Ipp { uri: String },
+}
+
+/// One `[[printer]]`, checked: `kind` with the one key it needs (`file`/`device`: `path`,
+/// `tcp`: `address`, `ipp`: `uri`) and no other.
 #[derive(Debug, Clone, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RawPrinter")]
 pub struct PrinterConfig {
     pub name: String,
-    pub kind: PrinterKind,
-    pub path: Option<PathBuf>,
-    pub address: Option<String>,
-    pub uri: Option<String>,
-    #[serde(default = "default_language")]
+    pub connection: PrinterConnection,
     pub language: LabelLanguage,
-    #[serde(default = "default_dpi")]
     pub dpi: u32,
     /// how long to wait for the printer to connect, answer or take the bytes
-    #[serde(default = "default_printer_timeout")]
     pub timeout_ms: u64,
+}
+
+/// `[[printer]]` as written.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPrinter {
+    name: String,
+    kind: PrinterKind,
+    path: Option<PathBuf>,
+    address: Option<String>,
+    uri: Option<String>,
+    #[serde(default = "default_language")]
+    language: LabelLanguage,
+    #[serde(default = "default_dpi")]
+    dpi: u32,
+    #[serde(default = "default_printer_timeout")]
+    timeout_ms: u64,
+}
+
+impl TryFrom<RawPrinter> for PrinterConfig {
+    type Error = String;
+
+    fn try_from(raw: RawPrinter) -> Result<PrinterConfig, String> {
+        let name = raw.name;
+        let (kind, wanted, example) = match raw.kind {
+            PrinterKind::File => ("file", "path", r#"path = "/var/lib/lotstation/labels""#),
+            PrinterKind::Tcp => ("tcp", "address", r#"address = "192.168.1.40:9100""#),
+            PrinterKind::Device => ("device", "path", r#"path = "/dev/usb/lp0""#),
+            PrinterKind::Ipp => ("ipp", "uri", r#"uri = "ipp://printer.local:631/ipp/print""#),
+        };
+        let given = [
+            ("path", raw.path.is_some()),
+            ("address", raw.address.is_some()),
+            ("uri", raw.uri.is_some()),
+        ];
+        if let Some((other, _)) = given.iter().find(|(key, set)| *set && *key != wanted) {
+            return Err(format!(
+                "printer {name:?} of kind {kind} takes {wanted}, not {other} (e.g. {example})"
+            ));
+        }
+        let missing = || format!("printer {name:?} of kind {kind} needs {example}");
+        let connection = match raw.kind {
+            PrinterKind::File => PrinterConnection::File {
+                path: raw.path.ok_or_else(missing)?,
+            },
+            PrinterKind::Tcp => PrinterConnection::Tcp {
+                address: raw.address.ok_or_else(missing)?,
+            },
+            PrinterKind::Device => PrinterConnection::Device {
+                path: raw.path.ok_or_else(missing)?,
+            },
+            PrinterKind::Ipp => PrinterConnection::Ipp {
+                uri: raw.uri.ok_or_else(missing)?,
+            },
+        };
+        if !(100..=1200).contains(&raw.dpi) {
+            return Err(format!(
+                "printer {name:?}: dpi {} is not a printer's resolution (203, 300 or 600)",
+                raw.dpi
+            ));
+        }
+        Ok(PrinterConfig {
+            name,
+            connection,
+            language: raw.language,
+            dpi: raw.dpi,
+            timeout_ms: raw.timeout_ms,
+        })
+    }
 }
 
 fn default_printer_timeout() -> u64 {
@@ -296,6 +415,11 @@ pub enum ConfigError {
         path: PathBuf,
         source: CodeFormatError,
     },
+    #[error("config {path}: [labels] templates: {source}")]
+    Template {
+        path: PathBuf,
+        source: TemplateError,
+    },
 }
 
 /// A configuration checked for consistency, with its formats and patterns compiled.
@@ -308,6 +432,101 @@ pub struct Station {
     pub shipment_format: CodeFormat,
     pub patterns: Vec<Pattern>,
     pub timezone: jiff::tz::TimeZone,
+    /// every label template, loaded and rendered once at start
+    pub templates: Templates,
+}
+
+/// The label templates of a station: the shop's own from `[labels] templates`, else the
+/// built-in ones.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    lot: LoadedTemplate,
+    batch: LoadedTemplate,
+    shipment: LoadedTemplate,
+    card: LoadedTemplate,
+}
+
+impl Templates {
+    pub fn get(&self, kind: LabelKind) -> &LoadedTemplate {
+        match kind {
+            LabelKind::Lot => &self.lot,
+            LabelKind::Batch => &self.batch,
+            LabelKind::Shipment => &self.shipment,
+            LabelKind::Card => &self.card,
+        }
+    }
+
+    /// Reads the folder's `lot`, `batch`, `shipment` and `card` templates (`.zpl` raw ZPL
+    /// or `.toml`), each falling back to the built-in one.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
+        let one = |kind: LabelKind| -> Result<LoadedTemplate, TemplateError> {
+            let Some(dir) = dir else {
+                return LoadedTemplate::builtin(kind);
+            };
+            for (ext, raw) in [("zpl", Some(kind)), ("toml", None)] {
+                let path = dir.join(format!("{}.{ext}", kind.name()));
+                if !path.exists() {
+                    continue;
+                }
+                let shown = path.display().to_string();
+                let text =
+                    std::fs::read_to_string(&path).map_err(|source| TemplateError::Read {
+                        path: shown.clone(),
+                        source,
+                    })?;
+                let template = LoadedTemplate::parse(&shown, &text, raw)?;
+                if template.kind() != kind {
+                    return Err(TemplateError::Invalid {
+                        path: shown,
+                        message: format!(
+                            "says kind = {:?}, expected {:?}",
+                            template.kind().name(),
+                            kind.name()
+                        ),
+                    });
+                }
+                return Ok(template);
+            }
+            LoadedTemplate::builtin(kind)
+        };
+        Ok(Templates {
+            lot: one(LabelKind::Lot)?,
+            batch: one(LabelKind::Batch)?,
+            shipment: one(LabelKind::Shipment)?,
+            card: one(LabelKind::Card)?,
+        })
+    }
+
+    /// Renders every template with example values in each language and resolution the
+    /// printers use, so a template that cannot render is found at start, not at a print.
+    fn check_render(&self, printers: &[PrinterConfig]) -> Result<(), String> {
+        let mut targets: Vec<(LabelLanguage, u32)> =
+            printers.iter().map(|p| (p.language, p.dpi)).collect();
+        targets.push((LabelLanguage::Zpl, 203));
+        targets.sort_by_key(|(language, dpi)| (*language as u8, *dpi));
+        targets.dedup();
+        for kind in [LabelKind::Lot, LabelKind::Batch, LabelKind::Shipment] {
+            let template = self.get(kind);
+            let data = crate::label::sample_data(kind);
+            for (language, dpi) in &targets {
+                let rendered = match language {
+                    LabelLanguage::Zpl => {
+                        crate::label::render_zpl(template, &data, *dpi, 1).map(|_| ())
+                    }
+                    LabelLanguage::Pdf => {
+                        crate::label::render_pdf(template, &data, *dpi, 1).map(|_| ())
+                    }
+                };
+                rendered.map_err(|e| {
+                    format!(
+                        "the {} label template does not render at {dpi} dpi: {e}",
+                        kind.name()
+                    )
+                })?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Station {
@@ -376,8 +595,6 @@ impl Station {
                     bench.name
                 )));
             }
-            batch_labels(&bench.batch_labels)
-                .map_err(|m| invalid(format!("bench {:?}: {m}", bench.name)))?;
         }
         for scanner in &config.scanner {
             if matches!(
@@ -404,6 +621,12 @@ impl Station {
                 .iter()
                 .filter(|b| b.scanners.contains(&scanner.name))
                 .count();
+            if users == 0 {
+                return Err(invalid(format!(
+                    "scanner {:?} is not in any bench's scanners: its scans would have nowhere to go (add it to a [[bench]] scanners list, or remove it)",
+                    scanner.name
+                )));
+            }
             if users > 1 {
                 return Err(invalid(format!(
                     "scanner {:?} is used by {users} benches",
@@ -428,8 +651,16 @@ impl Station {
                 .map_err(|e| invalid(format!("timezone {name:?}: {e}")))?,
             None => jiff::tz::TimeZone::system(),
         };
+        let templates = Templates::load(config.labels.templates.as_deref()).map_err(|source| {
+            ConfigError::Template {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
+        templates.check_render(&config.printer).map_err(invalid)?;
         Ok(Station {
             source: path.to_path_buf(),
+            templates,
             config,
             lot_format,
             batch_format,
@@ -514,6 +745,68 @@ mod tests {
         check_err(
             "[[bench]]\nname='a'\nscale='s'\n[[scale]]\nname='s'\npath='p'\nprotocol='ohaus'\n",
             "unknown variant `ohaus`",
+        );
+    }
+
+    #[test]
+    fn mistakes_found_at_start_name_the_key_and_the_allowed_values() {
+        let bench = "[[bench]]\nname='a'\nprinter='p'\n";
+        check_err(
+            &format!("{bench}[[printer]]\nname='p'\nkind='tcp'\n"),
+            r#"printer "p" of kind tcp needs address = "192.168.1.40:9100""#,
+        );
+        check_err(
+            &format!("{bench}[[printer]]\nname='p'\nkind='tcp'\npath='/tmp'\n"),
+            r#"printer "p" of kind tcp takes address, not path"#,
+        );
+        check_err(
+            &format!("{bench}[[printer]]\nname='p'\nkind='laser'\n"),
+            "unknown variant `laser`, expected one of `file`, `tcp`, `device`, `ipp`",
+        );
+        check_err(
+            &format!("{bench}[[printer]]\nname='p'\nkind='file'\npath='l'\ndpi=20000\n"),
+            "dpi 20000 is not a printer's resolution",
+        );
+        let scale = "[[bench]]\nname='a'\nscale='s'\n[[scale]]\nname='s'\npath='/dev/ttyUSB0'\nprotocol='mt-sics'\n";
+        check_err(
+            &format!("{scale}framing='9X9'\n"),
+            "unknown variant `9X9`, expected one of `8N1`",
+        );
+        check_err(
+            &format!("{scale}unit='stone'\n"),
+            "unknown variant `stone`, expected `kg` or `lb`",
+        );
+        check_err(
+            "[[bench]]\nname='a'\nscanners=['one']\n[[scanner]]\nname='one'\nkind='stdin'\n[[scanner]]\nname='lost'\nkind='stdin'\n",
+            r#"scanner "lost" is not in any bench's scanners"#,
+        );
+        check_err(
+            "[[bench]]\nname='a'\nprinter='nope'\n",
+            r#"bench "a" uses printer "nope", which no [[printer]] defines"#,
+        );
+        // a template folder whose template does not parse is refused at start
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("lot.zpl"), "^FDno start^FS").unwrap();
+        check_err(
+            &format!(
+                "[labels]\ntemplates={:?}\n[[bench]]\nname='a'\n",
+                dir.path().display().to_string()
+            ),
+            "a ZPL template needs ^XA and ^XZ",
+        );
+        // and one that parses but cannot render (a barcode's data is not GS1)
+        std::fs::remove_file(dir.path().join("lot.zpl")).unwrap();
+        std::fs::write(
+            dir.path().join("lot.toml"),
+            "kind='lot'\nwidth_mm=50\nheight_mm=30\n[[element]]\ntype='barcode'\nsymbology='gs1-128'\nx_mm=1\ny_mm=1\nheight_mm=10\ndata='{item_name}'\n",
+        )
+        .unwrap();
+        check_err(
+            &format!(
+                "[labels]\ntemplates={:?}\n[[bench]]\nname='a'\n",
+                dir.path().display().to_string()
+            ),
+            "the lot label template does not render at 203 dpi",
         );
     }
 

@@ -2,64 +2,28 @@
 //! event loop, the single owner of every bench's state and of the store's write
 //! connection, turns each into journal entries, records and feedback. A scan is committed
 //! before its feedback is given.
+//!
+//! `state.rs` holds the loop's state, `scan.rs` the scan path (group commit, effects),
+//! `commands.rs` the API's commands, `printing.rs` the printer workers, `clock.rs` the time.
 
-mod bench;
+mod clock;
+mod commands;
 pub mod printing;
-pub mod view;
+mod scan;
+mod state;
 
-pub use bench::{
-    ApiCommand, ApiReply, Clock, Daemon, DaemonError, Feedback, ScanInput, ScriptedClock,
-    SystemClock,
-};
-pub use printing::{JobOutcome, PrinterState};
+pub use clock::{CLOCK_VARIABLE, Clock, ScriptedClock, SystemClock};
+pub use state::{Daemon, DaemonError};
+
+/// The clock from `LOTSTATION_CLOCK`, else the machine's; and the time now by it.
+pub mod time {
+    pub use super::clock::{from_environment, now};
+}
 
 use tokio::sync::{mpsc, oneshot};
 
 use crate::devices::{self, Source};
-
-/// Everything that reaches the event loop.
-#[derive(Debug)]
-pub enum Event {
-    /// one framed scan from the named scanner (raw bytes: a scanner may send garbage)
-    Scan { scanner: String, raw: Vec<u8> },
-    /// a scanner sent more than a scan may hold without a terminator
-    Overlong { scanner: String, bytes: usize },
-    /// the scanner's input ended (stdin at end of file, a script at its end)
-    InputClosed { scanner: String },
-    /// a scan sent over HTTP to a bench; answered once committed
-    ApiScan {
-        bench: String,
-        raw: String,
-        reply: oneshot::Sender<Feedback>,
-    },
-    /// a state-changing request from the HTTP API (hold, release, recall)
-    ApiCommand {
-        command: ApiCommand,
-        reply: oneshot::Sender<Result<ApiReply, String>>,
-    },
-    /// a printer worker finished a job (printed, or refused for good)
-    PrintOutcome {
-        job: crate::store::PrintJob,
-        outcome: JobOutcome,
-    },
-    /// a printer became ready or not ready
-    PrinterState(PrinterState),
-    /// a scale's reading
-    ScaleReading {
-        scale: String,
-        reading: crate::decode::scale::Reading,
-    },
-    /// a device was connected, or lost (with why)
-    DeviceState {
-        device: String,
-        up: bool,
-        detail: String,
-    },
-    /// time to tell systemd's watchdog that the loop is alive
-    Watchdog,
-    /// SIGTERM or SIGINT
-    Shutdown,
-}
+use crate::events::{Event, Feedback, ScanInput};
 
 /// The HTTP server to run beside the loop (bound by the caller).
 pub struct HttpService {

@@ -10,27 +10,11 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::Event;
 use crate::config::{LabelLanguage, Station};
 use crate::devices::printer::{Printer, SendError};
-use crate::label::{self, LoadedTemplate};
+use crate::events::{Event, JobOutcome, PrinterState};
+use crate::label;
 use crate::store::{PrintJob, Store};
-
-/// What became of a job, reported by a worker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JobOutcome {
-    Printed { bytes: usize },
-    Failed { reason: String },
-}
-
-/// A printer's state as its worker last saw it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrinterState {
-    pub printer: String,
-    /// why the printer cannot print, or None when it took the last job
-    pub problem: Option<String>,
-    pub waiting: usize,
-}
 
 /// The daemon's handle on the printer workers.
 pub struct PrintQueue {
@@ -61,13 +45,7 @@ impl PrintQueue {
     ) -> PrintQueue {
         let mut queue = PrintQueue::none();
         for config in &station.config.printer {
-            let printer = match Printer::from_config(config) {
-                Ok(printer) => printer,
-                Err(e) => {
-                    tracing::error!(printer = %config.name, error = %e, "printer not started");
-                    continue;
-                }
-            };
+            let printer = Printer::from_config(config);
             let (tx, rx) = std_mpsc::channel();
             let station = station.clone();
             let db = db.clone();
@@ -135,8 +113,7 @@ pub fn render_job(
     job: &PrintJob,
 ) -> Result<Vec<u8>, String> {
     let labels = &station.config.labels;
-    let template =
-        LoadedTemplate::load(job.label, labels.templates.as_deref()).map_err(|e| e.to_string())?;
+    let template = station.templates.get(job.label);
     let data = store
         .label_data(
             job.label,
@@ -146,11 +123,11 @@ pub fn render_job(
         )
         .map_err(|e| e.to_string())?;
     match printer.language {
-        LabelLanguage::Zpl => label::render_zpl(&template, &data, printer.dpi, job.copies)
+        LabelLanguage::Zpl => label::render_zpl(template, &data, printer.dpi, job.copies)
             .map(String::into_bytes)
             .map_err(|e| e.to_string()),
         LabelLanguage::Pdf => {
-            label::render_pdf(&template, &data, printer.dpi, job.copies).map_err(|e| e.to_string())
+            label::render_pdf(template, &data, printer.dpi, job.copies).map_err(|e| e.to_string())
         }
     }
 }

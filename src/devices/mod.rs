@@ -9,8 +9,8 @@ use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc;
 
 use crate::core::scan::MAX_SCAN_CHARS;
-use crate::daemon::Event;
 use crate::decode::lines::{Frame, LineFramer};
+use crate::events::Event;
 
 /// The longest line a text scanner may send before it is cut off (bytes).
 pub const MAX_LINE_BYTES: usize = MAX_SCAN_CHARS * 4;

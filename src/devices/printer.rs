@@ -7,7 +7,7 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::config::{LabelLanguage, PrinterConfig, PrinterKind};
+use crate::config::{LabelLanguage, PrinterConfig, PrinterConnection};
 use crate::decode::zpl_status::parse_host_status;
 
 /// Where a printer's jobs go.
@@ -41,46 +41,20 @@ pub enum SendError {
 }
 
 impl Printer {
-    pub fn from_config(config: &PrinterConfig) -> Result<Printer, String> {
-        let missing = |what: &str| {
-            format!(
-                "printer {:?}: kind {:?} needs {what}",
-                config.name, config.kind
-            )
+    pub fn from_config(config: &PrinterConfig) -> Printer {
+        let target = match &config.connection {
+            PrinterConnection::File { path } => Target::Folder(path.clone()),
+            PrinterConnection::Tcp { address } => Target::Tcp(address.clone()),
+            PrinterConnection::Device { path } => Target::Device(path.clone()),
+            PrinterConnection::Ipp { uri } => Target::Ipp(uri.clone()),
         };
-        let target = match config.kind {
-            PrinterKind::File => Target::Folder(
-                config
-                    .path
-                    .clone()
-                    .ok_or_else(|| missing("path (a folder)"))?,
-            ),
-            PrinterKind::Tcp => Target::Tcp(
-                config
-                    .address
-                    .clone()
-                    .ok_or_else(|| missing("address (host:9100)"))?,
-            ),
-            PrinterKind::Device => Target::Device(
-                config
-                    .path
-                    .clone()
-                    .ok_or_else(|| missing("path (/dev/usb/lp0)"))?,
-            ),
-            PrinterKind::Ipp => Target::Ipp(
-                config
-                    .uri
-                    .clone()
-                    .ok_or_else(|| missing("uri (ipp://host:631/...)"))?,
-            ),
-        };
-        Ok(Printer {
+        Printer {
             name: config.name.clone(),
             target,
             language: config.language,
             dpi: config.dpi,
             timeout: Duration::from_millis(config.timeout_ms),
-        })
+        }
     }
 
     pub fn extension(&self) -> &'static str {

@@ -9,10 +9,9 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use crate::config::ScaleConfig;
-use crate::core::codes::Unit;
-use crate::daemon::Event;
+use crate::config::{Framing, ScaleConfig};
 use crate::decode::scale::{Protocol, Reading, ScaleDecoder};
+use crate::events::Event;
 
 /// What the daemon may ask of a scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,20 +39,14 @@ pub fn spawn(
 
 fn framing(config: &ScaleConfig) -> (serialport::DataBits, serialport::Parity) {
     let default = if config.protocol == Protocol::Toledo8217 {
-        "7E1"
+        Framing::SevenEven1
     } else {
-        "8N1"
+        Framing::EightNone1
     };
-    match config
-        .framing
-        .as_deref()
-        .unwrap_or(default)
-        .to_ascii_uppercase()
-        .as_str()
-    {
-        "7E1" => (serialport::DataBits::Seven, serialport::Parity::Even),
-        "7O1" => (serialport::DataBits::Seven, serialport::Parity::Odd),
-        _ => (serialport::DataBits::Eight, serialport::Parity::None),
+    match config.framing.unwrap_or(default) {
+        Framing::SevenEven1 => (serialport::DataBits::Seven, serialport::Parity::Even),
+        Framing::SevenOdd1 => (serialport::DataBits::Seven, serialport::Parity::Odd),
+        Framing::EightNone1 => (serialport::DataBits::Eight, serialport::Parity::None),
     }
 }
 
@@ -64,7 +57,7 @@ fn run(
 ) {
     let span = tracing::info_span!("scale", name = %config.name, path = %config.path);
     let _enter = span.enter();
-    let unit = Unit::parse(&config.unit).unwrap_or(Unit::Kg);
+    let unit = config.unit.unit();
     let mut up: Option<bool> = None;
     let state = |up_now: bool, detail: String, up: &mut Option<bool>| -> bool {
         if *up == Some(up_now) {

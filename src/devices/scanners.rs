@@ -9,10 +9,10 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use tokio::sync::mpsc;
 
-use crate::daemon::Event;
 use crate::decode::hidpos::{HidOutput, HidPosDecoder, ReportLayout};
 use crate::decode::keys::{KeyDecoder, KeyOutput, Layout, Suffix};
 use crate::decode::lines::{Frame, LineFramer};
+use crate::events::Event;
 
 /// Pause between attempts to reopen a lost scanner.
 const REOPEN: Duration = Duration::from_millis(500);

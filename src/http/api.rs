@@ -14,7 +14,7 @@ use tokio_stream::StreamExt;
 
 use super::{ApiError, App, authorize, read};
 use crate::core::scan::MAX_SCAN_CHARS;
-use crate::daemon::{ApiCommand, ApiReply, Event};
+use crate::events::{ApiCommand, ApiReply, Event};
 
 /// A JSON body, or a clear 4xx saying what is wrong with it.
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -139,7 +139,7 @@ pub async fn scan(
         Json(serde_json::json!({
             "accepted": feedback.accepted,
             "line": feedback.line,
-            "message": crate::daemon::view::message_of(&feedback.line),
+            "message": crate::events::view::message_of(&feedback.line),
             "prompt": feedback.line.split(" | next: ").nth(1).unwrap_or_default(),
             "journal_seq": feedback.journal_seq,
         })),
@@ -258,11 +258,14 @@ pub async fn recall_drill(
             target,
             crate::store::Target::Lot(_) | crate::store::Target::Batch(_)
         ) {
-            return Err(ApiError::bad_request(format!(
-                "a recall starts at a lot or a batch; {} is a {}",
-                target.code(),
-                target.kind()
-            )));
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!(
+                    "a recall starts at a lot or a batch; {} is a {}",
+                    target.code(),
+                    target.kind()
+                ),
+            ));
         }
         crate::report::recall_package(store, &target, true, jiff::Timestamp::now(), None)
             .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
@@ -295,12 +298,7 @@ pub async fn recall(
         },
     )
     .await?;
-    match reply {
-        ApiReply::Recall(files) => package_response(&files, query.format.as_deref()),
-        ApiReply::Done(message) => {
-            Ok(Json(serde_json::json!({ "message": message })).into_response())
-        }
-    }
+    reply_response(reply, query.format.as_deref())
 }
 
 async fn command(app: &App, command: ApiCommand) -> Result<ApiReply, ApiError> {
@@ -328,13 +326,17 @@ async fn command(app: &App, command: ApiCommand) -> Result<ApiReply, ApiError> {
                 "the station is shutting down",
             )
         })?
-        .map_err(|message| {
-            if message.starts_with("no ") || message.contains("is ambiguous") {
-                ApiError::not_found(message)
-            } else {
-                ApiError::bad_request(message)
-            }
-        })
+        .map_err(ApiError::from)
+}
+
+/// A command's reply as the client gets it: a recall's package, or a message.
+fn reply_response(reply: ApiReply, format: Option<&str>) -> Result<Response, ApiError> {
+    match reply {
+        ApiReply::Recall(files) => package_response(&files, format),
+        ApiReply::Done(message) => {
+            Ok(Json(serde_json::json!({ "message": message })).into_response())
+        }
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -409,10 +411,7 @@ pub async fn hold(
         },
     )
     .await?;
-    let ApiReply::Done(message) = reply else {
-        unreachable!("a hold answers with a message")
-    };
-    Ok(Json(serde_json::json!({ "message": message })).into_response())
+    reply_response(reply, None)
 }
 
 pub async fn release(
@@ -431,10 +430,7 @@ pub async fn release(
         },
     )
     .await?;
-    let ApiReply::Done(message) = reply else {
-        unreachable!("a release answers with a message")
-    };
-    Ok(Json(serde_json::json!({ "message": message })).into_response())
+    reply_response(reply, None)
 }
 
 fn label(value: &str) -> String {

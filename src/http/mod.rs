@@ -17,8 +17,8 @@ use axum::routing::{get, post};
 use tokio::sync::mpsc;
 
 use crate::config::Station;
-use crate::daemon::Event;
-use crate::daemon::view::Subscription;
+use crate::events::view::Subscription;
+use crate::events::{CommandError, Event};
 use crate::store::Store;
 
 /// Largest request body accepted (a scan, a hold): anything bigger is refused with 413.
@@ -74,12 +74,21 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<CommandError> for ApiError {
+    fn from(e: CommandError) -> Self {
+        let status = match &e {
+            CommandError::NotFound(_) => StatusCode::NOT_FOUND,
+            CommandError::Conflict(_) => StatusCode::CONFLICT,
+            CommandError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            CommandError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        };
+        ApiError::new(status, e.to_string())
+    }
+}
+
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
-        match e {
-            crate::store::StoreError::NotFound(message) => ApiError::not_found(message),
-            other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
-        }
+        ApiError::from(CommandError::from(e))
     }
 }
 

@@ -610,6 +610,68 @@ pub fn render_sheet(card: &Template, cards: &[LabelData], dpi: u32) -> Result<Ve
         .save(&PdfSaveOptions::default(), &mut Vec::new()))
 }
 
+/// Example values for every placeholder of a label kind: what a template is rendered with
+/// at start-up to prove it renders, and what previews show.
+pub fn sample_data(kind: LabelKind) -> LabelData {
+    let mut d = LabelData::default();
+    let pairs: &[(&str, &str)] = match kind {
+        LabelKind::Lot => &[
+            ("code", "LAV-2611-001"),
+            ("item_sku", "LAV-EO"),
+            ("item_name", "Lavender essential oil"),
+            ("supplier_code", "BRAMBLE"),
+            ("supplier_name", "Bramble Oils"),
+            ("supplier_lot", "BO-LAV-5521"),
+            ("invoice", "INV-77"),
+            ("received_date", "2026-11-21"),
+            ("expiry", "2027-11-30"),
+            ("quantity", "1.25 kg"),
+            ("gtin", "09501101530003"),
+            (
+                "gs1",
+                "(01)09501101530003(17)271130(3105)125000(10)LAV-2611-001",
+            ),
+            (
+                "digital_link",
+                "https://id.gs1.org/01/09501101530003/10/LAV-2611-001?17=271130",
+            ),
+        ],
+        LabelKind::Batch => &[
+            ("code", "MFG-0057"),
+            ("product_sku", "SOAP-LAV"),
+            ("product_name", "Lavender soap bar"),
+            ("production_date", "2026-11-21"),
+            ("expiry", "2028-05-15"),
+            ("yield", "48 each"),
+            ("gtin", "09501101530010"),
+            ("gs1", "(01)09501101530010(17)280515(10)MFG-0057"),
+            (
+                "digital_link",
+                "https://id.gs1.org/01/09501101530010/10/MFG-0057?17=280515",
+            ),
+        ],
+        LabelKind::Shipment => &[
+            ("code", "SHP-00012"),
+            ("order_number", "1001"),
+            ("customer_code", "C001"),
+            ("customer_name", "Jo Smith"),
+            ("customer_address", "1 Main St, Springfield"),
+            ("shipped_date", "2026-11-21"),
+            ("units", "3"),
+            ("batches", "MFG-0057"),
+        ],
+        LabelKind::Card => &[
+            ("scan", "@DONE"),
+            ("title", "DONE"),
+            ("subtitle", "finish the line"),
+        ],
+    };
+    for (k, v) in pairs {
+        d.set(k, *v);
+    }
+    d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -665,7 +727,7 @@ mod tests {
             LabelKind::Shipment,
             LabelKind::Card,
         ] {
-            let t = LoadedTemplate::load(kind, None).unwrap();
+            let t = LoadedTemplate::builtin(kind).unwrap();
             assert_eq!(t.kind(), kind);
         }
         let bad = LoadedTemplate::parse(
@@ -680,66 +742,6 @@ mod tests {
         );
     }
 
-    fn sample(kind: LabelKind) -> LabelData {
-        let mut d = LabelData::default();
-        let pairs: &[(&str, &str)] = match kind {
-            LabelKind::Lot => &[
-                ("code", "LAV-2611-001"),
-                ("item_sku", "LAV-EO"),
-                ("item_name", "Lavender essential oil"),
-                ("supplier_code", "BRAMBLE"),
-                ("supplier_name", "Bramble Oils"),
-                ("supplier_lot", "BO-LAV-5521"),
-                ("invoice", "INV-77"),
-                ("received_date", "2026-11-21"),
-                ("expiry", "2027-11-30"),
-                ("quantity", "1.25 kg"),
-                ("gtin", "09501101530003"),
-                (
-                    "gs1",
-                    "(01)09501101530003(17)271130(3105)125000(10)LAV-2611-001",
-                ),
-                (
-                    "digital_link",
-                    "https://id.gs1.org/01/09501101530003/10/LAV-2611-001?17=271130",
-                ),
-            ],
-            LabelKind::Batch => &[
-                ("code", "MFG-0057"),
-                ("product_sku", "SOAP-LAV"),
-                ("product_name", "Lavender soap bar"),
-                ("production_date", "2026-11-21"),
-                ("expiry", "2028-05-15"),
-                ("yield", "48 each"),
-                ("gtin", "09501101530010"),
-                ("gs1", "(01)09501101530010(17)280515(10)MFG-0057"),
-                (
-                    "digital_link",
-                    "https://id.gs1.org/01/09501101530010/10/MFG-0057?17=280515",
-                ),
-            ],
-            LabelKind::Shipment => &[
-                ("code", "SHP-00012"),
-                ("order_number", "1001"),
-                ("customer_code", "C001"),
-                ("customer_name", "Jo Smith"),
-                ("customer_address", "1 Main St, Springfield"),
-                ("shipped_date", "2026-11-21"),
-                ("units", "3"),
-                ("batches", "MFG-0057"),
-            ],
-            LabelKind::Card => &[
-                ("scan", "@DONE"),
-                ("title", "DONE"),
-                ("subtitle", "finish the line"),
-            ],
-        };
-        for (k, v) in pairs {
-            d.set(k, *v);
-        }
-        d
-    }
-
     #[test]
     fn zpl_snapshots() {
         for kind in [
@@ -748,15 +750,15 @@ mod tests {
             LabelKind::Shipment,
             LabelKind::Card,
         ] {
-            let template = LoadedTemplate::load(kind, None).unwrap();
-            let zpl = render_zpl(&template, &sample(kind), 203, 1).unwrap();
+            let template = LoadedTemplate::builtin(kind).unwrap();
+            let zpl = render_zpl(&template, &sample_data(kind), 203, 1).unwrap();
             insta::assert_snapshot!(
                 format!("{}_203dpi", kind.name()),
                 zpl.replace('^', "\n^").trim_start()
             );
         }
-        let template = LoadedTemplate::load(LabelKind::Batch, None).unwrap();
-        let zpl = render_zpl(&template, &sample(LabelKind::Batch), 300, 48).unwrap();
+        let template = LoadedTemplate::builtin(LabelKind::Batch).unwrap();
+        let zpl = render_zpl(&template, &sample_data(LabelKind::Batch), 300, 48).unwrap();
         insta::assert_snapshot!(
             "batch_300dpi_48_copies",
             zpl.replace('^', "\n^").trim_start()

@@ -2,8 +2,6 @@
 //! barcodes, lines, boxes) that renders to ZPL and to PDF, or a raw ZPL file exported by a
 //! label designer with `{placeholders}` in its fields.
 
-use std::path::Path;
-
 /// Which label a template is for; each kind has its own placeholders.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -13,6 +11,17 @@ pub enum LabelKind {
     Shipment,
     /// one card of the command sheet (a command, an item, a supplier…)
     Card,
+}
+
+impl From<crate::core::workflow::LabelKind> for LabelKind {
+    fn from(kind: crate::core::workflow::LabelKind) -> LabelKind {
+        use crate::core::workflow::LabelKind as Printed;
+        match kind {
+            Printed::Lot => LabelKind::Lot,
+            Printed::Batch => LabelKind::Batch,
+            Printed::Shipment => LabelKind::Shipment,
+        }
+    }
 }
 
 impl LabelKind {
@@ -285,31 +294,8 @@ impl LoadedTemplate {
     }
 
     /// Loads `<kind>.zpl` or `<kind>.toml` from `dir` if one is there, else the built-in one.
-    pub fn load(kind: LabelKind, dir: Option<&Path>) -> Result<LoadedTemplate, TemplateError> {
-        if let Some(dir) = dir {
-            for (ext, raw) in [("zpl", Some(kind)), ("toml", None)] {
-                let path = dir.join(format!("{}.{ext}", kind.name()));
-                if path.exists() {
-                    let text =
-                        std::fs::read_to_string(&path).map_err(|source| TemplateError::Read {
-                            path: path.display().to_string(),
-                            source,
-                        })?;
-                    let template = LoadedTemplate::parse(&path.display().to_string(), &text, raw)?;
-                    if template.kind() != kind {
-                        return Err(TemplateError::Invalid {
-                            path: path.display().to_string(),
-                            message: format!(
-                                "says kind = {:?}, expected {:?}",
-                                template.kind().name(),
-                                kind.name()
-                            ),
-                        });
-                    }
-                    return Ok(template);
-                }
-            }
-        }
+    /// The template shipped with the station for `kind`.
+    pub fn builtin(kind: LabelKind) -> Result<LoadedTemplate, TemplateError> {
         let (name, text) = builtin(kind);
         LoadedTemplate::parse(name, text, None)
     }

@@ -48,6 +48,12 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     NotFound(String),
+    /// a supplier lot number that names several lots: the caller must choose
+    #[error("{0}")]
+    Ambiguous(String),
+    /// a request the records cannot answer as asked (a forward trace from an order)
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Import(#[from] crate::masterdata::ImportError),
 }

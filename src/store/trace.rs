@@ -133,7 +133,7 @@ impl Store {
                 None => format!("no lot, batch, shipment, order or supplier lot number {code}"),
             })),
             [(lot, _, _)] => Ok(Target::Lot(lot.clone())),
-            many => Err(StoreError::NotFound(format!(
+            many => Err(StoreError::Ambiguous(format!(
                 "supplier lot number {code} is ambiguous; it names {} lots: {}. Name one, or add --supplier",
                 many.len(),
                 many.iter()
@@ -166,7 +166,7 @@ impl Store {
                 (code.clone(), sku)
             }
             other => {
-                return Err(StoreError::NotFound(format!(
+                return Err(StoreError::Refused(format!(
                     "a forward trace starts at a lot or a batch; {} is a {}",
                     other.code(),
                     other.kind()

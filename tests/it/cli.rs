@@ -20,11 +20,55 @@ fn exit_codes() {
     let bad_config = shop.path("bad.toml");
     std::fs::write(&bad_config, "[[bench]]\nname='a'\nscanners=['nope']\n").expect("write");
     let out = shop.cli(&["--config", bad_config.to_str().expect("utf8"), "run"]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a wrong config is a usage error"
+    );
     assert!(
         String::from_utf8_lossy(&out.stderr)
             .contains("uses scanner \"nope\", which no [[scanner]] defines")
     );
+}
+
+#[test]
+fn run_check_refuses_each_mistake_with_file_and_key() {
+    let shop = Shop::empty();
+    let bench = "[[bench]]\nname='pack'\nscanners=['s1']\nprinter='zebra'\n[[scanner]]\nname='s1'\nkind='stdin'\n";
+    let cases = [
+        ("[[printer]]\nname='zebra'\nkind='tcp'\n", "needs address ="),
+        (
+            "[[printer]]\nname='zebra'\nkind='file'\npath='l'\n[[scanner]]\nname='spare'\nkind='stdin'\n",
+            "scanner \"spare\" is not in any bench's scanners",
+        ),
+        (
+            "[[printer]]\nname='zebra'\nkind='file'\npath='l'\n[[scale]]\nname='s'\npath='/dev/x'\nprotocol='mt-sics'\nunit='stone'\n",
+            "unknown variant `stone`, expected `kg` or `lb`",
+        ),
+    ];
+    for (rest, expected) in cases {
+        let path = shop.path("station.toml");
+        std::fs::write(&path, format!("{bench}{rest}")).expect("write");
+        let out = shop.cli(&["--config", path.to_str().expect("utf8"), "run", "--check"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("station.toml"), "names the file: {stderr}");
+        assert!(stderr.contains(expected), "{expected:?} in {stderr}");
+    }
+    let path = shop.path("station.toml");
+    std::fs::write(
+        &path,
+        format!("{bench}[[printer]]\nname='zebra'\nkind='file'\npath='labels'\n"),
+    )
+    .expect("write");
+    let out = shop.cli(&["--config", path.to_str().expect("utf8"), "run", "--check"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("is valid: 1 bench, 1 scanner, 0 scales, 1 printer"),
+        "{stdout}"
+    );
+    assert!(!shop.db().exists(), "a check opens no database");
 }
 
 #[test]

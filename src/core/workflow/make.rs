@@ -3,7 +3,7 @@
 //! `@YIELD` and `@DONE` close the batch and print its labels.
 
 use super::{
-    Accepted, BatchDoc, BatchLabels, BenchState, ConsumedLine, Doc, LabelKind,
+    Accepted, BatchDoc, BatchLabels, BenchState, ConsumedLine, Doc, Effect, LabelKind,
     MAX_LABELS_PER_BATCH, Outcome, PendingInput, PrintRequest, Record, Resolved, StepContext,
     World, WorldError, accept, blocked, expiry_text, reject, resolve_code, resolve_gs1,
     scale_weight, scanned_stock,
@@ -395,7 +395,7 @@ fn done(
         closed_at: ctx.now,
         note: batch.note.clone(),
     });
-    accepted.prints.push(print);
+    accepted.effects.push(Effect::Print(print));
     if lines == 0 {
         accepted
             .warnings

@@ -93,12 +93,24 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Accepted {
     pub state: BenchState,
+    /// committed with the scan, in this order
     pub records: Vec<Record>,
-    pub prints: Vec<PrintRequest>,
+    /// what the daemon carries out once the scan is committed
+    pub effects: Vec<Effect>,
     pub message: String,
     pub warnings: Vec<String>,
-    /// ask the scale to tare
-    pub tare: bool,
+}
+
+/// Something outside the records that an accepted step asks for. The daemon carries each
+/// out after the commit; the step never re-derives them from the scan.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// print a label (its print job is journaled in the same commit as the record)
+    Print(PrintRequest),
+    /// ask the bench's scale to tare
+    Tare,
+    /// the scale's current weight was taken: automatic capture waits for the next load
+    WeightTaken,
 }
 
 impl Accepted {
@@ -106,11 +118,18 @@ impl Accepted {
         Accepted {
             state,
             records: Vec::new(),
-            prints: Vec::new(),
+            effects: Vec::new(),
             message: message.into(),
             warnings: Vec::new(),
-            tare: false,
         }
+    }
+
+    /// The labels this step prints.
+    pub fn prints(&self) -> impl Iterator<Item = &PrintRequest> {
+        self.effects.iter().filter_map(|effect| match effect {
+            Effect::Print(print) => Some(print),
+            _ => None,
+        })
     }
 }
 
@@ -229,6 +248,26 @@ pub fn step(
     input: &Input,
     world: &mut dyn World,
 ) -> Result<Outcome, WorldError> {
+    let outcome = step_input(state, ctx, input, world)?;
+    let took_weight = match input {
+        Input::Weight(_) => true,
+        Input::Scan(scan) => scan.kind == ScanKind::Command(Command::Weigh),
+    };
+    Ok(match outcome {
+        Outcome::Accepted(mut accepted) if took_weight => {
+            accepted.effects.push(Effect::WeightTaken);
+            Outcome::Accepted(accepted)
+        }
+        other => other,
+    })
+}
+
+fn step_input(
+    state: &BenchState,
+    ctx: &StepContext<'_>,
+    input: &Input,
+    world: &mut dyn World,
+) -> Result<Outcome, WorldError> {
     let scan = match input {
         Input::Scan(scan) => scan,
         Input::Weight(weight) => return weighed(state, ctx, *weight, world),
@@ -248,7 +287,7 @@ pub fn step(
                 return reject("this bench has no scale to tare");
             }
             let mut accepted = Accepted::new(state.clone(), "taring the scale");
-            accepted.tare = true;
+            accepted.effects.push(Effect::Tare);
             return accept(accepted);
         }
         ScanKind::Command(Command::Reprint) => {
@@ -262,7 +301,7 @@ pub fn step(
                             print.code
                         ),
                     );
-                    accepted.prints.push(print.clone());
+                    accepted.effects.push(Effect::Print(print.clone()));
                     accept(accepted)
                 }
                 None => reject("nothing has been printed at this bench yet"),

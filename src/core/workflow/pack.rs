@@ -2,9 +2,9 @@
 //! per unit of a batch → `@DONE` records the shipment and prints its label.
 
 use super::{
-    Accepted, BenchState, Doc, LabelKind, Outcome, PrintRequest, Record, Resolved, ShipmentDoc,
-    ShipmentLine, ShippedLine, StepContext, World, WorldError, accept, blocked, reject,
-    resolve_code, scanned_stock,
+    Accepted, BenchState, Doc, Effect, LabelKind, Outcome, PrintRequest, Record, Resolved,
+    ShipmentDoc, ShipmentLine, ShippedLine, StepContext, World, WorldError, accept, blocked,
+    reject, resolve_code, scanned_stock,
 };
 use crate::core::codes::{CodeContext, Quantity, Unit};
 use crate::core::scan::{Command, PrefixKind, Scan, ScanKind};
@@ -347,6 +347,6 @@ fn done(
             })
             .collect(),
     });
-    accepted.prints.push(print);
+    accepted.effects.push(Effect::Print(print));
     accept(accepted)
 }

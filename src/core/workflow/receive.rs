@@ -2,8 +2,8 @@
 //! creates the lot, assigns its code and prints its label.
 
 use super::{
-    Accepted, BenchState, Doc, LabelKind, Outcome, PrintRequest, Receipt, ReceiptLine, Record,
-    Resolved, StepContext, World, WorldError, accept, expiry_text, reject, resolve_code,
+    Accepted, BenchState, Doc, Effect, LabelKind, Outcome, PrintRequest, Receipt, ReceiptLine,
+    Record, Resolved, StepContext, World, WorldError, accept, expiry_text, reject, resolve_code,
     resolve_gs1, scale_weight,
 };
 use crate::core::codes::{CodeContext, Quantity};
@@ -370,7 +370,7 @@ fn done(
                 expiry_text(expiry)
             ),
         );
-        accepted.prints.push(print);
+        accepted.effects.push(Effect::Print(print));
     }
     accepted.records.push(Record::LotReceived {
         code: code.clone(),

@@ -1,0 +1,63 @@
+//! Where the daemon gets the time from: the machine's clock, a scripted one (the demo's day,
+//! the simulation tests), or a fixed start taken from `LOTSTATION_CLOCK` so whole-binary
+//! tests never depend on today's date.
+
+/// The time source of the event loop. Every journal entry's time is one reading.
+pub trait Clock: Send {
+    fn now(&mut self) -> jiff::Timestamp;
+}
+
+/// The machine's clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&mut self) -> jiff::Timestamp {
+        jiff::Timestamp::now()
+    }
+}
+
+/// A clock that starts at a given time and advances a fixed step per reading.
+pub struct ScriptedClock {
+    pub next: jiff::Timestamp,
+    pub step: jiff::SignedDuration,
+}
+
+impl Clock for ScriptedClock {
+    fn now(&mut self) -> jiff::Timestamp {
+        let now = self.next;
+        self.next = self.next.checked_add(self.step).unwrap_or(self.next);
+        now
+    }
+}
+
+/// The variable that pins the station's clock: an RFC 3339 time; each reading after the
+/// first is one second later.
+pub const CLOCK_VARIABLE: &str = "LOTSTATION_CLOCK";
+
+/// The clock the daemon and the CLI use: `LOTSTATION_CLOCK` when it is set (tests, drills
+/// on a copy of the records), else the machine's.
+pub fn from_environment() -> Result<Box<dyn Clock>, String> {
+    match std::env::var(CLOCK_VARIABLE) {
+        Err(_) => Ok(Box::new(SystemClock)),
+        Ok(text) => text
+            .trim()
+            .parse::<jiff::Timestamp>()
+            .map(|start| {
+                Box::new(ScriptedClock {
+                    next: start,
+                    step: jiff::SignedDuration::from_secs(1),
+                }) as Box<dyn Clock>
+            })
+            .map_err(|e| {
+                format!("{CLOCK_VARIABLE}={text:?} is not a time like 2029-03-01T09:00:00Z: {e}")
+            }),
+    }
+}
+
+/// The current time for commands that read it once (trace dates, stock's expiry).
+pub fn now() -> jiff::Timestamp {
+    std::env::var(CLOCK_VARIABLE)
+        .ok()
+        .and_then(|text| text.trim().parse().ok())
+        .unwrap_or_else(jiff::Timestamp::now)
+}

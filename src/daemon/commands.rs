@@ -1,0 +1,61 @@
+//! Holds, releases and recalls asked for over HTTP, carried out by the loop (it owns the
+//! writer). Each refusal is a typed `CommandError`, so the server picks its status by kind.
+
+use super::state::Daemon;
+use crate::core::workflow::Status;
+use crate::events::{ApiCommand, ApiReply, CommandError};
+use crate::store::Target;
+
+impl Daemon {
+    pub fn handle_api(&mut self, command: ApiCommand) -> Result<ApiReply, CommandError> {
+        let now = self.clock.now();
+        let operator = Some("http");
+        let reply = match command {
+            ApiCommand::Hold {
+                code,
+                reason,
+                quarantine,
+            } => {
+                let status = if quarantine {
+                    Status::Quarantine
+                } else {
+                    Status::Hold
+                };
+                let seq = self
+                    .store
+                    .change_status(&code, status, &reason, now, operator)?;
+                ApiReply::Done(format!(
+                    "{code} is {} ({reason}); journal entry {seq}",
+                    status.as_str()
+                ))
+            }
+            ApiCommand::Release { code, reason } => {
+                let seq =
+                    self.store
+                        .change_status(&code, Status::Available, &reason, now, operator)?;
+                ApiReply::Done(format!(
+                    "{code} is released ({reason}); journal entry {seq}"
+                ))
+            }
+            ApiCommand::Recall { code, supplier } => {
+                let target = self.store.resolve(&code, supplier.as_deref())?;
+                if !matches!(target, Target::Lot(_) | Target::Batch(_)) {
+                    return Err(CommandError::Invalid(format!(
+                        "a recall starts at a lot or a batch; {} is a {}",
+                        target.code(),
+                        target.kind()
+                    )));
+                }
+                let files =
+                    crate::report::recall_package(&mut self.store, &target, false, now, operator)
+                        .map_err(|e| match e {
+                        crate::report::RecallError::Store(e) => CommandError::from(e),
+                        other => CommandError::Unavailable(other.to_string()),
+                    })?;
+                ApiReply::Recall(Box::new(files))
+            }
+        };
+        tracing::info!(?reply, "API command carried out");
+        Ok(reply)
+    }
+}

@@ -1,0 +1,392 @@
+//! One scan, end to end: parse, step the bench's state machine inside a store transaction,
+//! journal the raw scan with what it did, commit, and only then say `ok:` or `error:` and
+//! carry out the step's effects (labels to the printers, a tare to the scale).
+
+use std::collections::HashMap;
+
+use super::state::{Bench, Daemon, DaemonError, bench_index};
+use crate::config::Station;
+use crate::core::scan;
+use crate::core::workflow::{self, BenchState, Effect, Input, Outcome, StepContext};
+use crate::devices::scale::ScaleCommand;
+use crate::events::{Feedback, ScanInput};
+use crate::store::{NewEntry, PrintJob, StoreError, StoreTx};
+
+/// What one input became inside the group's transaction.
+struct Stepped {
+    feedback: Feedback,
+    /// the bench's new state, if the step was accepted
+    state: Option<BenchState>,
+    /// the step's effects, carried out after the commit
+    effects: Vec<Effect>,
+    /// the print jobs journaled for it, sent to the printers after the commit
+    jobs: Vec<PrintJob>,
+    at: jiff::Timestamp,
+}
+
+impl Daemon {
+    /// Handles one scan (see `handle_scans`).
+    pub fn handle_scan(&mut self, scanner: &str, raw: &[u8]) -> Feedback {
+        let input = ScanInput::Scan {
+            scanner: scanner.to_string(),
+            raw: raw.to_vec(),
+        };
+        self.handle_scans(vec![input]).remove(0)
+    }
+
+    /// Handles scans that arrived together in one transaction (group commit): each scan
+    /// runs in its own savepoint, so a refused scan leaves only its own journal entry; one
+    /// commit makes them all durable; only then is any of them answered, and only then are
+    /// their effects carried out. If the store fails, none is acknowledged.
+    pub fn handle_scans(&mut self, inputs: Vec<ScanInput>) -> Vec<Feedback> {
+        let mut tentative: HashMap<usize, BenchState> = HashMap::new();
+        let (station, benches, clock) = (&self.station, &self.benches, &mut self.clock);
+        let result = (|| -> Result<Vec<(usize, Stepped)>, DaemonError> {
+            let mut tx = self.store.begin()?;
+            let mut stepped = Vec::new();
+            for input in &inputs {
+                let index = bench_index(benches, input.scanner());
+                let state = tentative.get(&index).unwrap_or(&benches[index].state);
+                let scope = Scope {
+                    station,
+                    bench: &benches[index],
+                    state,
+                    now: clock.now(),
+                };
+                let one = scope.one_scan(&mut tx, input)?;
+                if let Some(new_state) = &one.state {
+                    tentative.insert(index, new_state.clone());
+                }
+                stepped.push((index, one));
+            }
+            tx.commit()?;
+            Ok(stepped)
+        })();
+        match result {
+            Ok(stepped) => {
+                for (index, state) in tentative {
+                    self.benches[index].state = state;
+                }
+                stepped
+                    .into_iter()
+                    .map(|(index, one)| self.after_commit(index, one))
+                    .collect()
+            }
+            Err(e) => {
+                tracing::error!(error = %e, scans = inputs.len(), "scans could not be recorded");
+                inputs
+                    .iter()
+                    .map(|input| Feedback {
+                        bench: self.benches[self.bench_index(input.scanner())].name.clone(),
+                        scanner: input.scanner().to_string(),
+                        raw: input.raw_text(),
+                        accepted: false,
+                        line: format!(
+                            "error: the station could not record this scan ({e}); scan it again"
+                        ),
+                        journal_seq: None,
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// A committed step's effects, then its answer (with a printer's trouble on the line of
+    /// a scan that made a label).
+    fn after_commit(&mut self, index: usize, one: Stepped) -> Feedback {
+        let Stepped {
+            mut feedback,
+            effects,
+            jobs,
+            at,
+            ..
+        } = one;
+        for effect in &effects {
+            match effect {
+                Effect::Tare => {
+                    if let Some(commands) = self.benches[index]
+                        .scale_name
+                        .as_ref()
+                        .and_then(|s| self.scales.get(s))
+                    {
+                        let _ = commands.send(ScaleCommand::Tare);
+                    }
+                }
+                Effect::WeightTaken => self.benches[index].capture.taken(),
+                // journaled with the scan; its job is in `jobs`
+                Effect::Print(_) => {}
+            }
+        }
+        let made_labels = !jobs.is_empty();
+        for job in jobs {
+            self.printing.enqueue(job);
+        }
+        if made_labels
+            && let Some(warning) = self.printer_warning(self.benches[index].printer.as_deref())
+        {
+            let at = feedback
+                .line
+                .find(" | next: ")
+                .unwrap_or(feedback.line.len());
+            feedback
+                .line
+                .insert_str(at, &format!(" (warning: {warning})"));
+        }
+        tracing::info!(bench = %feedback.bench, scanner = %feedback.scanner, seq = ?feedback.journal_seq, "{}", feedback.line);
+        self.record_answer(&feedback, at);
+        feedback
+    }
+}
+
+/// What one scan in a group may read: the station, its bench and state, the time.
+struct Scope<'a> {
+    station: &'a Station,
+    bench: &'a Bench,
+    /// the bench's state before this scan (earlier scans of the group included)
+    state: &'a BenchState,
+    now: jiff::Timestamp,
+}
+
+/// An input as it is journaled.
+struct Journaled<'a> {
+    /// "scan" or "weight"
+    kind: &'static str,
+    /// the scanner or scale it came from
+    device: &'a str,
+    raw: &'a str,
+    /// the bytes, when they were not text
+    raw_hex: Option<&'a str>,
+    /// what the scan was read as
+    interpretation: &'a str,
+    /// the AIM symbology identifier it carried
+    aim: Option<&'a str>,
+}
+
+impl Scope<'_> {
+    /// One input inside the group's transaction.
+    fn one_scan(&self, tx: &mut StoreTx<'_>, input: &ScanInput) -> Result<Stepped, DaemonError> {
+        let scanner = input.scanner();
+        let raw = match input {
+            ScanInput::Overlong { bytes, .. } => {
+                let reason = format!(
+                    "the scanner sent {bytes} characters without an end of line; nothing was read from it (check the scanner's suffix setting)"
+                );
+                let raw = format!("<{bytes} bytes without terminator>");
+                let journaled = Journaled::scan(scanner, &raw, "");
+                return self.rejected(tx, &journaled, &reason);
+            }
+            ScanInput::Scan { raw, .. } => raw,
+            ScanInput::Weight {
+                scale, quantity, ..
+            } => {
+                let raw = format!("<{} mg from scale {scale}>", quantity.base);
+                let journaled = Journaled {
+                    kind: "weight",
+                    ..Journaled::scan(scale, &raw, "settled scale weight")
+                };
+                return self.step(tx, &journaled, Input::Weight(*quantity));
+            }
+        };
+        let raw_text = match std::str::from_utf8(raw) {
+            Ok(text) => text,
+            Err(_) => {
+                let lossy = String::from_utf8_lossy(raw);
+                let hex = crate::core::hex(raw);
+                let journaled = Journaled {
+                    raw_hex: Some(&hex),
+                    ..Journaled::scan(scanner, &lossy, "")
+                };
+                let reason = "the scan is not readable text (garbage from the scanner or a wrong keyboard layout); scan it again";
+                return self.rejected(tx, &journaled, reason);
+            }
+        };
+        match scan::parse(raw_text, &self.station.patterns) {
+            Ok(scan) => {
+                let interpretation = scan.describe();
+                let aim = scan.aim.clone();
+                let journaled = Journaled {
+                    aim: aim.as_deref(),
+                    ..Journaled::scan(scanner, raw_text, &interpretation)
+                };
+                self.step(tx, &journaled, Input::Scan(scan))
+            }
+            Err(e) => {
+                let journaled = Journaled::scan(scanner, raw_text, "");
+                self.rejected(tx, &journaled, &e.to_string())
+            }
+        }
+    }
+
+    /// A parsed scan or a scale weight, stepped in a savepoint and journaled.
+    fn step(
+        &self,
+        tx: &mut StoreTx<'_>,
+        journaled: &Journaled<'_>,
+        input: Input,
+    ) -> Result<Stepped, DaemonError> {
+        let now = self.now;
+        let bench_name = &self.bench.name;
+        let bench_config = self
+            .station
+            .bench(bench_name)
+            .ok_or_else(|| StoreError::NotFound(format!("bench {bench_name} is not configured")))?;
+        let ctx = StepContext {
+            bench: bench_name,
+            now,
+            today: now.to_zoned(self.station.timezone.clone()).date(),
+            default_mode: bench_config.workflow,
+            allow_overdraw: bench_config.allow_overdraw,
+            batch_labels: bench_config.batch_labels,
+            lot_format: &self.station.lot_format,
+            batch_format: &self.station.batch_format,
+            shipment_format: &self.station.shipment_format,
+            scale: self.bench.scale,
+        };
+        tx.savepoint()?;
+        let outcome =
+            workflow::step(self.state, &ctx, &input, tx).map_err(|e| StoreError::Corrupt(e.0))?;
+        let accepted = match outcome {
+            Outcome::Rejected { reason } => {
+                tx.rollback_to_savepoint()?;
+                return self.rejected(tx, journaled, &reason);
+            }
+            Outcome::Accepted(accepted) => *accepted,
+        };
+        let operator = accepted
+            .state
+            .operator
+            .clone()
+            .or(self.state.operator.clone());
+        let body = serde_json::json!({
+            "raw": journaled.raw,
+            "aim": journaled.aim,
+            "interpretation": journaled.interpretation,
+            "accepted": true,
+            "message": accepted.message,
+            "warnings": accepted.warnings,
+        });
+        let scan_seq = tx.append(&NewEntry {
+            at: now,
+            kind: journaled.kind,
+            bench: Some(bench_name),
+            device: Some(journaled.device),
+            operator: operator.as_deref(),
+            body: &body,
+        })?;
+        for record in &accepted.records {
+            tx.append_record(
+                record,
+                Some(bench_name),
+                operator.as_deref(),
+                now,
+                Some(scan_seq),
+            )?;
+        }
+        let printer = self.bench.printer.as_deref();
+        let mut jobs = Vec::new();
+        for print in accepted.prints() {
+            let (_, id) = tx.append_print_job(
+                print,
+                bench_name,
+                printer,
+                operator.as_deref(),
+                now,
+                scan_seq,
+            )?;
+            if let Some(printer) = printer {
+                jobs.push(PrintJob {
+                    id,
+                    bench: bench_name.clone(),
+                    printer: printer.to_string(),
+                    label: print.label.into(),
+                    code: print.code.clone(),
+                    copies: print.copies,
+                });
+            }
+        }
+        tx.save_bench_state(bench_name, &accepted.state)?;
+        tx.release_savepoint()?;
+        let mut line = format!("ok: {}", accepted.message);
+        for warning in &accepted.warnings {
+            line.push_str(&format!(" (warning: {warning})"));
+        }
+        line.push_str(&format!(
+            " | next: {}",
+            accepted.state.prompt(bench_config.workflow)
+        ));
+        Ok(Stepped {
+            feedback: Feedback {
+                bench: bench_name.clone(),
+                scanner: journaled.device.to_string(),
+                raw: journaled.raw.to_string(),
+                accepted: true,
+                line,
+                journal_seq: Some(scan_seq),
+            },
+            state: Some(accepted.state),
+            effects: accepted.effects,
+            jobs,
+            at: now,
+        })
+    }
+
+    /// Journals a refused input on its own and says why.
+    fn rejected(
+        &self,
+        tx: &mut StoreTx<'_>,
+        journaled: &Journaled<'_>,
+        reason: &str,
+    ) -> Result<Stepped, DaemonError> {
+        let default_mode = self
+            .station
+            .bench(&self.bench.name)
+            .and_then(|c| c.workflow);
+        let mut body = serde_json::json!({
+            "raw": journaled.raw,
+            "interpretation": journaled.interpretation,
+            "accepted": false,
+            "reason": reason,
+        });
+        if let (Some(hex), Some(map)) = (journaled.raw_hex, body.as_object_mut()) {
+            map.insert("raw_hex".into(), hex.into());
+        }
+        let seq = tx.append(&NewEntry {
+            at: self.now,
+            kind: journaled.kind,
+            bench: Some(&self.bench.name),
+            device: Some(journaled.device),
+            operator: self.state.operator.as_deref(),
+            body: &body,
+        })?;
+        Ok(Stepped {
+            feedback: Feedback {
+                bench: self.bench.name.clone(),
+                scanner: journaled.device.to_string(),
+                raw: journaled.raw.to_string(),
+                accepted: false,
+                line: format!(
+                    "error: {reason} | next: {}",
+                    self.state.prompt(default_mode)
+                ),
+                journal_seq: Some(seq),
+            },
+            state: None,
+            effects: Vec::new(),
+            jobs: Vec::new(),
+            at: self.now,
+        })
+    }
+}
+
+impl<'a> Journaled<'a> {
+    fn scan(device: &'a str, raw: &'a str, interpretation: &'a str) -> Journaled<'a> {
+        Journaled {
+            kind: "scan",
+            device,
+            raw,
+            raw_hex: None,
+            interpretation,
+            aim: None,
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! The messages between the rooms: what devices and the HTTP server send the event loop
+//! (`Event`), what the loop answers (`Feedback`, `CommandReply`) and the snapshot it
+//! publishes for readers (`view`). It sits below `devices`, `http` and `daemon`, so each
+//! imports it and none imports another to talk.
+
+pub mod view;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::core::codes::Quantity;
+use crate::decode::scale::Reading;
+use crate::store::PrintJob;
+
+/// Where device and HTTP sources send their events; the event loop owns the receiver.
+pub type EventSink = mpsc::Sender<Event>;
+
+/// Everything that reaches the event loop.
+#[derive(Debug)]
+pub enum Event {
+    /// one framed scan from the named scanner (raw bytes: a scanner may send garbage)
+    Scan { scanner: String, raw: Vec<u8> },
+    /// a scanner sent more than a scan may hold without a terminator
+    Overlong { scanner: String, bytes: usize },
+    /// the scanner's input ended (stdin at end of file, a script at its end)
+    InputClosed { scanner: String },
+    /// a scan sent over HTTP to a bench; answered once committed
+    ApiScan {
+        bench: String,
+        raw: String,
+        reply: oneshot::Sender<Feedback>,
+    },
+    /// a state-changing request from the HTTP API (hold, release, recall)
+    ApiCommand {
+        command: ApiCommand,
+        reply: oneshot::Sender<Result<ApiReply, CommandError>>,
+    },
+    /// a printer worker finished a job (printed, or refused for good)
+    PrintOutcome { job: PrintJob, outcome: JobOutcome },
+    /// a printer became ready or not ready
+    PrinterState(PrinterState),
+    /// a scale's reading
+    ScaleReading { scale: String, reading: Reading },
+    /// a device was connected, or lost (with why)
+    DeviceState {
+        device: String,
+        up: bool,
+        detail: String,
+    },
+    /// time to tell systemd's watchdog that the loop is alive
+    Watchdog,
+    /// SIGTERM or SIGINT
+    Shutdown,
+}
+
+/// A scan as the loop steps it: from a scanner (or the API, as scanner `http@<bench>`), an
+/// overlong line, or a settled weight taken for a bench.
+#[derive(Debug, Clone)]
+pub enum ScanInput {
+    Scan {
+        scanner: String,
+        raw: Vec<u8>,
+    },
+    Overlong {
+        scanner: String,
+        bytes: usize,
+    },
+    /// a settled weight taken automatically for a bench
+    Weight {
+        bench: String,
+        scale: String,
+        quantity: Quantity,
+    },
+}
+
+impl ScanInput {
+    /// The scanner it came from; a weight belongs to the bench it was taken for.
+    pub fn scanner(&self) -> &str {
+        match self {
+            ScanInput::Scan { scanner, .. } | ScanInput::Overlong { scanner, .. } => scanner,
+            ScanInput::Weight { bench, .. } => bench,
+        }
+    }
+
+    /// What is journaled as the scan's text when nothing better can be.
+    pub fn raw_text(&self) -> String {
+        match self {
+            ScanInput::Scan { raw, .. } => String::from_utf8_lossy(raw).into_owned(),
+            ScanInput::Overlong { bytes, .. } => format!("<{bytes} bytes without terminator>"),
+            ScanInput::Weight {
+                quantity, scale, ..
+            } => format!("<{} mg from scale {scale}>", quantity.base),
+        }
+    }
+}
+
+/// What the person at a bench is told about one scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feedback {
+    pub bench: String,
+    pub scanner: String,
+    pub raw: String,
+    pub accepted: bool,
+    /// `ok: …` or `error: …`, one line
+    pub line: String,
+    /// the journal entry of the scan (None if it could not be journaled)
+    pub journal_seq: Option<i64>,
+}
+
+/// A state-changing request from the HTTP API, carried out by the event loop.
+#[derive(Debug, Clone)]
+pub enum ApiCommand {
+    Hold {
+        code: String,
+        reason: String,
+        quarantine: bool,
+    },
+    Release {
+        code: String,
+        reason: String,
+    },
+    Recall {
+        code: String,
+        supplier: Option<String>,
+    },
+}
+
+/// What an API command did.
+pub enum ApiReply {
+    Done(String),
+    Recall(Box<crate::report::RecallFiles>),
+}
+
+impl std::fmt::Debug for ApiReply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ApiReply::Done(message) => write!(f, "Done({message:?})"),
+            ApiReply::Recall(files) => write!(f, "Recall({})", files.package.trace.root.code),
+        }
+    }
+}
+
+/// Why the loop did not carry out a command. Each kind has one HTTP status, chosen by
+/// kind and never by the message's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// no record has that code (404)
+    #[error("{0}")]
+    NotFound(String),
+    /// the records say no: an ambiguous supplier lot number, a status that cannot change (409)
+    #[error("{0}")]
+    Conflict(String),
+    /// the request cannot be carried out as asked: a recall of a shipment (422)
+    #[error("{0}")]
+    Invalid(String),
+    /// the station cannot answer now: the database failed or is away (503)
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl From<crate::store::StoreError> for CommandError {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match e {
+            StoreError::NotFound(message) => CommandError::NotFound(message),
+            StoreError::Ambiguous(message) => CommandError::Conflict(message),
+            StoreError::Refused(message) => CommandError::Invalid(message),
+            other => CommandError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+/// What became of a print job, reported by a printer worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    Printed { bytes: usize },
+    Failed { reason: String },
+}
+
+/// A printer's state as its worker last saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrinterState {
+    pub printer: String,
+    /// why the printer cannot print, or None when it took the last job
+    pub problem: Option<String>,
+    pub waiting: usize,
+}

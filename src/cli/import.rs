@@ -58,7 +58,7 @@ pub fn import_file(
     let data = masterdata::parse(kind, file)?;
     let bytes = std::fs::read(file)?;
     let name = file.display().to_string();
-    Ok(store.import_master(&name, &sha256_hex(&bytes), &data, jiff::Timestamp::now())?)
+    Ok(store.import_master(&name, &sha256_hex(&bytes), &data, crate::clock::now())?)
 }
 
 fn import_history(db: &Path, station: &crate::config::Station, dir: &Path) -> anyhow::Result<i32> {
@@ -68,7 +68,7 @@ fn import_history(db: &Path, station: &crate::config::Station, dir: &Path) -> an
         &history,
         &station.shipment_format,
         &station.timezone,
-        jiff::Timestamp::now(),
+        crate::clock::now(),
     )?;
     println!(
         "imported history from {}: {} lots, {} batches, {} consumptions, {} shipments ({} lines), {} wastes, {} status changes",

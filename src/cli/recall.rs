@@ -33,7 +33,7 @@ pub fn recall(db: &Path, args: RecallArgs) -> anyhow::Result<i32> {
             target.kind()
         );
     }
-    let now = jiff::Timestamp::now();
+    let now = crate::clock::now();
     let operator = std::env::var("USER").ok();
     let files =
         crate::report::recall_package(&mut store, &target, args.mock, now, operator.as_deref())?;

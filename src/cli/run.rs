@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::config::{ScannerKind, Station};
-use crate::daemon::{self, Daemon, SystemClock};
+use crate::daemon::{self, Daemon};
 use crate::devices::Source;
 use crate::store::Store;
 
@@ -104,7 +104,11 @@ pub fn run(station: Station, db: &Path) -> anyhow::Result<i32> {
             Err(e) => anyhow::bail!("cannot listen on {}: {e}", config.listen),
         },
     };
-    let daemon = Daemon::new(station, store, Box::new(SystemClock))?;
+    let daemon = Daemon::new(
+        station,
+        store,
+        crate::clock::from_environment().map_err(anyhow::Error::msg)?,
+    )?;
     for bench in daemon.bench_names() {
         eprintln!(
             "lotstation: bench {bench} ready ({}); {}",

@@ -12,7 +12,7 @@ pub fn change(db: &Path, code: &str, reason: &str, status: Status) -> anyhow::Re
         code,
         status,
         reason,
-        jiff::Timestamp::now(),
+        crate::clock::now(),
         operator.as_deref(),
     )?;
     let what = match status {

@@ -170,7 +170,7 @@ pub fn stock(
     format: Format,
 ) -> anyhow::Result<i32> {
     let store = Store::open_existing(db)?;
-    let today = jiff::Timestamp::now()
+    let today = crate::clock::now()
         .to_zoned(station.timezone.clone())
         .date();
     let rows = store.stock(item, today, all)?;

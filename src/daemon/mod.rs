@@ -4,21 +4,15 @@
 //! before its feedback is given.
 //!
 //! `state.rs` holds the loop's state, `scan.rs` the scan path (group commit, effects),
-//! `commands.rs` the API's commands, `printing.rs` the printer workers, `clock.rs` the time.
+//! `commands.rs` the API's commands, `printing.rs` the printer workers.
 
-mod clock;
 mod commands;
 pub mod printing;
 mod scan;
 mod state;
 
-pub use clock::{CLOCK_VARIABLE, Clock, ScriptedClock, SystemClock};
+pub use crate::clock::{Clock, ScriptedClock, SystemClock};
 pub use state::{Daemon, DaemonError};
-
-/// The clock from `LOTSTATION_CLOCK`, else the machine's; and the time now by it.
-pub mod time {
-    pub use super::clock::{from_environment, now};
-}
 
 use tokio::sync::{mpsc, oneshot};
 

@@ -5,8 +5,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use super::clock::Clock;
 use super::printing::PrintQueue;
+use crate::clock::Clock;
 use crate::config::Station;
 use crate::core::capture::AutoCapture;
 use crate::core::workflow::{BenchState, ScaleState};

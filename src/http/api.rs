@@ -267,7 +267,7 @@ pub async fn recall_drill(
                 ),
             ));
         }
-        crate::report::recall_package(store, &target, true, jiff::Timestamp::now(), None)
+        crate::report::recall_package(store, &target, true, crate::clock::now(), None)
             .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
     })
     .await?;
@@ -350,7 +350,7 @@ pub async fn stock(
     State(app): State<App>,
     Query(query): Query<StockQuery>,
 ) -> Result<Response, ApiError> {
-    let today = jiff::Timestamp::now()
+    let today = crate::clock::now()
         .to_zoned(app.settings.station.timezone.clone())
         .date();
     let csv = match query.format.as_deref() {

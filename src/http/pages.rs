@@ -349,7 +349,7 @@ const out = document.getElementById("result"); const data = await r.json(); out.
 }
 
 pub async fn stock_page(State(app): State<App>) -> Html<String> {
-    let today = jiff::Timestamp::now()
+    let today = crate::clock::now()
         .to_zoned(app.settings.station.timezone.clone())
         .date();
     let rows = read(&app, move |store| Ok(store.stock(None, today, false)?)).await;

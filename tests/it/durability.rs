@@ -29,7 +29,7 @@ fn sigkill_loses_no_acknowledged_scan() {
     let scans = session_scans();
     let mut acknowledged = Vec::new();
     // first part: one scan at a time
-    let mut bench = shop.bench();
+    let mut bench = shop.process_bench();
     for scan in &scans[..20] {
         let line = bench.scan(scan);
         if line.starts_with("ok: ") {

@@ -12,5 +12,6 @@ mod printing;
 mod rejections;
 mod service;
 mod session;
+mod simulate;
 mod support;
 mod trace;

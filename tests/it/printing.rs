@@ -246,7 +246,7 @@ fn jobs_left_queued_print_on_the_next_run() {
 #[test]
 fn the_file_printer_writes_each_job_once() {
     let shop = Shop::new();
-    let mut bench = shop.bench();
+    let mut bench = shop.process_bench();
     bench.ok("@RECEIVE");
     let lots = receive_lots(&mut bench, 2);
     bench.finish();

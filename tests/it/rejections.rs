@@ -1,11 +1,11 @@
 //! Every rejection rule of SPEC §5: the person gets a clear reason, the bench still waits
 //! for the same thing, and the journal gains exactly one entry: the rejected scan itself.
 
-use crate::support::{Bench, Shop, receive};
+use crate::support::{Shop, Sim, receive};
 
 /// Scans `scan`, expects a rejection containing `expected`, and checks that nothing but the
 /// scan was recorded and that the bench's state did not move.
-fn rejected(shop: &Shop, bench: &mut Bench, scan: &str, expected: &str) {
+fn rejected(shop: &Shop, bench: &mut Sim, scan: &str, expected: &str) {
     let prompt_before = bench.prompt();
     let before = shop.counts();
     let line = bench.scan(scan);
@@ -39,12 +39,12 @@ fn rejected(shop: &Shop, bench: &mut Bench, scan: &str, expected: &str) {
 }
 
 fn yesterday_yymmdd() -> String {
-    let d = jiff::Zoned::now().date().yesterday().expect("yesterday");
+    let d = crate::support::today().yesterday().expect("yesterday");
     format!("{:02}{:02}{:02}", d.year() % 100, d.month(), d.day())
 }
 
 /// A shop with a lavender lot received and a production bench with a blend batch open.
-fn making() -> (Shop, Bench, String) {
+fn making() -> (Shop, Sim, String) {
     let shop = Shop::new();
     let mut bench = shop.bench();
     let lot = receive(&mut bench, "BRAMBLE", "ITEM:LAV-EO", Some("SL-1"), "500g");
@@ -120,7 +120,7 @@ fn recalled_lot_is_refused() {
             &lot,
             lotstation::core::workflow::Status::Recalled,
             "supplier recall notice 42",
-            jiff::Timestamp::now(),
+            crate::support::start(),
             None,
         )
         .expect("recall");
@@ -314,7 +314,7 @@ fn held_and_recalled_batches_are_refused_at_packing() {
             "MFG-0002",
             lotstation::core::workflow::Status::Recalled,
             "recall R-1",
-            jiff::Timestamp::now(),
+            crate::support::start(),
             None,
         )
         .expect("recall");
@@ -371,8 +371,7 @@ fn unreadable_scans_are_refused_and_journaled() {
     rejected(&shop, &mut bench, "NOTE:", "NOTE: needs a value");
     // garbage bytes: not text
     let before = shop.counts();
-    bench.send_raw(b"\xff\xfe\x80garbage\n");
-    let line = bench.read();
+    let line = bench.send_raw(b"\xff\xfe\x80garbage\n").remove(0);
     assert!(
         line.starts_with("error: the scan is not readable text"),
         "{line}"
@@ -381,9 +380,8 @@ fn unreadable_scans_are_refused_and_journaled() {
     assert_eq!(body["raw_hex"], "fffe80676172626167 65".replace(' ', ""));
     assert_eq!(shop.counts()["journal"], before["journal"] + 1);
     // a scanner that never sends its terminator is cut off, reported and journaled
-    bench.send_raw(&vec![b'7'; 5000]);
-    bench.send_raw(b"\n");
-    let line = bench.read();
+    assert!(bench.send_raw(&vec![b'7'; 5000]).is_empty());
+    let line = bench.send_raw(b"\n").remove(0);
     assert!(
         line.starts_with("error: the scanner sent 5000 characters without an end of line"),
         "{line}"

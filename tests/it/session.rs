@@ -6,8 +6,8 @@ use crate::support::Shop;
 #[test]
 fn a_day_at_the_bench_through_stdin() {
     let shop = Shop::new();
-    let today = jiff::Zoned::now().date();
-    let yymm = format!("{:02}{:02}", today.year() % 100, today.month());
+    let today = crate::support::today();
+    let yymm = crate::support::yymm();
     let gs1_lavender = "]C1010950110153000317271231310300150010SL-LAV-1";
     let scans = [
         "OP:rosa",
@@ -315,8 +315,7 @@ fn a_burst_of_scans_is_committed_together_and_refusals_stay_alone() {
         "@DONE",
     ];
     let text: String = burst.iter().map(|s| format!("{s}\n")).collect();
-    bench.send_raw(text.as_bytes());
-    let lines: Vec<String> = burst.iter().map(|_| bench.read()).collect();
+    let lines = bench.send_raw(text.as_bytes());
     let verdicts: Vec<&str> = lines
         .iter()
         .map(|l| &l[..l.find(':').unwrap_or(0)])

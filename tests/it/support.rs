@@ -10,6 +10,32 @@ use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_lotstation");
 
+/// The time every test runs at: the simulation's clock starts here, and the binary reads it
+/// from `LOTSTATION_CLOCK`, so no test depends on today's date.
+pub const START: &str = "2026-11-21T14:00:00Z";
+
+/// The shop's date at `START` (the station's time zone is UTC in tests).
+pub fn today() -> jiff::civil::Date {
+    start().to_zoned(jiff::tz::TimeZone::UTC).date()
+}
+
+pub fn start() -> jiff::Timestamp {
+    START.parse().expect("START is a time")
+}
+
+/// `yymm` of `today()`, as lot codes carry it.
+pub fn yymm() -> String {
+    let d = today();
+    format!("{:02}{:02}", d.year() % 100, d.month())
+}
+
+/// A `Command` for the binary with the fixed clock and time zone.
+pub fn command() -> Command {
+    let mut command = Command::new(BIN);
+    command.env("LOTSTATION_CLOCK", START).env("TZ", "UTC");
+    command
+}
+
 /// A temporary shop: a folder with a database and the fixture master data imported.
 pub struct Shop {
     pub dir: tempfile::TempDir,
@@ -22,16 +48,24 @@ impl Shop {
         }
     }
 
-    /// A shop with items, suppliers, customers, BOMs and orders imported.
+    /// A shop with items, suppliers, customers, BOMs and orders imported (in-process, as
+    /// `lotstation import` does; the CLI's import has its own tests).
     pub fn new() -> Shop {
+        use lotstation::masterdata::{self, MasterKind};
         let shop = Shop::empty();
-        for kind in ["items", "suppliers", "customers", "boms", "orders"] {
-            let out = shop.cli(&["import", kind, &fixture(&format!("shop/{kind}.csv"))]);
-            assert!(
-                out.status.success(),
-                "import {kind}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+        let mut store = lotstation::store::Store::open(&shop.db()).expect("open store");
+        for (kind, name) in [
+            (MasterKind::Items, "items"),
+            (MasterKind::Suppliers, "suppliers"),
+            (MasterKind::Customers, "customers"),
+            (MasterKind::Boms, "boms"),
+            (MasterKind::Orders, "orders"),
+        ] {
+            let file = fixture(&format!("shop/{name}.csv"));
+            let data = masterdata::parse(kind, Path::new(&file)).expect("fixture parses");
+            store
+                .import_master(&file, "fixture", &data, start())
+                .expect("fixture imports");
         }
         shop
     }
@@ -46,7 +80,7 @@ impl Shop {
 
     /// Runs `lotstation --db <db> ARGS`.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
-        Command::new(BIN)
+        command()
             .arg("--db")
             .arg(self.db())
             .args(args)
@@ -57,7 +91,7 @@ impl Shop {
 
     /// Runs a whole stdin session and returns the feedback lines.
     pub fn session(&self, scans: &[&str]) -> Vec<String> {
-        let mut child = Command::new(BIN)
+        let mut child = command()
             .arg("--db")
             .arg(self.db())
             .arg("run")
@@ -86,8 +120,14 @@ impl Shop {
             .collect()
     }
 
-    /// Starts a bench to drive scan by scan.
-    pub fn bench(&self) -> Bench {
+    /// A bench in this process, driven scan by scan through the daemon's own scan path with
+    /// a scripted clock (one second per reading from `START`).
+    pub fn bench(&self) -> Sim {
+        Sim::start(self, SIM_CONFIG)
+    }
+
+    /// The real binary's bench (`lotstation run` on stdin), for the process's own contract.
+    pub fn process_bench(&self) -> Bench {
         Bench::start(&self.db(), self.dir.path(), &[])
     }
 
@@ -195,7 +235,7 @@ pub struct Bench {
 
 impl Bench {
     pub fn start(db: &Path, dir: &Path, extra: &[&str]) -> Bench {
-        let mut child = Command::new(BIN)
+        let mut child = command()
             .arg("--db")
             .arg(db)
             .args(extra)
@@ -246,15 +286,6 @@ impl Bench {
         line
     }
 
-    /// What the bench said it waits for, after its last line.
-    pub fn prompt(&self) -> String {
-        self.last
-            .split(" | next: ")
-            .nth(1)
-            .unwrap_or_default()
-            .to_string()
-    }
-
     /// Sends one scan and returns its feedback line.
     pub fn scan(&mut self, scan: &str) -> String {
         self.send(scan);
@@ -286,9 +317,159 @@ impl Drop for Bench {
     }
 }
 
+/// The simulation's station: one bench on a stdin-like scanner, labels to a folder.
+pub const SIM_CONFIG: &str = r#"
+[station]
+timezone = "UTC"
+[[bench]]
+name = "bench-1"
+scanners = ["stdin"]
+printer = "labels"
+[[scanner]]
+name = "stdin"
+kind = "stdin"
+[[printer]]
+name = "labels"
+kind = "file"
+path = "labels"
+"#;
+
+/// A station in this process: the daemon's scan path with a scripted clock, the same line
+/// framing as standard input, and no printer workers (print jobs stay journaled).
+pub struct Sim {
+    daemon: lotstation::daemon::Daemon,
+    framer: lotstation::decode::lines::LineFramer,
+    /// the last feedback line
+    pub last: String,
+}
+
+impl Sim {
+    pub fn start(shop: &Shop, config: &str) -> Sim {
+        let station = lotstation::config::Station::from_toml(config, Path::new("sim.toml"))
+            .expect("simulation config");
+        let store = lotstation::store::Store::open(&shop.db()).expect("open store");
+        let clock = lotstation::daemon::ScriptedClock {
+            next: start(),
+            step: jiff::SignedDuration::from_secs(1),
+        };
+        Sim {
+            daemon: lotstation::daemon::Daemon::new(station, store, Box::new(clock))
+                .expect("daemon"),
+            framer: lotstation::decode::lines::LineFramer::new(lotstation::devices::MAX_LINE_BYTES),
+            last: String::new(),
+        }
+    }
+
+    /// Bytes as a scanner sends them: the framed lines (or overlong runs) are stepped
+    /// together in one group commit, as the event loop does with scans that arrive together,
+    /// and each is answered.
+    pub fn send_raw(&mut self, bytes: &[u8]) -> Vec<String> {
+        use lotstation::decode::lines::Frame;
+        use lotstation::events::ScanInput;
+        let inputs: Vec<ScanInput> = self
+            .framer
+            .push(bytes)
+            .into_iter()
+            .map(|frame| match frame {
+                Frame::Line(raw) => ScanInput::Scan {
+                    scanner: "stdin".into(),
+                    raw,
+                },
+                Frame::Overlong(bytes) => ScanInput::Overlong {
+                    scanner: "stdin".into(),
+                    bytes,
+                },
+            })
+            .collect();
+        if inputs.is_empty() {
+            return Vec::new();
+        }
+        let lines: Vec<String> = self
+            .daemon
+            .handle_scans(inputs)
+            .into_iter()
+            .map(|answer| answer.line)
+            .collect();
+        if let Some(last) = lines.last() {
+            self.last = last.clone();
+        }
+        lines
+    }
+
+    /// Sends one scan and returns its feedback line.
+    pub fn scan(&mut self, scan: &str) -> String {
+        let mut lines = self.send_raw(format!("{scan}\n").as_bytes());
+        assert_eq!(lines.len(), 1, "one answer for {scan:?}: {lines:?}");
+        lines.remove(0)
+    }
+
+    /// Sends a scan that must be accepted.
+    pub fn ok(&mut self, scan: &str) -> String {
+        let line = self.scan(scan);
+        assert!(
+            line.starts_with("ok: "),
+            "{scan:?} was not accepted: {line}"
+        );
+        line
+    }
+
+    /// What the bench said it waits for, after its last line.
+    pub fn prompt(&self) -> String {
+        self.last
+            .split(" | next: ")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Scans separated by `|` (a script, as a person would scan them); the transcript,
+    /// one `> scan` and one `< answer` line each, for a snapshot.
+    pub fn script(&mut self, script: &str) -> String {
+        let mut out = String::new();
+        for scan in script.split('|').map(str::trim).filter(|s| !s.is_empty()) {
+            let answer = self.scan(scan);
+            out.push_str(&format!("> {scan}\n< {answer}\n"));
+        }
+        out
+    }
+
+    /// The end of input: a partial line left in the framer is answered like stdin's last.
+    pub fn finish(mut self) {
+        if let Some(frame) = self.framer.finish() {
+            let _ = frame;
+        }
+    }
+}
+
+/// A bench that takes scans: the simulation or the real binary.
+pub trait Scans {
+    fn scan(&mut self, scan: &str) -> String;
+
+    fn ok(&mut self, scan: &str) -> String {
+        let line = self.scan(scan);
+        assert!(
+            line.starts_with("ok: "),
+            "{scan:?} was not accepted: {line}"
+        );
+        line
+    }
+}
+
+impl Scans for Sim {
+    fn scan(&mut self, scan: &str) -> String {
+        Sim::scan(self, scan)
+    }
+}
+
+impl Scans for Bench {
+    fn scan(&mut self, scan: &str) -> String {
+        Bench::scan(self, scan)
+    }
+}
+
 /// Receives one lot at a fresh bench and returns its code.
 pub fn receive(
-    bench: &mut Bench,
+    bench: &mut impl Scans,
     supplier: &str,
     item_scan: &str,
     supplier_lot: Option<&str>,

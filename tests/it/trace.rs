@@ -118,7 +118,7 @@ fn store_with(past: &Past) -> (tempfile::TempDir, Store) {
         let path = fixture(&format!("shop/{name}.csv"));
         let data = lotstation::masterdata::parse(kind, Path::new(&path)).expect("parse");
         store
-            .import_master(name, "-", &data, jiff::Timestamp::now())
+            .import_master(name, "-", &data, crate::support::start())
             .expect("import");
     }
     let extra = dir.path().join("more.csv");
@@ -130,7 +130,7 @@ fn store_with(past: &Past) -> (tempfile::TempDir, Store) {
     let data = lotstation::masterdata::parse(lotstation::masterdata::MasterKind::Customers, &extra)
         .expect("parse");
     store
-        .import_master("more", "-", &data, jiff::Timestamp::now())
+        .import_master("more", "-", &data, crate::support::start())
         .expect("import");
     let history_dir = dir.path().join("history");
     std::fs::create_dir(&history_dir).expect("mkdir");
@@ -139,7 +139,7 @@ fn store_with(past: &Past) -> (tempfile::TempDir, Store) {
     let history = lotstation::masterdata::parse_history(&history_dir, &tz).expect("parse history");
     let format = lotstation::core::codes::CodeFormat::parse("SHP-{seq:05}").expect("format");
     store
-        .import_history(&history, &format, &tz, jiff::Timestamp::now())
+        .import_history(&history, &format, &tz, crate::support::start())
         .expect("import history");
     (dir, store)
 }
@@ -854,7 +854,7 @@ fn stock_shows_status_expiry_and_days_of_cover() {
     let shop = Shop::new();
     let dir = shop.path("hist");
     std::fs::create_dir(&dir).expect("mkdir");
-    let today = jiff::Zoned::now().date();
+    let today = crate::support::today();
     let days_ago = |n: i64| today.checked_sub(jiff::Span::new().days(n)).expect("date");
     std::fs::write(
         dir.join("receipts.csv"),

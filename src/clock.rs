@@ -1,6 +1,6 @@
-//! Where the daemon gets the time from: the machine's clock, a scripted one (the demo's day,
-//! the simulation tests), or a fixed start taken from `LOTSTATION_CLOCK` so whole-binary
-//! tests never depend on today's date.
+//! Where the station gets the time from: the machine's clock, a scripted one (the demo's
+//! day, the simulation tests), or a fixed start taken from `LOTSTATION_CLOCK` so that
+//! whole-binary tests never depend on today's date. Nothing else reads the system clock.
 
 /// The time source of the event loop. Every journal entry's time is one reading.
 pub trait Clock: Send {

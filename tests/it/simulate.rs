@@ -1,0 +1,94 @@
+//! Workflow cases in-process: scripted scans through the daemon's scan path with a scripted
+//! clock (from `support::START`, one second per reading), each transcript pinned by an insta
+//! snapshot in `tests/it/snapshots/`. A change in what a bench says shows up as a diff.
+
+use crate::support::Shop;
+
+/// A receiving bench's morning: a GS1 label carrying lot, expiry and weight; free-text
+/// invoice and supplier lot; a unit conversion; a refused scan in between; undo and cancel.
+#[test]
+fn receiving_a_delivery() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    let transcript = bench.script(
+        "OP:rosa | @RECEIVE | SUP:BRAMBLE | INV-2026-77
+         | ]C1010950110153000317271231310300150010SL-LAV-1 | @DONE
+         | ITEM:OLIVE | SL-OL-5 | @QTY:20 | @DONE
+         | ITEM:LYE | MFG-9999 | SL-NA-1 | @QTY:2.5kg | @UNDO
+         | ITEM:BOX | @CANCEL | @DONE",
+    );
+    insta::assert_snapshot!(transcript);
+    assert_eq!(
+        shop.query_strings("SELECT code FROM lots ORDER BY code"),
+        ["LAV-2611-001", "OLV-2611-001"]
+    );
+    assert_eq!(shop.verify().0, 0);
+}
+
+/// A making bench: a sub-assembly (the blend) consumed into soap, the recipe's extra
+/// material warned about, a quantity above the balance refused, @WEIGH without a scale.
+#[test]
+fn making_soap_from_a_blend() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    bench.script(
+        "@RECEIVE | SUP:BRAMBLE | INV-1 | ITEM:LAV-EO | SL-LAV-1 | @QTY:1500g | @DONE
+         | ITEM:OLIVE | SL-OL-5 | @QTY:20kg | @DONE | ITEM:LYE | SL-NA-1 | @QTY:2kg | @DONE
+         | ITEM:BOX | SL-BOX | @QTY:50 | @DONE | @DONE",
+    );
+    let transcript = bench.script(
+        "OP:sam | @MAKE | ITEM:BLEND | LAV-2611-001 | @WEIGH | @QTY:2000g | @QTY:1000g
+         | @YIELD:1kg | @DONE
+         | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | NAOH-2611-001 | @QTY:400g
+         | MFG-0001 | @QTY:100g | BOX-2611-001 | @QTY:12 | @YIELD:12 | @DONE",
+    );
+    insta::assert_snapshot!(transcript);
+    assert_eq!(
+        shop.query_strings(
+            "SELECT batch_code || ' <- ' || input_code || ' ' || quantity FROM consumptions ORDER BY id"
+        ),
+        [
+            "MFG-0001 <- LAV-2611-001 1000000",
+            "MFG-0002 <- OLV-2611-001 3000000",
+            "MFG-0002 <- NAOH-2611-001 400000",
+            "MFG-0002 <- MFG-0001 100000",
+            "MFG-0002 <- BOX-2611-001 12",
+        ]
+    );
+}
+
+/// A packing bench: two imported orders, a batch on hold refused, a line's count changed.
+#[test]
+fn packing_two_orders() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    bench.script(
+        "@RECEIVE | SUP:COASTAL | INV-2 | ITEM:OLIVE | SL-OL-5 | @QTY:20kg | @DONE | @DONE
+         | @MAKE | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | @YIELD:12 | @DONE
+         | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | @YIELD:6 | @DONE
+         | @HOLD | MFG-0002 | NOTE:smells off",
+    );
+    let transcript = bench.script(
+        "@PACK | ORD:1001 | MFG-0001 | MFG-0002 | MFG-0001 | @DONE
+         | ORD:1002 | MFG-0001 | @QTY:3 | @DONE | MFG-0001",
+    );
+    insta::assert_snapshot!(transcript);
+    assert_eq!(
+        shop.query_strings(
+            "SELECT s.order_number || ' ' || l.batch_code || ' ' || l.quantity FROM shipment_lines l JOIN shipments s ON s.code = l.shipment_code ORDER BY s.code"
+        ),
+        ["1001 MFG-0001 2", "1002 MFG-0001 3"]
+    );
+}
+
+/// Waste: a lot, its quantity, the reason; a waste without a reason is not closed.
+#[test]
+fn writing_off_waste() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    bench.script("@RECEIVE | SUP:BRAMBLE | INV-1 | ITEM:LAV-EO | SL-1 | @QTY:500g | @DONE | @DONE");
+    let transcript =
+        bench.script("@WASTE | LAV-2611-001 | @QTY:40g | @DONE | NOTE:bottle dropped | @DONE");
+    insta::assert_snapshot!(transcript);
+    assert_eq!(shop.query_i64("SELECT COUNT(*) FROM wastes"), 1);
+}

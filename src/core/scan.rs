@@ -30,6 +30,15 @@ pub enum Command {
     Release,
 }
 
+/// Every command a scan can carry, as scanned (the ones with a value take `:<value>`).
+pub const COMMAND_NAMES: &[&str] = &[
+    "@RECEIVE", "@MAKE", "@PACK", "@WASTE", "@QTY", "@WEIGH", "@TARE", "@YIELD", "@DONE",
+    "@CANCEL", "@UNDO", "@REPRINT", "@HOLD", "@RELEASE",
+];
+
+/// Every prefix a scan can start with.
+pub const PREFIXES: &[&str] = &["SUP:", "ITEM:", "CUS:", "ORD:", "INV:", "OP:", "NOTE:"];
+
 impl Command {
     pub fn name(&self) -> &'static str {
         match self {
@@ -391,6 +400,27 @@ mod tests {
             Ok(ScanKind::Command(Command::Yield("48".into()))),
         );
         check("@FLY", Err(ScanError::UnknownCommand("@FLY".into())));
+        // the published list is the grammar's: each name parses to the command of that name
+        for name in COMMAND_NAMES {
+            let scanned = match *name {
+                "@QTY" | "@YIELD" => format!("{name}:1"),
+                other => other.to_string(),
+            };
+            match parse(&scanned, &[]).map(|s| s.kind) {
+                Ok(ScanKind::Command(command)) => assert_eq!(command.name(), *name),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        for prefix in PREFIXES {
+            let scanned = format!("{prefix}x");
+            assert!(
+                matches!(
+                    parse(&scanned, &[]).map(|s| s.kind),
+                    Ok(ScanKind::Prefixed { .. })
+                ),
+                "{prefix}"
+            );
+        }
         check("SUP:BRAMBLE", Ok(prefixed(PrefixKind::Supplier, "BRAMBLE")));
         check(
             "sup: bramble ",

@@ -3,6 +3,7 @@
 
 mod cli;
 mod devices;
+mod docs;
 mod durability;
 mod gs1_oracle;
 mod http;

@@ -40,17 +40,25 @@ pub async fn run(
     let mut daemon = daemon;
     daemon.start_printing(tx.clone())?;
     daemon.start_scales(tx.clone());
-    if let Some(http) = http {
-        let subscription = daemon.subscribe();
-        http.listener.set_nonblocking(true)?;
-        let listener = tokio::net::TcpListener::from_std(http.listener)?;
-        tokio::spawn(crate::http::serve(
-            listener,
-            http.settings,
-            subscription,
-            tx.clone(),
-        ));
-    }
+    // the server stops with the loop: told by `stop_http`, it finishes what is in flight
+    let (stop_http, http_stopped) = oneshot::channel::<()>();
+    let server = match http {
+        Some(http) => {
+            let subscription = daemon.subscribe();
+            http.listener.set_nonblocking(true)?;
+            let listener = tokio::net::TcpListener::from_std(http.listener)?;
+            Some(tokio::spawn(crate::http::serve(
+                listener,
+                http.settings,
+                subscription,
+                tx.clone(),
+                async move {
+                    let _ = http_stopped.await;
+                },
+            )))
+        }
+        None => None,
+    };
     let mut ending_inputs = 0;
     for source in sources {
         if source.ends() {
@@ -176,10 +184,20 @@ pub async fn run(
             daemon.publish();
         }
         daemon.finish()?;
+        // readers' event streams end when nothing is published any more
+        daemon.stop_publishing();
         Ok(daemon)
     });
     let result = event_loop.await?;
     signals.abort();
+    let _ = stop_http.send(());
+    if let Some(server) = server
+        && tokio::time::timeout(std::time::Duration::from_secs(5), server)
+            .await
+            .is_err()
+    {
+        tracing::warn!("the HTTP server did not finish its requests within 5 s");
+    }
     result
 }
 

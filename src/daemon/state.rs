@@ -181,6 +181,11 @@ impl Daemon {
         subscription
     }
 
+    /// Ends the published view: the screen's event streams close.
+    pub fn stop_publishing(&mut self) {
+        self.publisher = None;
+    }
+
     /// Publishes the current snapshot (after every event).
     pub fn publish(&mut self) {
         let Some(publisher) = &self.publisher else {

@@ -86,24 +86,32 @@ pub struct Publisher {
     pub live: broadcast::Sender<Arc<str>>,
 }
 
-/// The receiving side, handed to the HTTP server.
+/// The receiving side, handed to the HTTP server. It holds no sender, so every stream
+/// made from it ends when the daemon stops publishing.
 #[derive(Debug, Clone)]
 pub struct Subscription {
     pub view: watch::Receiver<Arc<StationView>>,
-    pub live: broadcast::Sender<Arc<str>>,
+    live: Arc<broadcast::Receiver<Arc<str>>>,
+}
+
+impl Subscription {
+    /// A receiver of the answered scans from now on.
+    pub fn live(&self) -> broadcast::Receiver<Arc<str>> {
+        self.live.resubscribe()
+    }
 }
 
 pub fn channels() -> (Publisher, Subscription) {
     let (view_tx, view_rx) = watch::channel(Arc::new(StationView::default()));
-    let (live_tx, _) = broadcast::channel(256);
+    let (live_tx, live_rx) = broadcast::channel(256);
     (
         Publisher {
             view: view_tx,
-            live: live_tx.clone(),
+            live: live_tx,
         },
         Subscription {
             view: view_rx,
-            live: live_tx,
+            live: Arc::new(live_rx),
         },
     )
 }

@@ -61,7 +61,7 @@ pub async fn events(
             let text = serde_json::json!({ "type": "view", "benches": view.benches }).to_string();
             Ok(SseEvent::default().data(text))
         });
-    let live = tokio_stream::wrappers::BroadcastStream::new(app.subscription.live.subscribe())
+    let live = tokio_stream::wrappers::BroadcastStream::new(app.subscription.live())
         .filter_map(|message| message.ok())
         .map(|text| Ok(SseEvent::default().data(&*text)));
     Sse::new(views.merge(live)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))

@@ -19,7 +19,7 @@ use tokio::sync::mpsc;
 use crate::config::Station;
 use crate::events::view::Subscription;
 use crate::events::{CommandError, Event};
-use crate::store::Store;
+use crate::store::{ReadPool, Store};
 
 /// Largest request body accepted (a scan, a hold): anything bigger is refused with 413.
 pub const MAX_BODY: usize = 16 * 1024;
@@ -36,6 +36,8 @@ pub struct Settings {
 #[derive(Clone)]
 struct App {
     settings: Arc<Settings>,
+    /// read-only connections for queries, opened once
+    reads: Arc<ReadPool>,
     subscription: Subscription,
     events: mpsc::Sender<Event>,
 }
@@ -125,23 +127,26 @@ async fn read<T: Send + 'static>(
     app: &App,
     query: impl FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let db = app.settings.db.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut store = Store::open_existing(&db)?;
-        query(&mut store)
-    })
-    .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    let reads = app.reads.clone();
+    tokio::task::spawn_blocking(move || reads.with(query)?)
+        .await
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
 }
 
-/// Serves until the process ends.
+/// Read connections kept open for the server (more requests at once open more, briefly).
+const READ_CONNECTIONS: usize = 4;
+
+/// Serves until `shutdown` completes, then finishes the requests in flight (the event
+/// stream ends when the loop stops publishing) and returns.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     settings: Settings,
     subscription: Subscription,
     events: mpsc::Sender<Event>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
     let app = App {
+        reads: Arc::new(ReadPool::new(&settings.db, READ_CONNECTIONS)),
         settings: Arc::new(settings),
         subscription,
         events,
@@ -171,7 +176,10 @@ pub async fn serve(
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, "station screen and API listening");
     }
-    if let Err(e) = axum::serve(listener, router).await {
+    if let Err(e) = axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+    {
         tracing::error!(error = %e, "HTTP server stopped");
     }
 }

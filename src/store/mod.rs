@@ -127,6 +127,54 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens an existing database for reading only: no migration, no schema statements,
+    /// `query_only` set so that no statement can write through it. A database written by
+    /// an older lotstation is migrated once first, through a write connection.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        let open = || {
+            Connection::open_with_flags(
+                path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|source| StoreError::Open {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let conn = open()?;
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let known = schema::MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: version,
+                known,
+            });
+        }
+        let conn = if version < known {
+            drop(conn);
+            drop(Store::open(path)?);
+            open()?
+        } else {
+            conn
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        conn.execute_batch(
+            "PRAGMA query_only=ON; PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;",
+        )?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
     /// Opens a database that must already exist (for commands that only read or check).
     pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
         if !path.exists() {
@@ -603,4 +651,45 @@ pub fn disk_commit_time(path: &Path, rows: usize) -> Result<std::time::Duration,
         conn.execute("INSERT INTO t (x) VALUES (?1)", [i as i64])?;
     }
     Ok(started.elapsed())
+}
+
+/// A few read-only connections, opened once and lent out one query at a time (the HTTP
+/// server's reads): no connection, PRAGMA or schema check per request.
+pub struct ReadPool {
+    path: PathBuf,
+    idle: std::sync::Mutex<Vec<Store>>,
+    max_idle: usize,
+}
+
+impl ReadPool {
+    pub fn new(path: &Path, max_idle: usize) -> ReadPool {
+        ReadPool {
+            path: path.to_path_buf(),
+            idle: std::sync::Mutex::new(Vec::new()),
+            max_idle,
+        }
+    }
+
+    /// Runs `read` on an idle connection (opening one when none is idle) and keeps the
+    /// connection for the next read.
+    pub fn with<T>(&self, read: impl FnOnce(&mut Store) -> T) -> Result<T, StoreError> {
+        let idle = self.lock().pop();
+        let mut store = match idle {
+            Some(store) => store,
+            None => Store::open_read_only(&self.path)?,
+        };
+        let result = read(&mut store);
+        let mut idle = self.lock();
+        if idle.len() < self.max_idle {
+            idle.push(store);
+        }
+        Ok(result)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Store>> {
+        // a reader that panicked leaves only whole connections behind
+        self.idle
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }

@@ -9,19 +9,12 @@ use std::time::Duration;
 
 use crate::support::{Bench, Shop};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-fn config(port: u16, scale: Option<&std::path::Path>) -> String {
+/// A station with the screen on a port the system chooses (announced on standard error).
+fn config(scale: Option<&std::path::Path>) -> String {
     let mut config = format!(
         "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\n{}\
          [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
-         [http]\nlisten = \"127.0.0.1:{port}\"\ntoken = \"t0ken\"\n",
+         [http]\nlisten = \"127.0.0.1:0\"\ntoken = \"t0ken\"\n",
         if scale.is_some() {
             "scale = \"scale-1\"\n"
         } else {
@@ -66,22 +59,11 @@ fn http(port: u16, method: &str, path: &str, token: Option<&str>, body: &str) ->
     (status, body)
 }
 
-fn wait_for_server(port: u16) {
-    for _ in 0..100 {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the station screen did not come up on {port}");
-}
-
 #[test]
 fn the_api_answers_and_refuses_clearly() {
     let shop = Shop::new();
-    let port = free_port();
-    let mut bench = shop.bench_with_config(&config(port, None));
-    wait_for_server(port);
+    let mut bench = shop.bench_with_config(&config(None));
+    let port = bench.http_address().port();
     let (status, body) = http(port, "GET", "/api/status", None, "");
     assert_eq!(status, 200, "{body}");
     let json: serde_json::Value = serde_json::from_str(&body).expect("json");
@@ -262,6 +244,17 @@ fn the_api_answers_and_refuses_clearly() {
         );
     }
     bench.finish();
+    // the server stopped with the loop: the event stream held open all along was ended
+    // with its last chunk, not cut off
+    let mut rest = Vec::new();
+    events
+        .read_to_end(&mut rest)
+        .expect("the stream ends, not times out");
+    assert!(
+        rest.ends_with(b"0\r\n\r\n"),
+        "the event stream's last chunk: {:?}",
+        String::from_utf8_lossy(&rest[rest.len().saturating_sub(80)..])
+    );
     assert_eq!(
         shop.query_strings(
             "SELECT operator || ' ' || json_extract(body, '$.reason') FROM journal WHERE kind = 'status_change'"
@@ -287,11 +280,10 @@ fn the_station_screen_in_a_real_browser() {
         return;
     }
     let shop = Shop::new();
-    let port = free_port();
     let link = shop.path("scale-1");
     let mut scale = crate::devices::FakeScale::start(&link);
     // a bench with a scale, the screen on a free port
-    std::fs::write(shop.path("station.toml"), config(port, Some(&link))).expect("config");
+    std::fs::write(shop.path("station.toml"), config(Some(&link))).expect("config");
     let mut bench = Bench::start(
         &shop.db(),
         shop.dir.path(),
@@ -300,7 +292,7 @@ fn the_station_screen_in_a_real_browser() {
             shop.path("station.toml").to_str().expect("utf8"),
         ],
     );
-    wait_for_server(port);
+    let port = bench.http_address().port();
     let screenshot = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&screenshot).expect("mkdir");
     let screenshot = screenshot.join("station-screen.png");

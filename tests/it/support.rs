@@ -94,6 +94,8 @@ impl Shop {
         let mut child = command()
             .arg("--db")
             .arg(self.db())
+            .arg("--config")
+            .arg(self.config_file(SIM_CONFIG))
             .arg("run")
             .current_dir(self.dir.path())
             .stdin(Stdio::piped())
@@ -128,7 +130,19 @@ impl Shop {
 
     /// The real binary's bench (`lotstation run` on stdin), for the process's own contract.
     pub fn process_bench(&self) -> Bench {
-        Bench::start(&self.db(), self.dir.path(), &[])
+        let config = self.config_file(SIM_CONFIG);
+        Bench::start(
+            &self.db(),
+            self.dir.path(),
+            &["--config", config.to_str().expect("utf8 path")],
+        )
+    }
+
+    /// Writes `station.toml` into the shop's folder.
+    pub fn config_file(&self, text: &str) -> PathBuf {
+        let path = self.path("station.toml");
+        std::fs::write(&path, text).expect("write config");
+        path
     }
 
     pub fn bench_with_config(&self, config: &str) -> Bench {
@@ -229,6 +243,8 @@ pub struct Bench {
     pub child: Child,
     stdin: Option<ChildStdin>,
     lines: mpsc::Receiver<String>,
+    /// what the daemon says on standard error, line by line
+    errors: mpsc::Receiver<String>,
     /// the last feedback line read
     pub last: String,
 }
@@ -243,11 +259,21 @@ impl Bench {
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("spawn lotstation run");
         let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
         let stdin = child.stdin.take();
+        let (error_tx, errors) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if error_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
@@ -261,7 +287,22 @@ impl Bench {
             child,
             stdin,
             lines: rx,
+            errors,
             last: String::new(),
+        }
+    }
+
+    /// The address the station screen listens on, as the daemon announces it at start
+    /// (configs in tests listen on port 0).
+    pub fn http_address(&mut self) -> std::net::SocketAddr {
+        loop {
+            let line = self
+                .errors
+                .recv_timeout(Duration::from_secs(30))
+                .expect("the daemon announces its screen within 30 s");
+            if let Some(rest) = line.strip_prefix("lotstation: station screen on http://") {
+                return rest.trim_end_matches('/').parse().expect("an address");
+            }
         }
     }
 

@@ -135,6 +135,12 @@ impl Daemon {
     /// settled and the bench waits for one.
     pub fn handle_scale_reading(&mut self, scale: &str, reading: Reading) -> Vec<Feedback> {
         let now_ms = self.started.elapsed().as_millis() as u64;
+        tracing::debug!(
+            scale,
+            state = reading.status.word(),
+            weight = reading.display().as_deref().unwrap_or("-"),
+            "scale reading"
+        );
         let mut captured = Vec::new();
         for bench in &mut self.benches {
             if bench.scale_name.as_deref() != Some(scale) {

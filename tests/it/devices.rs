@@ -2,7 +2,7 @@
 //! `lotstation run` on the other, opening the pty exactly as it opens a USB-serial scale.
 //! Settled weights become quantities; unplugging and replugging is survived.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -48,6 +48,11 @@ impl FakeScale {
         self.lines
             .recv_timeout(Duration::from_secs(20))
             .expect("the fake scale answers")
+    }
+
+    /// Waits until the scale prints `notice` (`tare`, `zero`): the station's command reached it.
+    pub(crate) fn wait_for(&mut self, notice: &str) {
+        while self.next() != notice {}
     }
 
     /// Sends a command and waits for its `ack` (skipping `tare`/`zero` notices into `seen`).
@@ -111,11 +116,15 @@ fn a_serial_scale_through_a_pty_weighs_and_survives_unplugging() {
     // a load put on while nothing waits for a weight is not taken later: @WEIGH takes it
     scale.say("weight 0.00 g stable");
     scale.say("weight 100.00 g stable");
-    std::thread::sleep(Duration::from_millis(800));
+    bench.wait_log(&["scale reading", "stable", "100 g"]);
     bench.ok("@MAKE");
     bench.ok("ITEM:BLEND");
     bench.ok(&lot);
-    std::thread::sleep(Duration::from_millis(500));
+    // readings past the settle time (300 ms at one per 100 ms) while the bench waits: the
+    // load that was already on the pan is still not taken by itself
+    for _ in 0..5 {
+        bench.wait_log(&["scale reading", "stable", "100 g"]);
+    }
     let line = bench.ok("@WEIGH");
     assert!(
         line.contains(&format!("100 g of lot {lot} used in MFG-0001")),
@@ -123,7 +132,7 @@ fn a_serial_scale_through_a_pty_weighs_and_survives_unplugging() {
     );
     // moving is not a weight
     scale.say("weight 12.00 g moving");
-    std::thread::sleep(Duration::from_millis(400));
+    bench.wait_log(&["scale reading", "unstable", "12 g"]);
     bench.ok(&lot);
     let line = bench.scan("@WEIGH");
     assert!(
@@ -132,21 +141,10 @@ fn a_serial_scale_through_a_pty_weighs_and_survives_unplugging() {
     );
     // @TARE reaches the scale
     bench.ok("@TARE");
-    let mut notices = Vec::new();
-    for _ in 0..20 {
-        notices.extend(scale.say("weight 0.00 g stable"));
-        if notices.iter().any(|n| n == "tare") {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    assert!(
-        notices.iter().any(|n| n == "tare"),
-        "the scale was asked to tare: {notices:?}"
-    );
+    scale.wait_for("tare");
     // unplugged: the station says so, and keeps working
     scale.say("unplug");
-    std::thread::sleep(Duration::from_millis(1500));
+    bench.wait_log(&["device state", "scale-1", "up=false"]);
     let line = bench.scan("@WEIGH");
     assert!(
         line.starts_with("error: the scale is not connected"),
@@ -157,7 +155,8 @@ fn a_serial_scale_through_a_pty_weighs_and_survives_unplugging() {
     // plugged back in: readings come again, and a new load is taken for the next lot
     scale.say("replug");
     scale.say("weight 0.00 g stable");
-    std::thread::sleep(Duration::from_millis(1500));
+    bench.wait_log(&["device state", "scale-1", "up=true"]);
+    bench.wait_log(&["scale reading", "stable", "0 g"]);
     bench.ok(&lot);
     scale.say("weight 30.00 g stable");
     let line = bench.read();
@@ -187,7 +186,7 @@ fn a_serial_scanner_through_a_pty_survives_unplugging() {
         link.display()
     );
     let mut bench = shop.bench_with_config(&config);
-    std::thread::sleep(Duration::from_millis(700));
+    bench.wait_log(&["device state", "wand", "up=true"]);
     device.say("send SUP:BRAMBLE");
     let line = bench.read();
     assert!(
@@ -195,11 +194,11 @@ fn a_serial_scanner_through_a_pty_survives_unplugging() {
         "{line}"
     );
     device.say("unplug");
-    std::thread::sleep(Duration::from_millis(800));
+    bench.wait_log(&["device state", "wand", "up=false"]);
     // the bench goes on with its other scanner meanwhile
     bench.ok("INV-1");
     device.say("replug");
-    std::thread::sleep(Duration::from_millis(1500));
+    bench.wait_log(&["device state", "wand", "up=true"]);
     device.say("send ITEM:LAV-EO");
     let line = bench.read();
     assert!(
@@ -230,17 +229,25 @@ fn devices_are_listed_and_recorded() {
     let link = shop.path("scanner-rec");
     let mut device = FakeScale::start(&link);
     let fixture = shop.path("fixture.hex");
-    let mut recorder = Command::new(crate::support::BIN)
+    let mut recorder = crate::support::command()
         .args(["devices", "record", "serial"])
         .arg(&link)
         .args(["--seconds", "2", "-o"])
         .arg(&fixture)
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("record");
-    std::thread::sleep(Duration::from_millis(700));
+    // it says when it has the device open
+    let mut said = String::new();
+    let mut stderr = BufReader::new(recorder.stderr.take().expect("stderr"));
+    stderr.read_line(&mut said).expect("the recorder speaks");
+    assert!(said.starts_with("recording "), "{said}");
     device.say("send LAV-2611-001");
-    assert!(recorder.wait().expect("wait").success());
+    let mut rest = String::new();
+    stderr
+        .read_to_string(&mut rest)
+        .expect("the recorder's last words");
+    assert!(recorder.wait().expect("wait").success(), "{rest}");
     let hex = std::fs::read_to_string(&fixture).expect("fixture");
     assert!(
         hex.replace('\n', "").contains("4c41562d323631312d3030310d"),

@@ -4,7 +4,7 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use lotstation::decode::zpl_status::{HostStatus, host_status_answer};
@@ -34,13 +34,14 @@ enum Behaviour {
 /// A port-9100 printer on loopback with a script of behaviours, one per connection (the
 /// last one repeats). Complete formats (`^XA…^XZ`) are what "printed".
 struct FakePrinter {
-    printed: Arc<Mutex<Vec<String>>>,
+    /// the formats printed, and a signal for each one added
+    printed: Arc<(Mutex<Vec<String>>, Condvar)>,
     connections: Arc<Mutex<usize>>,
 }
 
 impl FakePrinter {
     fn start_on(listener: TcpListener, script: Vec<Behaviour>) -> FakePrinter {
-        let printed = Arc::new(Mutex::new(Vec::new()));
+        let printed = Arc::new((Mutex::new(Vec::new()), Condvar::new()));
         let connections = Arc::new(Mutex::new(0));
         let (p, c) = (printed.clone(), connections.clone());
         std::thread::spawn(move || {
@@ -67,11 +68,21 @@ impl FakePrinter {
     }
 
     fn printed(&self) -> Vec<String> {
-        self.printed.lock().expect("lock").clone()
+        self.printed.0.lock().expect("lock").clone()
+    }
+
+    /// Waits (up to 10 s) until at least `count` formats have printed.
+    fn wait_printed(&self, count: usize) -> Vec<String> {
+        let (printed, added) = &*self.printed;
+        let guard = printed.lock().expect("lock");
+        let (guard, _) = added
+            .wait_timeout_while(guard, Duration::from_secs(10), |p| p.len() < count)
+            .expect("lock");
+        guard.clone()
     }
 }
 
-fn serve(mut stream: TcpStream, behaviour: Behaviour, printed: &Mutex<Vec<String>>) {
+fn serve(mut stream: TcpStream, behaviour: Behaviour, printed: &(Mutex<Vec<String>>, Condvar)) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     let mut hs = [0u8; 3];
     if stream.read_exact(&mut hs).is_err() || &hs != b"~HS" {
@@ -108,12 +119,14 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour, printed: &Mutex<Vec<String
         }
     }
     let text = String::from_utf8_lossy(&job);
+    let (printed, added) = printed;
     let mut printed = printed.lock().expect("lock");
     for format in text.split("^XA").skip(1) {
         if format.contains("^XZ") {
             printed.push(format!("^XA{format}"));
         }
     }
+    added.notify_all();
 }
 
 fn tcp_config(port: u16, drain: u64) -> String {
@@ -233,12 +246,9 @@ fn jobs_left_queued_print_on_the_next_run() {
         vec![Behaviour::Good],
     );
     let bench = shop.bench_with_config(&tcp_config(port, 10));
-    let started = Instant::now();
-    while printer.printed().len() < 3 && started.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let printed = printer.wait_printed(3);
     bench.finish();
-    let printed: Vec<String> = printer.printed().iter().map(|f| lot_in(f)).collect();
+    let printed: Vec<String> = printed.iter().map(|f| lot_in(f)).collect();
     assert_eq!(printed.len(), 3);
     assert_eq!(printed[..2], lots[..]);
 }

@@ -56,13 +56,19 @@ fn udev_parses_the_rules() {
         "ModemManager is kept away"
     );
     assert!(!rules.contains("GROUP=\"input\""), "no blanket input group");
-    let installed = std::path::Path::new("/etc/udev/rules.d/70-lotstation-test.rules");
-    std::fs::write(installed, &rules).expect("install the rules for the check");
-    let out = Command::new("udevadm")
-        .args(["test", "/sys/class/tty/ttyS0"])
-        .output();
-    let _ = std::fs::remove_file(installed);
-    let out = out.expect("udevadm");
+    // udevadm reads rules only from its system folders: the rules are put there inside a
+    // private mount namespace over a temporary folder, so nothing is written to this
+    // machine's /etc
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("70-lotstation-test.rules"), &rules).expect("write rules");
+    let script = format!(
+        "mount --bind {} /etc/udev/rules.d && udevadm test /sys/class/tty/ttyS0",
+        dir.path().display()
+    );
+    let out = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-c", &script])
+        .output()
+        .expect("unshare");
     let text =
         String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
     assert!(

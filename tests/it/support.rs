@@ -252,6 +252,8 @@ pub struct Bench {
 impl Bench {
     pub fn start(db: &Path, dir: &Path, extra: &[&str]) -> Bench {
         let mut child = command()
+            // the loop's own word on devices and readings, for `wait_log`
+            .env("LOTSTATION_LOG", "info,lotstation::daemon=debug")
             .arg("--db")
             .arg(db)
             .args(extra)
@@ -289,6 +291,20 @@ impl Bench {
             lines: rx,
             errors,
             last: String::new(),
+        }
+    }
+
+    /// Waits until the daemon logs a line containing every one of `needles` (a device
+    /// connected or lost, a scale reading seen by the loop) and returns it.
+    pub fn wait_log(&mut self, needles: &[&str]) -> String {
+        loop {
+            let line = self
+                .errors
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("no log line with {needles:?} within 30 s"));
+            if needles.iter().all(|n| line.contains(n)) {
+                return line;
+            }
         }
     }
 

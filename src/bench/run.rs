@@ -97,7 +97,7 @@ fn import_master(store: &mut Store, dir: &Path) -> anyhow::Result<()> {
         (MasterKind::Customers, "customers.csv"),
     ] {
         let data = masterdata::parse(kind, &dir.join(name))?;
-        store.import_master(name, "-", &data, jiff::Timestamp::now())?;
+        store.import_master(name, "-", &data, crate::clock::now())?;
     }
     Ok(())
 }
@@ -144,7 +144,7 @@ pub fn run(
     let started = Instant::now();
     let history = masterdata::parse_history(&dir.join("history"), &tz)?;
     let format = crate::core::codes::CodeFormat::parse("SHP-{seq:06}")?;
-    store.import_history(&history, &format, &tz, jiff::Timestamp::now())?;
+    store.import_history(&history, &format, &tz, crate::clock::now())?;
     let import = started.elapsed();
     writeln!(log, "  imported in {:.1} s", import.as_secs_f64())?;
     figures.push(Figure {
@@ -199,7 +199,7 @@ pub fn run(
     for _ in 0..10 {
         let started = Instant::now();
         let files =
-            crate::report::recall_package(&mut store, &target, true, jiff::Timestamp::now(), None)?;
+            crate::report::recall_package(&mut store, &target, true, crate::clock::now(), None)?;
         std::hint::black_box(&files.pdf);
         samples.push(started.elapsed());
     }
@@ -253,7 +253,7 @@ fn fresh_store(path: &Path) -> anyhow::Result<Store> {
         (MasterKind::Suppliers, "bench-suppliers.csv"),
     ] {
         let data = masterdata::parse(kind, &dir.join(name))?;
-        store.import_master(name, "-", &data, jiff::Timestamp::now())?;
+        store.import_master(name, "-", &data, crate::clock::now())?;
     }
     Ok(store)
 }

@@ -440,7 +440,8 @@ fn scan_figures(dir: &Path, scale: Scale) -> anyhow::Result<Vec<Figure>> {
     Ok(figures)
 }
 
-/// A port-9100 printer that answers `~HS` and notes when each complete label arrived.
+/// A port-9100 printer that answers each `~HS` where it comes in the stream (before a job,
+/// and after it, the station's confirmation) and notes when each complete label arrived.
 fn fake_printer(listener: TcpListener, arrived: std_mpsc::Sender<Instant>) {
     let ok = crate::decode::zpl_status::host_status_answer(crate::decode::zpl_status::HostStatus {
         paper_out: false,
@@ -461,9 +462,16 @@ fn fake_printer(listener: TcpListener, arrived: std_mpsc::Sender<Instant>) {
                 break;
             }
             job.extend_from_slice(&buffer[..n]);
-            if job.windows(3).any(|w| w == b"^XZ") {
+            let status_asked = job.ends_with(b"~HS");
+            let label_done = job.windows(3).any(|w| w == b"^XZ");
+            if label_done {
                 let _ = arrived.send(Instant::now());
+            }
+            if label_done || status_asked {
                 job.clear();
+            }
+            if status_asked && stream.write_all(&ok).is_err() {
+                break;
             }
         }
     }

@@ -119,22 +119,18 @@ pub async fn run(
                     }
                 }
             };
-            match event {
-                event @ (Event::Scan { .. } | Event::Overlong { .. } | Event::ApiScan { .. }) => {
+            let event = match as_scan(event) {
+                Ok(first) => {
                     // group commit: every scan already waiting goes into the same transaction
-                    let mut group = vec![scan_input(event)];
+                    let mut group = vec![first];
                     while group.len() < MAX_GROUP {
-                        match rx.try_recv() {
-                            Ok(
-                                next @ (Event::Scan { .. }
-                                | Event::Overlong { .. }
-                                | Event::ApiScan { .. }),
-                            ) => group.push(scan_input(next)),
-                            Ok(other) => {
+                        let Ok(next) = rx.try_recv() else { break };
+                        match as_scan(next) {
+                            Ok(scan) => group.push(scan),
+                            Err(other) => {
                                 carried.push_back(other);
                                 break;
                             }
-                            Err(_) => break,
                         }
                     }
                     let (inputs, replies): (
@@ -149,7 +145,14 @@ pub async fn run(
                             None => feedback(&line),
                         }
                     }
+                    daemon.publish();
+                    continue;
                 }
+                Err(event) => event,
+            };
+            match event {
+                // scans were taken above
+                Event::Scan { .. } | Event::Overlong { .. } | Event::ApiScan { .. } => {}
                 Event::ApiCommand { command, reply } => {
                     let _ = reply.send(daemon.handle_api(command));
                 }
@@ -201,18 +204,22 @@ pub async fn run(
     result
 }
 
-fn scan_input(event: Event) -> (ScanInput, Option<oneshot::Sender<Feedback>>) {
+/// A scan and where its answer goes (the feedback channel, or an API request's reply);
+/// any other event is given back.
+type ScanWithReply = (ScanInput, Option<oneshot::Sender<Feedback>>);
+
+fn as_scan(event: Event) -> Result<ScanWithReply, Event> {
     match event {
-        Event::Overlong { scanner, bytes } => (ScanInput::Overlong { scanner, bytes }, None),
-        Event::Scan { scanner, raw } => (ScanInput::Scan { scanner, raw }, None),
-        Event::ApiScan { bench, raw, reply } => (
+        Event::Overlong { scanner, bytes } => Ok((ScanInput::Overlong { scanner, bytes }, None)),
+        Event::Scan { scanner, raw } => Ok((ScanInput::Scan { scanner, raw }, None)),
+        Event::ApiScan { bench, raw, reply } => Ok((
             ScanInput::Scan {
                 scanner: format!("http@{bench}"),
                 raw: raw.into_bytes(),
             },
             Some(reply),
-        ),
-        _ => unreachable!("only scans are grouped"),
+        )),
+        other => Err(other),
     }
 }
 

@@ -132,6 +132,10 @@ pub fn render_job(
     }
 }
 
+/// Attempts at one job that were sent whole but not confirmed before it is journaled as
+/// uncertain instead of being sent again.
+const MAX_UNCONFIRMED: u32 = 3;
+
 fn worker(
     printer: Printer,
     station: Station,
@@ -145,6 +149,8 @@ fn worker(
     let mut store: Option<Store> = None;
     let mut pause = Duration::from_millis(250);
     let mut problem: Option<String> = None;
+    // unconfirmed attempts at the job at the head of the queue
+    let mut unconfirmed: (i64, u32) = (0, 0);
     let report = |event: Event| events.blocking_send(event).is_ok();
     loop {
         if queue.is_empty() {
@@ -185,7 +191,18 @@ fn worker(
             }
         };
         let name = format!("{:06}-{}-{}", job.id, job.label.name(), job.code);
-        match printer.send(&name, &bytes) {
+        if unconfirmed.0 != job.id {
+            unconfirmed = (job.id, 0);
+        }
+        let sent = match printer.send(&name, &bytes) {
+            Err(SendError::Unconfirmed(reason)) if unconfirmed.1 + 1 >= MAX_UNCONFIRMED => {
+                Err(SendError::Uncertain(format!(
+                    "{reason}; {MAX_UNCONFIRMED} attempts were not confirmed, so it is not sent again: check whether the label came out, and @REPRINT it if not"
+                )))
+            }
+            other => other,
+        };
+        match sent {
             Ok(()) => {
                 queue.pop_front();
                 pause = Duration::from_millis(250);
@@ -195,7 +212,10 @@ fn worker(
                 let waiting = queue.len();
                 let ok = report(Event::PrintOutcome {
                     job,
-                    outcome: JobOutcome::Printed { bytes: bytes.len() },
+                    outcome: JobOutcome::Printed {
+                        bytes: bytes.len(),
+                        earlier: unconfirmed.1,
+                    },
                 }) && report(Event::PrinterState(PrinterState {
                     printer: printer.name.clone(),
                     problem: None,
@@ -215,7 +235,33 @@ fn worker(
                     return;
                 }
             }
-            Err(SendError::NotReady(reason)) => {
+            Err(SendError::Uncertain(reason)) => {
+                queue.pop_front();
+                tracing::error!(job = job.id, %reason, "label may not have printed");
+                let waiting = queue.len();
+                let ok = report(Event::PrintOutcome {
+                    job,
+                    outcome: JobOutcome::Uncertain {
+                        reason: reason.clone(),
+                    },
+                }) && report(Event::PrinterState(PrinterState {
+                    printer: printer.name.clone(),
+                    problem: Some(reason.clone()),
+                    waiting,
+                }));
+                if !ok {
+                    return;
+                }
+                problem = Some(reason);
+            }
+            Err(error @ (SendError::NotReady(_) | SendError::Unconfirmed(_))) => {
+                let reason = match error {
+                    SendError::Unconfirmed(why) => {
+                        unconfirmed.1 += 1;
+                        format!("{why}; sending it again")
+                    }
+                    other => other.to_string(),
+                };
                 if problem.as_deref() != Some(reason.as_str()) {
                     tracing::warn!(%reason, waiting = queue.len(), "printer not ready; labels stay queued");
                     if !report(Event::PrinterState(PrinterState {

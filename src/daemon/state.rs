@@ -17,7 +17,7 @@ use crate::events::view::{
     Subscription,
 };
 use crate::events::{Event, Feedback, JobOutcome, PrinterState, ScanInput};
-use crate::store::{PrintJob, Store, StoreError};
+use crate::store::{PrintJob, PrintOutcome, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DaemonError {
@@ -283,14 +283,25 @@ impl Daemon {
         outcome: &JobOutcome,
     ) -> Result<(), DaemonError> {
         let now = self.clock.now();
-        let (printed, detail) = match outcome {
-            JobOutcome::Printed { bytes } => {
-                (true, format!("{bytes} bytes sent to {}", job.printer))
-            }
-            JobOutcome::Failed { reason } => (false, reason.clone()),
+        let (kind, detail) = match outcome {
+            JobOutcome::Printed { bytes, earlier: 0 } => (
+                PrintOutcome::Printed,
+                format!("{bytes} bytes taken by {}", job.printer),
+            ),
+            JobOutcome::Printed { bytes, earlier } => (
+                PrintOutcome::Printed,
+                format!(
+                    "{bytes} bytes taken by {} after {earlier} unconfirmed attempt{}",
+                    job.printer,
+                    if *earlier == 1 { "" } else { "s" }
+                ),
+            ),
+            JobOutcome::Failed { reason } => (PrintOutcome::Failed, reason.clone()),
+            JobOutcome::Uncertain { reason } => (PrintOutcome::Uncertain, reason.clone()),
         };
+        let printed = kind == PrintOutcome::Printed;
         let mut tx = self.store.begin()?;
-        tx.append_print_outcome(job, printed, &detail, now)?;
+        tx.append_print_outcome(job, kind, &detail, now)?;
         tx.commit()?;
         self.printing.finished(job.id);
         let counts = self

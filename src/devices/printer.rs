@@ -38,6 +38,15 @@ pub enum SendError {
     /// the job itself cannot be printed (bad template, refused format): do not retry
     #[error("{0}")]
     Rejected(String),
+    /// the whole job was written but the printer did not confirm taking it (it stalled,
+    /// hung up, or never answered the status asked after the job): it has most likely not
+    /// printed; try again, a few times
+    #[error("{0}")]
+    Unconfirmed(String),
+    /// the printer took the job but then reported a problem (paused, out of labels): it may
+    /// print when the problem is fixed, or not; sending it again could print it twice
+    #[error("{0}")]
+    Uncertain(String),
 }
 
 impl Printer {
@@ -83,6 +92,11 @@ impl Printer {
             .ok_or_else(|| not_ready("no address".into()))?;
         let mut stream = TcpStream::connect_timeout(&addr, self.timeout)
             .map_err(|e| not_ready(format!("cannot connect: {e}")))?;
+        // the status asked after a job is 3 bytes: sent at once, not held back waiting for
+        // the printer to acknowledge the job (Nagle), which costs 40 ms a label
+        stream
+            .set_nodelay(true)
+            .map_err(|e| not_ready(e.to_string()))?;
         stream
             .set_read_timeout(Some(self.timeout))
             .map_err(|e| not_ready(e.to_string()))?;
@@ -99,15 +113,33 @@ impl Printer {
                 return Err(not_ready(problem));
             }
         }
+        // a job cut short is not a label: ZPL prints a format only at its ^XZ
         stream
             .write_all(bytes)
             .map_err(|e| not_ready(format!("connection lost while sending: {e}")))?;
         stream
             .flush()
             .map_err(|e| not_ready(format!("connection lost while sending: {e}")))?;
+        let unconfirmed = |why: String| {
+            SendError::Unconfirmed(format!("printer {address} did not confirm the job ({why})"))
+        };
+        if self.language == LabelLanguage::Zpl {
+            // bytes in our socket buffer are not bytes in the printer. A printer reads its
+            // input in order, so an answer to ~HS sent after the job means it read the job.
+            stream
+                .write_all(b"~HS")
+                .map_err(|e| unconfirmed(format!("connection lost: {e}")))?;
+            let status = read_host_status(&mut stream, self.timeout).map_err(unconfirmed)?;
+            if let Some(problem) = status.problem() {
+                return Err(SendError::Uncertain(format!(
+                    "printer {address} took the job and then reported: {problem}; check whether the label came out"
+                )));
+            }
+            return Ok(());
+        }
+        // another language has no status to ask: the job counts as taken when the printer
+        // closes its side after reading ours; silence or a reset is not a confirmation
         let _ = stream.shutdown(std::net::Shutdown::Write);
-        // bytes in our socket buffer are not bytes in the printer: wait for it to close its
-        // side; a reset means it hung up before taking the whole job
         let mut sink = [0u8; 512];
         loop {
             match stream.read(&mut sink) {
@@ -119,14 +151,11 @@ impl Printer {
                         std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
                     ) =>
                 {
-                    // still connected after taking everything: printers may keep the line open
-                    return Ok(());
+                    return Err(unconfirmed(
+                        "it kept the connection open without closing it".into(),
+                    ));
                 }
-                Err(e) => {
-                    return Err(not_ready(format!(
-                        "connection dropped before the job was taken: {e}"
-                    )));
-                }
+                Err(e) => return Err(unconfirmed(format!("connection dropped: {e}"))),
             }
         }
     }

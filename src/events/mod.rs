@@ -172,8 +172,12 @@ impl From<crate::store::StoreError> for CommandError {
 /// What became of a print job, reported by a printer worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobOutcome {
-    Printed { bytes: usize },
+    /// the printer took all of it and confirmed (`earlier` unconfirmed attempts before)
+    Printed { bytes: usize, earlier: u32 },
+    /// it cannot be printed
     Failed { reason: String },
+    /// it may or may not have printed: a person must look
+    Uncertain { reason: String },
 }
 
 /// A printer's state as its worker last saw it.

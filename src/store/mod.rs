@@ -58,6 +58,28 @@ pub enum StoreError {
     Import(#[from] crate::masterdata::ImportError),
 }
 
+/// How a print job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrintOutcome {
+    /// the printer took the whole job and confirmed it
+    Printed,
+    /// it cannot print (a template that does not render, a printer that refuses it)
+    Failed,
+    /// the whole job was sent but the printer did not confirm it, or took it and then
+    /// reported a problem: it may or may not have printed; a person must look
+    Uncertain,
+}
+
+impl PrintOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrintOutcome::Printed => "printed",
+            PrintOutcome::Failed => "failed",
+            PrintOutcome::Uncertain => "uncertain",
+        }
+    }
+}
+
 /// A print job waiting for its printer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrintJob {
@@ -539,11 +561,11 @@ impl StoreTx<'_> {
     pub fn append_print_outcome(
         &mut self,
         job: &PrintJob,
-        printed: bool,
+        outcome: PrintOutcome,
         detail: &str,
         at: jiff::Timestamp,
     ) -> Result<i64, StoreError> {
-        let outcome = if printed { "printed" } else { "failed" };
+        let outcome = outcome.as_str();
         let body = serde_json::json!({
             "job_id": job.id,
             "label": job.label,

@@ -27,6 +27,11 @@ enum Behaviour {
     Status(HostStatus),
     /// answers OK, reads this many bytes of the job, then hangs up
     DropAfter(usize),
+    /// answers OK, reads this many bytes of the job, stalls past the station's timeout,
+    /// then hangs up (the drill's printer that lost a label journaled as printed)
+    Stall(usize),
+    /// takes the job, then answers the ~HS after it with this status (paused, out of labels)
+    TakeThenReport(HostStatus),
     /// a healthy printer
     Good,
 }
@@ -98,24 +103,44 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour, printed: &(Mutex<Vec<Strin
             std::thread::sleep(Duration::from_millis(200));
             return;
         }
-        Behaviour::DropAfter(_) | Behaviour::Good => {
+        Behaviour::DropAfter(_)
+        | Behaviour::Stall(_)
+        | Behaviour::TakeThenReport(_)
+        | Behaviour::Good => {
             if stream.write_all(&host_status_answer(OK)).is_err() {
                 return;
             }
         }
     }
-    if let Behaviour::DropAfter(limit) = behaviour {
-        // take the first bytes of the job, then hang up with the rest unread (a reset)
+    if let Behaviour::DropAfter(limit) | Behaviour::Stall(limit) = behaviour {
+        // take the first bytes of the job, then hang up with the rest unread (a reset),
+        // or first stall past the station's timeout (400 ms in these configs)
         let mut part = vec![0u8; limit];
         let _ = stream.read_exact(&mut part);
+        if let Behaviour::Stall(_) = behaviour {
+            std::thread::sleep(Duration::from_millis(1200));
+        }
         return;
     }
+    // as a Zebra does: read the stream in order, answer each ~HS where it comes
+    let after_job = match behaviour {
+        Behaviour::TakeThenReport(status) => status,
+        _ => OK,
+    };
     let mut job = Vec::new();
     let mut buffer = [0u8; 4096];
     loop {
         match stream.read(&mut buffer) {
             Ok(0) | Err(_) => break,
-            Ok(n) => job.extend_from_slice(&buffer[..n]),
+            Ok(n) => {
+                job.extend_from_slice(&buffer[..n]);
+                if job.ends_with(b"~HS") {
+                    job.truncate(job.len() - 3);
+                    if stream.write_all(&host_status_answer(after_job)).is_err() {
+                        break;
+                    }
+                }
+            }
         }
     }
     let text = String::from_utf8_lossy(&job);
@@ -182,6 +207,7 @@ fn tcp_printer_troubles_lose_and_double_nothing() {
                 ..OK
             }),
             Behaviour::DropAfter(40),
+            Behaviour::Stall(30),
             Behaviour::Good,
         ],
     );
@@ -209,6 +235,14 @@ fn tcp_printer_troubles_lose_and_double_nothing() {
     assert_eq!(
         shop.query_strings("SELECT outcome FROM print_outcomes ORDER BY job_id"),
         vec!["printed"; 4],
+    );
+    // the stalled job was not counted as printed: it was sent again, and says so
+    assert!(
+        shop.query_i64(
+            "SELECT COUNT(*) FROM print_outcomes WHERE detail LIKE '%after 2 unconfirmed attempts%'"
+        ) >= 1,
+        "{:?}",
+        shop.query_strings("SELECT detail FROM print_outcomes ORDER BY job_id")
     );
     assert_eq!(
         shop.query_i64("SELECT COUNT(*) FROM journal WHERE kind = 'print_outcome'"),
@@ -251,6 +285,44 @@ fn jobs_left_queued_print_on_the_next_run() {
     let printed: Vec<String> = printed.iter().map(|f| lot_in(f)).collect();
     assert_eq!(printed.len(), 3);
     assert_eq!(printed[..2], lots[..]);
+}
+
+/// A printer that takes the job and then reports a problem may print it later or never:
+/// the job is journaled uncertain (not printed, not sent again), and the bench is told.
+#[test]
+fn a_job_taken_then_paused_is_uncertain_not_printed() {
+    let shop = Shop::new();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let printer = FakePrinter::start_on(
+        listener,
+        vec![
+            Behaviour::TakeThenReport(HostStatus { paused: true, ..OK }),
+            Behaviour::Good,
+        ],
+    );
+    let mut bench = shop.bench_with_config(&tcp_config(port, 10));
+    let lots = receive_lots(&mut bench, 1);
+    bench.finish();
+    assert_eq!(printer.printed().len(), 1, "sent once, never twice");
+    assert_eq!(
+        shop.query_strings("SELECT outcome FROM print_outcomes"),
+        vec!["uncertain"]
+    );
+    let detail = shop
+        .query_strings("SELECT detail FROM print_outcomes")
+        .remove(0);
+    assert!(
+        detail.contains("took the job and then reported") && detail.contains("paused"),
+        "{detail}"
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT json_extract(body, '$.code') || ' ' || json_extract(body, '$.outcome') FROM journal WHERE kind = 'print_outcome'"
+        ),
+        vec![format!("{} uncertain", lots[0])]
+    );
+    assert_eq!(shop.verify().0, 0);
 }
 
 #[test]

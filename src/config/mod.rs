@@ -306,6 +306,9 @@ pub struct PrinterConfig {
     pub dpi: u32,
     /// how long to wait for the printer to connect, answer or take the bytes
     pub timeout_ms: u64,
+    /// the longest pause between attempts at a printer that is not ready (pauses double
+    /// from 250 ms up to this)
+    pub retry_max_ms: u64,
 }
 
 /// `[[printer]]` as written.
@@ -323,6 +326,12 @@ struct RawPrinter {
     dpi: u32,
     #[serde(default = "default_printer_timeout")]
     timeout_ms: u64,
+    #[serde(default = "default_retry_max")]
+    retry_max_ms: u64,
+}
+
+fn default_retry_max() -> u64 {
+    10_000
 }
 
 impl TryFrom<RawPrinter> for PrinterConfig {
@@ -373,6 +382,7 @@ impl TryFrom<RawPrinter> for PrinterConfig {
             language: raw.language,
             dpi: raw.dpi,
             timeout_ms: raw.timeout_ms,
+            retry_max_ms: raw.retry_max_ms.max(250),
         })
     }
 }

@@ -274,7 +274,7 @@ fn worker(
                     problem = Some(reason);
                 }
                 std::thread::sleep(pause);
-                pause = (pause * 2).min(MAX_RETRY_PAUSE);
+                pause = (pause * 2).min(printer.retry_max);
             }
         }
     }

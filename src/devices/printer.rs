@@ -27,6 +27,8 @@ pub struct Printer {
     pub dpi: u32,
     /// connect, status and write timeout
     pub timeout: Duration,
+    /// the longest pause between attempts while it is not ready
+    pub retry_max: Duration,
 }
 
 /// Why a job did not reach the printer.
@@ -63,6 +65,7 @@ impl Printer {
             language: config.language,
             dpi: config.dpi,
             timeout: Duration::from_millis(config.timeout_ms),
+            retry_max: Duration::from_millis(config.retry_max_ms),
         }
     }
 

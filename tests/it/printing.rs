@@ -159,7 +159,7 @@ fn tcp_config(port: u16, drain: u64) -> String {
         "[station]\nprint_drain_seconds = {drain}\n\
          [[bench]]\nname = \"bench-1\"\nworkflow = \"receive\"\nscanners = [\"stdin\"]\nprinter = \"zebra\"\n\
          [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
-         [[printer]]\nname = \"zebra\"\nkind = \"tcp\"\naddress = \"127.0.0.1:{port}\"\ntimeout_ms = 400\n"
+         [[printer]]\nname = \"zebra\"\nkind = \"tcp\"\naddress = \"127.0.0.1:{port}\"\ntimeout_ms = 400\nretry_max_ms = 500\n"
     )
 }
 

@@ -63,6 +63,10 @@ pub struct HttpConfig {
     pub listen: String,
     /// bearer token for requests that change anything (scans, holds, recalls)
     pub token: Option<String>,
+    /// names (and addresses) people use to reach the screen besides loopback and the
+    /// listen address; a request for any other name is refused
+    #[serde(default)]
+    pub hosts: Vec<String>,
 }
 
 fn default_listen() -> String {

@@ -4,6 +4,7 @@
 //! as events; it never holds bench state. No SQL or path is built from request text.
 
 mod api;
+mod guard;
 mod pages;
 
 use std::path::PathBuf;
@@ -145,6 +146,10 @@ pub async fn serve(
     events: mpsc::Sender<Event>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
+    let allowed = Arc::new(match &settings.station.config.http {
+        Some(http) => guard::AllowedHosts::new(&http.listen, &http.hosts),
+        None => guard::AllowedHosts::new("127.0.0.1", &[]),
+    });
     let app = App {
         reads: Arc::new(ReadPool::new(&settings.db, READ_CONNECTIONS)),
         settings: Arc::new(settings),
@@ -172,14 +177,57 @@ pub async fn serve(
         .route("/metrics", get(api::metrics))
         .fallback(|| async { ApiError::not_found("no such page") })
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(guard::deadline))
+        .layer(axum::middleware::from_fn_with_state(
+            allowed,
+            guard::check_host,
+        ))
         .with_state(app);
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, "station screen and API listening");
     }
-    if let Err(e) = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        tracing::error!(error = %e, "HTTP server stopped");
+    accept(listener, router, shutdown).await;
+}
+
+/// Serves connections until `shutdown`, at most `MAX_CONNECTIONS` at once (more are closed
+/// as they arrive), each with a deadline for its request head; then lets the requests in
+/// flight finish. Each connection is a task of its own.
+async fn accept(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let permits = Arc::new(tokio::sync::Semaphore::new(guard::MAX_CONNECTIONS));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // out of descriptors or the like: the next accept may do better
+                    tracing::warn!(error = %e, "a connection could not be accepted");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = permits.clone().try_acquire_owned() else {
+            tracing::debug!("connection refused: too many open");
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(guard::HEADER_TIMEOUT)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(permit);
+        });
     }
+    graceful.shutdown().await;
 }

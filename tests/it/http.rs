@@ -364,3 +364,156 @@ fn the_station_screen_in_a_real_browser() {
     assert!(screenshot.exists(), "a screenshot for people to look at");
     bench.finish();
 }
+
+/// One request with the given `Host` and `Origin`: the status.
+fn status_for(port: u16, path: &str, host: &str, origin: Option<&str>) -> u16 {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let origin = origin
+        .map(|o| format!("Origin: {o}\r\n"))
+        .unwrap_or_default();
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n{origin}Connection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// DNS rebinding: a page of evil.example that points its name at this machine gets nothing;
+/// nor does a page of another site that reaches the station by its real name.
+#[test]
+fn a_foreign_host_or_origin_reads_nothing() {
+    let shop = Shop::new();
+    let mut bench = shop.bench_with_config(&config(None));
+    let port = bench.http_address().port();
+    let reads = [
+        "/",
+        "/bench/bench-1",
+        "/trace?code=X",
+        "/recall",
+        "/stock",
+        "/api/status",
+        "/api/benches",
+        "/api/stock?format=csv",
+        "/api/recall/X?format=csv",
+        "/api/trace/forward/X",
+        "/metrics",
+    ];
+    for path in reads {
+        assert_eq!(
+            status_for(port, path, "evil.example", None),
+            421,
+            "{path} for Host evil.example"
+        );
+        assert_eq!(
+            status_for(port, path, &format!("evil.example:{port}"), None),
+            421,
+            "{path}"
+        );
+        assert_eq!(
+            status_for(
+                port,
+                path,
+                &format!("127.0.0.1:{port}"),
+                Some("http://evil.example")
+            ),
+            403,
+            "{path} from a page of evil.example"
+        );
+    }
+    assert_eq!(
+        status_for(port, "/api/status", &format!("localhost:{port}"), None),
+        200
+    );
+    assert_eq!(
+        status_for(
+            port,
+            "/api/status",
+            &format!("127.0.0.1:{port}"),
+            Some(&format!("http://127.0.0.1:{port}"))
+        ),
+        200,
+        "the station's own screen"
+    );
+    bench.finish();
+}
+
+/// 1,100 clients that open a connection and never finish their request, against a station
+/// limited to 1,024 descriptors: the excess is closed at once, the rest time out, and the
+/// bench keeps recording scans meanwhile (the database never runs out of descriptors).
+#[test]
+fn idle_connections_do_not_starve_the_station() {
+    let shop = Shop::new();
+    let config_path = shop.config_file(&config(None));
+    let mut bench = crate::support::Bench::start_with_fd_limit(
+        1024,
+        &shop.db(),
+        shop.dir.path(),
+        &["--config", config_path.to_str().expect("utf8")],
+    );
+    let port = bench.http_address().port();
+    let python = std::env::var("LOTSTATION_PYTHON").unwrap_or_else(|_| "python3".into());
+    let flood = format!(
+        r#"
+import resource, socket, sys
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+held = []
+for i in range(1100):
+    s = socket.socket()
+    s.settimeout(2)
+    try:
+        s.connect(("127.0.0.1", {port}))
+        s.sendall(b"GET /api/status HTTP/1.1\r\nHost: localhost\r\n")
+        held.append(s)
+    except OSError:
+        s.close()
+print(len(held), flush=True)
+sys.stdin.read()
+"#
+    );
+    let mut flooder = Command::new(python)
+        .arg("-c")
+        .arg(&flood)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the flood");
+    let mut opened = String::new();
+    BufReader::new(flooder.stdout.take().expect("stdout"))
+        .read_line(&mut opened)
+        .expect("the flood says how many it opened");
+    let opened: usize = opened.trim().parse().expect("a count");
+    assert!(opened >= 1000, "the clients opened {opened} connections");
+    // the station holds at most its connection cap (256) of them, whatever the clients do
+    let descriptors = std::fs::read_dir(format!("/proc/{}/fd", bench.child.id()))
+        .expect("the daemon's descriptors")
+        .count();
+    assert!(
+        descriptors < 256 + 64,
+        "the station holds {descriptors} descriptors with {opened} idle clients"
+    );
+    // while they hang on: scans are recorded and answered
+    bench.ok("@RECEIVE");
+    bench.ok("SUP:BRAMBLE");
+    bench.ok("INV-9");
+    bench.ok("ITEM:LAV-EO");
+    bench.ok("SL-9");
+    bench.ok("@QTY:10g");
+    let line = bench.ok("@DONE");
+    assert!(line.contains("lot LAV-2611-001 created"), "{line}");
+    drop(flooder.stdin.take());
+    let _ = flooder.wait();
+    // and once they are gone the screen answers again
+    let (status, body) = http(port, "GET", "/api/status", None, "");
+    assert_eq!(status, 200, "{body}");
+    bench.finish();
+    assert_eq!(shop.verify().0, 0);
+}

@@ -127,15 +127,17 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour, printed: &(Mutex<Vec<Strin
         Behaviour::TakeThenReport(status) => status,
         _ => OK,
     };
-    let mut job = Vec::new();
+    // each format prints when its ^XZ is read, before any ~HS after it is answered
+    let mut pending = Vec::new();
     let mut buffer = [0u8; 4096];
     loop {
         match stream.read(&mut buffer) {
             Ok(0) | Err(_) => break,
             Ok(n) => {
-                job.extend_from_slice(&buffer[..n]);
-                if job.ends_with(b"~HS") {
-                    job.truncate(job.len() - 3);
+                pending.extend_from_slice(&buffer[..n]);
+                print_complete_formats(&mut pending, printed);
+                if pending.ends_with(b"~HS") {
+                    pending.clear();
                     if stream.write_all(&host_status_answer(after_job)).is_err() {
                         break;
                     }
@@ -143,15 +145,26 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour, printed: &(Mutex<Vec<Strin
             }
         }
     }
-    let text = String::from_utf8_lossy(&job);
-    let (printed, added) = printed;
-    let mut printed = printed.lock().expect("lock");
-    for format in text.split("^XA").skip(1) {
-        if format.contains("^XZ") {
-            printed.push(format!("^XA{format}"));
+}
+
+/// Takes every complete `^XA…^XZ` from the front of `pending` as printed.
+fn print_complete_formats(pending: &mut Vec<u8>, printed: &(Mutex<Vec<String>>, Condvar)) {
+    let (list, added) = printed;
+    loop {
+        let text = String::from_utf8_lossy(pending).into_owned();
+        let (Some(start), Some(end)) = (text.find("^XA"), text.find("^XZ")) else {
+            return;
+        };
+        if end < start {
+            pending.drain(..end + 3);
+            continue;
         }
+        list.lock()
+            .expect("lock")
+            .push(text[start..end + 3].to_string());
+        added.notify_all();
+        pending.drain(..end + 3);
     }
-    added.notify_all();
 }
 
 fn tcp_config(port: u16, drain: u64) -> String {

@@ -42,6 +42,23 @@ fn systemd_accepts_the_unit() {
         !stderr.contains("lotstation.service"),
         "warnings about the unit: {stderr}"
     );
+    // and its exposure, as systemd scores it, stays at most 2.5
+    let out = Command::new("systemd-analyze")
+        .args(["security", "--offline=true", "--no-pager"])
+        .arg(&path)
+        .output()
+        .expect("systemd-analyze security");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let exposure: f64 = text
+        .lines()
+        .find_map(|l| {
+            l.split("Overall exposure level for lotstation.service: ")
+                .nth(1)
+        })
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no exposure level in {text}"));
+    assert!(exposure <= 2.5, "exposure {exposure}: {text}");
 }
 
 #[test]

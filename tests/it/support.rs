@@ -251,7 +251,23 @@ pub struct Bench {
 
 impl Bench {
     pub fn start(db: &Path, dir: &Path, extra: &[&str]) -> Bench {
-        let mut child = command()
+        Bench::start_with(command(), db, dir, extra)
+    }
+
+    /// `lotstation run` with at most `limit` open descriptors (as a service's LimitNOFILE).
+    pub fn start_with_fd_limit(limit: u32, db: &Path, dir: &Path, extra: &[&str]) -> Bench {
+        let mut limited = Command::new("sh");
+        limited
+            .arg("-c")
+            .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+            .arg(BIN)
+            .env("LOTSTATION_CLOCK", START)
+            .env("TZ", "UTC");
+        Bench::start_with(limited, db, dir, extra)
+    }
+
+    fn start_with(mut command: Command, db: &Path, dir: &Path, extra: &[&str]) -> Bench {
+        let mut child = command
             // the loop's own word on devices and readings, for `wait_log`
             .env("LOTSTATION_LOG", "info,lotstation::daemon=debug")
             .arg("--db")

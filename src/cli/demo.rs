@@ -316,7 +316,12 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
                 dir.display()
             );
         }
-        for name in ["lotstation.db", "lotstation.db-wal", "lotstation.db-shm"] {
+        for name in [
+            "lotstation.db",
+            "lotstation.db-wal",
+            "lotstation.db-shm",
+            "lotstation.db-witness",
+        ] {
             let path = dir.join(name);
             if path.exists() {
                 std::fs::remove_file(path)?;
@@ -340,6 +345,7 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
     let config_path = dir.join("station.toml");
     std::fs::write(&config_path, config(dir))?;
     let station = Station::load(Some(&config_path))?;
+    let witness = station.witness(&station.database(None));
     let mut store = Store::open(&station.database(None))?;
 
     let files: [(MasterKind, &str, String); 5] = [
@@ -435,7 +441,7 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
 
     let store = daemon.store();
     let summary = store.summary()?;
-    let report = store.verify()?;
+    let report = store.verify(&witness)?;
     println!("\n== summary ==");
     println!(
         "received    {} lots from {} suppliers",

@@ -36,7 +36,7 @@ pub fn import(
         ImportCommand::Boms { file } => (MasterKind::Boms, file),
         ImportCommand::Orders { file } => (MasterKind::Orders, file),
     };
-    let mut store = super::open_store(db)?;
+    let mut store = super::open_store(db, station)?;
     let summary = import_file(&mut store, kind, &file)?;
     println!(
         "imported {}: {} {} ({} new, {} updated)",
@@ -63,7 +63,7 @@ pub fn import_file(
 
 fn import_history(db: &Path, station: &crate::config::Station, dir: &Path) -> anyhow::Result<i32> {
     let history = masterdata::parse_history(dir, &station.timezone)?;
-    let mut store = super::open_store(db)?;
+    let mut store = super::open_store(db, station)?;
     let summary = store.import_history(
         &history,
         &station.shipment_format,

@@ -4,8 +4,6 @@ use std::path::Path;
 
 use clap::Subcommand;
 
-use crate::store::Store;
-
 #[derive(Debug, Subcommand)]
 pub enum JournalCommand {
     /// Recompute the hash chain and run SQLite's integrity check
@@ -21,11 +19,16 @@ pub enum JournalCommand {
     },
 }
 
-pub fn journal(db: &Path, command: JournalCommand) -> anyhow::Result<i32> {
-    let store = Store::open_existing(db)?;
+pub fn journal(
+    db: &Path,
+    station: &crate::config::Station,
+    command: JournalCommand,
+) -> anyhow::Result<i32> {
+    // reading only: the witness file is read, never created
+    let store = crate::store::Store::open_read_only(db)?;
     match command {
         JournalCommand::Verify => {
-            let report = store.verify()?;
+            let report = store.verify(&station.witness(db))?;
             if let Some(error) = &report.chain_error {
                 println!("journal BROKEN: {error}");
             }
@@ -37,9 +40,22 @@ pub fn journal(db: &Path, command: JournalCommand) -> anyhow::Result<i32> {
                     println!("database integrity problem: {line}");
                 }
             }
+            for problem in &report.witness {
+                println!("journal BROKEN: {problem}");
+            }
+            let witness = match report.witnessed {
+                Some(heads) => format!(
+                    "all {heads} heads witnessed in {} are in the chain",
+                    report.witness_path
+                ),
+                None => format!(
+                    "no witness file at {} (it starts with the next write)",
+                    report.witness_path
+                ),
+            };
             if report.ok() {
                 println!(
-                    "journal ok: {} entries, chain intact, head {}; records match the journal; database integrity ok",
+                    "journal ok: {} entries, chain intact, head {}; records match the journal; {witness}; database integrity ok",
                     report.entries, report.head_hash
                 );
                 Ok(0)

@@ -149,7 +149,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Command::Run { check: false } => run::run(station, &db),
         Command::Demo { dir, quiet } => demo::demo(&dir, quiet),
         Command::Import { what } => import::import(&db, &station, what),
-        Command::Journal { what } => journal::journal(&db, what),
+        Command::Journal { what } => journal::journal(&db, &station, what),
         Command::Trace { what } => trace::trace(&db, what),
         Command::Bench { what } => bench::bench(what),
         Command::Devices { what: None } => devices::list(),
@@ -164,6 +164,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             format,
         } => recall::recall(
             &db,
+            &station,
             recall::RecallArgs {
                 code: lot,
                 supplier,
@@ -181,6 +182,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             quarantine,
         } => status::change(
             &db,
+            &station,
             &code,
             &reason,
             if quarantine {
@@ -191,6 +193,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         ),
         Command::Release { code, reason } => status::change(
             &db,
+            &station,
             &code,
             &reason,
             crate::core::workflow::Status::Available,
@@ -198,6 +201,16 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
-fn open_store(db: &std::path::Path) -> anyhow::Result<Store> {
-    Ok(Store::open(db)?)
+/// Opens (creating if needed) a database to write, with the station's witness file.
+fn open_store(db: &std::path::Path, station: &Station) -> anyhow::Result<Store> {
+    let mut store = Store::open(db)?;
+    store.set_witness(&station.witness(db))?;
+    Ok(store)
+}
+
+/// Opens an existing database, with the station's witness file.
+fn open_existing(db: &std::path::Path, station: &Station) -> anyhow::Result<Store> {
+    let mut store = Store::open_existing(db)?;
+    store.set_witness(&station.witness(db))?;
+    Ok(store)
 }

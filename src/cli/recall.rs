@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use crate::store::{Store, Target};
+use crate::store::Target;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RecallFormat {
@@ -23,8 +23,12 @@ pub struct RecallArgs {
     pub format: RecallFormat,
 }
 
-pub fn recall(db: &Path, args: RecallArgs) -> anyhow::Result<i32> {
-    let mut store = Store::open_existing(db)?;
+pub fn recall(
+    db: &Path,
+    station: &crate::config::Station,
+    args: RecallArgs,
+) -> anyhow::Result<i32> {
+    let mut store = super::open_existing(db, station)?;
     let target = store.resolve(&args.code, args.supplier.as_deref())?;
     if !matches!(target, Target::Lot(_) | Target::Batch(_)) {
         anyhow::bail!(

@@ -6,7 +6,6 @@ use std::path::Path;
 use crate::config::{ScannerKind, Station};
 use crate::daemon::{self, Daemon};
 use crate::devices::Source;
-use crate::store::Store;
 
 /// `run --check`: the configuration loaded, its templates rendered; say what it sets up.
 pub fn check(station: &Station, db: &Path) -> anyhow::Result<i32> {
@@ -42,7 +41,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 pub fn run(station: Station, db: &Path) -> anyhow::Result<i32> {
-    let store = Store::open(db)?;
+    let store = super::open_store(db, &station)?;
     let mut sources = Vec::new();
     for scanner in &station.config.scanner {
         match scanner.kind {

@@ -3,10 +3,15 @@
 use std::path::Path;
 
 use crate::core::workflow::Status;
-use crate::store::Store;
 
-pub fn change(db: &Path, code: &str, reason: &str, status: Status) -> anyhow::Result<i32> {
-    let mut store = Store::open_existing(db)?;
+pub fn change(
+    db: &Path,
+    station: &crate::config::Station,
+    code: &str,
+    reason: &str,
+    status: Status,
+) -> anyhow::Result<i32> {
+    let mut store = super::open_existing(db, station)?;
     let operator = std::env::var("USER").ok();
     let seq = store.change_status(
         code,

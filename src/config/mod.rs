@@ -99,6 +99,9 @@ pub struct StationConfig {
     pub timezone: Option<String>,
     /// at the end of standard input, how long to wait for queued labels to print
     pub print_drain_seconds: Option<u64>,
+    /// the file the journal's head is witnessed in, best in another directory than the
+    /// database (default: `<database>-witness`)
+    pub witness: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -690,6 +693,15 @@ impl Station {
             .map(Path::to_path_buf)
             .or_else(|| self.config.station.database.clone())
             .unwrap_or_else(|| PathBuf::from("lotstation.db"))
+    }
+
+    /// The witness file of `database`: the configured one, else the default beside it.
+    pub fn witness(&self, database: &Path) -> PathBuf {
+        self.config
+            .station
+            .witness
+            .clone()
+            .unwrap_or_else(|| crate::store::witness::Witness::default_path(database))
     }
 
     pub fn bench(&self, name: &str) -> Option<&BenchConfig> {

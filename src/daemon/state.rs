@@ -363,8 +363,12 @@ impl Daemon {
         bench_index(&self.benches, scanner)
     }
 
-    /// End of the loop: says what is still waiting to print (it prints on the next run).
+    /// End of the loop: says what is still waiting to print (it prints on the next run), and
+    /// leaves the database file whole (the write-ahead log checkpointed and emptied).
     pub fn finish(&mut self) -> Result<(), DaemonError> {
+        if let Err(e) = self.store.checkpoint() {
+            tracing::warn!(error = %e, "the write-ahead log was not checkpointed at the stop");
+        }
         if !self.printing.idle() {
             let message = format!(
                 "{} label job(s) still queued; they print when the station next runs",

@@ -46,11 +46,20 @@ pub struct VerifyReport {
     pub integrity: Vec<String>,
     /// record rows that disagree with their journal entries
     pub records: Vec<String>,
+    /// the witness file checked
+    pub witness_path: String,
+    /// heads it witnessed (None: there is no witness file)
+    pub witnessed: Option<usize>,
+    /// witnessed heads the chain does not have: a cut tail, a changed entry
+    pub witness: Vec<String>,
 }
 
 impl VerifyReport {
     pub fn ok(&self) -> bool {
-        self.chain_error.is_none() && self.integrity == ["ok"] && self.records.is_empty()
+        self.chain_error.is_none()
+            && self.integrity == ["ok"]
+            && self.records.is_empty()
+            && self.witness.is_empty()
     }
 }
 
@@ -156,8 +165,9 @@ impl Store {
             .optional()?)
     }
 
-    /// Recomputes the whole chain and runs SQLite's integrity check.
-    pub fn verify(&self) -> Result<VerifyReport, StoreError> {
+    /// Recomputes the whole chain, runs SQLite's integrity check, checks every record row
+    /// against its entry and every head in the witness file against the chain.
+    pub fn verify(&self, witness: &std::path::Path) -> Result<VerifyReport, StoreError> {
         let integrity = {
             let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
             let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
@@ -222,13 +232,71 @@ impl Store {
         drop(rows);
         drop(stmt);
         let records = self.crosscheck()?;
+        let (witnessed, witness_problems) = self.check_witness(witness, entries)?;
         Ok(VerifyReport {
             entries,
             head_hash: expected_prev,
             chain_error,
             integrity,
             records,
+            witness_path: witness.display().to_string(),
+            witnessed,
+            witness: witness_problems,
         })
+    }
+
+    /// Every head in the witness file must be in the journal with the same hash.
+    fn check_witness(
+        &self,
+        path: &std::path::Path,
+        entries: i64,
+    ) -> Result<(Option<usize>, Vec<String>), StoreError> {
+        let (heads, mut problems) = match super::witness::read(path) {
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((None, Vec::new())),
+            Err(e) => {
+                return Ok((
+                    None,
+                    vec![format!(
+                        "the witness {} cannot be read: {e}",
+                        path.display()
+                    )],
+                ));
+            }
+        };
+        let mut cut_reported = false;
+        for head in &heads {
+            let found: Option<String> = self
+                .conn
+                .cached_row("SELECT hash FROM journal WHERE seq = ?1", [head.seq], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            match found {
+                None if !cut_reported => {
+                    cut_reported = true;
+                    let last = heads.iter().map(|h| h.seq).max().unwrap_or(head.seq);
+                    problems.push(format!(
+                        "entries {} to {last} are missing: the witness saw entry {} (hash {}) at {}, the journal ends at entry {entries}; its tail was cut",
+                        entries + 1,
+                        head.seq,
+                        short(&head.hash),
+                        head.at
+                    ));
+                }
+                None => {}
+                Some(hash) if hash != head.hash => problems.push(format!(
+                    "entry {} is not the one witnessed at {} (line {}): its hash is {}, the witness saw {}",
+                    head.seq,
+                    head.at,
+                    head.line,
+                    short(&hash),
+                    short(&head.hash)
+                )),
+                Some(_) => {}
+            }
+        }
+        Ok((Some(heads.len()), problems))
     }
 }
 

@@ -11,6 +11,7 @@ mod labels;
 mod schema;
 mod summary;
 mod trace;
+pub mod witness;
 mod world;
 
 pub use history::HistorySummary;
@@ -95,6 +96,8 @@ pub struct PrintJob {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// where each commit's head is witnessed (none on a read-only store)
+    witness: Option<witness::Witness>,
 }
 
 /// Prepared statements kept per connection (rusqlite keeps 16 unless told).
@@ -140,9 +143,17 @@ impl Store {
             path: path.to_path_buf(),
             source,
         })?;
+        let witness =
+            witness::Witness::open(&witness::Witness::default_path(path)).map_err(|e| {
+                StoreError::Open {
+                    path: witness::Witness::default_path(path),
+                    source: rusqlite::Error::InvalidPath(PathBuf::from(e.to_string())),
+                }
+            })?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            witness: Some(witness),
         };
         store.configure()?;
         store.migrate()?;
@@ -194,6 +205,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            witness: None,
         })
     }
 
@@ -270,7 +282,28 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        Ok(StoreTx { tx })
+        Ok(StoreTx {
+            tx,
+            witness: self.witness.as_ref(),
+        })
+    }
+
+    /// Moves everything in the write-ahead log into the database file and empties the log
+    /// (at a clean stop, so the database file alone holds every record).
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// Witnesses this database's heads in `path` instead of the default file beside it.
+    pub fn set_witness(&mut self, path: &Path) -> Result<(), StoreError> {
+        let witness = witness::Witness::open(path).map_err(|e| StoreError::Open {
+            path: path.to_path_buf(),
+            source: rusqlite::Error::InvalidPath(PathBuf::from(e.to_string())),
+        })?;
+        self.witness = Some(witness);
+        Ok(())
     }
 
     /// Print jobs with a printer and no outcome yet, oldest first.
@@ -346,6 +379,7 @@ impl Store {
 /// One write transaction: everything a scan changes commits together or not at all.
 pub struct StoreTx<'a> {
     tx: rusqlite::Transaction<'a>,
+    witness: Option<&'a witness::Witness>,
 }
 
 impl StoreTx<'_> {
@@ -367,8 +401,23 @@ impl StoreTx<'_> {
         Ok(())
     }
 
+    /// Commits (durably), then witnesses the new head outside the database.
     pub fn commit(self) -> Result<(), StoreError> {
+        let head: Option<(i64, String, String)> = match self.witness {
+            Some(_) => self
+                .tx
+                .cached_row(
+                    "SELECT seq, hash, at FROM journal ORDER BY seq DESC LIMIT 1",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?,
+            None => None,
+        };
         self.tx.commit()?;
+        if let (Some(witness), Some((seq, hash, at))) = (self.witness, head) {
+            witness.record(seq, &hash, &at);
+        }
         Ok(())
     }
 

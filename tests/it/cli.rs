@@ -69,6 +69,15 @@ fn run_check_refuses_each_mistake_with_file_and_key() {
         "{stdout}"
     );
     assert!(!shop.db().exists(), "a check opens no database");
+    // the configuration the service ships with is valid as it stands
+    let shipped = crate::support::fixture("../../systemd/lotstation.toml");
+    let out = shop.cli(&["--config", &shipped, "run", "--check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

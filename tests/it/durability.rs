@@ -129,6 +129,69 @@ fn an_edited_journal_row_is_found() {
     );
 }
 
+/// The drill's cut: the last entries of the journal removed with every row they wrote.
+/// The chain that is left verifies on its own; the witness beside the database still holds
+/// the heads it saw, and `journal verify` finds them missing.
+#[test]
+fn a_cut_tail_is_found_by_the_witness() {
+    let shop = shop_with_history();
+    let last = shop.query_i64("SELECT MAX(seq) FROM journal");
+    let keep = last - 5;
+    let conn = shop.conn();
+    let tables: Vec<String> = {
+        let mut stmt = conn
+            .prepare(
+                "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS \
+                 (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'journal_seq')",
+            )
+            .expect("tables");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect()
+    };
+    let triggers: Vec<String> = {
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            .expect("triggers");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect()
+    };
+    for trigger in triggers {
+        conn.execute_batch(&format!("DROP TRIGGER {trigger}"))
+            .expect("drop trigger");
+    }
+    for table in &tables {
+        conn.execute(
+            &format!("DELETE FROM {table} WHERE journal_seq > ?1"),
+            [keep],
+        )
+        .expect("cut rows");
+    }
+    conn.execute("DELETE FROM journal WHERE seq > ?1", [keep])
+        .expect("cut the journal");
+    drop(conn);
+    let (code, out) = shop.verify();
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "journal BROKEN: entries {} to {last} are missing: the witness saw entry {}",
+            keep + 1,
+            keep + 1
+        )) && out.contains(&format!(
+            "the journal ends at entry {keep}; its tail was cut"
+        )),
+        "{out}"
+    );
+    // with the witness gone too, the chain alone cannot tell (the witness belongs elsewhere)
+    std::fs::remove_file(shop.path("lotstation.db-witness")).expect("remove the witness");
+    let (code, out) = shop.verify();
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("no witness file at"), "{out}");
+}
+
 #[test]
 fn a_deleted_journal_row_is_found() {
     let shop = shop_with_history();

@@ -274,6 +274,48 @@ impl Store {
                  BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
             ))?;
         }
+        for table in schema::APPEND_ONLY_TABLES.iter().chain(&["journal"]) {
+            self.refuse_replace(table)?;
+        }
+        Ok(())
+    }
+
+    /// `INSERT OR REPLACE` (and an upsert) over an existing row deletes it without firing
+    /// delete triggers unless a connection sets `recursive_triggers`, which a person with
+    /// the sqlite3 shell would not. So: a row whose rowid or unique key is already taken is
+    /// refused before it is inserted, whoever inserts it.
+    fn refuse_replace(&self, table: &str) -> Result<(), StoreError> {
+        let mut keys: Vec<Vec<String>> = vec![vec!["rowid".to_string()]];
+        let unique_indexes: Vec<String> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT name FROM pragma_index_list(?1) WHERE \"unique\" = 1")?;
+            stmt.query_map([table], |r| r.get(0))?
+                .collect::<Result<_, _>>()?
+        };
+        for index in unique_indexes {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")?;
+            let columns: Vec<String> = stmt
+                .query_map([&index], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            if !columns.is_empty() {
+                keys.push(columns);
+            }
+        }
+        for (n, key) in keys.iter().enumerate() {
+            let matches = key
+                .iter()
+                .map(|c| format!("old.{c} = NEW.{c}"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            self.conn.execute_batch(&format!(
+                "CREATE TRIGGER IF NOT EXISTS {table}_no_replace_{n} BEFORE INSERT ON {table} \
+                 WHEN EXISTS (SELECT 1 FROM {table} AS old WHERE {matches}) \
+                 BEGIN SELECT RAISE(ABORT, '{table} is append-only: a row with this key exists'); END;"
+            ))?;
+        }
         Ok(())
     }
 

@@ -262,4 +262,5 @@ pub const APPEND_ONLY_TABLES: &[&str] = &[
     "corrections",
     "print_jobs",
     "print_outcomes",
+    "codes",
 ];

@@ -192,6 +192,35 @@ fn a_cut_tail_is_found_by_the_witness() {
     assert!(out.contains("no witness file at"), "{out}");
 }
 
+/// The drill's upsert: `INSERT OR REPLACE` over an existing row went through the update and
+/// delete triggers. From a plain connection (as the sqlite3 shell is), it is refused now, on
+/// the journal, a record table and the issued codes alike.
+#[test]
+fn insert_or_replace_cannot_overwrite_history() {
+    let shop = shop_with_history();
+    let conn = shop.conn();
+    let attempts = [
+        "INSERT OR REPLACE INTO journal SELECT seq, at, kind, bench, device, operator, \
+         replace(body, 'SL-TAMPER-07', 'SL-OTHER'), prev_hash, hash FROM journal \
+         WHERE body LIKE '%SL-TAMPER-07%' LIMIT 1",
+        "INSERT OR REPLACE INTO lots SELECT * FROM lots LIMIT 1",
+        "REPLACE INTO codes SELECT code, '2020-01-01' FROM codes LIMIT 1",
+        "UPDATE codes SET issued_at = '2020-01-01'",
+        "DELETE FROM codes",
+    ];
+    for sql in attempts {
+        let refused = conn.execute(sql, []);
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("append-only")),
+            "{sql}: {refused:?}"
+        );
+    }
+    drop(conn);
+    assert_eq!(shop.verify().0, 0, "nothing changed");
+}
+
 #[test]
 fn a_deleted_journal_row_is_found() {
     let shop = shop_with_history();

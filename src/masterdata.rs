@@ -218,6 +218,14 @@ pub fn read_csv<T>(
     };
     let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read: {e}")))?;
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+    if let Some(line) = unclosed_quote(bytes) {
+        return Err(ImportError {
+            file: file.clone(),
+            line: Some(line),
+            column: None,
+            message: "a quoted field opened on this line is never closed (a \" is missing); everything after it would be read as one field".into(),
+        });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -264,6 +272,33 @@ pub fn read_csv<T>(
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
+        for (name, i) in &index {
+            let field = record.get(*i).unwrap_or_default();
+            let problem = if field.chars().count() > MAX_FIELD_CHARS {
+                Some(format!(
+                    "has {} characters; a field holds at most {MAX_FIELD_CHARS}",
+                    field.chars().count()
+                ))
+            } else {
+                field
+                    .chars()
+                    .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+                    .map(|c| {
+                        format!(
+                            "holds the control character U+{:04X}, which no name, code or address has (a file saved in the wrong format?)",
+                            c as u32
+                        )
+                    })
+            };
+            if let Some(problem) = problem {
+                return Err(ImportError {
+                    file: file.clone(),
+                    line: Some(line),
+                    column: Some(name.clone()),
+                    message: problem,
+                });
+            }
+        }
         let row = Row {
             file: &file,
             line,
@@ -273,6 +308,35 @@ pub fn read_csv<T>(
         out.push(each(&row)?);
     }
     Ok(out)
+}
+
+/// The longest field accepted: a long address fits; a 10 MB blob pasted into a cell does not.
+pub const MAX_FIELD_CHARS: usize = 1000;
+
+/// The line on which a quoted field opens that is never closed, if one is.
+fn unclosed_quote(bytes: &[u8]) -> Option<u64> {
+    let mut line = 1;
+    let mut opened_on = None;
+    let mut at_field_start = true;
+    let mut iter = bytes.iter().peekable();
+    while let Some(&b) = iter.next() {
+        match (opened_on, b) {
+            (None, b'"') if at_field_start => opened_on = Some(line),
+            (Some(_), b'"') => {
+                if iter.peek() == Some(&&b'"') {
+                    iter.next(); // an escaped quote inside the field
+                } else {
+                    opened_on = None;
+                }
+            }
+            _ => {}
+        }
+        if b == b'\n' {
+            line += 1;
+        }
+        at_field_start = opened_on.is_none() && matches!(b, b',' | b'\n' | b'\r');
+    }
+    opened_on
 }
 
 fn csv_error(file: &str, e: csv::Error) -> ImportError {

@@ -209,6 +209,10 @@ pub fn generate(dir: &Path, scale: Scale, seed: u64) -> std::io::Result<Generate
     )?;
     // per material: (lot index, received day) in time order
     let mut lots_of: Vec<Vec<(usize, jiff::civil::Date)>> = vec![Vec::new(); size.materials];
+    // what each lot (in g) and each batch (in its unit) has left: nothing is used beyond it,
+    // as the import refuses a history that does
+    let mut lot_left: Vec<usize> = Vec::with_capacity(size.lots);
+    let mut batch_left: Vec<usize> = vec![0; size.batches];
     for l in 0..size.lots {
         let material = rng.below(size.materials);
         let day = day_of(start, l, size.lots);
@@ -231,6 +235,11 @@ pub fn generate(dir: &Path, scale: Scale, seed: u64) -> std::io::Result<Generate
             day.checked_add(jiff::Span::new().days(730)).unwrap_or(day)
         )?;
         lots_of[material].push((l, day));
+        lot_left.push(if unit == "kg" {
+            quantity * 1000
+        } else {
+            quantity
+        });
     }
     receipts.flush()?;
     generated.lots = size.lots;
@@ -284,32 +293,42 @@ pub fn generate(dir: &Path, scale: Scale, seed: u64) -> std::io::Result<Generate
             )
         };
         writeln!(batches, "B{b:06},{sku},{day},{yield_quantity},")?;
+        batch_left[b] = yield_quantity;
         for _ in 0..inputs {
             if let Some((lot, material)) = pick_lot(&mut rng, day) {
-                let (quantity, unit) = if material.is_multiple_of(3) {
-                    (rng.range(1, 5), "kg")
+                let (quantity, unit, grams) = if material.is_multiple_of(3) {
+                    let kg = rng.range(1, 5);
+                    (kg, "kg", kg * 1000)
                 } else {
-                    (rng.range(20, 900), "g")
+                    let g = rng.range(20, 900);
+                    (g, "g", g)
                 };
-                writeln!(consumptions, "B{b:06},LOT{lot:06},{quantity},{unit}")?;
-                generated.consumptions += 1;
+                if lot_left[lot] >= grams {
+                    lot_left[lot] -= grams;
+                    writeln!(consumptions, "B{b:06},LOT{lot:06},{quantity},{unit}")?;
+                    generated.consumptions += 1;
+                }
             }
         }
         if sku.starts_with("BLEND") && !recent_concentrates.is_empty() && rng.below(2) == 0 {
             let c = recent_concentrates
                 [recent_concentrates.len() - 1 - rng.below(recent_concentrates.len().min(3))];
-            writeln!(consumptions, "B{b:06},B{c:06},{},g", rng.range(50, 200))?;
-            generated.consumptions += 1;
+            let grams = rng.range(50, 200);
+            if batch_left[c] >= grams {
+                batch_left[c] -= grams;
+                writeln!(consumptions, "B{b:06},B{c:06},{grams},g")?;
+                generated.consumptions += 1;
+            }
         }
         if sku.starts_with('P') && !recent_blends.is_empty() && rng.below(10) < 7 {
             let blend =
                 recent_blends[recent_blends.len() - 1 - rng.below(recent_blends.len().min(4))];
-            writeln!(
-                consumptions,
-                "B{b:06},B{blend:06},{},g",
-                rng.range(100, 400)
-            )?;
-            generated.consumptions += 1;
+            let grams = rng.range(100, 400);
+            if batch_left[blend] >= grams {
+                batch_left[blend] -= grams;
+                writeln!(consumptions, "B{b:06},B{blend:06},{grams},g")?;
+                generated.consumptions += 1;
+            }
         }
         match sku.as_bytes()[0] {
             b'C' => recent_concentrates.push(b),
@@ -344,10 +363,14 @@ pub fn generate(dir: &Path, scale: Scale, seed: u64) -> std::io::Result<Generate
         for _ in 0..lines {
             // one of the last 30 product batches made before the order
             let (batch, _, _) = product_batches[made - 1 - rng.below(made.min(30))];
+            let units = rng.range(1, 3);
+            if batch_left[batch] < units {
+                continue;
+            }
+            batch_left[batch] -= units;
             writeln!(
                 shipments,
-                "O{o:07},C{customer:06},{time},B{batch:06},{}",
-                rng.range(1, 3)
+                "O{o:07},C{customer:06},{time},B{batch:06},{units}"
             )?;
             generated.shipment_lines += 1;
         }
@@ -364,11 +387,12 @@ pub fn generate(dir: &Path, scale: Scale, seed: u64) -> std::io::Result<Generate
         let day = day_of(start, l, size.lots)
             .checked_add(jiff::Span::new().days(10))
             .unwrap_or(start);
-        writeln!(
-            wastes,
-            "LOT{l:06},{},g,spilled while weighing,{day}",
-            rng.range(10, 200)
-        )?;
+        let grams = rng.range(10, 200);
+        if lot_left[l] < grams {
+            continue;
+        }
+        lot_left[l] -= grams;
+        writeln!(wastes, "LOT{l:06},{grams},g,spilled while weighing,{day}")?;
         generated.wastes += 1;
     }
     for l in (7..size.lots).step_by(97) {

@@ -144,7 +144,7 @@ pub fn run(
     let started = Instant::now();
     let history = masterdata::parse_history(&dir.join("history"), &tz)?;
     let format = crate::core::codes::CodeFormat::parse("SHP-{seq:06}")?;
-    store.import_history(&history, &format, &tz, crate::clock::now())?;
+    store.import_history(&history, &format, &tz, crate::clock::now(), true)?;
     let import = started.elapsed();
     writeln!(log, "  imported in {:.1} s", import.as_secs_f64())?;
     figures.push(Figure {

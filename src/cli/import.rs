@@ -20,7 +20,13 @@ pub enum ImportCommand {
     /// orders.csv: order_number,customer_code,ordered_at,sku,quantity
     Orders { file: PathBuf },
     /// past records: DIR/receipts.csv, batches.csv, consumptions.csv, shipments.csv
-    History { dir: PathBuf },
+    History {
+        dir: PathBuf,
+        /// the old records never noted what went into each batch: import batches without
+        /// consumptions (their traces then stop at the batch)
+        #[arg(long)]
+        without_consumptions: bool,
+    },
 }
 
 pub fn import(
@@ -29,7 +35,10 @@ pub fn import(
     command: ImportCommand,
 ) -> anyhow::Result<i32> {
     let (kind, file) = match command {
-        ImportCommand::History { dir } => return import_history(db, station, &dir),
+        ImportCommand::History {
+            dir,
+            without_consumptions,
+        } => return import_history(db, station, &dir, without_consumptions),
         ImportCommand::Items { file } => (MasterKind::Items, file),
         ImportCommand::Suppliers { file } => (MasterKind::Suppliers, file),
         ImportCommand::Customers { file } => (MasterKind::Customers, file),
@@ -61,7 +70,12 @@ pub fn import_file(
     Ok(store.import_master(&name, &sha256_hex(&bytes), &data, crate::clock::now())?)
 }
 
-fn import_history(db: &Path, station: &crate::config::Station, dir: &Path) -> anyhow::Result<i32> {
+fn import_history(
+    db: &Path,
+    station: &crate::config::Station,
+    dir: &Path,
+    without_consumptions: bool,
+) -> anyhow::Result<i32> {
     let history = masterdata::parse_history(dir, &station.timezone)?;
     let mut store = super::open_store(db, station)?;
     let summary = store.import_history(
@@ -69,6 +83,7 @@ fn import_history(db: &Path, station: &crate::config::Station, dir: &Path) -> an
         &station.shipment_format,
         &station.timezone,
         crate::clock::now(),
+        without_consumptions,
     )?;
     println!(
         "imported history from {}: {} lots, {} batches, {} consumptions, {} shipments ({} lines), {} wastes, {} status changes",

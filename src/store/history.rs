@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use rusqlite::OptionalExtension;
 
-use super::{Store, StoreError, StoreTx};
+use super::{Cached, Store, StoreError, StoreTx};
 use crate::core::codes::{CodeContext, CodeFormat, Quantity, Unit};
 use crate::core::workflow::{Record, ShippedLine, StockKind, World};
 use crate::masterdata::{History, ImportError};
@@ -149,6 +149,7 @@ impl Store {
         shipment_format: &CodeFormat,
         tz: &jiff::tz::TimeZone,
         at: jiff::Timestamp,
+        allow_batches_without_consumptions: bool,
     ) -> Result<HistorySummary, StoreError> {
         let mut tx = self.begin()?;
         let known = tx.known()?;
@@ -454,6 +455,7 @@ impl Store {
             tx.append_record_with(&record, None, None, at, imported(f, row.line))?;
             summary.statuses += 1;
         }
+        tx.refuse_the_impossible(history, allow_batches_without_consumptions)?;
         tx.commit()?;
         // a bulk import leaves a large write-ahead log that every read would consult
         self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
@@ -461,7 +463,158 @@ impl Store {
     }
 }
 
+/// One use of a lot or batch in an imported history: what, when, and where it was read.
+struct Use<'a> {
+    code: &'a str,
+    at: jiff::Timestamp,
+    file: &'a Option<String>,
+    line: u64,
+    column: &'static str,
+    what: &'static str,
+}
+
 impl StoreTx<'_> {
+    /// With every imported row in the transaction, refuses what cannot have happened: a lot
+    /// or batch used beyond what it held (its quantity and any corrections), a use dated
+    /// before what it uses was received or made, and a batch that consumed nothing (unless
+    /// the history has no consumptions on purpose). Each refusal names the file and line.
+    fn refuse_the_impossible(
+        &mut self,
+        history: &History,
+        allow_batches_without_consumptions: bool,
+    ) -> Result<(), StoreError> {
+        let files = &history.files;
+        if !allow_batches_without_consumptions {
+            let consumed: std::collections::HashSet<&str> = history
+                .consumptions
+                .iter()
+                .map(|c| c.batch_code.as_str())
+                .collect();
+            for batch in &history.batches {
+                if !consumed.contains(batch.batch_code.as_str()) {
+                    let why = if files.consumptions.is_none() {
+                        "there is no consumptions.csv"
+                    } else {
+                        "consumptions.csv has no line for it"
+                    };
+                    return Err(located(
+                        &files.batches,
+                        batch.line,
+                        "batch_code",
+                        format!(
+                            "batch {} consumed nothing ({why}): a trace could not reach its ingredients. Add its consumptions, or import with --without-consumptions if the old records never had them",
+                            batch.batch_code
+                        ),
+                    ));
+                }
+            }
+        }
+        let produced: HashMap<&str, jiff::Timestamp> = history
+            .batches
+            .iter()
+            .map(|b| (b.batch_code.as_str(), b.produced_at))
+            .collect();
+        let mut uses: Vec<Use<'_>> = Vec::new();
+        for row in &history.consumptions {
+            let Some(at) = produced
+                .get(row.batch_code.as_str())
+                .copied()
+                .or(self.made_at(&row.batch_code)?)
+            else {
+                continue;
+            };
+            uses.push(Use {
+                code: &row.input_code,
+                at,
+                file: &files.consumptions,
+                line: row.line,
+                column: "input_code",
+                what: "consumed in a batch made",
+            });
+        }
+        for row in &history.shipments {
+            uses.push(Use {
+                code: &row.batch_code,
+                at: row.shipped_at,
+                file: &files.shipments,
+                line: row.line,
+                column: "batch_code",
+                what: "shipped",
+            });
+        }
+        for row in &history.wastes {
+            uses.push(Use {
+                code: &row.code,
+                at: row.at,
+                file: &files.wastes,
+                line: row.line,
+                column: "code",
+                what: "written off",
+            });
+        }
+        // dated before what it uses existed
+        for used in &uses {
+            if let Some(since) = self.made_at(used.code)?
+                && used.at < since
+            {
+                return Err(located(
+                    used.file,
+                    used.line,
+                    used.column,
+                    format!(
+                        "{} is {} on {}, before it was received or made ({})",
+                        used.code, used.what, used.at, since
+                    ),
+                ));
+            }
+        }
+        // used beyond what it held: the last line that uses it is the one that overdraws
+        let mut last_use: HashMap<&str, &Use<'_>> = HashMap::new();
+        for used in &uses {
+            last_use.insert(used.code, used);
+        }
+        let mut codes: Vec<&&str> = last_use.keys().collect();
+        codes.sort();
+        for code in codes {
+            let used = last_use[*code];
+            let Some(stock) = self
+                .stock_view(code)
+                .map_err(|e| StoreError::Corrupt(e.0))?
+            else {
+                continue;
+            };
+            if stock.balance < 0 {
+                let unit = stock.item.unit;
+                return Err(located(
+                    used.file,
+                    used.line,
+                    used.column,
+                    format!(
+                        "{code} is used beyond what it held: it had {}, and {} of it would be used, {} more than it had (every use in this history and before counts)",
+                        Quantity::from_base(stock.initial).display_in(unit),
+                        Quantity::from_base(stock.initial - stock.balance).display_in(unit),
+                        Quantity::from_base(-stock.balance).display_in(unit),
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// When a lot was received or a batch made, if it exists.
+    fn made_at(&self, code: &str) -> Result<Option<jiff::Timestamp>, StoreError> {
+        let text: Option<String> = self
+            .tx
+            .cached_row(
+                "SELECT received_at FROM lots WHERE code = ?1 \
+                 UNION ALL SELECT opened_at FROM batches WHERE code = ?1 LIMIT 1",
+                [code],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(text.and_then(|t| t.parse().ok()))
+    }
+
     /// With the new batch-to-batch edges added to the recorded ones, is there a loop? Returns
     /// the file line of a new edge on it.
     fn find_cycle(&self, new_edges: &[(String, String, u64)]) -> Result<Option<u64>, StoreError> {

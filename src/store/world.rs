@@ -82,7 +82,7 @@ impl StoreTx<'_> {
     }
 
     /// Balance, status and expiry of one lot or batch.
-    fn stock_view(&self, code: &str) -> Result<Option<StockView>, WorldError> {
+    pub(super) fn stock_view(&self, code: &str) -> Result<Option<StockView>, WorldError> {
         let tx = &self.tx;
         let lot: Option<(String, i64, Option<String>, String)> = tx
             .cached_row(

@@ -50,6 +50,24 @@ fn bad_rows_are_located_and_nothing_is_imported() {
     check_bad(
         &shop,
         "items",
+        &items("X,\"Soap, \"\"lavender\"\",material,g,,,\nY,Other,material,g,,,\n"),
+        "FILE line 3: a quoted field opened on this line is never closed",
+    );
+    check_bad(
+        &shop,
+        "items",
+        &items("X,Nul\u{0}in name,material,g,,,\n"),
+        "FILE line 3, column name: holds the control character U+0000",
+    );
+    check_bad(
+        &shop,
+        "items",
+        &items(&format!("X,{},material,g,,,\n", "A".repeat(5000))),
+        "FILE line 3, column name: has 5000 characters; a field holds at most 1000",
+    );
+    check_bad(
+        &shop,
+        "items",
         &items("X,Bad unit,material,stone,,,\n"),
         "FILE line 3, column unit: \"stone\" must be one of g, kg, ml, l, each",
     );
@@ -111,7 +129,7 @@ fn bad_rows_are_located_and_nothing_is_imported() {
         &shop,
         "items",
         &items("X,\"unterminated,material,g,,,\n"),
-        "FILE line 3: has 2 fields, the header has 7",
+        "FILE line 3: a quoted field opened on this line is never closed",
     );
     check_bad(
         &shop,
@@ -225,4 +243,92 @@ fn reimport_updates_master_data_and_keeps_history() {
         6
     );
     assert_eq!(shop.verify().0, 0);
+}
+
+/// Writes a history folder from (file, content) pairs and imports it: (exit code, stderr).
+fn import_history(shop: &Shop, files: &[(&str, &str)], extra: &[&str]) -> (i32, String) {
+    let dir = tempfile::tempdir_in(shop.dir.path()).expect("history dir");
+    for (name, content) in files {
+        std::fs::write(dir.path().join(name), content).expect("write history file");
+    }
+    let mut args = vec!["import", "history", dir.path().to_str().expect("utf8")];
+    args.extend_from_slice(extra);
+    let out = shop.cli(&args);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const RECEIPTS: &str = "lot_code,item_sku,supplier_code,supplier_lot,invoice,quantity,unit,received_at,expiry\n\
+    OL-1,OLIVE,COASTAL,C1,I1,83,kg,2025-01-10,\n";
+const BATCHES: &str = "batch_code,product_sku,produced_at,yield,expiry\nSB-1,SOAP,2025-02-01,10,\n";
+
+/// The drill's impossible histories: each refused with its file, line and column, and
+/// nothing of the import kept.
+#[test]
+fn impossible_histories_are_refused() {
+    let shop = Shop::new();
+    let before = shop.counts();
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (
+            &[
+                ("receipts.csv", RECEIPTS),
+                ("batches.csv", BATCHES),
+                (
+                    "consumptions.csv",
+                    "batch_code,input_code,quantity,unit\nSB-1,OL-1,99999,kg\n",
+                ),
+            ],
+            "consumptions.csv line 2, column input_code: OL-1 is used beyond what it held: it had 83 kg, and 99999 kg of it would be used, 99916 kg more than it had",
+        ),
+        (
+            &[
+                ("receipts.csv", RECEIPTS),
+                ("batches.csv", BATCHES),
+                (
+                    "consumptions.csv",
+                    "batch_code,input_code,quantity,unit\nSB-1,OL-1,3,kg\n",
+                ),
+                (
+                    "shipments.csv",
+                    "order_number,customer_code,shipped_at,batch_code,quantity\n9001,C001,2025-01-20T10:00:00Z,SB-1,2\n",
+                ),
+            ],
+            "shipments.csv line 2, column batch_code: SB-1 is shipped on 2025-01-20T10:00:00Z, before it was received or made",
+        ),
+        (
+            &[
+                (
+                    "receipts.csv",
+                    "lot_code,item_sku,supplier_code,supplier_lot,invoice,quantity,unit,received_at,expiry\n\
+                     OL-1,OLIVE,COASTAL,C1,I1,83,kg,2025-03-10,\n",
+                ),
+                ("batches.csv", BATCHES),
+                (
+                    "consumptions.csv",
+                    "batch_code,input_code,quantity,unit\nSB-1,OL-1,3,kg\n",
+                ),
+            ],
+            "consumptions.csv line 2, column input_code: OL-1 is consumed in a batch made on 2025-02-01",
+        ),
+        (
+            &[("receipts.csv", RECEIPTS), ("batches.csv", BATCHES)],
+            "batches.csv line 2, column batch_code: batch SB-1 consumed nothing (there is no consumptions.csv)",
+        ),
+    ];
+    for (files, expected) in cases {
+        let (code, stderr) = import_history(&shop, files, &[]);
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains(expected), "{expected:?} in {stderr}");
+        assert_eq!(shop.counts(), before, "nothing imported: {expected}");
+    }
+    // a history that never noted its consumptions is taken when that is said
+    let (code, stderr) = import_history(
+        &shop,
+        &[("receipts.csv", RECEIPTS), ("batches.csv", BATCHES)],
+        &["--without-consumptions"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(shop.query_i64("SELECT COUNT(*) FROM batches"), 1);
 }

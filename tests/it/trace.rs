@@ -35,17 +35,45 @@ fn arb_past() -> impl Strategy<Value = Past> {
                         (false, i % n_lots, q)
                     }
                 });
-                (proptest::collection::vec(input, 0..4), 1i64..100)
+                (proptest::collection::vec(input, 1..4), 1i64..100)
             })
             .collect::<Vec<_>>();
         let shipments =
             proptest::collection::vec((0usize..12, 0usize..5, 0usize..n_batches, 1i64..4), 0..25);
-        (lots, batches, shipments).prop_map(|(lots, batches, shipments)| Past {
-            lots,
-            batches,
-            shipments,
+        (lots, batches, shipments).prop_map(|(lots, batches, shipments)| {
+            possible(Past {
+                lots,
+                batches,
+                shipments,
+            })
         })
     })
+}
+
+/// The same past, made possible: each lot holds and each batch yields at least what is
+/// used of it (the import refuses a history that uses more than there was).
+fn possible(mut past: Past) -> Past {
+    let mut lot_use = vec![0i64; past.lots.len()];
+    let mut batch_use = vec![0i64; past.batches.len()];
+    for (inputs, _) in &past.batches {
+        for (is_batch, i, q) in inputs {
+            if *is_batch {
+                batch_use[*i] += q;
+            } else {
+                lot_use[*i] += q;
+            }
+        }
+    }
+    for (_, _, batch, units) in &past.shipments {
+        batch_use[*batch] += units;
+    }
+    for (q, used) in past.lots.iter_mut().zip(lot_use) {
+        *q = (*q).max(used);
+    }
+    for ((_, yield_q), used) in past.batches.iter_mut().zip(batch_use) {
+        *yield_q = (*yield_q).max(used);
+    }
+    past
 }
 
 fn lot_code(i: usize) -> String {
@@ -139,7 +167,7 @@ fn store_with(past: &Past) -> (tempfile::TempDir, Store) {
     let history = lotstation::masterdata::parse_history(&history_dir, &tz).expect("parse history");
     let format = lotstation::core::codes::CodeFormat::parse("SHP-{seq:05}").expect("format");
     store
-        .import_history(&history, &format, &tz, crate::support::start())
+        .import_history(&history, &format, &tz, crate::support::start(), false)
         .expect("import history");
     (dir, store)
 }

@@ -15,6 +15,8 @@ command -v dbus-daemon >/dev/null || need+=(dbus)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v udevadm >/dev/null || need+=(udev)
 command -v systemd-analyze >/dev/null || need+=(systemd)
+# Prometheus' own checker reads the station's /metrics
+command -v promtool >/dev/null || need+=(prometheus)
 # the kernel-device tests boot Debian's kernel with uhid in a small VM
 command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx insmod || need+=(busybox-static)

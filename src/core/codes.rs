@@ -168,6 +168,8 @@ pub enum QuantityError {
     NotPositive,
     #[error("the quantity is too large")]
     TooLarge,
+    #[error("{0:?} is not a unit (use g, kg, ml, l, each, lb or oz)")]
+    UnknownUnit(String),
 }
 
 /// An exact amount in the base unit of its dimension (mg, µl or pieces).
@@ -222,12 +224,24 @@ impl Quantity {
             .find(|c: char| c.is_ascii_alphabetic())
             .unwrap_or(text.len());
         let (number, unit_text) = text.split_at(split);
-        let value =
-            Decimal::parse(number).ok_or_else(|| QuantityError::NotANumber(text.to_string()))?;
+        let value = Decimal::parse(number).ok_or_else(|| {
+            // digits that do not fit are a quantity too large, not something that is no number
+            let digits = number.trim();
+            if !digits.is_empty()
+                && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && digits.chars().filter(|c| *c == '.').count() <= 1
+                && digits.chars().any(|c| c.is_ascii_digit())
+            {
+                QuantityError::TooLarge
+            } else {
+                QuantityError::NotANumber(text.to_string())
+            }
+        })?;
         let unit = if unit_text.trim().is_empty() {
             item_unit
         } else {
-            Unit::parse(unit_text).ok_or_else(|| QuantityError::NotANumber(text.to_string()))?
+            Unit::parse(unit_text)
+                .ok_or_else(|| QuantityError::UnknownUnit(unit_text.trim().to_string()))?
         };
         let quantity = Quantity::convert(value, unit, item_unit)?;
         if quantity.base <= 0 {
@@ -472,6 +486,26 @@ mod tests {
         check_qty("12", Unit::Each, Ok(12));
         check_qty("1.5", Unit::Each, Err(QuantityError::FractionalCount));
         check_qty("0", Unit::G, Err(QuantityError::NotPositive));
+        check_qty(
+            "9223372036854775807mg",
+            Unit::G,
+            Err(QuantityError::TooLarge),
+        );
+        check_qty(
+            "99999999999999999999999",
+            Unit::G,
+            Err(QuantityError::TooLarge),
+        );
+        check_qty(
+            "5stone",
+            Unit::G,
+            Err(QuantityError::UnknownUnit("stone".into())),
+        );
+        check_qty(
+            "1.2.3",
+            Unit::G,
+            Err(QuantityError::NotANumber("1.2.3".into())),
+        );
         check_qty("-3", Unit::G, Err(QuantityError::NotPositive));
         check_qty(
             "3ml",
@@ -490,7 +524,7 @@ mod tests {
         check_qty(
             "5 parsecs",
             Unit::G,
-            Err(QuantityError::NotANumber("5 parsecs".into())),
+            Err(QuantityError::UnknownUnit("parsecs".into())),
         );
     }
 

@@ -525,17 +525,18 @@ pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
         &mut out,
         ready,
         "gauge",
-        "Whether a bench's printer took its last job (1) or is in trouble (0).",
+        "Whether a printer took its last job (1) or is in trouble (0).",
     );
-    for bench in &view.benches {
-        if let Some(printer) = &bench.printer {
-            sample(
-                &mut out,
-                ready,
-                &[("printer", &printer.name)],
-                u8::from(printer.ok),
-            );
-        }
+    // one series per printer, however many benches share it (a scrape with a repeated
+    // series is rejected whole)
+    let printers: std::collections::BTreeMap<&str, bool> = view
+        .benches
+        .iter()
+        .filter_map(|b| b.printer.as_ref())
+        .map(|p| (p.name.as_str(), p.ok))
+        .collect();
+    for (printer, ok) in printers {
+        sample(&mut out, ready, &[("printer", printer)], u8::from(ok));
     }
     let up = "lotstation_device_up";
     family(

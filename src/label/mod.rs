@@ -163,7 +163,12 @@ pub fn render_zpl(
 fn render_raw_zpl(zpl: &str, values: &LabelData, copies: u32) -> String {
     let mut out = String::new();
     let mut rest = zpl;
-    while let Some(start) = rest.find("^FD") {
+    // a field's data comes after ^FD, or ^FV (a variable field, as label designers write)
+    let next_field = |text: &str| match (text.find("^FD"), text.find("^FV")) {
+        (Some(d), Some(v)) => Some(d.min(v)),
+        (d, v) => d.or(v),
+    };
+    while let Some(start) = next_field(rest) {
         let (before, field) = rest.split_at(start);
         out.push_str(before);
         let end = field.find("^FS").unwrap_or(field.len());
@@ -712,6 +717,11 @@ mod tests {
         assert_eq!(
             render_raw_zpl("^XA^FD{code}^FS^XZ", &values, 2),
             "^XA^FH_^FDX_5EXZ_7EJA^FS^PQ2^XZ"
+        );
+        // a designer's variable fields are filled and escaped the same way
+        assert_eq!(
+            render_raw_zpl("^XA^FO1,1^FV{code}^FS^FO2,2^FDfixed^FS^XZ", &values, 1),
+            "^XA^FO1,1^FH_^FVX_5EXZ_7EJA^FS^FO2,2^FDfixed^FS^XZ"
         );
         assert_eq!(
             render_raw_zpl("^XA^FD{code}^FS^XZ", &values, 1),

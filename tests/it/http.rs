@@ -517,3 +517,71 @@ sys.stdin.read()
     bench.finish();
     assert_eq!(shop.verify().0, 0);
 }
+
+/// Two benches share one printer: `/metrics` still has one series per printer, and
+/// Prometheus' own checker (`promtool check metrics`) accepts the whole page.
+#[test]
+fn metrics_of_a_two_bench_station_pass_promtool() {
+    let promtool = Command::new("promtool").arg("--version").output().is_ok();
+    if !promtool {
+        assert!(
+            std::env::var("LOTSTATION_ORACLES").as_deref() != Ok("1"),
+            "promtool is needed (scripts/test.sh installs Debian's prometheus)"
+        );
+        eprintln!("skipped: no promtool");
+        return;
+    }
+    let shop = Shop::new();
+    let config = "[[bench]]\nname = \"receiving\"\nscanners = [\"stdin\"]\nprinter = \"labels\"\n\
+         [[bench]]\nname = \"packing\"\nworkflow = \"pack\"\nprinter = \"labels\"\n\
+         [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+         [[printer]]\nname = \"labels\"\nkind = \"file\"\npath = \"labels\"\n\
+         [http]\nlisten = \"127.0.0.1:0\"\ntoken = \"t0ken\"\n";
+    let mut bench = shop.bench_with_config(config);
+    let port = bench.http_address().port();
+    bench.ok("@RECEIVE");
+    let scan = r#"{"bench":"packing","scan":"ORD:1001"}"#;
+    let (status, body) = http(port, "POST", "/api/scan", Some("t0ken"), scan);
+    assert_eq!(status, 200, "{body}");
+    let (status, metrics) = http(port, "GET", "/metrics", None, "");
+    assert_eq!(status, 200);
+    bench.finish();
+    let ready: Vec<&str> = metrics
+        .lines()
+        .filter(|l| l.starts_with("lotstation_printer_ready{"))
+        .collect();
+    assert_eq!(
+        ready,
+        ["lotstation_printer_ready{printer=\"labels\"} 1"],
+        "{metrics}"
+    );
+    // no series twice anywhere (promtool's lint does not look for that; a scrape fails on it)
+    let mut series = std::collections::BTreeSet::new();
+    for line in metrics
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let (name, _) = line.rsplit_once(' ').expect("name and value");
+        assert!(series.insert(name.to_string()), "repeated series {name}");
+    }
+    let mut check = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool");
+    check
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(metrics.as_bytes())
+        .expect("write");
+    let out = check.wait_with_output().expect("promtool");
+    assert!(
+        out.status.success(),
+        "promtool: {}{}\n{metrics}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

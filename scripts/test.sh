@@ -64,5 +64,21 @@ export LOTSTATION_ORACLES=1
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
 cargo test --all-targets --no-fail-fast
+# fuzz targets (fuzz/): ten seconds of each, libFuzzer without a sanitizer so the stable
+# toolchain builds them (RUSTC_BOOTSTRAP lets cargo-fuzz pass its flags); a crash fails
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --quiet
+(
+  cd fuzz
+  cargo fmt --check
+  log=$(mktemp)
+  for target in $(cargo fuzz list); do
+    if ! RUSTC_BOOTSTRAP=1 cargo fuzz run -s none "$target" -- -max_total_time=10 -print_final_stats=1 >"$log" 2>&1; then
+      cat "$log"
+      echo "fuzz target $target failed (its input is in fuzz/artifacts/$target/)"
+      exit 1
+    fi
+    echo "fuzz $target: $(grep -E '^Done' "$log")"
+  done
+)
 # scanners against real kernel devices (uhid -> hidraw and evdev), inside a VM
 vm/test-in-vm.sh

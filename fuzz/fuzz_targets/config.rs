@@ -1,0 +1,9 @@
+//! The station configuration: any text is a checked station or an error naming the key.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = lotstation::config::Station::from_toml(text, std::path::Path::new("fuzz.toml"));
+    }
+});

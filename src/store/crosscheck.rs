@@ -103,6 +103,32 @@ const CHECKS: &[(&str, &str)] = &[
         "SELECT 'journal entry ' || j.seq || ' (correction) has no row' FROM journal j
          WHERE j.kind = 'correction' AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.journal_seq = j.seq)",
     ),
+    (
+        "print jobs",
+        "SELECT 'print job ' || p.id || ' for ' || p.code || ' (journal entry ' || p.journal_seq || ')' FROM print_jobs p
+         LEFT JOIN journal j ON j.seq = p.journal_seq
+         WHERE j.kind IS NOT 'print_job' OR json_extract(j.body, '$.code') IS NOT p.code
+            OR json_extract(j.body, '$.label') IS NOT p.label
+            OR json_extract(j.body, '$.copies') IS NOT p.copies
+            OR json_extract(j.body, '$.printer') IS NOT p.printer",
+    ),
+    (
+        "print jobs",
+        "SELECT 'journal entry ' || j.seq || ' (print job) has no row' FROM journal j
+         WHERE j.kind = 'print_job' AND NOT EXISTS (SELECT 1 FROM print_jobs p WHERE p.journal_seq = j.seq)",
+    ),
+    (
+        "print outcomes",
+        "SELECT 'outcome of print job ' || o.job_id || ' (journal entry ' || o.journal_seq || ')' FROM print_outcomes o
+         LEFT JOIN journal j ON j.seq = o.journal_seq
+         WHERE j.kind IS NOT 'print_outcome' OR json_extract(j.body, '$.job_id') IS NOT o.job_id
+            OR json_extract(j.body, '$.outcome') IS NOT o.outcome",
+    ),
+    (
+        "print outcomes",
+        "SELECT 'journal entry ' || j.seq || ' (print outcome) has no row' FROM journal j
+         WHERE j.kind = 'print_outcome' AND NOT EXISTS (SELECT 1 FROM print_outcomes o WHERE o.journal_seq = j.seq)",
+    ),
 ];
 
 impl Store {

@@ -221,6 +221,25 @@ fn insert_or_replace_cannot_overwrite_history() {
     assert_eq!(shop.verify().0, 0, "nothing changed");
 }
 
+/// A label's print job changed after the fact (more copies, another code) is found too.
+#[test]
+fn an_edited_print_job_is_found() {
+    let shop = shop_with_history();
+    let conn = shop.conn();
+    conn.execute_batch(
+        "DROP TRIGGER print_jobs_no_update; UPDATE print_jobs SET copies = 99 WHERE id = 1;",
+    )
+    .expect("tamper");
+    drop(conn);
+    let (code, out) = shop.verify();
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("records BROKEN: print jobs: print job 1 for ")
+            && out.contains("does not match its journal entry"),
+        "{out}"
+    );
+}
+
 #[test]
 fn a_deleted_journal_row_is_found() {
     let shop = shop_with_history();

@@ -14,10 +14,7 @@ fn main() {
         .init();
     match lotstation::cli::main(cli) {
         Ok(code) => std::process::exit(code),
-        Err(e)
-            if e.downcast_ref::<std::io::Error>().map(|e| e.kind())
-                == Some(std::io::ErrorKind::BrokenPipe) =>
-        {
+        Err(e) if reader_went_away(&e) => {
             // the reader of our output went away (`| head`): nothing to report
             std::process::exit(0);
         }
@@ -26,4 +23,18 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// The reader of our output went away (`| head`): an error of writing to a closed pipe,
+/// directly or inside a JSON writer's error.
+fn reader_went_away(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use std::io::Write;
+
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
@@ -64,9 +66,13 @@ pub fn journal(
             }
         }
         JournalCommand::Show { after, limit } => {
+            // buffered, and a reader that goes away (`| head`) ends the command quietly
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             for entry in store.journal(after, limit)? {
-                println!("{}", serde_json::to_string(&entry)?);
+                serde_json::to_writer(&mut out, &entry)?;
+                out.write_all(b"\n")?;
             }
+            out.flush()?;
             Ok(0)
         }
     }

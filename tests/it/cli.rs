@@ -125,6 +125,35 @@ fn the_demo_runs_and_verifies() {
     );
     assert!(text.contains("4 refused with a reason"), "{text}");
     assert!(text.contains("hash chain and database verified"), "{text}");
+    // `journal show | head -1`: the reader goes away after one line of a journal larger
+    // than a pipe holds; the command ends quietly (it panicked with exit 101)
+    let mut show = std::process::Command::new(BIN)
+        .arg("--db")
+        .arg(demo_dir.join("lotstation.db"))
+        .args(["journal", "show"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("journal show");
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(show.stdout.take().expect("stdout")),
+        &mut first,
+    )
+    .expect("a line");
+    assert!(first.starts_with("{\"seq\":1,"), "{first}");
+    let shown = show.wait_with_output().expect("wait");
+    assert_eq!(
+        shown.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
+    assert!(
+        shown.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&shown.stderr)
+    );
     // a second run replaces the demo's own folder, and refuses anyone else's
     let again = std::process::Command::new(BIN)
         .args(["demo", "--quiet", "--dir"])

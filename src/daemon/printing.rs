@@ -164,7 +164,8 @@ fn worker(
             continue;
         };
         if store.is_none() {
-            match Store::open(&db) {
+            // it only reads the records a label shows
+            match Store::open_read_only(&db) {
                 Ok(opened) => store = Some(opened),
                 Err(e) => {
                     tracing::error!(error = %e, "cannot read the database; retrying");

@@ -171,7 +171,7 @@ impl Scope<'_> {
                 let reason = format!(
                     "the scanner sent {bytes} characters without an end of line; nothing was read from it (check the scanner's suffix setting)"
                 );
-                let raw = format!("<{bytes} bytes without terminator>");
+                let raw = input.raw_text();
                 let journaled = Journaled::scan(scanner, &raw, "");
                 return self.rejected(tx, &journaled, &reason);
             }
@@ -179,7 +179,7 @@ impl Scope<'_> {
             ScanInput::Weight {
                 scale, quantity, ..
             } => {
-                let raw = format!("<{} mg from scale {scale}>", quantity.base);
+                let raw = input.raw_text();
                 let journaled = Journaled {
                     kind: "weight",
                     ..Journaled::scan(scale, &raw, "settled scale weight")

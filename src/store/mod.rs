@@ -45,6 +45,11 @@ pub enum StoreError {
     },
     #[error("database: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("journal witness {path}: {source}")]
+    Witness {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("database holds a value it cannot read: {0}")]
     Corrupt(String),
     #[error("{0}")]
@@ -143,13 +148,7 @@ impl Store {
             path: path.to_path_buf(),
             source,
         })?;
-        let witness =
-            witness::Witness::open(&witness::Witness::default_path(path)).map_err(|e| {
-                StoreError::Open {
-                    path: witness::Witness::default_path(path),
-                    source: rusqlite::Error::InvalidPath(PathBuf::from(e.to_string())),
-                }
-            })?;
+        let witness = open_witness(&witness::Witness::default_path(path))?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
@@ -340,11 +339,7 @@ impl Store {
 
     /// Witnesses this database's heads in `path` instead of the default file beside it.
     pub fn set_witness(&mut self, path: &Path) -> Result<(), StoreError> {
-        let witness = witness::Witness::open(path).map_err(|e| StoreError::Open {
-            path: path.to_path_buf(),
-            source: rusqlite::Error::InvalidPath(PathBuf::from(e.to_string())),
-        })?;
-        self.witness = Some(witness);
+        self.witness = Some(open_witness(path)?);
         Ok(())
     }
 
@@ -805,4 +800,11 @@ impl ReadPool {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+fn open_witness(path: &Path) -> Result<witness::Witness, StoreError> {
+    witness::Witness::open(path).map_err(|source| StoreError::Witness {
+        path: path.to_path_buf(),
+        source,
+    })
 }

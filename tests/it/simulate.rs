@@ -92,3 +92,23 @@ fn writing_off_waste() {
     insta::assert_snapshot!(transcript);
     assert_eq!(shop.query_i64("SELECT COUNT(*) FROM wastes"), 1);
 }
+
+/// The last scan before the input ends may come without its terminator (a script whose last
+/// line has no newline): it is still answered and recorded, as standard input's end does.
+#[test]
+fn a_last_scan_without_its_terminator_is_answered() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    assert!(bench.send_raw(b"@RECEIVE\nSUP:BRAMBLE").len() == 1);
+    let last = bench.finish();
+    assert_eq!(
+        last.as_deref(),
+        Some(
+            "ok: receiving from Bramble Oils (BRAMBLE) | next: scan or type the supplier's invoice number"
+        )
+    );
+    assert_eq!(
+        shop.query_i64("SELECT COUNT(*) FROM journal WHERE kind = 'scan'"),
+        2
+    );
+}

@@ -367,12 +367,7 @@ impl Bench {
 
     /// Sends a scan that must be accepted.
     pub fn ok(&mut self, scan: &str) -> String {
-        let line = self.scan(scan);
-        assert!(
-            line.starts_with("ok: "),
-            "{scan:?} was not accepted: {line}"
-        );
-        line
+        Scans::ok(self, scan)
     }
 
     /// Closes stdin and waits for a clean exit.
@@ -437,11 +432,15 @@ impl Sim {
     /// together in one group commit, as the event loop does with scans that arrive together,
     /// and each is answered.
     pub fn send_raw(&mut self, bytes: &[u8]) -> Vec<String> {
+        let frames = self.framer.push(bytes);
+        self.answer(frames)
+    }
+
+    /// Steps framed input in one group commit and answers each.
+    fn answer(&mut self, frames: Vec<lotstation::decode::lines::Frame>) -> Vec<String> {
         use lotstation::decode::lines::Frame;
         use lotstation::events::ScanInput;
-        let inputs: Vec<ScanInput> = self
-            .framer
-            .push(bytes)
+        let inputs: Vec<ScanInput> = frames
             .into_iter()
             .map(|frame| match frame {
                 Frame::Line(raw) => ScanInput::Scan {
@@ -478,12 +477,7 @@ impl Sim {
 
     /// Sends a scan that must be accepted.
     pub fn ok(&mut self, scan: &str) -> String {
-        let line = self.scan(scan);
-        assert!(
-            line.starts_with("ok: "),
-            "{scan:?} was not accepted: {line}"
-        );
-        line
+        Scans::ok(self, scan)
     }
 
     /// What the bench said it waits for, after its last line.
@@ -507,10 +501,11 @@ impl Sim {
     }
 
     /// The end of input: a partial line left in the framer is answered like stdin's last.
-    pub fn finish(mut self) {
-        if let Some(frame) = self.framer.finish() {
-            let _ = frame;
-        }
+    /// The end of input: a last line without its terminator is answered, as standard input's
+    /// reader does at end of file; returns its answer, if there was one.
+    pub fn finish(mut self) -> Option<String> {
+        let last = self.framer.finish()?;
+        self.answer(vec![last]).pop()
     }
 }
 

@@ -15,6 +15,7 @@ use crate::devices::Source;
 use crate::events::{self, ScanInput};
 use crate::label::{self, LabelKind, LoadedTemplate};
 use crate::masterdata::{self, MasterKind};
+use crate::store::Location;
 use crate::store::{Store, Target};
 
 /// One row of the table.
@@ -138,7 +139,7 @@ pub fn run(
 
     // history import: the importer a shop runs once
     let db = dir.join("history.db");
-    let mut store = Store::open(&db)?;
+    let mut store = Store::open(&Location::sqlite(&db))?;
     import_master(&mut store, dir)?;
     let tz = jiff::tz::TimeZone::UTC;
     let started = Instant::now();
@@ -244,7 +245,7 @@ const BENCH_ITEMS: &str = "sku,name,kind,unit,lot_prefix,gtin,shelf_life_days\nO
 const BENCH_SUPPLIERS: &str = "code,name,contact,email,phone\nS1,Supplier,,,\n";
 
 fn fresh_store(path: &Path) -> anyhow::Result<Store> {
-    let mut store = Store::open(path)?;
+    let mut store = Store::open(&Location::sqlite(path))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::write(dir.join("bench-items.csv"), BENCH_ITEMS)?;
     std::fs::write(dir.join("bench-suppliers.csv"), BENCH_SUPPLIERS)?;
@@ -480,7 +481,7 @@ fn fake_printer(listener: TcpListener, arrived: std_mpsc::Sender<Instant>) {
 /// The binary itself: time from start to "ready", and its memory once idle.
 fn process_figures(dir: &Path, exe: &Path) -> anyhow::Result<Vec<Figure>> {
     let db: PathBuf = dir.join("process.db");
-    Store::open(&db)?;
+    Store::open(&Location::sqlite(&db))?;
     let mut starts = Vec::new();
     let mut rss = Vec::new();
     for _ in 0..5 {

@@ -1,5 +1,6 @@
 //! `lotstation import items|suppliers|customers|boms|orders FILE.csv`.
 
+use crate::store::Location;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
@@ -30,7 +31,7 @@ pub enum ImportCommand {
 }
 
 pub fn import(
-    db: &Path,
+    db: &Location,
     station: &crate::config::Station,
     command: ImportCommand,
 ) -> anyhow::Result<i32> {
@@ -71,7 +72,7 @@ pub fn import_file(
 }
 
 fn import_history(
-    db: &Path,
+    db: &Location,
     station: &crate::config::Station,
     dir: &Path,
     without_consumptions: bool,

@@ -1,6 +1,6 @@
 //! `lotstation journal verify` and `lotstation journal show`.
 
-use std::path::Path;
+use crate::store::Location;
 
 use std::io::Write;
 
@@ -22,7 +22,7 @@ pub enum JournalCommand {
 }
 
 pub fn journal(
-    db: &Path,
+    db: &Location,
     station: &crate::config::Station,
     command: JournalCommand,
 ) -> anyhow::Result<i32> {

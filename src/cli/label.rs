@@ -1,5 +1,6 @@
 //! `lotstation label render lot|batch|shipment CODE` and `lotstation sheet`.
 
+use crate::store::Location;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -49,7 +50,7 @@ pub fn kind_of(kind: RenderKind) -> LabelKind {
     }
 }
 
-pub fn label(db: &Path, station: &Station, command: LabelCommand) -> anyhow::Result<i32> {
+pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow::Result<i32> {
     let LabelCommand::Render {
         kind,
         code,
@@ -104,7 +105,7 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     ("@QTY:12", "QTY 12", "quantity 12"),
 ];
 
-pub fn sheet(db: &Path, station: &Station, output: Option<&Path>) -> anyhow::Result<i32> {
+pub fn sheet(db: &Location, station: &Station, output: Option<&Path>) -> anyhow::Result<i32> {
     let store = Store::open_existing(db)?;
     let template = station.templates.get(LabelKind::Card);
     let LoadedTemplate::Described(card) = template else {

@@ -13,6 +13,7 @@ mod trace;
 
 use std::path::PathBuf;
 
+use crate::store::Location;
 use clap::{Parser, Subcommand};
 
 use crate::config::Station;
@@ -25,9 +26,10 @@ use crate::store::Store;
     about = "Lot traceability station: scans in, a hash-chained journal, labels out"
 )]
 pub struct Cli {
-    /// database file (default: the config's `station.database`, else ./lotstation.db)
-    #[arg(long, global = true)]
-    pub db: Option<PathBuf>,
+    /// the database: a SQLite file, or postgresql://user@host/database where stations share
+    /// one (default: the config's `station.database`, else ./lotstation.db)
+    #[arg(long, global = true, value_parser = parse_location)]
+    pub db: Option<Location>,
     /// station configuration (TOML); an embedded default is used without it
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
@@ -143,7 +145,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             return Ok(2);
         }
     };
-    let db = station.database(cli.db.as_deref());
+    let db = station.database(cli.db.as_ref());
     match cli.command {
         Command::Run { check: true } => run::check(&station, &db),
         Command::Run { check: false } => run::run(station, &db),
@@ -201,16 +203,22 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
     }
 }
 
-/// Opens (creating if needed) a database to write, with the station's witness file.
-fn open_store(db: &std::path::Path, station: &Station) -> anyhow::Result<Store> {
+fn parse_location(text: &str) -> Result<Location, String> {
+    Location::parse(text)
+}
+
+/// Opens (creating if needed) a database to write, with the station's witness file and name.
+fn open_store(db: &Location, station: &Station) -> anyhow::Result<Store> {
     let mut store = Store::open(db)?;
     store.set_witness(&station.witness(db))?;
+    store.set_station(station.name());
     Ok(store)
 }
 
-/// Opens an existing database, with the station's witness file.
-fn open_existing(db: &std::path::Path, station: &Station) -> anyhow::Result<Store> {
+/// Opens an existing database, with the station's witness file and name.
+fn open_existing(db: &Location, station: &Station) -> anyhow::Result<Store> {
     let mut store = Store::open_existing(db)?;
     store.set_witness(&station.witness(db))?;
+    store.set_station(station.name());
     Ok(store)
 }

@@ -1,7 +1,8 @@
 //! `lotstation recall LOT [--mock] [--out DIR]`: the recall package (recall.json,
 //! customers.csv, recall.pdf), stamped with the time and the journal head.
 
-use std::path::{Path, PathBuf};
+use crate::store::Location;
+use std::path::PathBuf;
 
 use clap::ValueEnum;
 
@@ -24,7 +25,7 @@ pub struct RecallArgs {
 }
 
 pub fn recall(
-    db: &Path,
+    db: &Location,
     station: &crate::config::Station,
     args: RecallArgs,
 ) -> anyhow::Result<i32> {

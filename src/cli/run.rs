@@ -1,14 +1,14 @@
 //! `lotstation run`: the daemon, with the sources its configuration names.
 
+use crate::store::Location;
 use std::io::Write;
-use std::path::Path;
 
 use crate::config::{ScannerKind, Station};
 use crate::daemon::{self, Daemon};
 use crate::devices::Source;
 
 /// `run --check`: the configuration loaded, its templates rendered; say what it sets up.
-pub fn check(station: &Station, db: &Path) -> anyhow::Result<i32> {
+pub fn check(station: &Station, db: &Location) -> anyhow::Result<i32> {
     let config = &station.config;
     println!(
         "config {} is valid: {} bench{}, {} scanner{}, {} scale{}, {} printer{}; database {}",
@@ -21,7 +21,7 @@ pub fn check(station: &Station, db: &Path) -> anyhow::Result<i32> {
         plural(config.scale.len()),
         config.printer.len(),
         plural(config.printer.len()),
-        db.display()
+        db
     );
     for bench in &config.bench {
         println!(
@@ -40,7 +40,7 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-pub fn run(station: Station, db: &Path) -> anyhow::Result<i32> {
+pub fn run(station: Station, db: &Location) -> anyhow::Result<i32> {
     let store = super::open_store(db, &station)?;
     let mut sources = Vec::new();
     for scanner in &station.config.scanner {
@@ -90,7 +90,7 @@ pub fn run(station: Station, db: &Path) -> anyhow::Result<i32> {
                     listener,
                     settings: crate::http::Settings {
                         token: config.token.clone(),
-                        db: db.to_path_buf(),
+                        db: db.clone(),
                         station: station.clone(),
                     },
                 })
@@ -111,7 +111,7 @@ pub fn run(station: Station, db: &Path) -> anyhow::Result<i32> {
     for bench in daemon.bench_names() {
         eprintln!(
             "lotstation: bench {bench} ready ({}); {}",
-            db.display(),
+            db,
             daemon.prompt(&bench).unwrap_or_default()
         );
     }

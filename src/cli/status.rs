@@ -1,11 +1,11 @@
 //! `lotstation hold|release CODE --reason TEXT`.
 
-use std::path::Path;
+use crate::store::Location;
 
 use crate::core::workflow::Status;
 
 pub fn change(
-    db: &Path,
+    db: &Location,
     station: &crate::config::Station,
     code: &str,
     reason: &str,

@@ -1,6 +1,6 @@
 //! `lotstation trace forward|backward CODE` and `lotstation stock`.
 
-use std::path::Path;
+use crate::store::Location;
 
 use clap::{Subcommand, ValueEnum};
 
@@ -37,7 +37,7 @@ pub enum TraceCommand {
     },
 }
 
-pub fn trace(db: &Path, command: TraceCommand) -> anyhow::Result<i32> {
+pub fn trace(db: &Location, command: TraceCommand) -> anyhow::Result<i32> {
     let store = Store::open_existing(db)?;
     let mut out = std::io::stdout().lock();
     match command {
@@ -163,7 +163,7 @@ fn backward_text(trace: &BackwardTrace, mut out: impl std::io::Write) -> anyhow:
 }
 
 pub fn stock(
-    db: &Path,
+    db: &Location,
     station: &crate::config::Station,
     item: Option<&str>,
     all: bool,

@@ -7,6 +7,7 @@ use crate::core::codes::{CodeFormat, CodeFormatError};
 use crate::core::scan::{Pattern, PrefixKind};
 use crate::core::workflow::{BatchLabels, Mode};
 use crate::label::{LabelKind, LoadedTemplate, TemplateError};
+use crate::store::Location;
 
 /// The configuration used when `lotstation run` gets no `--config`.
 pub const EMBEDDED_DEFAULT: &str = r#"
@@ -94,7 +95,11 @@ impl Default for LabelsConfig {
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StationConfig {
-    pub database: Option<PathBuf>,
+    /// a SQLite file, or `postgresql://user@host/database` where stations share one
+    pub database: Option<String>,
+    /// this station's name, in every journal entry it writes (needed where stations share
+    /// a PostgreSQL database: two stations with one name are refused)
+    pub name: Option<String>,
     /// IANA time zone for dates on codes and labels; the system's if absent
     pub timezone: Option<String>,
     /// at the end of standard input, how long to wait for queued labels to print
@@ -575,6 +580,16 @@ impl Station {
                 source,
             })
         };
+        if let Some(database) = &config.station.database {
+            Location::parse(database).map_err(|e| invalid(format!("[station] database: {e}")))?;
+        }
+        if let Some(name) = &config.station.name
+            && (name.trim().is_empty() || name.len() > 64 || name.chars().any(char::is_control))
+        {
+            return Err(invalid(format!(
+                "[station] name {name:?}: give a short name (1 to 64 characters), e.g. \"kitchen\""
+            )));
+        }
         let lot_format = format(&config.codes.lot)?;
         let batch_format = format(&config.codes.batch)?;
         let shipment_format = format(&config.codes.shipment)?;
@@ -688,20 +703,29 @@ impl Station {
     }
 
     /// The database path: `--db`, else the config's, else `./lotstation.db`.
-    pub fn database(&self, db_flag: Option<&Path>) -> PathBuf {
-        db_flag
-            .map(Path::to_path_buf)
-            .or_else(|| self.config.station.database.clone())
-            .unwrap_or_else(|| PathBuf::from("lotstation.db"))
+    pub fn database(&self, db_flag: Option<&Location>) -> Location {
+        db_flag.cloned().unwrap_or_else(|| {
+            self.config
+                .station
+                .database
+                .as_deref()
+                .and_then(|d| Location::parse(d).ok())
+                .unwrap_or_else(|| Location::sqlite("lotstation.db"))
+        })
     }
 
     /// The witness file of `database`: the configured one, else the default beside it.
-    pub fn witness(&self, database: &Path) -> PathBuf {
+    pub fn witness(&self, database: &Location) -> PathBuf {
         self.config
             .station
             .witness
             .clone()
-            .unwrap_or_else(|| crate::store::witness::Witness::default_path(database))
+            .unwrap_or_else(|| database.default_witness())
+    }
+
+    /// The station's name, if the configuration gives one.
+    pub fn name(&self) -> Option<&str> {
+        self.config.station.name.as_deref()
     }
 
     pub fn bench(&self, name: &str) -> Option<&BenchConfig> {
@@ -735,10 +759,18 @@ mod tests {
     fn embedded_default_loads() {
         let station = Station::load(None).unwrap();
         assert_eq!(station.config.bench.len(), 1);
-        assert_eq!(station.database(None), PathBuf::from("lotstation.db"));
+        assert_eq!(station.database(None), Location::sqlite("lotstation.db"));
         assert_eq!(
-            station.database(Some(Path::new("x.db"))),
-            PathBuf::from("x.db")
+            station.database(Some(&Location::sqlite("x.db"))),
+            Location::sqlite("x.db")
+        );
+        check_err(
+            "[station]\ndatabase = 'postgresql:lots'\n[[bench]]\nname='a'\n",
+            "[station] database",
+        );
+        check_err(
+            "[station]\nname = ''\n[[bench]]\nname='a'\n",
+            "[station] name",
         );
     }
 

@@ -4,7 +4,6 @@
 //! as an `Event` and is journaled there. Jobs still pending at start-up are queued again.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::path::PathBuf;
 use std::sync::mpsc as std_mpsc;
 use std::time::Duration;
 
@@ -39,7 +38,7 @@ impl PrintQueue {
     /// Starts one worker per configured printer and queues the jobs left from last time.
     pub fn start(
         station: &Station,
-        db: PathBuf,
+        db: crate::store::Location,
         events: mpsc::Sender<Event>,
         pending: Vec<PrintJob>,
     ) -> PrintQueue {
@@ -139,7 +138,7 @@ const MAX_UNCONFIRMED: u32 = 3;
 fn worker(
     printer: Printer,
     station: Station,
-    db: PathBuf,
+    db: crate::store::Location,
     jobs: std_mpsc::Receiver<PrintJob>,
     events: mpsc::Sender<Event>,
 ) {

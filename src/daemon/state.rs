@@ -254,7 +254,7 @@ impl Daemon {
         }
         self.printing = PrintQueue::start(
             &self.station,
-            self.store.path().to_path_buf(),
+            self.store.location().clone(),
             events,
             pending,
         );

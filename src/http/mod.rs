@@ -7,7 +7,6 @@ mod api;
 mod guard;
 mod pages;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
@@ -30,7 +29,7 @@ pub const MAX_BODY: usize = 16 * 1024;
 pub struct Settings {
     /// the bearer token state-changing requests must carry; none means writes are refused
     pub token: Option<String>,
-    pub db: PathBuf,
+    pub db: crate::store::Location,
     pub station: Station,
 }
 

@@ -2,6 +2,7 @@
 //! journal entry says, and every record entry must have its rows. Traces read the tables, so
 //! an edit there must be found as surely as an edit in the journal.
 
+use super::db::params;
 use super::{Store, StoreError};
 
 /// (what, SQL returning a description of each row that disagrees with its journal entry)
@@ -137,15 +138,70 @@ impl Store {
     pub fn crosscheck(&self) -> Result<Vec<String>, StoreError> {
         let mut problems = Vec::new();
         for (table, sql) in CHECKS {
-            let mut stmt = self.conn.prepare(&format!("{sql} LIMIT 5"))?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            let sql = if self.db.is_pg() {
+                pg_check(sql)
+            } else {
+                sql.to_string()
+            };
+            let rows = self
+                .db
+                .rows(&format!("{sql} LIMIT 5"), params![], |r| r.get::<String>(0))?;
             for row in rows {
-                problems.push(format!(
-                    "{table}: {} does not match its journal entry",
-                    row?
-                ));
+                problems.push(format!("{table}: {row} does not match its journal entry"));
             }
         }
         Ok(problems)
+    }
+}
+
+/// A check as PostgreSQL takes it: a JSON field is read as text (`#>>`) and compared with
+/// the column's text, `IS NOT` is `IS DISTINCT FROM`.
+fn pg_check(sql: &str) -> String {
+    use std::sync::LazyLock;
+    static LINE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"json_extract\(j\.body, '\$\.lines\[' \|\| \(l\.line_no - 1\) \|\| '\]\.(\w+)'\)",
+        )
+        .expect("pattern")
+    });
+    static FIELD: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"json_extract\(j\.body, '\$\.([\w.]+)'\)").expect("pattern")
+    });
+    static COLUMN: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"IS NOT ([a-z]\.\w+)").expect("pattern"));
+    let sql = LINE.replace_all(
+        sql,
+        "(CAST(j.body AS jsonb) #>> ARRAY['lines', CAST(l.line_no - 1 AS TEXT), '$1'])",
+    );
+    let sql = FIELD.replace_all(&sql, |c: &regex::Captures<'_>| {
+        format!(
+            "(CAST(j.body AS jsonb) #>> '{{{}}}')",
+            c[1].replace('.', ",")
+        )
+    });
+    let sql = COLUMN.replace_all(&sql, "IS DISTINCT FROM CAST($1 AS TEXT)");
+    sql.replace("IS NOT '", "IS DISTINCT FROM '").replace(
+        "json_array_length(j.body, '$.lines') IS NOT",
+        "jsonb_array_length(CAST(j.body AS jsonb) -> 'lines') IS DISTINCT FROM",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn checks_in_postgresql_dialect() {
+        for (_, sql) in super::CHECKS {
+            let pg = super::pg_check(sql);
+            assert!(
+                !pg.contains("json_extract") && !pg.contains("IS NOT '"),
+                "{pg}"
+            );
+        }
+        assert_eq!(
+            super::pg_check(
+                "WHERE j.kind IS NOT 'lot_received' OR json_extract(j.body, '$.target.code') IS NOT l.code"
+            ),
+            "WHERE j.kind IS DISTINCT FROM 'lot_received' OR (CAST(j.body AS jsonb) #>> '{target,code}') IS DISTINCT FROM CAST(l.code AS TEXT)"
+        );
     }
 }

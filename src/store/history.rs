@@ -4,9 +4,10 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use rusqlite::OptionalExtension;
+use super::db::Optional;
+use super::db::params;
 
-use super::{Cached, Store, StoreError, StoreTx};
+use super::{Store, StoreError, StoreTx};
 use crate::core::codes::{CodeContext, CodeFormat, Quantity, Unit};
 use crate::core::workflow::{Record, ShippedLine, StockKind, World};
 use crate::masterdata::{History, ImportError};
@@ -52,12 +53,12 @@ struct Known {
 impl StoreTx<'_> {
     fn known(&self) -> Result<Known, StoreError> {
         let mut items = HashMap::new();
-        let mut stmt = self.tx.prepare("SELECT sku, kind, unit FROM items")?;
-        let rows = stmt.query_map([], |r| {
+        let mut stmt = self.db.prepare("SELECT sku, kind, unit FROM items")?;
+        let rows = stmt.query_map(params![], |r| {
             Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
+                r.get::<String>(0)?,
+                r.get::<String>(1)?,
+                r.get::<String>(2)?,
             ))
         })?;
         for row in rows {
@@ -72,8 +73,8 @@ impl StoreTx<'_> {
             );
         }
         let set = |sql: &str| -> Result<HashSet<String>, StoreError> {
-            let mut stmt = self.tx.prepare(sql)?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            let mut stmt = self.db.prepare(sql)?;
+            let rows = stmt.query_map(params![], |r| r.get::<String>(0))?;
             Ok(rows
                 .collect::<Result<Vec<_>, _>>()?
                 .into_iter()
@@ -84,8 +85,8 @@ impl StoreTx<'_> {
             items,
             suppliers: set("SELECT code FROM suppliers")?,
             customers: {
-                let mut stmt = self.tx.prepare("SELECT code FROM customers")?;
-                let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                let mut stmt = self.db.prepare("SELECT code FROM customers")?;
+                let rows = stmt.query_map(params![], |r| r.get::<String>(0))?;
                 rows.collect::<Result<Vec<_>, _>>()?
                     .into_iter()
                     .map(|c| (c.to_uppercase(), c))
@@ -96,17 +97,17 @@ impl StoreTx<'_> {
 
     fn code_taken(&self, code: &str) -> Result<bool, StoreError> {
         Ok(self
-            .tx
+            .db
             .prepare_cached("SELECT 1 FROM codes WHERE code = ?1")?
-            .query_row([code], |_| Ok(()))
+            .query_row(params![code], |_| Ok(()))
             .optional()?
             .is_some())
     }
 
     fn register_code(&self, code: &str, at: jiff::Timestamp) -> Result<(), StoreError> {
-        self.tx
+        self.db
             .prepare_cached("INSERT INTO codes (code, issued_at) VALUES (?1, ?2)")?
-            .execute(rusqlite::params![code, at.to_string()])?;
+            .execute(params![code, at.to_string()])?;
         Ok(())
     }
 
@@ -125,17 +126,17 @@ impl StoreTx<'_> {
     /// The kind and item of an existing lot or batch.
     fn existing_stock(&self, code: &str) -> Result<Option<(StockKind, String)>, StoreError> {
         let lot: Option<String> = self
-            .tx
+            .db
             .prepare_cached("SELECT item_sku FROM lots WHERE code = ?1")?
-            .query_row([code], |r| r.get(0))
+            .query_row(params![code], |r| r.get(0))
             .optional()?;
         if let Some(sku) = lot {
             return Ok(Some((StockKind::Lot, sku)));
         }
         let batch: Option<String> = self
-            .tx
+            .db
             .prepare_cached("SELECT product_sku FROM batches WHERE code = ?1")?
-            .query_row([code], |r| r.get(0))
+            .query_row(params![code], |r| r.get(0))
             .optional()?;
         Ok(batch.map(|sku| (StockKind::Batch, sku)))
     }
@@ -304,9 +305,9 @@ impl Store {
                 }
                 None => {
                     let last: u32 = tx
-                        .tx
+                        .db
                         .prepare_cached("SELECT COALESCE(MAX(line_no), 0) FROM consumptions WHERE batch_code = ?1")?
-                        .query_row([&row.batch_code], |r| r.get(0))?;
+                        .query_row(params![&row.batch_code], |r| r.get(0))?;
                     next_line.insert(row.batch_code.clone(), last + 1);
                     last + 1
                 }
@@ -458,7 +459,7 @@ impl Store {
         tx.refuse_the_impossible(history, allow_batches_without_consumptions)?;
         tx.commit()?;
         // a bulk import leaves a large write-ahead log that every read would consult
-        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+        self.db.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
         Ok(summary)
     }
 }
@@ -604,11 +605,11 @@ impl StoreTx<'_> {
     /// When a lot was received or a batch made, if it exists.
     fn made_at(&self, code: &str) -> Result<Option<jiff::Timestamp>, StoreError> {
         let text: Option<String> = self
-            .tx
-            .cached_row(
+            .db
+            .row(
                 "SELECT received_at FROM lots WHERE code = ?1 \
                  UNION ALL SELECT opened_at FROM batches WHERE code = ?1 LIMIT 1",
-                [code],
+                params![code],
                 |r| r.get(0),
             )
             .optional()?;
@@ -621,11 +622,13 @@ impl StoreTx<'_> {
         if new_edges.is_empty() {
             return Ok(None);
         }
-        let mut stmt = self.tx.prepare(
+        let mut stmt = self.db.prepare(
             "SELECT DISTINCT input_code, batch_code FROM consumptions WHERE input_kind = 'batch'",
         )?;
         let recorded = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .query_map(params![], |r| {
+                Ok((r.get::<String>(0)?, r.get::<String>(1)?))
+            })?
             .collect::<Result<Vec<_>, _>>()?;
         let mut out: HashMap<&str, Vec<&str>> = HashMap::new();
         let mut indegree: HashMap<&str, usize> = HashMap::new();

@@ -1,7 +1,7 @@
 //! Master data into the store: one transaction per file, checked against what is already
 //! there, journaled as an `import` entry. History is never touched.
 
-use rusqlite::{OptionalExtension, params};
+use super::db::{Optional, params};
 use sha2::{Digest, Sha256};
 
 use super::{NewEntry, Store, StoreError};
@@ -37,9 +37,11 @@ impl Store {
     ) -> Result<ImportSummary, StoreError> {
         let mut tx = self.begin()?;
         let (kind, rows, inserted, updated) = {
-            let t = &tx.tx;
+            let t = &tx.db;
             let exists = |sql: &str, key: &str| -> Result<bool, StoreError> {
-                Ok(t.query_row(sql, [key], |_| Ok(())).optional()?.is_some())
+                Ok(t.query_row(sql, params![key], |_| Ok(()))
+                    .optional()?
+                    .is_some())
             };
             let mut inserted = 0;
             let mut updated = 0;
@@ -67,9 +69,11 @@ impl Store {
                             }
                         }
                         let old_unit: Option<String> = t
-                            .query_row("SELECT unit FROM items WHERE sku = ?1", [&row.sku], |r| {
-                                r.get(0)
-                            })
+                            .query_row(
+                                "SELECT unit FROM items WHERE sku = ?1",
+                                params![&row.sku],
+                                |r| r.get(0),
+                            )
                             .optional()?;
                         if let Some(old) = &old_unit
                             && let Some(old_unit) = Unit::parse(old)
@@ -152,7 +156,7 @@ impl Store {
                         let product: Option<String> = t
                             .query_row(
                                 "SELECT kind FROM items WHERE sku = ?1",
-                                [&row.product_sku],
+                                params![&row.product_sku],
                                 |r| r.get(0),
                             )
                             .optional()?;
@@ -181,7 +185,7 @@ impl Store {
                         let material_unit: Option<String> = t
                             .query_row(
                                 "SELECT unit FROM items WHERE sku = ?1",
-                                [&row.material_sku],
+                                params![&row.material_sku],
                                 |r| r.get(0),
                             )
                             .optional()?;
@@ -203,7 +207,7 @@ impl Store {
                             )?;
                             t.execute(
                                 "DELETE FROM boms WHERE product_sku = ?1",
-                                [&row.product_sku],
+                                params![&row.product_sku],
                             )?;
                             count(existed);
                         }
@@ -251,7 +255,10 @@ impl Store {
                         let existed =
                             exists("SELECT 1 FROM orders WHERE order_number = ?1", number)?;
                         count(existed);
-                        t.execute("DELETE FROM order_lines WHERE order_number = ?1", [number])?;
+                        t.execute(
+                            "DELETE FROM order_lines WHERE order_number = ?1",
+                            params![number],
+                        )?;
                         t.execute(
                             "INSERT INTO orders (order_number, customer_code, ordered_at) VALUES (?1, ?2, ?3)
                              ON CONFLICT(order_number) DO UPDATE SET customer_code = excluded.customer_code,
@@ -262,7 +269,7 @@ impl Store {
                             let unit: Option<String> = t
                                 .query_row(
                                     "SELECT unit FROM items WHERE sku = ?1",
-                                    [&line.sku],
+                                    params![&line.sku],
                                     |r| r.get(0),
                                 )
                                 .optional()?;

@@ -1,10 +1,9 @@
 //! The append-only journal: every entry is hash-chained to the one before it, so that a
 //! changed, removed or reordered entry is found by `verify`.
 
-use rusqlite::{OptionalExtension, params};
+use super::db::{Optional, params};
 use sha2::{Digest, Sha256};
 
-use super::Cached;
 use super::{Store, StoreError, StoreTx};
 
 /// The hash the first entry chains to.
@@ -33,6 +32,9 @@ pub struct JournalEntry {
     pub body: serde_json::Value,
     pub prev_hash: String,
     pub hash: String,
+    /// the station that wrote it, where stations share a database
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub station: Option<String>,
 }
 
 /// What `journal verify` found.
@@ -65,10 +67,16 @@ impl VerifyReport {
 
 /// SHA-256 over the previous hash, the sequence number and the entry's fields
 /// (at, kind, bench, device, operator, body), each length-prefixed.
-fn entry_hash(prev_hash: &str, seq: i64, fields: [&str; 6]) -> String {
+/// An entry a station wrote (in a shop where stations share one database) also covers
+/// the station's name; entries without one hash as they always did.
+fn entry_hash(prev_hash: &str, seq: i64, fields: [&str; 6], station: Option<&str>) -> String {
     let mut hasher = Sha256::new();
     let seq = seq.to_string();
-    for part in [prev_hash, seq.as_str()].into_iter().chain(fields) {
+    for part in [prev_hash, seq.as_str()]
+        .into_iter()
+        .chain(fields)
+        .chain(station)
+    {
         hasher.update((part.len() as u64).to_le_bytes());
         hasher.update(part.as_bytes());
     }
@@ -79,9 +87,9 @@ impl StoreTx<'_> {
     /// Appends one entry, chained to the current head; returns its sequence number.
     pub fn append(&mut self, entry: &NewEntry<'_>) -> Result<i64, StoreError> {
         let head: Option<(i64, String)> = self
-            .tx
+            .db
             .prepare_cached("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")?
-            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row(params![], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
         let seq = prev_seq + 1;
@@ -98,12 +106,10 @@ impl StoreTx<'_> {
                 entry.operator.unwrap_or(""),
                 &body,
             ],
+            self.station,
         );
-        self.tx.prepare_cached(
-            "INSERT INTO journal (seq, at, kind, bench, device, operator, body, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?.execute(
-            params![
+        self.db.execute("INSERT INTO journal (seq, at, kind, bench, device, operator, body, prev_hash, hash, station)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", params![
                 seq,
                 at,
                 entry.kind,
@@ -112,14 +118,15 @@ impl StoreTx<'_> {
                 entry.operator,
                 body,
                 prev_hash,
-                hash
+                hash,
+                self.station
             ],
         )?;
         Ok(seq)
     }
 }
 
-fn read_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<(JournalEntry, String)> {
+fn read_entry(row: &super::db::Row<'_>) -> super::db::Result<(JournalEntry, String)> {
     let body_text: String = row.get(6)?;
     let body =
         serde_json::from_str(&body_text).unwrap_or(serde_json::Value::String(body_text.clone()));
@@ -134,32 +141,32 @@ fn read_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<(JournalEntry, String
             body,
             prev_hash: row.get(7)?,
             hash: row.get(8)?,
+            station: row.get(9)?,
         },
         body_text,
     ))
 }
 
 const SELECT_ENTRY: &str =
-    "SELECT seq, at, kind, bench, device, operator, body, prev_hash, hash FROM journal";
+    "SELECT seq, at, kind, bench, device, operator, body, prev_hash, hash, station FROM journal";
 
 impl Store {
     /// Entries with `seq > after`, oldest first, at most `limit`.
     pub fn journal(&self, after: i64, limit: i64) -> Result<Vec<JournalEntry>, StoreError> {
-        let mut stmt = self.conn.prepare(&format!(
-            "{SELECT_ENTRY} WHERE seq > ?1 ORDER BY seq LIMIT ?2"
-        ))?;
-        let rows = stmt.query_map(params![after, limit], read_entry)?;
-        rows.map(|r| r.map(|(e, _)| e).map_err(StoreError::from))
-            .collect()
+        Ok(self.db.rows(
+            &format!("{SELECT_ENTRY} WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
+            params![after, limit],
+            |r| read_entry(r).map(|(e, _)| e),
+        )?)
     }
 
     /// The newest entry's sequence number and hash.
     pub fn head(&self) -> Result<Option<(i64, String)>, StoreError> {
         Ok(self
-            .conn
-            .cached_row(
+            .db
+            .row(
                 "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1",
-                [],
+                params![],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
@@ -168,69 +175,79 @@ impl Store {
     /// Recomputes the whole chain, runs SQLite's integrity check, checks every record row
     /// against its entry and every head in the witness file against the chain.
     pub fn verify(&self, witness: &std::path::Path) -> Result<VerifyReport, StoreError> {
-        let integrity = {
-            let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            rows.collect::<Result<Vec<_>, _>>()?
+        // SQLite checks its own pages; PostgreSQL keeps its pages' checksums itself (a
+        // damaged page fails the reads below)
+        let integrity = if self.db.is_pg() {
+            vec!["ok".to_string()]
+        } else {
+            self.db
+                .rows("PRAGMA integrity_check", params![], |r| r.get::<String>(0))?
         };
-        let mut stmt = self.conn.prepare(&format!("{SELECT_ENTRY} ORDER BY seq"))?;
-        let mut rows = stmt.query([])?;
         let mut expected_prev = GENESIS_HASH.to_string();
         let mut expected_seq = 1;
         let mut entries = 0;
         let mut chain_error = None;
-        while let Some(row) = rows.next()? {
-            let (entry, body_text) = read_entry(row)?;
-            entries += 1;
-            if chain_error.is_some() {
-                continue;
+        // in pages of entries, so that a long journal is never all in memory at once
+        let mut after = 0;
+        loop {
+            let page = self.db.rows(
+                &format!("{SELECT_ENTRY} WHERE seq > ?1 ORDER BY seq LIMIT 10000"),
+                params![after],
+                read_entry,
+            )?;
+            let Some((last, _)) = page.last() else { break };
+            after = last.seq;
+            for (entry, body_text) in page {
+                entries += 1;
+                if chain_error.is_some() {
+                    continue;
+                }
+                let described = format!("entry {} ({} at {})", entry.seq, entry.kind, entry.at);
+                if entry.seq != expected_seq {
+                    chain_error = Some(if entry.seq > expected_seq {
+                        format!(
+                            "entries {expected_seq} to {} are missing: the journal jumps to {described}",
+                            entry.seq - 1
+                        )
+                    } else {
+                        format!("{described} is out of order")
+                    });
+                    continue;
+                }
+                if entry.prev_hash != expected_prev {
+                    chain_error = Some(format!(
+                        "{described} does not follow entry {}: its previous-hash is {}, the chain says {}",
+                        entry.seq - 1,
+                        short(&entry.prev_hash),
+                        short(&expected_prev)
+                    ));
+                    continue;
+                }
+                let recomputed = entry_hash(
+                    &entry.prev_hash,
+                    entry.seq,
+                    [
+                        &entry.at,
+                        &entry.kind,
+                        entry.bench.as_deref().unwrap_or(""),
+                        entry.device.as_deref().unwrap_or(""),
+                        entry.operator.as_deref().unwrap_or(""),
+                        &body_text,
+                    ],
+                    entry.station.as_deref(),
+                );
+                if recomputed != entry.hash {
+                    chain_error = Some(format!(
+                        "{described} was changed after it was written: its content hashes to {}, the journal says {}",
+                        short(&recomputed),
+                        short(&entry.hash)
+                    ));
+                    continue;
+                }
+                expected_prev = entry.hash;
+                expected_seq += 1;
             }
-            let described = format!("entry {} ({} at {})", entry.seq, entry.kind, entry.at);
-            if entry.seq != expected_seq {
-                chain_error = Some(if entry.seq > expected_seq {
-                    format!(
-                        "entries {expected_seq} to {} are missing: the journal jumps to {described}",
-                        entry.seq - 1
-                    )
-                } else {
-                    format!("{described} is out of order")
-                });
-                continue;
-            }
-            if entry.prev_hash != expected_prev {
-                chain_error = Some(format!(
-                    "{described} does not follow entry {}: its previous-hash is {}, the chain says {}",
-                    entry.seq - 1,
-                    short(&entry.prev_hash),
-                    short(&expected_prev)
-                ));
-                continue;
-            }
-            let recomputed = entry_hash(
-                &entry.prev_hash,
-                entry.seq,
-                [
-                    &entry.at,
-                    &entry.kind,
-                    entry.bench.as_deref().unwrap_or(""),
-                    entry.device.as_deref().unwrap_or(""),
-                    entry.operator.as_deref().unwrap_or(""),
-                    &body_text,
-                ],
-            );
-            if recomputed != entry.hash {
-                chain_error = Some(format!(
-                    "{described} was changed after it was written: its content hashes to {}, the journal says {}",
-                    short(&recomputed),
-                    short(&entry.hash)
-                ));
-                continue;
-            }
-            expected_prev = entry.hash;
-            expected_seq += 1;
         }
-        drop(rows);
-        drop(stmt);
         let records = self.crosscheck()?;
         let (witnessed, witness_problems) = self.check_witness(witness, entries)?;
         Ok(VerifyReport {
@@ -267,10 +284,12 @@ impl Store {
         let mut cut_reported = false;
         for head in &heads {
             let found: Option<String> = self
-                .conn
-                .cached_row("SELECT hash FROM journal WHERE seq = ?1", [head.seq], |r| {
-                    r.get(0)
-                })
+                .db
+                .row(
+                    "SELECT hash FROM journal WHERE seq = ?1",
+                    params![head.seq],
+                    |r| r.get(0),
+                )
                 .optional()?;
             match found {
                 None if !cut_reported => {

@@ -1,9 +1,8 @@
 //! What a label shows, read from the records: the placeholder values of a lot, batch or
 //! shipment label.
 
-use rusqlite::OptionalExtension;
+use super::db::{Optional, params};
 
-use super::Cached;
 use super::{Store, StoreError};
 use crate::core::codes::{Quantity, Unit};
 use crate::label::{LabelData, LabelKind, digital_link, gs1_message};
@@ -25,28 +24,27 @@ impl Store {
         let mut data = LabelData::default();
         match kind {
             LabelKind::Lot => {
-                let row = self
-                    .conn
-                    .cached_row(
+                let row = self.db
+                    .row(
                         "SELECT l.item_sku, COALESCE(i.name, l.item_sku), l.supplier_code, COALESCE(s.name, l.supplier_code),
                                 l.supplier_lot, l.invoice, l.received_at, l.expiry, l.quantity, COALESCE(i.unit, 'each'),
                                 COALESCE(i.gtin, '')
                          FROM lots l LEFT JOIN items i ON i.sku = l.item_sku LEFT JOIN suppliers s ON s.code = l.supplier_code
                          WHERE l.code = ?1",
-                        [code],
+                        params![code],
                         |r| {
                             Ok((
-                                r.get::<_, String>(0)?,
-                                r.get::<_, String>(1)?,
-                                r.get::<_, String>(2)?,
-                                r.get::<_, String>(3)?,
-                                r.get::<_, String>(4)?,
-                                r.get::<_, String>(5)?,
-                                r.get::<_, String>(6)?,
-                                r.get::<_, Option<String>>(7)?,
-                                r.get::<_, i64>(8)?,
-                                r.get::<_, String>(9)?,
-                                r.get::<_, String>(10)?,
+                                r.get::<String>(0)?,
+                                r.get::<String>(1)?,
+                                r.get::<String>(2)?,
+                                r.get::<String>(3)?,
+                                r.get::<String>(4)?,
+                                r.get::<String>(5)?,
+                                r.get::<String>(6)?,
+                                r.get::<Option<String>>(7)?,
+                                r.get::<i64>(8)?,
+                                r.get::<String>(9)?,
+                                r.get::<String>(10)?,
                             ))
                         },
                     )
@@ -91,23 +89,22 @@ impl Store {
                     .set("status", self.status_of(code)?);
             }
             LabelKind::Batch => {
-                let row = self
-                    .conn
-                    .cached_row(
+                let row = self.db
+                    .row(
                         "SELECT b.product_sku, COALESCE(i.name, b.product_sku), b.production_date, c.expiry,
                                 c.yield_quantity, COALESCE(i.unit, 'each'), COALESCE(i.gtin, '')
                          FROM batches b LEFT JOIN batch_closures c ON c.batch_code = b.code
                          LEFT JOIN items i ON i.sku = b.product_sku WHERE b.code = ?1",
-                        [code],
+                        params![code],
                         |r| {
                             Ok((
-                                r.get::<_, String>(0)?,
-                                r.get::<_, String>(1)?,
-                                r.get::<_, String>(2)?,
-                                r.get::<_, Option<String>>(3)?,
-                                r.get::<_, Option<i64>>(4)?,
-                                r.get::<_, String>(5)?,
-                                r.get::<_, String>(6)?,
+                                r.get::<String>(0)?,
+                                r.get::<String>(1)?,
+                                r.get::<String>(2)?,
+                                r.get::<Option<String>>(3)?,
+                                r.get::<Option<i64>>(4)?,
+                                r.get::<String>(5)?,
+                                r.get::<String>(6)?,
                             ))
                         },
                     )
@@ -139,30 +136,31 @@ impl Store {
                     .set("status", self.status_of(code)?);
             }
             LabelKind::Shipment => {
-                let row = self
-                    .conn
-                    .cached_row(
+                let row = self.db
+                    .row(
                         "SELECT s.order_number, s.customer_code, COALESCE(c.name, s.customer_code), COALESCE(c.address, ''),
-                                s.shipped_at, (SELECT COALESCE(SUM(quantity), 0) FROM shipment_lines WHERE shipment_code = s.code),
-                                (SELECT GROUP_CONCAT(batch_code, ' ') FROM (SELECT DISTINCT batch_code FROM shipment_lines
-                                   WHERE shipment_code = s.code ORDER BY batch_code))
+                                s.shipped_at, (SELECT COALESCE(SUM(quantity), 0) FROM shipment_lines WHERE shipment_code = s.code)
                          FROM shipments s LEFT JOIN customers c ON c.code = s.customer_code WHERE s.code = ?1",
-                        [code],
+                        params![code],
                         |r| {
                             Ok((
-                                r.get::<_, String>(0)?,
-                                r.get::<_, String>(1)?,
-                                r.get::<_, String>(2)?,
-                                r.get::<_, String>(3)?,
-                                r.get::<_, String>(4)?,
-                                r.get::<_, i64>(5)?,
-                                r.get::<_, Option<String>>(6)?,
+                                r.get::<String>(0)?,
+                                r.get::<String>(1)?,
+                                r.get::<String>(2)?,
+                                r.get::<String>(3)?,
+                                r.get::<String>(4)?,
+                                r.get::<i64>(5)?,
                             ))
                         },
                     )
                     .optional()?
                     .ok_or_else(|| StoreError::NotFound(format!("no shipment has the code {code}")))?;
-                let (order, customer, name, address, shipped_at, units, batches) = row;
+                let (order, customer, name, address, shipped_at, units) = row;
+                let batches: Vec<String> = self.db.rows(
+                    "SELECT DISTINCT batch_code FROM shipment_lines WHERE shipment_code = ?1 ORDER BY batch_code",
+                    params![code],
+                    |r| r.get(0),
+                )?;
                 data.set("code", code)
                     .set("order_number", order)
                     .set("customer_code", customer)
@@ -170,7 +168,7 @@ impl Store {
                     .set("customer_address", address)
                     .set("shipped_date", date_of(&shipped_at))
                     .set("units", units.to_string())
-                    .set("batches", batches.unwrap_or_default());
+                    .set("batches", batches.join(" "));
             }
             LabelKind::Card => {
                 return Err(StoreError::NotFound(
@@ -183,10 +181,10 @@ impl Store {
 
     fn status_of(&self, code: &str) -> Result<String, StoreError> {
         Ok(self
-            .conn
-            .cached_row(
+            .db
+            .row(
                 "SELECT status FROM status_changes WHERE code = ?1 ORDER BY id DESC LIMIT 1",
-                [code],
+                params![code],
                 |r| r.get(0),
             )
             .optional()?
@@ -200,18 +198,16 @@ pub type SheetEntries = (Vec<(String, String, String)>, Vec<(String, String)>);
 impl Store {
     /// (sku, name, kind) of every item and (code, name) of every supplier, for the command sheet.
     pub fn sheet_entries(&self) -> Result<SheetEntries, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT sku, name, kind FROM items ORDER BY kind DESC, sku")?;
-        let items = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut stmt = self
-            .conn
-            .prepare("SELECT code, name FROM suppliers ORDER BY code")?;
-        let suppliers = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
+        let items = self.db.rows(
+            "SELECT sku, name, kind FROM items ORDER BY kind DESC, sku",
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let suppliers = self.db.rows(
+            "SELECT code, name FROM suppliers ORDER BY code",
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         Ok((items, suppliers))
     }
 }

@@ -4,11 +4,14 @@
 //! (PostgreSQL) implements the same `Store`/`StoreTx` surface.
 
 mod crosscheck;
+pub(crate) mod db;
 mod history;
 mod import;
 mod journal;
 mod labels;
+mod location;
 mod schema;
+mod schema_pg;
 mod summary;
 mod trace;
 pub mod witness;
@@ -17,34 +20,40 @@ mod world;
 pub use history::HistorySummary;
 pub use import::{ImportSummary, sha256_hex};
 pub use journal::{JournalEntry, NewEntry, VerifyReport};
+pub use location::{Location, PgUrl};
 pub use summary::StationSummary;
 pub use trace::Target;
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use db::{Db, DbError, Failure, Optional, params};
 
 use crate::core::workflow::{BenchState, PrintRequest, Record, Status};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {path}: {source}")]
-    Open {
-        path: PathBuf,
-        source: rusqlite::Error,
-    },
+    #[error("database {location}: {reason}")]
+    Open { location: String, reason: String },
     #[error("database {path} does not exist")]
     Missing { path: PathBuf },
     #[error(
-        "database {path} was written by a newer lotstation (schema {found}, this one knows {known})"
+        "database {location} was written by a newer lotstation (schema {found}, this one knows {known})"
     )]
     TooNew {
-        path: PathBuf,
+        location: String,
         found: i64,
         known: i64,
     },
+    /// the database cannot be reached, is busy or full: nothing was written; try again
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// a row conflicts with one already there (a key taken, an append-only table)
+    #[error("database refused a conflicting row: {0}")]
+    Conflict(String),
+    /// any other failure of a statement
     #[error("database: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Database(String),
     #[error("journal witness {path}: {source}")]
     Witness {
         path: PathBuf,
@@ -62,6 +71,25 @@ pub enum StoreError {
     Refused(String),
     #[error(transparent)]
     Import(#[from] crate::masterdata::ImportError),
+}
+
+impl From<DbError> for StoreError {
+    fn from(e: DbError) -> Self {
+        let text = e.to_string();
+        match e.failure() {
+            Failure::Unavailable => StoreError::Unavailable(text),
+            Failure::Conflict => StoreError::Conflict(text),
+            Failure::Corrupt => StoreError::Corrupt(text),
+            Failure::Other => StoreError::Database(text),
+        }
+    }
+}
+
+impl StoreError {
+    /// Whether trying again later may succeed (the database was unreachable or busy).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
 }
 
 /// How a print job ended.
@@ -99,245 +127,110 @@ pub struct PrintJob {
 
 /// One open database.
 pub struct Store {
-    conn: Connection,
-    path: PathBuf,
+    db: Db,
+    location: Location,
     /// where each commit's head is witnessed (none on a read-only store)
     witness: Option<witness::Witness>,
+    /// the station that writes through this store, named in every journal entry
+    station: Option<String>,
 }
 
 /// Prepared statements kept per connection (rusqlite keeps 16 unless told).
 const STATEMENT_CACHE: usize = 256;
 
-/// `query_row` and `execute` through the connection's statement cache: the bench runs the
-/// same statements on every scan, and preparing one costs more than running it.
-pub(crate) trait Cached {
-    fn cached_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
-    where
-        P: rusqlite::Params,
-        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>;
-    fn cached_execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
-}
-
-impl Cached for Connection {
-    fn cached_row<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
-    where
-        P: rusqlite::Params,
-        F: FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-    {
-        self.prepare_cached(sql)?.query_row(params, f)
-    }
-
-    fn cached_execute<P: rusqlite::Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
-        self.prepare_cached(sql)?.execute(params)
-    }
-}
-
 impl Store {
     /// Opens (creating if needed) and migrates the database.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        if let Some(parent) = path.parent()
-            && !parent.as_os_str().is_empty()
-            && !parent.exists()
-        {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
-                path: path.to_path_buf(),
-                source: rusqlite::Error::InvalidPath(PathBuf::from(e.to_string())),
-            })?;
-        }
-        let conn = Connection::open(path).map_err(|source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let witness = open_witness(&witness::Witness::default_path(path))?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-            witness: Some(witness),
+    pub fn open(location: &Location) -> Result<Store, StoreError> {
+        let db = match location {
+            Location::Sqlite(path) => open_sqlite(path)?,
+            Location::Postgres(url) => {
+                let db = connect_pg(url)?;
+                migrate_pg(&db, location)?;
+                db
+            }
         };
-        store.configure()?;
-        store.migrate()?;
-        Ok(store)
+        let witness = open_witness(&location.default_witness())?;
+        Ok(Store {
+            db,
+            location: location.clone(),
+            witness: Some(witness),
+            station: None,
+        })
     }
 
     /// Opens an existing database for reading only: no migration, no schema statements,
-    /// `query_only` set so that no statement can write through it. A database written by
-    /// an older lotstation is migrated once first, through a write connection.
-    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
-        if !path.exists() {
-            return Err(StoreError::Missing {
-                path: path.to_path_buf(),
-            });
-        }
-        let open = || {
-            Connection::open_with_flags(
-                path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .map_err(|source| StoreError::Open {
-                path: path.to_path_buf(),
-                source,
-            })
+    /// and nothing can write through it (SQLite `query_only`; PostgreSQL read-only
+    /// transactions). A database written by an older lotstation is migrated once first,
+    /// through a write connection.
+    pub fn open_read_only(location: &Location) -> Result<Store, StoreError> {
+        let db = match location {
+            Location::Sqlite(path) => open_sqlite_read_only(path)?,
+            Location::Postgres(url) => {
+                let db = connect_pg(url)?;
+                if pg_version(&db)? < schema_pg::MIGRATIONS.len() as i64 {
+                    migrate_pg(&db, location)?;
+                }
+                db.batch("SET default_transaction_read_only = on")?;
+                db
+            }
         };
-        let conn = open()?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let known = schema::MIGRATIONS.len() as i64;
-        if version > known {
-            return Err(StoreError::TooNew {
-                path: path.to_path_buf(),
-                found: version,
-                known,
-            });
-        }
-        let conn = if version < known {
-            drop(conn);
-            drop(Store::open(path)?);
-            open()?
-        } else {
-            conn
-        };
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        conn.execute_batch(
-            "PRAGMA query_only=ON; PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;",
-        )?;
         Ok(Store {
-            conn,
-            path: path.to_path_buf(),
+            db,
+            location: location.clone(),
             witness: None,
+            station: None,
         })
     }
 
     /// Opens a database that must already exist (for commands that only read or check).
-    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
-        if !path.exists() {
+    pub fn open_existing(location: &Location) -> Result<Store, StoreError> {
+        if let Location::Sqlite(path) = location
+            && !path.exists()
+        {
             return Err(StoreError::Missing {
                 path: path.to_path_buf(),
             });
         }
-        Store::open(path)
+        Store::open(location)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
-    fn configure(&mut self) -> Result<(), StoreError> {
-        let open_err = |source| StoreError::Open {
-            path: self.path.clone(),
-            source,
-        };
-        self.conn
-            .busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(open_err)?;
-        // a scan runs a few dozen distinct statements; all stay prepared
-        self.conn
-            .set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        self.conn
-            .execute_batch(
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;
-                 PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;",
-            )
-            .map_err(|source| StoreError::Open {
-                path: self.path.clone(),
-                source,
-            })?;
-        Ok(())
+    /// Names the station in every journal entry this store appends.
+    pub fn set_station(&mut self, station: Option<&str>) {
+        self.station = station.map(str::to_string);
     }
 
-    fn migrate(&mut self) -> Result<(), StoreError> {
-        let version: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let known = schema::MIGRATIONS.len() as i64;
-        if version > known {
-            return Err(StoreError::TooNew {
-                path: self.path.clone(),
-                found: version,
-                known,
-            });
-        }
-        for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute_batch(sql)?;
-            tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
-            tx.commit()?;
-        }
-        for table in schema::APPEND_ONLY_TABLES {
-            self.conn.execute_batch(&format!(
-                "CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} \
-                 BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END; \
-                 CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} \
-                 BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
-            ))?;
-        }
-        for table in schema::APPEND_ONLY_TABLES.iter().chain(&["journal"]) {
-            self.refuse_replace(table)?;
-        }
-        Ok(())
-    }
-
-    /// `INSERT OR REPLACE` (and an upsert) over an existing row deletes it without firing
-    /// delete triggers unless a connection sets `recursive_triggers`, which a person with
-    /// the sqlite3 shell would not. So: a row whose rowid or unique key is already taken is
-    /// refused before it is inserted, whoever inserts it.
-    fn refuse_replace(&self, table: &str) -> Result<(), StoreError> {
-        let mut keys: Vec<Vec<String>> = vec![vec!["rowid".to_string()]];
-        let unique_indexes: Vec<String> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT name FROM pragma_index_list(?1) WHERE \"unique\" = 1")?;
-            stmt.query_map([table], |r| r.get(0))?
-                .collect::<Result<_, _>>()?
-        };
-        for index in unique_indexes {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")?;
-            let columns: Vec<String> = stmt
-                .query_map([&index], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            if !columns.is_empty() {
-                keys.push(columns);
-            }
-        }
-        for (n, key) in keys.iter().enumerate() {
-            let matches = key
-                .iter()
-                .map(|c| format!("old.{c} = NEW.{c}"))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            self.conn.execute_batch(&format!(
-                "CREATE TRIGGER IF NOT EXISTS {table}_no_replace_{n} BEFORE INSERT ON {table} \
-                 WHEN EXISTS (SELECT 1 FROM {table} AS old WHERE {matches}) \
-                 BEGIN SELECT RAISE(ABORT, '{table} is append-only: a row with this key exists'); END;"
-            ))?;
-        }
-        Ok(())
+    /// Whether the connection is known to be gone (PostgreSQL closed it, or went away).
+    pub fn is_disconnected(&self) -> bool {
+        self.db.is_closed()
     }
 
     /// Starts a write transaction that holds the write lock from its first statement.
     pub fn begin(&mut self) -> Result<StoreTx<'_>, StoreError> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        self.db.begin_write()?;
         Ok(StoreTx {
-            tx,
+            db: &self.db,
             witness: self.witness.as_ref(),
+            station: self.station.as_deref(),
+            open: true,
         })
     }
 
     /// Moves everything in the write-ahead log into the database file and empties the log
-    /// (at a clean stop, so the database file alone holds every record).
+    /// (at a clean stop, so the database file alone holds every record). PostgreSQL
+    /// keeps its own log: nothing to do.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        if let Db::Lite(_) = self.db {
+            self.db
+                .row("PRAGMA wal_checkpoint(TRUNCATE)", params![], |_| Ok(()))?;
+        }
         Ok(())
     }
 
-    /// Witnesses this database's heads in `path` instead of the default file beside it.
+    /// Witnesses this database's heads in `path` instead of the default file.
     pub fn set_witness(&mut self, path: &Path) -> Result<(), StoreError> {
         self.witness = Some(open_witness(path)?);
         Ok(())
@@ -345,36 +238,36 @@ impl Store {
 
     /// Print jobs with a printer and no outcome yet, oldest first.
     pub fn pending_print_jobs(&self) -> Result<Vec<PrintJob>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        Ok(self.db.rows(
             "SELECT j.id, j.bench, j.printer, j.label, j.code, j.copies FROM print_jobs j
              WHERE j.printer IS NOT NULL AND NOT EXISTS (SELECT 1 FROM print_outcomes o WHERE o.job_id = j.id)
              ORDER BY j.id",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            let label: String = r.get(3)?;
-            Ok(PrintJob {
-                id: r.get(0)?,
-                bench: r.get(1)?,
-                printer: r.get(2)?,
-                label: match label.as_str() {
-                    "lot" => crate::label::LabelKind::Lot,
-                    "batch" => crate::label::LabelKind::Batch,
-                    _ => crate::label::LabelKind::Shipment,
-                },
-                code: r.get(4)?,
-                copies: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            params![],
+            |r| {
+                let label: String = r.get(3)?;
+                Ok(PrintJob {
+                    id: r.get(0)?,
+                    bench: r.get(1)?,
+                    printer: r.get(2)?,
+                    label: match label.as_str() {
+                        "lot" => crate::label::LabelKind::Lot,
+                        "batch" => crate::label::LabelKind::Batch,
+                        _ => crate::label::LabelKind::Shipment,
+                    },
+                    code: r.get(4)?,
+                    copies: r.get(5)?,
+                })
+            },
+        )?)
     }
 
     /// The bench's saved state, if it has one.
     pub fn bench_state(&self, bench: &str) -> Result<Option<BenchState>, StoreError> {
         let text: Option<String> = self
-            .conn
-            .cached_row(
+            .db
+            .row(
                 "SELECT state FROM bench_state WHERE bench = ?1",
-                [bench],
+                params![bench],
                 |r| r.get(0),
             )
             .optional()?;
@@ -413,53 +306,296 @@ impl Store {
     }
 }
 
+fn open_sqlite(path: &Path) -> Result<Db, StoreError> {
+    let open_err = |reason: String| StoreError::Open {
+        location: path.display().to_string(),
+        reason,
+    };
+    if let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+        && !parent.exists()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| open_err(e.to_string()))?;
+    }
+    let conn = rusqlite::Connection::open(path).map_err(|e| open_err(e.to_string()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(|e| open_err(e.to_string()))?;
+    // a scan runs a few dozen distinct statements; all stay prepared
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;
+         PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;",
+    )
+    .map_err(|e| open_err(e.to_string()))?;
+    let db = Db::Lite(conn);
+    migrate_sqlite(&db, path)?;
+    Ok(db)
+}
+
+fn open_sqlite_read_only(path: &Path) -> Result<Db, StoreError> {
+    if !path.exists() {
+        return Err(StoreError::Missing {
+            path: path.to_path_buf(),
+        });
+    }
+    let open = || {
+        rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| StoreError::Open {
+            location: path.display().to_string(),
+            reason: e.to_string(),
+        })
+    };
+    let conn = open()?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(DbError::from)?;
+    let known = schema::MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::TooNew {
+            location: path.display().to_string(),
+            found: version,
+            known,
+        });
+    }
+    let conn = if version < known {
+        drop(conn);
+        drop(open_sqlite(path)?);
+        open()?
+    } else {
+        conn
+    };
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(DbError::from)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    conn.execute_batch(
+        "PRAGMA query_only=ON; PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;",
+    )
+    .map_err(DbError::from)?;
+    Ok(Db::Lite(conn))
+}
+
+fn migrate_sqlite(db: &Db, path: &Path) -> Result<(), StoreError> {
+    let version: i64 = db.row("PRAGMA user_version", params![], |r| r.get(0))?;
+    let known = schema::MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::TooNew {
+            location: path.display().to_string(),
+            found: version,
+            known,
+        });
+    }
+    for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+        db.begin_write()?;
+        let migrated = db
+            .batch(sql)
+            .and_then(|()| db.batch(&format!("PRAGMA user_version = {}", index + 1)));
+        match migrated {
+            Ok(()) => db.batch("COMMIT")?,
+            Err(e) => {
+                let _ = db.batch("ROLLBACK");
+                return Err(e.into());
+            }
+        }
+    }
+    for table in schema::APPEND_ONLY_TABLES {
+        db.batch(&format!(
+            "CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} \
+             BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END; \
+             CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} \
+             BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
+        ))?;
+    }
+    for table in schema::APPEND_ONLY_TABLES.iter().chain(&["journal"]) {
+        refuse_replace(db, table)?;
+    }
+    Ok(())
+}
+
+/// `INSERT OR REPLACE` (and an upsert) over an existing row deletes it without firing
+/// delete triggers unless a connection sets `recursive_triggers`, which a person with
+/// the sqlite3 shell would not. So: a row whose rowid or unique key is already taken is
+/// refused before it is inserted, whoever inserts it. (PostgreSQL has no `REPLACE`, and
+/// its upsert is an UPDATE, which the append-only triggers refuse.)
+fn refuse_replace(db: &Db, table: &str) -> Result<(), StoreError> {
+    let mut keys: Vec<Vec<String>> = vec![vec!["rowid".to_string()]];
+    let unique_indexes: Vec<String> = db.rows(
+        "SELECT name FROM pragma_index_list(?1) WHERE \"unique\" = 1",
+        params![table],
+        |r| r.get(0),
+    )?;
+    for index in unique_indexes {
+        let columns: Vec<String> = db.rows(
+            "SELECT name FROM pragma_index_info(?1) ORDER BY seqno",
+            params![index],
+            |r| r.get(0),
+        )?;
+        if !columns.is_empty() {
+            keys.push(columns);
+        }
+    }
+    for (n, key) in keys.iter().enumerate() {
+        let matches = key
+            .iter()
+            .map(|c| format!("old.{c} = NEW.{c}"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        db.batch(&format!(
+            "CREATE TRIGGER IF NOT EXISTS {table}_no_replace_{n} BEFORE INSERT ON {table} \
+             WHEN EXISTS (SELECT 1 FROM {table} AS old WHERE {matches}) \
+             BEGIN SELECT RAISE(ABORT, '{table} is append-only: a row with this key exists'); END;"
+        ))?;
+    }
+    Ok(())
+}
+
+fn connect_pg(url: &PgUrl) -> Result<Db, StoreError> {
+    let config = url.config().map_err(|reason| StoreError::Open {
+        location: url.to_string(),
+        reason,
+    })?;
+    let client = config.connect(postgres::NoTls).map_err(|e| {
+        let e = DbError::from(e);
+        let reason = e.to_string();
+        match e.failure() {
+            Failure::Unavailable => {
+                StoreError::Unavailable(format!("cannot reach {url}: {reason}"))
+            }
+            _ => StoreError::Open {
+                location: url.to_string(),
+                reason,
+            },
+        }
+    })?;
+    Ok(Db::Pg(Box::new(RefCell::new(db::PgConn::new(client)))))
+}
+
+fn pg_version(db: &Db) -> Result<i64, StoreError> {
+    let exists: bool = db.row(
+        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'lotstation_meta')",
+        params![],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Ok(0);
+    }
+    Ok(db
+        .row(
+            "SELECT value FROM lotstation_meta WHERE key = 'schema'",
+            params![],
+            |r| r.get::<String>(0),
+        )
+        .optional()?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0))
+}
+
+/// Brings a PostgreSQL database to the current schema, under the writers' lock so that
+/// two stations starting at once do not both migrate.
+fn migrate_pg(db: &Db, location: &Location) -> Result<(), StoreError> {
+    let known = schema_pg::MIGRATIONS.len() as i64;
+    let version = pg_version(db)?;
+    if version > known {
+        return Err(StoreError::TooNew {
+            location: location.to_string(),
+            found: version,
+            known,
+        });
+    }
+    if version == known {
+        return Ok(());
+    }
+    db.begin_write()?;
+    let migrated = (|| -> Result<(), StoreError> {
+        db.batch("CREATE TABLE IF NOT EXISTS lotstation_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")?;
+        let version = pg_version(db)?;
+        for index in version as usize..schema_pg::MIGRATIONS.len() {
+            db.batch(&schema_pg::migration(index))?;
+        }
+        db.execute(
+            "INSERT INTO lotstation_meta (key, value) VALUES ('schema', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![known.to_string()],
+        )?;
+        Ok(())
+    })();
+    match migrated {
+        Ok(()) => {
+            db.batch("COMMIT")?;
+            Ok(())
+        }
+        Err(e) => {
+            let _ = db.batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
 /// One write transaction: everything a scan changes commits together or not at all.
+/// Dropped without `commit`, it rolls back.
 pub struct StoreTx<'a> {
-    tx: rusqlite::Transaction<'a>,
+    db: &'a Db,
     witness: Option<&'a witness::Witness>,
+    station: Option<&'a str>,
+    open: bool,
+}
+
+impl Drop for StoreTx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.db.execute("ROLLBACK", params![]);
+        }
+    }
 }
 
 impl StoreTx<'_> {
     /// Marks a point to roll back to (one per scan in a group commit).
     pub fn savepoint(&mut self) -> Result<(), StoreError> {
-        self.tx.prepare_cached("SAVEPOINT scan")?.execute([])?;
+        self.db.execute("SAVEPOINT scan", params![])?;
         Ok(())
     }
 
     /// Undoes everything since `savepoint` (and keeps the savepoint's place released).
     pub fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
-        self.tx.prepare_cached("ROLLBACK TO scan")?.execute([])?;
-        self.tx.prepare_cached("RELEASE scan")?.execute([])?;
+        self.db.execute("ROLLBACK TO scan", params![])?;
+        self.db.execute("RELEASE scan", params![])?;
         Ok(())
     }
 
     pub fn release_savepoint(&mut self) -> Result<(), StoreError> {
-        self.tx.prepare_cached("RELEASE scan")?.execute([])?;
+        self.db.execute("RELEASE scan", params![])?;
         Ok(())
     }
 
     /// Commits (durably), then witnesses the new head outside the database.
-    pub fn commit(self) -> Result<(), StoreError> {
+    pub fn commit(mut self) -> Result<(), StoreError> {
         let head: Option<(i64, String, String)> = match self.witness {
             Some(_) => self
-                .tx
-                .cached_row(
+                .db
+                .row(
                     "SELECT seq, hash, at FROM journal ORDER BY seq DESC LIMIT 1",
-                    [],
+                    params![],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?,
             None => None,
         };
-        self.tx.commit()?;
+        self.open = false;
+        if let Err(e) = self.db.execute("COMMIT", params![]) {
+            let _ = self.db.execute("ROLLBACK", params![]);
+            return Err(e.into());
+        }
         if let (Some(witness), Some((seq, hash, at))) = (self.witness, head) {
             witness.record(seq, &hash, &at);
         }
         Ok(())
     }
 
-    pub fn rollback(self) -> Result<(), StoreError> {
-        self.tx.rollback()?;
+    pub fn rollback(mut self) -> Result<(), StoreError> {
+        self.open = false;
+        self.db.execute("ROLLBACK", params![])?;
         Ok(())
     }
 
@@ -503,7 +639,7 @@ impl StoreTx<'_> {
     }
 
     fn write_record_rows(&mut self, seq: i64, record: &Record) -> Result<(), StoreError> {
-        let tx = &self.tx;
+        let db = self.db;
         match record {
             Record::LotReceived {
                 code,
@@ -517,11 +653,8 @@ impl StoreTx<'_> {
                 note,
                 ..
             } => {
-                tx.prepare_cached(
-                    "INSERT INTO lots (code, item_sku, supplier_code, supplier_lot, invoice, quantity, received_at, expiry, note, journal_seq)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                    )?.execute(
-                    params![
+                db.execute("INSERT INTO lots (code, item_sku, supplier_code, supplier_lot, invoice, quantity, received_at, expiry, note, journal_seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", params![
                         code,
                         item_sku,
                         supplier_code,
@@ -541,10 +674,7 @@ impl StoreTx<'_> {
                 opened_at,
                 production_date,
             } => {
-                tx.prepare_cached(
-                    "INSERT INTO batches (code, product_sku, opened_at, production_date, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )?.execute(
-                    params![code, product_sku, opened_at.to_string(), production_date.to_string(), seq],
+                db.execute("INSERT INTO batches (code, product_sku, opened_at, production_date, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, product_sku, opened_at.to_string(), production_date.to_string(), seq],
                 )?;
             }
             Record::Consumption {
@@ -556,11 +686,8 @@ impl StoreTx<'_> {
                 warning,
                 ..
             } => {
-                tx.prepare_cached(
-                    "INSERT INTO consumptions (batch_code, line_no, input_code, input_kind, quantity, warning, journal_seq)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    )?.execute(
-                    params![batch_code, line_no, input_code, input_kind.noun(), quantity, warning, seq],
+                db.execute("INSERT INTO consumptions (batch_code, line_no, input_code, input_kind, quantity, warning, journal_seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", params![batch_code, line_no, input_code, input_kind.noun(), quantity, warning, seq],
                 )?;
             }
             Record::BatchClosed {
@@ -571,11 +698,8 @@ impl StoreTx<'_> {
                 note,
                 ..
             } => {
-                tx.prepare_cached(
-                    "INSERT INTO batch_closures (batch_code, yield_quantity, expiry, closed_at, note, journal_seq)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    )?.execute(
-                    params![code, yield_quantity, expiry.map(|d| d.to_string()), closed_at.to_string(), note, seq],
+                db.execute("INSERT INTO batch_closures (batch_code, yield_quantity, expiry, closed_at, note, journal_seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![code, yield_quantity, expiry.map(|d| d.to_string()), closed_at.to_string(), note, seq],
                 )?;
             }
             Record::Shipment {
@@ -585,16 +709,13 @@ impl StoreTx<'_> {
                 shipped_at,
                 lines,
             } => {
-                tx.prepare_cached(
-                    "INSERT INTO shipments (code, order_number, customer_code, shipped_at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )?.execute(
-                    params![code, order_number, customer_code, shipped_at.to_string(), seq],
-                )?;
-                let mut insert = tx.prepare_cached(
-                    "INSERT INTO shipment_lines (shipment_code, line_no, batch_code, quantity) VALUES (?1, ?2, ?3, ?4)",
+                db.execute("INSERT INTO shipments (code, order_number, customer_code, shipped_at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, order_number, customer_code, shipped_at.to_string(), seq],
                 )?;
                 for (i, line) in lines.iter().enumerate() {
-                    insert.execute(params![code, i as i64 + 1, line.batch_code, line.quantity])?;
+                    db.execute(
+                        "INSERT INTO shipment_lines (shipment_code, line_no, batch_code, quantity) VALUES (?1, ?2, ?3, ?4)",
+                        params![code, i as i64 + 1, line.batch_code, line.quantity],
+                    )?;
                 }
             }
             Record::Waste {
@@ -604,10 +725,8 @@ impl StoreTx<'_> {
                 at,
                 ..
             } => {
-                tx.prepare_cached(
-                    "INSERT INTO wastes (code, quantity, reason, at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )?.execute(
-                    params![code, quantity, reason, at.to_string(), seq],
+                db.execute(
+                    "INSERT INTO wastes (code, quantity, reason, at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, quantity, reason, at.to_string(), seq],
                 )?;
             }
             Record::StatusChange {
@@ -616,10 +735,7 @@ impl StoreTx<'_> {
                 reason,
                 at,
             } => {
-                tx.prepare_cached(
-                    "INSERT INTO status_changes (code, status, reason, at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )?.execute(
-                    params![code, status.as_str(), reason, at.to_string(), seq],
+                db.execute("INSERT INTO status_changes (code, status, reason, at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, status.as_str(), reason, at.to_string(), seq],
                 )?;
             }
             Record::Correction { target, reason, at } => {
@@ -632,11 +748,8 @@ impl StoreTx<'_> {
                     } => ("consumption", batch_code, Some(i64::from(*line_no))),
                     CorrectionTarget::Batch { code } => ("batch", code, None),
                 };
-                tx.prepare_cached(
-                    "INSERT INTO corrections (target_kind, target_code, target_line, reason, at, journal_seq)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    )?.execute(
-                    params![kind, code, line, reason, at.to_string(), seq],
+                db.execute("INSERT INTO corrections (target_kind, target_code, target_line, reason, at, journal_seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![kind, code, line, reason, at.to_string(), seq],
                 )?;
             }
         }
@@ -668,9 +781,7 @@ impl StoreTx<'_> {
             operator: None,
             body: &body,
         })?;
-        self.tx
-            .prepare_cached("INSERT INTO print_outcomes (job_id, outcome, detail, journal_seq) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![job.id, outcome, detail, seq])?;
+        self.db.execute("INSERT INTO print_outcomes (job_id, outcome, detail, journal_seq) VALUES (?1, ?2, ?3, ?4)", params![job.id, outcome, detail, seq])?;
         Ok(seq)
     }
 
@@ -700,10 +811,7 @@ impl StoreTx<'_> {
             operator,
             body: &body,
         })?;
-        self.tx.prepare_cached(
-            "INSERT INTO print_jobs (bench, printer, label, code, copies, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?.execute(
-            params![
+        let id: i64 = self.db.row("INSERT INTO print_jobs (bench, printer, label, code, copies, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id", params![
                 bench,
                 printer,
                 print.label.noun(),
@@ -711,35 +819,35 @@ impl StoreTx<'_> {
                 print.copies,
                 seq
             ],
+            |r| r.get(0),
         )?;
-        Ok((seq, self.tx.last_insert_rowid()))
+        Ok((seq, id))
     }
 
     /// Saves what the bench has open, with the scan that changed it.
     pub fn save_bench_state(&mut self, bench: &str, state: &BenchState) -> Result<(), StoreError> {
         let text = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.tx
-            .prepare_cached(
-                "INSERT INTO bench_state (bench, state) VALUES (?1, ?2)
+        self.db.execute(
+            "INSERT INTO bench_state (bench, state) VALUES (?1, ?2)
              ON CONFLICT(bench) DO UPDATE SET state = excluded.state",
-            )?
-            .execute(params![bench, text])?;
+            params![bench, text],
+        )?;
         Ok(())
     }
 
     /// The kind of the lot or batch with this code, if any.
     fn stock_exists(&self, code: &str) -> Result<Option<&'static str>, StoreError> {
-        let lot: bool = self.tx.cached_row(
+        let lot: bool = self.db.row(
             "SELECT EXISTS(SELECT 1 FROM lots WHERE code = ?1)",
-            [code],
+            params![code],
             |r| r.get(0),
         )?;
         if lot {
             return Ok(Some("lot"));
         }
-        let batch: bool = self.tx.cached_row(
+        let batch: bool = self.db.row(
             "SELECT EXISTS(SELECT 1 FROM batches WHERE code = ?1)",
-            [code],
+            params![code],
             |r| r.get(0),
         )?;
         Ok(batch.then_some("batch"))
@@ -750,13 +858,15 @@ impl StoreTx<'_> {
 /// mode and sync level, on a scratch database at `path` (created on the first call, grown
 /// by each): the ceiling of one bench's scans, for the benchmark to compare against.
 pub fn disk_commit_time(path: &Path, rows: usize) -> Result<std::time::Duration, StoreError> {
-    let conn = rusqlite::Connection::open(path)?;
+    let conn = rusqlite::Connection::open(path).map_err(DbError::from)?;
     conn.execute_batch(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE IF NOT EXISTS t (x INTEGER);",
-    )?;
+    )
+    .map_err(DbError::from)?;
     let started = std::time::Instant::now();
     for i in 0..rows {
-        conn.execute("INSERT INTO t (x) VALUES (?1)", [i as i64])?;
+        conn.execute("INSERT INTO t (x) VALUES (?1)", [i as i64])
+            .map_err(DbError::from)?;
     }
     Ok(started.elapsed())
 }
@@ -764,15 +874,15 @@ pub fn disk_commit_time(path: &Path, rows: usize) -> Result<std::time::Duration,
 /// A few read-only connections, opened once and lent out one query at a time (the HTTP
 /// server's reads): no connection, PRAGMA or schema check per request.
 pub struct ReadPool {
-    path: PathBuf,
+    location: Location,
     idle: std::sync::Mutex<Vec<Store>>,
     max_idle: usize,
 }
 
 impl ReadPool {
-    pub fn new(path: &Path, max_idle: usize) -> ReadPool {
+    pub fn new(location: &Location, max_idle: usize) -> ReadPool {
         ReadPool {
-            path: path.to_path_buf(),
+            location: location.clone(),
             idle: std::sync::Mutex::new(Vec::new()),
             max_idle,
         }
@@ -784,11 +894,12 @@ impl ReadPool {
         let idle = self.lock().pop();
         let mut store = match idle {
             Some(store) => store,
-            None => Store::open_read_only(&self.path)?,
+            None => Store::open_read_only(&self.location)?,
         };
         let result = read(&mut store);
         let mut idle = self.lock();
-        if idle.len() < self.max_idle {
+        // a connection the server closed is dropped; the next read opens a new one
+        if idle.len() < self.max_idle && !store.is_disconnected() {
             idle.push(store);
         }
         Ok(result)

@@ -247,6 +247,11 @@ DROP TABLE print_outcomes;
 ALTER TABLE print_outcomes_v5 RENAME TO print_outcomes;
 CREATE INDEX print_outcomes_job ON print_outcomes(job_id);
 "#,
+    // 6: the station that wrote an entry, where stations share a database (SQLite: one
+    // station per file, so it stays empty unless `[station] name` is set)
+    r#"
+ALTER TABLE journal ADD COLUMN station TEXT;
+"#,
 ];
 
 /// Record tables that refuse UPDATE and DELETE (installed by `Store::open`).

@@ -1,6 +1,6 @@
 //! Counts over the records, for the demo's summary and a station's status.
 
-use super::Cached;
+use super::db::params;
 use super::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -27,23 +27,33 @@ pub struct StationSummary {
 impl Store {
     pub fn summary(&self) -> Result<StationSummary, StoreError> {
         let count = |sql: &str| -> Result<i64, StoreError> {
-            Ok(self.conn.cached_row(sql, [], |r| r.get(0))?)
+            Ok(self.db.row(sql, params![], |r| r.get(0))?)
         };
-        let mut stmt = self.conn.prepare(
+        let on_hold = self.db.rows(
             "SELECT s.code, s.status, s.reason FROM status_changes s
              WHERE s.id = (SELECT MAX(id) FROM status_changes t WHERE t.code = s.code)
                AND s.status IN ('hold', 'quarantine') ORDER BY s.code",
-        )?;
-        let on_hold = stmt
-            .query_map([], |r| {
+            params![],
+            |r| {
                 Ok(format!(
                     "{} ({}: {})",
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?
+                    r.get::<String>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<String>(2)?
                 ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+            },
+        )?;
+        // whether a scan was accepted, from its journal entry's body
+        let accepted = if self.db.is_pg() {
+            "(CAST(body AS jsonb) ->> 'accepted') = 'true'"
+        } else {
+            "json_extract(body, '$.accepted') = 1"
+        };
+        let rejected = if self.db.is_pg() {
+            "(CAST(body AS jsonb) ->> 'accepted') = 'false'"
+        } else {
+            "json_extract(body, '$.accepted') = 0"
+        };
         Ok(StationSummary {
             lots: count("SELECT COUNT(*) FROM lots l WHERE NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = l.code)")?,
             suppliers_received_from: count("SELECT COUNT(DISTINCT supplier_code) FROM lots")?,
@@ -60,8 +70,8 @@ impl Store {
             wastes: count("SELECT COUNT(*) FROM wastes")?,
             print_jobs: count("SELECT COUNT(*) FROM print_jobs")?,
             labels: count("SELECT COALESCE(SUM(copies), 0) FROM print_jobs")?,
-            scans_accepted: count("SELECT COUNT(*) FROM journal WHERE kind = 'scan' AND json_extract(body, '$.accepted') = 1")?,
-            scans_rejected: count("SELECT COUNT(*) FROM journal WHERE kind = 'scan' AND json_extract(body, '$.accepted') = 0")?,
+            scans_accepted: count(&format!("SELECT COUNT(*) FROM journal WHERE kind = 'scan' AND {accepted}"))?,
+            scans_rejected: count(&format!("SELECT COUNT(*) FROM journal WHERE kind = 'scan' AND {rejected}"))?,
         })
     }
 }

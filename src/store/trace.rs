@@ -4,10 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use rusqlite::{OptionalExtension, params};
+use super::db::{Optional, params};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::Cached;
 use super::{Store, StoreError};
 use crate::core::codes::Unit;
 use crate::core::trace::{
@@ -77,8 +76,10 @@ fn json_list<'a>(codes: impl IntoIterator<Item = &'a String>) -> String {
 
 impl Store {
     fn units(&self) -> Result<HashMap<String, Unit>, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT sku, unit FROM items")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut stmt = self.db.prepare_cached("SELECT sku, unit FROM items")?;
+        let rows = stmt.query_map(params![], |r| {
+            Ok((r.get::<String>(0)?, r.get::<String>(1)?))
+        })?;
         let mut units = HashMap::new();
         for row in rows {
             let (sku, unit) = row?;
@@ -93,8 +94,8 @@ impl Store {
     pub fn resolve(&self, code: &str, supplier: Option<&str>) -> Result<Target, StoreError> {
         let exists = |sql: &str| -> Result<bool, StoreError> {
             Ok(self
-                .conn
-                .cached_row(sql, [code], |_| Ok(()))
+                .db
+                .row(sql, params![code], |_| Ok(()))
                 .optional()?
                 .is_some())
         };
@@ -114,16 +115,16 @@ impl Store {
                 return Ok(Target::Order(code.to_string()));
             }
         }
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.db.prepare_cached(
             "SELECT code, supplier_code, received_at FROM lots WHERE supplier_lot = ?1
-             AND (?2 IS NULL OR supplier_code = ?2 COLLATE NOCASE) ORDER BY received_at",
+             AND (?2 IS NULL OR lower(supplier_code) = lower(?2)) ORDER BY received_at",
         )?;
         let candidates = stmt
             .query_map(params![code, supplier], |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
+                    r.get::<String>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<String>(2)?,
                 ))
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -150,17 +151,17 @@ impl Store {
     pub fn trace_forward(&self, target: &Target) -> Result<ForwardTrace, StoreError> {
         let (root, root_unit) = match target {
             Target::Lot(code) => {
-                let sku: String = self.conn.cached_row(
+                let sku: String = self.db.row(
                     "SELECT item_sku FROM lots WHERE code = ?1",
-                    [code],
+                    params![code],
                     |r| r.get(0),
                 )?;
                 (code.clone(), sku)
             }
             Target::Batch(code) => {
-                let sku: String = self.conn.cached_row(
+                let sku: String = self.db.row(
                     "SELECT product_sku FROM batches WHERE code = ?1",
-                    [code],
+                    params![code],
                     |r| r.get(0),
                 )?;
                 (code.clone(), sku)
@@ -181,7 +182,7 @@ impl Store {
         let mut batches: Vec<ForwardBatch> = Vec::new();
         let mut frontier = vec![root.clone()];
         let mut depth = 0;
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = self.db.prepare_cached(&format!(
             "SELECT c.batch_code, c.input_code, c.quantity, b.product_sku
              FROM consumptions c JOIN batches b ON b.code = c.batch_code
              WHERE c.input_code IN (SELECT value FROM json_each(?1)) AND {LIVE} ORDER BY c.id"
@@ -189,12 +190,12 @@ impl Store {
         while !frontier.is_empty() && depth < MAX_DEPTH {
             depth += 1;
             let rows = stmt
-                .query_map([json_list(&frontier)], |r| {
+                .query_map(params![json_list(&frontier)], |r| {
                     Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, String>(3)?,
+                        r.get::<String>(0)?,
+                        r.get::<String>(1)?,
+                        r.get::<i64>(2)?,
+                        r.get::<String>(3)?,
                     ))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
@@ -280,11 +281,11 @@ impl Store {
         batch_codes: &[String],
         units: &HashMap<&str, Unit>,
     ) -> Result<Vec<ForwardShipment>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.db.prepare_cached(
             "SELECT shipment_code, order_number, customer_code, batch_code, quantity, shipped_at
              FROM shipment_index WHERE batch_code IN (SELECT value FROM json_each(?1))",
         )?;
-        let rows = stmt.query_map([json_list(batch_codes)], |r| {
+        let rows = stmt.query_map(params![json_list(batch_codes)], |r| {
             let batch: String = r.get(3)?;
             let unit = units.get(batch.as_str()).copied().unwrap_or(Unit::Each);
             Ok(ForwardShipment {
@@ -316,7 +317,7 @@ impl Store {
     /// The customers with these codes, in the order given; a code no longer in the master
     /// data is still listed, by code, without contacts.
     fn customers(&self, codes: &[&str]) -> Result<Vec<Customer>, StoreError> {
-        let contact = |r: &rusqlite::Row| -> rusqlite::Result<Customer> {
+        let contact = |r: &super::db::Row<'_>| -> super::db::Result<Customer> {
             Ok(Customer {
                 code: r.get(0)?,
                 name: r.get(1)?,
@@ -331,31 +332,31 @@ impl Store {
         // are looked up one by one (and the table is not even counted: counting walks it)
         let scan = codes.len() >= SCAN_CUSTOMERS_FROM && {
             let total: i64 = self
-                .conn
-                .cached_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
+                .db
+                .row("SELECT count(*) FROM customers", params![], |r| r.get(0))?;
             codes.len().saturating_mul(10) >= usize::try_from(total).unwrap_or(usize::MAX)
         };
         if scan {
             let wanted: FxHashMap<&str, usize> =
                 codes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT code, name, email, phone, address FROM customers")?;
-            let mut rows = stmt.query([])?;
-            while let Some(row) = rows.next()? {
-                let code = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-                if let Some(&i) = wanted.get(code) {
-                    found[i] = Some(contact(row)?);
-                }
-            }
+            self.db.each(
+                "SELECT code, name, email, phone, address FROM customers",
+                params![],
+                |row| {
+                    if let Some(&i) = wanted.get(row.str(0)?) {
+                        found[i] = Some(contact(row)?);
+                    }
+                    Ok(())
+                },
+            )?;
         }
         // the rest by key: the key ignores case, as the master data does
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.db.prepare_cached(
             "SELECT code, name, email, phone, address FROM customers WHERE code = ?1",
         )?;
         for (slot, code) in found.iter_mut().zip(codes) {
             if slot.is_none() {
-                *slot = stmt.query_row([code], contact).optional()?;
+                *slot = stmt.query_row(params![code], contact).optional()?;
             }
         }
         Ok(found
@@ -384,9 +385,9 @@ impl Store {
         let list = json_list(codes);
         let mut balances: HashMap<String, i64> = HashMap::new();
         let mut add = |sql: &str, sign: i64| -> Result<(), StoreError> {
-            let mut stmt = self.conn.prepare_cached(sql)?;
-            let rows = stmt.query_map([&list], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+            let mut stmt = self.db.prepare_cached(sql)?;
+            let rows = stmt.query_map(params![&list], |r| {
+                Ok((r.get::<String>(0)?, r.get::<i64>(1)?))
             })?;
             for row in rows {
                 let (code, quantity) = row?;
@@ -429,18 +430,18 @@ impl Store {
         let mut lot_use: BTreeMap<String, i64> = BTreeMap::new();
         let start_depth = match target {
             Target::Lot(code) => {
-                let quantity: i64 = self.conn.cached_row(
+                let quantity: i64 = self.db.row(
                     "SELECT quantity FROM lots WHERE code = ?1",
-                    [code],
+                    params![code],
                     |r| r.get(0),
                 )?;
                 lot_use.insert(code.clone(), quantity);
                 0
             }
             Target::Batch(code) => {
-                let sku: String = self.conn.cached_row(
+                let sku: String = self.db.row(
                     "SELECT product_sku FROM batches WHERE code = ?1",
-                    [code],
+                    params![code],
                     |r| r.get(0),
                 )?;
                 batches.push(BackwardBatch {
@@ -457,13 +458,13 @@ impl Store {
                 } else {
                     "s.order_number"
                 };
-                let mut stmt = self.conn.prepare_cached(&format!(
+                let mut stmt = self.db.prepare_cached(&format!(
                     "SELECT DISTINCT l.batch_code, b.product_sku FROM shipments s
                      JOIN shipment_lines l ON l.shipment_code = s.code JOIN batches b ON b.code = l.batch_code
                      WHERE {column} = ?1 ORDER BY l.batch_code"
                 ))?;
-                let rows = stmt.query_map([target.code()], |r| {
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                let rows = stmt.query_map(params![target.code()], |r| {
+                    Ok((r.get::<String>(0)?, r.get::<String>(1)?))
                 })?;
                 for row in rows {
                     let (code, sku) = row?;
@@ -480,7 +481,7 @@ impl Store {
         };
         let mut frontier: Vec<String> = batches.iter().map(|b| b.code.clone()).collect();
         let mut depth = start_depth;
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = self.db.prepare_cached(&format!(
             "SELECT c.input_code, c.input_kind, c.quantity, COALESCE(b.product_sku, '')
              FROM consumptions c LEFT JOIN batches b ON b.code = c.input_code
              WHERE c.batch_code IN (SELECT value FROM json_each(?1)) AND {LIVE} ORDER BY c.id"
@@ -488,12 +489,12 @@ impl Store {
         while !frontier.is_empty() && depth < MAX_DEPTH {
             depth += 1;
             let rows = stmt
-                .query_map([json_list(&frontier)], |r| {
+                .query_map(params![json_list(&frontier)], |r| {
                     Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, String>(3)?,
+                        r.get::<String>(0)?,
+                        r.get::<String>(1)?,
+                        r.get::<i64>(2)?,
+                        r.get::<String>(3)?,
                     ))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
@@ -512,12 +513,12 @@ impl Store {
             }
             frontier = next;
         }
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.db.prepare_cached(
             "SELECT code, item_sku, supplier_code, supplier_lot, invoice, received_at FROM lots
              WHERE code IN (SELECT value FROM json_each(?1)) ORDER BY code",
         )?;
         let lots = stmt
-            .query_map([json_list(lot_use.keys())], |r| {
+            .query_map(params![json_list(lot_use.keys())], |r| {
                 let code: String = r.get(0)?;
                 let sku: String = r.get(1)?;
                 let unit = units.get(&sku).copied().unwrap_or(Unit::Each);
@@ -534,11 +535,11 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let supplier_codes: BTreeSet<&String> = lots.iter().map(|l| &l.supplier_code).collect();
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.db.prepare_cached(
             "SELECT code, name, contact, email, phone FROM suppliers WHERE code IN (SELECT value FROM json_each(?1)) ORDER BY code",
         )?;
         let suppliers = stmt
-            .query_map([json_list(supplier_codes)], |r| {
+            .query_map(params![json_list(supplier_codes)], |r| {
                 Ok(Supplier {
                     code: r.get(0)?,
                     name: r.get(1)?,
@@ -567,13 +568,13 @@ impl Store {
         let units = self.units()?;
         let mut rows: Vec<StockSource> = Vec::new();
         {
-            let mut stmt = self.conn.prepare_cached(
+            let mut stmt = self.db.prepare_cached(
                 "SELECT code, item_sku, quantity, expiry, supplier_code, supplier_lot FROM lots
                  WHERE (?1 IS NULL OR item_sku = ?1)
                  AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = lots.code)
                  ORDER BY item_sku, code",
             )?;
-            let lots = stmt.query_map([item], |r| {
+            let lots = stmt.query_map(params![item], |r| {
                 Ok((
                     r.get(0)?,
                     "lot",
@@ -587,14 +588,14 @@ impl Store {
             for lot in lots {
                 rows.push(lot?);
             }
-            let mut stmt = self.conn.prepare_cached(
+            let mut stmt = self.db.prepare_cached(
                 "SELECT b.code, b.product_sku, c.yield_quantity, c.expiry FROM batches b
                  JOIN batch_closures c ON c.batch_code = b.code
                  WHERE (?1 IS NULL OR b.product_sku = ?1)
                  AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'batch' AND k.target_code = b.code)
                  ORDER BY b.product_sku, b.code",
             )?;
-            let batches = stmt.query_map([item], |r| {
+            let batches = stmt.query_map(params![item], |r| {
                 Ok((
                     r.get(0)?,
                     "batch",
@@ -627,9 +628,9 @@ impl Store {
                 1,
             ),
         ] {
-            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut stmt = self.db.prepare_cached(&sql)?;
             let found =
-                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+                stmt.query_map(params![], |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?)))?;
             for row in found {
                 let (code, quantity) = row?;
                 *used.entry(code).or_default() += sign * quantity;
@@ -638,10 +639,11 @@ impl Store {
         let mut statuses: HashMap<String, String> = HashMap::new();
         {
             let mut stmt = self
-                .conn
+                .db
                 .prepare_cached("SELECT code, status FROM status_changes ORDER BY id")?;
-            let found =
-                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let found = stmt.query_map(params![], |r| {
+                Ok((r.get::<String>(0)?, r.get::<String>(1)?))
+            })?;
             for row in found {
                 let (code, status) = row?;
                 statuses.insert(code, status);
@@ -654,14 +656,14 @@ impl Store {
             .to_string();
         let mut daily_use: HashMap<String, f64> = HashMap::new();
         {
-            let mut stmt = self.conn.prepare_cached(&format!(
+            let mut stmt = self.db.prepare_cached(&format!(
                 "SELECT COALESCE(l.item_sku, ib.product_sku), SUM(c.quantity)
                  FROM consumptions c JOIN batches b ON b.code = c.batch_code
                  LEFT JOIN lots l ON l.code = c.input_code LEFT JOIN batches ib ON ib.code = c.input_code
                  WHERE b.production_date >= ?1 AND {LIVE} GROUP BY 1"
             ))?;
-            let found = stmt.query_map([&since], |r| {
-                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, i64>(1)?))
+            let found = stmt.query_map(params![&since], |r| {
+                Ok((r.get::<Option<String>>(0)?, r.get::<i64>(1)?))
             })?;
             for row in found {
                 if let (Some(sku), quantity) = row? {
@@ -728,10 +730,10 @@ impl Store {
         let mut tx = self.begin()?;
         let current = |tx: &super::StoreTx<'_>, code: &str| -> Result<Option<String>, StoreError> {
             Ok(tx
-                .tx
-                .cached_row(
+                .db
+                .row(
                     "SELECT status FROM status_changes WHERE code = ?1 ORDER BY id DESC LIMIT 1",
-                    [code],
+                    params![code],
                     |r| r.get(0),
                 )
                 .optional()?)
@@ -768,24 +770,23 @@ impl Store {
         &self,
         code: &str,
     ) -> Result<(String, String, String, String, String), StoreError> {
-        let lot = self
-            .conn
-            .cached_row(
+        let lot = self.db
+            .row(
                 "SELECT l.item_sku || ' ' || COALESCE(i.name, ''), l.supplier_code || ' ' || COALESCE(s.name, ''),
                         l.supplier_lot, l.received_at
                  FROM lots l LEFT JOIN items i ON i.sku = l.item_sku LEFT JOIN suppliers s ON s.code = l.supplier_code
                  WHERE l.code = ?1",
-                [code],
+                params![code],
                 |r| Ok((code.to_string(), r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
         if let Some(lot) = lot {
             return Ok(lot);
         }
-        Ok(self.conn.cached_row(
+        Ok(self.db.row(
             "SELECT b.product_sku || ' ' || COALESCE(i.name, ''), b.production_date FROM batches b
              LEFT JOIN items i ON i.sku = b.product_sku WHERE b.code = ?1",
-            [code],
+            params![code],
             |r| {
                 Ok((
                     code.to_string(),
@@ -803,11 +804,11 @@ impl Store {
     /// The lot consumed by the most batches (the worst case of a forward trace).
     pub fn most_used_lot(&self) -> Result<Option<String>, StoreError> {
         Ok(self
-            .conn
-            .query_row(
+            .db
+            .row(
                 "SELECT input_code FROM consumptions WHERE input_kind = 'lot'
                  GROUP BY input_code ORDER BY COUNT(*) DESC, input_code LIMIT 1",
-                [],
+                params![],
                 |r| r.get(0),
             )
             .optional()?)
@@ -816,11 +817,12 @@ impl Store {
     /// About `n` order numbers spread over the history, chosen by `seed`.
     pub fn sample_orders(&self, n: usize, seed: u64) -> Result<Vec<String>, StoreError> {
         let total: i64 = self
-            .conn
-            .query_row("SELECT COUNT(*) FROM shipments", [], |r| r.get(0))?;
+            .db
+            .row("SELECT COUNT(*) FROM shipments", params![], |r| r.get(0))?;
         let step = (total / n.max(1) as i64).max(1);
-        let mut stmt = self.conn.prepare(
-            "SELECT order_number FROM shipments WHERE rowid % ?1 = ?2 ORDER BY rowid LIMIT ?3",
+        // the shipments in the order they were recorded (their journal entries)
+        let mut stmt = self.db.prepare_cached(
+            "SELECT order_number FROM shipments WHERE journal_seq % ?1 = ?2 ORDER BY journal_seq LIMIT ?3",
         )?;
         let orders = stmt
             .query_map(

@@ -1,9 +1,8 @@
 //! The workflow's view of the records (`World`), answered from inside the scan's
 //! transaction so that what a step sees is exactly what it commits against.
 
-use rusqlite::{OptionalExtension, params};
+use super::db::{Optional, params};
 
-use super::Cached;
 use super::{StoreError, StoreTx};
 use crate::core::codes::{CodeContext, CodeFormat, Gtin, Unit};
 use crate::core::workflow::{
@@ -16,13 +15,13 @@ impl From<StoreError> for WorldError {
     }
 }
 
-fn world_err(e: rusqlite::Error) -> WorldError {
+fn world_err(e: super::db::DbError) -> WorldError {
     WorldError(format!("database: {e}"))
 }
 
 const ITEM_COLUMNS: &str = "sku, name, kind, unit, lot_prefix, gtin, shelf_life_days";
 
-fn read_item(row: &rusqlite::Row<'_>) -> rusqlite::Result<ItemRow> {
+fn read_item(row: &super::db::Row<'_>) -> super::db::Result<ItemRow> {
     Ok((
         row.get(0)?,
         row.get(1)?,
@@ -70,10 +69,10 @@ fn parse_date(text: Option<String>) -> Option<jiff::civil::Date> {
 impl StoreTx<'_> {
     fn item_where(&self, condition: &str, value: &str) -> Result<Option<ItemView>, WorldError> {
         let row = self
-            .tx
-            .cached_row(
+            .db
+            .row(
                 &format!("SELECT {ITEM_COLUMNS} FROM items WHERE {condition}"),
-                [value],
+                params![value],
                 read_item,
             )
             .optional()
@@ -83,11 +82,11 @@ impl StoreTx<'_> {
 
     /// Balance, status and expiry of one lot or batch.
     pub(super) fn stock_view(&self, code: &str) -> Result<Option<StockView>, WorldError> {
-        let tx = &self.tx;
+        let tx = self.db;
         let lot: Option<(String, i64, Option<String>, String)> = tx
-            .cached_row(
+            .row(
                 "SELECT item_sku, quantity, expiry, supplier_lot FROM lots WHERE code = ?1",
-                [code],
+                params![code],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()
@@ -103,10 +102,10 @@ impl StoreTx<'_> {
             ),
             None => {
                 let batch: Option<(String, Option<i64>, Option<String>)> = tx
-                    .cached_row(
+                    .row(
                         "SELECT b.product_sku, c.yield_quantity, c.expiry FROM batches b
                          LEFT JOIN batch_closures c ON c.batch_code = b.code WHERE b.code = ?1",
-                        [code],
+                        params![code],
                         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                     )
                     .optional()
@@ -131,28 +130,28 @@ impl StoreTx<'_> {
             ))
         })?;
         let (consumed, wasted, shipped): (i64, i64, i64) = tx
-            .cached_row(
+            .row(
                 "SELECT
                    (SELECT COALESCE(SUM(c.quantity), 0) FROM consumptions c WHERE c.input_code = ?1
                       AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'consumption'
                                       AND k.target_code = c.batch_code AND k.target_line = c.line_no)),
                    (SELECT COALESCE(SUM(quantity), 0) FROM wastes WHERE code = ?1),
                    (SELECT COALESCE(SUM(quantity), 0) FROM shipment_lines WHERE batch_code = ?1)",
-                [code],
+                params![code],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .map_err(world_err)?;
         let void: bool = tx
-            .cached_row(
+            .row(
                 "SELECT EXISTS(SELECT 1 FROM corrections WHERE target_kind IN ('lot', 'batch') AND target_code = ?1)",
-                [code],
+                params![code],
                 |r| r.get(0),
             )
             .map_err(world_err)?;
         let status_row: Option<(String, String)> = tx
-            .cached_row(
+            .row(
                 "SELECT status, reason FROM status_changes WHERE code = ?1 ORDER BY id DESC LIMIT 1",
-                [code],
+                params![code],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
@@ -195,10 +194,10 @@ impl World for StoreTx<'_> {
     }
 
     fn supplier(&mut self, code: &str) -> Result<Option<PartyView>, WorldError> {
-        self.tx
-            .cached_row(
+        self.db
+            .row(
                 "SELECT code, name FROM suppliers WHERE code = ?1",
-                [code],
+                params![code],
                 |r| {
                     Ok(PartyView {
                         code: r.get(0)?,
@@ -211,10 +210,10 @@ impl World for StoreTx<'_> {
     }
 
     fn customer(&mut self, code: &str) -> Result<Option<PartyView>, WorldError> {
-        self.tx
-            .cached_row(
+        self.db
+            .row(
                 "SELECT code, name FROM customers WHERE code = ?1",
-                [code],
+                params![code],
                 |r| {
                     Ok(PartyView {
                         code: r.get(0)?,
@@ -228,10 +227,10 @@ impl World for StoreTx<'_> {
 
     fn order(&mut self, number: &str) -> Result<Option<OrderView>, WorldError> {
         let customer: Option<(String, String)> = self
-            .tx
-            .cached_row(
+            .db
+            .row(
                 "SELECT order_number, customer_code FROM orders WHERE order_number = ?1",
-                [number],
+                params![number],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
@@ -239,13 +238,13 @@ impl World for StoreTx<'_> {
         let Some((number, customer_code)) = customer else {
             return Ok(None);
         };
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT sku FROM order_lines WHERE order_number = ?1 ORDER BY line_no")
-            .map_err(world_err)?;
-        let skus = stmt
-            .query_map([&number], |r| r.get(0))
-            .and_then(|rows| rows.collect::<Result<Vec<String>, _>>())
+        let skus = self
+            .db
+            .rows(
+                "SELECT sku FROM order_lines WHERE order_number = ?1 ORDER BY line_no",
+                params![number],
+                |r| r.get(0),
+            )
             .map_err(world_err)?;
         Ok(Some(OrderView {
             number,
@@ -260,16 +259,15 @@ impl World for StoreTx<'_> {
 
     fn stock_of_item(&mut self, sku: &str, lot: &str) -> Result<Option<StockView>, WorldError> {
         // our own code first, then the newest lot of that item with that supplier lot
-        let code: Option<String> = self
-            .tx
-            .cached_row(
+        let code: Option<String> = self.db
+            .row(
                 "SELECT code FROM (
                     SELECT code, 0 AS rank, '' AS received_at FROM lots WHERE item_sku = ?1 AND code = ?2
                     UNION ALL
                     SELECT code, 0, '' FROM batches WHERE product_sku = ?1 AND code = ?2
                     UNION ALL
                     SELECT code, 1, received_at FROM lots WHERE item_sku = ?1 AND supplier_lot = ?2
-                 ) ORDER BY rank, received_at DESC LIMIT 1",
+                 ) AS candidates ORDER BY rank, received_at DESC LIMIT 1",
                 params![sku, lot],
                 |r| r.get(0),
             )
@@ -282,12 +280,12 @@ impl World for StoreTx<'_> {
     }
 
     fn bom(&mut self, product_sku: &str) -> Result<Vec<String>, WorldError> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT material_sku FROM boms WHERE product_sku = ?1")
-            .map_err(world_err)?;
-        stmt.query_map([product_sku], |r| r.get(0))
-            .and_then(|rows| rows.collect::<Result<Vec<String>, _>>())
+        self.db
+            .rows(
+                "SELECT material_sku FROM boms WHERE product_sku = ?1",
+                params![product_sku],
+                |r| r.get(0),
+            )
             .map_err(world_err)
     }
 
@@ -298,10 +296,10 @@ impl World for StoreTx<'_> {
     ) -> Result<String, WorldError> {
         let key = format.counter_key(ctx);
         let last: i64 = self
-            .tx
-            .cached_row(
+            .db
+            .row(
                 "SELECT last_seq FROM code_counters WHERE key = ?1",
-                [&key],
+                params![&key],
                 |r| r.get(0),
             )
             .optional()
@@ -311,22 +309,22 @@ impl World for StoreTx<'_> {
         loop {
             let code = format.render(ctx, seq as u64);
             let taken: bool = self
-                .tx
-                .cached_row(
+                .db
+                .row(
                     "SELECT EXISTS(SELECT 1 FROM codes WHERE code = ?1)",
-                    [&code],
+                    params![&code],
                     |r| r.get(0),
                 )
                 .map_err(world_err)?;
             if !taken {
-                self.tx
-                    .cached_execute(
+                self.db
+                    .execute(
                         "INSERT INTO codes (code, issued_at) VALUES (?1, ?2)",
                         params![code, jiff::civil::DateTime::from(ctx.date).to_string()],
                     )
                     .map_err(world_err)?;
-                self.tx
-                    .cached_execute(
+                self.db
+                    .execute(
                         "INSERT INTO code_counters (key, last_seq) VALUES (?1, ?2)
                          ON CONFLICT(key) DO UPDATE SET last_seq = excluded.last_seq",
                         params![key, seq],

@@ -201,7 +201,7 @@ fn insert_or_replace_cannot_overwrite_history() {
     let conn = shop.conn();
     let attempts = [
         "INSERT OR REPLACE INTO journal SELECT seq, at, kind, bench, device, operator, \
-         replace(body, 'SL-TAMPER-07', 'SL-OTHER'), prev_hash, hash FROM journal \
+         replace(body, 'SL-TAMPER-07', 'SL-OTHER'), prev_hash, hash, station FROM journal \
          WHERE body LIKE '%SL-TAMPER-07%' LIMIT 1",
         "INSERT OR REPLACE INTO lots SELECT * FROM lots LIMIT 1",
         "REPLACE INTO codes SELECT code, '2020-01-01' FROM codes LIMIT 1",

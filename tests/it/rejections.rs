@@ -114,7 +114,7 @@ fn quarantined_lot_is_refused() {
 #[test]
 fn recalled_lot_is_refused() {
     let (shop, mut bench, lot) = making();
-    let mut store = lotstation::store::Store::open(&shop.db()).expect("open");
+    let mut store = lotstation::store::Store::open(&shop.location()).expect("open");
     store
         .change_status(
             &lot,
@@ -308,7 +308,7 @@ fn held_and_recalled_batches_are_refused_at_packing() {
         "MFG-0001",
         "batch MFG-0001 is on hold (label misprint)",
     );
-    let mut store = lotstation::store::Store::open(&shop.db()).expect("open");
+    let mut store = lotstation::store::Store::open(&shop.location()).expect("open");
     store
         .change_status(
             "MFG-0002",

@@ -53,7 +53,7 @@ impl Shop {
     pub fn new() -> Shop {
         use lotstation::masterdata::{self, MasterKind};
         let shop = Shop::empty();
-        let mut store = lotstation::store::Store::open(&shop.db()).expect("open store");
+        let mut store = lotstation::store::Store::open(&shop.location()).expect("open store");
         for (kind, name) in [
             (MasterKind::Items, "items"),
             (MasterKind::Suppliers, "suppliers"),
@@ -72,6 +72,11 @@ impl Shop {
 
     pub fn db(&self) -> PathBuf {
         self.dir.path().join("lotstation.db")
+    }
+
+    /// The shop's database as the store names it.
+    pub fn location(&self) -> lotstation::store::Location {
+        lotstation::store::Location::sqlite(self.db())
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -415,7 +420,7 @@ impl Sim {
     pub fn start(shop: &Shop, config: &str) -> Sim {
         let station = lotstation::config::Station::from_toml(config, Path::new("sim.toml"))
             .expect("simulation config");
-        let store = lotstation::store::Store::open(&shop.db()).expect("open store");
+        let store = lotstation::store::Store::open(&shop.location()).expect("open store");
         let clock = lotstation::daemon::ScriptedClock {
             next: start(),
             step: jiff::SignedDuration::from_secs(1),

@@ -137,7 +137,10 @@ fn write_history(dir: &Path, past: &Past) {
 /// A store with the fixture master data plus customers C003..C005 and `past` imported.
 fn store_with(past: &Past) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("tmp");
-    let mut store = Store::open(&dir.path().join("db.sqlite")).expect("open");
+    let mut store = Store::open(&lotstation::store::Location::sqlite(
+        dir.path().join("db.sqlite"),
+    ))
+    .expect("open");
     for (kind, name) in [
         (lotstation::masterdata::MasterKind::Items, "items"),
         (lotstation::masterdata::MasterKind::Suppliers, "suppliers"),

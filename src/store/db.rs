@@ -1,0 +1,733 @@
+//! The one SQL surface both backends answer: a connection (`Db`), parameters (`ToDb`,
+//! `params!`), rows (`Row::get`), and errors that say what happened in the domain's words.
+//!
+//! Statements are written once, in the SQL both SQLite and PostgreSQL speak, with `?N`
+//! placeholders; for PostgreSQL they are rewritten once (`?N` → `$N`, `json_each(?N)` →
+//! `jsonb_array_elements_text`) and kept prepared per connection, as rusqlite keeps
+//! SQLite's. Schema, triggers and the few statements that differ (`PRAGMA`, the journal's
+//! write lock) are per backend, in `schema.rs`, `schema_pg.rs` and `Db`'s methods.
+//! No rusqlite or postgres type leaves this file except inside `DbError`, which `StoreError`
+//! turns into its own kinds.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use bytes::BufMut;
+use postgres::types::{IsNull, Type, to_sql_checked};
+
+pub(crate) type Result<T> = std::result::Result<T, DbError>;
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DbError {
+    #[error("the query returned no row")]
+    NoRows,
+    #[error("{0}")]
+    Lite(#[from] rusqlite::Error),
+    #[error("{}", pg_message(.0))]
+    Pg(#[from] postgres::Error),
+    #[error("{0}")]
+    Value(String),
+}
+
+/// PostgreSQL's own message (its `Display` says only "db error").
+fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => db.message().to_string(),
+        None => {
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(cause) = source {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            text
+        }
+    }
+}
+
+/// What kind of failure, for `StoreError`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// the database cannot be reached or is busy: try again later, nothing was written
+    Unavailable,
+    /// a row conflicts with one already there (a key, an append-only table)
+    Conflict,
+    /// the database's content is damaged
+    Corrupt,
+    /// anything else (a statement the schema does not support, a bug)
+    Other,
+}
+
+impl DbError {
+    pub(crate) fn failure(&self) -> Failure {
+        use rusqlite::ErrorCode as C;
+        match self {
+            DbError::Lite(rusqlite::Error::SqliteFailure(e, _)) => match e.code {
+                C::ConstraintViolation => Failure::Conflict,
+                C::DatabaseBusy
+                | C::DatabaseLocked
+                | C::CannotOpen
+                | C::SystemIoFailure
+                | C::DiskFull
+                | C::ReadOnly
+                | C::OutOfMemory
+                | C::FileLockingProtocolFailed => Failure::Unavailable,
+                C::DatabaseCorrupt | C::NotADatabase => Failure::Corrupt,
+                _ => Failure::Other,
+            },
+            DbError::Pg(e) => match e.code() {
+                None => Failure::Unavailable,
+                Some(code) => {
+                    let code = code.code();
+                    if code.starts_with("23") || code == "P0001" {
+                        Failure::Conflict
+                    } else if code.starts_with("08")
+                        || code.starts_with("53")
+                        || code.starts_with("57P")
+                        || code == "40001"
+                        || code == "40P01"
+                    {
+                        Failure::Unavailable
+                    } else if code.starts_with("XX") {
+                        Failure::Corrupt
+                    } else {
+                        Failure::Other
+                    }
+                }
+            },
+            _ => Failure::Other,
+        }
+    }
+}
+
+/// `Option` from a query that may find nothing.
+pub(crate) trait Optional<T> {
+    fn optional(self) -> Result<Option<T>>;
+}
+
+impl<T> Optional<T> for Result<T> {
+    fn optional(self) -> Result<Option<T>> {
+        match self {
+            Ok(value) => Ok(Some(value)),
+            Err(DbError::NoRows) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A statement parameter, as both backends take it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Param<'a> {
+    Null,
+    Int(i64),
+    Text(&'a str),
+}
+
+pub(crate) trait ToDb {
+    fn param(&self) -> Param<'_>;
+}
+
+macro_rules! int_param {
+    ($($t:ty),*) => {$(
+        impl ToDb for $t {
+            fn param(&self) -> Param<'_> {
+                Param::Int(*self as i64)
+            }
+        }
+    )*};
+}
+int_param!(i64, i32, u32, u16, u8, usize, u64);
+
+impl ToDb for bool {
+    fn param(&self) -> Param<'_> {
+        Param::Int(i64::from(*self))
+    }
+}
+impl ToDb for str {
+    fn param(&self) -> Param<'_> {
+        Param::Text(self)
+    }
+}
+impl ToDb for String {
+    fn param(&self) -> Param<'_> {
+        Param::Text(self)
+    }
+}
+impl<T: ToDb + ?Sized> ToDb for &T {
+    fn param(&self) -> Param<'_> {
+        (**self).param()
+    }
+}
+impl<T: ToDb> ToDb for Option<T> {
+    fn param(&self) -> Param<'_> {
+        match self {
+            Some(value) => value.param(),
+            None => Param::Null,
+        }
+    }
+}
+
+/// `params![a, b, c]`: the statement's parameters in order (`?1`, `?2`, …).
+macro_rules! params {
+    () => {
+        &[] as &[&dyn $crate::store::db::ToDb]
+    };
+    ($($p:expr),+ $(,)?) => {
+        &[$(&$p as &dyn $crate::store::db::ToDb),+] as &[&dyn $crate::store::db::ToDb]
+    };
+}
+pub(crate) use params;
+
+impl rusqlite::ToSql for Param<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        Ok(match *self {
+            Param::Null => ToSqlOutput::Owned(Value::Null),
+            Param::Int(i) => ToSqlOutput::Owned(Value::Integer(i)),
+            Param::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+        })
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+impl postgres::types::ToSql for Param<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, BoxError> {
+        let int = |i: i64, out: &mut bytes::BytesMut| -> std::result::Result<(), BoxError> {
+            match *ty {
+                Type::INT8 => out.put_i64(i),
+                Type::INT4 => out.put_i32(i32::try_from(i)?),
+                Type::INT2 => out.put_i16(i16::try_from(i)?),
+                Type::BOOL => out.put_u8(u8::from(i != 0)),
+                _ => out.put_slice(i.to_string().as_bytes()),
+            }
+            Ok(())
+        };
+        match *self {
+            Param::Null => return Ok(IsNull::Yes),
+            Param::Int(i) => int(i, out)?,
+            Param::Text(s) => match *ty {
+                Type::INT8 | Type::INT4 | Type::INT2 => int(s.trim().parse()?, out)?,
+                Type::JSONB => {
+                    out.put_u8(1);
+                    out.put_slice(s.as_bytes());
+                }
+                _ => out.put_slice(s.as_bytes()),
+            },
+        }
+        Ok(IsNull::No)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+/// One value of a row, borrowed from it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cell<'a> {
+    Null,
+    Int(i64),
+    Real(f64),
+    Text(&'a str),
+}
+
+impl<'a> postgres::types::FromSql<'a> for Cell<'a> {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> std::result::Result<Self, BoxError> {
+        Ok(match *ty {
+            Type::INT8 => Cell::Int(i64::from_be_bytes(raw.try_into()?)),
+            Type::INT4 => Cell::Int(i64::from(i32::from_be_bytes(raw.try_into()?))),
+            Type::INT2 => Cell::Int(i64::from(i16::from_be_bytes(raw.try_into()?))),
+            Type::BOOL => Cell::Int(i64::from(raw.first().copied().unwrap_or(0) != 0)),
+            Type::FLOAT8 => Cell::Real(f64::from_be_bytes(raw.try_into()?)),
+            Type::NUMERIC => Cell::Int(numeric_to_i64(raw)?),
+            Type::JSONB => Cell::Text(std::str::from_utf8(raw.get(1..).unwrap_or_default())?),
+            _ => Cell::Text(std::str::from_utf8(raw)?),
+        })
+    }
+
+    fn from_sql_null(_: &Type) -> std::result::Result<Self, BoxError> {
+        Ok(Cell::Null)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// PostgreSQL's binary NUMERIC (what `SUM` of a `BIGINT` gives) as a whole number.
+fn numeric_to_i64(raw: &[u8]) -> std::result::Result<i64, BoxError> {
+    let word = |i: usize| -> std::result::Result<i16, BoxError> {
+        Ok(i16::from_be_bytes(
+            raw.get(i * 2..i * 2 + 2)
+                .ok_or("short numeric")?
+                .try_into()?,
+        ))
+    };
+    let digits = word(0)? as usize;
+    let weight = word(1)? as i32;
+    let sign = word(2)? as u16;
+    if sign == 0xC000 {
+        return Err("NaN where a number was expected".into());
+    }
+    let mut value: i128 = 0;
+    for i in 0..digits {
+        let power = weight - i as i32;
+        if power < 0 {
+            continue; // a fraction: whole quantities only
+        }
+        value += i128::from(word(4 + i)?) * 10_000i128.pow(power as u32);
+    }
+    if sign == 0x4000 {
+        value = -value;
+    }
+    Ok(i64::try_from(value)?)
+}
+
+/// A value read from a row.
+pub(crate) trait FromDb: Sized {
+    fn from_cell(cell: Cell<'_>) -> std::result::Result<Self, String>;
+}
+
+impl FromDb for i64 {
+    fn from_cell(cell: Cell<'_>) -> std::result::Result<Self, String> {
+        match cell {
+            Cell::Int(i) => Ok(i),
+            Cell::Text(t) => t.parse().map_err(|_| format!("{t:?} is not a number")),
+            Cell::Real(r) if r.fract() == 0.0 => Ok(r as i64),
+            other => Err(format!("{other:?} is not a whole number")),
+        }
+    }
+}
+
+macro_rules! int_from {
+    ($($t:ty),*) => {$(
+        impl FromDb for $t {
+            fn from_cell(cell: Cell<'_>) -> std::result::Result<Self, String> {
+                let i = i64::from_cell(cell)?;
+                <$t>::try_from(i).map_err(|_| format!("{i} is out of range"))
+            }
+        }
+    )*};
+}
+int_from!(i32, u32, u16, u8, usize, u64);
+
+impl FromDb for bool {
+    fn from_cell(cell: Cell<'_>) -> std::result::Result<Self, String> {
+        Ok(i64::from_cell(cell)? != 0)
+    }
+}
+
+impl FromDb for String {
+    fn from_cell(cell: Cell<'_>) -> std::result::Result<Self, String> {
+        match cell {
+            Cell::Text(t) => Ok(t.to_string()),
+            Cell::Int(i) => Ok(i.to_string()),
+            other => Err(format!("{other:?} is not text")),
+        }
+    }
+}
+
+impl<T: FromDb> FromDb for Option<T> {
+    fn from_cell(cell: Cell<'_>) -> std::result::Result<Self, String> {
+        match cell {
+            Cell::Null => Ok(None),
+            other => T::from_cell(other).map(Some),
+        }
+    }
+}
+
+/// One row of an answer.
+pub(crate) enum Row<'a> {
+    Lite(&'a rusqlite::Row<'a>),
+    Pg(&'a postgres::Row),
+}
+
+impl<'a> Row<'a> {
+    /// Text borrowed from the row, without a copy.
+    pub(crate) fn str(&self, index: usize) -> Result<&'a str> {
+        let text = match self {
+            Row::Lite(row) => row
+                .get_ref(index)?
+                .as_str()
+                .map_err(rusqlite::Error::from)?,
+            Row::Pg(row) => match row.try_get::<usize, Cell<'a>>(index)? {
+                Cell::Text(t) => t,
+                other => {
+                    return Err(DbError::Value(format!(
+                        "column {index}: {other:?} is not text"
+                    )));
+                }
+            },
+        };
+        Ok(text)
+    }
+
+    pub(crate) fn get<T: FromDb>(&self, index: usize) -> Result<T> {
+        let cell = match self {
+            Row::Lite(row) => {
+                use rusqlite::types::ValueRef;
+                match row.get_ref(index)? {
+                    ValueRef::Null => Cell::Null,
+                    ValueRef::Integer(i) => Cell::Int(i),
+                    ValueRef::Real(r) => Cell::Real(r),
+                    ValueRef::Text(t) | ValueRef::Blob(t) => Cell::Text(
+                        std::str::from_utf8(t)
+                            .map_err(|e| DbError::Value(format!("column {index}: {e}")))?,
+                    ),
+                }
+            }
+            Row::Pg(row) => row.try_get::<usize, Cell<'_>>(index)?,
+        };
+        T::from_cell(cell).map_err(|e| DbError::Value(format!("column {index}: {e}")))
+    }
+}
+
+/// Which database a store talks to.
+pub(crate) enum Db {
+    Lite(rusqlite::Connection),
+    Pg(Box<RefCell<PgConn>>),
+}
+
+pub(crate) struct PgConn {
+    pub(crate) client: postgres::Client,
+    statements: HashMap<String, postgres::Statement>,
+}
+
+/// Statements kept prepared per PostgreSQL connection; past this the cache starts over.
+const PG_STATEMENTS: usize = 512;
+
+impl PgConn {
+    pub(crate) fn new(client: postgres::Client) -> PgConn {
+        PgConn {
+            client,
+            statements: HashMap::new(),
+        }
+    }
+
+    fn prepare(&mut self, sql: &str) -> Result<postgres::Statement> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(&pg_sql(sql))?;
+        if self.statements.len() >= PG_STATEMENTS {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+
+    fn query(&mut self, sql: &str, params: &[&dyn ToDb]) -> Result<Vec<postgres::Row>> {
+        let statement = self.prepare(sql)?;
+        let values: Vec<Param<'_>> = params.iter().map(|p| p.param()).collect();
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values
+            .iter()
+            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        Ok(self.client.query(&statement, &refs)?)
+    }
+
+    fn execute(&mut self, sql: &str, params: &[&dyn ToDb]) -> Result<u64> {
+        let statement = self.prepare(sql)?;
+        let values: Vec<Param<'_>> = params.iter().map(|p| p.param()).collect();
+        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values
+            .iter()
+            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        Ok(self.client.execute(&statement, &refs)?)
+    }
+}
+
+/// A statement in the shared dialect as PostgreSQL takes it: `?N` → `$N` (a bare `?` is
+/// numbered in order), `json_each(?N)` (a JSON array of text) → `jsonb_array_elements_text`.
+/// Quoted text is left alone.
+pub(crate) fn pg_sql(sql: &str) -> String {
+    let sql = sql.replace("json_each(", "jsonb_array_elements_text(CAST_JSONB(");
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut chars = sql.chars().peekable();
+    let mut quoted = false;
+    let mut bare = 0;
+    let mut json_open = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            out.push(c);
+            if c == '\'' {
+                quoted = false;
+            }
+            continue;
+        }
+        match c {
+            '\'' => {
+                quoted = true;
+                out.push(c);
+            }
+            '?' => {
+                let mut number = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    number.push(*d);
+                    chars.next();
+                }
+                if number.is_empty() {
+                    bare += 1;
+                    number = bare.to_string();
+                }
+                out.push('$');
+                out.push_str(&number);
+                if json_open {
+                    out.push_str(" AS jsonb)");
+                    json_open = false;
+                }
+            }
+            _ => {
+                out.push(c);
+                if out.ends_with("CAST_JSONB(") {
+                    out.truncate(out.len() - "CAST_JSONB(".len());
+                    out.push_str("CAST(");
+                    json_open = true;
+                }
+            }
+        }
+    }
+    out
+}
+
+impl Db {
+    pub(crate) fn is_pg(&self) -> bool {
+        matches!(self, Db::Pg(_))
+    }
+
+    /// Runs a statement that returns no rows; the number of rows it changed.
+    pub(crate) fn execute(&self, sql: &str, params: &[&dyn ToDb]) -> Result<u64> {
+        match self {
+            Db::Lite(conn) => {
+                let mut statement = conn.prepare_cached(sql)?;
+                let n = statement
+                    .execute(rusqlite::params_from_iter(params.iter().map(|p| p.param())))?;
+                Ok(n as u64)
+            }
+            Db::Pg(conn) => conn.borrow_mut().execute(sql, params),
+        }
+    }
+
+    /// Calls `f` with each row, in order.
+    pub(crate) fn each(
+        &self,
+        sql: &str,
+        params: &[&dyn ToDb],
+        mut f: impl FnMut(&Row<'_>) -> Result<()>,
+    ) -> Result<()> {
+        match self {
+            Db::Lite(conn) => {
+                let mut statement = conn.prepare_cached(sql)?;
+                let mut rows = statement
+                    .query(rusqlite::params_from_iter(params.iter().map(|p| p.param())))?;
+                while let Some(row) = rows.next()? {
+                    f(&Row::Lite(row))?;
+                }
+                Ok(())
+            }
+            Db::Pg(conn) => {
+                let rows = conn.borrow_mut().query(sql, params)?;
+                for row in &rows {
+                    f(&Row::Pg(row))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Every row, each turned into a `T` by `f`.
+    pub(crate) fn rows<T>(
+        &self,
+        sql: &str,
+        params: &[&dyn ToDb],
+        mut f: impl FnMut(&Row<'_>) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        self.each(sql, params, |row| {
+            out.push(f(row)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The first row, turned into a `T`; `DbError::NoRows` when there is none.
+    pub(crate) fn row<T>(
+        &self,
+        sql: &str,
+        params: &[&dyn ToDb],
+        f: impl FnOnce(&Row<'_>) -> Result<T>,
+    ) -> Result<T> {
+        match self {
+            Db::Lite(conn) => {
+                let mut statement = conn.prepare_cached(sql)?;
+                let mut rows = statement
+                    .query(rusqlite::params_from_iter(params.iter().map(|p| p.param())))?;
+                match rows.next()? {
+                    Some(row) => f(&Row::Lite(row)),
+                    None => Err(DbError::NoRows),
+                }
+            }
+            Db::Pg(conn) => {
+                let rows = conn.borrow_mut().query(sql, params)?;
+                match rows.first() {
+                    Some(row) => f(&Row::Pg(row)),
+                    None => Err(DbError::NoRows),
+                }
+            }
+        }
+    }
+
+    /// `row` by rusqlite's name.
+    pub(crate) fn query_row<T>(
+        &self,
+        sql: &str,
+        params: &[&dyn ToDb],
+        f: impl FnOnce(&Row<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.row(sql, params, f)
+    }
+
+    /// Statements without parameters, separated by `;` (schema work), not kept prepared.
+    pub(crate) fn execute_batch(&self, sql: &str) -> Result<()> {
+        self.batch(sql)
+    }
+
+    pub(crate) fn batch(&self, sql: &str) -> Result<()> {
+        match self {
+            Db::Lite(conn) => Ok(conn.execute_batch(sql)?),
+            Db::Pg(conn) => Ok(conn.borrow_mut().client.batch_execute(sql)?),
+        }
+    }
+
+    /// Starts the write transaction: it holds the database's write lock from its first
+    /// statement (SQLite `BEGIN IMMEDIATE`; PostgreSQL a transaction-scoped advisory lock
+    /// every writer takes first), so appends to the journal are serialized and the chain
+    /// never forks, whichever station appends.
+    pub(crate) fn begin_write(&self) -> Result<()> {
+        match self {
+            Db::Lite(conn) => {
+                conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+                Ok(())
+            }
+            Db::Pg(_) => {
+                self.execute("BEGIN", params![])?;
+                if let Err(e) = self.row(
+                    "SELECT pg_advisory_xact_lock(?1)",
+                    params![WRITE_LOCK],
+                    |_| Ok(()),
+                ) {
+                    let _ = self.execute("ROLLBACK", params![]);
+                    return Err(e);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether the connection is gone (PostgreSQL: the server closed it or went away).
+    pub(crate) fn is_closed(&self) -> bool {
+        match self {
+            Db::Lite(_) => false,
+            Db::Pg(conn) => conn.borrow().client.is_closed(),
+        }
+    }
+}
+
+/// What `Stmt::query_map` gives: the rows, each a result.
+pub(crate) type RowsOf<T> = std::iter::Map<std::vec::IntoIter<T>, fn(T) -> Result<T>>;
+
+/// A statement kept by its text, run as often as needed (`Db::prepare_cached`): both
+/// backends keep it prepared per connection.
+pub(crate) struct Stmt<'a> {
+    db: &'a Db,
+    sql: String,
+}
+
+impl Db {
+    pub(crate) fn prepare(&self, sql: &str) -> Result<Stmt<'_>> {
+        self.prepare_cached(sql)
+    }
+
+    pub(crate) fn prepare_cached(&self, sql: &str) -> Result<Stmt<'_>> {
+        Ok(Stmt {
+            db: self,
+            sql: sql.to_string(),
+        })
+    }
+}
+
+impl Stmt<'_> {
+    /// Every row through `f`, as an iterator of results (as rusqlite's `query_map`).
+    pub(crate) fn query_map<T>(
+        &mut self,
+        params: &[&dyn ToDb],
+        f: impl FnMut(&Row<'_>) -> Result<T>,
+    ) -> Result<RowsOf<T>> {
+        let rows = self.db.rows(&self.sql, params, f)?;
+        Ok(rows.into_iter().map(Ok as fn(T) -> Result<T>))
+    }
+
+    pub(crate) fn execute(&mut self, params: &[&dyn ToDb]) -> Result<u64> {
+        self.db.execute(&self.sql, params)
+    }
+
+    pub(crate) fn query_row<T>(
+        &mut self,
+        params: &[&dyn ToDb],
+        f: impl FnOnce(&Row<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.db.row(&self.sql, params, f)
+    }
+}
+
+/// The advisory lock every writer to a shared database takes first ("LOTS" in ASCII).
+pub(crate) const WRITE_LOCK: i64 = 0x4C4F_5453;
+
+#[cfg(test)]
+mod tests {
+    use super::pg_sql;
+
+    #[test]
+    fn statements_in_postgresql_dialect() {
+        assert_eq!(
+            pg_sql("SELECT a FROM t WHERE b = ?1 AND c = ?2 AND d = '?' AND e = ?1"),
+            "SELECT a FROM t WHERE b = $1 AND c = $2 AND d = '?' AND e = $1"
+        );
+        assert_eq!(
+            pg_sql("INSERT INTO t VALUES (?, ?)"),
+            "INSERT INTO t VALUES ($1, $2)"
+        );
+        assert_eq!(
+            pg_sql("SELECT x FROM t WHERE c IN (SELECT value FROM json_each(?3))"),
+            "SELECT x FROM t WHERE c IN (SELECT value FROM jsonb_array_elements_text(CAST($3 AS jsonb)))"
+        );
+    }
+
+    #[test]
+    fn numeric_sums_read_as_whole_numbers() {
+        // 123456789 = 1,2345,6789 in base 10000: three digits, weight 2
+        let raw: Vec<u8> = [3i16, 2, 0, 0, 1, 2345, 6789]
+            .iter()
+            .flat_map(|w| w.to_be_bytes())
+            .collect();
+        assert_eq!(super::numeric_to_i64(&raw).unwrap(), 123_456_789);
+        let negative: Vec<u8> = [1i16, 0, 0x4000, 0, 42]
+            .iter()
+            .flat_map(|w| w.to_be_bytes())
+            .collect();
+        assert_eq!(super::numeric_to_i64(&negative).unwrap(), -42);
+        let zero: Vec<u8> = [0i16, 0, 0, 0]
+            .iter()
+            .flat_map(|w| w.to_be_bytes())
+            .collect();
+        assert_eq!(super::numeric_to_i64(&zero).unwrap(), 0);
+    }
+}

@@ -23,6 +23,9 @@ command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 command -v cpio >/dev/null || need+=(cpio)
 command -v xz >/dev/null || need+=(xz-utils)
 command -v zstd >/dev/null || need+=(zstd)
+# PostgreSQL's server: the suite runs a second time against a throwaway cluster the tests
+# start themselves (initdb into a temporary folder, a loopback port, stopped at the end)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 # Python for the oracles (biip, zxing-cpp) and for the VM scripts
 command -v python3 >/dev/null || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
@@ -64,6 +67,8 @@ export LOTSTATION_ORACLES=1
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings
 cargo test --all-targets --no-fail-fast
+# the integration suite again, every shop in PostgreSQL instead of a SQLite file
+LOTSTATION_TEST_BACKEND=postgres cargo test --test it --no-fail-fast
 # fuzz targets (fuzz/): ten seconds of each, libFuzzer without a sanitizer so the stable
 # toolchain builds them (RUSTC_BOOTSTRAP lets cargo-fuzz pass its flags); a crash fails
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --quiet

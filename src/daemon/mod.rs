@@ -38,13 +38,19 @@ pub async fn run(
 ) -> anyhow::Result<Daemon> {
     let (tx, mut rx) = mpsc::channel::<Event>(1024);
     let mut daemon = daemon;
-    daemon.start_printing(tx.clone())?;
     daemon.start_scales(tx.clone());
+    let printing_tx = tx.clone();
     // the server stops with the loop: told by `stop_http`, it finishes what is in flight
     let (stop_http, http_stopped) = oneshot::channel::<()>();
     let server = match http {
         Some(http) => {
-            let subscription = daemon.subscribe();
+            // the first snapshot reads the store, which may block (PostgreSQL)
+            let subscription = match tokio::runtime::Handle::current().runtime_flavor() {
+                tokio::runtime::RuntimeFlavor::MultiThread => {
+                    tokio::task::block_in_place(|| daemon.subscribe())
+                }
+                _ => daemon.subscribe(),
+            };
             http.listener.set_nonblocking(true)?;
             let listener = tokio::net::TcpListener::from_std(http.listener)?;
             Some(tokio::spawn(crate::http::serve(
@@ -95,6 +101,8 @@ pub async fn run(
     let handle = tokio::runtime::Handle::current();
     let event_loop = tokio::task::spawn_blocking(move || -> anyhow::Result<Daemon> {
         let mut daemon = daemon;
+        // the store is only ever used off the async threads (a PostgreSQL client blocks)
+        daemon.start_printing(printing_tx)?;
         let mut open_inputs = ending_inputs;
         let mut draining: Option<std::time::Instant> = None;
         let mut carried: std::collections::VecDeque<Event> = std::collections::VecDeque::new();

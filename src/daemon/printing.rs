@@ -263,7 +263,7 @@ fn worker(
                     other => other.to_string(),
                 };
                 if problem.as_deref() != Some(reason.as_str()) {
-                    tracing::warn!(%reason, waiting = queue.len(), "printer not ready; labels stay queued");
+                    // the loop is told first, then the log says so
                     if !report(Event::PrinterState(PrinterState {
                         printer: printer.name.clone(),
                         problem: Some(reason.clone()),
@@ -271,6 +271,7 @@ fn worker(
                     })) {
                         return;
                     }
+                    tracing::warn!(%reason, waiting = queue.len(), "printer not ready; labels stay queued");
                     problem = Some(reason);
                 }
                 std::thread::sleep(pause);

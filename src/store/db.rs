@@ -397,8 +397,23 @@ pub(crate) enum Db {
 }
 
 pub(crate) struct PgConn {
-    pub(crate) client: postgres::Client,
+    /// always `Some` until dropped
+    client: Option<postgres::Client>,
     statements: HashMap<String, postgres::Statement>,
+}
+
+impl Drop for PgConn {
+    /// The client runs its own small runtime, which may not be dropped on an async task's
+    /// thread (the HTTP server's read pool ends there): such a drop goes to its own thread.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take()
+            && tokio::runtime::Handle::try_current().is_ok()
+        {
+            let _ = std::thread::Builder::new()
+                .name("pg-close".into())
+                .spawn(move || drop(client));
+        }
+    }
 }
 
 /// Statements kept prepared per PostgreSQL connection; past this the cache starts over.
@@ -407,16 +422,22 @@ const PG_STATEMENTS: usize = 512;
 impl PgConn {
     pub(crate) fn new(client: postgres::Client) -> PgConn {
         PgConn {
-            client,
+            client: Some(client),
             statements: HashMap::new(),
         }
+    }
+
+    pub(crate) fn client(&mut self) -> &mut postgres::Client {
+        self.client
+            .as_mut()
+            .expect("the client lives as long as its connection")
     }
 
     fn prepare(&mut self, sql: &str) -> Result<postgres::Statement> {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.prepare(&pg_sql(sql))?;
+        let statement = self.client().prepare(&pg_sql(sql))?;
         if self.statements.len() >= PG_STATEMENTS {
             self.statements.clear();
         }
@@ -431,7 +452,7 @@ impl PgConn {
             .iter()
             .map(|v| v as &(dyn postgres::types::ToSql + Sync))
             .collect();
-        Ok(self.client.query(&statement, &refs)?)
+        Ok(self.client().query(&statement, &refs)?)
     }
 
     fn execute(&mut self, sql: &str, params: &[&dyn ToDb]) -> Result<u64> {
@@ -441,7 +462,7 @@ impl PgConn {
             .iter()
             .map(|v| v as &(dyn postgres::types::ToSql + Sync))
             .collect();
-        Ok(self.client.execute(&statement, &refs)?)
+        Ok(self.client().execute(&statement, &refs)?)
     }
 }
 
@@ -596,14 +617,10 @@ impl Db {
     }
 
     /// Statements without parameters, separated by `;` (schema work), not kept prepared.
-    pub(crate) fn execute_batch(&self, sql: &str) -> Result<()> {
-        self.batch(sql)
-    }
-
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
         match self {
             Db::Lite(conn) => Ok(conn.execute_batch(sql)?),
-            Db::Pg(conn) => Ok(conn.borrow_mut().client.batch_execute(sql)?),
+            Db::Pg(conn) => Ok(conn.borrow_mut().client().batch_execute(sql)?),
         }
     }
 
@@ -636,7 +653,7 @@ impl Db {
     pub(crate) fn is_closed(&self) -> bool {
         match self {
             Db::Lite(_) => false,
-            Db::Pg(conn) => conn.borrow().client.is_closed(),
+            Db::Pg(conn) => conn.borrow_mut().client().is_closed(),
         }
     }
 }

@@ -459,7 +459,7 @@ impl Store {
         tx.refuse_the_impossible(history, allow_batches_without_consumptions)?;
         tx.commit()?;
         // a bulk import leaves a large write-ahead log that every read would consult
-        self.db.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+        self.checkpoint()?;
         Ok(summary)
     }
 }

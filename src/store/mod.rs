@@ -35,8 +35,8 @@ use crate::core::workflow::{BenchState, PrintRequest, Record, Status};
 pub enum StoreError {
     #[error("database {location}: {reason}")]
     Open { location: String, reason: String },
-    #[error("database {path} does not exist")]
-    Missing { path: PathBuf },
+    #[error("database {location} does not exist (no records there yet)")]
+    Missing { location: String },
     #[error(
         "database {location} was written by a newer lotstation (schema {found}, this one knows {known})"
     )]
@@ -167,7 +167,13 @@ impl Store {
             Location::Sqlite(path) => open_sqlite_read_only(path)?,
             Location::Postgres(url) => {
                 let db = connect_pg(url)?;
-                if pg_version(&db)? < schema_pg::MIGRATIONS.len() as i64 {
+                let version = pg_version(&db)?;
+                if version == 0 {
+                    return Err(StoreError::Missing {
+                        location: location.to_string(),
+                    });
+                }
+                if version < schema_pg::MIGRATIONS.len() as i64 {
                     migrate_pg(&db, location)?;
                 }
                 db.batch("SET default_transaction_read_only = on")?;
@@ -184,14 +190,17 @@ impl Store {
 
     /// Opens a database that must already exist (for commands that only read or check).
     pub fn open_existing(location: &Location) -> Result<Store, StoreError> {
-        if let Location::Sqlite(path) = location
-            && !path.exists()
-        {
-            return Err(StoreError::Missing {
-                path: path.to_path_buf(),
-            });
+        match location {
+            Location::Sqlite(path) if !path.exists() => Err(StoreError::Missing {
+                location: path.display().to_string(),
+            }),
+            Location::Postgres(url) if pg_version(&connect_pg(url)?)? == 0 => {
+                Err(StoreError::Missing {
+                    location: location.to_string(),
+                })
+            }
+            _ => Store::open(location),
         }
-        Store::open(location)
     }
 
     pub fn location(&self) -> &Location {
@@ -335,7 +344,7 @@ fn open_sqlite(path: &Path) -> Result<Db, StoreError> {
 fn open_sqlite_read_only(path: &Path) -> Result<Db, StoreError> {
     if !path.exists() {
         return Err(StoreError::Missing {
-            path: path.to_path_buf(),
+            location: path.display().to_string(),
         });
     }
     let open = || {

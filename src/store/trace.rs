@@ -117,7 +117,7 @@ impl Store {
         }
         let mut stmt = self.db.prepare_cached(
             "SELECT code, supplier_code, received_at FROM lots WHERE supplier_lot = ?1
-             AND (?2 IS NULL OR lower(supplier_code) = lower(?2)) ORDER BY received_at",
+             AND (CAST(?2 AS TEXT) IS NULL OR lower(supplier_code) = lower(CAST(?2 AS TEXT))) ORDER BY received_at",
         )?;
         let candidates = stmt
             .query_map(params![code, supplier], |r| {
@@ -570,7 +570,7 @@ impl Store {
         {
             let mut stmt = self.db.prepare_cached(
                 "SELECT code, item_sku, quantity, expiry, supplier_code, supplier_lot FROM lots
-                 WHERE (?1 IS NULL OR item_sku = ?1)
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR item_sku = ?1)
                  AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = lots.code)
                  ORDER BY item_sku, code",
             )?;
@@ -591,7 +591,7 @@ impl Store {
             let mut stmt = self.db.prepare_cached(
                 "SELECT b.code, b.product_sku, c.yield_quantity, c.expiry FROM batches b
                  JOIN batch_closures c ON c.batch_code = b.code
-                 WHERE (?1 IS NULL OR b.product_sku = ?1)
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR b.product_sku = ?1)
                  AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'batch' AND k.target_code = b.code)
                  ORDER BY b.product_sku, b.code",
             )?;

@@ -68,7 +68,10 @@ fn run_check_refuses_each_mistake_with_file_and_key() {
         stdout.contains("is valid: 1 bench, 1 scanner, 0 scales, 1 printer"),
         "{stdout}"
     );
-    assert!(!shop.db().exists(), "a check opens no database");
+    assert!(
+        !shop.path("lotstation.db").exists(),
+        "a check opens no database"
+    );
     // the configuration the service ships with is valid as it stands
     let shipped = crate::support::fixture("../../systemd/lotstation.toml");
     let out = shop.cli(&["--config", &shipped, "run", "--check"]);

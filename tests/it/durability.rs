@@ -80,8 +80,29 @@ fn sigkill_loses_no_acknowledged_scan() {
     assert_eq!(code, 0, "{out}");
 }
 
+/// Takes the append-only protection off `table`, as the database's owner could: SQLite's
+/// triggers dropped, PostgreSQL's disabled.
+fn unprotect(shop: &Shop, table: &str) {
+    let mut sql = shop.sql();
+    if shop.is_postgres() {
+        sql.execute(&format!("ALTER TABLE {table} DISABLE TRIGGER USER"))
+            .expect("disable triggers");
+    } else {
+        let triggers = sql.rows(&format!(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = '{table}'"
+        ));
+        for trigger in triggers {
+            sql.execute(&format!("DROP TRIGGER {}", trigger[0]))
+                .expect("drop trigger");
+        }
+    }
+}
+
 fn shop_with_history() -> Shop {
-    let shop = Shop::new();
+    shop_with_history_in(Shop::new())
+}
+
+fn shop_with_history_in(shop: Shop) -> Shop {
     let scans = session_scans();
     let refs: Vec<&str> = scans.iter().map(String::as_str).collect();
     let feedback = shop.session(&refs);
@@ -99,27 +120,14 @@ fn an_edited_journal_row_is_found() {
     let seq = shop.query_i64(
         "SELECT seq FROM journal WHERE kind = 'lot_received' ORDER BY seq LIMIT 1 OFFSET 3",
     );
-    let conn = shop.conn();
+    let tamper =
+        format!("UPDATE journal SET body = replace(body, '100000', '900000') WHERE seq = {seq}");
     // the append-only trigger stops an honest mistake...
-    let refused = conn.execute(
-        "UPDATE journal SET body = replace(body, '100000', '900000') WHERE seq = ?1",
-        [seq],
-    );
-    assert!(
-        refused
-            .unwrap_err()
-            .to_string()
-            .contains("the journal is append-only")
-    );
+    let refused = shop.sql().execute(&tamper);
+    assert!(refused.unwrap_err().contains("journal is append-only"));
     // ...but not someone who removes it first
-    conn.execute_batch("DROP TRIGGER journal_no_update")
-        .expect("drop trigger");
-    conn.execute(
-        "UPDATE journal SET body = replace(body, '100000', '900000') WHERE seq = ?1",
-        [seq],
-    )
-    .expect("tamper");
-    drop(conn);
+    unprotect(&shop, "journal");
+    shop.sql().execute(&tamper).expect("tamper");
     let (code, out) = shop.verify();
     assert_eq!(code, 1, "{out}");
     assert!(
@@ -137,42 +145,32 @@ fn a_cut_tail_is_found_by_the_witness() {
     let shop = shop_with_history();
     let last = shop.query_i64("SELECT MAX(seq) FROM journal");
     let keep = last - 5;
-    let conn = shop.conn();
-    let tables: Vec<String> = {
-        let mut stmt = conn
-            .prepare(
-                "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS \
-                 (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'journal_seq')",
-            )
-            .expect("tables");
-        stmt.query_map([], |r| r.get(0))
-            .expect("query")
-            .map(|r| r.expect("row"))
-            .collect()
-    };
-    let triggers: Vec<String> = {
-        let mut stmt = conn
-            .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-            .expect("triggers");
-        stmt.query_map([], |r| r.get(0))
-            .expect("query")
-            .map(|r| r.expect("row"))
-            .collect()
-    };
-    for trigger in triggers {
-        conn.execute_batch(&format!("DROP TRIGGER {trigger}"))
-            .expect("drop trigger");
+    let tables: Vec<String> = shop
+        .sql()
+        .rows(if shop.is_postgres() {
+            "SELECT table_name FROM information_schema.columns \
+             WHERE column_name = 'journal_seq' AND table_schema = current_schema()"
+        } else {
+            "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS \
+             (SELECT 1 FROM pragma_table_info(m.name) WHERE name = 'journal_seq')"
+        })
+        .into_iter()
+        .map(|mut row| row.remove(0))
+        .collect();
+    for table in tables.iter().map(String::as_str).chain(["journal"]) {
+        unprotect(&shop, table);
     }
+    // rows that point at other rows go first (print outcomes at print jobs)
+    let mut tables = tables;
+    tables.sort_by_key(|t| t != "print_outcomes");
+    let mut sql = shop.sql();
     for table in &tables {
-        conn.execute(
-            &format!("DELETE FROM {table} WHERE journal_seq > ?1"),
-            [keep],
-        )
-        .expect("cut rows");
+        sql.execute(&format!("DELETE FROM {table} WHERE journal_seq > {keep}"))
+            .expect("cut rows");
     }
-    conn.execute("DELETE FROM journal WHERE seq > ?1", [keep])
+    sql.execute(&format!("DELETE FROM journal WHERE seq > {keep}"))
         .expect("cut the journal");
-    drop(conn);
+    drop(sql);
     let (code, out) = shop.verify();
     assert_eq!(code, 1, "{out}");
     assert!(
@@ -186,7 +184,7 @@ fn a_cut_tail_is_found_by_the_witness() {
         "{out}"
     );
     // with the witness gone too, the chain alone cannot tell (the witness belongs elsewhere)
-    std::fs::remove_file(shop.path("lotstation.db-witness")).expect("remove the witness");
+    std::fs::remove_file(shop.witness()).expect("remove the witness");
     let (code, out) = shop.verify();
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("no witness file at"), "{out}");
@@ -194,10 +192,31 @@ fn a_cut_tail_is_found_by_the_witness() {
 
 /// The drill's upsert: `INSERT OR REPLACE` over an existing row went through the update and
 /// delete triggers. From a plain connection (as the sqlite3 shell is), it is refused now, on
-/// the journal, a record table and the issued codes alike.
+/// the journal, a record table and the issued codes alike. (PostgreSQL's upsert is an
+/// update, refused by the same triggers; so are a delete and a truncate.)
 #[test]
 fn insert_or_replace_cannot_overwrite_history() {
     let shop = shop_with_history();
+    if shop.is_postgres() {
+        let mut sql = shop.sql();
+        for attempt in [
+            "INSERT INTO journal SELECT * FROM journal WHERE body LIKE '%SL-TAMPER-07%' \
+             ON CONFLICT (seq) DO UPDATE SET body = replace(excluded.body, 'SL-TAMPER-07', 'SL-OTHER')",
+            "INSERT INTO lots SELECT * FROM lots LIMIT 1 ON CONFLICT (code) DO UPDATE SET quantity = 1",
+            "UPDATE codes SET issued_at = '2020-01-01'",
+            "DELETE FROM codes",
+            "TRUNCATE codes CASCADE",
+        ] {
+            let refused = sql.execute(attempt);
+            assert!(
+                refused.as_ref().is_err_and(|e| e.contains("append-only")),
+                "{attempt}: {refused:?}"
+            );
+        }
+        drop(sql);
+        assert_eq!(shop.verify().0, 0, "nothing changed");
+        return;
+    }
     let conn = shop.conn();
     let attempts = [
         "INSERT OR REPLACE INTO journal SELECT seq, at, kind, bench, device, operator, \
@@ -225,12 +244,10 @@ fn insert_or_replace_cannot_overwrite_history() {
 #[test]
 fn an_edited_print_job_is_found() {
     let shop = shop_with_history();
-    let conn = shop.conn();
-    conn.execute_batch(
-        "DROP TRIGGER print_jobs_no_update; UPDATE print_jobs SET copies = 99 WHERE id = 1;",
-    )
-    .expect("tamper");
-    drop(conn);
+    unprotect(&shop, "print_jobs");
+    shop.sql()
+        .execute("UPDATE print_jobs SET copies = 99 WHERE id = 1")
+        .expect("tamper");
     let (code, out) = shop.verify();
     assert_eq!(code, 1, "{out}");
     assert!(
@@ -243,10 +260,10 @@ fn an_edited_print_job_is_found() {
 #[test]
 fn a_deleted_journal_row_is_found() {
     let shop = shop_with_history();
-    let conn = shop.conn();
-    conn.execute_batch("DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE seq = 9;")
+    unprotect(&shop, "journal");
+    shop.sql()
+        .execute("DELETE FROM journal WHERE seq = 9")
         .expect("tamper");
-    drop(conn);
     let (code, out) = shop.verify();
     assert_eq!(code, 1, "{out}");
     assert!(
@@ -257,7 +274,8 @@ fn a_deleted_journal_row_is_found() {
 
 #[test]
 fn bytes_changed_in_the_database_file_are_found() {
-    let shop = shop_with_history();
+    // a SQLite file, whichever backend the suite runs on
+    let shop = shop_with_history_in(Shop::sqlite_with_master_data());
     let db = shop.db();
     assert!(
         !shop.path("lotstation.db-wal").exists()
@@ -295,12 +313,12 @@ fn an_edited_record_row_is_found_too() {
     let lot = shop
         .query_strings("SELECT code FROM lots ORDER BY code LIMIT 1")
         .remove(0);
-    let conn = shop.conn();
-    conn.execute_batch("DROP TRIGGER lots_no_update")
-        .expect("drop trigger");
-    conn.execute("UPDATE lots SET quantity = 900000 WHERE code = ?1", [&lot])
+    unprotect(&shop, "lots");
+    shop.sql()
+        .execute(&format!(
+            "UPDATE lots SET quantity = 900000 WHERE code = '{lot}'"
+        ))
         .expect("tamper");
-    drop(conn);
     let (code, out) = shop.verify();
     assert_eq!(code, 1, "{out}");
     assert!(
@@ -318,10 +336,10 @@ fn an_edited_record_row_is_found_too() {
             .success()
     );
     assert_eq!(shop.verify().0, 0);
-    let conn = shop.conn();
-    conn.execute_batch("DROP TRIGGER status_changes_no_delete; DELETE FROM status_changes;")
+    unprotect(&shop, "status_changes");
+    shop.sql()
+        .execute("DELETE FROM status_changes")
         .expect("tamper");
-    drop(conn);
     let (code, out) = shop.verify();
     assert_eq!(code, 1, "{out}");
     assert!(

@@ -2,6 +2,7 @@
 //! script) would, and its database read back directly.
 
 mod cli;
+mod cluster;
 mod devices;
 mod docs;
 mod durability;

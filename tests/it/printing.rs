@@ -277,6 +277,9 @@ fn jobs_left_queued_print_on_the_next_run() {
     bench.ok("ITEM:LAV-EO");
     bench.ok("SL-X");
     bench.ok("@QTY:1g");
+    // the printer's worker has found it switched off (its word reaches the loop before
+    // the next scan does)
+    bench.wait_log(&["printer not ready"]);
     let line = bench.ok("@DONE");
     assert!(
         line.contains("(warning: printer zebra is not printing (printer 127.0.0.1:"),

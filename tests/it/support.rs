@@ -36,23 +36,55 @@ pub fn command() -> Command {
     command
 }
 
+/// Whether this run of the suite stores in PostgreSQL (`LOTSTATION_TEST_BACKEND=postgres`,
+/// set by the test command for its second pass) instead of SQLite files.
+pub fn postgres() -> bool {
+    std::env::var("LOTSTATION_TEST_BACKEND").is_ok_and(|b| b == "postgres")
+}
+
 /// A temporary shop: a folder with a database and the fixture master data imported.
 pub struct Shop {
     pub dir: tempfile::TempDir,
+    /// the database as `--db` names it: the folder's SQLite file, or a new database in the
+    /// test cluster
+    database: String,
 }
 
 impl Shop {
     pub fn empty() -> Shop {
-        Shop {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database = if postgres() {
+            crate::cluster::cluster().new_database()
+        } else {
+            dir.path().join("lotstation.db").display().to_string()
+        };
+        Shop { dir, database }
+    }
+
+    /// A shop on SQLite whichever backend the suite runs on (for what only a file has).
+    pub fn sqlite() -> Shop {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database = dir.path().join("lotstation.db").display().to_string();
+        Shop { dir, database }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database.starts_with("postgresql://")
     }
 
     /// A shop with items, suppliers, customers, BOMs and orders imported (in-process, as
     /// `lotstation import` does; the CLI's import has its own tests).
     pub fn new() -> Shop {
+        Shop::with_master_data(Shop::empty())
+    }
+
+    /// `Shop::new()` on a SQLite file, whichever backend the suite runs on.
+    pub fn sqlite_with_master_data() -> Shop {
+        Shop::with_master_data(Shop::sqlite())
+    }
+
+    fn with_master_data(shop: Shop) -> Shop {
         use lotstation::masterdata::{self, MasterKind};
-        let shop = Shop::empty();
         let mut store = lotstation::store::Store::open(&shop.location()).expect("open store");
         for (kind, name) in [
             (MasterKind::Items, "items"),
@@ -70,13 +102,24 @@ impl Shop {
         shop
     }
 
-    pub fn db(&self) -> PathBuf {
-        self.dir.path().join("lotstation.db")
+    /// The database as `--db` takes it.
+    pub fn db(&self) -> String {
+        self.database.clone()
     }
 
     /// The shop's database as the store names it.
     pub fn location(&self) -> lotstation::store::Location {
-        lotstation::store::Location::sqlite(self.db())
+        lotstation::store::Location::parse(&self.database).expect("a database")
+    }
+
+    /// The journal head's witness file the station keeps by default.
+    pub fn witness(&self) -> PathBuf {
+        let default = self.location().default_witness();
+        if default.is_absolute() {
+            default
+        } else {
+            self.dir.path().join(default)
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -160,14 +203,28 @@ impl Shop {
         )
     }
 
+    /// A plain SQLite connection to the file (tests that tamper with it as a person with
+    /// the sqlite3 shell could).
     pub fn conn(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open(self.db()).expect("open db")
+        assert!(!self.is_postgres(), "a SQLite-only check");
+        rusqlite::Connection::open(&self.database).expect("open db")
+    }
+
+    /// A plain connection to whichever database the shop has.
+    pub fn sql(&self) -> Sql {
+        if self.is_postgres() {
+            Sql::Pg(Box::new(
+                postgres::Client::connect(&self.database, postgres::NoTls).expect("connect"),
+            ))
+        } else {
+            Sql::Lite(self.conn())
+        }
     }
 
     /// Row counts of the journal and every record table. Print outcomes are left out: the
     /// printer worker journals them whenever the printer takes a label, between scans.
     pub fn counts(&self) -> BTreeMap<&'static str, i64> {
-        let conn = self.conn();
+        let mut conn = self.sql();
         TABLES
             .iter()
             .map(|t| {
@@ -177,36 +234,36 @@ impl Shop {
                     }
                     other => format!("SELECT COUNT(*) FROM {other}"),
                 };
-                (*t, conn.query_row(&sql, [], |r| r.get(0)).expect("count"))
+                (*t, conn.int(&sql))
             })
             .collect()
     }
 
     /// The newest journal entries' (kind, body), oldest first (print outcomes left out).
     pub fn last_entries(&self, n: i64) -> Vec<(String, serde_json::Value)> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT kind, body FROM (SELECT seq, kind, body FROM journal WHERE kind <> 'print_outcome' ORDER BY seq DESC LIMIT ?1) ORDER BY seq")
-            .expect("prepare");
-        stmt.query_map([n], |r| {
-            let body: String = r.get(1)?;
-            Ok((r.get(0)?, serde_json::from_str(&body).expect("json body")))
-        })
-        .expect("query")
-        .map(|r| r.expect("row"))
-        .collect()
+        let rows = self.sql().rows(&format!(
+            "SELECT kind, body FROM (SELECT seq, kind, body FROM journal WHERE kind <> 'print_outcome' ORDER BY seq DESC LIMIT {n}) AS last ORDER BY seq"
+        ));
+        rows.into_iter()
+            .map(|mut row| {
+                let body = row.pop().expect("body");
+                (
+                    row.pop().expect("kind"),
+                    serde_json::from_str(&body).expect("json body"),
+                )
+            })
+            .collect()
     }
 
     pub fn query_i64(&self, sql: &str) -> i64 {
-        self.conn().query_row(sql, [], |r| r.get(0)).expect(sql)
+        self.sql().int(sql)
     }
 
     pub fn query_strings(&self, sql: &str) -> Vec<String> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(sql).expect(sql);
-        stmt.query_map([], |r| r.get(0))
-            .expect(sql)
-            .map(|r| r.expect("row"))
+        self.sql()
+            .rows(sql)
+            .into_iter()
+            .map(|mut row| row.remove(0))
             .collect()
     }
 
@@ -218,6 +275,108 @@ impl Shop {
             String::from_utf8_lossy(&out.stdout).into_owned(),
         )
     }
+}
+
+/// A plain connection of either backend, for reading what the binary wrote.
+pub enum Sql {
+    Lite(rusqlite::Connection),
+    Pg(Box<postgres::Client>),
+}
+
+impl Sql {
+    /// The first column of the first row, a whole number.
+    pub fn int(&mut self, sql: &str) -> i64 {
+        match self {
+            Sql::Lite(conn) => conn.query_row(sql, [], |r| r.get(0)).expect(sql),
+            Sql::Pg(_) => {
+                let rows = self.rows(sql);
+                let first = rows.first().and_then(|r| r.first()).expect(sql);
+                first.parse().expect(sql)
+            }
+        }
+    }
+
+    /// Every row, each column as text (NULL as an empty string).
+    pub fn rows(&mut self, sql: &str) -> Vec<Vec<String>> {
+        match self {
+            Sql::Lite(conn) => {
+                let mut stmt = conn.prepare(sql).expect(sql);
+                let columns = stmt.column_count();
+                stmt.query_map([], |r| {
+                    (0..columns)
+                        .map(|i| {
+                            Ok(match r.get_ref(i)? {
+                                rusqlite::types::ValueRef::Null => String::new(),
+                                rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                                rusqlite::types::ValueRef::Real(x) => x.to_string(),
+                                rusqlite::types::ValueRef::Text(t)
+                                | rusqlite::types::ValueRef::Blob(t) => {
+                                    String::from_utf8_lossy(t).into_owned()
+                                }
+                            })
+                        })
+                        .collect()
+                })
+                .expect(sql)
+                .map(|r| r.expect("row"))
+                .collect()
+            }
+            Sql::Pg(client) => {
+                let sql = &pg_dialect(sql);
+                // every column read as text, whatever its type
+                let wrapped = format!("SELECT * FROM ({sql}) AS q");
+                let statement = client.prepare(&wrapped).expect(sql);
+                let casts: Vec<String> = statement
+                    .columns()
+                    .iter()
+                    .map(|c| format!("CAST(q.\"{}\" AS TEXT)", c.name()))
+                    .collect();
+                let text = format!("SELECT {} FROM ({sql}) AS q", casts.join(", "));
+                client
+                    .query(&text, &[])
+                    .expect(sql)
+                    .iter()
+                    .map(|row| {
+                        (0..row.len())
+                            .map(|i| row.get::<_, Option<String>>(i).unwrap_or_default())
+                            .collect()
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// Runs a statement; the database's refusal as text.
+    pub fn execute(&mut self, sql: &str) -> Result<u64, String> {
+        match self {
+            Sql::Lite(conn) => conn
+                .execute(sql, [])
+                .map(|n| n as u64)
+                .map_err(|e| e.to_string()),
+            Sql::Pg(client) => client.execute(sql, &[]).map_err(|e| {
+                e.as_db_error()
+                    .map(|d| d.message().to_string())
+                    .unwrap_or_else(|| e.to_string())
+            }),
+        }
+    }
+}
+
+/// The tests' few SQLite-isms as PostgreSQL says them: a JSON field of a journal body
+/// (`json_extract(body, '$.a.b')`), a JSON true (`= 1`).
+fn pg_dialect(sql: &str) -> String {
+    let field =
+        regex::Regex::new(r"json_extract\((\w+), '\$\.([\w.]+)'\)( = 1)?").expect("pattern");
+    field
+        .replace_all(sql, |c: &regex::Captures<'_>| {
+            let path = c[2].replace('.', ",");
+            let text = format!("(CAST({} AS jsonb) #>> '{{{path}}}')", &c[1]);
+            match c.get(3) {
+                Some(_) => format!("{text} = 'true'"),
+                None => text,
+            }
+        })
+        .into_owned()
 }
 
 pub const TABLES: &[&str] = &[
@@ -255,12 +414,12 @@ pub struct Bench {
 }
 
 impl Bench {
-    pub fn start(db: &Path, dir: &Path, extra: &[&str]) -> Bench {
+    pub fn start(db: &str, dir: &Path, extra: &[&str]) -> Bench {
         Bench::start_with(command(), db, dir, extra)
     }
 
     /// `lotstation run` with at most `limit` open descriptors (as a service's LimitNOFILE).
-    pub fn start_with_fd_limit(limit: u32, db: &Path, dir: &Path, extra: &[&str]) -> Bench {
+    pub fn start_with_fd_limit(limit: u32, db: &str, dir: &Path, extra: &[&str]) -> Bench {
         let mut limited = Command::new("sh");
         limited
             .arg("-c")
@@ -271,7 +430,7 @@ impl Bench {
         Bench::start_with(limited, db, dir, extra)
     }
 
-    fn start_with(mut command: Command, db: &Path, dir: &Path, extra: &[&str]) -> Bench {
+    fn start_with(mut command: Command, db: &str, dir: &Path, extra: &[&str]) -> Bench {
         let mut child = command
             // the loop's own word on devices and readings, for `wait_log`
             .env("LOTSTATION_LOG", "info,lotstation::daemon=debug")

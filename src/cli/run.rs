@@ -40,8 +40,35 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// The station's name: the configured one, else the machine's.
+fn station_name(station: &Station) -> String {
+    station.name().map(str::to_string).unwrap_or_else(|| {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|h| h.trim().to_string())
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "station".to_string())
+    })
+}
+
 pub fn run(station: Station, db: &Location) -> anyhow::Result<i32> {
-    let store = super::open_store(db, &station)?;
+    let mut store = super::open_store(db, &station)?;
+    // one daemon per station and bench name (PostgreSQL), one per SQLite file
+    let name = station_name(&station);
+    let benches: Vec<&str> = station
+        .config
+        .bench
+        .iter()
+        .map(|b| b.name.as_str())
+        .collect();
+    if let Err(e) = store.claim_station(&name, &benches) {
+        eprintln!("error: {e}");
+        return Ok(1);
+    }
+    if matches!(db, Location::Postgres(_)) {
+        // where stations share a journal, every entry says which one wrote it
+        store.set_station(Some(&name));
+    }
     let mut sources = Vec::new();
     for scanner in &station.config.scanner {
         match scanner.kind {

@@ -110,7 +110,7 @@ pub fn render_job(
     station: &Station,
     printer: &Printer,
     job: &PrintJob,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, RenderError> {
     let labels = &station.config.labels;
     let template = station.templates.get(job.label);
     let data = store
@@ -120,15 +120,25 @@ pub fn render_job(
             &labels.digital_link_base,
             &station.timezone,
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(RenderError::Store)?;
     match printer.language {
         LabelLanguage::Zpl => label::render_zpl(template, &data, printer.dpi, job.copies)
             .map(String::into_bytes)
-            .map_err(|e| e.to_string()),
-        LabelLanguage::Pdf => {
-            label::render_pdf(template, &data, printer.dpi, job.copies).map_err(|e| e.to_string())
-        }
+            .map_err(|e| RenderError::Label(e.to_string())),
+        LabelLanguage::Pdf => label::render_pdf(template, &data, printer.dpi, job.copies)
+            .map_err(|e| RenderError::Label(e.to_string())),
     }
+}
+
+/// Why a job's label could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// its record could not be read
+    #[error(transparent)]
+    Store(crate::store::StoreError),
+    /// the template would not render it
+    #[error("{0}")]
+    Label(String),
 }
 
 /// Attempts at one job that were sent whole but not confirmed before it is journaled as
@@ -178,7 +188,16 @@ fn worker(
         };
         let bytes = match render_job(reader, &station, &printer, &job) {
             Ok(bytes) => bytes,
-            Err(reason) => {
+            // the database out of reach is not the label's fault: the job waits for it
+            Err(RenderError::Store(e)) if e.is_unavailable() => {
+                tracing::warn!(job = job.id, error = %e, "cannot read the label's record; the job waits");
+                store = None;
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(MAX_RETRY_PAUSE);
+                continue;
+            }
+            Err(e) => {
+                let reason = e.to_string();
                 queue.pop_front();
                 tracing::error!(job = job.id, %reason, "label could not be rendered");
                 if !report(Event::PrintOutcome {

@@ -62,6 +62,10 @@ impl Daemon {
             tx.commit()?;
             Ok(stepped)
         })();
+        match &result {
+            Ok(_) => self.database_ok(),
+            Err(DaemonError::Store(e)) => self.database_failed(e),
+        }
         match result {
             Ok(stepped) => {
                 for (index, state) in tentative {
@@ -82,7 +86,7 @@ impl Daemon {
                         raw: input.raw_text(),
                         accepted: false,
                         line: format!(
-                            "error: the station could not record this scan ({e}); scan it again"
+                            "error: the station could not record this scan ({e}): not recorded, scan it again"
                         ),
                         journal_seq: None,
                     })

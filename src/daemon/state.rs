@@ -194,13 +194,20 @@ impl Daemon {
 
     /// Publishes the current snapshot (after every event).
     pub fn publish(&mut self) {
+        if self.publisher.is_none() {
+            return;
+        }
+        match self.store.head() {
+            Ok(Some((seq, hash))) => {
+                self.metrics.journal_entries = seq;
+                self.metrics.journal_head = hash;
+            }
+            Ok(None) => {}
+            Err(e) => self.database_failed(&e),
+        }
         let Some(publisher) = &self.publisher else {
             return;
         };
-        if let Ok(Some((seq, hash))) = self.store.head() {
-            self.metrics.journal_entries = seq;
-            self.metrics.journal_head = hash;
-        }
         let benches = self
             .benches
             .iter()
@@ -232,6 +239,10 @@ impl Daemon {
         publisher.view.send_replace(Arc::new(StationView {
             benches,
             metrics: self.metrics.clone(),
+            database: crate::events::view::DatabaseView {
+                up: self.metrics.database_down.is_none(),
+                problem: self.metrics.database_down.clone(),
+            },
         }));
     }
 
@@ -300,9 +311,20 @@ impl Daemon {
             JobOutcome::Uncertain { reason } => (PrintOutcome::Uncertain, reason.clone()),
         };
         let printed = kind == PrintOutcome::Printed;
-        let mut tx = self.store.begin()?;
-        tx.append_print_outcome(job, kind, &detail, now)?;
-        tx.commit()?;
+        let journaled = (|| -> Result<(), StoreError> {
+            let mut tx = self.store.begin()?;
+            tx.append_print_outcome(job, kind, &detail, now)?;
+            tx.commit()
+        })();
+        if let Err(e) = journaled {
+            // the label's fate is not lost with the database: its job has no outcome, so
+            // it is queued again at the next start (a printed label may come out twice;
+            // none is missing)
+            self.database_failed(&e);
+            tracing::error!(job = job.id, code = %job.code, outcome = kind.as_str(), error = %e, "the print outcome could not be journaled");
+            self.printing.finished(job.id);
+            return Ok(());
+        }
         self.printing.finished(job.id);
         let counts = self
             .metrics
@@ -365,7 +387,25 @@ impl Daemon {
 
     /// End of the loop: says what is still waiting to print (it prints on the next run), and
     /// leaves the database file whole (the write-ahead log checkpointed and emptied).
+    /// A store failure that says the database is unreachable marks it down (on the screen
+    /// and in `/metrics`) until a commit succeeds again.
+    pub(super) fn database_failed(&mut self, e: &StoreError) {
+        if e.is_unavailable() {
+            if self.metrics.database_down.is_none() {
+                tracing::error!(error = %e, "the database is unreachable; scans are refused until it is back");
+            }
+            self.metrics.database_down = Some(e.to_string());
+        }
+    }
+
+    pub(super) fn database_ok(&mut self) {
+        if self.metrics.database_down.take().is_some() {
+            tracing::warn!("the database is reachable again");
+        }
+    }
+
     pub fn finish(&mut self) -> Result<(), DaemonError> {
+        self.store.release_claims();
         if let Err(e) = self.store.checkpoint() {
             tracing::warn!(error = %e, "the write-ahead log was not checkpointed at the stop");
         }

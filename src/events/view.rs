@@ -60,12 +60,32 @@ pub struct Metrics {
     pub devices: BTreeMap<String, bool>,
     pub journal_entries: i64,
     pub journal_head: String,
+    /// why the database cannot be reached, while it cannot (scans are refused meanwhile)
+    pub database_down: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct StationView {
     pub benches: Vec<BenchView>,
     pub metrics: Metrics,
+    /// the database as the station last found it
+    pub database: DatabaseView,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DatabaseView {
+    pub up: bool,
+    /// what is wrong, while it is down
+    pub problem: Option<String>,
+}
+
+impl Default for DatabaseView {
+    fn default() -> Self {
+        DatabaseView {
+            up: true,
+            problem: None,
+        }
+    }
 }
 
 /// One message of the live stream.

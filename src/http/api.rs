@@ -58,7 +58,7 @@ pub async fn events(
 ) -> Sse<impl tokio_stream::Stream<Item = Result<SseEvent, Infallible>>> {
     let views =
         tokio_stream::wrappers::WatchStream::new(app.subscription.view.clone()).map(|view| {
-            let text = serde_json::json!({ "type": "view", "benches": view.benches }).to_string();
+            let text = serde_json::json!({ "type": "view", "benches": view.benches, "database": view.database }).to_string();
             Ok(SseEvent::default().data(text))
         });
     let live = tokio_stream::wrappers::BroadcastStream::new(app.subscription.live())
@@ -548,6 +548,14 @@ pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
     for (device, connected) in &m.devices {
         sample(&mut out, up, &[("device", device)], u8::from(*connected));
     }
+    let database = "lotstation_database_up";
+    family(
+        &mut out,
+        database,
+        "gauge",
+        "Whether the station reaches its database (0: scans are refused until it does).",
+    );
+    sample(&mut out, database, &[], u8::from(m.database_down.is_none()));
     let entries = "lotstation_journal_entries";
     family(&mut out, entries, "gauge", "Entries in the journal.");
     sample(&mut out, entries, &[], m.journal_entries);

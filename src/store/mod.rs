@@ -133,7 +133,22 @@ pub struct Store {
     witness: Option<witness::Witness>,
     /// the station that writes through this store, named in every journal entry
     station: Option<String>,
+    /// what this store's station holds while it runs (see `claim_station`)
+    claims: Claims,
 }
+
+/// A running station's hold on its names: PostgreSQL session advisory locks on its station
+/// and bench names (released by the server when the connection ends, taken again after a
+/// reconnect), or for SQLite a lock on a file beside the database.
+#[derive(Default)]
+struct Claims {
+    /// (what, the lock's key) for PostgreSQL
+    names: Vec<(String, String)>,
+    file: Option<std::fs::File>,
+}
+
+/// The advisory-lock namespace of station and bench names ("LS").
+const CLAIM_SPACE: i32 = 0x4C53;
 
 /// Prepared statements kept per connection (rusqlite keeps 16 unless told).
 const STATEMENT_CACHE: usize = 256;
@@ -155,6 +170,7 @@ impl Store {
             location: location.clone(),
             witness: Some(witness),
             station: None,
+            claims: Claims::default(),
         })
     }
 
@@ -185,6 +201,7 @@ impl Store {
             location: location.clone(),
             witness: None,
             station: None,
+            claims: Claims::default(),
         })
     }
 
@@ -217,9 +234,114 @@ impl Store {
         self.db.is_closed()
     }
 
+    /// Claims the station's name and its benches' for as long as this store is open: a
+    /// second daemon with the same station or bench name on the same PostgreSQL database,
+    /// or any second daemon on the same SQLite file, is refused with a reason.
+    pub fn claim_station(&mut self, station: &str, benches: &[&str]) -> Result<(), StoreError> {
+        match &self.location {
+            Location::Sqlite(path) => {
+                let mut name = path.as_os_str().to_owned();
+                name.push("-station.lock");
+                let lock_path = PathBuf::from(name);
+                let mut file = std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .open(&lock_path)
+                    .map_err(|e| StoreError::Open {
+                        location: lock_path.display().to_string(),
+                        reason: e.to_string(),
+                    })?;
+                if file.try_lock().is_err() {
+                    let holder = std::fs::read_to_string(&lock_path).unwrap_or_default();
+                    return Err(StoreError::Conflict(format!(
+                        "{} is in use by another station ({}); a SQLite file serves one station: stations that share their records share a PostgreSQL database",
+                        path.display(),
+                        match holder.trim() {
+                            "" => "a process that did not say which".to_string(),
+                            holder => holder.to_string(),
+                        }
+                    )));
+                }
+                use std::io::Write;
+                let _ = file.set_len(0);
+                let _ = writeln!(file, "process {} (station {station})", std::process::id());
+                self.claims.file = Some(file);
+                Ok(())
+            }
+            Location::Postgres(_) => {
+                let mut names = vec![(format!("station {station}"), format!("station:{station}"))];
+                names.extend(
+                    benches
+                        .iter()
+                        .map(|b| (format!("bench {b}"), format!("bench:{b}"))),
+                );
+                self.claims.names = names;
+                self.take_claims()
+            }
+        }
+    }
+
+    /// Lets go of the station's names at once (a stopping daemon), rather than when the
+    /// server notices the connection gone.
+    pub fn release_claims(&mut self) {
+        if !self.claims.names.is_empty() && !self.db.is_closed() {
+            let _ = self
+                .db
+                .row("SELECT pg_advisory_unlock_all()", params![], |_| Ok(()));
+        }
+        self.claims = Claims::default();
+    }
+
+    fn take_claims(&self) -> Result<(), StoreError> {
+        for (what, key) in &self.claims.names {
+            let taken: bool = self.db.row(
+                "SELECT pg_try_advisory_lock(?1, hashtext(CAST(?2 AS TEXT)))",
+                params![CLAIM_SPACE, key],
+                |r| r.get(0),
+            )?;
+            if !taken {
+                return Err(StoreError::Conflict(format!(
+                    "{what} is already running on {}: another daemon has the same {what}; give each station and bench its own name",
+                    self.location
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// A PostgreSQL connection the server closed (a restart, a network cut) is opened
+    /// again, and the station's claims taken again.
+    fn reconnect(&mut self) -> Result<(), StoreError> {
+        if let Location::Postgres(url) = &self.location {
+            let read_only = self.witness.is_none();
+            let db = connect_pg(url)?;
+            if read_only {
+                db.batch("SET default_transaction_read_only = on")?;
+            }
+            self.db = db;
+            self.take_claims()?;
+            tracing::warn!(database = %self.location, "reconnected to the database");
+        }
+        Ok(())
+    }
+
     /// Starts a write transaction that holds the write lock from its first statement.
+    /// A PostgreSQL connection found closed is opened again first (nothing was written
+    /// through it since, so nothing is lost or doubled).
     pub fn begin(&mut self) -> Result<StoreTx<'_>, StoreError> {
-        self.db.begin_write()?;
+        if self.db.is_closed() {
+            self.reconnect()?;
+        }
+        if let Err(e) = self.db.begin_write() {
+            if !self.db.is_closed() {
+                return Err(e.into());
+            }
+            // the server went away since the last transaction: once more, on a new connection
+            self.reconnect()?;
+            self.db.begin_write()?;
+        }
         Ok(StoreTx {
             db: &self.db,
             witness: self.witness.as_ref(),

@@ -22,9 +22,21 @@ pub struct Cluster {
     bin: PathBuf,
     options: String,
     run_as: Option<String>,
-    _dir: tempfile::TempDir,
     /// holding its standard input keeps the server running
-    _supervisor: Mutex<Child>,
+    supervisor: Mutex<Child>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Cluster {
+    /// Stops the server and waits until it has (the supervisor then removes its folder).
+    fn drop(&mut self) {
+        let supervisor = self
+            .supervisor
+            .get_mut()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        drop(supervisor.stdin.take());
+        let _ = supervisor.wait();
+    }
 }
 
 static CLUSTER: OnceLock<Cluster> = OnceLock::new();
@@ -62,7 +74,8 @@ fn is_root() -> bool {
 }
 
 impl Cluster {
-    fn start() -> Cluster {
+    /// A cluster of its own (the shared one is `cluster()`), stopped when dropped.
+    pub fn start() -> Cluster {
         let bin = bin_dir();
         let dir = tempfile::Builder::new()
             .prefix("lotstation-pg-")
@@ -111,9 +124,8 @@ impl Cluster {
         let log = dir.path().join("server.log");
         let pg_ctl = bin.join("pg_ctl");
         // the supervisor: start, say so, and stop when our end of its stdin closes
-        let script = format!(
-            "\"$0\" start -w -D \"$1\" -l \"$2\" -o \"$3\" >/dev/null || exit 1; echo ready; cat >/dev/null; \"$0\" stop -D \"$1\" -m fast >/dev/null"
-        );
+        let script = "\"$0\" start -w -D \"$1\" -l \"$2\" -o \"$3\" >/dev/null || exit 1; echo ready; \
+                      cat >/dev/null; \"$0\" stop -w -D \"$1\" -m fast >/dev/null; rm -rf \"$4\"";
         let mut supervisor = as_user(&run_as, "sh")
             .arg("-c")
             .arg(script)
@@ -121,6 +133,7 @@ impl Cluster {
             .arg(&data)
             .arg(&log)
             .arg(&options)
+            .arg(dir.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -143,8 +156,8 @@ impl Cluster {
             bin,
             options,
             run_as,
+            supervisor: Mutex::new(supervisor),
             _dir: dir,
-            _supervisor: Mutex::new(supervisor),
         };
         cluster.admin(&format!(
             "CREATE ROLE {ROLE} LOGIN PASSWORD '{PASSWORD}' CREATEDB"

@@ -15,5 +15,6 @@ mod rejections;
 mod service;
 mod session;
 mod simulate;
+mod stations;
 mod support;
 mod trace;

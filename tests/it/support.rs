@@ -78,12 +78,26 @@ impl Shop {
         Shop::with_master_data(Shop::empty())
     }
 
+    /// `Shop::new()` in a new database of the test cluster, whichever backend the suite
+    /// runs on (for what only PostgreSQL has: several stations on one database).
+    pub fn postgres_with_master_data() -> Shop {
+        Shop::with_master_data(Shop::on_database(crate::cluster::cluster().new_database()))
+    }
+
+    /// An empty shop whose records are in `database`.
+    pub fn on_database(database: String) -> Shop {
+        Shop {
+            dir: tempfile::tempdir().expect("temp dir"),
+            database,
+        }
+    }
+
     /// `Shop::new()` on a SQLite file, whichever backend the suite runs on.
     pub fn sqlite_with_master_data() -> Shop {
         Shop::with_master_data(Shop::sqlite())
     }
 
-    fn with_master_data(shop: Shop) -> Shop {
+    pub fn with_master_data(shop: Shop) -> Shop {
         use lotstation::masterdata::{self, MasterKind};
         let mut store = lotstation::store::Store::open(&shop.location()).expect("open store");
         for (kind, name) in [
@@ -546,6 +560,12 @@ impl Drop for Bench {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // a failed test shows what the daemon said
+        if std::thread::panicking() {
+            for line in self.errors.try_iter() {
+                eprintln!("daemon: {line}");
+            }
+        }
     }
 }
 

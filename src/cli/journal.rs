@@ -77,3 +77,53 @@ pub fn journal(
         }
     }
 }
+
+/// `lotstation migrate --to postgresql://…`: the SQLite station's records into an empty
+/// PostgreSQL database, both journals verified, and what to put in each station's config.
+pub fn migrate(db: &Location, to: &Location) -> anyhow::Result<i32> {
+    let source = crate::store::Store::open_read_only(db)?;
+    let mut target = crate::store::Store::open(to)?;
+    let migrated = source.migrate_to(&mut target)?;
+    let mut out = std::io::stdout().lock();
+    for (table, rows) in &migrated.tables {
+        if *rows > 0 {
+            writeln!(out, "copied {rows} rows of {table}")?;
+        }
+    }
+    let (source, target) = (&migrated.source, &migrated.target);
+    let same = source.head_hash == target.head_hash && source.entries == target.entries;
+    if !(source.ok() && target.ok() && same) {
+        writeln!(
+            out,
+            "migrate FAILED: {db}: {} entries, head {}, {}; {to}: {} entries, head {}, {}",
+            source.entries,
+            source.head_hash,
+            if source.ok() {
+                "verifies"
+            } else {
+                "does NOT verify"
+            },
+            target.entries,
+            target.head_hash,
+            if target.ok() {
+                "verifies"
+            } else {
+                "does NOT verify"
+            },
+        )?;
+        return Ok(1);
+    }
+    writeln!(
+        out,
+        "both journals verify: {} entries, the same head {}\n\n\
+         Now point every station at it. In each station's config:\n\n\
+         [station]\n\
+         database = \"{to}\"\n\
+         name = \"kitchen\"   # each station its own name (dock, kitchen, packing, ...)\n\n\
+         and give each [[bench]] a name no other station uses. The password goes in the\n\
+         service's environment (PGPASSWORD) or in ~/.pgpass, not in the file.\n\
+         Keep {db} as it is: it is the record of everything up to now.",
+        target.entries, target.head_hash
+    )?;
+    Ok(0)
+}

@@ -111,6 +111,13 @@ pub enum Command {
         #[command(subcommand)]
         what: Option<devices::DevicesCommand>,
     },
+    /// Copy this SQLite station's records into an empty PostgreSQL database that several
+    /// stations will share, and verify both journals
+    Migrate {
+        /// the PostgreSQL database: postgresql://user@host[:port]/database
+        #[arg(long, value_parser = parse_location)]
+        to: Location,
+    },
     /// Check or show the journal
     Journal {
         #[command(subcommand)]
@@ -152,6 +159,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Command::Demo { dir, quiet } => demo::demo(&dir, quiet),
         Command::Import { what } => import::import(&db, &station, what),
         Command::Journal { what } => journal::journal(&db, &station, what),
+        Command::Migrate { to } => journal::migrate(&db, &to),
         Command::Trace { what } => trace::trace(&db, what),
         Command::Bench { what } => bench::bench(what),
         Command::Devices { what: None } => devices::list(),

@@ -344,6 +344,35 @@ impl<T: FromDb> FromDb for Option<T> {
     }
 }
 
+/// A value of any column, owned (for copying rows between databases).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl FromDb for Value {
+    fn from_cell(cell: Cell<'_>) -> std::result::Result<Self, String> {
+        Ok(match cell {
+            Cell::Null => Value::Null,
+            Cell::Int(i) => Value::Int(i),
+            Cell::Text(t) => Value::Text(t.to_string()),
+            Cell::Real(r) => return Err(format!("{r} is not a whole number")),
+        })
+    }
+}
+
+impl ToDb for Value {
+    fn param(&self) -> Param<'_> {
+        match self {
+            Value::Null => Param::Null,
+            Value::Int(i) => Param::Int(*i),
+            Value::Text(t) => Param::Text(t),
+        }
+    }
+}
+
 /// One row of an answer.
 pub(crate) enum Row<'a> {
     Lite(&'a rusqlite::Row<'a>),

@@ -10,6 +10,7 @@ mod import;
 mod journal;
 mod labels;
 mod location;
+mod migrate;
 mod schema;
 mod schema_pg;
 mod summary;
@@ -21,6 +22,7 @@ pub use history::HistorySummary;
 pub use import::{ImportSummary, sha256_hex};
 pub use journal::{JournalEntry, NewEntry, VerifyReport};
 pub use location::{Location, PgUrl};
+pub use migrate::Migrated;
 pub use summary::StationSummary;
 pub use trace::Target;
 

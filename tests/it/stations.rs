@@ -314,3 +314,96 @@ fn postgresql_restarted_or_stopped_under_a_station_loses_nothing() {
     // the shared cluster is untouched by all this
     assert!(cluster().port > 0);
 }
+
+/// Moving up: the demo's SQLite records copied into PostgreSQL answer every trace the same,
+/// with the same journal head; a second copy into the filled database is refused.
+#[test]
+fn migrate_moves_a_sqlite_station_into_postgresql_unchanged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let demo = command()
+        .args(["demo", "--quiet", "--dir"])
+        .arg(dir.path().join("demo"))
+        .current_dir(dir.path())
+        .output()
+        .expect("demo");
+    assert!(demo.status.success(), "{demo:?}");
+    let sqlite = dir.path().join("demo/lotstation.db").display().to_string();
+    let postgres = cluster().new_database();
+    let migrate = |to: &str| {
+        command()
+            .args(["--db", &sqlite, "migrate", "--to", to])
+            .current_dir(dir.path())
+            .output()
+            .expect("migrate")
+    };
+    let out = migrate(&postgres);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("both journals verify: "), "{said}");
+    assert!(
+        said.contains("database = \"postgresql://lotstation@127.0.0.1:"),
+        "the password stays out: {said}"
+    );
+    assert!(!said.contains(crate::cluster::PASSWORD), "{said}");
+
+    let run = |db: &str, args: &[&str]| {
+        let out = command()
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).expect("utf8")
+    };
+    let head = |db: &str| {
+        let text = run(db, &["journal", "verify"]);
+        text.split(" head ")
+            .nth(1)
+            .and_then(|t| t.split(';').next())
+            .expect("a head")
+            .to_string()
+    };
+    assert_eq!(head(&sqlite), head(&postgres));
+    let sqlite_shop = Shop::on_database(sqlite.clone());
+    let lots = sqlite_shop.query_strings("SELECT code FROM lots ORDER BY code");
+    let shipments = sqlite_shop.query_strings("SELECT code FROM shipments ORDER BY code");
+    assert!(!lots.is_empty() && !shipments.is_empty());
+    for lot in &lots {
+        let args = ["trace", "forward", lot.as_str(), "--format", "json"];
+        assert_eq!(
+            run(&sqlite, &args),
+            run(&postgres, &args),
+            "forward from {lot}"
+        );
+    }
+    for shipment in &shipments {
+        let args = ["trace", "backward", shipment.as_str(), "--format", "json"];
+        assert_eq!(
+            run(&sqlite, &args),
+            run(&postgres, &args),
+            "backward from {shipment}"
+        );
+    }
+    let stock = ["stock", "--all", "--format", "json"];
+    assert_eq!(run(&sqlite, &stock), run(&postgres, &stock));
+
+    // the filled database is not filled twice
+    let again = migrate(&postgres);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("migrate fills an empty database only"),
+        "{again:?}"
+    );
+    // and a station goes on appending to the same chain there
+    let mut station = Bench::start(&postgres, dir.path(), &[]);
+    station.ok("@RECEIVE");
+    station.finish();
+    let text = run(&postgres, &["journal", "verify"]);
+    assert!(text.starts_with("journal ok: "), "{text}");
+}

@@ -136,11 +136,15 @@ fn write_history(dir: &Path, past: &Past) {
 
 /// A store with the fixture master data plus customers C003..C005 and `past` imported.
 fn store_with(past: &Past) -> (tempfile::TempDir, Store) {
+    // the suite's backend: a SQLite file, or a new PostgreSQL database per case
     let dir = tempfile::tempdir().expect("tmp");
-    let mut store = Store::open(&lotstation::store::Location::sqlite(
-        dir.path().join("db.sqlite"),
-    ))
-    .expect("open");
+    let location = if crate::support::postgres() {
+        lotstation::store::Location::parse(&crate::cluster::cluster().new_database())
+            .expect("a database")
+    } else {
+        lotstation::store::Location::sqlite(dir.path().join("db.sqlite"))
+    };
+    let mut store = Store::open(&location).expect("open");
     for (kind, name) in [
         (lotstation::masterdata::MasterKind::Items, "items"),
         (lotstation::masterdata::MasterKind::Suppliers, "suppliers"),

@@ -12,6 +12,7 @@ pub mod daemon;
 pub mod decode;
 pub mod devices;
 pub mod events;
+pub mod history_check;
 pub mod http;
 pub mod label;
 pub mod masterdata;

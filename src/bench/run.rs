@@ -113,6 +113,7 @@ pub fn run(
     scale: Scale,
     seed: u64,
     exe: &Path,
+    postgres: Option<&Location>,
     log: &mut impl Write,
 ) -> anyhow::Result<Vec<Figure>> {
     // the scan and process figures first, on a quiet disk (before the big import's writeback)
@@ -139,22 +140,9 @@ pub fn run(
 
     // history import: the importer a shop runs once
     let db = dir.join("history.db");
-    let mut store = Store::open(&Location::sqlite(&db))?;
-    import_master(&mut store, dir)?;
+    let (mut store, import) = import_history_timed(&Location::sqlite(&db), dir, scale, "", log)?;
+    figures.push(import);
     let tz = jiff::tz::TimeZone::UTC;
-    let started = Instant::now();
-    let history = masterdata::parse_history(&dir.join("history"), &tz)?;
-    let format = crate::core::codes::CodeFormat::parse("SHP-{seq:06}")?;
-    store.import_history(&history, &format, &tz, crate::clock::now(), true)?;
-    let import = started.elapsed();
-    writeln!(log, "  imported in {:.1} s", import.as_secs_f64())?;
-    figures.push(Figure {
-        name: format!("history import, {}", scale.name()),
-        median: format!("{:.1} s", import.as_secs_f64()),
-        p99: "-".into(),
-        target: "≤ 60 s".into(),
-        ratio: Some(60.0 / import.as_secs_f64().max(1e-9)),
-    });
 
     // traces on the imported history
     let most_used: String = store.most_used_lot()?.unwrap_or_default();
@@ -176,7 +164,7 @@ pub fn run(
         Duration::from_millis(10),
         "median",
     );
-    let (_, p99) = percentiles(&mut samples);
+    let (sqlite_forward, p99) = percentiles(&mut samples);
     let p99_ratio = 0.030 / p99.as_secs_f64().max(1e-9);
     forward.target = "median ≤ 10 ms, p99 ≤ 30 ms".into();
     forward.ratio = forward.ratio.map(|r| r.min(p99_ratio));
@@ -238,6 +226,190 @@ pub fn run(
         Duration::from_millis(1),
         "median",
     ));
+    drop(store);
+    if let Some(base) = postgres {
+        figures.extend(postgres_figures(
+            dir,
+            base,
+            scale,
+            seed,
+            sqlite_forward,
+            log,
+        )?);
+    }
+    Ok(figures)
+}
+
+/// The generated history imported into a new store at `location`, timed as a shop's
+/// one-off import is.
+fn import_history_timed(
+    location: &Location,
+    dir: &Path,
+    scale: Scale,
+    label: &str,
+    log: &mut impl Write,
+) -> anyhow::Result<(Store, Figure)> {
+    let mut store = Store::open(location)?;
+    import_master(&mut store, dir)?;
+    let tz = jiff::tz::TimeZone::UTC;
+    let started = Instant::now();
+    let history = masterdata::parse_history(&dir.join("history"), &tz)?;
+    let format = crate::core::codes::CodeFormat::parse("SHP-{seq:06}")?;
+    store.import_history(&history, &format, &tz, crate::clock::now(), true)?;
+    let import = started.elapsed();
+    writeln!(log, "  {label}imported in {:.1} s", import.as_secs_f64())?;
+    let figure = Figure {
+        name: format!("{label}history import, {}", scale.name()),
+        median: format!("{:.1} s", import.as_secs_f64()),
+        p99: "-".into(),
+        target: "≤ 60 s".into(),
+        ratio: Some(60.0 / import.as_secs_f64().max(1e-9)),
+    };
+    Ok((store, figure))
+}
+
+/// The same work on PostgreSQL (a server the caller names, on this machine or the shop's
+/// network), each figure in a fresh database made for it and dropped afterwards: one
+/// station's scans, four stations scanning into one database at once, the history import,
+/// and the forward trace of the most-used lot against SQLite's.
+fn postgres_figures(
+    dir: &Path,
+    base: &Location,
+    scale: Scale,
+    seed: u64,
+    sqlite_forward: Duration,
+    log: &mut impl Write,
+) -> anyhow::Result<Vec<Figure>> {
+    let name = |what: &str| format!("lotstation_bench_{}_{what}", std::process::id());
+    let mut figures = Vec::new();
+    let lots = match scale {
+        Scale::Tiny => 100,
+        _ => 500,
+    };
+    writeln!(log, "PostgreSQL figures on {base}")?;
+
+    // one station, every scan its own commit (a person waits for each answer)
+    let one = crate::store::create_scratch_database(base, &name("one"))?;
+    let store = fresh_store_at(&one, dir)?;
+    let mut daemon = Daemon::new(
+        station(&bench_config(1, None))?,
+        store,
+        Box::new(SystemClock),
+    )?;
+    let script = receiving_script(lots, "one");
+    let mut samples = Vec::new();
+    let started = Instant::now();
+    for scan in &script {
+        let t = Instant::now();
+        let answer = daemon.handle_scans(vec![ScanInput::Scan {
+            scanner: "scanner-0".into(),
+            raw: scan.clone().into_bytes(),
+        }]);
+        samples.push(t.elapsed());
+        anyhow::ensure!(answer[0].accepted, "bench scan refused: {}", answer[0].line);
+    }
+    let rate = script.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    drop(daemon);
+    let (median, p99) = percentiles(&mut samples);
+    figures.push(Figure {
+        name: "PostgreSQL: scans through parse, workflow and durable commit, one station".into(),
+        median: format!("{rate:.0} scans/s ({} each)", ms(median)),
+        p99: ms(p99),
+        target: "≥ 1000 scans/s".into(),
+        ratio: Some(rate / 1000.0),
+    });
+
+    // four stations on one database, each its own daemon and connection, all at once
+    let four = crate::store::create_scratch_database(base, &name("four"))?;
+    drop(fresh_store_at(&four, dir)?);
+    const STATIONS: usize = 4;
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(STATIONS + 1));
+    let mut stations = Vec::new();
+    for s in 0..STATIONS {
+        let config = format!(
+            "[station]\nname = \"station-{s}\"\ntimezone = \"UTC\"\n\
+             [[bench]]\nname = \"bench-{s}\"\nworkflow = \"receive\"\nscanners = [\"scanner-{s}\"]\n\
+             [[scanner]]\nname = \"scanner-{s}\"\nkind = \"stdin\"\n"
+        );
+        let mut store = Store::open(&four)?;
+        store.set_station(Some(&format!("station-{s}")));
+        let daemon = Daemon::new(station(&config)?, store, Box::new(SystemClock))?;
+        let lines = receiving_script(lots, &format!("s{s}"));
+        let barrier = barrier.clone();
+        stations.push(std::thread::spawn(move || -> anyhow::Result<usize> {
+            let total = lines.len();
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()?;
+            let (tx, rx) = std_mpsc::channel();
+            barrier.wait();
+            let source = Source::Script {
+                scanner: format!("scanner-{s}"),
+                lines,
+            };
+            let daemon =
+                runtime.block_on(crate::daemon::run(daemon, vec![source], None, move |f| {
+                    let _ = tx.send(f.accepted);
+                }))?;
+            drop(daemon);
+            let accepted = rx.try_iter().filter(|ok| *ok).count();
+            anyhow::ensure!(accepted == total, "{accepted} of {total} scans accepted");
+            Ok(total)
+        }));
+    }
+    barrier.wait();
+    let started = Instant::now();
+    let mut total = 0;
+    for station in stations {
+        total += station
+            .join()
+            .map_err(|_| anyhow::anyhow!("a station thread panicked"))??;
+    }
+    let rate = total as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    figures.push(Figure {
+        name: format!("PostgreSQL: {STATIONS} stations scanning into one database at once"),
+        median: format!("{rate:.0} scans/s in all"),
+        p99: "-".into(),
+        target: "≥ 2000 scans/s".into(),
+        ratio: Some(rate / 2000.0),
+    });
+    let verified = Store::open_read_only(&four)?.verify(Path::new("(none)"))?;
+    anyhow::ensure!(
+        verified.ok(),
+        "the shared journal does not verify: {verified:?}"
+    );
+
+    // the history import, then traces on it
+    let history_db = crate::store::create_scratch_database(base, &name("history"))?;
+    let (store, import) = import_history_timed(&history_db, dir, scale, "PostgreSQL: ", log)?;
+    figures.push(import);
+    let most_used: String = store.most_used_lot()?.unwrap_or_default();
+    let target = Target::Lot(most_used);
+    let mut samples = Vec::new();
+    let mut size = 0;
+    for _ in 0..30 {
+        let started = Instant::now();
+        size = store.trace_forward(&target)?.shipments.len();
+        samples.push(started.elapsed());
+    }
+    let (median, p99) = percentiles(&mut samples);
+    figures.push(Figure {
+        name: format!(
+            "PostgreSQL: forward trace, most-used lot ({size} shipment lines), {} (SQLite: {})",
+            scale.name(),
+            ms(sqlite_forward)
+        ),
+        median: ms(median),
+        p99: ms(p99),
+        target: "median ≤ 2 × SQLite's".into(),
+        ratio: Some(2.0 * sqlite_forward.as_secs_f64() / median.as_secs_f64().max(1e-9)),
+    });
+    let _ = seed;
+    drop(store);
+    for what in ["one", "four", "history"] {
+        crate::store::drop_scratch_database(base, &name(what))?;
+    }
     Ok(figures)
 }
 
@@ -245,8 +417,13 @@ const BENCH_ITEMS: &str = "sku,name,kind,unit,lot_prefix,gtin,shelf_life_days\nO
 const BENCH_SUPPLIERS: &str = "code,name,contact,email,phone\nS1,Supplier,,,\n";
 
 fn fresh_store(path: &Path) -> anyhow::Result<Store> {
-    let mut store = Store::open(&Location::sqlite(path))?;
     let dir = path.parent().unwrap_or(Path::new("."));
+    fresh_store_at(&Location::sqlite(path), dir)
+}
+
+/// A store at `location` with the benchmark's item and supplier (CSV files written to `dir`).
+fn fresh_store_at(location: &Location, dir: &Path) -> anyhow::Result<Store> {
+    let mut store = Store::open(location)?;
     std::fs::write(dir.join("bench-items.csv"), BENCH_ITEMS)?;
     std::fs::write(dir.join("bench-suppliers.csv"), BENCH_SUPPLIERS)?;
     for (kind, name) in [

@@ -27,6 +27,10 @@ pub enum BenchCommand {
         /// work folder (default: a temporary one, removed afterwards)
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// also measure PostgreSQL: a database on the server to use (its role needs
+        /// CREATEDB; the figures run in fresh databases beside it, dropped afterwards)
+        #[arg(long, value_parser = crate::store::Location::parse)]
+        postgres: Option<crate::store::Location>,
     },
 }
 
@@ -53,7 +57,12 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<i32> {
             );
             Ok(0)
         }
-        BenchCommand::Run { scale, seed, dir } => {
+        BenchCommand::Run {
+            scale,
+            seed,
+            dir,
+            postgres,
+        } => {
             let temporary = match &dir {
                 Some(_) => None,
                 None => Some(tempfile_dir()?),
@@ -62,7 +71,8 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<i32> {
             std::fs::create_dir_all(&dir)?;
             let exe = std::env::current_exe()?;
             let mut log = std::io::stderr();
-            let figures = crate::bench::run::run(&dir, scale, seed, &exe, &mut log);
+            let figures =
+                crate::bench::run::run(&dir, scale, seed, &exe, postgres.as_ref(), &mut log);
             if let Some(temporary) = temporary {
                 let _ = std::fs::remove_dir_all(temporary);
             }

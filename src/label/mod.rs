@@ -3,6 +3,7 @@
 //! bytes out.
 
 pub mod code128;
+pub mod facts;
 pub mod template;
 
 use std::collections::BTreeMap;

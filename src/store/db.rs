@@ -477,22 +477,22 @@ impl PgConn {
     fn query(&mut self, sql: &str, params: &[&dyn ToDb]) -> Result<Vec<postgres::Row>> {
         let statement = self.prepare(sql)?;
         let values: Vec<Param<'_>> = params.iter().map(|p| p.param()).collect();
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values
-            .iter()
-            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        Ok(self.client().query(&statement, &refs)?)
+        Ok(self.client().query(&statement, &pg_params(&values))?)
     }
 
     fn execute(&mut self, sql: &str, params: &[&dyn ToDb]) -> Result<u64> {
         let statement = self.prepare(sql)?;
         let values: Vec<Param<'_>> = params.iter().map(|p| p.param()).collect();
-        let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values
-            .iter()
-            .map(|v| v as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        Ok(self.client().execute(&statement, &refs)?)
+        Ok(self.client().execute(&statement, &pg_params(&values))?)
     }
+}
+
+/// Parameters as the postgres client takes them.
+fn pg_params<'a>(values: &'a [Param<'_>]) -> Vec<&'a (dyn postgres::types::ToSql + Sync)> {
+    values
+        .iter()
+        .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+        .collect()
 }
 
 /// A statement in the shared dialect as PostgreSQL takes it: `?N` → `$N` (a bare `?` is

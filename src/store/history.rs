@@ -2,7 +2,7 @@
 //! data and existing records, journaled as imported (file and line), all in one
 //! transaction with cached statements.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 
 use super::db::Optional;
 use super::db::params;
@@ -464,142 +464,27 @@ impl Store {
     }
 }
 
-/// One use of a lot or batch in an imported history: what, when, and where it was read.
-struct Use<'a> {
-    code: &'a str,
-    at: jiff::Timestamp,
-    file: &'a Option<String>,
-    line: u64,
-    column: &'static str,
-    what: &'static str,
-}
-
 impl StoreTx<'_> {
-    /// With every imported row in the transaction, refuses what cannot have happened: a lot
-    /// or batch used beyond what it held (its quantity and any corrections), a use dated
-    /// before what it uses was received or made, and a batch that consumed nothing (unless
-    /// the history has no consumptions on purpose). Each refusal names the file and line.
+    /// With every imported row in the transaction, refuses what cannot have happened (the
+    /// rules are `history_check`'s; the records answer what they ask).
     fn refuse_the_impossible(
         &mut self,
         history: &History,
         allow_batches_without_consumptions: bool,
     ) -> Result<(), StoreError> {
-        let files = &history.files;
-        if !allow_batches_without_consumptions {
-            let consumed: std::collections::HashSet<&str> = history
-                .consumptions
-                .iter()
-                .map(|c| c.batch_code.as_str())
-                .collect();
-            for batch in &history.batches {
-                if !consumed.contains(batch.batch_code.as_str()) {
-                    let why = if files.consumptions.is_none() {
-                        "there is no consumptions.csv"
-                    } else {
-                        "consumptions.csv has no line for it"
-                    };
-                    return Err(located(
-                        &files.batches,
-                        batch.line,
-                        "batch_code",
-                        format!(
-                            "batch {} consumed nothing ({why}): a trace could not reach its ingredients. Add its consumptions, or import with --without-consumptions if the old records never had them",
-                            batch.batch_code
-                        ),
-                    ));
-                }
-            }
+        let mut recorded = RecordedByTx {
+            tx: self,
+            failed: None,
+        };
+        let verdict = crate::history_check::refuse_the_impossible(
+            history,
+            allow_batches_without_consumptions,
+            &mut recorded,
+        );
+        if let Some(e) = recorded.failed {
+            return Err(e);
         }
-        let produced: HashMap<&str, jiff::Timestamp> = history
-            .batches
-            .iter()
-            .map(|b| (b.batch_code.as_str(), b.produced_at))
-            .collect();
-        let mut uses: Vec<Use<'_>> = Vec::new();
-        for row in &history.consumptions {
-            let Some(at) = produced
-                .get(row.batch_code.as_str())
-                .copied()
-                .or(self.made_at(&row.batch_code)?)
-            else {
-                continue;
-            };
-            uses.push(Use {
-                code: &row.input_code,
-                at,
-                file: &files.consumptions,
-                line: row.line,
-                column: "input_code",
-                what: "consumed in a batch made",
-            });
-        }
-        for row in &history.shipments {
-            uses.push(Use {
-                code: &row.batch_code,
-                at: row.shipped_at,
-                file: &files.shipments,
-                line: row.line,
-                column: "batch_code",
-                what: "shipped",
-            });
-        }
-        for row in &history.wastes {
-            uses.push(Use {
-                code: &row.code,
-                at: row.at,
-                file: &files.wastes,
-                line: row.line,
-                column: "code",
-                what: "written off",
-            });
-        }
-        // dated before what it uses existed
-        for used in &uses {
-            if let Some(since) = self.made_at(used.code)?
-                && used.at < since
-            {
-                return Err(located(
-                    used.file,
-                    used.line,
-                    used.column,
-                    format!(
-                        "{} is {} on {}, before it was received or made ({})",
-                        used.code, used.what, used.at, since
-                    ),
-                ));
-            }
-        }
-        // used beyond what it held: the last line that uses it is the one that overdraws
-        let mut last_use: HashMap<&str, &Use<'_>> = HashMap::new();
-        for used in &uses {
-            last_use.insert(used.code, used);
-        }
-        let mut codes: Vec<&&str> = last_use.keys().collect();
-        codes.sort();
-        for code in codes {
-            let used = last_use[*code];
-            let Some(stock) = self
-                .stock_view(code)
-                .map_err(|e| StoreError::Corrupt(e.0))?
-            else {
-                continue;
-            };
-            if stock.balance < 0 {
-                let unit = stock.item.unit;
-                return Err(located(
-                    used.file,
-                    used.line,
-                    used.column,
-                    format!(
-                        "{code} is used beyond what it held: it had {}, and {} of it would be used, {} more than it had (every use in this history and before counts)",
-                        Quantity::from_base(stock.initial).display_in(unit),
-                        Quantity::from_base(stock.initial - stock.balance).display_in(unit),
-                        Quantity::from_base(-stock.balance).display_in(unit),
-                    ),
-                ));
-            }
-        }
-        Ok(())
+        verdict.map_err(StoreError::Import)
     }
 
     /// When a lot was received or a batch made, if it exists.
@@ -622,44 +507,41 @@ impl StoreTx<'_> {
         if new_edges.is_empty() {
             return Ok(None);
         }
-        let mut stmt = self.db.prepare(
+        // (the recorded edges include the new ones: they were inserted in this transaction)
+        let recorded: Vec<(String, String)> = self.db.rows(
             "SELECT DISTINCT input_code, batch_code FROM consumptions WHERE input_kind = 'batch'",
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        let recorded = stmt
-            .query_map(params![], |r| {
-                Ok((r.get::<String>(0)?, r.get::<String>(1)?))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut out: HashMap<&str, Vec<&str>> = HashMap::new();
-        let mut indegree: HashMap<&str, usize> = HashMap::new();
-        for (from, to) in recorded.iter().map(|(a, b)| (a.as_str(), b.as_str())) {
-            out.entry(from).or_default().push(to);
-            *indegree.entry(to).or_default() += 1;
-            indegree.entry(from).or_default();
-        }
-        // (recorded already includes the new edges: they were inserted in this transaction)
-        let mut queue: VecDeque<&str> = indegree
-            .iter()
-            .filter(|(_, d)| **d == 0)
-            .map(|(n, _)| *n)
-            .collect();
-        let mut removed = HashSet::new();
-        while let Some(node) = queue.pop_front() {
-            removed.insert(node);
-            for next in out.get(node).into_iter().flatten() {
-                if let Some(d) = indegree.get_mut(next) {
-                    *d -= 1;
-                    if *d == 0 {
-                        queue.push_back(next);
-                    }
-                }
+        Ok(crate::history_check::find_cycle(&recorded, new_edges))
+    }
+}
+
+/// What the records hold, for the history rules, read in the import's transaction.
+struct RecordedByTx<'t, 'a> {
+    tx: &'t StoreTx<'a>,
+    /// the first store failure (the rules see "nothing known" after it; it is returned)
+    failed: Option<StoreError>,
+}
+
+impl crate::history_check::Recorded for RecordedByTx<'_, '_> {
+    fn made_at(&mut self, code: &str) -> Option<jiff::Timestamp> {
+        match self.tx.made_at(code) {
+            Ok(at) => at,
+            Err(e) => {
+                self.failed.get_or_insert(e);
+                None
             }
         }
-        Ok(new_edges
-            .iter()
-            .find(|(from, to, _)| {
-                !removed.contains(from.as_str()) && !removed.contains(to.as_str())
-            })
-            .map(|(_, _, line)| *line))
+    }
+
+    fn stock(&mut self, code: &str) -> Option<crate::core::workflow::StockView> {
+        match self.tx.stock_view(code) {
+            Ok(stock) => stock,
+            Err(e) => {
+                self.failed.get_or_insert(StoreError::Corrupt(e.0));
+                None
+            }
+        }
     }
 }

@@ -4,11 +4,12 @@
 use super::db::{Optional, params};
 
 use super::{Store, StoreError};
-use crate::core::codes::{Quantity, Unit};
-use crate::label::{LabelData, LabelKind, digital_link, gs1_message};
+use crate::core::codes::Unit;
+use crate::label::{LabelData, LabelKind, facts};
 
 impl Store {
-    /// The placeholder values of the `kind` label of `code`.
+    /// The placeholder values of the `kind` label of `code`: its facts read here, put into
+    /// words by `label::facts`.
     pub fn label_data(
         &self,
         kind: LabelKind,
@@ -16,15 +17,11 @@ impl Store {
         digital_link_base: &str,
         tz: &jiff::tz::TimeZone,
     ) -> Result<LabelData, StoreError> {
-        let date_of = |ts: &str| {
-            ts.parse::<jiff::Timestamp>()
-                .map(|t| t.to_zoned(tz.clone()).date().to_string())
-                .unwrap_or_else(|_| ts.get(..10).unwrap_or(ts).to_string())
-        };
-        let mut data = LabelData::default();
+        let unit = |text: String| Unit::parse(&text).unwrap_or(Unit::Each);
         match kind {
             LabelKind::Lot => {
-                let row = self.db
+                let facts = self
+                    .db
                     .row(
                         "SELECT l.item_sku, COALESCE(i.name, l.item_sku), l.supplier_code, COALESCE(s.name, l.supplier_code),
                                 l.supplier_lot, l.invoice, l.received_at, l.expiry, l.quantity, COALESCE(i.unit, 'each'),
@@ -33,63 +30,34 @@ impl Store {
                          WHERE l.code = ?1",
                         params![code],
                         |r| {
-                            Ok((
-                                r.get::<String>(0)?,
-                                r.get::<String>(1)?,
-                                r.get::<String>(2)?,
-                                r.get::<String>(3)?,
-                                r.get::<String>(4)?,
-                                r.get::<String>(5)?,
-                                r.get::<String>(6)?,
-                                r.get::<Option<String>>(7)?,
-                                r.get::<i64>(8)?,
-                                r.get::<String>(9)?,
-                                r.get::<String>(10)?,
-                            ))
+                            Ok(facts::LotFacts {
+                                code: code.to_string(),
+                                item_sku: r.get(0)?,
+                                item_name: r.get(1)?,
+                                supplier_code: r.get(2)?,
+                                supplier_name: r.get(3)?,
+                                supplier_lot: r.get(4)?,
+                                invoice: r.get(5)?,
+                                received_at: r.get(6)?,
+                                expiry: r.get(7)?,
+                                quantity: r.get(8)?,
+                                unit: unit(r.get(9)?),
+                                gtin: r.get(10)?,
+                                status: String::new(),
+                            })
                         },
                     )
                     .optional()?
                     .ok_or_else(|| StoreError::NotFound(format!("no lot has the code {code}")))?;
-                let (
-                    sku,
-                    name,
-                    supplier,
-                    supplier_name,
-                    supplier_lot,
-                    invoice,
-                    received_at,
-                    expiry,
-                    quantity,
-                    unit,
-                    gtin,
-                ) = row;
-                let unit = Unit::parse(&unit).unwrap_or(Unit::Each);
-                let expiry_date = expiry
-                    .as_deref()
-                    .and_then(|e| e.parse::<jiff::civil::Date>().ok());
-                let net_mg =
-                    (unit.dimension() == crate::core::codes::Dimension::Mass).then_some(quantity);
-                let gs1 = gs1_message(&gtin, code, expiry_date, net_mg);
-                data.set("code", code)
-                    .set("item_sku", sku)
-                    .set("item_name", name)
-                    .set("supplier_code", supplier)
-                    .set("supplier_name", supplier_name)
-                    .set("supplier_lot", supplier_lot)
-                    .set("invoice", invoice)
-                    .set("received_date", date_of(&received_at))
-                    .set("expiry", expiry.unwrap_or_else(|| "-".into()))
-                    .set("quantity", Quantity::from_base(quantity).display_in(unit))
-                    .set("gs1", gs1.map(|m| m.to_hri()).unwrap_or_default())
-                    .set(
-                        "digital_link",
-                        digital_link(digital_link_base, &gtin, code, expiry_date),
-                    )
-                    .set("gtin", gtin)
-                    .set("status", self.status_of(code)?);
+                let facts = facts::LotFacts {
+                    status: self.status_of(code)?,
+                    ..facts
+                };
+                Ok(facts::lot(&facts, digital_link_base, tz))
             }
             LabelKind::Batch => {
-                let row = self.db
+                let facts = self
+                    .db
                     .row(
                         "SELECT b.product_sku, COALESCE(i.name, b.product_sku), b.production_date, c.expiry,
                                 c.yield_quantity, COALESCE(i.unit, 'each'), COALESCE(i.gtin, '')
@@ -97,86 +65,64 @@ impl Store {
                          LEFT JOIN items i ON i.sku = b.product_sku WHERE b.code = ?1",
                         params![code],
                         |r| {
-                            Ok((
-                                r.get::<String>(0)?,
-                                r.get::<String>(1)?,
-                                r.get::<String>(2)?,
-                                r.get::<Option<String>>(3)?,
-                                r.get::<Option<i64>>(4)?,
-                                r.get::<String>(5)?,
-                                r.get::<String>(6)?,
-                            ))
+                            Ok(facts::BatchFacts {
+                                code: code.to_string(),
+                                product_sku: r.get(0)?,
+                                product_name: r.get(1)?,
+                                production_date: r.get(2)?,
+                                expiry: r.get(3)?,
+                                yield_quantity: r.get(4)?,
+                                unit: unit(r.get(5)?),
+                                gtin: r.get(6)?,
+                                status: String::new(),
+                            })
                         },
                     )
                     .optional()?
                     .ok_or_else(|| StoreError::NotFound(format!("no batch has the code {code}")))?;
-                let (sku, name, production_date, expiry, yield_quantity, unit, gtin) = row;
-                let unit = Unit::parse(&unit).unwrap_or(Unit::Each);
-                let expiry_date = expiry
-                    .as_deref()
-                    .and_then(|e| e.parse::<jiff::civil::Date>().ok());
-                let gs1 = gs1_message(&gtin, code, expiry_date, None);
-                data.set("code", code)
-                    .set("product_sku", sku)
-                    .set("product_name", name)
-                    .set("production_date", production_date)
-                    .set("expiry", expiry.unwrap_or_else(|| "-".into()))
-                    .set(
-                        "yield",
-                        yield_quantity
-                            .map(|q| Quantity::from_base(q).display_in(unit))
-                            .unwrap_or_else(|| "-".into()),
-                    )
-                    .set("gs1", gs1.map(|m| m.to_hri()).unwrap_or_default())
-                    .set(
-                        "digital_link",
-                        digital_link(digital_link_base, &gtin, code, expiry_date),
-                    )
-                    .set("gtin", gtin)
-                    .set("status", self.status_of(code)?);
+                let facts = facts::BatchFacts {
+                    status: self.status_of(code)?,
+                    ..facts
+                };
+                Ok(facts::batch(&facts, digital_link_base))
             }
             LabelKind::Shipment => {
-                let row = self.db
+                let facts = self
+                    .db
                     .row(
                         "SELECT s.order_number, s.customer_code, COALESCE(c.name, s.customer_code), COALESCE(c.address, ''),
                                 s.shipped_at, (SELECT COALESCE(SUM(quantity), 0) FROM shipment_lines WHERE shipment_code = s.code)
                          FROM shipments s LEFT JOIN customers c ON c.code = s.customer_code WHERE s.code = ?1",
                         params![code],
                         |r| {
-                            Ok((
-                                r.get::<String>(0)?,
-                                r.get::<String>(1)?,
-                                r.get::<String>(2)?,
-                                r.get::<String>(3)?,
-                                r.get::<String>(4)?,
-                                r.get::<i64>(5)?,
-                            ))
+                            Ok(facts::ShipmentFacts {
+                                code: code.to_string(),
+                                order_number: r.get(0)?,
+                                customer_code: r.get(1)?,
+                                customer_name: r.get(2)?,
+                                customer_address: r.get(3)?,
+                                shipped_at: r.get(4)?,
+                                units: r.get(5)?,
+                                batches: Vec::new(),
+                            })
                         },
                     )
                     .optional()?
                     .ok_or_else(|| StoreError::NotFound(format!("no shipment has the code {code}")))?;
-                let (order, customer, name, address, shipped_at, units) = row;
-                let batches: Vec<String> = self.db.rows(
+                let batches = self.db.rows(
                     "SELECT DISTINCT batch_code FROM shipment_lines WHERE shipment_code = ?1 ORDER BY batch_code",
                     params![code],
                     |r| r.get(0),
                 )?;
-                data.set("code", code)
-                    .set("order_number", order)
-                    .set("customer_code", customer)
-                    .set("customer_name", name)
-                    .set("customer_address", address)
-                    .set("shipped_date", date_of(&shipped_at))
-                    .set("units", units.to_string())
-                    .set("batches", batches.join(" "));
+                Ok(facts::shipment(
+                    &facts::ShipmentFacts { batches, ..facts },
+                    tz,
+                ))
             }
-            LabelKind::Card => {
-                return Err(StoreError::NotFound(
-                    "cards are made by `lotstation sheet`".into(),
-                ));
-            }
+            LabelKind::Card => Err(StoreError::NotFound(
+                "cards are made by `lotstation sheet`".into(),
+            )),
         }
-        Ok(data)
     }
 
     fn status_of(&self, code: &str) -> Result<String, StoreError> {

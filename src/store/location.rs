@@ -136,6 +136,19 @@ impl Location {
 }
 
 impl PgUrl {
+    /// The same server, role and options, another database.
+    pub fn with_database(&self, database: &str) -> PgUrl {
+        let (head, query) = match self.url.split_once('?') {
+            Some((head, query)) => (head, format!("?{query}")),
+            None => (self.url.as_str(), String::new()),
+        };
+        let (scheme, rest) = head.split_once("://").unwrap_or(("postgresql", head));
+        let authority = rest.split_once('/').map_or(rest, |(a, _)| a);
+        PgUrl {
+            url: format!("{scheme}://{authority}/{database}{query}"),
+        }
+    }
+
     /// The connection settings: the address's, with the password from `PGPASSWORD` or
     /// `~/.pgpass` when the address has none, a 5 s connect timeout and TCP keepalives.
     pub(crate) fn config(&self) -> Result<postgres::Config, String> {
@@ -248,6 +261,13 @@ mod tests {
         );
         let refused = Location::parse("postgresql:lots").unwrap_err();
         assert!(refused.contains("postgresql://"), "{refused}");
+        let Location::Postgres(url) = pg else {
+            panic!("postgres")
+        };
+        assert_eq!(
+            url.with_database("other").to_string(),
+            "postgresql://shop@db.local:5433/other"
+        );
         let refused = Location::parse("postgresql://shop@localhost").unwrap_err();
         assert!(refused.contains("name the database"), "{refused}");
     }

@@ -137,6 +137,8 @@ pub struct Store {
     station: Option<String>,
     /// what this store's station holds while it runs (see `claim_station`)
     claims: Claims,
+    /// opened to read only (a reconnection stays so)
+    read_only: bool,
 }
 
 /// A running station's hold on its names: PostgreSQL session advisory locks on its station
@@ -166,13 +168,20 @@ impl Store {
                 db
             }
         };
-        let witness = open_witness(&location.default_witness())?;
+        // beside a SQLite file by default; a PostgreSQL database has no "beside", so its
+        // stations say where (`set_witness`: `[station] witness`, or the default in the
+        // station's working directory)
+        let witness = match location {
+            Location::Sqlite(_) => Some(open_witness(&location.default_witness())?),
+            Location::Postgres(_) => None,
+        };
         Ok(Store {
             db,
             location: location.clone(),
-            witness: Some(witness),
+            witness,
             station: None,
             claims: Claims::default(),
+            read_only: false,
         })
     }
 
@@ -204,6 +213,7 @@ impl Store {
             witness: None,
             station: None,
             claims: Claims::default(),
+            read_only: true,
         })
     }
 
@@ -317,9 +327,8 @@ impl Store {
     /// again, and the station's claims taken again.
     fn reconnect(&mut self) -> Result<(), StoreError> {
         if let Location::Postgres(url) = &self.location {
-            let read_only = self.witness.is_none();
             let db = connect_pg(url)?;
-            if read_only {
+            if self.read_only {
                 db.batch("SET default_transaction_read_only = on")?;
             }
             self.db = db;
@@ -580,6 +589,33 @@ fn refuse_replace(db: &Db, table: &str) -> Result<(), StoreError> {
              WHEN EXISTS (SELECT 1 FROM {table} AS old WHERE {matches}) \
              BEGIN SELECT RAISE(ABORT, '{table} is append-only: a row with this key exists'); END;"
         ))?;
+    }
+    Ok(())
+}
+
+/// A new, empty database beside the one `base` names (same server and role, which needs
+/// CREATEDB), for the benchmark's fresh starts; its address.
+pub fn create_scratch_database(base: &Location, name: &str) -> Result<Location, StoreError> {
+    let Location::Postgres(url) = base else {
+        return Err(StoreError::Refused(
+            "scratch databases are PostgreSQL's".into(),
+        ));
+    };
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::Refused(format!(
+            "{name:?} is not a plain database name"
+        )));
+    }
+    let db = connect_pg(url)?;
+    db.batch(&format!("DROP DATABASE IF EXISTS {name}"))?;
+    db.batch(&format!("CREATE DATABASE {name}"))?;
+    Ok(Location::Postgres(url.with_database(name)))
+}
+
+/// Drops a database `create_scratch_database` made (nothing else may be connected to it).
+pub fn drop_scratch_database(base: &Location, name: &str) -> Result<(), StoreError> {
+    if let Location::Postgres(url) = base {
+        connect_pg(url)?.batch(&format!("DROP DATABASE IF EXISTS {name}"))?;
     }
     Ok(())
 }

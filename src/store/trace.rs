@@ -649,12 +649,12 @@ impl Store {
                 statuses.insert(code, status);
             }
         }
-        // average daily use over the last 90 days of production, per item
+        // what each item used over the last days of production, for its days of cover
         let since = today
-            .checked_sub(jiff::Span::new().days(90))
+            .checked_sub(jiff::Span::new().days(crate::core::trace::COVER_WINDOW_DAYS))
             .unwrap_or(today)
             .to_string();
-        let mut daily_use: HashMap<String, f64> = HashMap::new();
+        let mut used_lately: HashMap<String, i64> = HashMap::new();
         {
             let mut stmt = self.db.prepare_cached(&format!(
                 "SELECT COALESCE(l.item_sku, ib.product_sku), SUM(c.quantity)
@@ -667,54 +667,33 @@ impl Store {
             })?;
             for row in found {
                 if let (Some(sku), quantity) = row? {
-                    daily_use.insert(sku, quantity as f64 / 90.0);
+                    used_lately.insert(sku, quantity);
                 }
             }
         }
-        let mut on_hand_by_item: HashMap<String, i64> = HashMap::new();
-        let mut out = Vec::new();
-        for (code, kind, sku, initial, expiry, supplier_code, supplier_lot) in rows {
-            let balance = initial - used.get(&code).copied().unwrap_or(0);
-            let expired = expiry
-                .as_deref()
-                .and_then(|e| e.parse::<jiff::civil::Date>().ok())
-                .is_some_and(|e| e < today);
-            let status = match statuses.get(&code).map(String::as_str) {
-                Some(s @ ("hold" | "quarantine" | "recalled")) => s.to_string(),
-                _ if balance <= 0 => "depleted".to_string(),
-                _ if expired => "expired".to_string(),
-                _ => "available".to_string(),
-            };
-            if status == "available" {
-                *on_hand_by_item.entry(sku.clone()).or_default() += balance;
-            }
-            if balance <= 0 && !include_empty {
-                continue;
-            }
-            let unit = units.get(&sku).copied().unwrap_or(Unit::Each);
-            out.push(StockRow {
-                code,
-                kind: kind.to_string(),
-                item_sku: sku,
-                status,
-                quantity: Amount::new(balance, unit),
-                unit,
-                expiry,
-                supplier_code,
-                supplier_lot,
-                days_of_cover: None,
-            });
-        }
-        for row in &mut out {
-            if let (Some(rate), Some(on_hand)) = (
-                daily_use.get(&row.item_sku),
-                on_hand_by_item.get(&row.item_sku),
-            ) && *rate > 0.0
-            {
-                row.days_of_cover =
-                    Some((*on_hand as f64 / rate).floor().min(f64::from(u32::MAX)) as u32);
-            }
-        }
+        let facts = crate::core::trace::StockFacts {
+            used,
+            statuses,
+            used_lately,
+            units,
+        };
+        let rows = rows
+            .into_iter()
+            .map(
+                |(code, kind, item_sku, initial, expiry, supplier_code, supplier_lot)| {
+                    crate::core::trace::StockSource {
+                        code,
+                        kind,
+                        item_sku,
+                        initial,
+                        expiry,
+                        supplier_code,
+                        supplier_lot,
+                    }
+                },
+            )
+            .collect();
+        let out = crate::core::trace::stock_list(rows, &facts, today, include_empty);
         Ok(out)
     }
 

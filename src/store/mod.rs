@@ -358,6 +358,8 @@ impl Store {
             witness: self.witness.as_ref(),
             station: self.station.as_deref(),
             open: true,
+            counters: Default::default(),
+            saved_counters: Default::default(),
         })
     }
 
@@ -709,6 +711,10 @@ pub struct StoreTx<'a> {
     witness: Option<&'a witness::Witness>,
     station: Option<&'a str>,
     open: bool,
+    /// code counters moved in this transaction, written at the commit
+    counters: std::collections::BTreeMap<String, i64>,
+    /// the counters at the last savepoint
+    saved_counters: std::collections::BTreeMap<String, i64>,
 }
 
 impl Drop for StoreTx<'_> {
@@ -723,6 +729,7 @@ impl StoreTx<'_> {
     /// Marks a point to roll back to (one per scan in a group commit).
     pub fn savepoint(&mut self) -> Result<(), StoreError> {
         self.db.execute("SAVEPOINT scan", params![])?;
+        self.saved_counters.clone_from(&self.counters);
         Ok(())
     }
 
@@ -730,6 +737,7 @@ impl StoreTx<'_> {
     pub fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
         self.db.execute("ROLLBACK TO scan", params![])?;
         self.db.execute("RELEASE scan", params![])?;
+        self.counters.clone_from(&self.saved_counters);
         Ok(())
     }
 
@@ -740,6 +748,13 @@ impl StoreTx<'_> {
 
     /// Commits (durably), then witnesses the new head outside the database.
     pub fn commit(mut self) -> Result<(), StoreError> {
+        for (key, last) in &self.counters {
+            self.db.execute(
+                "INSERT INTO code_counters (key, last_seq) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET last_seq = excluded.last_seq",
+                params![key, last],
+            )?;
+        }
         let head: Option<(i64, String, String)> = match self.witness {
             Some(_) => self
                 .db

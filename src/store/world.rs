@@ -295,16 +295,22 @@ impl World for StoreTx<'_> {
         ctx: CodeContext<'_>,
     ) -> Result<String, WorldError> {
         let key = format.counter_key(ctx);
-        let last: i64 = self
-            .db
-            .row(
-                "SELECT last_seq FROM code_counters WHERE key = ?1",
-                params![&key],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(world_err)?
-            .unwrap_or(0);
+        // the counter as this transaction left it, else as recorded (a counter is written
+        // once, at the commit: a row updated over and over in one PostgreSQL transaction
+        // leaves a chain of versions every read walks)
+        let last: i64 = match self.counters.get(&key) {
+            Some(last) => *last,
+            None => self
+                .db
+                .row(
+                    "SELECT last_seq FROM code_counters WHERE key = ?1",
+                    params![&key],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(world_err)?
+                .unwrap_or(0),
+        };
         let mut seq = last + 1;
         loop {
             let code = format.render(ctx, seq as u64);
@@ -323,13 +329,7 @@ impl World for StoreTx<'_> {
                         params![code, jiff::civil::DateTime::from(ctx.date).to_string()],
                     )
                     .map_err(world_err)?;
-                self.db
-                    .execute(
-                        "INSERT INTO code_counters (key, last_seq) VALUES (?1, ?2)
-                         ON CONFLICT(key) DO UPDATE SET last_seq = excluded.last_seq",
-                        params![key, seq],
-                    )
-                    .map_err(world_err)?;
+                self.counters.insert(key, seq);
                 return Ok(code);
             }
             seq += 1;

@@ -312,11 +312,11 @@ fn postgres_figures(
     drop(daemon);
     let (median, p99) = percentiles(&mut samples);
     figures.push(Figure {
-        name: "PostgreSQL: scans through parse, workflow and durable commit, one station".into(),
+        name: "PostgreSQL: scans through parse, workflow and durable commit, one station, one commit per scan".into(),
         median: format!("{rate:.0} scans/s ({} each)", ms(median)),
         p99: ms(p99),
-        target: "≥ 1000 scans/s".into(),
-        ratio: Some(rate / 1000.0),
+        target: "- (a person scans a few a second)".into(),
+        ratio: None,
     });
 
     // four stations on one database, each its own daemon and connection, all at once

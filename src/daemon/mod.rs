@@ -145,7 +145,10 @@ pub async fn run(
                         Vec<ScanInput>,
                         Vec<Option<oneshot::Sender<Feedback>>>,
                     ) = group.into_iter().unzip();
-                    for (line, reply) in daemon.handle_scans(inputs).into_iter().zip(replies) {
+                    let lines = daemon.handle_scans(inputs);
+                    // the screen and /metrics show what the answers say before they are given
+                    daemon.publish();
+                    for (line, reply) in lines.into_iter().zip(replies) {
                         match reply {
                             Some(reply) => {
                                 let _ = reply.send(line);
@@ -153,7 +156,6 @@ pub async fn run(
                             None => feedback(&line),
                         }
                     }
-                    daemon.publish();
                     continue;
                 }
                 Err(event) => event,

@@ -41,7 +41,9 @@ impl Daemon {
     pub fn handle_scans(&mut self, inputs: Vec<ScanInput>) -> Vec<Feedback> {
         let mut tentative: HashMap<usize, BenchState> = HashMap::new();
         let (station, benches, clock) = (&self.station, &self.benches, &mut self.clock);
-        let result = (|| -> Result<Vec<(usize, Stepped)>, DaemonError> {
+        // the steps, and the hash of their last entry when the commit's answer was lost
+        type Outcome = (Vec<(usize, Stepped)>, Option<(String, StoreError)>);
+        let result = (|| -> Result<Outcome, DaemonError> {
             let mut tx = self.store.begin()?;
             let mut stepped = Vec::new();
             for input in &inputs {
@@ -59,9 +61,31 @@ impl Daemon {
                 }
                 stepped.push((index, one));
             }
-            tx.commit()?;
-            Ok(stepped)
+            match tx.commit() {
+                Ok(()) => Ok((stepped, None)),
+                Err(StoreError::CommitUnknown { hash, reason }) => Ok((
+                    stepped,
+                    Some((hash.clone(), StoreError::CommitUnknown { hash, reason })),
+                )),
+                Err(e) => Err(e.into()),
+            }
         })();
+        // a commit whose answer was lost: the journal, once reachable, says whether it
+        // took place (then the scans are answered as committed; else as not recorded)
+        let result = match result {
+            Ok((stepped, None)) => Ok(stepped),
+            Ok((stepped, Some((hash, lost)))) => match self.store.committed(&hash) {
+                Ok(true) => {
+                    tracing::warn!(
+                        "a commit's answer was lost with the connection; the journal has it"
+                    );
+                    Ok(stepped)
+                }
+                Ok(false) => Err(DaemonError::Store(lost)),
+                Err(e) => Err(DaemonError::Store(e)),
+            },
+            Err(e) => Err(e),
+        };
         match &result {
             Ok(_) => self.database_ok(),
             Err(DaemonError::Store(e)) => self.database_failed(e),

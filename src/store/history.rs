@@ -475,6 +475,7 @@ impl StoreTx<'_> {
         let mut recorded = RecordedByTx {
             tx: self,
             failed: None,
+            made: HashMap::new(),
         };
         let verdict = crate::history_check::refuse_the_impossible(
             history,
@@ -522,12 +523,20 @@ struct RecordedByTx<'t, 'a> {
     tx: &'t StoreTx<'a>,
     /// the first store failure (the rules see "nothing known" after it; it is returned)
     failed: Option<StoreError>,
+    /// when each code asked about was made (a history uses each batch many times)
+    made: HashMap<String, Option<jiff::Timestamp>>,
 }
 
 impl crate::history_check::Recorded for RecordedByTx<'_, '_> {
     fn made_at(&mut self, code: &str) -> Option<jiff::Timestamp> {
+        if let Some(at) = self.made.get(code) {
+            return *at;
+        }
         match self.tx.made_at(code) {
-            Ok(at) => at,
+            Ok(at) => {
+                self.made.insert(code.to_string(), at);
+                at
+            }
             Err(e) => {
                 self.failed.get_or_insert(e);
                 None

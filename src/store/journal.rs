@@ -122,6 +122,7 @@ impl StoreTx<'_> {
                 self.station
             ],
         )?;
+        self.last_hash = Some(hash);
         Ok(seq)
     }
 }

@@ -50,6 +50,10 @@ pub enum StoreError {
     /// the database cannot be reached, is busy or full: nothing was written; try again
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// the connection was lost while committing: it may or may not have committed
+    /// (`Store::committed` tells, once the database is back)
+    #[error("database unavailable while committing: {reason}")]
+    CommitUnknown { hash: String, reason: String },
     /// a row conflicts with one already there (a key taken, an append-only table)
     #[error("database refused a conflicting row: {0}")]
     Conflict(String),
@@ -90,7 +94,10 @@ impl From<DbError> for StoreError {
 impl StoreError {
     /// Whether trying again later may succeed (the database was unreachable or busy).
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, StoreError::Unavailable(_))
+        matches!(
+            self,
+            StoreError::Unavailable(_) | StoreError::CommitUnknown { .. }
+        )
     }
 }
 
@@ -338,6 +345,20 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the entry with this hash is in the journal: after a commit whose answer was
+    /// lost (`StoreError::CommitUnknown`), it tells whether that commit took place. The
+    /// connection is opened again first if it has to be.
+    pub fn committed(&mut self, hash: &str) -> Result<bool, StoreError> {
+        if self.db.is_closed() {
+            self.reconnect()?;
+        }
+        Ok(self.db.row(
+            "SELECT EXISTS(SELECT 1 FROM journal WHERE hash = ?1)",
+            params![hash],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Starts a write transaction that holds the write lock from its first statement.
     /// A PostgreSQL connection found closed is opened again first (nothing was written
     /// through it since, so nothing is lost or doubled).
@@ -360,6 +381,7 @@ impl Store {
             open: true,
             counters: Default::default(),
             saved_counters: Default::default(),
+            last_hash: None,
         })
     }
 
@@ -715,6 +737,9 @@ pub struct StoreTx<'a> {
     counters: std::collections::BTreeMap<String, i64>,
     /// the counters at the last savepoint
     saved_counters: std::collections::BTreeMap<String, i64>,
+    /// the hash of the last entry appended (to tell, when a commit's answer is lost,
+    /// whether it committed)
+    last_hash: Option<String>,
 }
 
 impl Drop for StoreTx<'_> {
@@ -768,6 +793,17 @@ impl StoreTx<'_> {
         };
         self.open = false;
         if let Err(e) = self.db.execute("COMMIT", params![]) {
+            // PostgreSQL gone while committing: it may have committed before the answer
+            // was lost; whoever holds the store can ask (`Store::committed`)
+            if self.db.is_pg()
+                && e.failure() == Failure::Unavailable
+                && let Some(hash) = self.last_hash.take()
+            {
+                return Err(StoreError::CommitUnknown {
+                    hash,
+                    reason: e.to_string(),
+                });
+            }
             let _ = self.db.execute("ROLLBACK", params![]);
             return Err(e.into());
         }

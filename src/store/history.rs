@@ -460,6 +460,9 @@ impl Store {
         tx.commit()?;
         // a bulk import leaves a large write-ahead log that every read would consult
         self.checkpoint()?;
+        // and tables PostgreSQL has no statistics of yet: until its autovacuum gets to
+        // them, traces would be planned blind
+        self.analyze()?;
         Ok(summary)
     }
 }

@@ -132,6 +132,7 @@ impl Store {
             )?;
         }
         tx.commit()?;
+        target.analyze()?;
         let source = self.verify(&self.location.default_witness())?;
         let target_report = target.verify(&target.location.default_witness())?;
         Ok(Migrated {

@@ -396,6 +396,15 @@ impl Store {
         Ok(())
     }
 
+    /// Brings the planner's statistics up to date after a bulk import (PostgreSQL; SQLite
+    /// plans from its indexes alone).
+    pub fn analyze(&self) -> Result<(), StoreError> {
+        if self.db.is_pg() && !self.read_only {
+            self.db.batch("ANALYZE")?;
+        }
+        Ok(())
+    }
+
     /// Witnesses this database's heads in `path` instead of the default file.
     pub fn set_witness(&mut self, path: &Path) -> Result<(), StoreError> {
         self.witness = Some(open_witness(path)?);

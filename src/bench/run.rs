@@ -228,16 +228,21 @@ pub fn run(
     ));
     drop(store);
     if let Some(base) = postgres {
-        figures.extend(postgres_figures(
-            dir,
-            base,
-            scale,
-            seed,
-            sqlite_forward,
-            log,
-        )?);
+        figures.extend(postgres_figures(dir, base, scale, sqlite_forward, log)?);
     }
     Ok(figures)
+}
+
+/// One scan at bench 0, its own commit, timed; a refused scan ends the benchmark.
+fn timed_scan(daemon: &mut Daemon, scan: &str) -> anyhow::Result<Duration> {
+    let t = Instant::now();
+    let answer = daemon.handle_scans(vec![ScanInput::Scan {
+        scanner: "scanner-0".into(),
+        raw: scan.as_bytes().to_vec(),
+    }]);
+    let took = t.elapsed();
+    anyhow::ensure!(answer[0].accepted, "bench scan refused: {}", answer[0].line);
+    Ok(took)
 }
 
 /// The generated history imported into a new store at `location`, timed as a shop's
@@ -276,7 +281,6 @@ fn postgres_figures(
     dir: &Path,
     base: &Location,
     scale: Scale,
-    seed: u64,
     sqlite_forward: Duration,
     log: &mut impl Write,
 ) -> anyhow::Result<Vec<Figure>> {
@@ -300,13 +304,7 @@ fn postgres_figures(
     let mut samples = Vec::new();
     let started = Instant::now();
     for scan in &script {
-        let t = Instant::now();
-        let answer = daemon.handle_scans(vec![ScanInput::Scan {
-            scanner: "scanner-0".into(),
-            raw: scan.clone().into_bytes(),
-        }]);
-        samples.push(t.elapsed());
-        anyhow::ensure!(answer[0].accepted, "bench scan refused: {}", answer[0].line);
+        samples.push(timed_scan(&mut daemon, scan)?);
     }
     let rate = script.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
     drop(daemon);
@@ -405,7 +403,6 @@ fn postgres_figures(
         target: "median ≤ 2 × SQLite's".into(),
         ratio: Some(2.0 * sqlite_forward.as_secs_f64() / median.as_secs_f64().max(1e-9)),
     });
-    let _ = seed;
     drop(store);
     for what in ["one", "four", "history"] {
         crate::store::drop_scratch_database(base, &name(what))?;
@@ -507,13 +504,7 @@ fn scan_figures(dir: &Path, scale: Scale) -> anyhow::Result<Vec<Figure>> {
         disk_commits += round.len();
         let started = Instant::now();
         for scan in round {
-            let t = Instant::now();
-            let answer = daemon.handle_scans(vec![ScanInput::Scan {
-                scanner: "scanner-0".into(),
-                raw: scan.clone().into_bytes(),
-            }]);
-            samples.push(t.elapsed());
-            anyhow::ensure!(answer[0].accepted, "bench scan refused: {}", answer[0].line);
+            samples.push(timed_scan(&mut daemon, scan)?);
         }
         scan_time += started.elapsed();
     }

@@ -527,14 +527,7 @@ fn open_sqlite_read_only(path: &Path) -> Result<Db, StoreError> {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(DbError::from)?;
-    let known = schema::MIGRATIONS.len() as i64;
-    if version > known {
-        return Err(StoreError::TooNew {
-            location: path.display().to_string(),
-            found: version,
-            known,
-        });
-    }
+    let known = sqlite_schema_known(version, path)?;
     let conn = if version < known {
         drop(conn);
         drop(open_sqlite(path)?);
@@ -552,8 +545,8 @@ fn open_sqlite_read_only(path: &Path) -> Result<Db, StoreError> {
     Ok(Db::Lite(conn))
 }
 
-fn migrate_sqlite(db: &Db, path: &Path) -> Result<(), StoreError> {
-    let version: i64 = db.row("PRAGMA user_version", params![], |r| r.get(0))?;
+/// The schema version this lotstation knows; a file written by a newer one is refused.
+fn sqlite_schema_known(version: i64, path: &Path) -> Result<i64, StoreError> {
     let known = schema::MIGRATIONS.len() as i64;
     if version > known {
         return Err(StoreError::TooNew {
@@ -562,6 +555,12 @@ fn migrate_sqlite(db: &Db, path: &Path) -> Result<(), StoreError> {
             known,
         });
     }
+    Ok(known)
+}
+
+fn migrate_sqlite(db: &Db, path: &Path) -> Result<(), StoreError> {
+    let version: i64 = db.row("PRAGMA user_version", params![], |r| r.get(0))?;
+    sqlite_schema_known(version, path)?;
     for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
         db.begin_write()?;
         let migrated = db

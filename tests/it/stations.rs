@@ -310,9 +310,6 @@ fn postgresql_restarted_or_stopped_under_a_station_loses_nothing() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    drop(own);
-    // the shared cluster is untouched by all this
-    assert!(cluster().port > 0);
 }
 
 /// Moving up: the demo's SQLite records copied into PostgreSQL answer every trace the same,

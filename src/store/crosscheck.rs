@@ -130,6 +130,23 @@ const CHECKS: &[(&str, &str)] = &[
         "SELECT 'journal entry ' || j.seq || ' (print outcome) has no row' FROM journal j
          WHERE j.kind = 'print_outcome' AND NOT EXISTS (SELECT 1 FROM print_outcomes o WHERE o.journal_seq = j.seq)",
     ),
+    (
+        "codes",
+        // a batch opened and cancelled before its first ingredient leaves its code issued
+        // (never to be issued again) with no record: the scan that opened it says so
+        "SELECT 'code ' || c.code || ' was issued but names no lot, batch or shipment, and no journaled scan mentions it' FROM codes c
+         WHERE NOT EXISTS (SELECT 1 FROM lots l WHERE l.code = c.code)
+           AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.code = c.code)
+           AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.code = c.code)
+           AND NOT EXISTS (SELECT 1 FROM journal j WHERE j.kind = 'scan' AND j.body LIKE '%' || c.code || '%')",
+    ),
+    (
+        "codes",
+        "SELECT x.what || ' ' || x.code || ' is not among the issued codes' FROM (
+           SELECT 'lot' AS what, code FROM lots UNION ALL SELECT 'batch', code FROM batches
+           UNION ALL SELECT 'shipment', code FROM shipments) x
+         WHERE NOT EXISTS (SELECT 1 FROM codes c WHERE c.code = x.code)",
+    ),
 ];
 
 impl Store {
@@ -147,9 +164,14 @@ impl Store {
                 .db
                 .rows(&format!("{sql} LIMIT 5"), params![], |r| r.get::<String>(0))?;
             for row in rows {
-                problems.push(format!("{table}: {row} does not match its journal entry"));
+                problems.push(if *table == "codes" {
+                    format!("{table}: {row}")
+                } else {
+                    format!("{table}: {row} does not match its journal entry")
+                });
             }
         }
+        problems.extend(self.check_master_data()?);
         Ok(problems)
     }
 }

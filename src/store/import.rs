@@ -294,6 +294,7 @@ impl Store {
             };
             (kind, rows, inserted, updated)
         };
+        let tables_sha256 = super::masterstate::digest(tx.db, kind)?;
         let body = serde_json::json!({
             "file": file,
             "kind": kind.name(),
@@ -301,6 +302,7 @@ impl Store {
             "inserted": inserted,
             "updated": updated,
             "sha256": content_sha256,
+            "tables_sha256": tables_sha256,
         });
         tx.append(&NewEntry {
             at,

@@ -10,6 +10,7 @@ mod import;
 mod journal;
 mod labels;
 mod location;
+mod masterstate;
 mod migrate;
 mod schema;
 mod schema_pg;

@@ -110,7 +110,8 @@ fn shop_with_history_in(shop: Shop) -> Shop {
         feedback.iter().all(|l| l.starts_with("ok: ")),
         "{feedback:#?}"
     );
-    assert_eq!(shop.verify().0, 0);
+    let (code, out) = shop.verify();
+    assert_eq!(code, 0, "{out}");
     shop
 }
 
@@ -347,4 +348,62 @@ fn an_edited_record_row_is_found_too() {
             && out.contains("(status change) has no row"),
         "{out}"
     );
+}
+
+/// Every issued code names a record, and every record's code was issued: a code slipped
+/// into `codes` (it would block that code forever) or taken out of it (the code could be
+/// issued twice) is found.
+#[test]
+fn issued_codes_are_checked_against_the_records() {
+    let shop = shop_with_history();
+    let lot = shop.query_strings("SELECT code FROM lots ORDER BY code LIMIT 1")[0].clone();
+    shop.sql()
+        .execute(
+            "INSERT INTO codes (code, issued_at) VALUES ('LOT-GHOST-1', '2026-01-01T00:00:00')",
+        )
+        .expect("an insert is an append");
+    unprotect(&shop, "codes");
+    shop.sql()
+        .execute(&format!("DELETE FROM codes WHERE code = '{lot}'"))
+        .expect("tamper");
+    let (code, out) = shop.verify();
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("codes: code LOT-GHOST-1 was issued but names no lot, batch or shipment, and no journaled scan mentions it"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("codes: lot {lot} is not among the issued codes")),
+        "{out}"
+    );
+}
+
+/// Master data changes only through imports; each import's entry keeps the digest of the
+/// tables it left, so a customer's address edited by hand is found, and the next import of
+/// that file makes the table agree again.
+#[test]
+fn master_data_edited_outside_an_import_is_found() {
+    let shop = shop_with_history();
+    let before = shop.query_strings("SELECT address FROM customers WHERE code = 'C001'");
+    shop.sql()
+        .execute("UPDATE customers SET address = 'somewhere else' WHERE code = 'C001'")
+        .expect("master data is not append-only");
+    let (code, out) = shop.verify();
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("customers: changed outside an import: the table now hashes to")
+            && out.contains("shop/customers.csv"),
+        "{out}"
+    );
+    assert!(!out.contains("items:") && !out.contains("orders:"), "{out}");
+
+    let file = crate::support::fixture("shop/customers.csv");
+    let import = shop.cli(&["import", "customers", &file]);
+    assert!(import.status.success(), "{import:?}");
+    assert_eq!(
+        shop.query_strings("SELECT address FROM customers WHERE code = 'C001'"),
+        before
+    );
+    let (code, out) = shop.verify();
+    assert_eq!(code, 0, "{out}");
 }

@@ -1,0 +1,115 @@
+//! Master data against its imports. Items, suppliers, customers, bills of materials and
+//! orders change only through `lotstation import`; each import's journal entry carries the
+//! digest of its tables as the import left them (`tables_sha256`), and `journal verify`
+//! recomputes it: a table edited by hand since its last import is found.
+
+use sha2::{Digest, Sha256};
+
+use super::db::{Db, params};
+use super::{Store, StoreError};
+use crate::masterdata::MasterKind;
+
+/// The tables one kind of import writes, each as a query of its columns as text.
+fn tables(kind: MasterKind) -> &'static [&'static str] {
+    match kind {
+        MasterKind::Items => &[
+            "SELECT CAST(sku AS TEXT), name, kind, unit, lot_prefix, gtin, CAST(shelf_life_days AS TEXT) FROM items",
+        ],
+        MasterKind::Suppliers => {
+            &["SELECT CAST(code AS TEXT), name, contact, email, phone FROM suppliers"]
+        }
+        MasterKind::Customers => {
+            &["SELECT CAST(code AS TEXT), name, email, phone, address FROM customers"]
+        }
+        MasterKind::Boms => &[
+            "SELECT CAST(product_sku AS TEXT), CAST(material_sku AS TEXT), CAST(quantity AS TEXT) FROM boms",
+        ],
+        MasterKind::Orders => &[
+            "SELECT CAST(order_number AS TEXT), CAST(customer_code AS TEXT), ordered_at FROM orders",
+            "SELECT CAST(order_number AS TEXT), CAST(line_no AS TEXT), CAST(sku AS TEXT), CAST(quantity AS TEXT) FROM order_lines",
+        ],
+    }
+}
+
+const KINDS: [MasterKind; 5] = [
+    MasterKind::Items,
+    MasterKind::Suppliers,
+    MasterKind::Customers,
+    MasterKind::Boms,
+    MasterKind::Orders,
+];
+
+/// Hex SHA-256 of a kind's tables: each row as a JSON array of its columns as text, rows
+/// sorted bytewise (so both backends, with their own collations, give the same digest).
+pub(super) fn digest(db: &Db, kind: MasterKind) -> Result<String, StoreError> {
+    let mut hasher = Sha256::new();
+    for (i, sql) in tables(kind).iter().enumerate() {
+        let width = sql
+            .split(" FROM ")
+            .next()
+            .map_or(0, |columns| columns.matches(',').count() + 1);
+        let mut rows = db.rows(sql, params![], |r| {
+            let mut row = Vec::with_capacity(width);
+            for c in 0..width {
+                row.push(r.get::<Option<String>>(c)?);
+            }
+            Ok(serde_json::to_string(&row).expect("strings serialise"))
+        })?;
+        rows.sort_unstable();
+        hasher.update(format!("table {i}\n"));
+        for row in rows {
+            hasher.update(row);
+            hasher.update(b"\n");
+        }
+    }
+    Ok(crate::core::hex(&hasher.finalize()))
+}
+
+impl Store {
+    /// Master-data tables that differ from what their last import left, in words.
+    pub(super) fn check_master_data(&self) -> Result<Vec<String>, StoreError> {
+        let imports = self.db.rows(
+            "SELECT seq, body FROM journal WHERE kind = 'import' ORDER BY seq",
+            params![],
+            |r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?)),
+        )?;
+        let mut problems = Vec::new();
+        for kind in KINDS {
+            let last = imports.iter().rev().find_map(|(seq, body)| {
+                let body: serde_json::Value = serde_json::from_str(body).ok()?;
+                (body["kind"] == kind.name()).then_some((*seq, body))
+            });
+            let now = digest(&self.db, kind)?;
+            match last {
+                None if now != digest_of_nothing(kind) => problems.push(format!(
+                    "{}: the table has rows but no import of {} is in the journal",
+                    kind.name(),
+                    kind.name()
+                )),
+                None => {}
+                // imports journaled before the digest was kept cannot be checked
+                Some((_, body)) if body["tables_sha256"].is_null() => {}
+                Some((seq, body)) if body["tables_sha256"] != now.as_str() => {
+                    problems.push(format!(
+                        "{}: changed outside an import: the table now hashes to {}, the last import (journal entry {seq}, {}) left {}",
+                        kind.name(),
+                        &now[..12],
+                        body["file"].as_str().unwrap_or("?"),
+                        body["tables_sha256"].as_str().map_or("?", |h| h.get(..12).unwrap_or(h)),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(problems)
+    }
+}
+
+/// The digest of a kind's empty tables.
+fn digest_of_nothing(kind: MasterKind) -> String {
+    let mut hasher = Sha256::new();
+    for i in 0..tables(kind).len() {
+        hasher.update(format!("table {i}\n"));
+    }
+    crate::core::hex(&hasher.finalize())
+}

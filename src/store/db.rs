@@ -429,6 +429,72 @@ pub(crate) struct PgConn {
     /// always `Some` until dropped
     client: Option<postgres::Client>,
     statements: HashMap<String, postgres::Statement>,
+    /// inserts not sent yet (`Db::insert_later`): each statement's rows, statements in the
+    /// order first queued
+    pending: Vec<(String, Vec<Vec<OwnedParam>>)>,
+}
+
+/// A parameter kept until a queued insert is sent.
+#[derive(Debug, Clone)]
+enum OwnedParam {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl OwnedParam {
+    fn of(param: Param<'_>) -> OwnedParam {
+        match param {
+            Param::Null => OwnedParam::Null,
+            Param::Int(i) => OwnedParam::Int(i),
+            Param::Text(s) => OwnedParam::Text(s.to_string()),
+        }
+    }
+
+    fn param(&self) -> Param<'_> {
+        match self {
+            OwnedParam::Null => Param::Null,
+            OwnedParam::Int(i) => Param::Int(*i),
+            OwnedParam::Text(s) => Param::Text(s),
+        }
+    }
+}
+
+/// Rows per multi-row insert (PostgreSQL takes at most 65,535 parameters a statement).
+const ROWS_PER_INSERT: usize = 1000;
+
+/// `INSERT INTO t (a, b) VALUES (?1, ?2)` as its head (`INSERT INTO t (a, b) VALUES `) and
+/// its number of parameters, when the tuple is nothing but `?1`…`?n` in order.
+fn plain_insert(sql: &str) -> Option<(&str, usize)> {
+    let at = sql.find(" VALUES (")? + " VALUES ".len();
+    let (head, tuple) = sql.split_at(at);
+    let inner = tuple.trim_end().strip_prefix('(')?.strip_suffix(')')?;
+    let mut n = 0;
+    for (i, part) in inner.split(',').enumerate() {
+        if part.trim() != format!("?{}", i + 1) {
+            return None;
+        }
+        n = i + 1;
+    }
+    (head.starts_with("INSERT INTO ") && n > 0).then_some((head, n))
+}
+
+/// `head` with `rows` tuples of `width` numbered parameters, in PostgreSQL's dialect.
+fn multi_row_insert(head: &str, width: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * width * 6);
+    sql.push_str(head);
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..width {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(row * width + column + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 impl Drop for PgConn {
@@ -453,6 +519,7 @@ impl PgConn {
         PgConn {
             client: Some(client),
             statements: HashMap::new(),
+            pending: Vec::new(),
         }
     }
 
@@ -474,13 +541,75 @@ impl PgConn {
         Ok(statement)
     }
 
+    /// Queues a plain insert (see `Db::insert_later`).
+    fn insert_later(&mut self, sql: &str, params: &[&dyn ToDb]) -> Result<()> {
+        let row = params.iter().map(|p| OwnedParam::of(p.param())).collect();
+        match self.pending.iter_mut().find(|(queued, _)| queued == sql) {
+            Some((_, rows)) => rows.push(row),
+            None => self.pending.push((sql.to_string(), vec![row])),
+        }
+        Ok(())
+    }
+
+    /// Sends every queued insert, a thousand rows to a statement, statements in the order
+    /// first queued (a table's rows before the rows that refer to them).
+    fn flush(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        for (sql, rows) in pending {
+            let Some((head, width)) = plain_insert(&sql) else {
+                for row in &rows {
+                    let values: Vec<Param<'_>> = row.iter().map(OwnedParam::param).collect();
+                    let statement = self.prepare(&sql)?;
+                    self.client().execute(&statement, &pg_params(&values))?;
+                }
+                continue;
+            };
+            let per = ROWS_PER_INSERT.min(65_535 / width);
+            for chunk in rows.chunks(per) {
+                let values: Vec<Param<'_>> =
+                    chunk.iter().flatten().map(OwnedParam::param).collect();
+                let text = multi_row_insert(head, width, chunk.len());
+                if chunk.len() == per {
+                    let statement = self.prepare_pg(&text)?;
+                    self.client().execute(&statement, &pg_params(&values))?;
+                } else {
+                    self.client().execute(text.as_str(), &pg_params(&values))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A statement already in PostgreSQL's dialect, kept prepared.
+    fn prepare_pg(&mut self, sql: &str) -> Result<postgres::Statement> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client().prepare(sql)?;
+        if self.statements.len() >= PG_STATEMENTS {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+
     fn query(&mut self, sql: &str, params: &[&dyn ToDb]) -> Result<Vec<postgres::Row>> {
+        self.flush()?;
         let statement = self.prepare(sql)?;
         let values: Vec<Param<'_>> = params.iter().map(|p| p.param()).collect();
         Ok(self.client().query(&statement, &pg_params(&values))?)
     }
 
     fn execute(&mut self, sql: &str, params: &[&dyn ToDb]) -> Result<u64> {
+        if sql.starts_with("ROLLBACK") {
+            // what is queued was written after the savepoint or transaction being undone
+            self.pending.clear();
+        } else {
+            self.flush()?;
+        }
         let statement = self.prepare(sql)?;
         let values: Vec<Param<'_>> = params.iter().map(|p| p.param()).collect();
         Ok(self.client().execute(&statement, &pg_params(&values))?)
@@ -563,6 +692,18 @@ impl Db {
                 Ok(n as u64)
             }
             Db::Pg(conn) => conn.borrow_mut().execute(sql, params),
+        }
+    }
+
+    /// An `INSERT` whose result is not needed now: SQLite runs it at once (it is in this
+    /// process); PostgreSQL queues it and sends the queue as multi-row inserts before the
+    /// next statement of any other kind (so every read and the commit see it), which turns
+    /// a bulk import's million round trips into a thousand. A failure surfaces at that
+    /// next statement, inside the same transaction.
+    pub(crate) fn insert_later(&self, sql: &str, params: &[&dyn ToDb]) -> Result<()> {
+        match self {
+            Db::Lite(_) => self.execute(sql, params).map(|_| ()),
+            Db::Pg(conn) => conn.borrow_mut().insert_later(sql, params),
         }
     }
 
@@ -649,7 +790,11 @@ impl Db {
     pub(crate) fn batch(&self, sql: &str) -> Result<()> {
         match self {
             Db::Lite(conn) => Ok(conn.execute_batch(sql)?),
-            Db::Pg(conn) => Ok(conn.borrow_mut().client().batch_execute(sql)?),
+            Db::Pg(conn) => {
+                let mut conn = conn.borrow_mut();
+                conn.flush()?;
+                Ok(conn.client().batch_execute(sql)?)
+            }
         }
     }
 
@@ -721,10 +866,6 @@ impl Stmt<'_> {
         Ok(rows.into_iter().map(Ok as fn(T) -> Result<T>))
     }
 
-    pub(crate) fn execute(&mut self, params: &[&dyn ToDb]) -> Result<u64> {
-        self.db.execute(&self.sql, params)
-    }
-
     pub(crate) fn query_row<T>(
         &mut self,
         params: &[&dyn ToDb],
@@ -740,6 +881,31 @@ pub(crate) const WRITE_LOCK: i64 = 0x4C4F_5453;
 #[cfg(test)]
 mod tests {
     use super::pg_sql;
+
+    #[test]
+    fn plain_inserts_become_multi_row_inserts() {
+        use super::{multi_row_insert, plain_insert};
+        let (head, width) =
+            plain_insert("INSERT INTO codes (code, issued_at) VALUES (?1, ?2)").expect("plain");
+        assert_eq!(
+            (head, width),
+            ("INSERT INTO codes (code, issued_at) VALUES ", 2)
+        );
+        assert_eq!(
+            multi_row_insert(head, width, 3),
+            "INSERT INTO codes (code, issued_at) VALUES ($1, $2), ($3, $4), ($5, $6)"
+        );
+        // anything but parameters in order is sent as it is
+        for sql in [
+            "INSERT INTO t (a, b) VALUES (?2, ?1)",
+            "INSERT INTO t (a) VALUES (?1) ON CONFLICT DO NOTHING",
+            "INSERT INTO t (a, b) VALUES (?1, 'x')",
+            "INSERT INTO t (a) VALUES (?1) RETURNING id",
+            "UPDATE t SET a = 1",
+        ] {
+            assert_eq!(plain_insert(sql), None, "{sql}");
+        }
+    }
 
     #[test]
     fn statements_in_postgresql_dialect() {

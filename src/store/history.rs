@@ -95,22 +95,6 @@ impl StoreTx<'_> {
         })
     }
 
-    fn code_taken(&self, code: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .db
-            .prepare_cached("SELECT 1 FROM codes WHERE code = ?1")?
-            .query_row(params![code], |_| Ok(()))
-            .optional()?
-            .is_some())
-    }
-
-    fn register_code(&self, code: &str, at: jiff::Timestamp) -> Result<(), StoreError> {
-        self.db
-            .prepare_cached("INSERT INTO codes (code, issued_at) VALUES (?1, ?2)")?
-            .execute(params![code, at.to_string()])?;
-        Ok(())
-    }
-
     /// The kind and item of a lot or batch, imported in this run or already in the journal.
     fn stock_of(
         &self,
@@ -153,6 +137,7 @@ impl Store {
         allow_batches_without_consumptions: bool,
     ) -> Result<HistorySummary, StoreError> {
         let mut tx = self.begin()?;
+        tx.load_issued_codes()?;
         let known = tx.known()?;
         let files = &history.files;
         let mut summary = HistorySummary::default();
@@ -178,7 +163,7 @@ impl Store {
                     format!("unknown supplier {}", row.supplier_code),
                 ));
             }
-            if tx.code_taken(&row.lot_code)? {
+            if tx.code_issued(&row.lot_code)? {
                 return Err(located(
                     f,
                     row.line,
@@ -188,7 +173,7 @@ impl Store {
             }
             let quantity = Quantity::convert(row.quantity, row.unit, unit)
                 .map_err(|e| located(f, row.line, "unit", e.to_string()))?;
-            tx.register_code(&row.lot_code, row.received_at)?;
+            tx.issue_code(&row.lot_code, &row.received_at.to_string())?;
             let record = Record::LotReceived {
                 code: row.lot_code.clone(),
                 item_sku: item_sku.clone(),
@@ -227,7 +212,7 @@ impl Store {
                 }
                 Some((sku, true, unit)) => (sku.clone(), *unit),
             };
-            if tx.code_taken(&row.batch_code)? || new_stock.contains_key(&row.batch_code) {
+            if tx.code_issued(&row.batch_code)? || new_stock.contains_key(&row.batch_code) {
                 return Err(located(
                     f,
                     row.line,
@@ -238,7 +223,7 @@ impl Store {
             let (product_sku, unit) = product;
             let yield_quantity = Quantity::convert(row.yield_quantity, unit, unit)
                 .map_err(|e| located(f, row.line, "yield", e.to_string()))?;
-            tx.register_code(&row.batch_code, row.produced_at)?;
+            tx.issue_code(&row.batch_code, &row.produced_at.to_string())?;
             let opened = Record::BatchOpened {
                 code: row.batch_code.clone(),
                 product_sku: product_sku.clone(),
@@ -302,6 +287,11 @@ impl Store {
                 Some(n) => {
                     *n += 1;
                     *n
+                }
+                // a batch this import makes has no lines yet
+                None if new_stock.contains_key(&row.batch_code) => {
+                    next_line.insert(row.batch_code.clone(), 1);
+                    1
                 }
                 None => {
                     let last: u32 = tx

@@ -86,12 +86,17 @@ fn entry_hash(prev_hash: &str, seq: i64, fields: [&str; 6], station: Option<&str
 impl StoreTx<'_> {
     /// Appends one entry, chained to the current head; returns its sequence number.
     pub fn append(&mut self, entry: &NewEntry<'_>) -> Result<i64, StoreError> {
-        let head: Option<(i64, String)> = self
-            .db
-            .prepare_cached("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")?
-            .query_row(params![], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        let (prev_seq, prev_hash) = head.unwrap_or((0, GENESIS_HASH.to_string()));
+        if self.head.is_none() {
+            self.head = self
+                .db
+                .prepare_cached("SELECT seq, hash, at FROM journal ORDER BY seq DESC LIMIT 1")?
+                .query_row(params![], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+        }
+        let (prev_seq, prev_hash) = match &self.head {
+            Some((seq, hash, _)) => (*seq, hash.clone()),
+            None => (0, GENESIS_HASH.to_string()),
+        };
         let seq = prev_seq + 1;
         let at = entry.at.to_string();
         let body = entry.body.to_string();
@@ -108,7 +113,7 @@ impl StoreTx<'_> {
             ],
             self.station,
         );
-        self.db.execute("INSERT INTO journal (seq, at, kind, bench, device, operator, body, prev_hash, hash, station)
+        self.db.insert_later("INSERT INTO journal (seq, at, kind, bench, device, operator, body, prev_hash, hash, station)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", params![
                 seq,
                 at,
@@ -122,7 +127,8 @@ impl StoreTx<'_> {
                 self.station
             ],
         )?;
-        self.last_hash = Some(hash);
+        self.last_hash = Some(hash.clone());
+        self.head = Some((seq, hash, at));
         Ok(seq)
     }
 }

@@ -383,6 +383,9 @@ impl Store {
             counters: Default::default(),
             saved_counters: Default::default(),
             last_hash: None,
+            head: None,
+            saved_head: None,
+            issued: None,
         })
     }
 
@@ -749,6 +752,13 @@ pub struct StoreTx<'a> {
     /// the hash of the last entry appended (to tell, when a commit's answer is lost,
     /// whether it committed)
     last_hash: Option<String>,
+    /// the journal's head as this transaction left it, once read (the transaction holds
+    /// the write lock: nobody else appends), and at the last savepoint
+    head: Option<(i64, String, String)>,
+    saved_head: Option<(i64, String, String)>,
+    /// every issued code, when a bulk import loaded them (`load_issued_codes`): codes are
+    /// then checked in memory and their rows queued (`Db::insert_later`)
+    issued: Option<std::collections::HashSet<String>>,
 }
 
 impl Drop for StoreTx<'_> {
@@ -764,6 +774,7 @@ impl StoreTx<'_> {
     pub fn savepoint(&mut self) -> Result<(), StoreError> {
         self.db.execute("SAVEPOINT scan", params![])?;
         self.saved_counters.clone_from(&self.counters);
+        self.saved_head.clone_from(&self.head);
         Ok(())
     }
 
@@ -772,11 +783,51 @@ impl StoreTx<'_> {
         self.db.execute("ROLLBACK TO scan", params![])?;
         self.db.execute("RELEASE scan", params![])?;
         self.counters.clone_from(&self.saved_counters);
+        self.head.clone_from(&self.saved_head);
         Ok(())
     }
 
     pub fn release_savepoint(&mut self) -> Result<(), StoreError> {
         self.db.execute("RELEASE scan", params![])?;
+        Ok(())
+    }
+
+    /// Loads every issued code, so that a bulk import checks and issues codes in memory
+    /// and queues their rows (one read instead of one per code).
+    pub(crate) fn load_issued_codes(&mut self) -> Result<(), StoreError> {
+        let mut issued = std::collections::HashSet::new();
+        self.db.each("SELECT code FROM codes", params![], |r| {
+            issued.insert(r.get::<String>(0)?);
+            Ok(())
+        })?;
+        self.issued = Some(issued);
+        Ok(())
+    }
+
+    /// Whether `code` was ever issued.
+    pub(crate) fn code_issued(&self, code: &str) -> Result<bool, StoreError> {
+        if let Some(issued) = &self.issued {
+            return Ok(issued.contains(code));
+        }
+        Ok(self.db.row(
+            "SELECT EXISTS(SELECT 1 FROM codes WHERE code = ?1)",
+            params![code],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Records `code` as issued.
+    pub(crate) fn issue_code(&mut self, code: &str, at: &str) -> Result<(), StoreError> {
+        let sql = "INSERT INTO codes (code, issued_at) VALUES (?1, ?2)";
+        match &mut self.issued {
+            Some(issued) => {
+                issued.insert(code.to_string());
+                self.db.insert_later(sql, params![code, at])?;
+            }
+            None => {
+                self.db.execute(sql, params![code, at])?;
+            }
+        }
         Ok(())
     }
 
@@ -789,17 +840,8 @@ impl StoreTx<'_> {
                 params![key, last],
             )?;
         }
-        let head: Option<(i64, String, String)> = match self.witness {
-            Some(_) => self
-                .db
-                .row(
-                    "SELECT seq, hash, at FROM journal ORDER BY seq DESC LIMIT 1",
-                    params![],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?,
-            None => None,
-        };
+        // the head this transaction appended, if it did
+        let head = self.head.take();
         self.open = false;
         if let Err(e) = self.db.execute("COMMIT", params![]) {
             // PostgreSQL gone while committing: it may have committed before the answer
@@ -882,7 +924,7 @@ impl StoreTx<'_> {
                 note,
                 ..
             } => {
-                db.execute("INSERT INTO lots (code, item_sku, supplier_code, supplier_lot, invoice, quantity, received_at, expiry, note, journal_seq)
+                db.insert_later("INSERT INTO lots (code, item_sku, supplier_code, supplier_lot, invoice, quantity, received_at, expiry, note, journal_seq)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", params![
                         code,
                         item_sku,
@@ -903,7 +945,7 @@ impl StoreTx<'_> {
                 opened_at,
                 production_date,
             } => {
-                db.execute("INSERT INTO batches (code, product_sku, opened_at, production_date, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, product_sku, opened_at.to_string(), production_date.to_string(), seq],
+                db.insert_later("INSERT INTO batches (code, product_sku, opened_at, production_date, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, product_sku, opened_at.to_string(), production_date.to_string(), seq],
                 )?;
             }
             Record::Consumption {
@@ -915,7 +957,7 @@ impl StoreTx<'_> {
                 warning,
                 ..
             } => {
-                db.execute("INSERT INTO consumptions (batch_code, line_no, input_code, input_kind, quantity, warning, journal_seq)
+                db.insert_later("INSERT INTO consumptions (batch_code, line_no, input_code, input_kind, quantity, warning, journal_seq)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", params![batch_code, line_no, input_code, input_kind.noun(), quantity, warning, seq],
                 )?;
             }
@@ -927,7 +969,7 @@ impl StoreTx<'_> {
                 note,
                 ..
             } => {
-                db.execute("INSERT INTO batch_closures (batch_code, yield_quantity, expiry, closed_at, note, journal_seq)
+                db.insert_later("INSERT INTO batch_closures (batch_code, yield_quantity, expiry, closed_at, note, journal_seq)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![code, yield_quantity, expiry.map(|d| d.to_string()), closed_at.to_string(), note, seq],
                 )?;
             }
@@ -938,10 +980,10 @@ impl StoreTx<'_> {
                 shipped_at,
                 lines,
             } => {
-                db.execute("INSERT INTO shipments (code, order_number, customer_code, shipped_at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, order_number, customer_code, shipped_at.to_string(), seq],
+                db.insert_later("INSERT INTO shipments (code, order_number, customer_code, shipped_at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, order_number, customer_code, shipped_at.to_string(), seq],
                 )?;
                 for (i, line) in lines.iter().enumerate() {
-                    db.execute(
+                    db.insert_later(
                         "INSERT INTO shipment_lines (shipment_code, line_no, batch_code, quantity) VALUES (?1, ?2, ?3, ?4)",
                         params![code, i as i64 + 1, line.batch_code, line.quantity],
                     )?;
@@ -954,7 +996,7 @@ impl StoreTx<'_> {
                 at,
                 ..
             } => {
-                db.execute(
+                db.insert_later(
                     "INSERT INTO wastes (code, quantity, reason, at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, quantity, reason, at.to_string(), seq],
                 )?;
             }
@@ -964,7 +1006,7 @@ impl StoreTx<'_> {
                 reason,
                 at,
             } => {
-                db.execute("INSERT INTO status_changes (code, status, reason, at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, status.as_str(), reason, at.to_string(), seq],
+                db.insert_later("INSERT INTO status_changes (code, status, reason, at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, status.as_str(), reason, at.to_string(), seq],
                 )?;
             }
             Record::Correction { target, reason, at } => {
@@ -977,7 +1019,7 @@ impl StoreTx<'_> {
                     } => ("consumption", batch_code, Some(i64::from(*line_no))),
                     CorrectionTarget::Batch { code } => ("batch", code, None),
                 };
-                db.execute("INSERT INTO corrections (target_kind, target_code, target_line, reason, at, journal_seq)
+                db.insert_later("INSERT INTO corrections (target_kind, target_code, target_line, reason, at, journal_seq)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![kind, code, line, reason, at.to_string(), seq],
                 )?;
             }
@@ -1010,7 +1052,7 @@ impl StoreTx<'_> {
             operator: None,
             body: &body,
         })?;
-        self.db.execute("INSERT INTO print_outcomes (job_id, outcome, detail, journal_seq) VALUES (?1, ?2, ?3, ?4)", params![job.id, outcome, detail, seq])?;
+        self.db.insert_later("INSERT INTO print_outcomes (job_id, outcome, detail, journal_seq) VALUES (?1, ?2, ?3, ?4)", params![job.id, outcome, detail, seq])?;
         Ok(seq)
     }
 

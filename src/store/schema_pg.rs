@@ -214,6 +214,22 @@ END $$;
 CREATE TRIGGER shipment_index_fill AFTER INSERT ON shipment_lines
     FOR EACH ROW EXECUTE FUNCTION lotstation_shipment_index();
 "#,
+    // 2: the shipment index filled once per statement from its new rows (a history import
+    // inserts shipment lines a thousand to a statement; a row trigger ran once per line)
+    r#"
+CREATE OR REPLACE FUNCTION lotstation_shipment_index() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO shipment_index
+        SELECT n.batch_code, n.shipment_code, n.line_no, s.shipped_at, s.order_number,
+               s.customer_code, n.quantity
+        FROM new_lines n JOIN shipments s ON s.code = n.shipment_code;
+    RETURN NULL;
+END $$;
+DROP TRIGGER shipment_index_fill ON shipment_lines;
+CREATE TRIGGER shipment_index_fill AFTER INSERT ON shipment_lines
+    REFERENCING NEW TABLE AS new_lines
+    FOR EACH STATEMENT EXECUTE FUNCTION lotstation_shipment_index();
+"#,
 ];
 
 /// The statements of migration `index`, with `TXT` spelled out.

@@ -314,21 +314,8 @@ impl World for StoreTx<'_> {
         let mut seq = last + 1;
         loop {
             let code = format.render(ctx, seq as u64);
-            let taken: bool = self
-                .db
-                .row(
-                    "SELECT EXISTS(SELECT 1 FROM codes WHERE code = ?1)",
-                    params![&code],
-                    |r| r.get(0),
-                )
-                .map_err(world_err)?;
-            if !taken {
-                self.db
-                    .execute(
-                        "INSERT INTO codes (code, issued_at) VALUES (?1, ?2)",
-                        params![code, jiff::civil::DateTime::from(ctx.date).to_string()],
-                    )
-                    .map_err(world_err)?;
+            if !self.code_issued(&code)? {
+                self.issue_code(&code, &jiff::civil::DateTime::from(ctx.date).to_string())?;
                 self.counters.insert(key, seq);
                 return Ok(code);
             }

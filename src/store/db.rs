@@ -628,6 +628,14 @@ fn pg_params<'a>(values: &'a [Param<'_>]) -> Vec<&'a (dyn postgres::types::ToSql
 /// numbered in order), `json_each(?N)` (a JSON array of text) → `jsonb_array_elements_text`.
 /// Quoted text is left alone.
 pub(crate) fn pg_sql(sql: &str) -> String {
+    // `x IN (SELECT value FROM json_each(?N))` as `x = ANY(ARRAY(…))`: the planner takes
+    // an array for what it is (an index lookup per code), where it guesses a set-returning
+    // function at a hundred rows and may scan the whole table instead
+    static IN_LIST: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"IN \((SELECT (?:value|CAST\(value AS \w+\)) FROM json_each\(\?\d+\))\)")
+            .expect("pattern")
+    });
+    let sql = IN_LIST.replace_all(sql, "= ANY(ARRAY($1))");
     let sql = sql.replace("json_each(", "jsonb_array_elements_text(CAST_JSONB(");
     let mut out = String::with_capacity(sql.len() + 16);
     let mut chars = sql.chars().peekable();
@@ -704,6 +712,14 @@ impl Db {
         match self {
             Db::Lite(_) => self.execute(sql, params).map(|_| ()),
             Db::Pg(conn) => conn.borrow_mut().insert_later(sql, params),
+        }
+    }
+
+    /// Sends what `insert_later` queued.
+    pub(crate) fn flush(&self) -> Result<()> {
+        match self {
+            Db::Lite(_) => Ok(()),
+            Db::Pg(conn) => conn.borrow_mut().flush(),
         }
     }
 
@@ -919,7 +935,17 @@ mod tests {
         );
         assert_eq!(
             pg_sql("SELECT x FROM t WHERE c IN (SELECT value FROM json_each(?3))"),
-            "SELECT x FROM t WHERE c IN (SELECT value FROM jsonb_array_elements_text(CAST($3 AS jsonb)))"
+            "SELECT x FROM t WHERE c = ANY(ARRAY(SELECT value FROM jsonb_array_elements_text(CAST($3 AS jsonb))))"
+        );
+        assert_eq!(
+            pg_sql(
+                "SELECT x FROM t WHERE c IN (SELECT CAST(value AS citext) FROM json_each(?1)) ORDER BY x"
+            ),
+            "SELECT x FROM t WHERE c = ANY(ARRAY(SELECT CAST(value AS citext) FROM jsonb_array_elements_text(CAST($1 AS jsonb)))) ORDER BY x"
+        );
+        assert_eq!(
+            pg_sql("SELECT value FROM json_each(?1)"),
+            "SELECT value FROM jsonb_array_elements_text(CAST($1 AS jsonb))"
         );
     }
 

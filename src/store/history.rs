@@ -136,6 +136,14 @@ impl Store {
         at: jiff::Timestamp,
         allow_batches_without_consumptions: bool,
     ) -> Result<HistorySummary, StoreError> {
+        let started = std::time::Instant::now();
+        let phase = |name: &str| {
+            tracing::debug!(
+                phase = name,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "history import"
+            )
+        };
         let mut tx = self.begin()?;
         tx.load_issued_codes()?;
         let known = tx.known()?;
@@ -327,6 +335,7 @@ impl Store {
         }
 
         // one shipment per order, customer and time
+        phase("consumptions queued");
         let mut groups: Vec<(ShipmentKey, Vec<&crate::masterdata::ShipmentRow>)> = Vec::new();
         let mut group_index: HashMap<ShipmentKey, usize> = HashMap::new();
         for row in &history.shipments {
@@ -446,13 +455,19 @@ impl Store {
             tx.append_record_with(&record, None, None, at, imported(f, row.line))?;
             summary.statuses += 1;
         }
+        phase("records queued");
+        tx.db.flush()?;
+        phase("records sent");
         tx.refuse_the_impossible(history, allow_batches_without_consumptions)?;
+        phase("checked");
         tx.commit()?;
+        phase("committed");
         // a bulk import leaves a large write-ahead log that every read would consult
         self.checkpoint()?;
         // and tables PostgreSQL has no statistics of yet: until its autovacuum gets to
         // them, traces would be planned blind
         self.analyze()?;
+        phase("analyzed");
         Ok(summary)
     }
 }

@@ -229,6 +229,8 @@ DROP TRIGGER shipment_index_fill ON shipment_lines;
 CREATE TRIGGER shipment_index_fill AFTER INSERT ON shipment_lines
     REFERENCING NEW TABLE AS new_lines
     FOR EACH STATEMENT EXECUTE FUNCTION lotstation_shipment_index();
+-- a recall's customers looked up by the code as recorded, byte-wise
+CREATE INDEX customers_code_exact ON customers ((CAST(code AS TEXT) COLLATE "C"));
 "#,
 ];
 

@@ -824,15 +824,15 @@ impl Db {
                 conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
                 Ok(())
             }
-            Db::Pg(_) => {
-                self.execute("BEGIN", params![])?;
-                if let Err(e) = self.row(
-                    "SELECT pg_advisory_xact_lock(?1)",
-                    params![WRITE_LOCK],
-                    |_| Ok(()),
-                ) {
-                    let _ = self.execute("ROLLBACK", params![]);
-                    return Err(e);
+            Db::Pg(conn) => {
+                // one round trip for both (a string of statements is sent at once)
+                let mut conn = conn.borrow_mut();
+                conn.flush()?;
+                if let Err(e) = conn.client().batch_execute(&format!(
+                    "BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+                )) {
+                    let _ = conn.client().batch_execute("ROLLBACK");
+                    return Err(e.into());
                 }
                 Ok(())
             }

@@ -50,7 +50,7 @@ pub fn recall(
     std::fs::write(out_dir.join("customers.csv"), &files.csv)?;
     std::fs::write(out_dir.join("recall.pdf"), &files.pdf)?;
     use std::io::Write;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let package = &files.package;
     match args.format {
         RecallFormat::Json => out.write_all(&files.json)?,
@@ -93,5 +93,6 @@ pub fn recall(
             )?;
         }
     }
+    out.flush()?;
     Ok(0)
 }

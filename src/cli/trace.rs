@@ -39,7 +39,8 @@ pub enum TraceCommand {
 
 pub fn trace(db: &Location, command: TraceCommand) -> anyhow::Result<i32> {
     let store = Store::open_existing(db)?;
-    let mut out = std::io::stdout().lock();
+    // one write for the whole answer, not one per line
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match command {
         TraceCommand::Forward {
             code,
@@ -70,6 +71,7 @@ pub fn trace(db: &Location, command: TraceCommand) -> anyhow::Result<i32> {
     }
     use std::io::Write;
     writeln!(out)?;
+    out.flush()?;
     Ok(0)
 }
 
@@ -174,7 +176,7 @@ pub fn stock(
         .to_zoned(station.timezone.clone())
         .date();
     let rows = store.stock(item, today, all)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     use std::io::Write;
     match format {
         Format::Json => {
@@ -207,5 +209,6 @@ pub fn stock(
             }
         }
     }
+    out.flush()?;
     Ok(0)
 }

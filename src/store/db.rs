@@ -429,9 +429,16 @@ pub(crate) struct PgConn {
     /// always `Some` until dropped
     client: Option<postgres::Client>,
     statements: HashMap<String, postgres::Statement>,
-    /// inserts not sent yet (`Db::insert_later`): each statement's rows, statements in the
-    /// order first queued
-    pending: Vec<(String, Vec<Vec<OwnedParam>>)>,
+    /// writes not sent yet (`Db::insert_later`, `Db::execute_later`), in order
+    pending: Vec<Pending>,
+}
+
+/// A write waiting to be sent.
+enum Pending {
+    /// rows of one plain insert (shared dialect), sent as multi-row inserts
+    Rows(String, Vec<Vec<OwnedParam>>),
+    /// a statement with its values written in (PostgreSQL's dialect)
+    Text(String),
 }
 
 /// A parameter kept until a queued insert is sent.
@@ -541,44 +548,103 @@ impl PgConn {
         Ok(statement)
     }
 
-    /// Queues a plain insert (see `Db::insert_later`).
+    /// Queues a plain insert (see `Db::insert_later`); rows of the same statement since the
+    /// last other queued statement go together.
     fn insert_later(&mut self, sql: &str, params: &[&dyn ToDb]) -> Result<()> {
+        if plain_insert(sql).is_none() {
+            return self.execute_later(sql, params);
+        }
         let row = params.iter().map(|p| OwnedParam::of(p.param())).collect();
-        match self.pending.iter_mut().find(|(queued, _)| queued == sql) {
-            Some((_, rows)) => rows.push(row),
-            None => self.pending.push((sql.to_string(), vec![row])),
+        let since_text = self
+            .pending
+            .iter()
+            .rposition(|p| matches!(p, Pending::Text(_)))
+            .map_or(0, |i| i + 1);
+        match self.pending[since_text..].iter_mut().find_map(|p| match p {
+            Pending::Rows(queued, rows) if queued == sql => Some(rows),
+            _ => None,
+        }) {
+            Some(rows) => rows.push(row),
+            None => self.pending.push(Pending::Rows(sql.to_string(), vec![row])),
         }
         Ok(())
     }
 
-    /// Sends every queued insert, a thousand rows to a statement, statements in the order
-    /// first queued (a table's rows before the rows that refer to them).
-    fn flush(&mut self) -> Result<()> {
-        if self.pending.is_empty() {
+    /// Queues a statement whose answer is not needed (see `Db::execute_later`).
+    fn execute_later(&mut self, sql: &str, params: &[&dyn ToDb]) -> Result<()> {
+        let values: Vec<Param<'_>> = params.iter().map(|p| p.param()).collect();
+        let text = with_literals(&pg_sql(sql), &values)?;
+        self.pending.push(Pending::Text(text));
+        Ok(())
+    }
+
+    /// Sends every queued write, then `last` if given, in as few round trips as it takes:
+    /// small inserts and queued statements go as one string of statements with their
+    /// values written in; a bulk of rows goes as prepared multi-row inserts, a thousand
+    /// rows each. A table's rows go before rows queued after them that refer to them.
+    fn flush_with(&mut self, last: Option<&str>) -> Result<()> {
+        /// rows of one insert from which prepared statements pay off
+        const BULK: usize = 100;
+        /// statements sent at once: up to about this many bytes
+        const BATCH_BYTES: usize = 1 << 20;
+        if self.pending.is_empty() && last.is_none() {
             return Ok(());
         }
         let pending = std::mem::take(&mut self.pending);
-        for (sql, rows) in pending {
-            let Some((head, width)) = plain_insert(&sql) else {
-                for row in &rows {
-                    let values: Vec<Param<'_>> = row.iter().map(OwnedParam::param).collect();
-                    let statement = self.prepare(&sql)?;
-                    self.client().execute(&statement, &pg_params(&values))?;
+        let mut text = String::new();
+        for item in &pending {
+            match item {
+                Pending::Rows(sql, rows) if rows.len() >= BULK => {
+                    if !text.is_empty() {
+                        self.client().batch_execute(&std::mem::take(&mut text))?;
+                    }
+                    self.insert_rows(sql, rows)?;
                 }
-                continue;
-            };
-            let per = ROWS_PER_INSERT.min(65_535 / width);
-            for chunk in rows.chunks(per) {
-                let values: Vec<Param<'_>> =
-                    chunk.iter().flatten().map(OwnedParam::param).collect();
-                let text = multi_row_insert(head, width, chunk.len());
-                if chunk.len() == per {
-                    let statement = self.prepare_pg(&text)?;
-                    self.client().execute(&statement, &pg_params(&values))?;
-                } else {
-                    self.client().execute(text.as_str(), &pg_params(&values))?;
+                Pending::Rows(sql, rows) => {
+                    let (head, _) = plain_insert(sql).expect("queued as a plain insert");
+                    text.push_str(head);
+                    for (i, row) in rows.iter().enumerate() {
+                        text.push_str(if i == 0 { "(" } else { ", (" });
+                        for (j, value) in row.iter().enumerate() {
+                            if j > 0 {
+                                text.push_str(", ");
+                            }
+                            push_literal(&mut text, value.param())?;
+                        }
+                        text.push(')');
+                    }
+                    text.push_str(";\n");
+                }
+                Pending::Text(statement) => {
+                    text.push_str(statement);
+                    text.push_str(";\n");
                 }
             }
+            if text.len() >= BATCH_BYTES {
+                self.client().batch_execute(&std::mem::take(&mut text))?;
+            }
+        }
+        if let Some(last) = last {
+            text.push_str(last);
+        }
+        if !text.is_empty() {
+            self.client().batch_execute(&text)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<()> {
+        self.flush_with(None)
+    }
+
+    /// Rows of one plain insert as prepared multi-row inserts.
+    fn insert_rows(&mut self, sql: &str, rows: &[Vec<OwnedParam>]) -> Result<()> {
+        let (head, width) = plain_insert(sql).expect("queued as a plain insert");
+        let per = ROWS_PER_INSERT.min(65_535 / width);
+        for chunk in rows.chunks(per) {
+            let values: Vec<Param<'_>> = chunk.iter().flatten().map(OwnedParam::param).collect();
+            let statement = self.prepare_pg(&multi_row_insert(head, width, chunk.len()))?;
+            self.client().execute(&statement, &pg_params(&values))?;
         }
         Ok(())
     }
@@ -607,6 +673,10 @@ impl PgConn {
         if sql.starts_with("ROLLBACK") {
             // what is queued was written after the savepoint or transaction being undone
             self.pending.clear();
+        } else if params.is_empty() && (sql.starts_with("SAVEPOINT ") || sql == "COMMIT") {
+            // with whatever is queued, in one round trip
+            self.flush_with(Some(sql))?;
+            return Ok(0);
         } else {
             self.flush()?;
         }
@@ -614,6 +684,75 @@ impl PgConn {
         let values: Vec<Param<'_>> = params.iter().map(|p| p.param()).collect();
         Ok(self.client().execute(&statement, &pg_params(&values))?)
     }
+}
+
+/// A value written into a statement: numbers as they are, text as an escape string
+/// (`E'…'`, backslashes and quotes doubled, whatever the server's
+/// `standard_conforming_strings`). Text with a NUL cannot be stored and is refused, so
+/// that no value can end the statement early.
+fn push_literal(out: &mut String, value: Param<'_>) -> Result<()> {
+    match value {
+        Param::Null => out.push_str("NULL"),
+        Param::Int(i) if i < 0 => {
+            out.push('(');
+            out.push_str(&i.to_string());
+            out.push(')');
+        }
+        Param::Int(i) => out.push_str(&i.to_string()),
+        Param::Text(s) => {
+            if s.contains('\0') {
+                return Err(DbError::Value(
+                    "text with a NUL character cannot be stored".into(),
+                ));
+            }
+            out.push_str("E'");
+            for c in s.chars() {
+                match c {
+                    '\'' => out.push_str("''"),
+                    '\\' => out.push_str("\\\\"),
+                    c => out.push(c),
+                }
+            }
+            out.push('\'');
+        }
+    }
+    Ok(())
+}
+
+/// A statement in PostgreSQL's dialect with `$N` replaced by its value (quoted text is
+/// left alone).
+fn with_literals(sql: &str, values: &[Param<'_>]) -> Result<String> {
+    let mut out = String::with_capacity(sql.len() + 64);
+    let mut chars = sql.chars().peekable();
+    let mut quoted = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            quoted = c != '\'';
+            out.push(c);
+            continue;
+        }
+        match c {
+            '\'' => {
+                quoted = true;
+                out.push(c);
+            }
+            '$' if chars.peek().is_some_and(char::is_ascii_digit) => {
+                let mut number = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    number.push(*d);
+                    chars.next();
+                }
+                let index: usize = number.parse().unwrap_or(0);
+                let value = index
+                    .checked_sub(1)
+                    .and_then(|i| values.get(i))
+                    .ok_or_else(|| DbError::Value(format!("no value for ${index}")))?;
+                push_literal(&mut out, *value)?;
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
 }
 
 /// Parameters as the postgres client takes them.
@@ -712,6 +851,16 @@ impl Db {
         match self {
             Db::Lite(_) => self.execute(sql, params).map(|_| ()),
             Db::Pg(conn) => conn.borrow_mut().insert_later(sql, params),
+        }
+    }
+
+    /// A statement whose answer is not needed now (an upsert of state, `RELEASE`): SQLite
+    /// runs it at once; PostgreSQL sends it, with its values written in, together with
+    /// the next statements it has to send anyway.
+    pub(crate) fn execute_later(&self, sql: &str, params: &[&dyn ToDb]) -> Result<()> {
+        match self {
+            Db::Lite(_) => self.execute(sql, params).map(|_| ()),
+            Db::Pg(conn) => conn.borrow_mut().execute_later(sql, params),
         }
     }
 
@@ -921,6 +1070,29 @@ mod tests {
         ] {
             assert_eq!(plain_insert(sql), None, "{sql}");
         }
+    }
+
+    #[test]
+    fn values_written_into_statements_cannot_escape_their_quotes() {
+        use super::{Param, with_literals};
+        let sql = pg_sql(
+            "INSERT INTO t (a, b, c, d) VALUES (?1, ?2, ?3, ?4) ON CONFLICT(a) DO UPDATE SET b = '$1'",
+        );
+        assert_eq!(
+            with_literals(
+                &sql,
+                &[
+                    Param::Text(r"it's \'; DROP TABLE t; --"),
+                    Param::Int(-5),
+                    Param::Null,
+                    Param::Int(7)
+                ]
+            )
+            .expect("written"),
+            r"INSERT INTO t (a, b, c, d) VALUES (E'it''s \\''; DROP TABLE t; --', (-5), NULL, 7) ON CONFLICT(a) DO UPDATE SET b = '$1'"
+        );
+        assert!(with_literals("SELECT $1", &[Param::Text("a\0b")]).is_err());
+        assert!(with_literals("SELECT $2", &[Param::Int(1)]).is_err());
     }
 
     #[test]

@@ -768,7 +768,7 @@ pub struct StoreTx<'a> {
     head: Option<(i64, String, String)>,
     saved_head: Option<(i64, String, String)>,
     /// every issued code, when a bulk import loaded them (`load_issued_codes`): codes are
-    /// then checked in memory and their rows queued (`Db::insert_later`)
+    /// then checked in memory (one read instead of one per code)
     issued: Option<std::collections::HashSet<String>>,
 }
 
@@ -792,19 +792,19 @@ impl StoreTx<'_> {
     /// Undoes everything since `savepoint` (and keeps the savepoint's place released).
     pub fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
         self.db.execute("ROLLBACK TO scan", params![])?;
-        self.db.execute("RELEASE scan", params![])?;
+        self.db.execute_later("RELEASE scan", params![])?;
         self.counters.clone_from(&self.saved_counters);
         self.head.clone_from(&self.saved_head);
         Ok(())
     }
 
     pub fn release_savepoint(&mut self) -> Result<(), StoreError> {
-        self.db.execute("RELEASE scan", params![])?;
+        self.db.execute_later("RELEASE scan", params![])?;
         Ok(())
     }
 
     /// Loads every issued code, so that a bulk import checks and issues codes in memory
-    /// and queues their rows (one read instead of one per code).
+    /// (one read instead of one per code).
     pub(crate) fn load_issued_codes(&mut self) -> Result<(), StoreError> {
         let mut issued = std::collections::HashSet::new();
         self.db.each("SELECT code FROM codes", params![], |r| {
@@ -829,23 +829,21 @@ impl StoreTx<'_> {
 
     /// Records `code` as issued.
     pub(crate) fn issue_code(&mut self, code: &str, at: &str) -> Result<(), StoreError> {
-        let sql = "INSERT INTO codes (code, issued_at) VALUES (?1, ?2)";
-        match &mut self.issued {
-            Some(issued) => {
-                issued.insert(code.to_string());
-                self.db.insert_later(sql, params![code, at])?;
-            }
-            None => {
-                self.db.execute(sql, params![code, at])?;
-            }
+        if let Some(issued) = &mut self.issued {
+            issued.insert(code.to_string());
         }
+        // (the next check of a code sends it first)
+        self.db.insert_later(
+            "INSERT INTO codes (code, issued_at) VALUES (?1, ?2)",
+            params![code, at],
+        )?;
         Ok(())
     }
 
     /// Commits (durably), then witnesses the new head outside the database.
     pub fn commit(mut self) -> Result<(), StoreError> {
         for (key, last) in &self.counters {
-            self.db.execute(
+            self.db.execute_later(
                 "INSERT INTO code_counters (key, last_seq) VALUES (?1, ?2)
                  ON CONFLICT(key) DO UPDATE SET last_seq = excluded.last_seq",
                 params![key, last],
@@ -1109,7 +1107,7 @@ impl StoreTx<'_> {
     /// Saves what the bench has open, with the scan that changed it.
     pub fn save_bench_state(&mut self, bench: &str, state: &BenchState) -> Result<(), StoreError> {
         let text = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.db.execute(
+        self.db.execute_later(
             "INSERT INTO bench_state (bench, state) VALUES (?1, ?2)
              ON CONFLICT(bench) DO UPDATE SET state = excluded.state",
             params![bench, text],

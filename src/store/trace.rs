@@ -432,43 +432,28 @@ impl Store {
     /// What is left of each lot or batch: received or made, minus live consumptions,
     /// waste and shipments. Void lots and batches are left out.
     pub(crate) fn balances(&self, codes: &[String]) -> Result<HashMap<String, i64>, StoreError> {
-        let list = json_list(codes);
-        let mut balances: HashMap<String, i64> = HashMap::new();
-        let mut add = |sql: &str, sign: i64| -> Result<(), StoreError> {
-            let mut stmt = self.db.prepare_cached(sql)?;
-            let rows = stmt.query_map(params![&list], |r| {
-                Ok((r.get::<String>(0)?, r.get::<i64>(1)?))
-            })?;
-            for row in rows {
-                let (code, quantity) = row?;
-                *balances.entry(code).or_default() += sign * quantity;
-            }
-            Ok(())
-        };
-        add(
+        // one statement (one round trip on PostgreSQL): what came in, less what went out
+        let mut stmt = self.db.prepare_cached(&format!(
             "SELECT code, quantity FROM lots WHERE code IN (SELECT value FROM json_each(?1))
-             AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = lots.code)",
-            1,
-        )?;
-        add(
-            "SELECT batch_code, yield_quantity FROM batch_closures WHERE batch_code IN (SELECT value FROM json_each(?1))",
-            1,
-        )?;
-        add(
-            &format!(
-                "SELECT c.input_code, SUM(c.quantity) FROM consumptions c
-                 WHERE c.input_code IN (SELECT value FROM json_each(?1)) AND {LIVE} GROUP BY c.input_code"
-            ),
-            -1,
-        )?;
-        add(
-            "SELECT code, SUM(quantity) FROM wastes WHERE code IN (SELECT value FROM json_each(?1)) GROUP BY code",
-            -1,
-        )?;
-        add(
-            "SELECT batch_code, SUM(quantity) FROM shipment_lines WHERE batch_code IN (SELECT value FROM json_each(?1)) GROUP BY batch_code",
-            -1,
-        )?;
+               AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = lots.code)
+             UNION ALL
+             SELECT batch_code, yield_quantity FROM batch_closures WHERE batch_code IN (SELECT value FROM json_each(?1))
+             UNION ALL
+             SELECT c.input_code, -SUM(c.quantity) FROM consumptions c
+              WHERE c.input_code IN (SELECT value FROM json_each(?1)) AND {LIVE} GROUP BY c.input_code
+             UNION ALL
+             SELECT code, -SUM(quantity) FROM wastes WHERE code IN (SELECT value FROM json_each(?1)) GROUP BY code
+             UNION ALL
+             SELECT batch_code, -SUM(quantity) FROM shipment_lines WHERE batch_code IN (SELECT value FROM json_each(?1)) GROUP BY batch_code"
+        ))?;
+        let rows = stmt.query_map(params![json_list(codes)], |r| {
+            Ok((r.get::<String>(0)?, r.get::<i64>(1)?))
+        })?;
+        let mut balances: HashMap<String, i64> = HashMap::new();
+        for row in rows {
+            let (code, quantity) = row?;
+            *balances.entry(code).or_default() += quantity;
+        }
         Ok(balances)
     }
 

@@ -6,8 +6,6 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use crate::store::Target;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RecallFormat {
     Text,
@@ -31,7 +29,7 @@ pub fn recall(
 ) -> anyhow::Result<i32> {
     let mut store = super::open_existing(db, station)?;
     let target = store.resolve(&args.code, args.supplier.as_deref())?;
-    if !matches!(target, Target::Lot(_) | Target::Batch(_)) {
+    if !target.is_stock() {
         anyhow::bail!(
             "a recall starts at a lot or a batch; {} is a {}",
             target.code(),

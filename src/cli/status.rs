@@ -13,7 +13,7 @@ pub fn change(
 ) -> anyhow::Result<i32> {
     let mut store = super::open_existing(db, station)?;
     let operator = std::env::var("USER").ok();
-    let seq = store.change_status(
+    let changed = store.change_status(
         code,
         status,
         reason,
@@ -27,6 +27,10 @@ pub fn change(
         Status::Recalled => "recalled",
         Status::Void => "void",
     };
-    println!("{code} is {what} ({reason}); journal entry {seq}");
+    println!(
+        "{} is {what} ({reason}); journal entry {}",
+        changed.describe(code),
+        changed.seq
+    );
     Ok(0)
 }

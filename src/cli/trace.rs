@@ -81,6 +81,14 @@ fn forward_text(trace: &ForwardTrace, mut out: impl std::io::Write) -> anyhow::R
         "forward trace of {} {}",
         trace.root.kind, trace.root.code
     )?;
+    if let Some(supplier) = &trace.root.supplier {
+        writeln!(
+            out,
+            "received from {supplier} as {} lots: {}",
+            trace.root.lots.len(),
+            trace.root.lots.join(", ")
+        )?;
+    }
     writeln!(out, "\nbatches ({}):", trace.batches.len())?;
     for b in &trace.batches {
         writeln!(

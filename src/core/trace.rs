@@ -40,8 +40,13 @@ impl serde::Serialize for Amount {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Root {
     pub code: String,
-    /// lot | batch | order | shipment
+    /// lot | batch | order | shipment | supplier lot
     pub kind: String,
+    /// a supplier lot number: the supplier and every internal lot received under it
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lots: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -4,7 +4,6 @@
 use super::state::Daemon;
 use crate::core::workflow::Status;
 use crate::events::{ApiCommand, ApiReply, CommandError};
-use crate::store::Target;
 
 impl Daemon {
     pub fn handle_api(&mut self, command: ApiCommand) -> Result<ApiReply, CommandError> {
@@ -21,25 +20,29 @@ impl Daemon {
                 } else {
                     Status::Hold
                 };
-                let seq = self
+                let changed = self
                     .store
                     .change_status(&code, status, &reason, now, operator)?;
                 ApiReply::Done(format!(
-                    "{code} is {} ({reason}); journal entry {seq}",
-                    status.as_str()
+                    "{} is {} ({reason}); journal entry {}",
+                    changed.describe(&code),
+                    status.as_str(),
+                    changed.seq
                 ))
             }
             ApiCommand::Release { code, reason } => {
-                let seq =
+                let changed =
                     self.store
                         .change_status(&code, Status::Available, &reason, now, operator)?;
                 ApiReply::Done(format!(
-                    "{code} is released ({reason}); journal entry {seq}"
+                    "{} is released ({reason}); journal entry {}",
+                    changed.describe(&code),
+                    changed.seq
                 ))
             }
             ApiCommand::Recall { code, supplier } => {
                 let target = self.store.resolve(&code, supplier.as_deref())?;
-                if !matches!(target, Target::Lot(_) | Target::Batch(_)) {
+                if !target.is_stock() {
                     return Err(CommandError::Invalid(format!(
                         "a recall starts at a lot or a batch; {} is a {}",
                         target.code(),

@@ -254,10 +254,7 @@ pub async fn recall_drill(
     let supplier = query.supplier;
     let files = read(&app, move |store| {
         let target = store.resolve(&code, supplier.as_deref())?;
-        if !matches!(
-            target,
-            crate::store::Target::Lot(_) | crate::store::Target::Batch(_)
-        ) {
+        if !target.is_stock() {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!(

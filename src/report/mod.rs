@@ -361,9 +361,14 @@ pub fn recall_package(
         store.head()?.map(|(_, hash)| hash).unwrap_or_default()
     } else {
         let batches: Vec<String> = trace.batches.iter().map(|b| b.code.clone()).collect();
-        store.record_recall(target.code(), &batches, now, operator)?
+        store.record_recall(target, &batches, now, operator)?
     };
-    let facts = store.lot_facts(target.code())?;
+    let stock = target.stock_codes();
+    let mut facts = store.lot_facts(stock.first().map_or(target.code(), String::as_str))?;
+    if let Target::SupplierLot { number, lots, .. } = target {
+        // the heading names the supplier's lot and every internal lot received under it
+        facts.0 = format!("{number} (supplier lot: {})", lots.join(", "));
+    }
     let package = RecallPackage {
         trace,
         generated_at: now.to_string(),

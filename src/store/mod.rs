@@ -477,22 +477,48 @@ impl Store {
         reason: &str,
         at: jiff::Timestamp,
         operator: Option<&str>,
-    ) -> Result<i64, StoreError> {
-        let mut tx = self.begin()?;
-        if tx.stock_exists(code)?.is_none() {
-            return Err(StoreError::NotFound(format!(
-                "no lot or batch has the code {code}"
-            )));
-        }
-        let record = Record::StatusChange {
-            code: code.to_string(),
-            status,
-            reason: reason.to_string(),
-            at,
+    ) -> Result<StatusChanged, StoreError> {
+        // a lot or batch code, else a supplier's lot number: every lot received under it
+        let codes = match self.resolve(code, None) {
+            Ok(target) if target.is_stock() => target.stock_codes(),
+            Ok(_) | Err(StoreError::NotFound(_)) => {
+                return Err(StoreError::NotFound(format!(
+                    "no lot or batch has the code {code}, and no lot the supplier lot number {code}"
+                )));
+            }
+            Err(e) => return Err(e),
         };
-        let seq = tx.append_record(&record, None, operator, at, None)?;
+        let mut tx = self.begin()?;
+        let mut seq = 0;
+        for code in &codes {
+            let record = Record::StatusChange {
+                code: code.clone(),
+                status,
+                reason: reason.to_string(),
+                at,
+            };
+            seq = tx.append_record(&record, None, operator, at, None)?;
+        }
         tx.commit()?;
-        Ok(seq)
+        Ok(StatusChanged { codes, seq })
+    }
+}
+
+/// What `change_status` changed: the lots and batches, and the last journal entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChanged {
+    pub codes: Vec<String>,
+    pub seq: i64,
+}
+
+impl StatusChanged {
+    /// `SL-446 (lots A, B)` when a supplier lot number named several lots, else the code.
+    pub fn describe(&self, asked: &str) -> String {
+        match self.codes.as_slice() {
+            [one] if one == asked => one.clone(),
+            [one] => format!("{asked} (lot {one})"),
+            many => format!("{asked} (lots {})", many.join(", ")),
+        }
     }
 }
 
@@ -1113,24 +1139,6 @@ impl StoreTx<'_> {
             params![bench, text],
         )?;
         Ok(())
-    }
-
-    /// The kind of the lot or batch with this code, if any.
-    fn stock_exists(&self, code: &str) -> Result<Option<&'static str>, StoreError> {
-        let lot: bool = self.db.row(
-            "SELECT EXISTS(SELECT 1 FROM lots WHERE code = ?1)",
-            params![code],
-            |r| r.get(0),
-        )?;
-        if lot {
-            return Ok(Some("lot"));
-        }
-        let batch: bool = self.db.row(
-            "SELECT EXISTS(SELECT 1 FROM batches WHERE code = ?1)",
-            params![code],
-            |r| r.get(0),
-        )?;
-        Ok(batch.then_some("batch"))
     }
 }
 

@@ -22,12 +22,38 @@ pub enum Target {
     Batch(String),
     Shipment(String),
     Order(String),
+    /// a supplier's lot number received as several internal lots (two deliveries of the
+    /// same supplier lot): traces, recalls and holds cover them all
+    SupplierLot {
+        number: String,
+        supplier: String,
+        lots: Vec<String>,
+    },
 }
 
 impl Target {
     pub fn code(&self) -> &str {
         match self {
             Target::Lot(c) | Target::Batch(c) | Target::Shipment(c) | Target::Order(c) => c,
+            Target::SupplierLot { number, .. } => number,
+        }
+    }
+
+    /// Whether it is stock (a lot, a batch, a supplier's lot): what a forward trace,
+    /// a recall and a hold start from.
+    pub fn is_stock(&self) -> bool {
+        matches!(
+            self,
+            Target::Lot(_) | Target::Batch(_) | Target::SupplierLot { .. }
+        )
+    }
+
+    /// The lot and batch codes it stands for.
+    pub fn stock_codes(&self) -> Vec<String> {
+        match self {
+            Target::Lot(c) | Target::Batch(c) => vec![c.clone()],
+            Target::SupplierLot { lots, .. } => lots.clone(),
+            Target::Shipment(_) | Target::Order(_) => Vec::new(),
         }
     }
 
@@ -37,13 +63,20 @@ impl Target {
             Target::Batch(_) => "batch",
             Target::Shipment(_) => "shipment",
             Target::Order(_) => "order",
+            Target::SupplierLot { .. } => "supplier lot",
         }
     }
 
     fn root(&self) -> Root {
+        let (supplier, lots) = match self {
+            Target::SupplierLot { supplier, lots, .. } => (Some(supplier.clone()), lots.clone()),
+            _ => (None, Vec::new()),
+        };
         Root {
             code: self.code().to_string(),
             kind: self.kind().to_string(),
+            supplier,
+            lots,
         }
     }
 }
@@ -136,9 +169,17 @@ impl Store {
                 None => format!("no lot, batch, shipment, order or supplier lot number {code}"),
             })),
             [(lot, _, _)] => Ok(Target::Lot(lot.clone())),
+            [(_, first, _), rest @ ..]
+                if rest.iter().all(|(_, s, _)| s.eq_ignore_ascii_case(first)) =>
+            {
+                Ok(Target::SupplierLot {
+                    number: code.to_string(),
+                    supplier: first.clone(),
+                    lots: candidates.iter().map(|(lot, _, _)| lot.clone()).collect(),
+                })
+            }
             many => Err(StoreError::Ambiguous(format!(
-                "supplier lot number {code} is ambiguous; it names {} lots: {}. Name one, or add --supplier",
-                many.len(),
+                "supplier lot number {code} names lots of several suppliers: {}. Add --supplier",
                 many.iter()
                     .map(|(lot, supplier, at)| format!(
                         "{lot} (supplier {supplier}, received {at})"
@@ -151,14 +192,19 @@ impl Store {
 
     /// Everything downstream of a lot or batch.
     pub fn trace_forward(&self, target: &Target) -> Result<ForwardTrace, StoreError> {
-        let (root, root_unit) = match target {
-            Target::Lot(code) => {
-                let sku: String = self.db.row(
-                    "SELECT item_sku FROM lots WHERE code = ?1",
-                    params![code],
-                    |r| r.get(0),
-                )?;
-                (code.clone(), sku)
+        // the codes traced from, each with its item
+        let roots: Vec<(String, String)> = match target {
+            Target::Lot(_) | Target::SupplierLot { .. } => {
+                let mut roots = Vec::new();
+                for code in target.stock_codes() {
+                    let sku: String = self.db.row(
+                        "SELECT item_sku FROM lots WHERE code = ?1",
+                        params![code],
+                        |r| r.get(0),
+                    )?;
+                    roots.push((code, sku));
+                }
+                roots
             }
             Target::Batch(code) => {
                 let sku: String = self.db.row(
@@ -166,7 +212,7 @@ impl Store {
                     params![code],
                     |r| r.get(0),
                 )?;
-                (code.clone(), sku)
+                vec![(code.clone(), sku)]
             }
             other => {
                 return Err(StoreError::Refused(format!(
@@ -180,9 +226,11 @@ impl Store {
         let unit_of = |sku: &str| units.get(sku).copied().unwrap_or(Unit::Each);
         // code -> (index in batches, unit of that code's item)
         let mut seen: HashMap<String, (Option<usize>, Unit)> = HashMap::new();
-        seen.insert(root.clone(), (None, unit_of(&root_unit)));
+        for (code, sku) in &roots {
+            seen.insert(code.clone(), (None, unit_of(sku)));
+        }
         let mut batches: Vec<ForwardBatch> = Vec::new();
-        let mut frontier = vec![root.clone()];
+        let mut frontier: Vec<String> = roots.iter().map(|(code, _)| code.clone()).collect();
         let mut depth = 0;
         let mut stmt = self.db.prepare_cached(&format!(
             "SELECT c.batch_code, c.input_code, c.quantity, b.product_sku
@@ -217,7 +265,7 @@ impl Store {
                     None => {
                         let mut path = match input_index {
                             Some(i) => batches[i].path.clone(),
-                            None => vec![root.clone()],
+                            None => vec![input.clone()],
                         };
                         path.push(batch.clone());
                         seen.insert(batch.clone(), (Some(batches.len()), unit_of(&product)));
@@ -236,8 +284,8 @@ impl Store {
             frontier = next;
         }
         let mut shipped_codes: Vec<String> = batches.iter().map(|b| b.code.clone()).collect();
-        if matches!(target, Target::Batch(_)) {
-            shipped_codes.push(root.clone());
+        if let Target::Batch(code) = target {
+            shipped_codes.push(code.clone());
         }
         let unit_of_batch: HashMap<&str, Unit> = seen
             .iter()
@@ -252,7 +300,7 @@ impl Store {
             .collect();
         customer_codes.sort_unstable();
         let customers = self.customers(&customer_codes)?;
-        let mut stock_codes = vec![root.clone()];
+        let mut stock_codes: Vec<String> = roots.into_iter().map(|(code, _)| code).collect();
         stock_codes.extend(batches.iter().map(|b| b.code.clone()));
         let balances = self.balances(&stock_codes)?;
         let on_hand = stock_codes
@@ -464,13 +512,15 @@ impl Store {
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut lot_use: BTreeMap<String, i64> = BTreeMap::new();
         let start_depth = match target {
-            Target::Lot(code) => {
-                let quantity: i64 = self.db.row(
-                    "SELECT quantity FROM lots WHERE code = ?1",
-                    params![code],
-                    |r| r.get(0),
-                )?;
-                lot_use.insert(code.clone(), quantity);
+            Target::Lot(_) | Target::SupplierLot { .. } => {
+                for code in target.stock_codes() {
+                    let quantity: i64 = self.db.row(
+                        "SELECT quantity FROM lots WHERE code = ?1",
+                        params![code],
+                        |r| r.get(0),
+                    )?;
+                    lot_use.insert(code, quantity);
+                }
                 0
             }
             Target::Batch(code) => {
@@ -736,7 +786,7 @@ impl Store {
     /// blocked goes on hold. One transaction; returns the journal head after it.
     pub fn record_recall(
         &mut self,
-        lot: &str,
+        target: &Target,
         downstream: &[String],
         at: jiff::Timestamp,
         operator: Option<&str>,
@@ -752,21 +802,28 @@ impl Store {
                 )
                 .optional()?)
         };
-        if current(&tx, lot)?.as_deref() != Some("recalled") {
-            let record = Record::StatusChange {
-                code: lot.to_string(),
-                status: Status::Recalled,
-                reason: "recall".into(),
-                at,
-            };
-            tx.append_record(&record, None, operator, at, None)?;
+        for lot in target.stock_codes() {
+            if current(&tx, &lot)?.as_deref() != Some("recalled") {
+                let record = Record::StatusChange {
+                    code: lot,
+                    status: Status::Recalled,
+                    reason: match target {
+                        Target::SupplierLot { number, .. } => {
+                            format!("recall of supplier lot {number}")
+                        }
+                        _ => "recall".into(),
+                    },
+                    at,
+                };
+                tx.append_record(&record, None, operator, at, None)?;
+            }
         }
         for batch in downstream {
             if current(&tx, batch)?.is_none_or(|s| s == "available") {
                 let record = Record::StatusChange {
                     code: batch.clone(),
                     status: Status::Hold,
-                    reason: format!("downstream of recalled lot {lot}"),
+                    reason: format!("downstream of recalled {} {}", target.kind(), target.code()),
                     at,
                 };
                 tx.append_record(&record, None, operator, at, None)?;

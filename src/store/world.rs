@@ -258,16 +258,11 @@ impl World for StoreTx<'_> {
     }
 
     fn stock_of_item(&mut self, sku: &str, lot: &str) -> Result<Option<StockView>, WorldError> {
-        // our own code first, then the newest lot of that item with that supplier lot
-        let code: Option<String> = self.db
+        let code: Option<String> = self
+            .db
             .row(
-                "SELECT code FROM (
-                    SELECT code, 0 AS rank, '' AS received_at FROM lots WHERE item_sku = ?1 AND code = ?2
-                    UNION ALL
-                    SELECT code, 0, '' FROM batches WHERE product_sku = ?1 AND code = ?2
-                    UNION ALL
-                    SELECT code, 1, received_at FROM lots WHERE item_sku = ?1 AND supplier_lot = ?2
-                 ) AS candidates ORDER BY rank, received_at DESC LIMIT 1",
+                "SELECT code FROM lots WHERE item_sku = ?1 AND code = ?2
+                 UNION ALL SELECT code FROM batches WHERE product_sku = ?1 AND code = ?2",
                 params![sku, lot],
                 |r| r.get(0),
             )
@@ -277,6 +272,30 @@ impl World for StoreTx<'_> {
             Some(code) => self.stock_view(&code),
             None => Ok(None),
         }
+    }
+
+    fn lots_by_supplier_lot(
+        &mut self,
+        sku: Option<&str>,
+        number: &str,
+    ) -> Result<Vec<StockView>, WorldError> {
+        let codes: Vec<String> = self
+            .db
+            .rows(
+                "SELECT code FROM lots WHERE supplier_lot = ?1
+                   AND (CAST(?2 AS TEXT) IS NULL OR item_sku = CAST(?2 AS TEXT))
+                 ORDER BY received_at, code",
+                params![number, sku],
+                |r| r.get(0),
+            )
+            .map_err(world_err)?;
+        let mut lots = Vec::with_capacity(codes.len());
+        for code in codes {
+            if let Some(view) = self.stock_view(&code)? {
+                lots.push(view);
+            }
+        }
+        Ok(lots)
     }
 
     fn bom(&mut self, product_sku: &str) -> Result<Vec<String>, WorldError> {

@@ -586,7 +586,7 @@ fn ambiguous_supplier_lot_numbers_list_the_candidates() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("supplier lot number X-1 is ambiguous; it names 2 lots"),
+        err.contains("supplier lot number X-1 names lots of several suppliers"),
         "{err}"
     );
     assert!(
@@ -621,6 +621,178 @@ fn ambiguous_supplier_lot_numbers_list_the_candidates() {
         shop.query_i64("SELECT COUNT(*) FROM journal"),
         journal,
         "an ambiguous recall changes nothing"
+    );
+}
+
+/// One supplier lot in two deliveries (two internal lots): the supplier's recall names
+/// their lot, so ours covers both lots' customers in one package; holds take the number
+/// too; at the making bench the number alone is refused (which jar is it?) and nothing is
+/// recorded; the second receipt is warned about.
+#[test]
+fn a_supplier_lot_received_twice_is_recalled_as_one() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    let first =
+        crate::support::receive(&mut bench, "BRAMBLE", "ITEM:LAV-EO", Some("SL-446"), "1kg");
+    bench.ok("@RECEIVE");
+    bench.ok("SUP:BRAMBLE");
+    bench.ok("INV-2");
+    bench.ok("ITEM:LAV-EO");
+    bench.ok("SL-446");
+    bench.ok("@QTY:1kg");
+    let line = bench.ok("@DONE");
+    assert!(
+        line.contains(&format!(
+            "(warning: supplier lot SL-446 of LAV-EO was received before as {first}"
+        )),
+        "{line}"
+    );
+    let second = crate::support::code_after(&line, "lot ");
+    bench.ok("@DONE");
+
+    // the making bench will not guess which of the two jars it is
+    bench.ok("@MAKE");
+    bench.ok("ITEM:BLEND");
+    let before = shop.counts();
+    let refused = bench.scan("SL-446");
+    assert!(
+        refused.starts_with("error: supplier lot SL-446 was received as 2 lots")
+            && refused.contains(&format!("{first} of LAV-EO"))
+            && refused.contains(&format!("{second} of LAV-EO"))
+            && refused.contains("scan the lot label we printed"),
+        "{refused}"
+    );
+    // nor the supplier's GS1 label on the jar, whose (10) is their lot number
+    let refused_gs1 = bench.scan("]C1010950110153000310SL-446");
+    assert!(
+        refused_gs1.starts_with("error: supplier lot SL-446 was received as 2 lots"),
+        "{refused_gs1}"
+    );
+    let after = shop.counts();
+    assert_eq!(before.get("consumptions"), after.get("consumptions"));
+    assert_eq!(before.get("batches"), after.get("batches"));
+    // each lot goes into a batch shipped to its own customer
+    bench.ok(&first);
+    bench.ok("@QTY:500g");
+    bench.ok("@YIELD:500g");
+    bench.ok("@DONE");
+    bench.ok("ITEM:BLEND");
+    bench.ok(&second);
+    bench.ok("@QTY:500g");
+    bench.ok("@YIELD:500g");
+    bench.ok("@DONE");
+    bench.ok("@PACK");
+    bench.ok("ORD:5001");
+    bench.ok("CUS:C001");
+    bench.ok("MFG-0001");
+    bench.ok("@DONE");
+    bench.ok("ORD:5002");
+    bench.ok("CUS:C002");
+    bench.ok("MFG-0002");
+    bench.ok("@DONE");
+    bench.finish();
+
+    let out = shop.cli(&["trace", "forward", "SL-446", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(trace["root"]["kind"], "supplier lot");
+    assert_eq!(trace["root"]["supplier"], "BRAMBLE");
+    assert_eq!(trace["root"]["lots"], serde_json::json!([first, second]));
+    let customers: Vec<&str> = trace["customers"]
+        .as_array()
+        .expect("customers")
+        .iter()
+        .filter_map(|c| c["code"].as_str())
+        .collect();
+    assert_eq!(customers.len(), 2, "{customers:?}");
+
+    // the recall: both lots recalled, both batches held, both customers in the package
+    let dir = shop.path("recall-SL-446");
+    let out = shop.cli(&[
+        "recall",
+        "SL-446",
+        "--supplier",
+        "bramble",
+        "--out",
+        dir.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(dir.join("customers.csv")).expect("customers.csv");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    for lot in [&first, &second] {
+        assert_eq!(
+            shop.query_strings(&format!(
+                "SELECT status FROM status_changes WHERE code = '{lot}' ORDER BY id DESC LIMIT 1"
+            )),
+            ["recalled"]
+        );
+    }
+    assert_eq!(
+        shop.query_i64("SELECT COUNT(*) FROM status_changes WHERE status = 'hold' AND code IN ('MFG-0001', 'MFG-0002')"),
+        2
+    );
+
+    // release and hold by the supplier's number, as the supplier's letter names it
+    let out = shop.cli(&["release", "SL-446", "--reason", "supplier cleared it"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with(&format!(
+            "SL-446 (lots {first}, {second}) is released (supplier cleared it)"
+        )),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let (code, out) = shop.verify();
+    assert_eq!(code, 0, "{out}");
+}
+
+/// A supplier lot number that names one lot works wherever our lot code does.
+#[test]
+fn a_unique_supplier_lot_number_stands_for_its_lot() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    let lot = crate::support::receive(&mut bench, "BRAMBLE", "ITEM:LAV-EO", Some("SL-77"), "1kg");
+    bench.ok("@MAKE");
+    bench.ok("ITEM:BLEND");
+    let line = bench.ok("SL-77");
+    assert!(line.contains(&lot), "{line}");
+    bench.ok("@QTY:100g");
+    bench.finish();
+    assert_eq!(
+        shop.query_strings("SELECT input_code FROM consumptions"),
+        [lot.clone()]
+    );
+    let out = shop.cli(&["hold", "SL-77", "--reason", "supplier letter"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with(&format!("SL-77 (lot {lot}) is on hold")),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = shop.cli(&["hold", "SL-NOPE", "--reason", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "no lot or batch has the code SL-NOPE, and no lot the supplier lot number SL-NOPE"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 }
 

@@ -208,6 +208,35 @@ pub(crate) fn scanned_stock(
             return Ok(Err(format!("{} is not a lot or batch label", c.name())));
         }
     };
+    // not one of our codes: a supplier's lot number, if it names exactly one lot (of the
+    // scanned item, for a GS1 label); the station never guesses between several
+    let by_supplier_lot = match &resolved {
+        Resolved::Unknown(text) => Some((None, text.clone())),
+        Resolved::Gs1 {
+            item,
+            stock: None,
+            message,
+        } => message
+            .lot()
+            .map(|lot| (item.as_ref().map(|i| i.sku.clone()), lot.to_string())),
+        _ => None,
+    };
+    if let Some((sku, number)) = by_supplier_lot {
+        let mut lots = world.lots_by_supplier_lot(sku.as_deref(), &number)?;
+        match lots.len() {
+            0 => {}
+            1 => return Ok(Ok(lots.remove(0))),
+            n => {
+                return Ok(Err(format!(
+                    "supplier lot {number} was received as {n} lots ({}): scan the lot label we printed, not the supplier's",
+                    lots.iter()
+                        .map(|l| format!("{} of {}", l.code, l.item.sku))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
+    }
     Ok(match resolved {
         Resolved::Stock(stock)
         | Resolved::Gs1 {

@@ -372,6 +372,19 @@ fn done(
         );
         accepted.effects.push(Effect::Print(print));
     }
+    // the same supplier lot of the same item again: a second delivery, or a lot keyed twice
+    let earlier = world.lots_by_supplier_lot(Some(&line.item.sku), supplier_lot)?;
+    if !earlier.is_empty() {
+        accepted.warnings.push(format!(
+            "supplier lot {supplier_lot} of {} was received before as {}: its recall will cover both",
+            line.item.sku,
+            earlier
+                .iter()
+                .map(|l| l.code.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     accepted.records.push(Record::LotReceived {
         code: code.clone(),
         item_sku: line.item.sku.clone(),

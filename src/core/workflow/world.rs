@@ -124,8 +124,14 @@ pub trait World {
     fn order(&mut self, number: &str) -> Result<Option<OrderView>, WorldError>;
     /// A lot or batch by its internal code.
     fn stock(&mut self, code: &str) -> Result<Option<StockView>, WorldError>;
-    /// The lot or batch of `sku` whose internal code or supplier lot is `lot`.
+    /// The lot or batch of `sku` whose internal code is `lot`.
     fn stock_of_item(&mut self, sku: &str, lot: &str) -> Result<Option<StockView>, WorldError>;
+    /// The lots received under a supplier's lot number (of `sku`, if given), oldest first.
+    fn lots_by_supplier_lot(
+        &mut self,
+        sku: Option<&str>,
+        number: &str,
+    ) -> Result<Vec<StockView>, WorldError>;
     /// The material SKUs of a product's bill of materials.
     fn bom(&mut self, product_sku: &str) -> Result<Vec<String>, WorldError>;
     /// A fresh code in `format`, never issued before; it stays taken even if the scan's

@@ -772,7 +772,7 @@ fn a_unique_supplier_lot_number_stands_for_its_lot() {
     bench.finish();
     assert_eq!(
         shop.query_strings("SELECT input_code FROM consumptions"),
-        [lot.clone()]
+        [lot.as_str()]
     );
     let out = shop.cli(&["hold", "SL-77", "--reason", "supplier letter"]);
     assert!(

@@ -148,6 +148,7 @@ pub struct StockRow {
     pub supplier_code: Option<String>,
     pub supplier_lot: Option<String>,
     /// the item's stock on hand divided by its average daily use over the last 90 days
+    /// (or over the days since it was first used, when that is fewer)
     pub days_of_cover: Option<u32>,
 }
 
@@ -177,6 +178,8 @@ pub struct StockFacts {
     pub statuses: std::collections::HashMap<String, String>,
     /// item -> what batches made in the last `COVER_WINDOW_DAYS` consumed of it
     pub used_lately: std::collections::HashMap<String, i64>,
+    /// item -> the production date of the first batch that used it
+    pub first_used: std::collections::HashMap<String, jiff::civil::Date>,
     pub units: std::collections::HashMap<String, Unit>,
 }
 
@@ -230,8 +233,17 @@ pub fn stock_list(
         });
     }
     for row in &mut out {
-        let rate = facts.used_lately.get(&row.item_sku).copied().unwrap_or(0) as f64
-            / COVER_WINDOW_DAYS as f64;
+        // averaged over the days the item has been in use, up to the window: a shop two
+        // weeks old is not averaged over ninety days
+        let days_in_use = facts
+            .first_used
+            .get(&row.item_sku)
+            .and_then(|first| (today - *first).get_days().checked_add(1))
+            .map_or(COVER_WINDOW_DAYS, |d| {
+                i64::from(d).clamp(1, COVER_WINDOW_DAYS)
+            });
+        let rate =
+            facts.used_lately.get(&row.item_sku).copied().unwrap_or(0) as f64 / days_in_use as f64;
         if let Some(on_hand) = on_hand_by_item.get(&row.item_sku)
             && rate > 0.0
         {
@@ -307,5 +319,25 @@ mod tests {
         assert!(rows.iter().all(|r| r.days_of_cover == Some(6)));
         let all = stock_list(vec![source("D", 1000, None)], &facts, today, true);
         assert_eq!(all[0].status, "depleted");
+
+        // a shop in its tenth day: 9,000 used since the 12th is 900 a day, not 100
+        facts
+            .first_used
+            .insert("OIL".into(), "2026-11-12".parse().unwrap());
+        let rows = stock_list(vec![source("A", 1000, None)], &facts, today, false);
+        assert_eq!(rows[0].days_of_cover, Some(0));
+        facts.used_lately.insert("OIL".into(), 600);
+        let rows = stock_list(vec![source("A", 1000, None)], &facts, today, false);
+        assert_eq!(
+            rows[0].days_of_cover,
+            Some(10),
+            "600 g on hand at 60 g a day"
+        );
+        // used first long ago: the window is 90 days again
+        facts
+            .first_used
+            .insert("OIL".into(), "2025-01-01".parse().unwrap());
+        let rows = stock_list(vec![source("A", 1000, None)], &facts, today, false);
+        assert_eq!(rows[0].days_of_cover, Some(90), "600 g at 600/90 g a day");
     }
 }

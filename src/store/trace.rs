@@ -740,18 +740,28 @@ impl Store {
             .unwrap_or(today)
             .to_string();
         let mut used_lately: HashMap<String, i64> = HashMap::new();
+        let mut first_used: HashMap<String, jiff::civil::Date> = HashMap::new();
         {
             let mut stmt = self.db.prepare_cached(&format!(
-                "SELECT COALESCE(l.item_sku, ib.product_sku), SUM(c.quantity)
+                "SELECT COALESCE(l.item_sku, ib.product_sku),
+                        SUM(CASE WHEN b.production_date >= ?1 THEN c.quantity ELSE 0 END),
+                        MIN(b.production_date)
                  FROM consumptions c JOIN batches b ON b.code = c.batch_code
                  LEFT JOIN lots l ON l.code = c.input_code LEFT JOIN batches ib ON ib.code = c.input_code
-                 WHERE b.production_date >= ?1 AND {LIVE} GROUP BY 1"
+                 WHERE {LIVE} GROUP BY 1"
             ))?;
             let found = stmt.query_map(params![&since], |r| {
-                Ok((r.get::<Option<String>>(0)?, r.get::<i64>(1)?))
+                Ok((
+                    r.get::<Option<String>>(0)?,
+                    r.get::<i64>(1)?,
+                    r.get::<String>(2)?,
+                ))
             })?;
             for row in found {
-                if let (Some(sku), quantity) = row? {
+                if let (Some(sku), quantity, first) = row? {
+                    if let Ok(first) = first.parse() {
+                        first_used.insert(sku.clone(), first);
+                    }
                     used_lately.insert(sku, quantity);
                 }
             }
@@ -760,6 +770,7 @@ impl Store {
             used,
             statuses,
             used_lately,
+            first_used,
             units,
         };
         let rows = rows

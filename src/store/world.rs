@@ -2,6 +2,7 @@
 //! transaction so that what a step sees is exactly what it commits against.
 
 use super::db::{Optional, params};
+use crate::core::workflow::ShipmentView;
 
 use super::{StoreError, StoreTx};
 use crate::core::codes::{CodeContext, CodeFormat, Gtin, Unit};
@@ -272,6 +273,30 @@ impl World for StoreTx<'_> {
             Some(code) => self.stock_view(&code),
             None => Ok(None),
         }
+    }
+
+    fn shipment(&mut self, code: &str) -> Result<Option<ShipmentView>, WorldError> {
+        let found: Option<(String, String, String, String)> = self
+            .db
+            .row(
+                "SELECT code, order_number, customer_code, shipped_at FROM shipments WHERE code = ?1",
+                params![code],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+            .map_err(world_err)?;
+        found
+            .map(|(code, order_number, customer_code, at)| {
+                Ok(ShipmentView {
+                    code,
+                    order_number,
+                    customer_code,
+                    shipped_at: at
+                        .parse()
+                        .map_err(|e| WorldError(format!("shipment time {at}: {e}")))?,
+                })
+            })
+            .transpose()
     }
 
     fn lots_by_supplier_lot(

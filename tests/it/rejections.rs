@@ -389,3 +389,59 @@ fn unreadable_scans_are_refused_and_journaled() {
     // and the bench still works
     bench.ok("@CANCEL");
 }
+
+/// A shipment's own code scanned where the packer should scan an order is not taken as a
+/// new order number: the bench says what it is and records nothing but the scan.
+#[test]
+fn a_shipment_code_is_not_a_new_order() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    bench.ok("@MAKE");
+    bench.ok("ITEM:SOAP");
+    bench.ok("@YIELD:2");
+    bench.ok("@DONE");
+    bench.ok("@PACK");
+    bench.ok("ORD:5001");
+    bench.ok("CUS:C001");
+    bench.ok("MFG-0001");
+    let done = bench.ok("@DONE");
+    let shipment = crate::support::code_after(&done, "shipment ");
+    assert!(shipment.starts_with("SHP-"), "{done}");
+    rejected(
+        &shop,
+        &mut bench,
+        &shipment,
+        &format!("{shipment} is a shipment already made (order 5001, customer C001, shipped "),
+    );
+    rejected(
+        &shop,
+        &mut bench,
+        &format!("ORD:{shipment}"),
+        "scan the order number to pack",
+    );
+}
+
+/// Leaving a batch with ingredients recorded: the advice is what closes it (`@CANCEL` is
+/// refused once an ingredient is recorded).
+#[test]
+fn switching_away_from_a_batch_with_ingredients_says_how_to_close_it() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    let lot = receive(&mut bench, "BRAMBLE", "ITEM:LAV-EO", Some("SL-9"), "1kg");
+    bench.ok("@MAKE");
+    bench.ok("ITEM:BLEND");
+    rejected(
+        &shop,
+        &mut bench,
+        "@PACK",
+        "finish it with @DONE or drop it with @CANCEL before packing",
+    );
+    bench.ok(&lot);
+    bench.ok("@QTY:100g");
+    rejected(
+        &shop,
+        &mut bench,
+        "@PACK",
+        "is still open with ingredients recorded: close it with @YIELD:<n> and @DONE (or @UNDO them) before packing",
+    );
+}

@@ -399,6 +399,15 @@ fn switch_mode(state: &BenchState, command: &Command) -> Result<Outcome, WorldEr
         if state.mode == Some(mode) {
             return reject(format!("already {}: {open} is open", mode.verb()));
         }
+        // a batch with ingredients recorded cannot be dropped: say what closes it
+        if let Doc::Batch(batch) = &state.doc
+            && batch.active_lines().next().is_some()
+        {
+            return reject(format!(
+                "{open} is still open with ingredients recorded: close it with @YIELD:<n> and @DONE (or @UNDO them) before {}",
+                mode.verb()
+            ));
+        }
         return reject(format!(
             "{open} is still open: finish it with @DONE or drop it with @CANCEL before {}",
             mode.verb()

@@ -100,6 +100,16 @@ fn open_order(
     world: &mut dyn World,
 ) -> Result<Outcome, WorldError> {
     let order = world.order(number)?;
+    if order.is_none()
+        && let Some(shipment) = world.shipment(number)?
+    {
+        return reject(format!(
+            "{number} is a shipment already made (order {}, customer {}, shipped {}): scan the order number to pack",
+            shipment.order_number,
+            shipment.customer_code,
+            shipment.shipped_at.strftime("%Y-%m-%d %H:%M UTC")
+        ));
+    }
     let mut next = state.clone();
     let (customer_code, order_skus, message) = match order {
         Some(order) => {

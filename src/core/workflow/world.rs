@@ -115,6 +115,15 @@ pub struct OrderView {
     pub skus: Vec<String>,
 }
 
+/// A recorded shipment, by its code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShipmentView {
+    pub code: String,
+    pub order_number: String,
+    pub customer_code: String,
+    pub shipped_at: jiff::Timestamp,
+}
+
 /// The records, as the workflow may see and extend them.
 pub trait World {
     fn item(&mut self, sku: &str) -> Result<Option<ItemView>, WorldError>;
@@ -122,6 +131,8 @@ pub trait World {
     fn supplier(&mut self, code: &str) -> Result<Option<PartyView>, WorldError>;
     fn customer(&mut self, code: &str) -> Result<Option<PartyView>, WorldError>;
     fn order(&mut self, number: &str) -> Result<Option<OrderView>, WorldError>;
+    /// A shipment by its code (`SHP-…`).
+    fn shipment(&mut self, code: &str) -> Result<Option<ShipmentView>, WorldError>;
     /// A lot or batch by its internal code.
     fn stock(&mut self, code: &str) -> Result<Option<StockView>, WorldError>;
     /// The lot or batch of `sku` whose internal code is `lot`.

@@ -192,6 +192,10 @@ pub struct ScannerConfig {
     /// serial: line speed
     #[serde(default = "default_baud")]
     pub baud: u32,
+    /// a second read of the same code from this scanner within this many milliseconds is
+    /// a double read, journaled and answered but not counted (0: every read counts)
+    #[serde(default)]
+    pub debounce_ms: u64,
 }
 
 fn default_layout() -> crate::decode::keys::Layout {

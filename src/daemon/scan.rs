@@ -40,7 +40,12 @@ impl Daemon {
     /// their effects carried out. If the store fails, none is acknowledged.
     pub fn handle_scans(&mut self, inputs: Vec<ScanInput>) -> Vec<Feedback> {
         let mut tentative: HashMap<usize, BenchState> = HashMap::new();
-        let (station, benches, clock) = (&self.station, &self.benches, &mut self.clock);
+        let (station, benches, clock, last_reads) = (
+            &self.station,
+            &self.benches,
+            &mut self.clock,
+            &mut self.last_reads,
+        );
         // the steps, and the hash of their last entry when the commit's answer was lost
         type Outcome = (Vec<(usize, Stepped)>, Option<(String, StoreError)>);
         let result = (|| -> Result<Outcome, DaemonError> {
@@ -55,7 +60,10 @@ impl Daemon {
                     state,
                     now: clock.now(),
                 };
-                let one = scope.one_scan(&mut tx, input)?;
+                let one = match double_read(station, last_reads, input, scope.now) {
+                    Some(ms) => scope.double_read(&mut tx, input, ms)?,
+                    None => scope.one_scan(&mut tx, input)?,
+                };
                 if let Some(new_state) = &one.state {
                     tentative.insert(index, new_state.clone());
                 }
@@ -358,6 +366,52 @@ impl Scope<'_> {
         })
     }
 
+    /// A scanner's double read: journaled as one, answered, counted nowhere.
+    fn double_read(
+        &self,
+        tx: &mut StoreTx<'_>,
+        input: &ScanInput,
+        debounce_ms: u64,
+    ) -> Result<Stepped, DaemonError> {
+        let raw = input.raw_text();
+        let reason = format!(
+            "the scanner read {raw} twice within {debounce_ms} ms (its debounce_ms): counted once"
+        );
+        let body = serde_json::json!({
+            "raw": raw,
+            "interpretation": "",
+            "accepted": false,
+            "duplicate": true,
+            "reason": reason,
+        });
+        let seq = tx.append(&NewEntry {
+            at: self.now,
+            kind: "scan",
+            bench: Some(&self.bench.name),
+            device: Some(input.scanner()),
+            operator: self.state.operator.as_deref(),
+            body: &body,
+        })?;
+        let default_mode = self
+            .station
+            .bench(&self.bench.name)
+            .and_then(|c| c.workflow);
+        Ok(Stepped {
+            feedback: Feedback {
+                bench: self.bench.name.clone(),
+                scanner: input.scanner().to_string(),
+                raw,
+                accepted: false,
+                line: format!("ok: {reason} | next: {}", self.state.prompt(default_mode)),
+                journal_seq: Some(seq),
+            },
+            state: None,
+            effects: Vec::new(),
+            jobs: Vec::new(),
+            at: self.now,
+        })
+    }
+
     /// Journals a refused input on its own and says why.
     fn rejected(
         &self,
@@ -404,6 +458,32 @@ impl Scope<'_> {
             at: self.now,
         })
     }
+}
+
+/// The scanner's `debounce_ms` when `input` is the same code it read less than that long
+/// ago (remembering this read either way).
+fn double_read(
+    station: &Station,
+    last_reads: &mut HashMap<String, (Vec<u8>, jiff::Timestamp)>,
+    input: &ScanInput,
+    now: jiff::Timestamp,
+) -> Option<u64> {
+    let ScanInput::Scan { scanner, raw } = input else {
+        return None;
+    };
+    let debounce = station
+        .config
+        .scanner
+        .iter()
+        .find(|s| &s.name == scanner)
+        .map_or(0, |s| s.debounce_ms);
+    if debounce == 0 {
+        return None;
+    }
+    let previous = last_reads.insert(scanner.clone(), (raw.clone(), now));
+    let (last, at) = previous?;
+    let within = now.duration_since(at).as_millis() < i128::from(debounce);
+    (last == *raw && within).then_some(debounce)
 }
 
 impl<'a> Journaled<'a> {

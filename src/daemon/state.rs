@@ -53,6 +53,8 @@ pub struct Daemon {
     publisher: Option<Publisher>,
     pub(super) metrics: Metrics,
     pub(super) scales: HashMap<String, std::sync::mpsc::Sender<ScaleCommand>>,
+    /// each scanner's last read and when, for its `debounce_ms`
+    pub(super) last_reads: HashMap<String, (Vec<u8>, jiff::Timestamp)>,
     started: std::time::Instant,
 }
 
@@ -106,6 +108,7 @@ impl Daemon {
             publisher: None,
             metrics: Metrics::default(),
             scales: HashMap::new(),
+            last_reads: HashMap::new(),
             started: std::time::Instant::now(),
         })
     }

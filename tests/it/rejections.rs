@@ -445,3 +445,45 @@ fn switching_away_from_a_batch_with_ingredients_says_how_to_close_it() {
         "is still open with ingredients recorded: close it with @YIELD:<n> and @DONE (or @UNDO them) before packing",
     );
 }
+
+/// A scanner that reads a label twice (`debounce_ms`): the second read is journaled as a
+/// double read and answered, and the box gets one unit; the same label read again later
+/// counts (a second unit is a second scan).
+#[test]
+fn a_double_read_is_counted_once() {
+    let shop = Shop::new();
+    let config = crate::support::SIM_CONFIG
+        .replace("kind = \"stdin\"", "kind = \"stdin\"\ndebounce_ms = 1500");
+    let mut bench = Sim::start(&shop, &config);
+    bench.ok("@MAKE");
+    bench.ok("ITEM:SOAP");
+    bench.ok("@YIELD:5");
+    bench.ok("@DONE");
+    bench.ok("@PACK");
+    bench.ok("ORD:5001");
+    bench.ok("CUS:C001");
+    // the scripted clock moves a second per read: the two reads are 1 s apart
+    let answers = bench.send_raw(b"MFG-0001\nMFG-0001\n");
+    assert!(answers[0].starts_with("ok: "), "{answers:?}");
+    assert!(
+        answers[1].starts_with(
+            "ok: the scanner read MFG-0001 twice within 1500 ms (its debounce_ms): counted once"
+        ),
+        "{answers:?}"
+    );
+    // two seconds later (a refused scan in between), the label counts again
+    bench.scan("@YIELD:3");
+    bench.ok("MFG-0001");
+    bench.ok("@DONE");
+    assert_eq!(
+        shop.query_i64("SELECT SUM(quantity) FROM shipment_lines"),
+        2,
+        "one unit from the double read, one from the later scan"
+    );
+    assert_eq!(
+        shop.query_i64(
+            "SELECT COUNT(*) FROM journal WHERE kind = 'scan' AND body LIKE '%\"duplicate\":true%'"
+        ),
+        1
+    );
+}

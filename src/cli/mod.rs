@@ -80,6 +80,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = recall::RecallFormat::Text)]
         format: recall::RecallFormat,
     },
+    /// Every recall drill (`recall --mock`): when, who, what, what it found and how long
+    /// it took, for an auditor
+    Drills {
+        #[arg(long, value_enum, default_value_t = trace::Format::Text)]
+        format: trace::Format,
+    },
     /// On hand per lot and batch, with status, expiry and days of cover
     Stock {
         /// only this item
@@ -166,6 +172,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Command::Devices { what: Some(record) } => devices::record(record),
         Command::Label { what } => label::label(&db, &station, what),
         Command::Sheet { output } => label::sheet(&db, &station, output.as_deref()),
+        Command::Drills { format } => recall::drills(&db, format),
         Command::Recall {
             lot,
             supplier,

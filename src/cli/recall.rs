@@ -38,6 +38,7 @@ pub fn recall(
     }
     let now = crate::clock::now();
     let operator = std::env::var("USER").ok();
+    let started = std::time::Instant::now();
     let files =
         crate::report::recall_package(&mut store, &target, args.mock, now, operator.as_deref())?;
     let out_dir = args
@@ -47,6 +48,17 @@ pub fn recall(
     std::fs::write(out_dir.join("recall.json"), &files.json)?;
     std::fs::write(out_dir.join("customers.csv"), &files.csv)?;
     std::fs::write(out_dir.join("recall.pdf"), &files.pdf)?;
+    if args.mock {
+        // the drill's record, for an auditor (`lotstation drills`)
+        crate::report::journal_drill(
+            &mut store,
+            &target,
+            &files,
+            started.elapsed().as_secs_f64(),
+            now,
+            operator.as_deref(),
+        )?;
+    }
     use std::io::Write;
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let package = &files.package;
@@ -60,7 +72,7 @@ pub fn recall(
                 out,
                 "{} of {} {}: {} batches, {} shipment lines, {} customers, {} stock items to quarantine",
                 if package.mock {
-                    "mock recall (nothing changed)"
+                    "mock recall (a drill, journaled; no record changed)"
                 } else {
                     "RECALL recorded"
                 },
@@ -89,6 +101,93 @@ pub fn recall(
                 "generated {}, journal head {}",
                 package.generated_at, package.journal_head
             )?;
+        }
+    }
+    out.flush()?;
+    Ok(0)
+}
+
+/// `lotstation drills`: every recall drill, for an auditor.
+pub fn drills(
+    db: &crate::store::Location,
+    format: crate::cli::trace::Format,
+) -> anyhow::Result<i32> {
+    use std::io::Write;
+    let store = crate::store::Store::open_existing(db)?;
+    let drills = store.drills()?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let field = |body: &serde_json::Value, key: &str| match &body[key] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    match format {
+        crate::cli::trace::Format::Json => {
+            let rows: Vec<serde_json::Value> = drills
+                .iter()
+                .map(|d| {
+                    let mut row = d.body.clone();
+                    if let Some(map) = row.as_object_mut() {
+                        map.insert("at".into(), d.at.clone().into());
+                        map.insert("operator".into(), d.operator.clone().into());
+                        map.insert("journal_seq".into(), d.seq.into());
+                    }
+                    row
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &rows)?;
+            writeln!(out)?;
+        }
+        crate::cli::trace::Format::Csv => {
+            let mut csv = csv::Writer::from_writer(&mut out);
+            csv.write_record([
+                "at",
+                "operator",
+                "code",
+                "kind",
+                "batches",
+                "shipment_lines",
+                "customers",
+                "seconds",
+                "journal_seq",
+            ])?;
+            for d in &drills {
+                csv.write_record([
+                    d.at.clone(),
+                    d.operator.clone().unwrap_or_default(),
+                    field(&d.body, "code"),
+                    field(&d.body, "kind"),
+                    field(&d.body, "batches"),
+                    field(&d.body, "shipment_lines"),
+                    field(&d.body, "customers"),
+                    field(&d.body, "seconds"),
+                    d.seq.to_string(),
+                ])?;
+            }
+            csv.flush()?;
+        }
+        crate::cli::trace::Format::Text => {
+            if drills.is_empty() {
+                writeln!(
+                    out,
+                    "no recall drills yet: run `lotstation recall CODE --mock`"
+                )?;
+            }
+            for d in &drills {
+                writeln!(
+                    out,
+                    "{}  {:<10} {} {}: {} batches, {} shipment lines, {} customers, answered in {} s (journal entry {})",
+                    d.at,
+                    d.operator.as_deref().unwrap_or("-"),
+                    field(&d.body, "kind"),
+                    field(&d.body, "code"),
+                    field(&d.body, "batches"),
+                    field(&d.body, "shipment_lines"),
+                    field(&d.body, "customers"),
+                    field(&d.body, "seconds"),
+                    d.seq
+                )?;
+            }
         }
     }
     out.flush()?;

@@ -338,6 +338,31 @@ pub struct RecallFiles {
     pub pdf: Vec<u8>,
 }
 
+/// Journals a drill: the package's question and answer, who ran it and how long the whole
+/// answer took (`seconds`, from the start of the trace to the written files).
+pub fn journal_drill(
+    store: &mut Store,
+    target: &Target,
+    files: &RecallFiles,
+    seconds: f64,
+    at: jiff::Timestamp,
+    operator: Option<&str>,
+) -> Result<i64, StoreError> {
+    let trace = &files.package.trace;
+    let body = serde_json::json!({
+        "code": target.code(),
+        "kind": target.kind(),
+        "lots": target.stock_codes(),
+        "batches": trace.batches.len(),
+        "shipment_lines": trace.shipments.len(),
+        "customers": trace.customers.len(),
+        "on_hand": trace.on_hand.len(),
+        "journal_head": files.package.journal_head,
+        "seconds": (seconds * 1000.0).round() / 1000.0,
+    });
+    store.record_drill(&body, at, operator)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RecallError {
     #[error(transparent)]
@@ -348,7 +373,8 @@ pub enum RecallError {
 
 /// A recall of `target` (a lot or a batch): the forward trace stamped with the time and
 /// the journal head, as JSON, a customer CSV and a printable PDF. A real recall first
-/// records the lot as recalled and its downstream batches on hold; `mock` changes nothing.
+/// records the lot as recalled and its downstream batches on hold; `mock` changes nothing
+/// in the records (a drill is journaled by `journal_drill`).
 pub fn recall_package(
     store: &mut Store,
     target: &Target,

@@ -158,6 +158,36 @@ const SELECT_ENTRY: &str =
     "SELECT seq, at, kind, bench, device, operator, body, prev_hash, hash, station FROM journal";
 
 impl Store {
+    /// Journals a recall drill (a mock recall): what was asked, what it found, how long the
+    /// answer took. Records are not touched.
+    pub fn record_drill(
+        &mut self,
+        body: &serde_json::Value,
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.begin()?;
+        let seq = tx.append(&NewEntry {
+            at,
+            kind: "recall_drill",
+            bench: None,
+            device: None,
+            operator,
+            body,
+        })?;
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    /// Every recall drill, oldest first.
+    pub fn drills(&self) -> Result<Vec<JournalEntry>, StoreError> {
+        Ok(self.db.rows(
+            &format!("{SELECT_ENTRY} WHERE kind = 'recall_drill' ORDER BY seq"),
+            params![],
+            |r| read_entry(r).map(|(e, _)| e),
+        )?)
+    }
+
     /// Entries with `seq > after`, oldest first, at most `limit`.
     pub fn journal(&self, after: i64, limit: i64) -> Result<Vec<JournalEntry>, StoreError> {
         Ok(self.db.rows(

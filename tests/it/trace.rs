@@ -412,8 +412,34 @@ fn a_fragrance_lot_reaches_exactly_its_34_customers() {
             .unwrap_or("")
             .starts_with("K001,Customer 1,k1@mail.example,555-0001,1 Long Rd,10001,SOAP-B01,1")
     );
-    // a drill changes nothing
+    // a drill changes no record, and is journaled for an auditor
     assert_eq!(shop.query_i64("SELECT COUNT(*) FROM status_changes"), 0);
+    let out = shop.cli(&["drills", "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let drills: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let drill = &drills[0];
+    assert_eq!(drills.as_array().map(Vec::len), Some(1), "{drills}");
+    assert_eq!(drill["code"], "FRAG-1");
+    assert_eq!(drill["kind"], "lot");
+    assert_eq!(drill["batches"], 3);
+    assert_eq!(drill["customers"], 34);
+    assert!(
+        drill["seconds"].as_f64().is_some_and(|s| s >= 0.0),
+        "{drill}"
+    );
+    assert_eq!(drill["journal_head"], package["journal_head"]);
+    let out = shop.cli(&["drills"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("lot FRAG-1: 3 batches, 34 shipment lines, 34 customers, answered in "),
+        "{text}"
+    );
+    let (code, verified) = shop.verify();
+    assert_eq!(code, 0, "{verified}");
 
     // the other fragrance lot reaches most of the customers (the trace then reads the
     // customer table in one pass): every one of them, each with their own contacts

@@ -141,15 +141,33 @@ fn backward_text(trace: &BackwardTrace, mut out: impl std::io::Write) -> anyhow:
     )?;
     writeln!(out, "\nbatches ({}):", trace.batches.len())?;
     for b in &trace.batches {
-        writeln!(
+        write!(
             out,
             "  depth {:<2} {:<14} {}",
             b.depth, b.code, b.product_sku
         )?;
+        if let Some(y) = &b.yield_quantity {
+            write!(out, ", yield {y}")?;
+        }
+        if let (Some(reached), Some(share)) = (&b.reached, b.share) {
+            write!(
+                out,
+                ": {reached} ({}% of the batch) reached it",
+                (share * 1000.0).round() / 10.0
+            )?;
+        }
+        writeln!(out)?;
+        for input in &b.inputs {
+            writeln!(
+                out,
+                "           took {} {} ({})",
+                input.code, input.quantity, input.kind
+            )?;
+        }
     }
     writeln!(out, "\nlots ({}):", trace.lots.len())?;
     for l in &trace.lots {
-        writeln!(
+        write!(
             out,
             "  {:<16} {:<14} {:>12}  supplier {} lot {}  invoice {}  received {}",
             l.code,
@@ -160,6 +178,10 @@ fn backward_text(trace: &BackwardTrace, mut out: impl std::io::Write) -> anyhow:
             l.invoice,
             l.received_at
         )?;
+        if let Some(reached) = &l.reached {
+            write!(out, "; {reached} of it in what this received")?;
+        }
+        writeln!(out)?;
     }
     writeln!(out, "\nsuppliers ({}):", trace.suppliers.len())?;
     for s in &trace.suppliers {

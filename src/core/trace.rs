@@ -97,11 +97,46 @@ pub struct ForwardTrace {
     pub on_hand: Vec<OnHand>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BackwardBatch {
     pub code: String,
     pub product_sku: String,
     pub depth: u32,
+    /// what went into it: each lot and batch consumed, with the whole amount
+    pub inputs: Vec<BackwardInput>,
+    /// its recorded yield, once closed
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub yield_quantity: Option<Amount>,
+    /// for an order or shipment: how much of this batch reached it (shipped, or inside
+    /// what was shipped, in proportion to yields), and that as a share of the yield
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reached: Option<Amount>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+}
+
+impl BackwardBatch {
+    pub fn new(code: String, product_sku: String, depth: u32) -> BackwardBatch {
+        BackwardBatch {
+            code,
+            product_sku,
+            depth,
+            inputs: Vec::new(),
+            yield_quantity: None,
+            reached: None,
+            share: None,
+        }
+    }
+}
+
+/// A lot or batch consumed by a batch, and how much (the whole batch's use).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BackwardInput {
+    pub code: String,
+    /// lot | batch
+    pub kind: String,
+    pub quantity: Amount,
+    pub unit: Unit,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -114,6 +149,10 @@ pub struct BackwardLot {
     pub received_at: String,
     pub quantity_consumed: Amount,
     pub unit: Unit,
+    /// for an order or shipment: how much of the lot is inside what it received (its
+    /// batches' consumption in proportion to the share of each batch that reached it)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reached: Option<Amount>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -125,12 +164,80 @@ pub struct Supplier {
     pub phone: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BackwardTrace {
     pub root: Root,
     pub batches: Vec<BackwardBatch>,
     pub lots: Vec<BackwardLot>,
     pub suppliers: Vec<Supplier>,
+}
+
+/// What `shares_reached` found: batch -> (amount that reached the order, share of its
+/// yield), and lot -> amount.
+pub type Reached = (
+    std::collections::HashMap<String, (f64, Option<f64>)>,
+    std::collections::HashMap<String, f64>,
+);
+
+/// The share of each batch, and the amount of each lot, that reached an order: `shipped`
+/// is what of each batch the order received directly; each batch passes its share on to
+/// what it consumed (`edges`: consuming batch, input, input is a batch, quantity), in
+/// proportion to its yield. Batches without a yield pass nothing on.
+pub fn shares_reached(
+    shipped: &std::collections::HashMap<String, i64>,
+    edges: &[(String, String, bool, i64)],
+    yields: &std::collections::HashMap<String, i64>,
+) -> Reached {
+    use std::collections::HashMap;
+    // batches in an order where every consumer comes before what it consumed (Kahn)
+    let mut parents: HashMap<&str, usize> = HashMap::new();
+    let mut batches: Vec<&str> = shipped.keys().map(String::as_str).collect();
+    for (parent, input, is_batch, _) in edges {
+        batches.push(parent);
+        if *is_batch {
+            batches.push(input);
+            *parents.entry(input.as_str()).or_default() += 1;
+        }
+    }
+    batches.sort_unstable();
+    batches.dedup();
+    let mut ready: Vec<&str> = batches
+        .iter()
+        .copied()
+        .filter(|b| !parents.contains_key(b))
+        .collect();
+    let mut reached: HashMap<String, (f64, Option<f64>)> = HashMap::new();
+    let mut amount: HashMap<&str, f64> = shipped
+        .iter()
+        .map(|(b, q)| (b.as_str(), *q as f64))
+        .collect();
+    let mut lots: HashMap<String, f64> = HashMap::new();
+    while let Some(batch) = ready.pop() {
+        let got = amount.get(batch).copied().unwrap_or(0.0);
+        let share = yields
+            .get(batch)
+            .filter(|y| **y > 0)
+            .map(|y| got / *y as f64);
+        reached.insert(batch.to_string(), (got, share));
+        for (parent, input, is_batch, quantity) in edges {
+            if parent != batch {
+                continue;
+            }
+            let passed = share.unwrap_or(0.0) * *quantity as f64;
+            if *is_batch {
+                *amount.entry(input.as_str()).or_default() += passed;
+                if let Some(left) = parents.get_mut(input.as_str()) {
+                    *left -= 1;
+                    if *left == 0 {
+                        ready.push(input);
+                    }
+                }
+            } else {
+                *lots.entry(input.clone()).or_default() += passed;
+            }
+        }
+    }
+    (reached, lots)
 }
 
 /// One row of `lotstation stock`.
@@ -278,6 +385,29 @@ mod tests {
             supplier_code: None,
             supplier_lot: None,
         }
+    }
+
+    #[test]
+    fn shares_pass_down_through_sub_assemblies() {
+        use std::collections::HashMap;
+        // two bars of a 100-bar soap batch; the soap took 3 kg of oil and 1 kg of a blend
+        // batch (yield 1 kg) that took 50 g of lavender
+        let shipped = HashMap::from([("SOAP".to_string(), 2)]);
+        let edges = vec![
+            ("SOAP".to_string(), "OIL-LOT".to_string(), false, 3000),
+            ("SOAP".to_string(), "BLEND".to_string(), true, 1000),
+            ("BLEND".to_string(), "LAV-LOT".to_string(), false, 50),
+        ];
+        let yields = HashMap::from([("SOAP".to_string(), 100), ("BLEND".to_string(), 1000)]);
+        let (batches, lots) = shares_reached(&shipped, &edges, &yields);
+        assert_eq!(batches["SOAP"], (2.0, Some(0.02)));
+        assert_eq!(batches["BLEND"], (20.0, Some(0.02)));
+        assert_eq!(lots["OIL-LOT"], 60.0);
+        assert_eq!(lots["LAV-LOT"], 1.0);
+        // a batch without a yield passes nothing on
+        let (batches, lots) = shares_reached(&shipped, &edges, &HashMap::new());
+        assert_eq!(batches["SOAP"], (2.0, None));
+        assert_eq!(lots["OIL-LOT"], 0.0);
     }
 
     #[test]

@@ -58,6 +58,7 @@ pub fn backward(trace: &BackwardTrace, out: impl std::io::Write) -> Result<(), c
         "received_at",
         "quantity_consumed",
         "unit",
+        "quantity_reached",
     ])?;
     for l in &trace.lots {
         let name = trace
@@ -76,6 +77,7 @@ pub fn backward(trace: &BackwardTrace, out: impl std::io::Write) -> Result<(), c
             &l.received_at,
             &l.quantity_consumed.number(),
             l.unit.symbol(),
+            &l.reached.as_ref().map(|r| r.number()).unwrap_or_default(),
         ])?;
     }
     w.flush()?;

@@ -10,8 +10,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::{Store, StoreError};
 use crate::core::codes::Unit;
 use crate::core::trace::{
-    Amount, BackwardBatch, BackwardLot, BackwardTrace, Customer, ForwardBatch, ForwardShipment,
-    ForwardTrace, OnHand, Root, StockRow, Supplier,
+    Amount, BackwardBatch, BackwardInput, BackwardLot, BackwardTrace, Customer, ForwardBatch,
+    ForwardShipment, ForwardTrace, OnHand, Root, StockRow, Supplier,
 };
 use crate::core::workflow::{Record, Status};
 
@@ -511,6 +511,8 @@ impl Store {
         let mut batches: Vec<BackwardBatch> = Vec::new();
         let mut seen: BTreeSet<String> = BTreeSet::new();
         let mut lot_use: BTreeMap<String, i64> = BTreeMap::new();
+        // an order's or shipment's batches: what of each it received
+        let mut shipped: HashMap<String, i64> = HashMap::new();
         let start_depth = match target {
             Target::Lot(_) | Target::SupplierLot { .. } => {
                 for code in target.stock_codes() {
@@ -529,11 +531,7 @@ impl Store {
                     params![code],
                     |r| r.get(0),
                 )?;
-                batches.push(BackwardBatch {
-                    code: code.clone(),
-                    product_sku: sku,
-                    depth: 0,
-                });
+                batches.push(BackwardBatch::new(code.clone(), sku, 0));
                 seen.insert(code.clone());
                 0
             }
@@ -544,21 +542,18 @@ impl Store {
                     "s.order_number"
                 };
                 let mut stmt = self.db.prepare_cached(&format!(
-                    "SELECT DISTINCT l.batch_code, b.product_sku FROM shipments s
+                    "SELECT l.batch_code, b.product_sku, SUM(l.quantity) FROM shipments s
                      JOIN shipment_lines l ON l.shipment_code = s.code JOIN batches b ON b.code = l.batch_code
-                     WHERE {column} = ?1 ORDER BY l.batch_code"
+                     WHERE {column} = ?1 GROUP BY l.batch_code, b.product_sku ORDER BY l.batch_code"
                 ))?;
                 let rows = stmt.query_map(params![target.code()], |r| {
-                    Ok((r.get::<String>(0)?, r.get::<String>(1)?))
+                    Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<i64>(2)?))
                 })?;
                 for row in rows {
-                    let (code, sku) = row?;
+                    let (code, sku, quantity) = row?;
+                    *shipped.entry(code.clone()).or_default() += quantity;
                     if seen.insert(code.clone()) {
-                        batches.push(BackwardBatch {
-                            code,
-                            product_sku: sku,
-                            depth: 1,
-                        });
+                        batches.push(BackwardBatch::new(code, sku, 1));
                     }
                 }
                 1
@@ -567,10 +562,15 @@ impl Store {
         let mut frontier: Vec<String> = batches.iter().map(|b| b.code.clone()).collect();
         let mut depth = start_depth;
         let mut stmt = self.db.prepare_cached(&format!(
-            "SELECT c.input_code, c.input_kind, c.quantity, COALESCE(b.product_sku, '')
+            "SELECT c.input_code, c.input_kind, c.quantity, COALESCE(b.product_sku, ''), c.batch_code,
+                    COALESCE(l.item_sku, b.product_sku, '')
              FROM consumptions c LEFT JOIN batches b ON b.code = c.input_code
+             LEFT JOIN lots l ON l.code = c.input_code
              WHERE c.batch_code IN (SELECT value FROM json_each(?1)) AND {LIVE} ORDER BY c.id"
         ))?;
+        // (consuming batch, input, input is a batch, quantity), for the shares
+        let mut edges: Vec<(String, String, bool, i64)> = Vec::new();
+        let mut inputs: HashMap<String, Vec<BackwardInput>> = HashMap::new();
         while !frontier.is_empty() && depth < MAX_DEPTH {
             depth += 1;
             let rows = stmt
@@ -580,23 +580,61 @@ impl Store {
                         r.get::<String>(1)?,
                         r.get::<i64>(2)?,
                         r.get::<String>(3)?,
+                        r.get::<String>(4)?,
+                        r.get::<String>(5)?,
                     ))
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             let mut next = Vec::new();
-            for (input, kind, quantity, product) in rows {
+            for (input, kind, quantity, product, consumer, input_sku) in rows {
+                let unit = units.get(&input_sku).copied().unwrap_or(Unit::Each);
+                let consumed = inputs.entry(consumer.clone()).or_default();
+                match consumed.iter_mut().find(|i| i.code == input) {
+                    Some(line) => line.quantity.base += quantity,
+                    None => consumed.push(BackwardInput {
+                        code: input.clone(),
+                        kind: kind.clone(),
+                        quantity: Amount::new(quantity, unit),
+                        unit,
+                    }),
+                }
+                edges.push((consumer, input.clone(), kind != "lot", quantity));
                 if kind == "lot" {
                     *lot_use.entry(input).or_default() += quantity;
                 } else if seen.insert(input.clone()) {
-                    batches.push(BackwardBatch {
-                        code: input.clone(),
-                        product_sku: product,
-                        depth,
-                    });
+                    batches.push(BackwardBatch::new(input.clone(), product, depth));
                     next.push(input);
                 }
             }
             frontier = next;
+        }
+        // each batch's yield, and for an order or shipment what of each batch and lot
+        // reached it
+        let codes: Vec<String> = batches.iter().map(|b| b.code.clone()).collect();
+        let mut yields: HashMap<String, i64> = HashMap::new();
+        let mut stmt = self.db.prepare_cached(
+            "SELECT batch_code, yield_quantity FROM batch_closures
+             WHERE batch_code IN (SELECT value FROM json_each(?1)) ORDER BY journal_seq",
+        )?;
+        for row in stmt.query_map(params![json_list(&codes)], |r| {
+            Ok((r.get::<String>(0)?, r.get::<i64>(1)?))
+        })? {
+            let (code, quantity) = row?;
+            yields.insert(code, quantity);
+        }
+        let (batch_reach, lot_reach) = if shipped.is_empty() {
+            Default::default()
+        } else {
+            crate::core::trace::shares_reached(&shipped, &edges, &yields)
+        };
+        for batch in &mut batches {
+            let unit = units.get(&batch.product_sku).copied().unwrap_or(Unit::Each);
+            batch.inputs = inputs.remove(&batch.code).unwrap_or_default();
+            batch.yield_quantity = yields.get(&batch.code).map(|y| Amount::new(*y, unit));
+            if let Some((got, share)) = batch_reach.get(&batch.code) {
+                batch.reached = Some(Amount::new(got.round() as i64, unit));
+                batch.share = share.map(|s| (s * 10_000.0).round() / 10_000.0);
+            }
         }
         let mut stmt = self.db.prepare_cached(
             "SELECT code, item_sku, supplier_code, supplier_lot, invoice, received_at FROM lots
@@ -608,6 +646,9 @@ impl Store {
                 let sku: String = r.get(1)?;
                 let unit = units.get(&sku).copied().unwrap_or(Unit::Each);
                 Ok(BackwardLot {
+                    reached: lot_reach
+                        .get(&code)
+                        .map(|q| Amount::new(q.round() as i64, unit)),
                     quantity_consumed: Amount::new(lot_use.get(&code).copied().unwrap_or(0), unit),
                     code,
                     item_sku: sku,

@@ -874,6 +874,36 @@ fn backward_trace_from_an_order_reaches_suppliers() {
         .expect("olive lot");
     assert_eq!(olive["quantity_consumed"], 3);
     assert_eq!(olive["unit"], "kg");
+    // which lots each batch took, and the share that reached this order: one bar of ten,
+    // so a tenth of the soap's 3 kg of oil and 100 g of blend, and a hundredth of the blend
+    let soap = &trace["batches"][0];
+    assert_eq!(soap["yield_quantity"], 10);
+    assert_eq!(soap["reached"], 1);
+    assert_eq!(soap["share"], 0.1);
+    let took: Vec<(&str, &str)> = soap["inputs"]
+        .as_array()
+        .expect("inputs")
+        .iter()
+        .map(|i| {
+            (
+                i["code"].as_str().unwrap_or(""),
+                i["kind"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(took, [("MFG-0001", "batch"), (oil.as_str(), "lot")]);
+    assert_eq!(soap["inputs"][0]["quantity"], 100);
+    assert_eq!(trace["batches"][1]["share"], 0.01);
+    assert_eq!(trace["batches"][1]["reached"], 10);
+    assert_eq!(olive["reached"], 0.3);
+    assert_eq!(lav["reached"], 10);
+    let text =
+        String::from_utf8_lossy(&shop.cli(&["trace", "backward", "1002"]).stdout).into_owned();
+    assert!(
+        text.contains("1 each (10% of the batch) reached it"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("took {oil} 3 kg (lot)")), "{text}");
     let suppliers: Vec<&str> = trace["suppliers"]
         .as_array()
         .expect("s")

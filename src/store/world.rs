@@ -2,7 +2,7 @@
 //! transaction so that what a step sees is exactly what it commits against.
 
 use super::db::{Optional, params};
-use crate::core::workflow::ShipmentView;
+use crate::core::workflow::{OrderLineView, ShipmentView};
 
 use super::{StoreError, StoreTx};
 use crate::core::codes::{CodeContext, CodeFormat, Gtin, Unit};
@@ -239,18 +239,55 @@ impl World for StoreTx<'_> {
         let Some((number, customer_code)) = customer else {
             return Ok(None);
         };
-        let skus = self
+        let ordered: Vec<(String, i64)> = self
             .db
             .rows(
-                "SELECT sku FROM order_lines WHERE order_number = ?1 ORDER BY line_no",
+                "SELECT sku, quantity FROM order_lines WHERE order_number = ?1 ORDER BY line_no",
+                params![number],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(world_err)?;
+        // shipped before, per product (voided shipments aside: none are yet)
+        let shipped: Vec<(String, i64)> = self
+            .db
+            .rows(
+                "SELECT b.product_sku, SUM(l.quantity) FROM shipments s
+                 JOIN shipment_lines l ON l.shipment_code = s.code JOIN batches b ON b.code = l.batch_code
+                 WHERE s.order_number = ?1 GROUP BY b.product_sku",
+                params![number],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(world_err)?;
+        let shipments: Vec<String> = self
+            .db
+            .rows(
+                "SELECT code FROM shipments WHERE order_number = ?1 ORDER BY shipped_at",
                 params![number],
                 |r| r.get(0),
             )
             .map_err(world_err)?;
+        let mut lines: Vec<OrderLineView> = Vec::new();
+        for (sku, quantity) in &ordered {
+            match lines.iter_mut().find(|l| l.sku.eq_ignore_ascii_case(sku)) {
+                Some(line) => line.ordered += quantity,
+                None => lines.push(OrderLineView {
+                    sku: sku.clone(),
+                    ordered: *quantity,
+                    shipped: 0,
+                }),
+            }
+        }
+        for (sku, quantity) in shipped {
+            if let Some(line) = lines.iter_mut().find(|l| l.sku.eq_ignore_ascii_case(&sku)) {
+                line.shipped += quantity;
+            }
+        }
         Ok(Some(OrderView {
             number,
             customer_code,
-            skus,
+            skus: ordered.into_iter().map(|(sku, _)| sku).collect(),
+            lines,
+            shipments,
         }))
     }
 

@@ -112,3 +112,27 @@ fn a_last_scan_without_its_terminator_is_answered() {
         2
     );
 }
+
+/// Packing against the order: its lines and what shipped before are shown, a short box is
+/// a partial shipment that says what is still owed, an order shipped in full waits for a
+/// second scan of the order before it is packed again, and a box holding more than the
+/// order asks for is warned about.
+#[test]
+fn packing_against_the_order() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    bench.script("@MAKE | ITEM:SOAP | @YIELD:12 | @DONE");
+    let transcript = bench.script(
+        "@PACK | ORD:1001 | MFG-0001 | @DONE
+         | ORD:1001 | MFG-0001 | @DONE
+         | ORD:1001 | MFG-0001 | ORD:1001 | MFG-0001 | @DONE",
+    );
+    insta::assert_snapshot!(transcript);
+    assert_eq!(
+        shop.query_strings(
+            "SELECT s.code || ' ' || l.quantity FROM shipment_lines l JOIN shipments s ON s.code = l.shipment_code ORDER BY s.code"
+        ),
+        ["SHP-00001 1", "SHP-00002 1", "SHP-00003 1"],
+        "three boxes of one: a partial shipment, the rest, and a confirmed re-pack"
+    );
+}

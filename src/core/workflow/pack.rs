@@ -2,9 +2,9 @@
 //! per unit of a batch → `@DONE` records the shipment and prints its label.
 
 use super::{
-    Accepted, BenchState, Doc, Effect, LabelKind, Outcome, PrintRequest, Record, Resolved,
-    ShipmentDoc, ShipmentLine, ShippedLine, StepContext, World, WorldError, accept, blocked,
-    reject, resolve_code, scanned_stock,
+    Accepted, BenchState, Doc, Effect, LabelKind, OrderLineDoc, Outcome, PrintRequest, Record,
+    Resolved, ShipmentDoc, ShipmentLine, ShippedLine, StepContext, World, WorldError, accept,
+    blocked, reject, resolve_code, scanned_stock,
 };
 use crate::core::codes::{CodeContext, Quantity, Unit};
 use crate::core::scan::{Command, PrefixKind, Scan, ScanKind};
@@ -28,6 +28,15 @@ pub(super) fn step(
         ScanKind::Prefixed {
             kind: PrefixKind::Order,
             value,
+        } if shipment.confirm_repack && *value == shipment.order_number => {
+            confirm_repack(state, shipment)
+        }
+        ScanKind::Code(text) if shipment.confirm_repack && *text == shipment.order_number => {
+            confirm_repack(state, shipment)
+        }
+        ScanKind::Prefixed {
+            kind: PrefixKind::Order,
+            value,
         } => {
             if shipment.lines.is_empty() {
                 let mut cleared = state.clone();
@@ -43,7 +52,7 @@ pub(super) fn step(
             "{} {value} does not apply while packing",
             kind.noun()
         )),
-        ScanKind::Command(Command::Qty(text)) => set_count(state, shipment, text),
+        ScanKind::Command(Command::Qty(text)) => set_count(state, shipment, text, world),
         ScanKind::Command(Command::Done) => done(state, ctx, shipment, world),
         ScanKind::Command(Command::Cancel | Command::Undo) => {
             let mut next = state.clone();
@@ -111,20 +120,41 @@ fn open_order(
         ));
     }
     let mut next = state.clone();
-    let (customer_code, order_skus, message) = match order {
+    let mut confirm_repack = false;
+    let (customer_code, order_skus, order_lines, message) = match order {
         Some(order) => {
             let name = world
                 .customer(&order.customer_code)?
                 .map(|c| c.name)
                 .unwrap_or_else(|| order.customer_code.clone());
-            let message = format!(
-                "packing order {number} for {name} ({})",
-                order.customer_code
-            );
-            (Some(order.customer_code), order.skus, message)
+            let lines: Vec<OrderLineDoc> = order
+                .lines
+                .iter()
+                .map(|l| OrderLineDoc {
+                    sku: l.sku.clone(),
+                    ordered: l.ordered,
+                    shipped: l.shipped,
+                })
+                .collect();
+            let listed = describe_lines(&lines, world)?;
+            confirm_repack = !lines.is_empty() && lines.iter().all(|l| l.shipped >= l.ordered);
+            let message = if confirm_repack {
+                format!(
+                    "order {number} for {name} ({}) was shipped in full already ({}): scan the order again to pack it anyway, or @CANCEL",
+                    order.customer_code,
+                    order.shipments.join(", ")
+                )
+            } else {
+                format!(
+                    "packing order {number} for {name} ({}): {listed}",
+                    order.customer_code
+                )
+            };
+            (Some(order.customer_code), order.skus, lines, message)
         }
         None => (
             None,
+            Vec::new(),
             Vec::new(),
             format!("packing order {number} (not in the imported orders)"),
         ),
@@ -134,8 +164,57 @@ fn open_order(
         customer_code,
         order_skus,
         lines: Vec::new(),
+        order_lines,
+        confirm_repack,
     });
     accept(Accepted::new(next, message))
+}
+
+/// An order's lines as a packer reads them: `2 × SOAP (1 shipped before), 500 g BLEND`.
+fn describe_lines(lines: &[OrderLineDoc], world: &mut dyn World) -> Result<String, WorldError> {
+    let mut parts = Vec::new();
+    for line in lines {
+        let unit = world.item(&line.sku)?.map_or(Unit::Each, |i| i.unit);
+        let amount = |base: i64| match unit {
+            Unit::Each => format!("{base} ×"),
+            other => Quantity::from_base(base).display_in(other),
+        };
+        let mut part = format!("{} {}", amount(line.ordered), line.sku);
+        if line.shipped > 0 {
+            part.push_str(&format!(
+                " ({} shipped before)",
+                amount(line.shipped).trim_end_matches(" ×")
+            ));
+        }
+        parts.push(part);
+    }
+    Ok(if parts.is_empty() {
+        "no lines on the imported order".to_string()
+    } else {
+        parts.join(", ")
+    })
+}
+
+/// What of each order line this box and earlier shipments leave unshipped.
+fn still_to_ship(shipment: &ShipmentDoc) -> Vec<OrderLineDoc> {
+    shipment
+        .order_lines
+        .iter()
+        .filter_map(|line| {
+            let packed: i64 = shipment
+                .lines
+                .iter()
+                .filter(|l| l.product_sku.eq_ignore_ascii_case(&line.sku))
+                .map(|l| l.quantity * l.unit_base)
+                .sum();
+            let left = line.ordered - line.shipped - packed;
+            (left > 0).then(|| OrderLineDoc {
+                sku: line.sku.clone(),
+                ordered: left,
+                shipped: 0,
+            })
+        })
+        .collect()
 }
 
 fn set_customer(
@@ -170,6 +249,23 @@ fn set_customer(
     ))
 }
 
+/// The packer scanned an order shipped in full again: they mean it (a re-pack).
+fn confirm_repack(state: &BenchState, shipment: &ShipmentDoc) -> Result<Outcome, WorldError> {
+    let mut next = state.clone();
+    if let Doc::Shipment(s) = &mut next.doc {
+        s.confirm_repack = false;
+    }
+    let mut accepted = Accepted::new(
+        next,
+        format!("packing order {} again", shipment.order_number),
+    );
+    accepted.warnings.push(format!(
+        "order {} was shipped in full already: this box ships more than it asked for",
+        shipment.order_number
+    ));
+    accept(accepted)
+}
+
 fn add_unit(
     state: &BenchState,
     ctx: &StepContext<'_>,
@@ -177,6 +273,12 @@ fn add_unit(
     scan: &Scan,
     world: &mut dyn World,
 ) -> Result<Outcome, WorldError> {
+    if shipment.confirm_repack {
+        return reject(format!(
+            "order {0} was shipped in full already: scan ORD:{0} again to pack it anyway, or @CANCEL",
+            shipment.order_number
+        ));
+    }
     if shipment.customer_code.is_none() {
         return reject(format!(
             "order {} is not in the imported orders: scan the customer card (CUS:...) first",
@@ -244,7 +346,48 @@ fn add_unit(
             stock.item.sku, shipment.order_number
         ));
     }
+    if let Doc::Shipment(packed) = &accepted.state.doc
+        && let Some(warning) = over_packed(packed, &stock.item.sku, stock.item.unit)
+    {
+        accepted.warnings.push(warning);
+    }
     accept(accepted)
+}
+
+/// A box holding more of an order line than the order still asks for, in words.
+fn over_packed(shipment: &ShipmentDoc, sku: &str, unit: Unit) -> Option<String> {
+    let line = shipment
+        .order_lines
+        .iter()
+        .find(|l| l.sku.eq_ignore_ascii_case(sku))?;
+    let packed: i64 = shipment
+        .lines
+        .iter()
+        .filter(|l| l.product_sku.eq_ignore_ascii_case(sku))
+        .map(|l| l.quantity * l.unit_base)
+        .sum();
+    let amount = |base: i64| match unit {
+        Unit::Each => base.to_string(),
+        other => Quantity::from_base(base).display_in(other),
+    };
+    (line.shipped + packed > line.ordered).then(|| {
+        format!(
+            "order {} asks for {} {}{}: this box now has {}",
+            shipment.order_number,
+            amount(line.ordered),
+            if unit == Unit::Each {
+                format!("× {}", line.sku)
+            } else {
+                format!("of {}", line.sku)
+            },
+            if line.shipped > 0 {
+                format!(" ({} shipped before)", amount(line.shipped))
+            } else {
+                String::new()
+            },
+            amount(packed)
+        )
+    })
 }
 
 /// Shipment quantities count units: one piece, or one whole g / ml for bulk products.
@@ -268,6 +411,7 @@ fn set_count(
     state: &BenchState,
     shipment: &ShipmentDoc,
     text: &str,
+    world: &mut dyn World,
 ) -> Result<Outcome, WorldError> {
     let Some(last) = shipment.lines.last() else {
         return reject("scan a batch label first; @QTY sets how many of it");
@@ -288,18 +432,24 @@ fn set_count(
         ));
     }
     let mut next = state.clone();
+    let mut warning = None;
     if let Doc::Shipment(s) = &mut next.doc
         && let Some(l) = s.lines.last_mut()
     {
         l.quantity = count;
+        let sku = l.product_sku.clone();
+        let unit = world.item(&sku)?.map_or(Unit::Each, |i| i.unit);
+        warning = over_packed(s, &sku, unit);
     }
-    accept(Accepted::new(
+    let mut accepted = Accepted::new(
         next,
         format!(
             "{count} × {} on order {}",
             last.batch_code, shipment.order_number
         ),
-    ))
+    );
+    accepted.warnings.extend(warning);
+    accept(accepted)
 }
 
 fn done(
@@ -333,16 +483,23 @@ fn done(
     let mut next = state.clone();
     next.doc = Doc::None;
     next.last_print = Some(print.clone());
-    let mut accepted = Accepted::new(
-        next,
-        format!(
-            "shipment {code} recorded: order {} to {customer}, {units} unit{} from {} batch line{}",
-            shipment.order_number,
-            if units == 1 { "" } else { "s" },
-            shipment.lines.len(),
-            if shipment.lines.len() == 1 { "" } else { "s" }
-        ),
+    let mut message = format!(
+        "shipment {code} recorded: order {} to {customer}, {units} unit{} from {} batch line{}",
+        shipment.order_number,
+        if units == 1 { "" } else { "s" },
+        shipment.lines.len(),
+        if shipment.lines.len() == 1 { "" } else { "s" }
     );
+    // a short box is a partial shipment: say what the order still waits for
+    let short = still_to_ship(shipment);
+    if !short.is_empty() {
+        message.push_str(&format!(
+            "; SHORT: order {} still waits for {}",
+            shipment.order_number,
+            describe_lines(&short, world)?
+        ));
+    }
+    let mut accepted = Accepted::new(next, message);
     accepted.records.push(Record::Shipment {
         code,
         order_number: shipment.order_number.clone(),

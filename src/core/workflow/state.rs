@@ -109,6 +109,19 @@ pub struct ShipmentDoc {
     /// SKUs on the imported order (empty if the order was not imported)
     pub order_skus: Vec<String>,
     pub lines: Vec<ShipmentLine>,
+    /// the imported order's lines: SKU, ordered and shipped before (base units)
+    #[serde(default)]
+    pub order_lines: Vec<OrderLineDoc>,
+    /// the order was shipped in full already: packing waits for the order scanned again
+    #[serde(default)]
+    pub confirm_repack: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OrderLineDoc {
+    pub sku: String,
+    pub ordered: i64,
+    pub shipped: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -343,6 +356,10 @@ impl BenchState {
                 (None, Some(_)) => format!("@DONE to close {}, or scan another ingredient", b.code),
             },
             (Doc::Shipment(s), _) => match &s.customer_code {
+                _ if s.confirm_repack => format!(
+                    "scan ORD:{} again to pack it anyway, or @CANCEL",
+                    s.order_number
+                ),
                 None => "scan the customer card (CUS:...)".into(),
                 Some(_) if s.lines.is_empty() => "scan a batch label for each unit packed".into(),
                 Some(_) => "scan the next unit, or @DONE to ship".into(),

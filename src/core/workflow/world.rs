@@ -113,6 +113,17 @@ pub struct OrderView {
     pub number: String,
     pub customer_code: String,
     pub skus: Vec<String>,
+    /// each line: SKU, quantity ordered and shipped before on this order (base units)
+    pub lines: Vec<OrderLineView>,
+    /// the shipments already made on this order
+    pub shipments: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderLineView {
+    pub sku: String,
+    pub ordered: i64,
+    pub shipped: i64,
 }
 
 /// A recorded shipment, by its code.

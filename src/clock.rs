@@ -61,3 +61,30 @@ pub fn now() -> jiff::Timestamp {
         .and_then(|text| text.trim().parse().ok())
         .unwrap_or_else(jiff::Timestamp::now)
 }
+
+/// A stored time (UTC, RFC 3339) as a person reads it: in the station's time zone, to the
+/// second, with the zone's abbreviation (`2026-11-21 09:00:00 EST`). Anything that is not a
+/// timestamp (a date, an empty field) is given back as it is.
+pub fn local_text(text: &str, tz: &jiff::tz::TimeZone) -> String {
+    match text.parse::<jiff::Timestamp>() {
+        Ok(at) => at
+            .to_zoned(tz.clone())
+            .strftime("%Y-%m-%d %H:%M:%S %Z")
+            .to_string(),
+        Err(_) => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod local_tests {
+    #[test]
+    fn stored_times_read_in_the_station_zone() {
+        let tz = jiff::tz::TimeZone::get("America/New_York").expect("zone");
+        assert_eq!(
+            super::local_text("2026-11-21T14:00:00.123456789Z", &tz),
+            "2026-11-21 09:00:00 EST"
+        );
+        assert_eq!(super::local_text("2026-11-20", &tz), "2026-11-20");
+        assert_eq!(super::local_text("", &tz), "");
+    }
+}

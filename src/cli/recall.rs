@@ -99,7 +99,8 @@ pub fn recall(
             writeln!(
                 out,
                 "generated {}, journal head {}",
-                package.generated_at, package.journal_head
+                crate::clock::local_text(&package.generated_at, &station.timezone),
+                package.journal_head
             )?;
         }
     }
@@ -110,6 +111,7 @@ pub fn recall(
 /// `lotstation drills`: every recall drill, for an auditor.
 pub fn drills(
     db: &crate::store::Location,
+    station: &crate::config::Station,
     format: crate::cli::trace::Format,
 ) -> anyhow::Result<i32> {
     use std::io::Write;
@@ -177,7 +179,7 @@ pub fn drills(
                 writeln!(
                     out,
                     "{}  {:<10} {} {}: {} batches, {} shipment lines, {} customers, answered in {} s (journal entry {})",
-                    d.at,
+                    crate::clock::local_text(&d.at, &station.timezone),
                     d.operator.as_deref().unwrap_or("-"),
                     field(&d.body, "kind"),
                     field(&d.body, "code"),

@@ -37,7 +37,12 @@ pub enum TraceCommand {
     },
 }
 
-pub fn trace(db: &Location, command: TraceCommand) -> anyhow::Result<i32> {
+pub fn trace(
+    db: &Location,
+    station: &crate::config::Station,
+    command: TraceCommand,
+) -> anyhow::Result<i32> {
+    let tz = &station.timezone;
     let store = Store::open_existing(db)?;
     // one write for the whole answer, not one per line
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -52,7 +57,7 @@ pub fn trace(db: &Location, command: TraceCommand) -> anyhow::Result<i32> {
             match format {
                 Format::Json => serde_json::to_writer_pretty(&mut out, &trace)?,
                 Format::Csv => crate::report::tables::forward(&trace, &mut out)?,
-                Format::Text => forward_text(&trace, &mut out)?,
+                Format::Text => forward_text(&trace, tz, &mut out)?,
             }
         }
         TraceCommand::Backward {
@@ -65,7 +70,7 @@ pub fn trace(db: &Location, command: TraceCommand) -> anyhow::Result<i32> {
             match format {
                 Format::Json => serde_json::to_writer_pretty(&mut out, &trace)?,
                 Format::Csv => crate::report::tables::backward(&trace, &mut out)?,
-                Format::Text => backward_text(&trace, &mut out)?,
+                Format::Text => backward_text(&trace, tz, &mut out)?,
             }
         }
     }
@@ -75,7 +80,11 @@ pub fn trace(db: &Location, command: TraceCommand) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-fn forward_text(trace: &ForwardTrace, mut out: impl std::io::Write) -> anyhow::Result<()> {
+fn forward_text(
+    trace: &ForwardTrace,
+    tz: &jiff::tz::TimeZone,
+    mut out: impl std::io::Write,
+) -> anyhow::Result<()> {
     writeln!(
         out,
         "forward trace of {} {}",
@@ -106,7 +115,7 @@ fn forward_text(trace: &ForwardTrace, mut out: impl std::io::Write) -> anyhow::R
         writeln!(
             out,
             "  {:<22} {:<12} order {:<10} {:<10} {:<14} {}",
-            s.shipped_at,
+            crate::clock::local_text(&s.shipped_at, tz),
             s.shipment_code,
             s.order_number,
             s.customer_code,
@@ -133,7 +142,11 @@ fn forward_text(trace: &ForwardTrace, mut out: impl std::io::Write) -> anyhow::R
     Ok(())
 }
 
-fn backward_text(trace: &BackwardTrace, mut out: impl std::io::Write) -> anyhow::Result<()> {
+fn backward_text(
+    trace: &BackwardTrace,
+    tz: &jiff::tz::TimeZone,
+    mut out: impl std::io::Write,
+) -> anyhow::Result<()> {
     writeln!(
         out,
         "backward trace of {} {}",
@@ -176,7 +189,7 @@ fn backward_text(trace: &BackwardTrace, mut out: impl std::io::Write) -> anyhow:
             l.supplier_code,
             l.supplier_lot,
             l.invoice,
-            l.received_at
+            crate::clock::local_text(&l.received_at, tz)
         )?;
         if let Some(reached) = &l.reached {
             write!(out, "; {reached} of it in what this received")?;

@@ -118,6 +118,15 @@ pub fn drills(
     let store = crate::store::Store::open_existing(db)?;
     let drills = store.drills()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // what a drill found, in the order both listings give it
+    const FOUND: [&str; 6] = [
+        "code",
+        "kind",
+        "batches",
+        "shipment_lines",
+        "customers",
+        "seconds",
+    ];
     let field = |body: &serde_json::Value, key: &str| match &body[key] {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => String::new(),
@@ -142,29 +151,15 @@ pub fn drills(
         }
         crate::cli::trace::Format::Csv => {
             let mut csv = csv::Writer::from_writer(&mut out);
-            csv.write_record([
-                "at",
-                "operator",
-                "code",
-                "kind",
-                "batches",
-                "shipment_lines",
-                "customers",
-                "seconds",
-                "journal_seq",
-            ])?;
+            let mut header = vec!["at", "operator"];
+            header.extend(FOUND);
+            header.push("journal_seq");
+            csv.write_record(&header)?;
             for d in &drills {
-                csv.write_record([
-                    d.at.clone(),
-                    d.operator.clone().unwrap_or_default(),
-                    field(&d.body, "code"),
-                    field(&d.body, "kind"),
-                    field(&d.body, "batches"),
-                    field(&d.body, "shipment_lines"),
-                    field(&d.body, "customers"),
-                    field(&d.body, "seconds"),
-                    d.seq.to_string(),
-                ])?;
+                let mut row = vec![d.at.clone(), d.operator.clone().unwrap_or_default()];
+                row.extend(FOUND.iter().map(|key| field(&d.body, key)));
+                row.push(d.seq.to_string());
+                csv.write_record(&row)?;
             }
             csv.flush()?;
         }
@@ -176,17 +171,13 @@ pub fn drills(
                 )?;
             }
             for d in &drills {
+                let [code, kind, batches, lines, customers, seconds] =
+                    FOUND.map(|key| field(&d.body, key));
                 writeln!(
                     out,
-                    "{}  {:<10} {} {}: {} batches, {} shipment lines, {} customers, answered in {} s (journal entry {})",
+                    "{}  {:<10} {kind} {code}: {batches} batches, {lines} shipment lines, {customers} customers, answered in {seconds} s (journal entry {})",
                     crate::clock::local_text(&d.at, &station.timezone),
                     d.operator.as_deref().unwrap_or("-"),
-                    field(&d.body, "kind"),
-                    field(&d.body, "code"),
-                    field(&d.body, "batches"),
-                    field(&d.body, "shipment_lines"),
-                    field(&d.body, "customers"),
-                    field(&d.body, "seconds"),
                     d.seq
                 )?;
             }

@@ -9,24 +9,35 @@ use super::db::{Db, params};
 use super::{Store, StoreError};
 use crate::masterdata::MasterKind;
 
-/// The tables one kind of import writes, each as a query of its columns as text.
-fn tables(kind: MasterKind) -> &'static [&'static str] {
+/// The tables one kind of import writes, each as a query of its columns as text and the
+/// number of those columns.
+fn tables(kind: MasterKind) -> &'static [(&'static str, usize)] {
     match kind {
-        MasterKind::Items => &[
+        MasterKind::Items => &[(
             "SELECT CAST(sku AS TEXT), name, kind, unit, lot_prefix, gtin, CAST(shelf_life_days AS TEXT) FROM items",
-        ],
-        MasterKind::Suppliers => {
-            &["SELECT CAST(code AS TEXT), name, contact, email, phone FROM suppliers"]
-        }
-        MasterKind::Customers => {
-            &["SELECT CAST(code AS TEXT), name, email, phone, address FROM customers"]
-        }
-        MasterKind::Boms => &[
+            7,
+        )],
+        MasterKind::Suppliers => &[(
+            "SELECT CAST(code AS TEXT), name, contact, email, phone FROM suppliers",
+            5,
+        )],
+        MasterKind::Customers => &[(
+            "SELECT CAST(code AS TEXT), name, email, phone, address FROM customers",
+            5,
+        )],
+        MasterKind::Boms => &[(
             "SELECT CAST(product_sku AS TEXT), CAST(material_sku AS TEXT), CAST(quantity AS TEXT) FROM boms",
-        ],
+            3,
+        )],
         MasterKind::Orders => &[
-            "SELECT CAST(order_number AS TEXT), CAST(customer_code AS TEXT), ordered_at FROM orders",
-            "SELECT CAST(order_number AS TEXT), CAST(line_no AS TEXT), CAST(sku AS TEXT), CAST(quantity AS TEXT) FROM order_lines",
+            (
+                "SELECT CAST(order_number AS TEXT), CAST(customer_code AS TEXT), ordered_at FROM orders",
+                3,
+            ),
+            (
+                "SELECT CAST(order_number AS TEXT), CAST(line_no AS TEXT), CAST(sku AS TEXT), CAST(quantity AS TEXT) FROM order_lines",
+                4,
+            ),
         ],
     }
 }
@@ -43,11 +54,7 @@ const KINDS: [MasterKind; 5] = [
 /// sorted bytewise (so both backends, with their own collations, give the same digest).
 pub(super) fn digest(db: &Db, kind: MasterKind) -> Result<String, StoreError> {
     let mut hasher = Sha256::new();
-    for (i, sql) in tables(kind).iter().enumerate() {
-        let width = sql
-            .split(" FROM ")
-            .next()
-            .map_or(0, |columns| columns.matches(',').count() + 1);
+    for (i, &(sql, width)) in tables(kind).iter().enumerate() {
         let mut rows = db.rows(sql, params![], |r| {
             let mut row = Vec::with_capacity(width);
             for c in 0..width {

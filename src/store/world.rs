@@ -285,7 +285,6 @@ impl World for StoreTx<'_> {
         Ok(Some(OrderView {
             number,
             customer_code,
-            skus: ordered.into_iter().map(|(sku, _)| sku).collect(),
             lines,
             shipments,
         }))

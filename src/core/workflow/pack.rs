@@ -150,7 +150,8 @@ fn open_order(
                     order.customer_code
                 )
             };
-            (Some(order.customer_code), order.skus, lines, message)
+            let skus = lines.iter().map(|l| l.sku.clone()).collect();
+            (Some(order.customer_code), skus, lines, message)
         }
         None => (
             None,

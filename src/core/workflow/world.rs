@@ -112,7 +112,6 @@ pub struct PartyView {
 pub struct OrderView {
     pub number: String,
     pub customer_code: String,
-    pub skus: Vec<String>,
     /// each line: SKU, quantity ordered and shipped before on this order (base units)
     pub lines: Vec<OrderLineView>,
     /// the shipments already made on this order

@@ -49,7 +49,7 @@ pub fn percentiles(samples: &mut [Duration]) -> (Duration, Duration) {
     (at(0.5), at(0.99))
 }
 
-fn ms(d: Duration) -> String {
+pub(super) fn ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1000.0;
     if ms < 0.1 {
         format!("{:.1} µs", ms * 1000.0)
@@ -59,7 +59,7 @@ fn ms(d: Duration) -> String {
 }
 
 /// A time against a ceiling.
-fn timed(name: &str, samples: &mut [Duration], ceiling: Duration, on: &str) -> Figure {
+pub(super) fn timed(name: &str, samples: &mut [Duration], ceiling: Duration, on: &str) -> Figure {
     let (median, p99) = percentiles(samples);
     let judged = if on == "p99" { p99 } else { median };
     Figure {
@@ -226,7 +226,24 @@ pub fn run(
         Duration::from_millis(1),
         "median",
     ));
+    // as a person gets them: whole commands, and the screen under load while a bench scans
+    let subjects = super::whole::Subjects {
+        most_used: most_used.clone(),
+        blend: store.blend_lot()?.unwrap_or_else(|| most_used.clone()),
+        order: orders.first().cloned().unwrap_or_default(),
+        scale: scale.name(),
+    };
+    let (supplier, item, unit) = store.bench_receipt_codes()?;
+    let quantity = match unit.as_str() {
+        "kg" | "g" | "lb" | "oz" => "250g",
+        "l" | "ml" => "250ml",
+        _ => "1",
+    };
     drop(store);
+    figures.extend(super::whole::command_figures(exe, &db, dir, &subjects)?);
+    figures.extend(super::whole::http_figures(
+        exe, &db, dir, &subjects, &supplier, &item, quantity,
+    )?);
     if let Some(base) = postgres {
         figures.extend(postgres_figures(dir, base, scale, sqlite_forward, log)?);
     }

@@ -59,7 +59,7 @@ pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow:
         dpi,
         copies,
     } = command;
-    let store = Store::open_existing(db)?;
+    let store = Store::open_read_only(db)?;
     let kind = kind_of(kind);
     let template = station.templates.get(kind);
     let data = store.label_data(

@@ -115,8 +115,8 @@ pub fn drills(
     format: crate::cli::trace::Format,
 ) -> anyhow::Result<i32> {
     use std::io::Write;
-    let store = crate::store::Store::open_existing(db)?;
-    let drills = store.drills()?;
+    let store = crate::store::Store::open_read_only(db)?;
+    let drills = store.snapshot(|store| store.drills())?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     // what a drill found, in the order both listings give it
     const FOUND: [&str; 6] = [

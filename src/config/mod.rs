@@ -682,11 +682,13 @@ impl Station {
                     .map_err(|e| invalid(format!("pattern {:?}: {e}", p.regex)))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let timezone = match &config.station.timezone {
-            Some(name) => jiff::tz::TimeZone::get(name)
-                .map_err(|e| invalid(format!("timezone {name:?}: {e}")))?,
-            None => jiff::tz::TimeZone::system(),
-        };
+        let timezone =
+            crate::clock::load_zone(config.station.timezone.as_deref()).map_err(|e| {
+                invalid(format!(
+                    "timezone {:?}: {e}",
+                    config.station.timezone.as_deref().unwrap_or_default()
+                ))
+            })?;
         let templates = Templates::load(config.labels.templates.as_deref()).map_err(|source| {
             ConfigError::Template {
                 path: path.to_path_buf(),

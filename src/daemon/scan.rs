@@ -47,7 +47,7 @@ impl Daemon {
             &mut self.last_reads,
         );
         // the steps, and the hash of their last entry when the commit's answer was lost
-        type Outcome = (Vec<(usize, Stepped)>, Option<(String, StoreError)>);
+        type Outcome = (Vec<(usize, Stepped)>, Option<((i64, String), StoreError)>);
         let result = (|| -> Result<Outcome, DaemonError> {
             let mut tx = self.store.begin()?;
             let mut stepped = Vec::new();
@@ -71,9 +71,12 @@ impl Daemon {
             }
             match tx.commit() {
                 Ok(()) => Ok((stepped, None)),
-                Err(StoreError::CommitUnknown { hash, reason }) => Ok((
+                Err(StoreError::CommitUnknown { seq, hash, reason }) => Ok((
                     stepped,
-                    Some((hash.clone(), StoreError::CommitUnknown { hash, reason })),
+                    Some((
+                        (seq, hash.clone()),
+                        StoreError::CommitUnknown { seq, hash, reason },
+                    )),
                 )),
                 Err(e) => Err(e.into()),
             }
@@ -82,7 +85,7 @@ impl Daemon {
         // took place (then the scans are answered as committed; else as not recorded)
         let result = match result {
             Ok((stepped, None)) => Ok(stepped),
-            Ok((stepped, Some((hash, lost)))) => match self.store.committed(&hash) {
+            Ok((stepped, Some(((seq, hash), lost)))) => match self.store.committed(seq, &hash) {
                 Ok(true) => {
                     tracing::warn!(
                         "a commit's answer was lost with the connection; the journal has it"
@@ -340,7 +343,10 @@ impl Scope<'_> {
                 });
             }
         }
-        tx.save_bench_state(bench_name, &accepted.state)?;
+        // a scan that leaves the bench as it was (a weight, a repeated lookup) writes no state
+        if accepted.state != *self.state {
+            tx.save_bench_state(bench_name, &accepted.state)?;
+        }
         tx.release_savepoint()?;
         let mut line = format!("ok: {}", accepted.message);
         for warning in &accepted.warnings {

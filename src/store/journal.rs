@@ -127,7 +127,6 @@ impl StoreTx<'_> {
                 self.station
             ],
         )?;
-        self.last_hash = Some(hash.clone());
         self.head = Some((seq, hash, at));
         Ok(seq)
     }

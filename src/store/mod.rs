@@ -54,7 +54,11 @@ pub enum StoreError {
     /// the connection was lost while committing: it may or may not have committed
     /// (`Store::committed` tells, once the database is back)
     #[error("database unavailable while committing: {reason}")]
-    CommitUnknown { hash: String, reason: String },
+    CommitUnknown {
+        seq: i64,
+        hash: String,
+        reason: String,
+    },
     /// a row conflicts with one already there (a key taken, an append-only table)
     #[error("database refused a conflicting row: {0}")]
     Conflict(String),
@@ -240,6 +244,35 @@ impl Store {
         }
     }
 
+    /// Runs `read` in one read transaction: every statement sees the same snapshot (a
+    /// consistent answer while stations write), and SQLite takes its shared lock once
+    /// instead of once per statement. Ends the transaction whatever `read` returns.
+    pub fn snapshot<T, E: From<StoreError>>(
+        &self,
+        read: impl FnOnce(&Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.begin_read()?;
+        let result = read(self);
+        let end = self.end_read();
+        let value = result?;
+        end?;
+        Ok(value)
+    }
+
+    fn begin_read(&self) -> Result<(), StoreError> {
+        let begin = if self.db.is_pg() {
+            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+        } else {
+            "BEGIN DEFERRED"
+        };
+        Ok(self.db.batch(begin)?)
+    }
+
+    /// Nothing was written: ending the transaction either way only lets go of the snapshot.
+    fn end_read(&self) -> Result<(), StoreError> {
+        Ok(self.db.batch("COMMIT")?)
+    }
+
     pub fn location(&self) -> &Location {
         &self.location
     }
@@ -346,16 +379,16 @@ impl Store {
         Ok(())
     }
 
-    /// Whether the entry with this hash is in the journal: after a commit whose answer was
-    /// lost (`StoreError::CommitUnknown`), it tells whether that commit took place. The
-    /// connection is opened again first if it has to be.
-    pub fn committed(&mut self, hash: &str) -> Result<bool, StoreError> {
+    /// Whether the entry `seq` with this hash is in the journal: after a commit whose
+    /// answer was lost (`StoreError::CommitUnknown`), it tells whether that commit took
+    /// place. The connection is opened again first if it has to be.
+    pub fn committed(&mut self, seq: i64, hash: &str) -> Result<bool, StoreError> {
         if self.db.is_closed() {
             self.reconnect()?;
         }
         Ok(self.db.row(
-            "SELECT EXISTS(SELECT 1 FROM journal WHERE hash = ?1)",
-            params![hash],
+            "SELECT EXISTS(SELECT 1 FROM journal WHERE seq = ?1 AND hash = ?2)",
+            params![seq, hash],
             |r| r.get(0),
         )?)
     }
@@ -382,7 +415,6 @@ impl Store {
             open: true,
             counters: Default::default(),
             saved_counters: Default::default(),
-            last_hash: None,
             head: None,
             saved_head: None,
             issued: None,
@@ -540,7 +572,7 @@ fn open_sqlite(path: &Path) -> Result<Db, StoreError> {
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;
-         PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;",
+         PRAGMA mmap_size=2147418112; PRAGMA cache_size=-16384;",
     )
     .map_err(|e| open_err(e.to_string()))?;
     let db = Db::Lite(conn);
@@ -580,7 +612,9 @@ fn open_sqlite_read_only(path: &Path) -> Result<Db, StoreError> {
         .map_err(DbError::from)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch(
-        "PRAGMA query_only=ON; PRAGMA mmap_size=268435456; PRAGMA cache_size=-16384;",
+        // the file mapped up to SQLite's ceiling (2 GB): a page past the map costs a system
+        // call and a copy, and a large history is past 256 MB
+        "PRAGMA query_only=ON; PRAGMA mmap_size=2147418112; PRAGMA cache_size=-16384;",
     )
     .map_err(DbError::from)?;
     Ok(Db::Lite(conn))
@@ -603,15 +637,39 @@ fn migrate_sqlite(db: &Db, path: &Path) -> Result<(), StoreError> {
     let version: i64 = db.row("PRAGMA user_version", params![], |r| r.get(0))?;
     sqlite_schema_known(version, path)?;
     for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let rebuild = schema::REBUILDS_REFERENCED_TABLE.contains(&(index + 1));
+        if rebuild {
+            db.batch("PRAGMA foreign_keys = OFF")?;
+        }
         db.begin_write()?;
         let migrated = db
             .batch(sql)
             .and_then(|()| db.batch(&format!("PRAGMA user_version = {}", index + 1)));
-        match migrated {
-            Ok(()) => db.batch("COMMIT")?,
+        let migrated = match migrated {
+            Ok(()) => db.batch("COMMIT"),
             Err(e) => {
                 let _ = db.batch("ROLLBACK");
-                return Err(e.into());
+                Err(e)
+            }
+        };
+        if rebuild {
+            db.batch("PRAGMA foreign_keys = ON")?;
+        }
+        migrated?;
+        if rebuild {
+            let broken: i64 = db.row(
+                "SELECT COUNT(*) FROM pragma_foreign_key_check",
+                params![],
+                |r| r.get(0),
+            )?;
+            if broken > 0 {
+                return Err(StoreError::Open {
+                    location: path.display().to_string(),
+                    reason: format!(
+                        "after migration {}: {broken} records refer to rows that are not there",
+                        index + 1
+                    ),
+                });
             }
         }
     }
@@ -786,9 +844,6 @@ pub struct StoreTx<'a> {
     counters: std::collections::BTreeMap<String, i64>,
     /// the counters at the last savepoint
     saved_counters: std::collections::BTreeMap<String, i64>,
-    /// the hash of the last entry appended (to tell, when a commit's answer is lost,
-    /// whether it committed)
-    last_hash: Option<String>,
     /// the journal's head as this transaction left it, once read (the transaction holds
     /// the write lock: nobody else appends), and at the last savepoint
     head: Option<(i64, String, String)>,
@@ -883,9 +938,10 @@ impl StoreTx<'_> {
             // was lost; whoever holds the store can ask (`Store::committed`)
             if self.db.is_pg()
                 && e.failure() == Failure::Unavailable
-                && let Some(hash) = self.last_hash.take()
+                && let Some((seq, hash, _)) = head
             {
                 return Err(StoreError::CommitUnknown {
+                    seq,
                     hash,
                     reason: e.to_string(),
                 });
@@ -1184,7 +1240,13 @@ impl ReadPool {
             Some(store) => store,
             None => Store::open_read_only(&self.location)?,
         };
+        // one snapshot per request (see `Store::snapshot`)
+        let begun = store.begin_read().is_ok();
         let result = read(&mut store);
+        if begun && store.end_read().is_err() {
+            // a connection that cannot end its transaction is not kept
+            return Ok(result);
+        }
         let mut idle = self.lock();
         // a connection the server closed is dropped; the next read opens a new one
         if idle.len() < self.max_idle && !store.is_disconnected() {

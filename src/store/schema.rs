@@ -252,7 +252,38 @@ CREATE INDEX print_outcomes_job ON print_outcomes(job_id);
     r#"
 ALTER TABLE journal ADD COLUMN station TEXT;
 "#,
+    // 7: the journal without a UNIQUE index on its hash: the chain already makes every
+    // hash unique (each covers the one before), and the index cost every scan a write to
+    // a random page of a second B-tree. SQLite cannot drop a UNIQUE constraint, so the
+    // table is built again (run with foreign keys off: the records refer to its rows,
+    // which keep their numbers; see `migrate_sqlite`).
+    r#"
+CREATE TABLE journal_v7 (
+    seq       INTEGER PRIMARY KEY,
+    at        TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    bench     TEXT,
+    device    TEXT,
+    operator  TEXT,
+    body      TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash      TEXT NOT NULL,
+    station   TEXT
+);
+INSERT INTO journal_v7 (seq, at, kind, bench, device, operator, body, prev_hash, hash, station)
+    SELECT seq, at, kind, bench, device, operator, body, prev_hash, hash, station FROM journal;
+DROP TABLE journal;
+ALTER TABLE journal_v7 RENAME TO journal;
+CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+"#,
 ];
+
+/// Migrations that rebuild a table other tables refer to: run with foreign keys off (a
+/// pragma SQLite takes only outside a transaction), then checked.
+pub const REBUILDS_REFERENCED_TABLE: &[usize] = &[7];
 
 /// Record tables that refuse UPDATE and DELETE (installed by `Store::open`).
 pub const APPEND_ONLY_TABLES: &[&str] = &[

@@ -937,6 +937,37 @@ impl Store {
             .optional()?)
     }
 
+    /// A lot that reaches customers through a blend (a batch used in other batches): the
+    /// one in the most such batches. For the benchmark's whole-command figures.
+    pub fn blend_lot(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .db
+            .row(
+                "SELECT c.input_code FROM consumptions c
+                 JOIN consumptions used ON used.input_code = c.batch_code AND used.input_kind = 'batch'
+                 WHERE c.input_kind = 'lot'
+                 GROUP BY c.input_code ORDER BY COUNT(*) DESC, c.input_code LIMIT 1",
+                params![],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// A supplier, a material and its unit, to receive in the benchmark.
+    pub fn bench_receipt_codes(&self) -> Result<(String, String, String), StoreError> {
+        let supplier: String = self.db.row(
+            "SELECT code FROM suppliers ORDER BY code LIMIT 1",
+            params![],
+            |r| r.get(0),
+        )?;
+        let (item, unit): (String, String) = self.db.row(
+            "SELECT sku, unit FROM items WHERE kind = 'material' ORDER BY sku LIMIT 1",
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((supplier, item, unit))
+    }
+
     /// About `n` order numbers spread over the history, chosen by `seed`.
     pub fn sample_orders(&self, n: usize, seed: u64) -> Result<Vec<String>, StoreError> {
         let total: i64 = self

@@ -202,6 +202,14 @@ fn the_benchmark_runs_at_tiny_scale() {
         "scan in to label bytes at a TCP printer",
         "daemon idle memory (RSS)",
         "daemon start to ready",
+        "whole command: forward trace as JSON, lot through a blend",
+        "whole command: forward trace as JSON, most-used lot",
+        "whole command: backward trace of an order as JSON",
+        "whole command: recall --mock, most-used lot",
+        "whole command: stock",
+        "station screen, trace page of the most-used lot, 8 clients at once",
+        "same, /api/trace (JSON), 8 clients at once",
+        "scan answered at the bench while the screen serves 8 clients",
     ] {
         assert!(
             table.lines().any(|l| l.starts_with(&format!("| {figure}"))),

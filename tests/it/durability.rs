@@ -407,3 +407,82 @@ fn master_data_edited_outside_an_import_is_found() {
     let (code, out) = shop.verify();
     assert_eq!(code, 0, "{out}");
 }
+
+/// A database written before the journal lost its hash index (SQLite schema 6,
+/// PostgreSQL 2) is migrated when next opened: the same entries with the same numbers,
+/// every record still pointing at its entry, the chain intact, no index on the hash, and
+/// scans carry on.
+#[test]
+fn an_older_journal_is_migrated_without_its_hash_index() {
+    let shop = shop_with_history();
+    let before = shop.counts();
+    let head = shop.query_strings("SELECT hash FROM journal ORDER BY seq DESC LIMIT 1");
+    let mut sql = shop.sql();
+    if shop.is_postgres() {
+        sql.execute("ALTER TABLE journal ADD CONSTRAINT journal_hash_key UNIQUE (hash)")
+            .expect("the old constraint");
+        sql.execute("UPDATE lotstation_meta SET value = '2' WHERE key = 'schema'")
+            .expect("schema 2");
+    } else {
+        // the table as schema 6 had it, rows and all
+        shop.conn()
+            .execute_batch(
+                "PRAGMA foreign_keys = OFF; BEGIN;
+             CREATE TABLE journal_v6 (seq INTEGER PRIMARY KEY, at TEXT NOT NULL,
+                 kind TEXT NOT NULL, bench TEXT, device TEXT, operator TEXT,
+                 body TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+                 station TEXT);
+             INSERT INTO journal_v6 SELECT seq, at, kind, bench, device, operator, body,
+                 prev_hash, hash, station FROM journal;
+             DROP TABLE journal;
+             ALTER TABLE journal_v6 RENAME TO journal;
+             PRAGMA user_version = 6;
+             COMMIT;",
+            )
+            .expect("schema 6");
+        assert_eq!(shop.query_i64("PRAGMA user_version"), 6);
+    }
+    drop(sql);
+
+    let (code, out) = shop.verify();
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(shop.counts(), before);
+    assert_eq!(
+        shop.query_strings("SELECT hash FROM journal ORDER BY seq DESC LIMIT 1"),
+        head
+    );
+    if shop.is_postgres() {
+        assert_eq!(
+            shop.query_i64(
+                "SELECT COUNT(*) FROM pg_constraint WHERE conrelid = 'journal'::regclass AND contype = 'u'"
+            ),
+            0
+        );
+    } else {
+        assert_eq!(shop.query_i64("PRAGMA user_version"), 7);
+        assert_eq!(
+            shop.query_i64(
+                "SELECT COUNT(*) FROM pragma_index_list('journal') WHERE \"unique\" = 1"
+            ),
+            0,
+            "the hash index is gone"
+        );
+        assert_eq!(
+            shop.query_i64("SELECT COUNT(*) FROM pragma_foreign_key_check"),
+            0
+        );
+        // still append-only, and still not to be replaced
+        let refused = shop.conn().execute(
+            "INSERT OR REPLACE INTO journal SELECT * FROM journal WHERE seq = 1",
+            [],
+        );
+        assert!(refused.is_err(), "{refused:?}");
+    }
+    let feedback = shop.session(&["@CANCEL", "@RECEIVE", "SUP:BRAMBLE", "INV-2"]);
+    assert!(
+        feedback.iter().all(|l| l.starts_with("ok: ")),
+        "{feedback:#?}"
+    );
+    let (code, out) = shop.verify();
+    assert_eq!(code, 0, "{out}");
+}

@@ -256,11 +256,15 @@ impl Quantity {
     }
 
     /// The amount in `unit` as a plain decimal number string (`1.25`).
-    pub fn number_in(self, unit: Unit) -> String {
+    /// Millionths of `unit`, truncated toward zero (what `number_in` shows).
+    pub fn micro_units_in(self, unit: Unit) -> i128 {
         let (num, den) = unit.base_per_unit();
+        i128::from(self.base) * den * 1_000_000 / num
+    }
+
+    pub fn number_in(self, unit: Unit) -> String {
         // show up to 6 decimals of the unit, exactly when possible
-        let scaled = i128::from(self.base) * den * 1_000_000;
-        let value = scaled / num; // micro-units, truncated toward zero
+        let value = self.micro_units_in(unit); // micro-units, truncated toward zero
         let negative = value < 0;
         let value = value.unsigned_abs();
         let whole = value / 1_000_000;

@@ -486,3 +486,31 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
     let (code, out) = shop.verify();
     assert_eq!(code, 0, "{out}");
 }
+
+/// A command that reads sees one snapshot: a station appending meanwhile changes nothing
+/// of what it reads until it ends, and it never holds the writer up.
+#[test]
+fn a_read_sees_one_snapshot_while_a_station_writes() {
+    let shop = shop_with_history();
+    let reader = lotstation::store::Store::open_read_only(&shop.location()).expect("open");
+    let (first, second) = reader
+        .snapshot(|store| {
+            let first = store.head()?;
+            // another station appends while the read is open
+            let feedback = shop.session(&["@CANCEL", "@RECEIVE", "SUP:BRAMBLE", "INV-9"]);
+            assert!(
+                feedback.iter().all(|l| l.starts_with("ok: ")),
+                "{feedback:#?}"
+            );
+            let second = store.head()?;
+            Ok::<_, lotstation::store::StoreError>((first, second))
+        })
+        .expect("read");
+    assert_eq!(first, second, "one snapshot for the whole read");
+    // the next read sees the new entries
+    let after = reader.snapshot(|store| store.head()).expect("read");
+    assert!(
+        after.as_ref().map(|h| h.0) > first.as_ref().map(|h| h.0),
+        "{after:?} after {first:?}"
+    );
+}

@@ -229,7 +229,7 @@ pub fn run(
     // as a person gets them: whole commands, and the screen under load while a bench scans
     let subjects = super::whole::Subjects {
         most_used: most_used.clone(),
-        blend: store.blend_lot()?.unwrap_or_else(|| most_used.clone()),
+        blend: blend_lot(&store)?.unwrap_or_else(|| most_used.clone()),
         order: orders.first().cloned().unwrap_or_default(),
         scale: scale.name(),
     };
@@ -248,6 +248,26 @@ pub fn run(
         figures.extend(postgres_figures(dir, base, scale, sqlite_forward, log)?);
     }
     Ok(figures)
+}
+
+/// The lot the whole-command figures trace through a blend: of the 50 lots in the most
+/// blends, the one whose trace reaches nearest 8 % of all customers (the case: a
+/// lot reaching about 1,600 of 20,000 customers through a fragrance blend). Chosen by the
+/// size of its answer, never by its speed.
+fn blend_lot(store: &Store) -> anyhow::Result<Option<String>> {
+    let wanted = store.customer_count()? * 8 / 100;
+    let mut best: Option<(usize, String)> = None;
+    for lot in store.blend_lots(50)? {
+        let reached = store
+            .trace_forward(&Target::Lot(lot.clone()))?
+            .customers
+            .len();
+        let off = reached.abs_diff(wanted);
+        if best.as_ref().is_none_or(|(b, _)| off < *b) {
+            best = Some((off, lot));
+        }
+    }
+    Ok(best.map(|(_, lot)| lot))
 }
 
 /// One scan at bench 0, its own commit, timed; a refused scan ends the benchmark.

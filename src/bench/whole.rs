@@ -14,7 +14,8 @@ use super::run::{Figure, ms, percentiles, timed};
 pub struct Subjects {
     /// the lot consumed most often
     pub most_used: String,
-    /// a lot that reaches customers through a blend (a batch used in other batches)
+    /// a lot that reaches customers through a blend (a batch used in other batches),
+    /// about 8 % of them
     pub blend: String,
     /// an order number
     pub order: String,

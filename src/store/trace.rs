@@ -986,20 +986,25 @@ impl Store {
             .optional()?)
     }
 
-    /// A lot that reaches customers through a blend (a batch used in other batches): the
-    /// one in the most such batches. For the benchmark's whole-command figures.
-    pub fn blend_lot(&self) -> Result<Option<String>, StoreError> {
-        Ok(self
+    /// Lots that reach customers through a blend (a batch used in other batches), those
+    /// in the most such batches first, at most `limit`. For the benchmark.
+    pub fn blend_lots(&self, limit: usize) -> Result<Vec<String>, StoreError> {
+        Ok(self.db.rows(
+            "SELECT c.input_code FROM consumptions c
+             JOIN consumptions used ON used.input_code = c.batch_code AND used.input_kind = 'batch'
+             WHERE c.input_kind = 'lot'
+             GROUP BY c.input_code ORDER BY COUNT(*) DESC, c.input_code LIMIT ?1",
+            params![limit as i64],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// How many customers the master data has.
+    pub fn customer_count(&self) -> Result<usize, StoreError> {
+        let n: i64 = self
             .db
-            .row(
-                "SELECT c.input_code FROM consumptions c
-                 JOIN consumptions used ON used.input_code = c.batch_code AND used.input_kind = 'batch'
-                 WHERE c.input_kind = 'lot'
-                 GROUP BY c.input_code ORDER BY COUNT(*) DESC, c.input_code LIMIT 1",
-                params![],
-                |r| r.get(0),
-            )
-            .optional()?)
+            .row("SELECT COUNT(*) FROM customers", params![], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
     /// A supplier, a material and its unit, to receive in the benchmark.

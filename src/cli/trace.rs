@@ -8,7 +8,7 @@ use crate::core::trace::{BackwardTrace, ForwardTrace};
 use crate::store::Store;
 
 /// Room asked for an answer before it is written (4 MB of address space, touched only as
-/// far as the answer goes).
+/// far as the answer goes; growing by doubling copied a megabyte answer twice over).
 const ANSWER_ROOM: usize = 4 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -47,11 +47,8 @@ pub fn trace(
     command: TraceCommand,
 ) -> anyhow::Result<i32> {
     let tz = &station.timezone;
-    // read-only, one read transaction, one write for the whole answer (not one per line)
+    // read-only, in one read transaction (`Store::snapshot`)
     let store = Store::open_read_only(db)?;
-    // the whole answer in memory, then one write: as many system calls for 4,000
-    // customers as for one. Room for a large answer is asked for at once (untouched
-    // pages cost nothing; growing by doubling copied a megabyte answer twice over)
     let mut out: Vec<u8> = Vec::with_capacity(ANSWER_ROOM);
     match command {
         TraceCommand::Forward {
@@ -87,14 +84,20 @@ pub fn trace(
     }
     use std::io::Write;
     writeln!(out)?;
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(&out)?;
-    stdout.flush()?;
+    write_answer(&out)?;
     // (a PostgreSQL connection is closed properly: the server would log a lost client)
     if matches!(db, Location::Sqlite(_)) {
         leave(store);
     }
     Ok(0)
+}
+
+/// The whole answer in one write: as many system calls for 4,000 customers as for one.
+fn write_answer(answer: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(answer)?;
+    stdout.flush()
 }
 
 /// What a command has read, left for the process's end to take back: the command ends
@@ -277,8 +280,6 @@ pub fn stock(
             }
         }
     }
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(&out)?;
-    stdout.flush()?;
+    write_answer(&out)?;
     Ok(0)
 }

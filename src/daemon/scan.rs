@@ -46,7 +46,7 @@ impl Daemon {
             &mut self.clock,
             &mut self.last_reads,
         );
-        // the steps, and the hash of their last entry when the commit's answer was lost
+        // the steps, and their last entry's (seq, hash) when the commit's answer was lost
         type Outcome = (Vec<(usize, Stepped)>, Option<((i64, String), StoreError)>);
         let result = (|| -> Result<Outcome, DaemonError> {
             let mut tx = self.store.begin()?;

@@ -202,13 +202,7 @@ fn still_to_ship(shipment: &ShipmentDoc) -> Vec<OrderLineDoc> {
         .order_lines
         .iter()
         .filter_map(|line| {
-            let packed: i64 = shipment
-                .lines
-                .iter()
-                .filter(|l| l.product_sku.eq_ignore_ascii_case(&line.sku))
-                .map(|l| l.quantity * l.unit_base)
-                .sum();
-            let left = line.ordered - line.shipped - packed;
+            let left = line.ordered - line.shipped - packed_of(shipment, &line.sku);
             (left > 0).then(|| OrderLineDoc {
                 sku: line.sku.clone(),
                 ordered: left,
@@ -355,18 +349,23 @@ fn add_unit(
     accept(accepted)
 }
 
+/// How much of `sku` this box holds (base units).
+fn packed_of(shipment: &ShipmentDoc, sku: &str) -> i64 {
+    shipment
+        .lines
+        .iter()
+        .filter(|l| l.product_sku.eq_ignore_ascii_case(sku))
+        .map(|l| l.quantity * l.unit_base)
+        .sum()
+}
+
 /// A box holding more of an order line than the order still asks for, in words.
 fn over_packed(shipment: &ShipmentDoc, sku: &str, unit: Unit) -> Option<String> {
     let line = shipment
         .order_lines
         .iter()
         .find(|l| l.sku.eq_ignore_ascii_case(sku))?;
-    let packed: i64 = shipment
-        .lines
-        .iter()
-        .filter(|l| l.product_sku.eq_ignore_ascii_case(sku))
-        .map(|l| l.quantity * l.unit_base)
-        .sum();
+    let packed = packed_of(shipment, sku);
     let amount = |base: i64| match unit {
         Unit::Each => base.to_string(),
         other => Quantity::from_base(base).display_in(other),

@@ -17,4 +17,5 @@ pub mod http;
 pub mod label;
 pub mod masterdata;
 pub mod report;
+pub mod shops;
 pub mod store;

@@ -207,6 +207,27 @@ pub fn read_csv<T>(
     path: &Path,
     expected: &[&str],
     required: &[&str],
+    each: impl FnMut(&Row<'_>) -> Result<T, ImportError>,
+) -> Result<Vec<T>, ImportError> {
+    read_csv_columns(path, expected, required, true, each)
+}
+
+/// Reads a CSV file another program wrote (a shop's export): the columns named in
+/// `expected` are read (header names compared case-blind), every other one is left alone.
+pub fn read_export<T>(
+    path: &Path,
+    expected: &[&str],
+    required: &[&str],
+    each: impl FnMut(&Row<'_>) -> Result<T, ImportError>,
+) -> Result<Vec<T>, ImportError> {
+    read_csv_columns(path, expected, required, false, each)
+}
+
+fn read_csv_columns<T>(
+    path: &Path,
+    expected: &[&str],
+    required: &[&str],
+    strict: bool,
     mut each: impl FnMut(&Row<'_>) -> Result<T, ImportError>,
 ) -> Result<Vec<T>, ImportError> {
     let file = path.display().to_string();
@@ -240,6 +261,9 @@ pub fn read_csv<T>(
     let mut index = Vec::new();
     for (i, name) in headers.iter().enumerate() {
         let name = name.trim().to_ascii_lowercase();
+        if !strict && !expected.contains(&name.as_str()) {
+            continue;
+        }
         if !expected.contains(&name.as_str()) {
             return Err(at_header(
                 Some(&name),
@@ -266,9 +290,29 @@ pub fn read_csv<T>(
         }
     }
     let mut out = Vec::new();
-    for result in reader.records() {
-        let record = result.map_err(|e| csv_error(&file, e))?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+    // (byte offset, line number there)
+    let mut counted: (usize, u64) = (0, 1);
+    let mut record = csv::StringRecord::new();
+    loop {
+        // the line an editor shows: the csv reader's own line count leaves out newlines
+        // inside quoted fields (an address on two lines), so the record's first byte (past
+        // any blank lines) is found and the newlines before it counted, carrying on from
+        // the record before
+        let mut at = (reader.position().byte() as usize).min(bytes.len());
+        if !reader
+            .read_record(&mut record)
+            .map_err(|e| csv_error(&file, e))?
+        {
+            break;
+        }
+        while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+            at += 1;
+        }
+        if at >= counted.0 {
+            counted.1 += bytes[counted.0..at].iter().filter(|&&b| b == b'\n').count() as u64;
+            counted.0 = at;
+        }
+        let line = counted.1;
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -782,4 +826,28 @@ pub fn parse_history(dir: &Path, tz: &jiff::tz::TimeZone) -> Result<History, Imp
         });
     }
     Ok(history)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row after a field holding newlines is placed on the line an editor shows.
+    #[test]
+    fn lines_count_the_newlines_inside_quoted_fields() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("x.csv");
+        std::fs::write(
+            &path,
+            "a,b\r\n1,\"two\nlines\"\r\n2,x\r\n\r\n3,\"y\r\nz\"\r\n4,w\r\n",
+        )
+        .expect("write");
+        let lines = read_export(&path, &["a", "b"], &["a"], |row| {
+            Ok((row.get("a").to_string(), row.line()))
+        })
+        .expect("read");
+        let expected = [("1", 2), ("2", 4), ("3", 6), ("4", 8)];
+        let lines: Vec<(&str, u64)> = lines.iter().map(|(a, l)| (a.as_str(), *l)).collect();
+        assert_eq!(lines, expected);
+    }
 }

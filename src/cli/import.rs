@@ -18,8 +18,19 @@ pub enum ImportCommand {
     Customers { file: PathBuf },
     /// boms.csv: product_sku,material_sku,quantity,unit
     Boms { file: PathBuf },
-    /// orders.csv: order_number,customer_code,ordered_at,sku,quantity
-    Orders { file: PathBuf },
+    /// orders.csv (order_number,customer_code,ordered_at,sku,quantity), or a shop's order
+    /// export with --from (Etsy: the orders and the order-items files)
+    Orders {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// where the files come from
+        #[arg(long, value_enum, default_value = "ours")]
+        from: crate::shops::Shop,
+        /// a CSV of shop_sku,sku: the shop's SKU (or product name) and ours, beside the
+        /// config's [sku_map]
+        #[arg(long)]
+        sku_map: Option<PathBuf>,
+    },
     /// past records: DIR/receipts.csv, batches.csv, consumptions.csv, shipments.csv
     History {
         dir: PathBuf,
@@ -44,7 +55,22 @@ pub fn import(
         ImportCommand::Suppliers { file } => (MasterKind::Suppliers, file),
         ImportCommand::Customers { file } => (MasterKind::Customers, file),
         ImportCommand::Boms { file } => (MasterKind::Boms, file),
-        ImportCommand::Orders { file } => (MasterKind::Orders, file),
+        ImportCommand::Orders {
+            files,
+            from,
+            sku_map,
+        } => {
+            if from != crate::shops::Shop::Ours {
+                return import_shop(db, station, from, &files, sku_map.as_deref());
+            }
+            let [file] = <[PathBuf; 1]>::try_from(files).map_err(|files| {
+                anyhow::anyhow!(
+                    "our own orders come in one orders.csv; got {} files (a shop's export needs --from)",
+                    files.len()
+                )
+            })?;
+            (MasterKind::Orders, file)
+        }
     };
     let mut store = super::open_store(db, station)?;
     let summary = import_file(&mut store, kind, &file)?;
@@ -69,6 +95,107 @@ pub fn import_file(
     let bytes = std::fs::read(file)?;
     let name = file.display().to_string();
     Ok(store.import_master(&name, &sha256_hex(&bytes), &data, crate::clock::now())?)
+}
+
+/// A shop's order export: orders, their lines and customers; lines whose SKU is none of
+/// ours are listed (nothing else is imported from them), cancelled and refunded orders named.
+fn import_shop(
+    db: &Location,
+    station: &crate::config::Station,
+    shop: crate::shops::Shop,
+    files: &[PathBuf],
+    sku_map: Option<&Path>,
+) -> anyhow::Result<i32> {
+    let mut skus = crate::store::SkuMap::default();
+    for (theirs, ours) in &station.config.sku_map {
+        skus.insert(theirs, ours);
+    }
+    if let Some(path) = sku_map {
+        let rows = masterdata::read_csv(path, &["shop_sku", "sku"], &["shop_sku", "sku"], |row| {
+            Ok((row.required("shop_sku")?, row.required("sku")?))
+        })?;
+        for (theirs, ours) in rows {
+            skus.insert(&theirs, &ours);
+        }
+    }
+    let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    let orders = crate::shops::read(shop, &paths, &station.timezone)?;
+    let mut bytes = Vec::new();
+    for file in files {
+        bytes.extend(std::fs::read(file)?);
+    }
+    let names = files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut store = super::open_store(db, station)?;
+    let summary = store.import_shop_orders(
+        shop,
+        &names,
+        &sha256_hex(&bytes),
+        &orders,
+        &skus,
+        crate::clock::now(),
+    )?;
+    println!("{}", shop_summary_text(shop, &names, &summary));
+    Ok(0)
+}
+
+/// What a shop import did, in words: counts, then each line left out and each order not
+/// to ship.
+pub fn shop_summary_text(
+    shop: crate::shops::Shop,
+    files: &str,
+    summary: &crate::store::ShopImportSummary,
+) -> String {
+    let mut text = if summary.journaled {
+        format!(
+            "imported {} orders from {files}: {} orders ({} new, {} updated, {} unchanged), customers {} new, {} updated",
+            shop.title(),
+            summary.orders,
+            summary.orders_new,
+            summary.orders_updated,
+            summary.orders - summary.orders_new - summary.orders_updated,
+            summary.customers_new,
+            summary.customers_updated
+        )
+    } else {
+        format!(
+            "{} orders from {files}: {} orders, nothing changed since the last import (nothing recorded)",
+            shop.title(),
+            summary.orders
+        )
+    };
+    if !summary.skipped.is_empty() {
+        let n = summary.skipped.len();
+        let (lines, are, were) = if n == 1 {
+            ("line", "is", "was")
+        } else {
+            ("lines", "are", "were")
+        };
+        text.push_str(&format!(
+            "\n{n} {lines} {are} none of our items and {were} left out (map them in the config's [sku_map] or --sku-map FILE with shop_sku,sku; then import again):"
+        ));
+        for s in &summary.skipped {
+            let sku = if s.sku.is_empty() {
+                "no SKU".to_string()
+            } else {
+                format!("SKU {:?}", s.sku)
+            };
+            text.push_str(&format!(
+                "\n  {} line {}: order {}: {sku} ({})",
+                s.file, s.line, s.order, s.name
+            ));
+        }
+    }
+    for (number, status) in &summary.not_to_ship {
+        text.push_str(&format!(
+            "\norder {number} is {status} in {}: the packing bench will refuse it",
+            shop.title()
+        ));
+    }
+    text
 }
 
 fn import_history(

@@ -54,6 +54,9 @@ pub struct Config {
     pub labels: LabelsConfig,
     /// the station screen and API; absent means no HTTP server
     pub http: Option<HttpConfig>,
+    /// a shop's SKU (or product name) → our SKU, for `import orders --from SHOP`
+    #[serde(default)]
+    pub sku_map: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]

@@ -75,14 +75,39 @@ pub struct ForwardBatch {
     pub path: Vec<String>,
 }
 
+/// A code or time shared by many rows of one answer: each distinct text is held once and
+/// the rows point to it (a recall's thousands of shipment lines name a few batches, and each
+/// customer, order and shipment several times). Written out as the plain text.
+pub type Shared = std::sync::Arc<str>;
+
+/// One shipment line of a forward trace. Its texts are shared within the trace: reading a
+/// line allocates nothing for a code already seen ([`Interner`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ForwardShipment {
-    pub shipment_code: String,
-    pub order_number: String,
-    pub customer_code: String,
-    pub batch_code: String,
+    pub shipment_code: Shared,
+    pub order_number: Shared,
+    pub customer_code: Shared,
+    pub batch_code: Shared,
     pub quantity: Amount,
-    pub shipped_at: String,
+    pub shipped_at: Shared,
+}
+
+/// Gives each distinct text one [`Shared`] copy, looked up by the borrowed text (so a
+/// repeated code costs a hash and a compare, not an allocation).
+#[derive(Debug, Default)]
+pub struct Interner {
+    texts: rustc_hash::FxHashSet<Shared>,
+}
+
+impl Interner {
+    pub fn get(&mut self, text: &str) -> Shared {
+        if let Some(shared) = self.texts.get(text) {
+            return shared.clone();
+        }
+        let shared: Shared = text.into();
+        self.texts.insert(shared.clone());
+        shared
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

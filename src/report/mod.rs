@@ -293,16 +293,27 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts) -> Vec<u8> {
 fn shipments_by_customer(trace: &ForwardTrace) -> HashMap<&str, Vec<&ForwardShipment>> {
     let mut map: HashMap<&str, Vec<&ForwardShipment>> = HashMap::new();
     for s in &trace.shipments {
-        map.entry(s.customer_code.as_str()).or_default().push(s);
+        map.entry(&*s.customer_code).or_default().push(s);
     }
     map
 }
 
-/// Who to contact: one row per customer with what they received.
+/// Who to contact: one row per customer with what they received. The first three columns
+/// are named as email tools (Mailchimp, Klaviyo, Brevo…) take them on import without
+/// mapping; ours follow.
 pub fn customers_csv(trace: &ForwardTrace) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "code", "name", "email", "phone", "address", "orders", "batches", "units",
+        "Email Address",
+        "First Name",
+        "Last Name",
+        "code",
+        "name",
+        "phone",
+        "address",
+        "orders",
+        "batches",
+        "units",
     ])?;
     let by_customer = shipments_by_customer(trace);
     for c in &trace.customers {
@@ -310,16 +321,19 @@ pub fn customers_csv(trace: &ForwardTrace) -> Result<Vec<u8>, csv::Error> {
             .get(c.code.as_str())
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let mut orders: Vec<&str> = lines.iter().map(|s| s.order_number.as_str()).collect();
+        let mut orders: Vec<&str> = lines.iter().map(|s| &*s.order_number).collect();
         orders.dedup();
-        let mut batches: Vec<&str> = lines.iter().map(|s| s.batch_code.as_str()).collect();
+        let mut batches: Vec<&str> = lines.iter().map(|s| &*s.batch_code).collect();
         batches.sort();
         batches.dedup();
         let units: i64 = lines.iter().map(|s| s.quantity.base).sum();
+        let (first, last) = split_name(&c.name);
         w.write_record([
+            &c.email,
+            first,
+            last,
             c.code.as_str(),
             &c.name,
-            &c.email,
             &c.phone,
             &c.address,
             &orders.join(" "),
@@ -328,6 +342,16 @@ pub fn customers_csv(trace: &ForwardTrace) -> Result<Vec<u8>, csv::Error> {
         ])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// A person's name as first and last name: the last word is the last name (`Mary Ann
+/// Smith` → `Mary Ann`, `Smith`); one word is a first name.
+fn split_name(name: &str) -> (&str, &str) {
+    let name = name.trim();
+    match name.rsplit_once(char::is_whitespace) {
+        Some((first, last)) => (first.trim_end(), last),
+        None => (name, ""),
+    }
 }
 
 /// The three files of a recall package.

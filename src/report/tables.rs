@@ -24,22 +24,22 @@ pub fn forward(trace: &ForwardTrace, out: impl std::io::Write) -> Result<(), csv
         .map(|c| (c.code.as_str(), c))
         .collect();
     for s in &trace.shipments {
-        let customer = customers.get(s.customer_code.as_str()).copied();
+        let customer = customers.get(&*s.customer_code).copied();
         let field = |f: fn(&crate::core::trace::Customer) -> &str| {
             customer.map(f).unwrap_or("").to_string()
         };
         w.write_record([
-            s.order_number.clone(),
-            s.customer_code.clone(),
+            s.order_number.to_string(),
+            s.customer_code.to_string(),
             field(|c| &c.name),
             field(|c| &c.email),
             field(|c| &c.phone),
             field(|c| &c.address),
-            s.batch_code.clone(),
+            s.batch_code.to_string(),
             s.quantity.number(),
             s.quantity.unit.to_string(),
-            s.shipped_at.clone(),
-            s.shipment_code.clone(),
+            s.shipped_at.to_string(),
+            s.shipment_code.to_string(),
         ])?;
     }
     w.flush()?;

@@ -4,7 +4,7 @@
 use super::db::{Optional, params};
 use sha2::{Digest, Sha256};
 
-use super::{NewEntry, Store, StoreError};
+use super::{Store, StoreError};
 use crate::core::codes::{Quantity, Unit};
 use crate::masterdata::{ImportError, MasterFile, MasterKind, OrderRow};
 
@@ -35,7 +35,7 @@ impl Store {
         data: &MasterFile,
         at: jiff::Timestamp,
     ) -> Result<ImportSummary, StoreError> {
-        let mut tx = self.begin()?;
+        let tx = self.begin()?;
         let (kind, rows, inserted, updated) = {
             let t = &tx.db;
             let exists = |sql: &str, key: &str| -> Result<bool, StoreError> {
@@ -304,15 +304,7 @@ impl Store {
             "sha256": content_sha256,
             "tables_sha256": tables_sha256,
         });
-        tx.append(&NewEntry {
-            at,
-            kind: "import",
-            bench: None,
-            device: None,
-            operator: None,
-            body: &body,
-        })?;
-        tx.commit()?;
+        tx.commit_import(at, &body)?;
         Ok(ImportSummary {
             kind: kind.name(),
             rows,

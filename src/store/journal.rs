@@ -84,6 +84,23 @@ fn entry_hash(prev_hash: &str, seq: i64, fields: [&str; 6], station: Option<&str
 }
 
 impl StoreTx<'_> {
+    /// Appends an `import` entry (master data, a shop's orders), then commits.
+    pub(super) fn commit_import(
+        mut self,
+        at: jiff::Timestamp,
+        body: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.append(&NewEntry {
+            at,
+            kind: "import",
+            bench: None,
+            device: None,
+            operator: None,
+            body,
+        })?;
+        self.commit()
+    }
+
     /// Appends one entry, chained to the current head; returns its sequence number.
     pub fn append(&mut self, entry: &NewEntry<'_>) -> Result<i64, StoreError> {
         if self.head.is_none() {

@@ -14,6 +14,7 @@ mod masterstate;
 mod migrate;
 mod schema;
 mod schema_pg;
+mod shop_orders;
 mod summary;
 mod trace;
 pub mod witness;
@@ -24,6 +25,7 @@ pub use import::{ImportSummary, sha256_hex};
 pub use journal::{JournalEntry, NewEntry, VerifyReport};
 pub use location::{Location, PgUrl};
 pub use migrate::Migrated;
+pub use shop_orders::{ShopImportSummary, SkippedLine, SkuMap};
 pub use summary::StationSummary;
 pub use trace::Target;
 

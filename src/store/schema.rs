@@ -279,6 +279,13 @@ BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
 BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
 "#,
+    // 8: orders from a shop's export: which shop, and whether the shop cancelled or
+    // refunded it (the packer is told); customers found by email across shops
+    r#"
+ALTER TABLE orders ADD COLUMN shop TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN status TEXT NOT NULL DEFAULT 'open';
+CREATE INDEX customers_email ON customers(lower(email));
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a

@@ -237,6 +237,12 @@ CREATE INDEX customers_code_exact ON customers ((CAST(code AS TEXT) COLLATE "C")
     r#"
 ALTER TABLE journal DROP CONSTRAINT IF EXISTS journal_hash_key;
 "#,
+    // 4: orders from a shop's export, as SQLite's migration 8
+    r#"
+ALTER TABLE orders ADD COLUMN shop TXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN status TXT NOT NULL DEFAULT 'open';
+CREATE INDEX customers_email ON customers (lower(email));
+"#,
 ];
 
 /// The statements of migration `index`, with `TXT` spelled out.

@@ -11,7 +11,7 @@ use super::{Store, StoreError};
 use crate::core::codes::Unit;
 use crate::core::trace::{
     Amount, BackwardBatch, BackwardInput, BackwardLot, BackwardTrace, Customer, ForwardBatch,
-    ForwardShipment, ForwardTrace, OnHand, Root, StockRow, Supplier,
+    ForwardShipment, ForwardTrace, Interner, OnHand, Root, Shared, StockRow, Supplier,
 };
 use crate::core::workflow::{Record, Status};
 
@@ -294,7 +294,7 @@ impl Store {
         let shipments = self.shipments_of(&shipped_codes, &unit_of_batch)?;
         let mut customer_codes: Vec<&str> = shipments
             .iter()
-            .map(|s| s.customer_code.as_str())
+            .map(|s| &*s.customer_code)
             .collect::<FxHashSet<&str>>()
             .into_iter()
             .collect();
@@ -305,7 +305,7 @@ impl Store {
         // what went out of each batch is in the shipment lines already read
         let mut shipped: FxHashMap<&str, i64> = FxHashMap::default();
         for s in &shipments {
-            *shipped.entry(s.batch_code.as_str()).or_default() += s.quantity.base;
+            *shipped.entry(&*s.batch_code).or_default() += s.quantity.base;
         }
         let balances = self.balances(&stock_codes, &shipped)?;
         let on_hand = stock_codes
@@ -336,23 +336,55 @@ impl Store {
         batch_codes: &[String],
         units: &HashMap<&str, Unit>,
     ) -> Result<Vec<ForwardShipment>, StoreError> {
-        let mut stmt = self.db.prepare_cached(
+        // the texts of each line shared within the answer, not a string per line: a
+        // shipment's lines (one per batch) share its code, order, customer and time, looked
+        // up once by its code; each customer's shipments share the customer's code; the rows
+        // come in one run per batch, so a batch's code is taken from the row before
+        let mut customers = Interner::default();
+        let mut seen: FxHashMap<Shared, [Shared; 3]> = FxHashMap::default();
+        let mut last_batch: Option<(Shared, Unit)> = None;
+        let mut shipments = Vec::new();
+        self.db.each(
             "SELECT shipment_code, order_number, customer_code, batch_code, quantity, shipped_at
              FROM shipment_index WHERE batch_code IN (SELECT value FROM json_each(?1))",
+            params![json_list(batch_codes)],
+            |r| {
+                let batch = r.str(3)?;
+                let (batch_code, unit) = match &last_batch {
+                    Some((code, unit)) if **code == *batch => (code.clone(), *unit),
+                    _ => {
+                        let unit = units.get(batch).copied().unwrap_or(Unit::Each);
+                        let code: Shared = batch.into();
+                        last_batch = Some((code.clone(), unit));
+                        (code, unit)
+                    }
+                };
+                let code = r.str(0)?;
+                let (shipment_code, [order_number, customer_code, shipped_at]) =
+                    match seen.get_key_value(code) {
+                        Some((code, texts)) => (code.clone(), texts.clone()),
+                        None => {
+                            let code: Shared = code.into();
+                            let texts = [
+                                Shared::from(r.str(1)?),
+                                customers.get(r.str(2)?),
+                                Shared::from(r.str(5)?),
+                            ];
+                            seen.insert(code.clone(), texts.clone());
+                            (code, texts)
+                        }
+                    };
+                shipments.push(ForwardShipment {
+                    shipment_code,
+                    order_number,
+                    customer_code,
+                    batch_code,
+                    quantity: Amount::new(r.get(4)?, unit),
+                    shipped_at,
+                });
+                Ok(())
+            },
         )?;
-        let rows = stmt.query_map(params![json_list(batch_codes)], |r| {
-            let batch: String = r.get(3)?;
-            let unit = units.get(batch.as_str()).copied().unwrap_or(Unit::Each);
-            Ok(ForwardShipment {
-                shipment_code: r.get(0)?,
-                order_number: r.get(1)?,
-                customer_code: r.get(2)?,
-                batch_code: batch,
-                quantity: Amount::new(r.get(4)?, unit),
-                shipped_at: r.get(5)?,
-            })
-        })?;
-        let shipments = rows.collect::<Result<Vec<_>, _>>()?;
         // oldest first; ties keep the index's (batch, shipment, line) order. The rows come
         // in sorted runs (one per batch), which a stable merge sort takes as they are;
         // sorting positions moves 4 bytes per step instead of a whole shipment line.

@@ -227,16 +227,30 @@ impl World for StoreTx<'_> {
     }
 
     fn order(&mut self, number: &str) -> Result<Option<OrderView>, WorldError> {
-        let customer: Option<(String, String)> = self
-            .db
-            .row(
-                "SELECT order_number, customer_code FROM orders WHERE order_number = ?1",
-                params![number],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(world_err)?;
-        let Some((number, customer_code)) = customer else {
+        // the number as scanned, else as the shop's packing slip and its barcode differ:
+        // `#1001` printed, `1001` in the barcode, or the other way round
+        let other = match number.strip_prefix('#') {
+            Some(bare) => bare.to_string(),
+            None => format!("#{number}"),
+        };
+        let mut found = None;
+        for candidate in [number, other.as_str()] {
+            found = self
+                .db
+                .row(
+                    "SELECT order_number, customer_code, shop, status FROM orders WHERE order_number = ?1",
+                    params![candidate],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()
+                .map_err(world_err)?;
+            if found.is_some() {
+                break;
+            }
+        }
+        let Some((number, customer_code, shop, status)): Option<(String, String, String, String)> =
+            found
+        else {
             return Ok(None);
         };
         let ordered: Vec<(String, i64)> = self
@@ -287,6 +301,8 @@ impl World for StoreTx<'_> {
             customer_code,
             lines,
             shipments,
+            shop,
+            status,
         }))
     }
 

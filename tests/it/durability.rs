@@ -421,6 +421,11 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
     if shop.is_postgres() {
         sql.execute("ALTER TABLE journal ADD CONSTRAINT journal_hash_key UNIQUE (hash)")
             .expect("the old constraint");
+        // and without what schema 4 added since
+        sql.execute("DROP INDEX customers_email")
+            .expect("schema 3 index");
+        sql.execute("ALTER TABLE orders DROP COLUMN shop, DROP COLUMN status")
+            .expect("schema 3 orders");
         sql.execute("UPDATE lotstation_meta SET value = '2' WHERE key = 'schema'")
             .expect("schema 2");
     } else {
@@ -436,6 +441,9 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
                  prev_hash, hash, station FROM journal;
              DROP TABLE journal;
              ALTER TABLE journal_v6 RENAME TO journal;
+             DROP INDEX customers_email;
+             ALTER TABLE orders DROP COLUMN shop;
+             ALTER TABLE orders DROP COLUMN status;
              PRAGMA user_version = 6;
              COMMIT;",
             )
@@ -459,7 +467,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             0
         );
     } else {
-        assert_eq!(shop.query_i64("PRAGMA user_version"), 7);
+        assert_eq!(shop.query_i64("PRAGMA user_version"), 8);
         assert_eq!(
             shop.query_i64(
                 "SELECT COUNT(*) FROM pragma_index_list('journal') WHERE \"unique\" = 1"

@@ -185,7 +185,10 @@ fn the_api_answers_and_refuses_clearly() {
         "",
     );
     assert_eq!(status, 200, "{body}");
-    assert!(body.starts_with("code,name,email"), "{body}");
+    assert!(
+        body.starts_with("Email Address,First Name,Last Name,code,name"),
+        "{body}"
+    );
     let (status, body) = http(
         port,
         "POST",

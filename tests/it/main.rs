@@ -14,6 +14,7 @@ mod printing;
 mod rejections;
 mod service;
 mod session;
+mod shops;
 mod simulate;
 mod stations;
 mod support;

@@ -121,6 +121,21 @@ fn open_order(
     }
     let mut next = state.clone();
     let mut confirm_repack = false;
+    if let Some(order) = &order
+        && order.status != "open"
+    {
+        let shop = crate::shops::Shop::from_name(&order.shop).map_or("the shop", |s| s.title());
+        return reject(format!(
+            "order {} was {} in {shop}: do not pack it (if it is wanted after all, import the shop's orders again once it is reopened there)",
+            order.number, order.status
+        ));
+    }
+    // the number as the order has it (`#1001` found by scanning `1001`)
+    let number = order
+        .as_ref()
+        .map_or(number, |o| o.number.as_str())
+        .to_string();
+    let number = number.as_str();
     let (customer_code, order_skus, order_lines, message) = match order {
         Some(order) => {
             let name = world

@@ -116,6 +116,10 @@ pub struct OrderView {
     pub lines: Vec<OrderLineView>,
     /// the shipments already made on this order
     pub shipments: Vec<String>,
+    /// the shop it came from ("" for our own orders.csv)
+    pub shop: String,
+    /// what the shop says: open, cancelled or refunded
+    pub status: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,363 @@
+//! Orders from the shops makers sell on: a sample export of each (Shopify, Squarespace,
+//! Etsy's two files, WooCommerce), written to the documented column sets with their quirks
+//! (an order over several rows with its fields on the first, quoted addresses holding
+//! commas and a newline, UTF-8 names, Excel's BOM), imported by the real binary, packed
+//! at a simulated bench by the packing slip's number, and traced to the customers.
+
+use crate::support::{Shop, fixture};
+
+fn shop_file(name: &str) -> String {
+    fixture(&format!("shops/{name}"))
+}
+
+/// `lotstation --config CONFIG import orders ARGS…`: the output, checked to succeed.
+fn import(shop: &Shop, config: &std::path::Path, args: &[&str]) -> String {
+    let mut all = vec![
+        "--config",
+        config.to_str().expect("utf8"),
+        "import",
+        "orders",
+    ];
+    all.extend_from_slice(args);
+    let out = shop.cli(&all);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{args:?}: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+const CONFIG: &str = r#"
+[station]
+timezone = "America/Chicago"
+[[bench]]
+name = "bench-1"
+scanners = ["stdin"]
+[[scanner]]
+name = "stdin"
+kind = "stdin"
+"#;
+
+#[test]
+fn shop_exports_are_imported_packed_by_their_slip_numbers_and_traced() {
+    let shop = Shop::new();
+    let config = shop.config_file(CONFIG);
+    let shopify = shop_file("shopify_orders_export.csv");
+    let journal = || shop.query_i64("SELECT COUNT(*) FROM journal");
+
+    // Shopify, before any SKU map: the gift card (no SKU) and the shop's own SKU for the
+    // soap are listed with their names and left out; the cancelled order is named
+    let out = import(&shop, &config, &["--from", "shopify", &shopify]);
+    assert!(
+        out.contains("3 orders (3 new, 0 updated, 0 unchanged), customers 2 new, 1 updated"),
+        "{out}"
+    );
+    assert!(
+        out.contains("2 lines are none of our items and were left out"),
+        "{out}"
+    );
+    // the first order's address holds a newline: its second row starts on line 4
+    assert!(
+        out.contains("shopify_orders_export.csv line 4: order #1001: no SKU (Gift card)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 5: order #1002: SKU \"LAV-SOAP-100\" (Lavender Soap 100g)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("order #1003 is cancelled in Shopify: the packing bench will refuse it"),
+        "{out}"
+    );
+    // Jo is the customer C001 of the master data, found by her email in another case;
+    // her address from the shop, on one line
+    assert_eq!(
+        shop.query_strings("SELECT customer_code FROM orders WHERE order_number = '#1001'"),
+        ["C001"]
+    );
+    assert_eq!(
+        shop.query_strings("SELECT address FROM customers WHERE code = 'C001'"),
+        ["1 Main St, Apt 2, Building \"B\" back door, Springfield, IL, 62701, US"]
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT sku || ' ' || quantity FROM order_lines WHERE order_number = '#1001'"
+        ),
+        ["SOAP 2"]
+    );
+    assert_eq!(
+        shop.query_i64("SELECT COUNT(*) FROM order_lines WHERE order_number = '#1002'"),
+        0
+    );
+
+    // the same export again: nothing changed, nothing journaled
+    let before = journal();
+    let out = import(&shop, &config, &["--from", "shopify", &shopify]);
+    assert!(
+        out.contains("nothing changed since the last import"),
+        "{out}"
+    );
+    assert_eq!(journal(), before);
+
+    // with the SKU map, the soap line of #1002 comes in; only that order changes
+    let map = shop.path("sku_map.csv");
+    std::fs::write(&map, "shop_sku,sku\nLAV-SOAP-100,SOAP\n").expect("map");
+    let out = import(
+        &shop,
+        &config,
+        &[
+            "--from",
+            "shopify",
+            "--sku-map",
+            map.to_str().expect("utf8"),
+            &shopify,
+        ],
+    );
+    assert!(
+        out.contains("3 orders (0 new, 1 updated, 2 unchanged), customers 0 new, 0 updated"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 line is none of our items and was left out"),
+        "{out}"
+    );
+    assert_eq!(journal(), before + 1);
+
+    // the other shops; Łukasz ordered on Shopify and on WooCommerce with one email
+    import(
+        &shop,
+        &config,
+        &[
+            "--from",
+            "squarespace",
+            &shop_file("squarespace_orders.csv"),
+        ],
+    );
+    import(
+        &shop,
+        &config,
+        &[
+            "--from",
+            "etsy",
+            &shop_file("EtsySoldOrders2026-11.csv"),
+            &shop_file("EtsySoldOrderItems2026-11.csv"),
+        ],
+    );
+    let out = import(
+        &shop,
+        &config,
+        &[
+            "--from",
+            "woocommerce",
+            &shop_file("woocommerce_orders.csv"),
+        ],
+    );
+    assert!(
+        out.contains("1 orders (1 new, 0 updated, 0 unchanged), customers 0 new, 1 updated"),
+        "{out}"
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT order_number || ' ' || customer_code || ' ' || ordered_at || ' ' || shop || ' ' || status FROM orders WHERE shop <> '' ORDER BY ordered_at"
+        ),
+        [
+            "#1001 C001 2026-11-20T15:15:00Z shopify open",
+            "#1002 lukasz@example.pl 2026-11-21T13:03:00Z shopify open",
+            "#1003 zoe@example.com 2026-11-21T22:00:00Z shopify cancelled",
+            "3012345678 etsy-alexisp 2026-11-22 etsy open",
+            "#00042 mei@example.com 2026-11-22T17:00:00Z squarespace open",
+            // WooCommerce writes the site's local time: the station's zone
+            "512 lukasz@example.pl 2026-11-23T14:30:00Z woocommerce open",
+        ]
+    );
+    // the refunded gift-wrapped bar is not on the order
+    assert_eq!(
+        shop.query_strings(
+            "SELECT sku || ' ' || quantity FROM order_lines WHERE order_number = '512'"
+        ),
+        ["SOAP 2"]
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT name || ' | ' || address FROM customers WHERE code = 'etsy-alexisp'"
+        ),
+        ["Αλέξης Παπαδόπουλος | Οδός Ερμού 10, Αθήνα, 105 63, Greece"]
+    );
+    assert_eq!(
+        shop.query_strings("SELECT name FROM customers WHERE lower(email) = 'lukasz@example.pl'"),
+        ["Łukasz Dvořák"]
+    );
+
+    // the packing bench: each order opened by the number its slip prints or its barcode
+    // carries, with or without the `#` (Squarespace's `00042` is `#00042`); the cancelled
+    // one refused
+    let mut bench = shop.bench();
+    bench.script(
+        "@RECEIVE | SUP:COASTAL | INV-2 | ITEM:OLIVE | SL-OL-5 | @QTY:20kg | @DONE | @DONE
+         | @MAKE | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | @YIELD:20 | @DONE | @PACK",
+    );
+    let refused = bench.scan("#1003");
+    assert!(
+        refused.starts_with("error: order #1003 was cancelled in Shopify: do not pack it"),
+        "{refused}"
+    );
+    for (slip, says, units) in [
+        (
+            "#1001",
+            "packing order #1001 for Jo Smith (C001): 2 × SOAP",
+            2,
+        ),
+        ("#1002", "packing order #1002 for Łukasz Dvořák", 1),
+        ("00042", "packing order #00042 for Mei Chen", 3),
+        (
+            "3012345678",
+            "packing order 3012345678 for Αλέξης Παπαδόπουλος",
+            2,
+        ),
+        ("512", "packing order 512 for Łukasz Dvořák", 2),
+    ] {
+        let opened = bench.ok(slip);
+        assert!(opened.contains(says), "{opened}");
+        for _ in 0..units {
+            bench.ok("MFG-0001");
+        }
+        bench.ok("@DONE");
+    }
+    drop(bench);
+    assert_eq!(
+        shop.query_strings(
+            "SELECT order_number || ' ' || customer_code FROM shipments ORDER BY shipped_at"
+        ),
+        [
+            "#1001 C001",
+            "#1002 lukasz@example.pl",
+            "#00042 mei@example.com",
+            "3012345678 etsy-alexisp",
+            "512 lukasz@example.pl",
+        ]
+    );
+
+    // the olive oil's forward trace reaches them with their emails, Łukasz once
+    let out = shop.cli(&["trace", "forward", "OLV-2611-001", "--format", "json"]);
+    assert!(out.status.success());
+    let trace: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let customers: Vec<String> = trace["customers"]
+        .as_array()
+        .expect("customers")
+        .iter()
+        .map(|c| {
+            format!(
+                "{} <{}>",
+                c["name"].as_str().unwrap_or(""),
+                c["email"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(
+        customers,
+        [
+            "Jo Smith <jo@example.com>",
+            "Αλέξης Παπαδόπουλος <>",
+            "Łukasz Dvořák <lukasz@example.pl>",
+            "Mei Chen <mei@example.com>",
+        ]
+    );
+
+    // the recall package's customers.csv opens in an email tool as it is
+    let out = shop.cli(&["recall", "OLV-2611-001", "--mock", "--out", "drill"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(shop.path("drill/customers.csv")).expect("customers.csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "Email Address,First Name,Last Name,code,name,phone,address,orders,batches,units"
+    );
+    assert!(
+        lines.contains(
+            &"lukasz@example.pl,Łukasz,Dvořák,lukasz@example.pl,Łukasz Dvořák,+48 42 000 00 00,\"ul. Żółta 5, m. 3, Łódź, 90-001, PL\",#1002 512,MFG-0001,3"
+        ),
+        "{csv}"
+    );
+
+    // the journal and the master data agree: the customers the shops wrote are covered
+    let (code, out) = shop.verify();
+    assert_eq!(code, 0, "{out}");
+}
+
+/// A shop's file that is not what it claims is refused with its place, and nothing is
+/// imported: a missing column, a date the shop never writes, a SKU map naming no item,
+/// Etsy's orders file without its items, an order number another shop already has.
+#[test]
+fn a_bad_shop_export_imports_nothing() {
+    let shop = Shop::new();
+    let config = shop.config_file(CONFIG);
+    let check = |args: &[&str], expected: &str| {
+        let orders = shop.query_i64("SELECT COUNT(*) FROM orders");
+        let journal = shop.query_i64("SELECT COUNT(*) FROM journal");
+        let mut all = vec![
+            "--config",
+            config.to_str().expect("utf8"),
+            "import",
+            "orders",
+        ];
+        all.extend_from_slice(args);
+        let out = shop.cli(&all);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "expected {expected:?} in {stderr}"
+        );
+        assert_eq!(shop.query_i64("SELECT COUNT(*) FROM orders"), orders);
+        assert_eq!(shop.query_i64("SELECT COUNT(*) FROM journal"), journal);
+    };
+    let bad = shop.path("bad.csv");
+    let header = "Name,Email,Created at,Lineitem quantity,Lineitem sku\n";
+    for (content, expected) in [
+        (
+            "Name,Email,Created at\n#1,a@b.c,2026-11-20 09:15:00 -0600\n".to_string(),
+            "missing column \"lineitem quantity\" in the header row",
+        ),
+        (
+            format!("{header}#1,a@b.c,20/11/2026,1,SOAP\n"),
+            "line 2, column created at: \"20/11/2026\" is not a date and time",
+        ),
+        (
+            format!("{header}#1,a@b.c,2026-11-20 09:15:00 -0600,two,SOAP\n"),
+            "column lineitem quantity: \"two\" is not a quantity",
+        ),
+        // our own orders.csv took 1001 first; a shop's 1001 is another order
+        (
+            format!("{header}1001,a@b.c,2026-11-20 09:15:00 -0600,1,SOAP\n"),
+            "order 1001 was imported from orders.csv already; two shops cannot share an order number",
+        ),
+    ] {
+        std::fs::write(&bad, content).expect("write");
+        check(
+            &["--from", "shopify", bad.to_str().expect("utf8")],
+            expected,
+        );
+    }
+    let map = shop.path("map.csv");
+    std::fs::write(&map, "shop_sku,sku\nLAV-SOAP-100,NO-SUCH\n").expect("map");
+    check(
+        &[
+            "--from",
+            "shopify",
+            "--sku-map",
+            map.to_str().expect("utf8"),
+            &shop_file("shopify_orders_export.csv"),
+        ],
+        "the SKU map sends \"lav-soap-100\" to \"NO-SUCH\", which is not one of our items",
+    );
+    check(
+        &["--from", "etsy", &shop_file("EtsySoldOrders2026-11.csv")],
+        "Etsy's orders file has no lines: give EtsySoldOrderItems",
+    );
+}

@@ -209,8 +209,9 @@ fn shop_exports_are_imported_packed_by_their_slip_numbers_and_traced() {
             "packing order #1001 for Jo Smith (C001): 2 × SOAP",
             2,
         ),
-        ("#1002", "packing order #1002 for Łukasz Dvořák", 1),
-        ("00042", "packing order #00042 for Mei Chen", 3),
+        // the slip's barcode read by a scanner sending AIM identifiers: Code 128, QR
+        ("]C0#1002", "packing order #1002 for Łukasz Dvořák", 1),
+        ("]Q100042", "packing order #00042 for Mei Chen", 3),
         (
             "3012345678",
             "packing order 3012345678 for Αλέξης Παπαδόπουλος",

@@ -38,6 +38,9 @@ scanners = ["stdin"]
 [[scanner]]
 name = "stdin"
 kind = "stdin"
+# the Etsy listing has no SKU: its name is mapped
+[sku_map]
+"Lavender soap bar, handmade" = "SOAP"
 "#;
 
 #[test]
@@ -172,6 +175,38 @@ fn shop_exports_are_imported_packed_by_their_slip_numbers_and_traced() {
             "512 lukasz@example.pl 2026-11-23T14:30:00Z woocommerce open",
         ]
     );
+    // a newer WooCommerce export, overlapping: 512 refunded after all (only that changes)
+    let newer = shop.path("woocommerce_newer.csv");
+    std::fs::write(
+        &newer,
+        std::fs::read_to_string(shop_file("woocommerce_orders.csv"))
+            .expect("read")
+            .replace(",processing,", ",refunded,"),
+    )
+    .expect("write");
+    let before = journal();
+    let out = import(
+        &shop,
+        &config,
+        &["--from", "woocommerce", newer.to_str().expect("utf8")],
+    );
+    assert!(
+        out.contains("1 orders (0 new, 1 updated, 0 unchanged), customers 0 new, 0 updated")
+            && out.contains("order 512 is refunded in WooCommerce"),
+        "{out}"
+    );
+    assert_eq!(journal(), before + 1);
+    assert_eq!(
+        shop.query_strings("SELECT status FROM orders WHERE order_number = '512'"),
+        ["refunded"]
+    );
+    // ...and open again in the next export: the packer may pack it
+    let out = import(
+        &shop,
+        &config,
+        &["--from", "woocommerce", &shop_file("woocommerce_orders.csv")],
+    );
+    assert!(out.contains("(0 new, 1 updated, 0 unchanged)"), "{out}");
     // the refunded gift-wrapped bar is not on the order
     assert_eq!(
         shop.query_strings(

@@ -49,7 +49,7 @@ impl MasterKind {
                 "gtin",
                 "shelf_life_days",
             ],
-            MasterKind::Suppliers => &["code", "name", "contact", "email", "phone"],
+            MasterKind::Suppliers => &["code", "name", "contact", "email", "phone", "address"],
             MasterKind::Customers => &["code", "name", "email", "phone", "address"],
             MasterKind::Boms => &["product_sku", "material_sku", "quantity", "unit"],
             MasterKind::Orders => &[
@@ -82,6 +82,8 @@ pub struct PartyRow {
     pub name: String,
     /// suppliers: contact, email, phone; customers: email, phone, address
     pub fields: [String; 3],
+    /// suppliers: where they ship from (optional; the FDA's traceability records ask)
+    pub address: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -498,6 +500,11 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
                     code,
                     name: row.required("name")?,
                     fields,
+                    address: if kind == MasterKind::Suppliers {
+                        row.get("address").to_string()
+                    } else {
+                        String::new()
+                    },
                 })
             })?;
             Ok(if kind == MasterKind::Suppliers {

@@ -3,6 +3,7 @@
 mod bench;
 mod demo;
 mod devices;
+mod export;
 mod import;
 mod journal;
 mod label;
@@ -124,6 +125,11 @@ pub enum Command {
         #[arg(long, value_parser = parse_location)]
         to: Location,
     },
+    /// The records as a regulator asks for them (FSMA 204)
+    Export {
+        #[command(subcommand)]
+        what: export::ExportCommand,
+    },
     /// Check or show the journal
     Journal {
         #[command(subcommand)]
@@ -165,6 +171,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Command::Demo { dir, quiet } => demo::demo(&dir, quiet),
         Command::Import { what } => import::import(&db, &station, what),
         Command::Journal { what } => journal::journal(&db, &station, what),
+        Command::Export { what } => export::export(&db, &station, what),
         Command::Migrate { to } => journal::migrate(&db, &to),
         Command::Trace { what } => trace::trace(&db, &station, what),
         Command::Bench { what } => bench::bench(what),

@@ -110,6 +110,10 @@ pub struct StationConfig {
     /// the file the journal's head is witnessed in, best in another directory than the
     /// database (default: `<database>-witness`)
     pub witness: Option<PathBuf>,
+    /// the business and address where this station's records happen (the "location
+    /// description" of the FDA's traceability records): `Lavender Lane Soap, 12 Mill St,
+    /// Springfield, IL 62701, 555-0100`
+    pub location: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]

@@ -1,6 +1,7 @@
 //! Printable reports as PDF (A4, base-14 fonts, no IO): the recall package's report. Tables
 //! are set in Courier so that columns line up without font metrics.
 
+pub mod fsma;
 pub mod tables;
 
 use printpdf::{

@@ -127,10 +127,10 @@ impl Store {
                             &row.code,
                         )?);
                         t.execute(
-                            "INSERT INTO suppliers (code, name, contact, email, phone) VALUES (?1, ?2, ?3, ?4, ?5)
+                            "INSERT INTO suppliers (code, name, contact, email, phone, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                              ON CONFLICT(code) DO UPDATE SET name = excluded.name, contact = excluded.contact,
-                               email = excluded.email, phone = excluded.phone",
-                            params![row.code, row.name, row.fields[0], row.fields[1], row.fields[2]],
+                               email = excluded.email, phone = excluded.phone, address = excluded.address",
+                            params![row.code, row.name, row.fields[0], row.fields[1], row.fields[2], row.address],
                         )?;
                     }
                     (MasterKind::Suppliers, rows.len())

@@ -17,10 +17,17 @@ fn tables(kind: MasterKind) -> &'static [(&'static str, usize)] {
             "SELECT CAST(sku AS TEXT), name, kind, unit, lot_prefix, gtin, CAST(shelf_life_days AS TEXT) FROM items",
             7,
         )],
-        MasterKind::Suppliers => &[(
-            "SELECT CAST(code AS TEXT), name, contact, email, phone FROM suppliers",
-            5,
-        )],
+        MasterKind::Suppliers => &[
+            (
+                "SELECT CAST(code AS TEXT), name, contact, email, phone FROM suppliers",
+                5,
+            ),
+            // addresses, added later: only suppliers that have one (see `added_later`)
+            (
+                "SELECT CAST(code AS TEXT), address FROM suppliers WHERE address <> ''",
+                2,
+            ),
+        ],
         MasterKind::Customers => &[(
             "SELECT CAST(code AS TEXT), name, email, phone, address FROM customers",
             5,
@@ -56,9 +63,15 @@ const KINDS: [MasterKind; 5] = [
     MasterKind::Orders,
 ];
 
-/// Tables after the first two count in a digest only when they have rows (added later:
-/// the digests journaled before them stay right).
-const ALWAYS_HASHED: usize = 2;
+/// The tables of each kind that count in a digest only when they have rows: added later
+/// (shop orders, supplier addresses), so the digests journaled before them stay right.
+fn added_later(kind: MasterKind, table: usize) -> bool {
+    match kind {
+        MasterKind::Suppliers => table >= 1,
+        MasterKind::Orders => table >= 2,
+        _ => false,
+    }
+}
 
 /// Hex SHA-256 of a kind's tables: each row as a JSON array of its columns as text, rows
 /// sorted bytewise (so both backends, with their own collations, give the same digest).
@@ -73,7 +86,7 @@ pub(super) fn digest(db: &Db, kind: MasterKind) -> Result<String, StoreError> {
             Ok(serde_json::to_string(&row).expect("strings serialise"))
         })?;
         rows.sort_unstable();
-        if i >= ALWAYS_HASHED && rows.is_empty() {
+        if added_later(kind, i) && rows.is_empty() {
             continue;
         }
         hasher.update(format!("table {i}\n"));
@@ -137,7 +150,7 @@ impl Store {
 /// The digest of a kind's empty tables.
 fn digest_of_nothing(kind: MasterKind) -> String {
     let mut hasher = Sha256::new();
-    for i in 0..tables(kind).len().min(ALWAYS_HASHED) {
+    for i in (0..tables(kind).len()).filter(|&i| !added_later(kind, i)) {
         hasher.update(format!("table {i}\n"));
     }
     crate::core::hex(&hasher.finalize())

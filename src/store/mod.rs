@@ -3,6 +3,7 @@
 //! master-data imports. No rusqlite type leaves this module: a second backend
 //! (PostgreSQL) implements the same `Store`/`StoreTx` surface.
 
+mod compliance;
 mod crosscheck;
 pub(crate) mod db;
 mod history;
@@ -20,6 +21,7 @@ mod trace;
 pub mod witness;
 mod world;
 
+pub use compliance::EventFilter;
 pub use history::HistorySummary;
 pub use import::{ImportSummary, sha256_hex};
 pub use journal::{JournalEntry, NewEntry, VerifyReport};

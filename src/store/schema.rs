@@ -286,6 +286,10 @@ ALTER TABLE orders ADD COLUMN shop TEXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN status TEXT NOT NULL DEFAULT 'open';
 CREATE INDEX customers_email ON customers(lower(email));
 "#,
+    // 9: where a supplier ships from, for the FDA's traceability records
+    r#"
+ALTER TABLE suppliers ADD COLUMN address TEXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a

@@ -243,6 +243,10 @@ ALTER TABLE orders ADD COLUMN shop TXT NOT NULL DEFAULT '';
 ALTER TABLE orders ADD COLUMN status TXT NOT NULL DEFAULT 'open';
 CREATE INDEX customers_email ON customers (lower(email));
 "#,
+    // 5: where a supplier ships from, as SQLite's migration 9
+    r#"
+ALTER TABLE suppliers ADD COLUMN address TXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// The statements of migration `index`, with `TXT` spelled out.

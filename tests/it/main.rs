@@ -6,6 +6,7 @@ mod cluster;
 mod devices;
 mod docs;
 mod durability;
+mod fsma;
 mod gs1_oracle;
 mod http;
 mod import;

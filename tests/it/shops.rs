@@ -204,7 +204,11 @@ fn shop_exports_are_imported_packed_by_their_slip_numbers_and_traced() {
     let out = import(
         &shop,
         &config,
-        &["--from", "woocommerce", &shop_file("woocommerce_orders.csv")],
+        &[
+            "--from",
+            "woocommerce",
+            &shop_file("woocommerce_orders.csv"),
+        ],
     );
     assert!(out.contains("(0 new, 1 updated, 0 unchanged)"), "{out}");
     // the refunded gift-wrapped bar is not on the order

@@ -1,0 +1,120 @@
+//! `lotstation export fsma204 --from DATE --to DATE [--code CODE…] -o FILE`: the records as
+//! the FDA's Food Traceability Rule asks for them.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use crate::store::{EventFilter, Location, Store, Target};
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The FDA's electronic sortable spreadsheet (FSMA 204): every receiving,
+    /// transformation and shipping event with its Key Data Elements, as CSV
+    Fsma204 {
+        /// first day (YYYY-MM-DD, the station's time zone)
+        #[arg(long)]
+        from: jiff::civil::Date,
+        /// last day, included
+        #[arg(long)]
+        to: jiff::civil::Date,
+        /// only the events in the forward and backward traces of these codes (lots,
+        /// batches, supplier lot numbers, orders, shipments): the answer in an outbreak
+        #[arg(long = "code")]
+        codes: Vec<String>,
+        /// the file to write (`-` for standard output)
+        #[arg(short = 'o', long)]
+        output: PathBuf,
+    },
+}
+
+pub fn export(
+    db: &Location,
+    station: &crate::config::Station,
+    command: ExportCommand,
+) -> anyhow::Result<i32> {
+    let ExportCommand::Fsma204 {
+        from,
+        to,
+        codes,
+        output,
+    } = command;
+    if to < from {
+        anyhow::bail!("--to {to} is before --from {from}");
+    }
+    let tz = &station.timezone;
+    let start = from.to_zoned(tz.clone())?.timestamp();
+    let end = to.tomorrow()?.to_zoned(tz.clone())?.timestamp();
+    let location = station
+        .config
+        .station
+        .location
+        .clone()
+        .or_else(|| station.config.station.name.clone())
+        .unwrap_or_default();
+    let store = Store::open_read_only(db)?;
+    let rows = store.snapshot(|store| {
+        let mut filter = EventFilter {
+            from: start.to_string(),
+            to: end.to_string(),
+            stock: None,
+            shipments: None,
+        };
+        if !codes.is_empty() {
+            let (mut stock, mut shipments) = (BTreeSet::new(), BTreeSet::new());
+            for code in &codes {
+                let target = store.resolve(code, None)?;
+                if let Target::Shipment(s) = &target {
+                    shipments.insert(s.clone());
+                }
+                // upstream: what went into it (for an order or shipment, its batches)
+                let back = store.trace_backward(&target)?;
+                stock.extend(back.batches.iter().map(|b| b.code.clone()));
+                stock.extend(back.lots.iter().map(|l| l.code.clone()));
+                if matches!(target, Target::Order(_)) {
+                    shipments.extend(store.shipments_of_order(target.code())?);
+                }
+                // downstream: where it went
+                if target.is_stock() {
+                    stock.extend(target.stock_codes());
+                    let forward = store.trace_forward(&target)?;
+                    stock.extend(forward.batches.iter().map(|b| b.code.clone()));
+                    shipments.extend(
+                        forward
+                            .shipments
+                            .iter()
+                            .map(|s| s.shipment_code.to_string()),
+                    );
+                }
+            }
+            filter.stock = Some(stock);
+            filter.shipments = Some(shipments);
+        }
+        store.fsma204_events(&filter, &location)
+    })?;
+    let mut out = Vec::new();
+    crate::report::fsma::csv(&rows, &mut out)?;
+    if output.as_os_str() == "-" {
+        use std::io::Write;
+        std::io::stdout().write_all(&out)?;
+    } else {
+        std::fs::write(&output, &out)?;
+        eprintln!(
+            "{}: {} events from {from} to {to}{}",
+            output.display(),
+            rows.len(),
+            if codes.is_empty() {
+                String::new()
+            } else {
+                format!(" in the traces of {}", codes.join(", "))
+            }
+        );
+    }
+    if location.is_empty() {
+        eprintln!(
+            "note: the location of the events is empty: set [station] location (business, address, phone) in the config"
+        );
+    }
+    Ok(0)
+}

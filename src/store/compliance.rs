@@ -1,0 +1,274 @@
+//! The records as the FDA's Food Traceability Rule names them (`core::fsma`): receipts,
+//! closed batches and shipment lines in a time range, voided records left out.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::db::{Row, params};
+use super::{Store, StoreError};
+use crate::core::codes::Unit;
+use crate::core::fsma::{Cte, CteRow};
+use crate::core::trace::Amount;
+
+/// Which events an export covers: a time range (`[from, to)`, UTC text as the records
+/// hold it), and optionally only the codes in some traces.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub from: String,
+    pub to: String,
+    /// lots and batches whose receipts and transformations count (all when `None`)
+    pub stock: Option<BTreeSet<String>>,
+    /// shipments that count (all when `None`)
+    pub shipments: Option<BTreeSet<String>>,
+}
+
+impl EventFilter {
+    fn stock(&self, code: &str) -> bool {
+        self.stock.as_ref().is_none_or(|s| s.contains(code))
+    }
+
+    fn shipment(&self, code: &str) -> bool {
+        self.shipments.as_ref().is_none_or(|s| s.contains(code))
+    }
+}
+
+/// `N` text columns of a row from `first` on.
+fn texts<const N: usize>(r: &Row<'_>, first: usize) -> super::db::Result<[String; N]> {
+    let mut out: [String; N] = std::array::from_fn(|_| String::new());
+    for (i, text) in out.iter_mut().enumerate() {
+        *text = r.get(first + i)?;
+    }
+    Ok(out)
+}
+
+/// An item's description and unit.
+struct Item {
+    name: String,
+    unit: Unit,
+}
+
+impl Store {
+    /// The codes of the shipments made on an order.
+    pub fn shipments_of_order(&self, order: &str) -> Result<Vec<String>, StoreError> {
+        Ok(self.db.rows(
+            "SELECT code FROM shipments WHERE order_number = ?1 ORDER BY shipped_at",
+            params![order],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The Critical Tracking Events of the records in the filter, sorted by date.
+    /// `location` describes this station's place (business, address) for every event.
+    pub fn fsma204_events(
+        &self,
+        filter: &EventFilter,
+        location: &str,
+    ) -> Result<Vec<CteRow>, StoreError> {
+        let items: HashMap<String, Item> = self
+            .db
+            .rows("SELECT sku, name, unit FROM items", params![], |r| {
+                Ok((
+                    r.get::<String>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<String>(2)?,
+                ))
+            })?
+            .into_iter()
+            .map(|(sku, name, unit)| {
+                let unit = Unit::parse(&unit).unwrap_or(Unit::Each);
+                (sku.to_lowercase(), Item { name, unit })
+            })
+            .collect();
+        let item = |sku: &str| -> (String, Unit) {
+            match items.get(&sku.to_lowercase()) {
+                Some(i) => (format!("{} ({sku})", i.name), i.unit),
+                None => (sku.to_string(), Unit::Each),
+            }
+        };
+        let blank = |event: Cte, date: String| CteRow {
+            event,
+            date,
+            tlc: String::new(),
+            code: String::new(),
+            product: String::new(),
+            quantity: String::new(),
+            unit: String::new(),
+            location: location.to_string(),
+            previous_source: String::new(),
+            recipient: String::new(),
+            tlc_source: String::new(),
+            reference_type: String::new(),
+            reference_number: String::new(),
+            input_tlc: String::new(),
+            input_code: String::new(),
+            input_product: String::new(),
+            input_quantity: String::new(),
+            input_unit: String::new(),
+        };
+        let party = |name: &str, address: &str, phone: &str| -> String {
+            [name, address, phone]
+                .iter()
+                .filter(|p| !p.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        // every live lot: its TLC (the supplier's lot number, else ours) and description
+        let lots = self.db.rows(
+            "SELECT l.code, l.item_sku, l.supplier_lot, l.invoice, l.quantity, l.received_at,
+                    l.supplier_code, COALESCE(s.name, l.supplier_code), COALESCE(s.address, ''),
+                    COALESCE(s.phone, '')
+             FROM lots l LEFT JOIN suppliers s ON s.code = l.supplier_code
+             WHERE NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = l.code)",
+            params![],
+            |r| Ok((texts::<4>(r, 0)?, r.get::<i64>(4)?, r.get::<String>(5)?, texts::<4>(r, 6)?)),
+        )?;
+        // lot code -> (TLC, description, unit)
+        let mut tlcs: HashMap<String, (String, String, Unit)> = HashMap::new();
+        let mut rows = Vec::new();
+        for ([code, sku, supplier_lot, invoice], quantity, received_at, supplier) in lots {
+            let (product, unit) = item(&sku);
+            let [supplier_code, name, address, phone] = supplier;
+            let source = party(&name, &address, &phone);
+            let (tlc, tlc_source) = if supplier_lot.is_empty() {
+                (code.clone(), location.to_string())
+            } else {
+                (supplier_lot.clone(), source.clone())
+            };
+            tlcs.insert(code.clone(), (tlc.clone(), product.clone(), unit));
+            if received_at.as_str() < filter.from.as_str()
+                || received_at.as_str() >= filter.to.as_str()
+                || !filter.stock(&code)
+            {
+                continue;
+            }
+            let mut row = blank(Cte::Receiving, received_at);
+            let amount = Amount::new(quantity, unit);
+            row.tlc = tlc;
+            row.code = code;
+            row.product = product;
+            row.quantity = amount.number();
+            row.unit = unit.to_string();
+            row.previous_source = if source.is_empty() {
+                supplier_code
+            } else {
+                source
+            };
+            row.tlc_source = tlc_source;
+            row.reference_type = "invoice".into();
+            row.reference_number = invoice;
+            rows.push(row);
+        }
+        // every closed, live batch: a transformation, one row per live input
+        let batches = self.db.rows(
+            "SELECT b.code, b.product_sku, c.yield_quantity, c.closed_at FROM batches b
+             JOIN batch_closures c ON c.batch_code = b.code
+             WHERE NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'batch' AND k.target_code = b.code)",
+            params![],
+            |r| {
+                Ok((
+                    r.get::<String>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<i64>(2)?,
+                    r.get::<String>(3)?,
+                ))
+            },
+        )?;
+        let mut products: HashMap<String, (String, Unit)> = HashMap::new();
+        for (code, sku, _, _) in &batches {
+            products.insert(code.clone(), item(sku));
+        }
+        let inputs = self.db.rows(
+            "SELECT c.batch_code, c.input_code, c.quantity FROM consumptions c
+             WHERE NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'consumption'
+                 AND k.target_code = c.batch_code AND k.target_line = c.line_no)
+             ORDER BY c.batch_code, c.line_no",
+            params![],
+            |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<i64>(2)?)),
+        )?;
+        let mut inputs_of: HashMap<&str, Vec<(&str, i64)>> = HashMap::new();
+        for (batch, input, quantity) in &inputs {
+            inputs_of
+                .entry(batch.as_str())
+                .or_default()
+                .push((input.as_str(), *quantity));
+        }
+        for (code, _, yield_quantity, closed_at) in &batches {
+            if closed_at.as_str() < filter.from.as_str()
+                || closed_at.as_str() >= filter.to.as_str()
+                || !filter.stock(code)
+            {
+                continue;
+            }
+            let (product, unit) = products[code].clone();
+            let mut row = blank(Cte::Transformation, closed_at.clone());
+            row.tlc = code.clone();
+            row.code = code.clone();
+            row.product = product;
+            row.quantity = Amount::new(*yield_quantity, unit).number();
+            row.unit = unit.to_string();
+            row.tlc_source = location.to_string();
+            row.reference_type = "batch record".into();
+            row.reference_number = code.clone();
+            let listed = inputs_of
+                .get(code.as_str())
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            if listed.is_empty() {
+                rows.push(row);
+                continue;
+            }
+            for (input, quantity) in listed {
+                let (tlc, description, input_unit) = match tlcs.get(*input) {
+                    Some(lot) => lot.clone(),
+                    None => {
+                        let (description, unit) = products
+                            .get(*input)
+                            .cloned()
+                            .unwrap_or_else(|| (input.to_string(), Unit::Each));
+                        (input.to_string(), description, unit)
+                    }
+                };
+                let mut line = row.clone();
+                line.input_tlc = tlc;
+                line.input_code = input.to_string();
+                line.input_product = description;
+                line.input_quantity = Amount::new(*quantity, input_unit).number();
+                line.input_unit = input_unit.to_string();
+                rows.push(line);
+            }
+        }
+        // every shipment line of a live batch: a shipping event
+        let shipped = self.db.rows(
+            "SELECT s.code, s.order_number, s.shipped_at, l.batch_code, l.quantity,
+                    COALESCE(c.name, s.customer_code), COALESCE(c.address, ''), COALESCE(c.phone, '')
+             FROM shipments s JOIN shipment_lines l ON l.shipment_code = s.code
+             LEFT JOIN customers c ON c.code = s.customer_code
+             WHERE s.shipped_at >= ?1 AND s.shipped_at < ?2
+             ORDER BY s.shipped_at, s.code, l.line_no",
+            params![filter.from, filter.to],
+            |r| Ok((texts::<4>(r, 0)?, r.get::<i64>(4)?, texts::<3>(r, 5)?)),
+        )?;
+        for ([code, order, shipped_at, batch], quantity, [name, address, phone]) in shipped {
+            if !filter.shipment(&code) {
+                continue;
+            }
+            let (product, unit) = match products.get(&batch) {
+                Some(p) => p.clone(),
+                None => (batch.clone(), Unit::Each),
+            };
+            let mut row = blank(Cte::Shipping, shipped_at);
+            row.tlc = batch.clone();
+            row.code = code.clone();
+            row.product = product;
+            row.quantity = Amount::new(quantity, unit).number();
+            row.unit = unit.to_string();
+            row.recipient = party(&name, &address, &phone);
+            row.tlc_source = location.to_string();
+            row.reference_type = "order".into();
+            row.reference_number = format!("{order} (shipment {code})");
+            rows.push(row);
+        }
+        crate::core::fsma::sort(&mut rows);
+        Ok(rows)
+    }
+}

@@ -1,6 +1,7 @@
 //! The subcommands (SPEC §7), one file each; each is thin glue over the library.
 
 mod bench;
+mod complaint;
 mod demo;
 mod devices;
 mod export;
@@ -125,6 +126,11 @@ pub enum Command {
         #[arg(long, value_parser = parse_location)]
         to: Location,
     },
+    /// Customers' complaints and adverse events, with the batches and lots they concern
+    Complaint {
+        #[command(subcommand)]
+        what: complaint::ComplaintCommand,
+    },
     /// The records as a regulator asks for them (FSMA 204)
     Export {
         #[command(subcommand)]
@@ -172,6 +178,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Command::Import { what } => import::import(&db, &station, what),
         Command::Journal { what } => journal::journal(&db, &station, what),
         Command::Export { what } => export::export(&db, &station, what),
+        Command::Complaint { what } => complaint::complaint(&db, &station, what),
         Command::Migrate { to } => journal::migrate(&db, &to),
         Command::Trace { what } => trace::trace(&db, &station, what),
         Command::Bench { what } => bench::bench(what),

@@ -2,6 +2,7 @@
 
 pub mod capture;
 pub mod codes;
+pub mod complaint;
 pub mod fsma;
 pub mod gs1;
 pub mod scan;

@@ -407,6 +407,8 @@ pub struct RecallPackage {
     pub generated_at: String,
     pub journal_head: String,
     pub mock: bool,
+    /// customers' complaints about the traced lot or anything made from it
+    pub complaints: Vec<crate::core::complaint::ComplaintEntry>,
 }
 
 #[cfg(test)]

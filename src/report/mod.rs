@@ -266,6 +266,27 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts) -> Vec<u8> {
         pages.mono(&format!("{}{}", cell(&item.code, 16), item.quantity));
     }
 
+    if !package.complaints.is_empty() {
+        pages.heading(&format!(
+            "Complaints about these products ({})",
+            package.complaints.len()
+        ));
+        for c in &package.complaints {
+            let k = &c.complaint;
+            let serious = match &k.report_by {
+                Some(by) => format!("SERIOUS (report by {by}) "),
+                None => String::new(),
+            };
+            pages.mono(&format!(
+                "{}{}{}{serious}{}",
+                cell(&c.at, 22),
+                cell(&k.customer, 12),
+                cell(&k.code, 14),
+                k.text
+            ));
+        }
+    }
+
     pages.heading(&format!("Shipments ({})", trace.shipments.len()));
     pages.mono(&format!(
         "{}{}{}{}{}{}",
@@ -420,11 +441,24 @@ pub fn recall_package(
         // the heading names the supplier's lot and every internal lot received under it
         facts.0 = format!("{number} (supplier lot: {})", lots.join(", "));
     }
+    // complaints about the lot or anything made from it (a complaint keeps its batches
+    // and their lots)
+    let traced: std::collections::BTreeSet<String> = stock
+        .iter()
+        .cloned()
+        .chain(trace.batches.iter().map(|b| b.code.clone()))
+        .collect();
+    let complaints = store
+        .complaints()?
+        .into_iter()
+        .filter(|c| c.touches(&traced))
+        .collect();
     let package = RecallPackage {
         trace,
         generated_at: now.to_string(),
         journal_head,
         mock,
+        complaints,
     };
     let json =
         serde_json::to_vec_pretty(&package).map_err(|e| RecallError::Encode(e.to_string()))?;

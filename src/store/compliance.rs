@@ -56,6 +56,19 @@ impl Store {
         )?)
     }
 
+    /// The customer's code as recorded, found case-blind.
+    pub fn customer_code(&self, code: &str) -> Result<Option<String>, StoreError> {
+        use super::db::Optional;
+        Ok(self
+            .db
+            .row(
+                "SELECT code FROM customers WHERE lower(code) = lower(?1) ORDER BY code LIMIT 1",
+                params![code],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// The Critical Tracking Events of the records in the filter, sorted by date.
     /// `location` describes this station's place (business, address) for every event.
     pub fn fsma204_events(

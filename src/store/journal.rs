@@ -195,6 +195,53 @@ impl Store {
         Ok(seq)
     }
 
+    /// Journals a complaint (an adverse event report): kept with the records, never
+    /// edited or removed.
+    pub fn record_complaint(
+        &mut self,
+        complaint: &crate::core::complaint::Complaint,
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let body = serde_json::to_value(complaint).expect("a complaint serialises");
+        let mut tx = self.begin()?;
+        let seq = tx.append(&NewEntry {
+            at,
+            kind: "complaint",
+            bench: None,
+            device: None,
+            operator,
+            body: &body,
+        })?;
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    /// Every complaint, oldest first.
+    pub fn complaints(&self) -> Result<Vec<crate::core::complaint::ComplaintEntry>, StoreError> {
+        let entries = self.db.rows(
+            &format!("{SELECT_ENTRY} WHERE kind = 'complaint' ORDER BY seq"),
+            params![],
+            |r| read_entry(r).map(|(e, _)| e),
+        )?;
+        entries
+            .into_iter()
+            .map(|e| {
+                let complaint = serde_json::from_value(e.body).map_err(|err| {
+                    StoreError::Corrupt(format!(
+                        "journal entry {}: not a complaint as recorded: {err}",
+                        e.seq
+                    ))
+                })?;
+                Ok(crate::core::complaint::ComplaintEntry {
+                    journal_seq: e.seq,
+                    at: e.at,
+                    complaint,
+                })
+            })
+            .collect()
+    }
+
     /// Every recall drill, oldest first.
     pub fn drills(&self) -> Result<Vec<JournalEntry>, StoreError> {
         Ok(self.db.rows(

@@ -488,31 +488,11 @@ impl Store {
                 },
             )?;
         }
-        // the rest by key: the key ignores case, as the master data does. SQLite: in one
-        // statement, its NOCASE key folding ASCII letters as `to_ascii_lowercase` does
-        // (a statement per customer cost a reset, a bind and a step each)
-        if !self.db.is_pg() {
-            let mut slots: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-            for (i, code) in codes.iter().enumerate() {
-                if found[i].is_none() {
-                    slots.entry(code.to_ascii_lowercase()).or_default().push(i);
-                }
-            }
-            if !slots.is_empty() {
-                // the folded spellings find the same rows: the key compares case-blind
-                self.db.each(
-                    "SELECT code, name, email, phone, address FROM customers
-                     WHERE code IN (SELECT value FROM json_each(?1))",
-                    params![json_list(slots.keys())],
-                    |row| {
-                        if let Some(at) = slots.get(&row.str(0)?.to_ascii_lowercase()) {
-                            place(&mut found, at, contact(row)?);
-                        }
-                        Ok(())
-                    },
-                )?;
-            }
-        }
+        // the rest by key, one prepared statement stepped per customer (the key ignores
+        // case, as the master data does). Counted with callgrind on the large history,
+        // whole command: 53.8 M instructions for the 1,600-customer blend lot against
+        // 59.4 M when the codes went in one `IN (SELECT value FROM json_each(?))`, which
+        // SQLite first copies into a temporary index, comparing case-blind as it goes
         let mut stmt = self.db.prepare_cached(
             "SELECT code, name, email, phone, address FROM customers WHERE code = ?1",
         )?;

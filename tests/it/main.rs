@@ -3,6 +3,7 @@
 
 mod cli;
 mod cluster;
+mod complaints;
 mod devices;
 mod docs;
 mod durability;

@@ -1,0 +1,149 @@
+//! Complaints and adverse events (MoCRA): recorded against what the customer names, kept
+//! with the batches and lots behind it, a serious one with its 15-business-day deadline,
+//! listed per lot or batch, and carried into the recall package.
+
+use crate::support::Shop;
+
+fn cli_ok(shop: &Shop, args: &[&str]) -> String {
+    let out = shop.cli(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[test]
+fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    bench.script(
+        "@RECEIVE | SUP:COASTAL | INV-7 | ITEM:OLIVE | SL-OL-5 | @QTY:20kg | @DONE
+         | ITEM:LYE | SL-NA-1 | @QTY:2kg | @DONE | @DONE
+         | @MAKE | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | NAOH-2611-001 | @QTY:400g | @YIELD:12 | @DONE
+         | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | @YIELD:12 | @DONE
+         | @PACK | ORD:1001 | MFG-0001 | MFG-0001 | @DONE",
+    );
+    drop(bench);
+
+    // the customer names her order; the station finds the batch and its lots. Received on
+    // Saturday 2026-11-21: fifteen business days end on Friday 2026-12-11
+    let out = cli_ok(
+        &shop,
+        &[
+            "complaint",
+            "add",
+            "--customer",
+            "c001",
+            "--code",
+            "1001",
+            "--text",
+            "rash on both hands after two days",
+            "--serious",
+        ],
+    );
+    assert!(
+        out.contains("complaint recorded (journal entry")
+            && out.contains("C001 about order 1001, batches MFG-0001"),
+        "{out}"
+    );
+    assert!(
+        out.contains("report it to the FDA (MedWatch form 3500A) by 2026-12-11"),
+        "{out}"
+    );
+    // another customer, the batch from the jar's label: told of the first
+    let out = cli_ok(
+        &shop,
+        &[
+            "complaint",
+            "add",
+            "--customer",
+            "C002",
+            "--code",
+            "MFG-0001",
+            "--text",
+            "smells of vinegar",
+        ],
+    );
+    assert!(
+        out.contains("1 other complaints concern the same batches or lots"),
+        "{out}"
+    );
+    // what is not known is refused, and nothing is recorded
+    let journal = shop.query_i64("SELECT COUNT(*) FROM journal");
+    for (args, expected) in [
+        (
+            ["--customer", "NOPE", "--code", "MFG-0001"],
+            "no customer NOPE",
+        ),
+        (
+            ["--customer", "C001", "--code", "NOPE-1"],
+            "no lot, batch, shipment, order",
+        ),
+    ] {
+        let mut all = vec!["complaint", "add"];
+        all.extend_from_slice(&args);
+        all.extend_from_slice(&["--text", "x"]);
+        let out = shop.cli(&all);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+    assert_eq!(shop.query_i64("SELECT COUNT(*) FROM journal"), journal);
+
+    // per lot: both concern the lye (through the batch); the other soap batch has none
+    let list: serde_json::Value = serde_json::from_str(&cli_ok(
+        &shop,
+        &[
+            "complaint",
+            "list",
+            "--code",
+            "NAOH-2611-001",
+            "--format",
+            "json",
+        ],
+    ))
+    .expect("json");
+    let list = list.as_array().expect("list");
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["customer"], "C001");
+    assert_eq!(list[0]["kind"], "order");
+    assert_eq!(list[0]["batches"], serde_json::json!(["MFG-0001"]));
+    assert_eq!(
+        list[0]["lots"],
+        serde_json::json!(["NAOH-2611-001", "OLV-2611-001"])
+    );
+    assert_eq!(list[0]["serious"], true);
+    assert_eq!(list[0]["report_by"], "2026-12-11");
+    assert_eq!(list[1]["serious"], false);
+    assert!(list[1].get("report_by").is_none());
+    let none = cli_ok(&shop, &["complaint", "list", "--code", "MFG-0002"]);
+    assert_eq!(none.trim(), "no complaints");
+    let text = cli_ok(&shop, &["complaint", "list"]);
+    assert!(
+        text.contains("C001 about order 1001 (batches MFG-0001): SERIOUS, report to the FDA by 2026-12-11; rash on both hands"),
+        "{text}"
+    );
+
+    // the lye's recall package carries them
+    cli_ok(
+        &shop,
+        &["recall", "NAOH-2611-001", "--mock", "--out", "drill"],
+    );
+    let package: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(shop.path("drill/recall.json")).expect("recall.json"),
+    )
+    .expect("json");
+    let complaints = package["complaints"].as_array().expect("complaints");
+    assert_eq!(complaints.len(), 2);
+    assert_eq!(complaints[0]["text"], "rash on both hands after two days");
+
+    // kept in the journal, which still verifies
+    assert_eq!(
+        shop.query_i64("SELECT COUNT(*) FROM journal WHERE kind = 'complaint'"),
+        2
+    );
+    let (code, out) = shop.verify();
+    assert_eq!(code, 0, "{out}");
+}

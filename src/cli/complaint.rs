@@ -1,13 +1,12 @@
 //! `lotstation complaint add|list`: customers' complaints and adverse events, tied to the
 //! batches and lots they concern (MoCRA record-keeping for cosmetics).
 
-use std::collections::BTreeSet;
 use std::io::Write;
 
 use clap::Subcommand;
 
-use crate::core::complaint::{Complaint, ComplaintEntry, report_deadline};
-use crate::store::{Location, Store, StoreError, Target};
+use crate::core::complaint::ComplaintEntry;
+use crate::store::{Location, Store};
 
 #[derive(Debug, Subcommand)]
 pub enum ComplaintCommand {
@@ -49,52 +48,23 @@ pub fn complaint(
             text,
             serious,
         } => {
-            let text = text.trim().to_string();
-            if text.is_empty() {
-                anyhow::bail!("--text is empty: write what the customer reported");
-            }
             let mut store = super::open_store(db, station)?;
-            let at = crate::clock::now();
-            let complaint = describe(&store, &customer, &code, text, serious, at, station)?;
-            let seq = store.record_complaint(&complaint, at, None)?;
-            let mut line = format!(
-                "complaint recorded (journal entry {seq}): {} about {} {}",
-                complaint.customer, complaint.kind, complaint.code
-            );
-            if !complaint.batches.is_empty() {
-                line.push_str(&format!(", batches {}", complaint.batches.join(" ")));
-            }
-            if let Some(by) = &complaint.report_by {
-                line.push_str(&format!(
-                    "\nserious adverse event: report it to the FDA (MedWatch form 3500A) by {by}, 15 business days from today"
-                ));
-            }
-            let others = store
-                .complaints()?
-                .into_iter()
-                .filter(|c| c.journal_seq != seq && overlaps(c, &complaint))
-                .count();
-            if others > 0 {
-                line.push_str(&format!(
-                    "\n{others} other complaints concern the same batches or lots: lotstation complaint list --code {}",
-                    complaint.batches.first().unwrap_or(&complaint.code)
-                ));
-            }
+            let (seq, complaint, others) = store.add_complaint(
+                &customer,
+                &code,
+                &text,
+                serious,
+                &station.timezone,
+                crate::clock::now(),
+                None,
+            )?;
+            let line = crate::core::complaint::describe_recorded(seq, &complaint, others);
             println!("{line}");
             Ok(0)
         }
         ComplaintCommand::List { code, format } => {
             let store = Store::open_read_only(db)?;
-            let list = store.snapshot(|store| {
-                let all = store.complaints()?;
-                let Some(code) = &code else {
-                    return Ok(all);
-                };
-                let target = store.resolve(code, None)?;
-                let mut codes: BTreeSet<String> = target.stock_codes().into_iter().collect();
-                codes.insert(target.code().to_string());
-                Ok::<_, StoreError>(all.into_iter().filter(|c| c.touches(&codes)).collect())
-            })?;
+            let list = store.snapshot(|store| store.complaints_about(code.as_deref()))?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             write_list(&list, format, &station.timezone, &mut out)?;
             out.flush()?;
@@ -103,61 +73,7 @@ pub fn complaint(
     }
 }
 
-/// Whether two complaints share a batch or a lot.
-fn overlaps(a: &ComplaintEntry, b: &Complaint) -> bool {
-    let codes: BTreeSet<String> = b.batches.iter().chain(&b.lots).cloned().collect();
-    a.complaint
-        .batches
-        .iter()
-        .chain(&a.complaint.lots)
-        .any(|c| codes.contains(c))
-}
-
-/// A complaint's facts read from the records: the customer must be known, the code must be
-/// a batch, order, shipment or lot; its batches and their lots are kept with it.
-fn describe(
-    store: &Store,
-    customer: &str,
-    code: &str,
-    text: String,
-    serious: bool,
-    at: jiff::Timestamp,
-    station: &crate::config::Station,
-) -> anyhow::Result<Complaint> {
-    let known: Option<String> = store.customer_code(customer)?;
-    let Some(customer) = known else {
-        anyhow::bail!(
-            "no customer {customer}: import them first (customers.csv or the shop's orders)"
-        );
-    };
-    let target = store.resolve(code, None)?;
-    let back = store.trace_backward(&target)?;
-    let mut batches: Vec<String> = back.batches.iter().map(|b| b.code.clone()).collect();
-    if let Target::Batch(b) = &target
-        && !batches.contains(b)
-    {
-        batches.insert(0, b.clone());
-    }
-    let mut lots: Vec<String> = back.lots.iter().map(|l| l.code.clone()).collect();
-    for lot in target.stock_codes() {
-        if matches!(target, Target::Lot(_) | Target::SupplierLot { .. }) && !lots.contains(&lot) {
-            lots.push(lot);
-        }
-    }
-    let received = at.to_zoned(station.timezone.clone()).date();
-    Ok(Complaint {
-        customer,
-        code: target.code().to_string(),
-        kind: target.kind().to_string(),
-        batches,
-        lots,
-        text,
-        serious,
-        report_by: serious.then(|| report_deadline(received).to_string()),
-    })
-}
-
-fn write_list(
+pub fn write_list(
     list: &[ComplaintEntry],
     format: crate::cli::trace::Format,
     tz: &jiff::tz::TimeZone,

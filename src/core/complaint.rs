@@ -63,6 +63,29 @@ impl ComplaintEntry {
     }
 }
 
+/// What the station says of a complaint it recorded (the CLI's and the API's answer).
+pub fn describe_recorded(seq: i64, complaint: &Complaint, others: usize) -> String {
+    let mut line = format!(
+        "complaint recorded (journal entry {seq}): {} about {} {}",
+        complaint.customer, complaint.kind, complaint.code
+    );
+    if !complaint.batches.is_empty() {
+        line.push_str(&format!(", batches {}", complaint.batches.join(" ")));
+    }
+    if let Some(by) = &complaint.report_by {
+        line.push_str(&format!(
+            "\nserious adverse event: report it to the FDA (MedWatch form 3500A) by {by}, 15 business days from today"
+        ));
+    }
+    if others > 0 {
+        line.push_str(&format!(
+            "\n{others} other complaints concern the same batches or lots: lotstation complaint list --code {}",
+            complaint.batches.first().unwrap_or(&complaint.code)
+        ));
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

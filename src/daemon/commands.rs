@@ -57,6 +57,20 @@ impl Daemon {
                     })?;
                 ApiReply::Recall(Box::new(files))
             }
+            ApiCommand::Complaint {
+                customer,
+                code,
+                text,
+                serious,
+            } => {
+                let tz = self.station.timezone.clone();
+                let (seq, complaint, others) = self
+                    .store
+                    .add_complaint(&customer, &code, &text, serious, &tz, now, operator)?;
+                ApiReply::Done(crate::core::complaint::describe_recorded(
+                    seq, &complaint, others,
+                ))
+            }
         };
         tracing::info!(?reply, "API command carried out");
         Ok(reply)

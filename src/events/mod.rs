@@ -122,6 +122,13 @@ pub enum ApiCommand {
         code: String,
         supplier: Option<String>,
     },
+    /// a customer's complaint (an adverse event when `serious`)
+    Complaint {
+        customer: String,
+        code: String,
+        text: String,
+        serious: bool,
+    },
 }
 
 /// What an API command did.

@@ -374,6 +374,63 @@ pub async fn stock(
 
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct ComplaintRequest {
+    customer: String,
+    code: String,
+    text: String,
+    #[serde(default)]
+    serious: bool,
+}
+
+/// Records a customer's complaint (token needed): `{"customer", "code", "text", "serious"}`.
+pub async fn add_complaint(
+    State(app): State<App>,
+    headers: HeaderMap,
+    payload: Result<Json<ComplaintRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    let request = body(payload)?;
+    if [&request.customer, &request.code, &request.text]
+        .iter()
+        .any(|f| f.trim().is_empty() || f.len() > 4000)
+    {
+        return Err(ApiError::bad_request(
+            "customer, code and text are required (a batch, order, shipment or lot code)",
+        ));
+    }
+    let reply = command(
+        &app,
+        ApiCommand::Complaint {
+            customer: request.customer.trim().to_string(),
+            code: request.code.trim().to_string(),
+            text: request.text.trim().to_string(),
+            serious: request.serious,
+        },
+    )
+    .await?;
+    reply_response(reply, None)
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintQuery {
+    code: Option<String>,
+}
+
+/// Complaints, oldest first; `?code=` only those about that lot, batch, order or shipment.
+pub async fn complaints(
+    State(app): State<App>,
+    Query(query): Query<ComplaintQuery>,
+) -> Result<Response, ApiError> {
+    let list = read(&app, move |store| {
+        Ok(store.complaints_about(query.code.as_deref())?)
+    })
+    .await?;
+    Ok(Json(list).into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StatusRequest {
     code: String,
     reason: String,

@@ -172,6 +172,11 @@ pub async fn serve(
         )
         .route("/api/stock", get(api::stock))
         .route("/api/hold", post(api::hold))
+        .route(
+            "/api/complaints",
+            get(api::complaints).post(api::add_complaint),
+        )
+        .route("/complaints", get(pages::complaints_page))
         .route("/api/release", post(api::release))
         .route("/metrics", get(api::metrics))
         .fallback(|| async { ApiError::not_found("no such page") })

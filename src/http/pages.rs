@@ -30,7 +30,7 @@ th, td {{ text-align: left; padding: 4px 8px; border-bottom: 1px solid #ddd; fon
 .hold, .quarantine, .recalled, .expired {{ color: #c40d1e; font-weight: 700; }} .available {{ color: #0a7d28; }}
 form {{ margin: 12px 0; }} input, select, button {{ font-size: 16px; padding: 4px 8px; }} .error {{ color: #c40d1e; font-weight: 700; }}
 svg text {{ font-size: 12px; font-family: system-ui, sans-serif; }}
-</style></head><body><nav><a href="/">stations</a><a href="/trace">trace</a><a href="/recall">recall</a><a href="/stock">stock &amp; holds</a></nav>
+</style></head><body><nav><a href="/">stations</a><a href="/trace">trace</a><a href="/recall">recall</a><a href="/stock">stock &amp; holds</a><a href="/complaints">complaints</a></nav>
 <main><h1>{title}</h1>{body}</main></body></html>"#
     ))
 }
@@ -346,6 +346,67 @@ const out = document.getElementById("result"); const data = await r.json(); out.
         );
     }
     page("Recall", &body)
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ComplaintsForm {
+    code: Option<String>,
+}
+
+/// The owner's complaints page: every complaint (or those about one code), serious ones
+/// with their FDA deadline, and a form to record one (needs the station's token).
+pub async fn complaints_page(
+    State(app): State<App>,
+    Query(form): Query<ComplaintsForm>,
+) -> Html<String> {
+    let code = form.code.unwrap_or_default().trim().to_string();
+    let tz = app.settings.station.timezone.clone();
+    let wanted = (!code.is_empty()).then(|| code.clone());
+    let list = read(&app, move |store| {
+        Ok(store.complaints_about(wanted.as_deref())?)
+    })
+    .await;
+    let mut body = format!(
+        r##"<form method="get" action="/complaints"><input name="code" placeholder="lot, batch or order" value="{}"> <button>Show</button></form>
+<h2>Record a complaint</h2><form id="add"><input id="customer" placeholder="customer code"> <input id="ccode" placeholder="batch on the jar, or order"> <input id="text" placeholder="what they reported" size="40">
+<label><input type="checkbox" id="serious"> serious adverse event</label> <input type="password" id="token" placeholder="token"> <button>Record</button></form><p id="result"></p>
+<script>document.getElementById("add").addEventListener("submit", async (e) => {{ e.preventDefault();
+const r = await fetch("/api/complaints", {{ method: "POST", headers: {{ "Authorization": "Bearer " + document.getElementById("token").value, "Content-Type": "application/json" }},
+body: JSON.stringify({{ customer: document.getElementById("customer").value, code: document.getElementById("ccode").value, text: document.getElementById("text").value, serious: document.getElementById("serious").checked }}) }});
+const data = await r.json(); document.getElementById("result").textContent = data.message || data.error; }});</script>"##,
+        esc(&code)
+    );
+    match list {
+        Err(e) => {
+            let _ = write!(body, "<p class=\"error\">{}</p>", esc(&e.message));
+        }
+        Ok(list) if list.is_empty() => body.push_str("<p>No complaints.</p>"),
+        Ok(list) => {
+            body.push_str("<table><tr><th>received</th><th>customer</th><th>about</th><th>batches</th><th>lots</th><th>serious</th><th>what they reported</th></tr>");
+            for c in &list {
+                let k = &c.complaint;
+                let serious = match &k.report_by {
+                    Some(by) => format!("report to the FDA by {by}"),
+                    None => "no".to_string(),
+                };
+                let _ = write!(
+                    body,
+                    "<tr><td>{}</td><td>{}</td><td>{} {}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+                    esc(&crate::clock::local_text(&c.at, &tz)),
+                    esc(&k.customer),
+                    esc(&k.kind),
+                    esc(&k.code),
+                    esc(&k.batches.join(" ")),
+                    esc(&k.lots.join(" ")),
+                    if k.serious { "recalled" } else { "" },
+                    esc(&serious),
+                    esc(&k.text)
+                );
+            }
+            body.push_str("</table>");
+        }
+    }
+    page("Complaints", &body)
 }
 
 pub async fn stock_page(State(app): State<App>) -> Html<String> {

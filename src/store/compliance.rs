@@ -4,8 +4,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::db::{Row, params};
-use super::{Store, StoreError};
+use super::{Store, StoreError, Target};
 use crate::core::codes::Unit;
+use crate::core::complaint::{Complaint, report_deadline};
 use crate::core::fsma::{Cte, CteRow};
 use crate::core::trace::Amount;
 
@@ -54,6 +55,94 @@ impl Store {
             params![order],
             |r| r.get(0),
         )?)
+    }
+
+    /// Records a complaint: the customer must be known and the code must be a batch,
+    /// order, shipment or lot; the batches and lots behind it are kept with it. Returns
+    /// its journal entry, the complaint as recorded and how many earlier complaints share
+    /// a batch or lot with it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_complaint(
+        &mut self,
+        customer: &str,
+        code: &str,
+        text: &str,
+        serious: bool,
+        tz: &jiff::tz::TimeZone,
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<(i64, Complaint, usize), StoreError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(StoreError::Refused(
+                "the complaint's text is empty: write what the customer reported".into(),
+            ));
+        }
+        let Some(customer) = self.customer_code(customer)? else {
+            return Err(StoreError::NotFound(format!(
+                "no customer {customer}: import them first (customers.csv or the shop's orders)"
+            )));
+        };
+        let target = self.resolve(code, None)?;
+        let back = self.trace_backward(&target)?;
+        let mut batches: Vec<String> = back.batches.iter().map(|b| b.code.clone()).collect();
+        if let Target::Batch(b) = &target
+            && !batches.contains(b)
+        {
+            batches.insert(0, b.clone());
+        }
+        let mut lots: Vec<String> = back.lots.iter().map(|l| l.code.clone()).collect();
+        if matches!(target, Target::Lot(_) | Target::SupplierLot { .. }) {
+            for lot in target.stock_codes() {
+                if !lots.contains(&lot) {
+                    lots.push(lot);
+                }
+            }
+        }
+        let received = at.to_zoned(tz.clone()).date();
+        let complaint = Complaint {
+            customer,
+            code: target.code().to_string(),
+            kind: target.kind().to_string(),
+            batches,
+            lots,
+            text: text.to_string(),
+            serious,
+            report_by: serious.then(|| report_deadline(received).to_string()),
+        };
+        let shared: BTreeSet<String> = complaint
+            .batches
+            .iter()
+            .chain(&complaint.lots)
+            .cloned()
+            .collect();
+        let others = self
+            .complaints()?
+            .iter()
+            .filter(|c| {
+                let k = &c.complaint;
+                k.batches.iter().chain(&k.lots).any(|x| shared.contains(x))
+            })
+            .count();
+        let seq = self.record_complaint(&complaint, at, operator)?;
+        Ok((seq, complaint, others))
+    }
+
+    /// Complaints, oldest first; with a code, only those about it: a lot or batch (or
+    /// anything made from it: a complaint keeps its batches and their lots), an order or a
+    /// shipment.
+    pub fn complaints_about(
+        &self,
+        code: Option<&str>,
+    ) -> Result<Vec<crate::core::complaint::ComplaintEntry>, StoreError> {
+        let all = self.complaints()?;
+        let Some(code) = code else {
+            return Ok(all);
+        };
+        let target = self.resolve(code, None)?;
+        let mut codes: BTreeSet<String> = target.stock_codes().into_iter().collect();
+        codes.insert(target.code().to_string());
+        Ok(all.into_iter().filter(|c| c.touches(&codes)).collect())
     }
 
     /// The customer's code as recorded, found case-blind.

@@ -147,3 +147,60 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
     let (code, out) = shop.verify();
     assert_eq!(code, 0, "{out}");
 }
+
+/// Over HTTP: recording needs the token; the list answers per code; the owner's page
+/// shows a serious complaint with its deadline.
+#[test]
+fn complaints_over_http_and_on_the_owners_page() {
+    use crate::http::http;
+    let shop = Shop::new();
+    let mut bench = shop.bench_with_config(
+        "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\n\
+         [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+         [http]\nlisten = \"127.0.0.1:0\"\ntoken = \"t0ken\"\n",
+    );
+    let port = bench.http_address().port();
+    for scan in [
+        "@MAKE",
+        "ITEM:SOAP",
+        "@YIELD:12",
+        "@DONE",
+        "@PACK",
+        "ORD:1001",
+        "MFG-0001",
+        "@DONE",
+    ] {
+        bench.ok(scan);
+    }
+    let complaint =
+        r#"{"customer": "C001", "code": "1001", "text": "itchy <b>skin</b>", "serious": true}"#;
+    let (status, body) = http(port, "POST", "/api/complaints", None, complaint);
+    assert_eq!(status, 401, "{body}");
+    let (status, body) = http(port, "POST", "/api/complaints", Some("t0ken"), complaint);
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("C001 about order 1001, batches MFG-0001") && body.contains("by 2026-12-11"),
+        "{body}"
+    );
+    let (status, body) = http(
+        port,
+        "POST",
+        "/api/complaints",
+        Some("t0ken"),
+        r#"{"customer": "C001", "code": "NOPE-9", "text": "x"}"#,
+    );
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = http(port, "GET", "/api/complaints?code=MFG-0001", None, "");
+    assert_eq!(status, 200, "{body}");
+    let list: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{body}");
+    assert_eq!(list[0]["text"], "itchy <b>skin</b>");
+    let (status, page) = http(port, "GET", "/complaints", None, "");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("report to the FDA by 2026-12-11")
+            && page.contains("itchy &lt;b&gt;skin&lt;/b&gt;"),
+        "{page}"
+    );
+    bench.finish();
+}

@@ -11,6 +11,7 @@ pub mod core;
 pub mod daemon;
 pub mod decode;
 pub mod devices;
+pub mod epcis;
 pub mod events;
 pub mod history_check;
 pub mod http;

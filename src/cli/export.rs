@@ -8,25 +8,31 @@ use clap::Subcommand;
 
 use crate::store::{EventFilter, Location, Store, Target};
 
+/// Which events, for either export.
+#[derive(Debug, clap::Args)]
+pub struct EventArgs {
+    /// first day (YYYY-MM-DD, the station's time zone)
+    #[arg(long)]
+    from: jiff::civil::Date,
+    /// last day, included
+    #[arg(long)]
+    to: jiff::civil::Date,
+    /// only the events in the forward and backward traces of these codes (lots,
+    /// batches, supplier lot numbers, orders, shipments): the answer in an outbreak
+    #[arg(long = "code")]
+    codes: Vec<String>,
+    /// the file to write (`-` for standard output)
+    #[arg(short = 'o', long)]
+    output: PathBuf,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
     /// The FDA's electronic sortable spreadsheet (FSMA 204): every receiving,
     /// transformation and shipping event with its Key Data Elements, as CSV
-    Fsma204 {
-        /// first day (YYYY-MM-DD, the station's time zone)
-        #[arg(long)]
-        from: jiff::civil::Date,
-        /// last day, included
-        #[arg(long)]
-        to: jiff::civil::Date,
-        /// only the events in the forward and backward traces of these codes (lots,
-        /// batches, supplier lot numbers, orders, shipments): the answer in an outbreak
-        #[arg(long = "code")]
-        codes: Vec<String>,
-        /// the file to write (`-` for standard output)
-        #[arg(short = 'o', long)]
-        output: PathBuf,
-    },
+    Fsma204(EventArgs),
+    /// The same events as an EPCIS 2.0 JSON-LD document (GS1), for trading partners
+    Epcis(EventArgs),
 }
 
 pub fn export(
@@ -34,12 +40,16 @@ pub fn export(
     station: &crate::config::Station,
     command: ExportCommand,
 ) -> anyhow::Result<i32> {
-    let ExportCommand::Fsma204 {
+    let (epcis, args) = match command {
+        ExportCommand::Fsma204(args) => (false, args),
+        ExportCommand::Epcis(args) => (true, args),
+    };
+    let EventArgs {
         from,
         to,
         codes,
         output,
-    } = command;
+    } = args;
     if to < from {
         anyhow::bail!("--to {to} is before --from {from}");
     }
@@ -94,7 +104,19 @@ pub fn export(
         store.fsma204_events(&filter, &location)
     })?;
     let mut out = Vec::new();
-    crate::report::fsma::csv(&rows, &mut out)?;
+    if epcis {
+        let station_name = station
+            .config
+            .station
+            .name
+            .clone()
+            .unwrap_or_else(|| "station".into());
+        let doc = crate::epcis::document(&rows, &station_name, &crate::clock::now().to_string());
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        out.push(b'\n');
+    } else {
+        crate::report::fsma::csv(&rows, &mut out)?;
+    }
     if output.as_os_str() == "-" {
         use std::io::Write;
         std::io::stdout().write_all(&out)?;

@@ -31,6 +31,14 @@ pub enum ImportCommand {
         #[arg(long)]
         sku_map: Option<PathBuf>,
     },
+    /// a supplier's EPCIS 2.0 document: the lots in its shipping events are awaited at the
+    /// receiving bench (scanning the lot number fills in the item and quantity)
+    Epcis {
+        file: PathBuf,
+        /// the supplier who sent it (its code in suppliers.csv)
+        #[arg(long)]
+        supplier: String,
+    },
     /// past records: DIR/receipts.csv, batches.csv, consumptions.csv, shipments.csv
     History {
         dir: PathBuf,
@@ -51,6 +59,25 @@ pub fn import(
             dir,
             without_consumptions,
         } => return import_history(db, station, &dir, without_consumptions),
+        ImportCommand::Epcis { file, supplier } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", file.display()))?;
+            let lots = crate::epcis::shipped_lots(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let name = file.display().to_string();
+            let mut store = super::open_store(db, station)?;
+            let n = store.import_epcis(
+                &supplier,
+                &name,
+                &sha256_hex(text.as_bytes()),
+                &lots,
+                crate::clock::now(),
+            )?;
+            println!(
+                "imported {name}: {n} lots shipped by {supplier} are awaited at receiving (scan each lot's number after SUP:{supplier} and the invoice)"
+            );
+            return Ok(0);
+        }
         ImportCommand::Items { file } => (MasterKind::Items, file),
         ImportCommand::Suppliers { file } => (MasterKind::Suppliers, file),
         ImportCommand::Customers { file } => (MasterKind::Customers, file),

@@ -55,6 +55,15 @@ pub struct CteRow {
     pub input_product: String,
     pub input_quantity: String,
     pub input_unit: String,
+    /// the item's SKU and GTIN (for identifiers in EPCIS), and the input's
+    pub sku: String,
+    pub gtin: Option<String>,
+    pub input_sku: String,
+    pub input_gtin: Option<String>,
+    /// the supplier's code (receiving) or the customer's (shipping)
+    pub party: String,
+    /// shipping: the order number
+    pub order: String,
 }
 
 /// Sorts rows as the FDA reads them: by date, then event, then lot code; a

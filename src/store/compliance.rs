@@ -41,10 +41,20 @@ fn texts<const N: usize>(r: &Row<'_>, first: usize) -> super::db::Result<[String
     Ok(out)
 }
 
-/// An item's description and unit.
+/// An item's description, unit and GTIN.
 struct Item {
     name: String,
     unit: Unit,
+    gtin: Option<String>,
+}
+
+/// What a row says of an item: description, unit, SKU, GTIN.
+#[derive(Clone)]
+struct Described {
+    product: String,
+    unit: Unit,
+    sku: String,
+    gtin: Option<String>,
 }
 
 impl Store {
@@ -145,6 +155,90 @@ impl Store {
         Ok(all.into_iter().filter(|c| c.touches(&codes)).collect())
     }
 
+    /// A supplier's shipping events (EPCIS) as lots awaited at receiving: each lot's item
+    /// found by GTIN or SKU; re-importing replaces what was there for the same lot. All or
+    /// nothing, journaled as an import. Returns how many lots are awaited.
+    pub fn import_epcis(
+        &mut self,
+        supplier: &str,
+        file: &str,
+        content_sha256: &str,
+        lots: &[crate::epcis::ShippedLot],
+        at: jiff::Timestamp,
+    ) -> Result<usize, StoreError> {
+        use super::db::Optional;
+        use crate::epcis::LotClass;
+        let tx = self.begin()?;
+        let supplier: String = tx
+            .db
+            .row(
+                "SELECT code FROM suppliers WHERE code = ?1",
+                params![supplier],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "no supplier {supplier}: import suppliers.csv first"
+                ))
+            })?;
+        for lot in lots {
+            let (found, lot_number, named) = match &lot.class {
+                LotClass::Gtin { gtin, lot: number } => (
+                    tx.db
+                        .row(
+                            "SELECT sku, unit FROM items WHERE gtin = ?1",
+                            params![gtin],
+                            |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
+                        )
+                        .optional()?,
+                    number,
+                    format!("GTIN {gtin}"),
+                ),
+                LotClass::Sku { sku, lot: number } => (
+                    tx.db
+                        .row(
+                            "SELECT sku, unit FROM items WHERE sku = ?1",
+                            params![sku],
+                            |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
+                        )
+                        .optional()?,
+                    number,
+                    format!("SKU {sku}"),
+                ),
+            };
+            let Some((sku, unit)) = found else {
+                return Err(StoreError::Refused(format!(
+                    "{file}: event {}: {named} (lot {lot_number}) is none of our items: add it to items.csv (with its GTIN) first",
+                    lot.event
+                )));
+            };
+            let unit = Unit::parse(&unit).unwrap_or(Unit::Each);
+            let quantity = crate::epcis::in_unit(lot, unit).map_err(|e| {
+                StoreError::Refused(format!(
+                    "{file}: event {}: lot {lot_number} of {sku}: {e}",
+                    lot.event
+                ))
+            })?;
+            tx.db.execute(
+                "INSERT INTO expected_receipts (supplier_code, supplier_lot, item_sku, quantity, shipped_at, source)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (supplier_code, supplier_lot, item_sku) DO UPDATE SET quantity = excluded.quantity,
+                   shipped_at = excluded.shipped_at, source = excluded.source",
+                params![supplier, lot_number, sku, quantity.base, lot.shipped_at, file],
+            )?;
+        }
+        let body = serde_json::json!({
+            "file": file,
+            "kind": "epcis",
+            "supplier": supplier,
+            "lots": lots.len(),
+            "sha256": content_sha256,
+        });
+        tx.commit_import(at, &body)?;
+        Ok(lots.len())
+    }
+
     /// The customer's code as recorded, found case-blind.
     pub fn customer_code(&self, code: &str) -> Result<Option<String>, StoreError> {
         use super::db::Optional;
@@ -167,23 +261,34 @@ impl Store {
     ) -> Result<Vec<CteRow>, StoreError> {
         let items: HashMap<String, Item> = self
             .db
-            .rows("SELECT sku, name, unit FROM items", params![], |r| {
+            .rows("SELECT sku, name, unit, gtin FROM items", params![], |r| {
                 Ok((
                     r.get::<String>(0)?,
                     r.get::<String>(1)?,
                     r.get::<String>(2)?,
+                    r.get::<Option<String>>(3)?,
                 ))
             })?
             .into_iter()
-            .map(|(sku, name, unit)| {
+            .map(|(sku, name, unit, gtin)| {
                 let unit = Unit::parse(&unit).unwrap_or(Unit::Each);
-                (sku.to_lowercase(), Item { name, unit })
+                (sku.to_lowercase(), Item { name, unit, gtin })
             })
             .collect();
-        let item = |sku: &str| -> (String, Unit) {
+        let item = |sku: &str| -> Described {
             match items.get(&sku.to_lowercase()) {
-                Some(i) => (format!("{} ({sku})", i.name), i.unit),
-                None => (sku.to_string(), Unit::Each),
+                Some(i) => Described {
+                    product: format!("{} ({sku})", i.name),
+                    unit: i.unit,
+                    sku: sku.to_string(),
+                    gtin: i.gtin.clone(),
+                },
+                None => Described {
+                    product: sku.to_string(),
+                    unit: Unit::Each,
+                    sku: sku.to_string(),
+                    gtin: None,
+                },
             }
         };
         let blank = |event: Cte, date: String| CteRow {
@@ -205,6 +310,12 @@ impl Store {
             input_product: String::new(),
             input_quantity: String::new(),
             input_unit: String::new(),
+            sku: String::new(),
+            gtin: None,
+            input_sku: String::new(),
+            input_gtin: None,
+            party: String::new(),
+            order: String::new(),
         };
         let party = |name: &str, address: &str, phone: &str| -> String {
             [name, address, phone]
@@ -225,10 +336,11 @@ impl Store {
             |r| Ok((texts::<4>(r, 0)?, r.get::<i64>(4)?, r.get::<String>(5)?, texts::<4>(r, 6)?)),
         )?;
         // lot code -> (TLC, description, unit)
-        let mut tlcs: HashMap<String, (String, String, Unit)> = HashMap::new();
+        let mut tlcs: HashMap<String, (String, Described)> = HashMap::new();
         let mut rows = Vec::new();
         for ([code, sku, supplier_lot, invoice], quantity, received_at, supplier) in lots {
-            let (product, unit) = item(&sku);
+            let described = item(&sku);
+            let unit = described.unit;
             let [supplier_code, name, address, phone] = supplier;
             let source = party(&name, &address, &phone);
             let (tlc, tlc_source) = if supplier_lot.is_empty() {
@@ -236,7 +348,7 @@ impl Store {
             } else {
                 (supplier_lot.clone(), source.clone())
             };
-            tlcs.insert(code.clone(), (tlc.clone(), product.clone(), unit));
+            tlcs.insert(code.clone(), (tlc.clone(), described.clone()));
             if received_at.as_str() < filter.from.as_str()
                 || received_at.as_str() >= filter.to.as_str()
                 || !filter.stock(&code)
@@ -247,14 +359,17 @@ impl Store {
             let amount = Amount::new(quantity, unit);
             row.tlc = tlc;
             row.code = code;
-            row.product = product;
+            row.product = described.product;
+            row.sku = described.sku;
+            row.gtin = described.gtin;
             row.quantity = amount.number();
             row.unit = unit.to_string();
             row.previous_source = if source.is_empty() {
-                supplier_code
+                supplier_code.clone()
             } else {
                 source
             };
+            row.party = supplier_code;
             row.tlc_source = tlc_source;
             row.reference_type = "invoice".into();
             row.reference_number = invoice;
@@ -275,7 +390,7 @@ impl Store {
                 ))
             },
         )?;
-        let mut products: HashMap<String, (String, Unit)> = HashMap::new();
+        let mut products: HashMap<String, Described> = HashMap::new();
         for (code, sku, _, _) in &batches {
             products.insert(code.clone(), item(sku));
         }
@@ -301,11 +416,14 @@ impl Store {
             {
                 continue;
             }
-            let (product, unit) = products[code].clone();
+            let described = products[code].clone();
+            let unit = described.unit;
             let mut row = blank(Cte::Transformation, closed_at.clone());
             row.tlc = code.clone();
             row.code = code.clone();
-            row.product = product;
+            row.product = described.product;
+            row.sku = described.sku;
+            row.gtin = described.gtin;
             row.quantity = Amount::new(*yield_quantity, unit).number();
             row.unit = unit.to_string();
             row.tlc_source = location.to_string();
@@ -320,54 +438,69 @@ impl Store {
                 continue;
             }
             for (input, quantity) in listed {
-                let (tlc, description, input_unit) = match tlcs.get(*input) {
+                let (tlc, described) = match tlcs.get(*input) {
                     Some(lot) => lot.clone(),
                     None => {
-                        let (description, unit) = products
-                            .get(*input)
-                            .cloned()
-                            .unwrap_or_else(|| (input.to_string(), Unit::Each));
-                        (input.to_string(), description, unit)
+                        let described =
+                            products.get(*input).cloned().unwrap_or_else(|| Described {
+                                product: input.to_string(),
+                                unit: Unit::Each,
+                                sku: String::new(),
+                                gtin: None,
+                            });
+                        (input.to_string(), described)
                     }
                 };
                 let mut line = row.clone();
                 line.input_tlc = tlc;
                 line.input_code = input.to_string();
-                line.input_product = description;
-                line.input_quantity = Amount::new(*quantity, input_unit).number();
-                line.input_unit = input_unit.to_string();
+                line.input_product = described.product;
+                line.input_quantity = Amount::new(*quantity, described.unit).number();
+                line.input_unit = described.unit.to_string();
+                line.input_sku = described.sku;
+                line.input_gtin = described.gtin;
                 rows.push(line);
             }
         }
         // every shipment line of a live batch: a shipping event
         let shipped = self.db.rows(
             "SELECT s.code, s.order_number, s.shipped_at, l.batch_code, l.quantity,
-                    COALESCE(c.name, s.customer_code), COALESCE(c.address, ''), COALESCE(c.phone, '')
+                    COALESCE(c.name, s.customer_code), COALESCE(c.address, ''), COALESCE(c.phone, ''),
+                    s.customer_code
              FROM shipments s JOIN shipment_lines l ON l.shipment_code = s.code
              LEFT JOIN customers c ON c.code = s.customer_code
              WHERE s.shipped_at >= ?1 AND s.shipped_at < ?2
              ORDER BY s.shipped_at, s.code, l.line_no",
             params![filter.from, filter.to],
-            |r| Ok((texts::<4>(r, 0)?, r.get::<i64>(4)?, texts::<3>(r, 5)?)),
+            |r| Ok((texts::<4>(r, 0)?, r.get::<i64>(4)?, texts::<4>(r, 5)?)),
         )?;
-        for ([code, order, shipped_at, batch], quantity, [name, address, phone]) in shipped {
+        for ([code, order, shipped_at, batch], quantity, [name, address, phone, customer]) in
+            shipped
+        {
             if !filter.shipment(&code) {
                 continue;
             }
-            let (product, unit) = match products.get(&batch) {
-                Some(p) => p.clone(),
-                None => (batch.clone(), Unit::Each),
-            };
+            let described = products.get(&batch).cloned().unwrap_or_else(|| Described {
+                product: batch.clone(),
+                unit: Unit::Each,
+                sku: String::new(),
+                gtin: None,
+            });
+            let unit = described.unit;
             let mut row = blank(Cte::Shipping, shipped_at);
             row.tlc = batch.clone();
             row.code = code.clone();
-            row.product = product;
+            row.product = described.product;
+            row.sku = described.sku;
+            row.gtin = described.gtin;
             row.quantity = Amount::new(quantity, unit).number();
             row.unit = unit.to_string();
             row.recipient = party(&name, &address, &phone);
             row.tlc_source = location.to_string();
             row.reference_type = "order".into();
             row.reference_number = format!("{order} (shipment {code})");
+            row.party = customer;
+            row.order = order;
             rows.push(row);
         }
         crate::core::fsma::sort(&mut rows);

@@ -30,6 +30,7 @@ const TABLES: &[&str] = &[
     "print_jobs",
     "print_outcomes",
     "bench_state",
+    "expected_receipts",
 ];
 
 /// Tables whose `id` the target numbers itself from now on.

@@ -290,6 +290,19 @@ CREATE INDEX customers_email ON customers(lower(email));
     r#"
 ALTER TABLE suppliers ADD COLUMN address TEXT NOT NULL DEFAULT '';
 "#,
+    // 10: lots a supplier says it shipped (their EPCIS shipping events), awaited at the
+    // receiving bench
+    r#"
+CREATE TABLE expected_receipts (
+    supplier_code TEXT NOT NULL,
+    supplier_lot  TEXT NOT NULL,
+    item_sku      TEXT NOT NULL,
+    quantity      INTEGER NOT NULL,
+    shipped_at    TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    PRIMARY KEY (supplier_code, supplier_lot, item_sku)
+);
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a

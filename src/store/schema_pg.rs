@@ -247,6 +247,18 @@ CREATE INDEX customers_email ON customers (lower(email));
     r#"
 ALTER TABLE suppliers ADD COLUMN address TXT NOT NULL DEFAULT '';
 "#,
+    // 6: lots a supplier says it shipped, as SQLite's migration 10
+    r#"
+CREATE TABLE expected_receipts (
+    supplier_code TXT NOT NULL,
+    supplier_lot  TXT NOT NULL,
+    item_sku      TXT NOT NULL,
+    quantity      BIGINT NOT NULL,
+    shipped_at    TXT NOT NULL,
+    source        TXT NOT NULL,
+    PRIMARY KEY (supplier_code, supplier_lot, item_sku)
+);
+"#,
 ];
 
 /// The statements of migration `index`, with `TXT` spelled out.

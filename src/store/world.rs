@@ -194,6 +194,27 @@ impl World for StoreTx<'_> {
         self.item_where("gtin = ?1", gtin.as_str())
     }
 
+    fn expected_receipt(
+        &mut self,
+        supplier: &str,
+        supplier_lot: &str,
+    ) -> Result<Option<(ItemView, i64)>, WorldError> {
+        let found: Option<(String, i64)> = self
+            .db
+            .row(
+                "SELECT item_sku, quantity FROM expected_receipts
+                 WHERE supplier_code = ?1 AND supplier_lot = ?2 ORDER BY shipped_at DESC LIMIT 1",
+                params![supplier, supplier_lot],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(world_err)?;
+        let Some((sku, quantity)) = found else {
+            return Ok(None);
+        };
+        Ok(self.item(&sku)?.map(|item| (item, quantity)))
+    }
+
     fn supplier(&mut self, code: &str) -> Result<Option<PartyView>, WorldError> {
         self.db
             .row(

@@ -4,16 +4,6 @@
 
 use crate::support::Shop;
 
-fn cli_ok(shop: &Shop, args: &[&str]) -> String {
-    let out = shop.cli(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
 #[test]
 fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
     let shop = Shop::new();
@@ -29,20 +19,17 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
 
     // the customer names her order; the station finds the batch and its lots. Received on
     // Saturday 2026-11-21: fifteen business days end on Friday 2026-12-11
-    let out = cli_ok(
-        &shop,
-        &[
-            "complaint",
-            "add",
-            "--customer",
-            "c001",
-            "--code",
-            "1001",
-            "--text",
-            "rash on both hands after two days",
-            "--serious",
-        ],
-    );
+    let out = shop.cli_ok(&[
+        "complaint",
+        "add",
+        "--customer",
+        "c001",
+        "--code",
+        "1001",
+        "--text",
+        "rash on both hands after two days",
+        "--serious",
+    ]);
     assert!(
         out.contains("complaint recorded (journal entry")
             && out.contains("C001 about order 1001, batches MFG-0001"),
@@ -53,19 +40,16 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
         "{out}"
     );
     // another customer, the batch from the jar's label: told of the first
-    let out = cli_ok(
-        &shop,
-        &[
-            "complaint",
-            "add",
-            "--customer",
-            "C002",
-            "--code",
-            "MFG-0001",
-            "--text",
-            "smells of vinegar",
-        ],
-    );
+    let out = shop.cli_ok(&[
+        "complaint",
+        "add",
+        "--customer",
+        "C002",
+        "--code",
+        "MFG-0001",
+        "--text",
+        "smells of vinegar",
+    ]);
     assert!(
         out.contains("1 other complaints concern the same batches or lots"),
         "{out}"
@@ -93,17 +77,14 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
     assert_eq!(shop.query_i64("SELECT COUNT(*) FROM journal"), journal);
 
     // per lot: both concern the lye (through the batch); the other soap batch has none
-    let list: serde_json::Value = serde_json::from_str(&cli_ok(
-        &shop,
-        &[
-            "complaint",
-            "list",
-            "--code",
-            "NAOH-2611-001",
-            "--format",
-            "json",
-        ],
-    ))
+    let list: serde_json::Value = serde_json::from_str(&shop.cli_ok(&[
+        "complaint",
+        "list",
+        "--code",
+        "NAOH-2611-001",
+        "--format",
+        "json",
+    ]))
     .expect("json");
     let list = list.as_array().expect("list");
     assert_eq!(list.len(), 2);
@@ -118,19 +99,16 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
     assert_eq!(list[0]["report_by"], "2026-12-11");
     assert_eq!(list[1]["serious"], false);
     assert!(list[1].get("report_by").is_none());
-    let none = cli_ok(&shop, &["complaint", "list", "--code", "MFG-0002"]);
+    let none = shop.cli_ok(&["complaint", "list", "--code", "MFG-0002"]);
     assert_eq!(none.trim(), "no complaints");
-    let text = cli_ok(&shop, &["complaint", "list"]);
+    let text = shop.cli_ok(&["complaint", "list"]);
     assert!(
         text.contains("C001 about order 1001 (batches MFG-0001): SERIOUS, report to the FDA by 2026-12-11; rash on both hands"),
         "{text}"
     );
 
     // the lye's recall package carries them
-    cli_ok(
-        &shop,
-        &["recall", "NAOH-2611-001", "--mock", "--out", "drill"],
-    );
+    shop.cli_ok(&["recall", "NAOH-2611-001", "--mock", "--out", "drill"]);
     let package: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(shop.path("drill/recall.json")).expect("recall.json"),
     )

@@ -82,22 +82,8 @@ fn a_days_records_become_the_fda_spreadsheet_row_for_row() {
         "code,name,contact,email,phone,address\nBRAMBLE,Bramble Oils,Ann Bramble,ann@bramble.example,555-0101,\"4 Dock Rd, Portland, ME\"\nCOASTAL,Coastal Supply,Marco Diaz,marco@coastal.example,555-0102,\n",
     )
     .expect("write");
-    let out = shop.cli(&["import", "suppliers", suppliers.to_str().expect("utf8")]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut bench = shop.bench();
-    bench.script(
-        "@RECEIVE | SUP:COASTAL | INV-7 | ITEM:OLIVE | SL-OL-5 | @QTY:20kg | @DONE
-         | ITEM:LYE | SL-NA-1 | @QTY:2kg | @DONE | @DONE
-         | @RECEIVE | SUP:BRAMBLE | INV-8 | ITEM:LAV-EO | SL-LAV-1 | @QTY:1500g | @DONE | @DONE
-         | @MAKE | ITEM:BLEND | LAV-2611-001 | @QTY:1000g | @YIELD:1kg | @DONE
-         | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | NAOH-2611-001 | @QTY:400g | @YIELD:12 | @DONE
-         | @PACK | ORD:1001 | MFG-0002 | MFG-0002 | @DONE | ORD:1002 | MFG-0002 | @DONE",
-    );
-    drop(bench);
+    shop.cli_ok(&["import", "suppliers", suppliers.to_str().expect("utf8")]);
+    shop.soap_day();
     let shipments = shop.query_strings("SELECT code FROM shipments ORDER BY shipped_at");
     let (first, second) = (&shipments[0], &shipments[1]);
 

@@ -7,6 +7,7 @@ mod complaints;
 mod devices;
 mod docs;
 mod durability;
+mod epcis;
 mod fsma;
 mod gs1_oracle;
 mod http;

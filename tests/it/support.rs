@@ -151,6 +151,32 @@ impl Shop {
             .expect("run lotstation")
     }
 
+    /// Runs `lotstation --db <db> ARGS`, which must succeed; its standard output.
+    pub fn cli_ok(&self, args: &[&str]) -> String {
+        let out = self.cli(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).to_string()
+    }
+
+    /// A soap maker's day at the simulated bench: two deliveries (olive oil and lye from
+    /// COASTAL, lavender oil from BRAMBLE), a blend (MFG-0001) and a soap (MFG-0002) made,
+    /// orders 1001 (2 bars) and 1002 (1 bar) packed.
+    pub fn soap_day(&self) {
+        let mut bench = self.bench();
+        bench.script(
+            "@RECEIVE | SUP:COASTAL | INV-7 | ITEM:OLIVE | SL-OL-5 | @QTY:20kg | @DONE
+             | ITEM:LYE | SL-NA-1 | @QTY:2kg | @DONE | @DONE
+             | @RECEIVE | SUP:BRAMBLE | INV-8 | ITEM:LAV-EO | SL-LAV-1 | @QTY:1500g | @DONE | @DONE
+             | @MAKE | ITEM:BLEND | LAV-2611-001 | @QTY:1000g | @YIELD:1kg | @DONE
+             | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | NAOH-2611-001 | @QTY:400g | @YIELD:12 | @DONE
+             | @PACK | ORD:1001 | MFG-0002 | MFG-0002 | @DONE | ORD:1002 | MFG-0002 | @DONE",
+        );
+    }
+
     /// Runs a whole stdin session and returns the feedback lines.
     pub fn session(&self, scans: &[&str]) -> Vec<String> {
         let mut child = command()

@@ -94,6 +94,34 @@ pub(super) fn step(
             {
                 return set_supplier_lot(state, line, text);
             }
+            // a lot the supplier's shipping notice (EPCIS) announced: item, lot and
+            // quantity filled in; the clerk confirms with @DONE or corrects with @QTY
+            if receipt.line.is_none()
+                && let Some((item, quantity)) =
+                    world.expected_receipt(&receipt.supplier_code, text)?
+            {
+                let q = Quantity::from_base(quantity);
+                let mut next = state.clone();
+                if let Doc::Receipt(r) = &mut next.doc {
+                    r.line = Some(ReceiptLine {
+                        item: item.clone(),
+                        supplier_lot: Some(text.to_string()),
+                        quantity: Some(q),
+                        expiry: None,
+                        hold: false,
+                        note: None,
+                    });
+                }
+                return accept(Accepted::new(
+                    next,
+                    format!(
+                        "{} ({}), supplier lot {text}, {} as the supplier's shipping notice says: @DONE if that is what came, or @QTY:<n> with the count",
+                        item.name,
+                        item.sku,
+                        q.display_in(item.unit)
+                    ),
+                ));
+            }
             match resolve_code(text, world)? {
                 Resolved::Item(item) => start_line(state, ctx, receipt, item, None),
                 Resolved::Stock(stock) => reject(format!(

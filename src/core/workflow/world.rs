@@ -143,6 +143,13 @@ pub trait World {
     fn item(&mut self, sku: &str) -> Result<Option<ItemView>, WorldError>;
     fn item_by_gtin(&mut self, gtin: &Gtin) -> Result<Option<ItemView>, WorldError>;
     fn supplier(&mut self, code: &str) -> Result<Option<PartyView>, WorldError>;
+    /// A lot this supplier said it shipped (an imported EPCIS shipping event) under this
+    /// lot number: the item and how much (base units of the item).
+    fn expected_receipt(
+        &mut self,
+        supplier: &str,
+        supplier_lot: &str,
+    ) -> Result<Option<(ItemView, i64)>, WorldError>;
     fn customer(&mut self, code: &str) -> Result<Option<PartyView>, WorldError>;
     fn order(&mut self, number: &str) -> Result<Option<OrderView>, WorldError>;
     /// A shipment by its code (`SHP-…`).

@@ -1,0 +1,201 @@
+//! EPCIS 2.0: a day's events exported as a document, checked against the standard's
+//! structure (event types, required fields, GS1 Digital Link identifiers, UN/CEFACT units),
+//! and a round trip: one shop's shipping events imported by its customer, whose receiving
+//! bench then fills in the lot from them.
+
+use crate::support::{Shop, today};
+
+fn export(shop: &Shop, extra: &[&str]) -> serde_json::Value {
+    let day = today().to_string();
+    let mut args = vec!["export", "epcis", "--from", &day, "--to", &day, "-o", "-"];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&shop.cli_ok(&args)).expect("json")
+}
+
+#[test]
+fn a_days_events_as_an_epcis_document() {
+    let shop = Shop::new();
+    shop.soap_day();
+    let doc = export(&shop, &[]);
+    assert_eq!(
+        doc["@context"][0],
+        "https://ref.gs1.org/standards/epcis/epcis-context.jsonld"
+    );
+    assert_eq!(doc["type"], "EPCISDocument");
+    assert_eq!(doc["schemaVersion"], "2.0");
+    assert!(
+        doc["creationDate"]
+            .as_str()
+            .expect("creationDate")
+            .parse::<jiff::Timestamp>()
+            .is_ok()
+    );
+    let events = doc["epcisBody"]["eventList"].as_array().expect("events");
+    // what the standard requires of each event type, and the CBV words we use
+    for e in events {
+        let kind = e["type"].as_str().expect("type");
+        assert!(
+            e["eventTime"]
+                .as_str()
+                .expect("eventTime")
+                .parse::<jiff::Timestamp>()
+                .is_ok()
+        );
+        assert_eq!(e["eventTimeZoneOffset"], "+00:00");
+        match kind {
+            "ObjectEvent" => {
+                assert_eq!(e["action"], "OBSERVE");
+                assert!(["receiving", "shipping"].contains(&e["bizStep"].as_str().unwrap_or("")));
+                assert!(!e["quantityList"].as_array().expect("quantities").is_empty());
+            }
+            "TransformationEvent" => {
+                assert!(e.get("action").is_none(), "a transformation has no action");
+                assert!(
+                    !e["outputQuantityList"]
+                        .as_array()
+                        .expect("outputs")
+                        .is_empty()
+                );
+            }
+            other => panic!("unexpected event type {other}"),
+        }
+        for list in ["quantityList", "inputQuantityList", "outputQuantityList"] {
+            for q in e[list].as_array().into_iter().flatten() {
+                assert!(q["quantity"].as_f64().is_some_and(|n| n > 0.0), "{q}");
+                if let Some(uom) = q.get("uom") {
+                    assert!(
+                        ["GRM", "KGM", "MLT", "LTR", "LBR", "ONZ"]
+                            .contains(&uom.as_str().unwrap_or(""))
+                    );
+                }
+            }
+        }
+    }
+    let summary: Vec<String> = events
+        .iter()
+        .map(|e| {
+            let q = |list: &str| -> String {
+                e[list]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|q| {
+                        format!(
+                            "{} {}{}",
+                            q["epcClass"].as_str().unwrap_or(""),
+                            q["quantity"],
+                            q["uom"]
+                                .as_str()
+                                .map(|u| format!(" {u}"))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" + ")
+            };
+            match e["type"].as_str().unwrap_or("") {
+                "TransformationEvent" => format!(
+                    "transform {} -> {}",
+                    q("inputQuantityList"),
+                    q("outputQuantityList")
+                ),
+                _ => format!(
+                    "{} {} {}{}",
+                    e["bizStep"].as_str().unwrap_or(""),
+                    q("quantityList"),
+                    e["sourceList"][0]["source"].as_str().unwrap_or(""),
+                    e["destinationList"][0]["destination"]
+                        .as_str()
+                        .unwrap_or("")
+                ),
+            }
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            "receiving urn:lotstation:class:OLIVE:SL-OL-5 20.0 KGM urn:lotstation:party:supplier:COASTAL",
+            "receiving urn:lotstation:class:LYE:SL-NA-1 2000.0 GRM urn:lotstation:party:supplier:COASTAL",
+            "receiving https://id.gs1.org/01/09501101530003/10/SL-LAV-1 1500.0 GRM urn:lotstation:party:supplier:BRAMBLE",
+            "transform https://id.gs1.org/01/09501101530003/10/SL-LAV-1 1000.0 GRM -> urn:lotstation:class:BLEND:MFG-0001 1000.0 GRM",
+            "transform urn:lotstation:class:OLIVE:SL-OL-5 3.0 KGM + urn:lotstation:class:LYE:SL-NA-1 400.0 GRM -> https://id.gs1.org/01/09501101530010/10/MFG-0002 12.0",
+            "shipping https://id.gs1.org/01/09501101530010/10/MFG-0002 2.0 urn:lotstation:party:customer:C001",
+            "shipping https://id.gs1.org/01/09501101530010/10/MFG-0002 1.0 urn:lotstation:party:customer:C002",
+        ]
+    );
+    // the orders travel with the shipments
+    assert_eq!(events[5]["bizTransactionList"][0]["type"], "po");
+    assert_eq!(
+        events[5]["bizTransactionList"][0]["bizTransaction"],
+        "urn:lotstation:po:1001"
+    );
+}
+
+#[test]
+fn a_suppliers_shipping_events_fill_in_the_receiving_bench() {
+    // the soap maker ships order 1001 and sends its customer the events of that order
+    let maker = Shop::new();
+    maker.soap_day();
+    let doc = export(&maker, &["--code", "1001"]);
+    // the customer, a shop that buys the soap in, by its GTIN
+    let shop = Shop::empty();
+    let file = |name: &str, text: &str| {
+        let path = shop.path(name);
+        std::fs::write(&path, text).expect("write");
+        path.display().to_string()
+    };
+    let items = file(
+        "items.csv",
+        "sku,name,kind,unit,lot_prefix,gtin,shelf_life_days\nBAR,Lavender soap bar (bought in),material,each,BAR,09501101530010,\n",
+    );
+    let suppliers = file("suppliers.csv", "code,name\nLAVLANE,Lavender Lane Soap\n");
+    shop.cli_ok(&["import", "items", &items]);
+    shop.cli_ok(&["import", "suppliers", &suppliers]);
+    let events = file("events.jsonld", &doc.to_string());
+    let out = shop.cli_ok(&["import", "epcis", &events, "--supplier", "LAVLANE"]);
+    assert!(
+        out.contains("1 lots shipped by LAVLANE are awaited at receiving"),
+        "{out}"
+    );
+    let mut bench = shop.bench();
+    bench.ok("@RECEIVE");
+    bench.ok("SUP:LAVLANE");
+    bench.ok("INV-1001");
+    let filled = bench.ok("MFG-0002");
+    assert!(
+        filled.contains("Lavender soap bar (bought in) (BAR), supplier lot MFG-0002, 2")
+            && filled.contains("as the supplier's shipping notice says"),
+        "{filled}"
+    );
+    bench.ok("@DONE");
+    bench.ok("@DONE");
+    drop(bench);
+    assert_eq!(
+        shop.query_strings("SELECT item_sku || ' ' || supplier_lot || ' ' || quantity FROM lots"),
+        ["BAR MFG-0002 2"]
+    );
+
+    // a document that is not one, or names what the shop does not stock, imports nothing
+    let journal = shop.query_i64("SELECT COUNT(*) FROM journal");
+    let before = shop.query_i64("SELECT COUNT(*) FROM expected_receipts");
+    let unknown = doc.to_string().replace("09501101530010", "09501101530003");
+    for (text, expected) in [
+        ("{\"type\": \"EPCISDocument\"", "not JSON"),
+        ("{\"type\": \"Invoice\"}", "not an EPCIS document"),
+        (
+            unknown.as_str(),
+            "GTIN 09501101530003 (lot MFG-0002) is none of our items",
+        ),
+    ] {
+        let path = file("bad.jsonld", text);
+        let out = shop.cli(&["import", "epcis", &path, "--supplier", "LAVLANE"]);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+    assert_eq!(shop.query_i64("SELECT COUNT(*) FROM journal"), journal);
+    assert_eq!(
+        shop.query_i64("SELECT COUNT(*) FROM expected_receipts"),
+        before
+    );
+}

@@ -16,7 +16,7 @@ use crate::core::codes::{Decimal, Gtin, Quantity, Unit, gs1_check_digit};
 use crate::core::fsma::{Cte, CteRow};
 
 /// The JSON-LD context of every EPCIS 2.0 document.
-pub const CONTEXT: &str = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld";
+pub const CONTEXT: &str = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld";
 
 fn encode(text: &str) -> String {
     let mut out = String::new();

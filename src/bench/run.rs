@@ -187,8 +187,14 @@ pub fn run(
     let mut samples = Vec::new();
     for _ in 0..10 {
         let started = Instant::now();
-        let files =
-            crate::report::recall_package(&mut store, &target, true, crate::clock::now(), None)?;
+        let files = crate::report::recall_package(
+            &mut store,
+            &target,
+            true,
+            crate::clock::now(),
+            None,
+            &jiff::tz::TimeZone::UTC,
+        )?;
         std::hint::black_box(&files.pdf);
         samples.push(started.elapsed());
     }

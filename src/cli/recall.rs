@@ -39,8 +39,14 @@ pub fn recall(
     let now = crate::clock::now();
     let operator = std::env::var("USER").ok();
     let started = std::time::Instant::now();
-    let files =
-        crate::report::recall_package(&mut store, &target, args.mock, now, operator.as_deref())?;
+    let files = crate::report::recall_package(
+        &mut store,
+        &target,
+        args.mock,
+        now,
+        operator.as_deref(),
+        &station.timezone,
+    )?;
     let out_dir = args
         .out
         .unwrap_or_else(|| PathBuf::from(format!("recall-{}", target.code())));

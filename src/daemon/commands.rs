@@ -49,12 +49,18 @@ impl Daemon {
                         target.kind()
                     )));
                 }
-                let files =
-                    crate::report::recall_package(&mut self.store, &target, false, now, operator)
-                        .map_err(|e| match e {
-                        crate::report::RecallError::Store(e) => CommandError::from(e),
-                        other => CommandError::Unavailable(other.to_string()),
-                    })?;
+                let files = crate::report::recall_package(
+                    &mut self.store,
+                    &target,
+                    false,
+                    now,
+                    operator,
+                    &self.station.timezone,
+                )
+                .map_err(|e| match e {
+                    crate::report::RecallError::Store(e) => CommandError::from(e),
+                    other => CommandError::Unavailable(other.to_string()),
+                })?;
                 ApiReply::Recall(Box::new(files))
             }
             ApiCommand::Complaint {

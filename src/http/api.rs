@@ -252,6 +252,7 @@ pub async fn recall_drill(
     Query(query): Query<RecallQuery>,
 ) -> Result<Response, ApiError> {
     let supplier = query.supplier;
+    let tz = app.settings.station.timezone.clone();
     let files = read(&app, move |store| {
         let target = store.resolve(&code, supplier.as_deref())?;
         if !target.is_stock() {
@@ -264,7 +265,7 @@ pub async fn recall_drill(
                 ),
             ));
         }
-        crate::report::recall_package(store, &target, true, crate::clock::now(), None)
+        crate::report::recall_package(store, &target, true, crate::clock::now(), None, &tz)
             .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
     })
     .await?;

@@ -326,8 +326,10 @@ pub struct RecallForm {
     code: Option<String>,
 }
 
-pub async fn recall_page(Query(form): Query<RecallForm>) -> Html<String> {
+pub async fn recall_page(State(app): State<App>, Query(form): Query<RecallForm>) -> Html<String> {
     let code = form.code.unwrap_or_default();
+    let tz = app.settings.station.timezone.clone();
+    let drills = read(&app, |store| Ok(store.drills()?)).await;
     let mut body = format!(
         r#"<form method="get" action="/recall"><input name="code" placeholder="lot or supplier lot" value="{}"> <button>Prepare</button></form>"#,
         esc(&code)
@@ -344,6 +346,38 @@ const r = await fetch("/api/recall/{c}?format=json", {{ method: "POST", headers:
 const out = document.getElementById("result"); const data = await r.json(); out.textContent = r.ok ? "Recalled: " + data.batches.length + " batches on hold, " + data.customers.length + " customers to contact" : data.error; }});</script>"#,
             esc(code.trim())
         );
+    }
+    // the drills journaled so far (`recall --mock`), for an auditor
+    body.push_str("<h2>Recall drills</h2>");
+    match drills {
+        Err(e) => {
+            let _ = write!(body, "<p class=\"error\">{}</p>", esc(&e.message));
+        }
+        Ok(drills) if drills.is_empty() => body.push_str(
+            "<p>No drill journaled yet: <code>lotstation recall CODE --mock</code> runs one and records it.</p>",
+        ),
+        Ok(drills) => {
+            body.push_str("<table><tr><th>when</th><th>who</th><th>code</th><th>batches</th><th>shipment lines</th><th>customers</th><th>seconds to answer</th></tr>");
+            for d in drills.iter().rev() {
+                let field = |key: &str| match &d.body[key] {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Null => "-".to_string(),
+                    other => other.to_string(),
+                };
+                let _ = write!(
+                    body,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&crate::clock::local_text(&d.at, &tz)),
+                    esc(d.operator.as_deref().unwrap_or("-")),
+                    esc(&field("code")),
+                    esc(&field("batches")),
+                    esc(&field("shipment_lines")),
+                    esc(&field("customers")),
+                    esc(&field("seconds"))
+                );
+            }
+            body.push_str("</table>");
+        }
     }
     page("Recall", &body)
 }

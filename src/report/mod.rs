@@ -166,8 +166,10 @@ pub struct LotFacts {
 }
 
 /// The printable recall report.
-pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts) -> Vec<u8> {
+pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts, tz: &jiff::tz::TimeZone) -> Vec<u8> {
     let trace = &package.trace;
+    // times as the people reading it live them: the station's zone, to the second
+    let local = |text: &str| crate::clock::local_text(text, tz);
     let kind = if package.mock {
         "MOCK RECALL (drill, nothing changed)"
     } else {
@@ -175,7 +177,9 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts) -> Vec<u8> {
     };
     let mut pages = Pages::new(format!(
         "{kind} {}  generated {}  journal head {}",
-        lot.code, package.generated_at, package.journal_head
+        lot.code,
+        local(&package.generated_at),
+        package.journal_head
     ));
     pages.line(
         BuiltinFont::HelveticaBold,
@@ -188,13 +192,15 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts) -> Vec<u8> {
         10.0,
         &format!(
             "from {}, supplier lot {}, received {}",
-            lot.supplier, lot.supplier_lot, lot.received_at
+            lot.supplier,
+            lot.supplier_lot,
+            local(&lot.received_at)
         ),
     );
     pages.line(
         BuiltinFont::Helvetica,
         9.0,
-        &format!("Generated {}", package.generated_at),
+        &format!("Generated {}", local(&package.generated_at)),
     );
     pages.line(
         BuiltinFont::Helvetica,
@@ -279,7 +285,7 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts) -> Vec<u8> {
             };
             pages.mono(&format!(
                 "{}{}{}{serious}{}",
-                cell(&c.at, 22),
+                cell(&local(&c.at), 24),
                 cell(&k.customer, 12),
                 cell(&k.code, 14),
                 k.text
@@ -290,7 +296,7 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts) -> Vec<u8> {
     pages.heading(&format!("Shipments ({})", trace.shipments.len()));
     pages.mono(&format!(
         "{}{}{}{}{}{}",
-        cell("shipped", 22),
+        cell("shipped", 24),
         cell("shipment", 12),
         cell("order", 12),
         cell("customer", 10),
@@ -300,7 +306,7 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts) -> Vec<u8> {
     for s in &trace.shipments {
         pages.mono(&format!(
             "{}{}{}{}{}{}",
-            cell(&s.shipped_at, 22),
+            cell(&local(&s.shipped_at), 24),
             cell(&s.shipment_code, 12),
             cell(&s.order_number, 12),
             cell(&s.customer_code, 10),
@@ -427,6 +433,7 @@ pub fn recall_package(
     mock: bool,
     now: jiff::Timestamp,
     operator: Option<&str>,
+    tz: &jiff::tz::TimeZone,
 ) -> Result<RecallFiles, RecallError> {
     let trace = store.trace_forward(target)?;
     let journal_head = if mock {
@@ -472,6 +479,7 @@ pub fn recall_package(
             supplier_lot: facts.3,
             received_at: facts.4,
         },
+        tz,
     );
     Ok(RecallFiles {
         package,

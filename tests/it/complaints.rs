@@ -108,7 +108,27 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
     );
 
     // the lye's recall package carries them
-    shop.cli_ok(&["recall", "NAOH-2611-001", "--mock", "--out", "drill"]);
+    let config = shop.config_file(
+        "[station]\ntimezone = \"America/Chicago\"\n[[bench]]\nname = \"b\"\nscanners = [\"s\"]\n[[scanner]]\nname = \"s\"\nkind = \"stdin\"\n",
+    );
+    shop.cli_ok(&[
+        "--config",
+        config.to_str().expect("utf8"),
+        "recall",
+        "NAOH-2611-001",
+        "--mock",
+        "--out",
+        "drill",
+    ]);
+    // the report in the station's time (UTC stays in the JSON), with the complaints
+    if let Some(text) = crate::trace::pdftotext(&shop.path("drill/recall.pdf")) {
+        assert!(text.contains("Generated 2026-11-21 08:00:00 CST"), "{text}");
+        assert!(
+            text.contains("Complaints about these products (2)"),
+            "{text}"
+        );
+        assert!(text.contains("SERIOUS (report by 2026-12-11)"), "{text}");
+    }
     let package: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(shop.path("drill/recall.json")).expect("recall.json"),
     )
@@ -178,6 +198,24 @@ fn complaints_over_http_and_on_the_owners_page() {
     assert!(
         page.contains("report to the FDA by 2026-12-11")
             && page.contains("itchy &lt;b&gt;skin&lt;/b&gt;"),
+        "{page}"
+    );
+    bench.finish();
+
+    // a drill journaled by the command line shows on the recall page, in the station's time
+    shop.cli_ok(&["recall", "MFG-0001", "--mock", "--out", "drill"]);
+    let mut bench = shop.bench_with_config(
+        "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\n\
+         [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+         [http]\nlisten = \"127.0.0.1:0\"\n",
+    );
+    let port = bench.http_address().port();
+    let (status, page) = http(port, "GET", "/recall", None, "");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<h2>Recall drills</h2>")
+            && page.contains("<td>2026-11-21 14:00:00 UTC</td>")
+            && page.contains("<td>MFG-0001</td>"),
         "{page}"
     );
     bench.finish();

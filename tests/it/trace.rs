@@ -585,7 +585,7 @@ fn a_real_recall_blocks_the_lot_and_holds_downstream_batches() {
 }
 
 /// Text of a PDF by poppler's pdftotext (installed by the test command).
-fn pdftotext(path: &Path) -> Option<String> {
+pub fn pdftotext(path: &Path) -> Option<String> {
     match std::process::Command::new("pdftotext")
         .args(["-layout"])
         .arg(path)

@@ -60,6 +60,22 @@ try {
   await page.locator("#weight-state.stable").waitFor({ timeout: 15000 });
   console.log("WEIGHT " + (await page.locator("#weight").textContent()));
 
+  // the packing view: the order's customer by name, each order line with what is in this
+  // box and what shipped before, then the box itself
+  await step("pack order 1001");
+  const title = page.locator("#doc-title");
+  await title.filter({ hasText: "Order 1001 for Jo Smith (C001)" }).waitFor({ timeout: 15000 });
+  const docLines = page.locator("#doc-lines");
+  await docLines.filter({ hasText: "SOAP: 2 ordered, 1 in this box, 0 shipped before" }).waitFor({ timeout: 15000 });
+  await docLines.filter({ hasText: "box: 1 × MFG-0001 (SOAP)" }).waitFor({ timeout: 15000 });
+  console.log("PACKING " + (await title.textContent()) + " | " + (await docLines.textContent()));
+
+  // the making view: the batch, its product and its yield
+  await step("make soap");
+  await title.filter({ hasText: "Batch MFG-0002: Lavender soap bar (SOAP)" }).waitFor({ timeout: 15000 });
+  await docLines.filter({ hasText: "yield 6" }).waitFor({ timeout: 15000 });
+  console.log("MAKING " + (await title.textContent()) + " | " + (await docLines.textContent()));
+
   await page.screenshot({ path: screenshot, fullPage: true });
   console.log("DONE");
 } finally {

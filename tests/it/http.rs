@@ -348,6 +348,25 @@ fn the_station_screen_in_a_real_browser() {
             "scale 321.5 stable" => {
                 scale.say("weight 321.50 g stable");
             }
+            "pack order 1001" => {
+                for scan in [
+                    "@CANCEL",
+                    "@MAKE",
+                    "ITEM:SOAP",
+                    "@YIELD:12",
+                    "@DONE",
+                    "@PACK",
+                    "ORD:1001",
+                    "MFG-0001",
+                ] {
+                    bench.ok(scan);
+                }
+            }
+            "make soap" => {
+                for scan in ["@CANCEL", "@CANCEL", "@MAKE", "ITEM:SOAP", "@YIELD:6"] {
+                    bench.ok(scan);
+                }
+            }
             other => panic!("unknown step {other}"),
         }
         writeln!(to_node, "go").expect("to node");

@@ -136,12 +136,14 @@ fn open_order(
         .map_or(number, |o| o.number.as_str())
         .to_string();
     let number = number.as_str();
+    let mut customer_name = None;
     let (customer_code, order_skus, order_lines, message) = match order {
         Some(order) => {
             let name = world
                 .customer(&order.customer_code)?
                 .map(|c| c.name)
                 .unwrap_or_else(|| order.customer_code.clone());
+            customer_name = Some(name.clone());
             let lines: Vec<OrderLineDoc> = order
                 .lines
                 .iter()
@@ -149,8 +151,13 @@ fn open_order(
                     sku: l.sku.clone(),
                     ordered: l.ordered,
                     shipped: l.shipped,
+                    unit: Unit::Each,
                 })
                 .collect();
+            let mut lines = lines;
+            for line in &mut lines {
+                line.unit = world.item(&line.sku)?.map_or(Unit::Each, |i| i.unit);
+            }
             let listed = describe_lines(&lines, world)?;
             confirm_repack = !lines.is_empty() && lines.iter().all(|l| l.shipped >= l.ordered);
             let message = if confirm_repack {
@@ -178,6 +185,7 @@ fn open_order(
     next.doc = Doc::Shipment(ShipmentDoc {
         order_number: number.to_string(),
         customer_code,
+        customer_name,
         order_skus,
         lines: Vec::new(),
         order_lines,
@@ -222,6 +230,7 @@ fn still_to_ship(shipment: &ShipmentDoc) -> Vec<OrderLineDoc> {
                 sku: line.sku.clone(),
                 ordered: left,
                 shipped: 0,
+                unit: line.unit,
             })
         })
         .collect()
@@ -249,6 +258,7 @@ fn set_customer(
     let mut next = state.clone();
     if let Doc::Shipment(s) = &mut next.doc {
         s.customer_code = Some(customer.code.clone());
+        s.customer_name = Some(customer.name.clone());
     }
     accept(Accepted::new(
         next,

@@ -106,6 +106,9 @@ pub struct ConsumedLine {
 pub struct ShipmentDoc {
     pub order_number: String,
     pub customer_code: Option<String>,
+    /// the customer's name, for the screen
+    #[serde(default)]
+    pub customer_name: Option<String>,
     /// SKUs on the imported order (empty if the order was not imported)
     pub order_skus: Vec<String>,
     pub lines: Vec<ShipmentLine>,
@@ -122,6 +125,13 @@ pub struct OrderLineDoc {
     pub sku: String,
     pub ordered: i64,
     pub shipped: i64,
+    /// the item's unit, for the screen (bench state saved before it had one: each)
+    #[serde(default = "counted")]
+    pub unit: Unit,
+}
+
+fn counted() -> Unit {
+    Unit::Each
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -430,22 +440,45 @@ impl Doc {
                     lines,
                 }
             }
-            Doc::Shipment(s) => DocSummary {
-                kind: "shipment",
-                title: format!(
-                    "Order {}{}",
-                    s.order_number,
-                    s.customer_code
-                        .as_ref()
-                        .map(|c| format!(" for {c}"))
-                        .unwrap_or_default()
-                ),
-                lines: s
-                    .lines
+            Doc::Shipment(s) => {
+                // the order's lines (ordered, in this box, shipped before), then the box
+                let amount = |base: i64, unit: Unit| match unit {
+                    Unit::Each => base.to_string(),
+                    other => Quantity::from_base(base).display_in(other),
+                };
+                let mut lines: Vec<String> = s
+                    .order_lines
                     .iter()
-                    .map(|l| format!("{} × {} ({})", l.quantity, l.batch_code, l.product_sku))
-                    .collect(),
-            },
+                    .map(|l| {
+                        let boxed: i64 = s
+                            .lines
+                            .iter()
+                            .filter(|b| b.product_sku.eq_ignore_ascii_case(&l.sku))
+                            .map(|b| b.quantity * b.unit_base)
+                            .sum();
+                        format!(
+                            "{}: {} ordered, {} in this box, {} shipped before",
+                            l.sku,
+                            amount(l.ordered, l.unit),
+                            amount(boxed, l.unit),
+                            amount(l.shipped, l.unit)
+                        )
+                    })
+                    .collect();
+                lines.extend(s.lines.iter().map(|l| {
+                    format!("box: {} × {} ({})", l.quantity, l.batch_code, l.product_sku)
+                }));
+                let to = match (&s.customer_name, &s.customer_code) {
+                    (Some(name), Some(code)) => format!(" for {name} ({code})"),
+                    (None, Some(code)) => format!(" for {code}"),
+                    _ => String::new(),
+                };
+                DocSummary {
+                    kind: "shipment",
+                    title: format!("Order {}{to}", s.order_number),
+                    lines,
+                }
+            }
             Doc::Waste(w) => DocSummary {
                 kind: "waste",
                 title: format!("Write-off of {} {}", w.kind.noun(), w.code),

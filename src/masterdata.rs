@@ -51,7 +51,7 @@ impl MasterKind {
             ],
             MasterKind::Suppliers => &["code", "name", "contact", "email", "phone", "address"],
             MasterKind::Customers => &["code", "name", "email", "phone", "address"],
-            MasterKind::Boms => &["product_sku", "material_sku", "quantity", "unit"],
+            MasterKind::Boms => &["product_sku", "material_sku", "quantity", "unit", "per"],
             MasterKind::Orders => &[
                 "order_number",
                 "customer_code",
@@ -93,6 +93,9 @@ pub struct BomRow {
     pub material_sku: String,
     pub quantity: Decimal,
     pub unit: Unit,
+    /// how much product the quantities are for, in the product's unit (optional: without
+    /// it the bill of materials lists ingredients but cannot be scaled to a batch)
+    pub per: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -513,7 +516,7 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
                 MasterFile::Customers(rows)
             })
         }
-        MasterKind::Boms => read_csv(path, columns, columns, |row| {
+        MasterKind::Boms => read_csv(path, columns, &columns[..4], |row| {
             let product_sku = row.required("product_sku")?;
             let material_sku = row.required("material_sku")?;
             unique(
@@ -528,6 +531,10 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
                 material_sku,
                 quantity: row.decimal("quantity")?,
                 unit: row.unit("unit")?,
+                per: match row.optional("per") {
+                    Some(_) => Some(row.decimal("per")?),
+                    None => None,
+                },
             })
         })
         .map(MasterFile::Boms),

@@ -103,6 +103,8 @@ const COMMANDS: &[(&str, &str, &str)] = &[
     ("@QTY:3", "QTY 3", "quantity 3"),
     ("@QTY:6", "QTY 6", "quantity 6"),
     ("@QTY:12", "QTY 12", "quantity 12"),
+    ("@PLAN:12", "PLAN 12", "make a batch of 12"),
+    ("@PLAN:24", "PLAN 24", "make a batch of 24"),
 ];
 
 pub fn sheet(db: &Location, station: &Station, output: Option<&Path>) -> anyhow::Result<i32> {

@@ -146,12 +146,20 @@ pub struct BenchConfig {
     /// accept consumptions above a lot's recorded balance (for shops whose receipts lag)
     #[serde(default)]
     pub allow_overdraw: bool,
+    /// how far (percent of the target) an ingredient may be from the recipe before
+    /// `@DONE` asks to be scanned twice
+    #[serde(default = "default_tolerance")]
+    pub recipe_tolerance_percent: u32,
     /// "per-unit" (one label per unit made, for products counted in `each`) or a number
     #[serde(
         default = "default_batch_labels",
         deserialize_with = "deserialize_batch_labels"
     )]
     pub batch_labels: BatchLabels,
+}
+
+fn default_tolerance() -> u32 {
+    5
 }
 
 fn default_batch_labels() -> BatchLabels {

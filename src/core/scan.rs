@@ -22,6 +22,8 @@ pub enum Command {
     Weigh,
     Tare,
     Yield(String),
+    /// the text after `@PLAN:`: how much the open batch is meant to make
+    Plan(String),
     Done,
     Cancel,
     Undo,
@@ -32,7 +34,7 @@ pub enum Command {
 
 /// Every command a scan can carry, as scanned (the ones with a value take `:<value>`).
 pub const COMMAND_NAMES: &[&str] = &[
-    "@RECEIVE", "@MAKE", "@PACK", "@WASTE", "@QTY", "@WEIGH", "@TARE", "@YIELD", "@DONE",
+    "@RECEIVE", "@MAKE", "@PACK", "@WASTE", "@QTY", "@WEIGH", "@TARE", "@YIELD", "@PLAN", "@DONE",
     "@CANCEL", "@UNDO", "@REPRINT", "@HOLD", "@RELEASE",
 ];
 
@@ -50,6 +52,7 @@ impl Command {
             Command::Weigh => "@WEIGH",
             Command::Tare => "@TARE",
             Command::Yield(_) => "@YIELD",
+            Command::Plan(_) => "@PLAN",
             Command::Done => "@DONE",
             Command::Cancel => "@CANCEL",
             Command::Undo => "@UNDO",
@@ -178,6 +181,7 @@ impl Scan {
         match &self.kind {
             ScanKind::Command(Command::Qty(v)) => format!("command @QTY {v}"),
             ScanKind::Command(Command::Yield(v)) => format!("command @YIELD {v}"),
+            ScanKind::Command(Command::Plan(v)) => format!("command @PLAN {v}"),
             ScanKind::Command(c) => format!("command {}", c.name()),
             ScanKind::Prefixed { kind, value } => format!("{} {value}", kind.noun()),
             ScanKind::Gs1(m) => format!("GS1 {}", m.to_hri()),
@@ -317,6 +321,7 @@ fn parse_command(text: &str) -> Result<Command, ScanError> {
         "WEIGH" => Command::Weigh,
         "TARE" => Command::Tare,
         "YIELD" => Command::Yield(needs_value("@YIELD", "@YIELD:48")?),
+        "PLAN" => Command::Plan(needs_value("@PLAN", "@PLAN:48")?),
         "DONE" => Command::Done,
         "CANCEL" => Command::Cancel,
         "UNDO" => Command::Undo,
@@ -403,7 +408,7 @@ mod tests {
         // the published list is the grammar's: each name parses to the command of that name
         for name in COMMAND_NAMES {
             let scanned = match *name {
-                "@QTY" | "@YIELD" => format!("{name}:1"),
+                "@QTY" | "@YIELD" | "@PLAN" => format!("{name}:1"),
                 other => other.to_string(),
             };
             match parse(&scanned, &[]).map(|s| s.kind) {

@@ -211,9 +211,24 @@ impl Store {
                             )?;
                             count(existed);
                         }
+                        // the batch size the quantities are for, in the product's unit
+                        let per = match row.per {
+                            None => None,
+                            Some(per) => {
+                                let unit: String = t.query_row(
+                                    "SELECT unit FROM items WHERE sku = ?1",
+                                    params![&row.product_sku],
+                                    |r| r.get(0),
+                                )?;
+                                let unit = Unit::parse(&unit).unwrap_or(Unit::Each);
+                                let per = Quantity::convert(per, unit, unit)
+                                    .map_err(|e| located(file, row.line, "per", e.to_string()))?;
+                                Some(per.base)
+                            }
+                        };
                         t.execute(
-                            "INSERT INTO boms (product_sku, material_sku, quantity) VALUES (?1, ?2, ?3)",
-                            params![row.product_sku, row.material_sku, quantity.base],
+                            "INSERT INTO boms (product_sku, material_sku, quantity, per) VALUES (?1, ?2, ?3, ?4)",
+                            params![row.product_sku, row.material_sku, quantity.base, per],
                         )?;
                     }
                     (MasterKind::Boms, rows.len())

@@ -32,10 +32,17 @@ fn tables(kind: MasterKind) -> &'static [(&'static str, usize)] {
             "SELECT CAST(code AS TEXT), name, email, phone, address FROM customers",
             5,
         )],
-        MasterKind::Boms => &[(
-            "SELECT CAST(product_sku AS TEXT), CAST(material_sku AS TEXT), CAST(quantity AS TEXT) FROM boms",
-            3,
-        )],
+        MasterKind::Boms => &[
+            (
+                "SELECT CAST(product_sku AS TEXT), CAST(material_sku AS TEXT), CAST(quantity AS TEXT) FROM boms",
+                3,
+            ),
+            // the batch size a bill is for, added later: only bills that state one
+            (
+                "SELECT CAST(product_sku AS TEXT), CAST(material_sku AS TEXT), CAST(per AS TEXT) FROM boms WHERE per IS NOT NULL",
+                3,
+            ),
+        ],
         MasterKind::Orders => &[
             (
                 "SELECT CAST(order_number AS TEXT), CAST(customer_code AS TEXT), ordered_at FROM orders",
@@ -67,7 +74,7 @@ const KINDS: [MasterKind; 5] = [
 /// (shop orders, supplier addresses), so the digests journaled before them stay right.
 fn added_later(kind: MasterKind, table: usize) -> bool {
     match kind {
-        MasterKind::Suppliers => table >= 1,
+        MasterKind::Suppliers | MasterKind::Boms => table >= 1,
         MasterKind::Orders => table >= 2,
         _ => false,
     }

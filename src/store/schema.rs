@@ -303,6 +303,11 @@ CREATE TABLE expected_receipts (
     PRIMARY KEY (supplier_code, supplier_lot, item_sku)
 );
 "#,
+    // 11: how much product a bill of materials is for (base units of the product), so a
+    // batch's targets can be scaled to what it is meant to make
+    r#"
+ALTER TABLE boms ADD COLUMN per INTEGER;
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a

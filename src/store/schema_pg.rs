@@ -259,6 +259,10 @@ CREATE TABLE expected_receipts (
     PRIMARY KEY (supplier_code, supplier_lot, item_sku)
 );
 "#,
+    // 7: how much product a bill of materials is for, as SQLite's migration 11
+    r#"
+ALTER TABLE boms ADD COLUMN per BIGINT;
+"#,
 ];
 
 /// The statements of migration `index`, with `TXT` spelled out.

@@ -406,6 +406,41 @@ impl World for StoreTx<'_> {
             .map_err(world_err)
     }
 
+    fn recipe(
+        &mut self,
+        product_sku: &str,
+    ) -> Result<Option<crate::core::workflow::Recipe>, WorldError> {
+        use crate::core::workflow::{Recipe, RecipeLine};
+        let rows: Vec<(String, String, String, i64, Option<i64>)> = self
+            .db
+            .rows(
+                "SELECT b.material_sku, i.name, i.unit, b.quantity, b.per FROM boms b
+                 JOIN items i ON i.sku = b.material_sku WHERE b.product_sku = ?1
+                 ORDER BY b.material_sku",
+                params![product_sku],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .map_err(world_err)?;
+        let Some(per) = rows.first().and_then(|r| r.4) else {
+            return Ok(None);
+        };
+        if per <= 0 || rows.iter().any(|r| r.4 != Some(per)) {
+            return Ok(None);
+        }
+        Ok(Some(Recipe {
+            per,
+            lines: rows
+                .into_iter()
+                .map(|(sku, name, unit, quantity, _)| RecipeLine {
+                    sku,
+                    name,
+                    unit: Unit::parse(&unit).unwrap_or(Unit::Each),
+                    quantity,
+                })
+                .collect(),
+        }))
+    }
+
     fn allocate_code(
         &mut self,
         format: &CodeFormat,

@@ -74,6 +74,9 @@ try {
   await step("make soap");
   await title.filter({ hasText: "Batch MFG-0002: Lavender soap bar (SOAP)" }).waitFor({ timeout: 15000 });
   await docLines.filter({ hasText: "yield 6" }).waitFor({ timeout: 15000 });
+  // its recipe scaled to the plan (the first yield): target, weighed, difference
+  await docLines.filter({ hasText: "OLIVE: 1.5 kg planned, 0 kg weighed, 1.5 kg short" }).waitFor({ timeout: 15000 });
+  await docLines.filter({ hasText: "LYE: 200 g planned, 0 g weighed, 200 g short" }).waitFor({ timeout: 15000 });
   console.log("MAKING " + (await title.textContent()) + " | " + (await docLines.textContent()));
 
   await page.screenshot({ path: screenshot, fullPage: true });

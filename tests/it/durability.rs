@@ -430,6 +430,8 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             .expect("schema 3 suppliers");
         sql.execute("DROP TABLE expected_receipts")
             .expect("schema 3 expected receipts");
+        sql.execute("ALTER TABLE boms DROP COLUMN per")
+            .expect("schema 3 boms");
         sql.execute("UPDATE lotstation_meta SET value = '2' WHERE key = 'schema'")
             .expect("schema 2");
     } else {
@@ -450,6 +452,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
              ALTER TABLE orders DROP COLUMN status;
              ALTER TABLE suppliers DROP COLUMN address;
              DROP TABLE expected_receipts;
+             ALTER TABLE boms DROP COLUMN per;
              PRAGMA user_version = 6;
              COMMIT;",
             )
@@ -473,7 +476,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             0
         );
     } else {
-        assert_eq!(shop.query_i64("PRAGMA user_version"), 10);
+        assert_eq!(shop.query_i64("PRAGMA user_version"), 11);
         assert_eq!(
             shop.query_i64(
                 "SELECT COUNT(*) FROM pragma_index_list('journal') WHERE \"unique\" = 1"

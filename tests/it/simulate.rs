@@ -136,3 +136,36 @@ fn packing_against_the_order() {
         "three boxes of one: a partial shipment, the rest, and a confirmed re-pack"
     );
 }
+
+/// Recipes at the making bench: a bill of materials with its batch size (`per`) scaled to
+/// the plan (`@PLAN`, else the first `@YIELD`); each weighing says how far it is from its
+/// target; `@DONE` with an ingredient missing or off by more than the tolerance says what
+/// is off and closes only when scanned again.
+#[test]
+fn making_to_a_recipe() {
+    let shop = Shop::new();
+    let boms = shop.path("boms.csv");
+    std::fs::write(
+        &boms,
+        "product_sku,material_sku,quantity,unit,per\nSOAP,OLIVE,3,kg,12\nSOAP,LYE,400,g,12\n",
+    )
+    .expect("write");
+    shop.cli_ok(&["import", "boms", boms.to_str().expect("utf8")]);
+    let mut bench = shop.bench();
+    bench.script(
+        "@RECEIVE | SUP:COASTAL | INV-2 | ITEM:OLIVE | SL-OL-5 | @QTY:20kg | @DONE
+         | ITEM:LYE | SL-NA-1 | @QTY:2kg | @DONE | @DONE",
+    );
+    let transcript = bench.script(
+        "@MAKE | ITEM:SOAP | @PLAN:24 | OLV-2611-001 | @QTY:5kg | @YIELD:24 | @DONE
+         | NAOH-2611-001 | @QTY:800g | OLV-2611-001 | @QTY:1kg | @DONE
+         | ITEM:SOAP | @YIELD:12 | OLV-2611-001 | @QTY:2.5kg | @DONE | @DONE",
+    );
+    insta::assert_snapshot!(transcript);
+    assert_eq!(
+        shop.query_strings(
+            "SELECT batch_code || ' ' || yield_quantity FROM batch_closures ORDER BY batch_code"
+        ),
+        ["MFG-0001 24", "MFG-0002 12"]
+    );
+}

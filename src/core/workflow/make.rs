@@ -42,6 +42,10 @@ pub(super) fn step(
                     let mut next = state.clone();
                     if let Doc::Batch(b) = &mut next.doc {
                         b.yield_quantity = Some(q);
+                        // the first yield is the plan when none was scanned
+                        if b.planned.is_none() {
+                            b.planned = Some(q);
+                        }
                     }
                     accept(Accepted::new(
                         next,
@@ -55,6 +59,7 @@ pub(super) fn step(
                 Err(e) => reject(format!("@YIELD:{text}: {e}")),
             }
         }
+        ScanKind::Command(Command::Plan(text)) => plan(state, batch, text),
         ScanKind::Command(Command::Done) => done(state, ctx, batch),
         ScanKind::Command(Command::Cancel) => cancel(state, ctx, batch),
         ScanKind::Command(Command::Undo) => undo(state, ctx, batch),
@@ -151,8 +156,22 @@ fn no_batch(
             date: ctx.today,
         },
     )?;
+    let recipe = world.recipe(&product.sku)?;
     let mut next = state.clone();
+    let message = match &recipe {
+        Some(r) => format!(
+            "batch {code} opened: {} ({}); its recipe has {} ingredient{}: @PLAN:<n> (or @YIELD) for the amounts",
+            product.name,
+            product.sku,
+            r.lines.len(),
+            if r.lines.len() == 1 { "" } else { "s" }
+        ),
+        None => format!("batch {code} opened: {} ({})", product.name, product.sku),
+    };
     next.doc = Doc::Batch(BatchDoc {
+        recipe,
+        planned: None,
+        recipe_warned: false,
         code: code.clone(),
         product: product.clone(),
         opened_at: ctx.now,
@@ -163,10 +182,43 @@ fn no_batch(
         yield_quantity: None,
         note: None,
     });
-    accept(Accepted::new(
-        next,
-        format!("batch {code} opened: {} ({})", product.name, product.sku),
-    ))
+    accept(Accepted::new(next, message))
+}
+
+/// `@PLAN:<n>`: how much the batch is meant to make; with a recipe, its amounts for that.
+fn plan(state: &BenchState, batch: &BatchDoc, text: &str) -> Result<Outcome, WorldError> {
+    let planned = match Quantity::parse_for(text, batch.product.unit) {
+        Ok(q) if q.base > 0 => q,
+        Ok(_) => return reject(format!("@PLAN:{text}: plan more than nothing")),
+        Err(e) => return reject(format!("@PLAN:{text}: {e}")),
+    };
+    let mut next = state.clone();
+    if let Doc::Batch(b) = &mut next.doc {
+        b.planned = Some(planned);
+        b.recipe_warned = false;
+    }
+    let amount = planned.display_in(batch.product.unit);
+    let message = match &batch.recipe {
+        Some(recipe) => format!(
+            "plan for {}: {amount}: {}",
+            batch.code,
+            recipe
+                .lines
+                .iter()
+                .map(|l| format!(
+                    "{} {}",
+                    Quantity::from_base(recipe.target(l, planned.base)).display_in(l.unit),
+                    l.sku
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        None => format!(
+            "plan for {}: {amount} ({} has no recipe with a batch size: boms.csv's per column gives one)",
+            batch.code, batch.product.sku
+        ),
+    };
+    accept(Accepted::new(next, message))
 }
 
 fn ingredient(
@@ -287,25 +339,40 @@ pub(super) fn quantity(
     if let Doc::Batch(b) = &mut next.doc {
         b.recorded = true;
         b.pending = None;
+        b.recipe_warned = false;
         b.lines.push(ConsumedLine {
             line_no,
             input_code: pending.code.clone(),
+            sku: pending.item.sku.clone(),
             quantity,
             unit,
             expiry: pending.expiry,
             undone: false,
         });
     }
-    let mut accepted = Accepted::new(
-        next,
-        format!(
-            "{} of {} {} used in {}",
-            quantity.display_in(unit),
-            pending.kind.noun(),
-            pending.code,
-            batch.code
-        ),
+    let mut message = format!(
+        "{} of {} {} used in {}",
+        quantity.display_in(unit),
+        pending.kind.noun(),
+        pending.code,
+        batch.code
     );
+    // how far the ingredient now is from its target for the planned amount
+    if let Doc::Batch(b) = &next.doc
+        && let Some((line, target, weighed)) = b
+            .targets()
+            .into_iter()
+            .find(|(l, _, _)| l.sku.eq_ignore_ascii_case(&pending.item.sku))
+    {
+        message.push_str(&format!(
+            "; {} {} of {} planned: {}",
+            line.sku,
+            Quantity::from_base(weighed).display_in(line.unit),
+            Quantity::from_base(target).display_in(line.unit),
+            super::difference(weighed, target, line.unit)
+        ));
+    }
+    let mut accepted = Accepted::new(next, message);
     accepted.records = records;
     accept(accepted)
 }
@@ -361,6 +428,54 @@ fn done(
             batch.product.sku, batch.code
         ));
     };
+    // the recipe for the planned amount: a missing ingredient or one off by more than the
+    // tolerance is said, and the batch closes on a second @DONE
+    if !batch.recipe_warned {
+        let tolerance = i128::from(ctx.recipe_tolerance_percent);
+        let off: Vec<String> = batch
+            .targets()
+            .into_iter()
+            .filter_map(|(line, target, weighed)| {
+                let planned = Quantity::from_base(target).display_in(line.unit);
+                if weighed == 0 && target > 0 {
+                    return Some(format!("{} missing ({planned} planned)", line.sku));
+                }
+                let gap = i128::from((weighed - target).abs());
+                (gap * 100 > tolerance * i128::from(target)).then(|| {
+                    format!(
+                        "{} {} of {planned} ({})",
+                        line.sku,
+                        Quantity::from_base(weighed).display_in(line.unit),
+                        super::difference(weighed, target, line.unit)
+                    )
+                })
+            })
+            .collect();
+        if !off.is_empty() {
+            let mut next = state.clone();
+            if let Doc::Batch(b) = &mut next.doc {
+                b.recipe_warned = true;
+            }
+            let planned = batch
+                .planned
+                .map(|p| p.display_in(batch.product.unit))
+                .unwrap_or_default();
+            let mut accepted = Accepted::new(
+                next,
+                format!(
+                    "{} not closed: @DONE again to close it as it is, or weigh the rest",
+                    batch.code
+                ),
+            );
+            accepted.warnings.push(format!(
+                "the recipe of {} for {planned} is not followed (tolerance {} %): {}",
+                batch.product.sku,
+                ctx.recipe_tolerance_percent,
+                off.join("; ")
+            ));
+            return accept(accepted);
+        }
+    }
     let expiry = batch_expiry(batch);
     let copies = label_copies(ctx, &batch.product, yield_quantity);
     let print = PrintRequest {

@@ -57,6 +57,8 @@ pub struct StepContext<'a> {
     pub today: jiff::civil::Date,
     pub default_mode: Option<Mode>,
     pub allow_overdraw: bool,
+    /// percent of a recipe line's target an ingredient may be off before `@DONE` warns
+    pub recipe_tolerance_percent: u32,
     pub batch_labels: BatchLabels,
     pub lot_format: &'a CodeFormat,
     pub batch_format: &'a CodeFormat,

@@ -65,6 +65,16 @@ pub struct ReceiptLine {
 pub struct BatchDoc {
     pub code: String,
     pub product: ItemView,
+    /// the product's recipe, scaled by `planned` (none without a bill of materials that
+    /// says how much product it is for)
+    #[serde(default)]
+    pub recipe: Option<Recipe>,
+    /// how much the batch is meant to make (`@PLAN`, else the first `@YIELD`)
+    #[serde(default)]
+    pub planned: Option<Quantity>,
+    /// `@DONE` found the recipe not followed and said so: the next `@DONE` closes
+    #[serde(default)]
+    pub recipe_warned: bool,
     pub opened_at: jiff::Timestamp,
     pub production_date: jiff::civil::Date,
     /// the batch record exists (written with its first consumption)
@@ -96,6 +106,9 @@ pub struct PendingInput {
 pub struct ConsumedLine {
     pub line_no: u32,
     pub input_code: String,
+    /// the ingredient's item (for the recipe's lines)
+    #[serde(default)]
+    pub sku: String,
     pub quantity: Quantity,
     pub unit: Unit,
     pub expiry: Option<jiff::civil::Date>,
@@ -383,6 +396,66 @@ impl BenchState {
     }
 }
 
+/// A product's bill of materials with the batch size it is for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Recipe {
+    /// how much product the lines are for (base units of the product)
+    pub per: i64,
+    pub lines: Vec<RecipeLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RecipeLine {
+    pub sku: String,
+    pub name: String,
+    pub unit: Unit,
+    /// base units of the ingredient for `per` of the product
+    pub quantity: i64,
+}
+
+impl Recipe {
+    /// The amount of a line for `planned` (base units) of the product.
+    pub fn target(&self, line: &RecipeLine, planned: i64) -> i64 {
+        let scaled = i128::from(line.quantity) * i128::from(planned) / i128::from(self.per.max(1));
+        i64::try_from(scaled).unwrap_or(i64::MAX)
+    }
+}
+
+impl BatchDoc {
+    /// What of an ingredient item is weighed into the batch so far (base units).
+    pub fn weighed(&self, sku: &str) -> i64 {
+        self.active_lines()
+            .filter(|l| l.sku.eq_ignore_ascii_case(sku))
+            .map(|l| l.quantity.base)
+            .sum()
+    }
+
+    /// Each recipe line for the planned amount: (line, target, weighed so far).
+    pub fn targets(&self) -> Vec<(&RecipeLine, i64, i64)> {
+        match (&self.recipe, self.planned) {
+            (Some(recipe), Some(planned)) => recipe
+                .lines
+                .iter()
+                .map(|l| (l, recipe.target(l, planned.base), self.weighed(&l.sku)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// How far `weighed` is from `target`, in words: `on target`, `0.5 kg short`, `20 g over`.
+pub fn difference(weighed: i64, target: i64, unit: Unit) -> String {
+    let amount = |base: i64| match unit {
+        Unit::Each => base.to_string(),
+        other => Quantity::from_base(base).display_in(other),
+    };
+    match weighed.cmp(&target) {
+        std::cmp::Ordering::Equal => "on target".to_string(),
+        std::cmp::Ordering::Less => format!("{} short", amount(target - weighed)),
+        std::cmp::Ordering::Greater => format!("{} over", amount(weighed - target)),
+    }
+}
+
 /// What a station screen shows of the open document.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct DocSummary {
@@ -424,10 +497,24 @@ impl Doc {
                 }
             }
             Doc::Batch(b) => {
+                // the recipe for the planned amount first: target, weighed, difference
                 let mut lines: Vec<String> = b
-                    .active_lines()
-                    .map(|l| format!("{} of {}", l.quantity.display_in(l.unit), l.input_code))
+                    .targets()
+                    .into_iter()
+                    .map(|(line, target, weighed)| {
+                        format!(
+                            "{}: {} planned, {} weighed, {}",
+                            line.sku,
+                            Quantity::from_base(target).display_in(line.unit),
+                            Quantity::from_base(weighed).display_in(line.unit),
+                            difference(weighed, target, line.unit)
+                        )
+                    })
                     .collect();
+                lines.extend(
+                    b.active_lines()
+                        .map(|l| format!("{} of {}", l.quantity.display_in(l.unit), l.input_code)),
+                );
                 if let Some(p) = &b.pending {
                     lines.push(format!("{} waiting for its weight", p.code));
                 }

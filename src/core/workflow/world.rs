@@ -166,6 +166,9 @@ pub trait World {
     ) -> Result<Vec<StockView>, WorldError>;
     /// The material SKUs of a product's bill of materials.
     fn bom(&mut self, product_sku: &str) -> Result<Vec<String>, WorldError>;
+    /// The product's recipe: its bill of materials when it says how much product it is
+    /// for (every line the same batch size), else none.
+    fn recipe(&mut self, product_sku: &str) -> Result<Option<super::Recipe>, WorldError>;
     /// A fresh code in `format`, never issued before; it stays taken even if the scan's
     /// document is later cancelled.
     fn allocate_code(

@@ -123,9 +123,11 @@ impl Cluster {
         );
         let log = dir.path().join("server.log");
         let pg_ctl = bin.join("pg_ctl");
-        // the supervisor: start, say so, and stop when our end of its stdin closes
+        // the supervisor: start, say so, and stop when our end of its stdin closes. The
+        // cluster is thrown away, so `immediate` (no shutdown checkpoint): a `fast` stop on
+        // a loaded machine could outlast pg_ctl's minute and leave the server running
         let script = "\"$0\" start -w -D \"$1\" -l \"$2\" -o \"$3\" >/dev/null || exit 1; echo ready; \
-                      cat >/dev/null; \"$0\" stop -w -D \"$1\" -m fast >/dev/null; rm -rf \"$4\"";
+                      cat >/dev/null; \"$0\" stop -w -t 120 -D \"$1\" -m immediate >/dev/null; rm -rf \"$4\"";
         let mut supervisor = as_user(&run_as, "sh")
             .arg("-c")
             .arg(script)

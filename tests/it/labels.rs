@@ -278,7 +278,7 @@ fn the_command_sheet_scans() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("25 cards"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("27 cards"));
     let png = pdf_to_png(&pdf, &shop.path("sheet"));
     let texts: Vec<String> = decode(&python, &png).into_iter().map(|d| d.text).collect();
     for expected in [
@@ -289,6 +289,7 @@ fn the_command_sheet_scans() {
         "ITEM:SOAP",
         "SUP:BRAMBLE",
         "@QTY:12",
+        "@PLAN:24",
     ] {
         assert!(
             texts.iter().any(|t| t == expected),

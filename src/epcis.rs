@@ -137,6 +137,23 @@ fn quantity_element(class: String, quantity: &str, unit: &str) -> Value {
     element
 }
 
+/// The quantity element of a row's own lot (not its input's).
+fn row_quantity(row: &CteRow) -> Value {
+    quantity_element(
+        lot_class(row.gtin.as_deref(), &row.sku, &row.tlc),
+        &row.quantity,
+        &row.unit,
+    )
+}
+
+/// An `ObjectEvent` observing the row's lot (receiving, shipping).
+fn observed(mut event: Value, row: &CteRow) -> Value {
+    event["action"] = json!("OBSERVE");
+    event["epcList"] = json!([]);
+    event["quantityList"] = json!([row_quantity(row)]);
+    event
+}
+
 fn party(kind: &str, code: &str) -> String {
     format!("urn:lotstation:party:{kind}:{}", encode(code))
 }
@@ -162,14 +179,7 @@ pub fn document(rows: &[CteRow], station: &str, created: &str) -> Value {
         };
         match row.event {
             Cte::Receiving => {
-                let mut event = base("ObjectEvent", "receiving", "in_progress");
-                event["action"] = json!("OBSERVE");
-                event["epcList"] = json!([]);
-                event["quantityList"] = json!([quantity_element(
-                    lot_class(row.gtin.as_deref(), &row.sku, &row.tlc),
-                    &row.quantity,
-                    &row.unit,
-                )]);
+                let mut event = observed(base("ObjectEvent", "receiving", "in_progress"), row);
                 event["sourceList"] =
                     json!([{ "type": "owning_party", "source": party("supplier", &row.party) }]);
                 event["bizTransactionList"] = json!([{
@@ -199,23 +209,12 @@ pub fn document(rows: &[CteRow], station: &str, created: &str) -> Value {
                 }
                 let mut event = base("TransformationEvent", "commissioning", "active");
                 event["inputQuantityList"] = json!(inputs);
-                event["outputQuantityList"] = json!([quantity_element(
-                    lot_class(row.gtin.as_deref(), &row.sku, &row.tlc),
-                    &row.quantity,
-                    &row.unit,
-                )]);
+                event["outputQuantityList"] = json!([row_quantity(row)]);
                 events.push(event);
                 i = j;
             }
             Cte::Shipping => {
-                let mut event = base("ObjectEvent", "shipping", "in_transit");
-                event["action"] = json!("OBSERVE");
-                event["epcList"] = json!([]);
-                event["quantityList"] = json!([quantity_element(
-                    lot_class(row.gtin.as_deref(), &row.sku, &row.tlc),
-                    &row.quantity,
-                    &row.unit,
-                )]);
+                let mut event = observed(base("ObjectEvent", "shipping", "in_transit"), row);
                 event["destinationList"] = json!([{
                     "type": "owning_party",
                     "destination": party("customer", &row.party),

@@ -86,14 +86,6 @@ impl OrderStatus {
             OrderStatus::Refunded => "refunded",
         }
     }
-
-    pub fn parse(text: &str) -> OrderStatus {
-        match text {
-            "cancelled" => OrderStatus::Cancelled,
-            "refunded" => OrderStatus::Refunded,
-            _ => OrderStatus::Open,
-        }
-    }
 }
 
 /// The person an order goes to, as the shop has them.

@@ -1,12 +1,11 @@
 //! `lotstation export fsma204 --from DATE --to DATE [--code CODE…] -o FILE`: the records as
 //! the FDA's Food Traceability Rule asks for them.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use crate::store::{EventFilter, Location, Store, Target};
+use crate::store::{Location, Store};
 
 /// Which events, for either export.
 #[derive(Debug, clap::Args)]
@@ -65,42 +64,7 @@ pub fn export(
         .unwrap_or_default();
     let store = Store::open_read_only(db)?;
     let rows = store.snapshot(|store| {
-        let mut filter = EventFilter {
-            from: start.to_string(),
-            to: end.to_string(),
-            stock: None,
-            shipments: None,
-        };
-        if !codes.is_empty() {
-            let (mut stock, mut shipments) = (BTreeSet::new(), BTreeSet::new());
-            for code in &codes {
-                let target = store.resolve(code, None)?;
-                if let Target::Shipment(s) = &target {
-                    shipments.insert(s.clone());
-                }
-                // upstream: what went into it (for an order or shipment, its batches)
-                let back = store.trace_backward(&target)?;
-                stock.extend(back.batches.iter().map(|b| b.code.clone()));
-                stock.extend(back.lots.iter().map(|l| l.code.clone()));
-                if matches!(target, Target::Order(_)) {
-                    shipments.extend(store.shipments_of_order(target.code())?);
-                }
-                // downstream: where it went
-                if target.is_stock() {
-                    stock.extend(target.stock_codes());
-                    let forward = store.trace_forward(&target)?;
-                    stock.extend(forward.batches.iter().map(|b| b.code.clone()));
-                    shipments.extend(
-                        forward
-                            .shipments
-                            .iter()
-                            .map(|s| s.shipment_code.to_string()),
-                    );
-                }
-            }
-            filter.stock = Some(stock);
-            filter.shipments = Some(shipments);
-        }
+        let filter = store.event_filter(start.to_string(), end.to_string(), &codes)?;
         store.fsma204_events(&filter, &location)
     })?;
     let mut out = Vec::new();

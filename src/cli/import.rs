@@ -171,7 +171,7 @@ fn import_shop(
 
 /// What a shop import did, in words: counts, then each line left out and each order not
 /// to ship.
-pub fn shop_summary_text(
+fn shop_summary_text(
     shop: crate::shops::Shop,
     files: &str,
     summary: &crate::store::ShopImportSummary,

@@ -58,6 +58,54 @@ struct Described {
 }
 
 impl Store {
+    /// The events between `from` and `to` (UTC text); with codes, only those in their
+    /// traces: upstream what went into each (for an order or shipment, its batches and
+    /// their lots), downstream where each lot or batch went. The outbreak question.
+    pub fn event_filter(
+        &self,
+        from: String,
+        to: String,
+        codes: &[String],
+    ) -> Result<EventFilter, StoreError> {
+        let mut filter = EventFilter {
+            from,
+            to,
+            stock: None,
+            shipments: None,
+        };
+        if codes.is_empty() {
+            return Ok(filter);
+        }
+        let (mut stock, mut shipments) = (BTreeSet::new(), BTreeSet::new());
+        for code in codes {
+            let target = self.resolve(code, None)?;
+            match &target {
+                Target::Shipment(s) => {
+                    shipments.insert(s.clone());
+                }
+                Target::Order(order) => shipments.extend(self.shipments_of_order(order)?),
+                _ => {}
+            }
+            let back = self.trace_backward(&target)?;
+            stock.extend(back.batches.iter().map(|b| b.code.clone()));
+            stock.extend(back.lots.iter().map(|l| l.code.clone()));
+            if target.is_stock() {
+                stock.extend(target.stock_codes());
+                let forward = self.trace_forward(&target)?;
+                stock.extend(forward.batches.iter().map(|b| b.code.clone()));
+                shipments.extend(
+                    forward
+                        .shipments
+                        .iter()
+                        .map(|s| s.shipment_code.to_string()),
+                );
+            }
+        }
+        filter.stock = Some(stock);
+        filter.shipments = Some(shipments);
+        Ok(filter)
+    }
+
     /// The codes of the shipments made on an order.
     pub fn shipments_of_order(&self, order: &str) -> Result<Vec<String>, StoreError> {
         Ok(self.db.rows(
@@ -129,10 +177,7 @@ impl Store {
         let others = self
             .complaints()?
             .iter()
-            .filter(|c| {
-                let k = &c.complaint;
-                k.batches.iter().chain(&k.lots).any(|x| shared.contains(x))
-            })
+            .filter(|c| c.touches(&shared))
             .count();
         let seq = self.record_complaint(&complaint, at, operator)?;
         Ok((seq, complaint, others))
@@ -239,13 +284,14 @@ impl Store {
         Ok(lots.len())
     }
 
-    /// The customer's code as recorded, found case-blind.
+    /// The customer's code as recorded, found case-blind (the key compares so on both
+    /// backends).
     pub fn customer_code(&self, code: &str) -> Result<Option<String>, StoreError> {
         use super::db::Optional;
         Ok(self
             .db
             .row(
-                "SELECT code FROM customers WHERE lower(code) = lower(?1) ORDER BY code LIMIT 1",
+                "SELECT code FROM customers WHERE code = ?1",
                 params![code],
                 |r| r.get(0),
             )

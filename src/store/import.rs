@@ -153,14 +153,18 @@ impl Store {
                 MasterFile::Boms(rows) => {
                     let mut cleared = std::collections::HashSet::new();
                     for row in rows {
-                        let product: Option<String> = t
+                        let product: Option<(String, String)> = t
                             .query_row(
-                                "SELECT kind FROM items WHERE sku = ?1",
+                                "SELECT kind, unit FROM items WHERE sku = ?1",
                                 params![&row.product_sku],
-                                |r| r.get(0),
+                                |r| Ok((r.get(0)?, r.get(1)?)),
                             )
                             .optional()?;
-                        match product.as_deref() {
+                        let product_unit = product
+                            .as_ref()
+                            .and_then(|(_, unit)| Unit::parse(unit))
+                            .unwrap_or(Unit::Each);
+                        match product.as_ref().map(|(kind, _)| kind.as_str()) {
                             None => {
                                 return Err(located(
                                     file,
@@ -215,13 +219,7 @@ impl Store {
                         let per = match row.per {
                             None => None,
                             Some(per) => {
-                                let unit: String = t.query_row(
-                                    "SELECT unit FROM items WHERE sku = ?1",
-                                    params![&row.product_sku],
-                                    |r| r.get(0),
-                                )?;
-                                let unit = Unit::parse(&unit).unwrap_or(Unit::Each);
-                                let per = Quantity::convert(per, unit, unit)
+                                let per = Quantity::convert(per, product_unit, product_unit)
                                     .map_err(|e| located(file, row.line, "per", e.to_string()))?;
                                 Some(per.base)
                             }

@@ -4,7 +4,7 @@
 //! export again (or an overlapping newer one) leaves the journal as it was for what is the
 //! same.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::db::{Optional, params};
 use super::{Store, StoreError};
@@ -108,7 +108,8 @@ impl Store {
             skipped: Vec::new(),
             journaled: false,
         };
-        let mut customers_seen: BTreeMap<String, String> = BTreeMap::new();
+        // customers this import wrote already (each counted once)
+        let mut customers_seen: BTreeSet<String> = BTreeSet::new();
         for order in orders {
             // the customer: by email across shops, else by this shop's buyer id, else by
             // name and address; a new one is keyed by the email (or shop and buyer)
@@ -179,7 +180,7 @@ impl Store {
                         "UPDATE customers SET name = ?2, email = ?3, phone = ?4, address = ?5 WHERE code = ?1",
                         params![code, wanted[0], wanted[1], wanted[2], wanted[3]],
                     )?;
-                    if customers_seen.insert(code.clone(), String::new()).is_none() {
+                    if customers_seen.insert(code.clone()) {
                         summary.customers_updated += 1;
                     }
                 }
@@ -188,19 +189,19 @@ impl Store {
                         "INSERT INTO customers (code, name, email, phone, address) VALUES (?1, ?2, ?3, ?4, ?5)",
                         params![code, wanted[0], wanted[1], wanted[2], wanted[3]],
                     )?;
-                    customers_seen.insert(code.clone(), String::new());
+                    customers_seen.insert(code.clone());
                     summary.customers_new += 1;
                 }
             }
             // the lines, as our items
             let mut lines: Vec<(String, i64)> = Vec::new();
             for line in &order.lines {
-                let ours = skus
+                // the map by the shop's SKU, then by the product's name; else the SKU itself
+                let key = skus
                     .get(&line.sku)
                     .or_else(|| skus.get(&line.name))
-                    .map(str::to_lowercase)
-                    .or_else(|| Some(line.sku.trim().to_lowercase()))
-                    .and_then(|key| items.get(&key));
+                    .unwrap_or(line.sku.trim());
+                let ours = items.get(&key.to_lowercase());
                 let Some((sku, unit)) = ours else {
                     summary.skipped.push(SkippedLine {
                         file: order.file.clone(),

@@ -322,7 +322,9 @@ impl World for StoreTx<'_> {
             customer_code,
             lines,
             shipments,
-            shop,
+            shop: crate::shops::Shop::from_name(&shop)
+                .filter(|s| *s != crate::shops::Shop::Ours)
+                .map_or(String::new(), |s| s.title().to_string()),
             status,
         }))
     }

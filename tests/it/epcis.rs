@@ -207,13 +207,11 @@ fn a_suppliers_shipping_events_fill_in_the_receiving_bench() {
         std::fs::write(&path, text).expect("write");
         path.display().to_string()
     };
-    let items = file(
-        "items.csv",
+    shop.import_csv(
+        "items",
         "sku,name,kind,unit,lot_prefix,gtin,shelf_life_days\nBAR,Lavender soap bar (bought in),material,each,BAR,09501101530010,\n",
     );
-    let suppliers = file("suppliers.csv", "code,name\nLAVLANE,Lavender Lane Soap\n");
-    shop.cli_ok(&["import", "items", &items]);
-    shop.cli_ok(&["import", "suppliers", &suppliers]);
+    shop.import_csv("suppliers", "code,name\nLAVLANE,Lavender Lane Soap\n");
     let events = file("events.jsonld", &doc.to_string());
     let out = shop.cli_ok(&["import", "epcis", &events, "--supplier", "LAVLANE"]);
     assert!(

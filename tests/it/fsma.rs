@@ -76,13 +76,10 @@ fn keys(rows: &[String]) -> Vec<String> {
 fn a_days_records_become_the_fda_spreadsheet_row_for_row() {
     let shop = Shop::new();
     // a supplier's address, from the optional column
-    let suppliers = shop.path("suppliers.csv");
-    std::fs::write(
-        &suppliers,
+    shop.import_csv(
+        "suppliers",
         "code,name,contact,email,phone,address\nBRAMBLE,Bramble Oils,Ann Bramble,ann@bramble.example,555-0101,\"4 Dock Rd, Portland, ME\"\nCOASTAL,Coastal Supply,Marco Diaz,marco@coastal.example,555-0102,\n",
-    )
-    .expect("write");
-    shop.cli_ok(&["import", "suppliers", suppliers.to_str().expect("utf8")]);
+    );
     shop.soap_day();
     let shipments = shop.query_strings("SELECT code FROM shipments ORDER BY shipped_at");
     let (first, second) = (&shipments[0], &shipments[1]);

@@ -364,13 +364,7 @@ fn the_station_screen_in_a_real_browser() {
             }
             "make soap" => {
                 // the soap's recipe with its batch size, imported while the station runs
-                let boms = shop.path("boms.csv");
-                std::fs::write(
-                    &boms,
-                    "product_sku,material_sku,quantity,unit,per\nSOAP,OLIVE,3,kg,12\nSOAP,LYE,400,g,12\n",
-                )
-                .expect("write");
-                shop.cli_ok(&["import", "boms", boms.to_str().expect("utf8")]);
+                shop.import_soap_recipe();
                 for scan in ["@CANCEL", "@CANCEL", "@MAKE", "ITEM:SOAP", "@YIELD:6"] {
                     bench.ok(scan);
                 }

@@ -10,8 +10,8 @@ fn shop_file(name: &str) -> String {
     fixture(&format!("shops/{name}"))
 }
 
-/// `lotstation --config CONFIG import orders ARGS…`: the output, checked to succeed.
-fn import(shop: &Shop, config: &std::path::Path, args: &[&str]) -> String {
+/// `lotstation --config CONFIG import orders ARGS…`.
+fn run_import(shop: &Shop, config: &std::path::Path, args: &[&str]) -> std::process::Output {
     let mut all = vec![
         "--config",
         config.to_str().expect("utf8"),
@@ -19,7 +19,12 @@ fn import(shop: &Shop, config: &std::path::Path, args: &[&str]) -> String {
         "orders",
     ];
     all.extend_from_slice(args);
-    let out = shop.cli(&all);
+    shop.cli(&all)
+}
+
+/// The same, which must succeed: its output.
+fn import(shop: &Shop, config: &std::path::Path, args: &[&str]) -> String {
+    let out = run_import(shop, config, args);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
         out.status.success(),
@@ -340,14 +345,7 @@ fn a_bad_shop_export_imports_nothing() {
     let check = |args: &[&str], expected: &str| {
         let orders = shop.query_i64("SELECT COUNT(*) FROM orders");
         let journal = shop.query_i64("SELECT COUNT(*) FROM journal");
-        let mut all = vec![
-            "--config",
-            config.to_str().expect("utf8"),
-            "import",
-            "orders",
-        ];
-        all.extend_from_slice(args);
-        let out = shop.cli(&all);
+        let out = run_import(&shop, &config, args);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
         assert!(

@@ -144,13 +144,7 @@ fn packing_against_the_order() {
 #[test]
 fn making_to_a_recipe() {
     let shop = Shop::new();
-    let boms = shop.path("boms.csv");
-    std::fs::write(
-        &boms,
-        "product_sku,material_sku,quantity,unit,per\nSOAP,OLIVE,3,kg,12\nSOAP,LYE,400,g,12\n",
-    )
-    .expect("write");
-    shop.cli_ok(&["import", "boms", boms.to_str().expect("utf8")]);
+    shop.import_soap_recipe();
     let mut bench = shop.bench();
     bench.script(
         "@RECEIVE | SUP:COASTAL | INV-2 | ITEM:OLIVE | SL-OL-5 | @QTY:20kg | @DONE

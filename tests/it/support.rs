@@ -162,6 +162,23 @@ impl Shop {
         String::from_utf8_lossy(&out.stdout).to_string()
     }
 
+    /// Writes `text` as `KIND.csv` in the shop's folder and imports it (`lotstation import
+    /// KIND`), which must succeed.
+    pub fn import_csv(&self, kind: &str, text: &str) {
+        let path = self.path(&format!("{kind}.csv"));
+        std::fs::write(&path, text).expect("write csv");
+        self.cli_ok(&["import", kind, path.to_str().expect("utf8")]);
+    }
+
+    /// The soap's recipe with its batch size: 3 kg of olive oil and 400 g of lye for 12
+    /// bars.
+    pub fn import_soap_recipe(&self) {
+        self.import_csv(
+            "boms",
+            "product_sku,material_sku,quantity,unit,per\nSOAP,OLIVE,3,kg,12\nSOAP,LYE,400,g,12\n",
+        );
+    }
+
     /// A soap maker's day at the simulated bench: two deliveries (olive oil and lye from
     /// COASTAL, lavender oil from BRAMBLE), a blend (MFG-0001) and a soap (MFG-0002) made,
     /// orders 1001 (2 bars) and 1002 (1 bar) packed.

@@ -124,7 +124,11 @@ fn open_order(
     if let Some(order) = &order
         && order.status != "open"
     {
-        let shop = crate::shops::Shop::from_name(&order.shop).map_or("the shop", |s| s.title());
+        let shop = if order.shop.is_empty() {
+            "the shop"
+        } else {
+            order.shop.as_str()
+        };
         return reject(format!(
             "order {} was {} in {shop}: do not pack it (if it is wanted after all, import the shop's orders again once it is reopened there)",
             order.number, order.status
@@ -144,21 +148,16 @@ fn open_order(
                 .map(|c| c.name)
                 .unwrap_or_else(|| order.customer_code.clone());
             customer_name = Some(name.clone());
-            let lines: Vec<OrderLineDoc> = order
-                .lines
-                .iter()
-                .map(|l| OrderLineDoc {
+            let mut lines: Vec<OrderLineDoc> = Vec::with_capacity(order.lines.len());
+            for l in &order.lines {
+                lines.push(OrderLineDoc {
                     sku: l.sku.clone(),
                     ordered: l.ordered,
                     shipped: l.shipped,
-                    unit: Unit::Each,
-                })
-                .collect();
-            let mut lines = lines;
-            for line in &mut lines {
-                line.unit = world.item(&line.sku)?.map_or(Unit::Each, |i| i.unit);
+                    unit: world.item(&l.sku)?.map_or(Unit::Each, |i| i.unit),
+                });
             }
-            let listed = describe_lines(&lines, world)?;
+            let listed = describe_lines(&lines);
             confirm_repack = !lines.is_empty() && lines.iter().all(|l| l.shipped >= l.ordered);
             let message = if confirm_repack {
                 format!(
@@ -195,11 +194,10 @@ fn open_order(
 }
 
 /// An order's lines as a packer reads them: `2 × SOAP (1 shipped before), 500 g BLEND`.
-fn describe_lines(lines: &[OrderLineDoc], world: &mut dyn World) -> Result<String, WorldError> {
+fn describe_lines(lines: &[OrderLineDoc]) -> String {
     let mut parts = Vec::new();
     for line in lines {
-        let unit = world.item(&line.sku)?.map_or(Unit::Each, |i| i.unit);
-        let amount = |base: i64| match unit {
+        let amount = |base: i64| match line.unit {
             Unit::Each => format!("{base} ×"),
             other => Quantity::from_base(base).display_in(other),
         };
@@ -212,11 +210,11 @@ fn describe_lines(lines: &[OrderLineDoc], world: &mut dyn World) -> Result<Strin
         }
         parts.push(part);
     }
-    Ok(if parts.is_empty() {
+    if parts.is_empty() {
         "no lines on the imported order".to_string()
     } else {
         parts.join(", ")
-    })
+    }
 }
 
 /// What of each order line this box and earlier shipments leave unshipped.
@@ -521,7 +519,7 @@ fn done(
         message.push_str(&format!(
             "; SHORT: order {} still waits for {}",
             shipment.order_number,
-            describe_lines(&short, world)?
+            describe_lines(&short)
         ));
     }
     let mut accepted = Accepted::new(next, message);

@@ -116,7 +116,7 @@ pub struct OrderView {
     pub lines: Vec<OrderLineView>,
     /// the shipments already made on this order
     pub shipments: Vec<String>,
-    /// the shop it came from ("" for our own orders.csv)
+    /// the shop it came from, as a person names it (`Shopify`; "" for our own orders.csv)
     pub shop: String,
     /// what the shop says: open, cancelled or refunded
     pub status: String,

@@ -10,7 +10,7 @@ use clap::Subcommand;
 pub enum JournalCommand {
     /// Recompute the hash chain and run SQLite's integrity check
     Verify,
-    /// Print journal entries as JSON lines
+    /// Print journal entries as JSON lines (or, `--format text`, one sentence each)
     Show {
         /// only entries after this sequence number
         #[arg(long, default_value_t = 0)]
@@ -18,7 +18,17 @@ pub enum JournalCommand {
         /// at most this many entries
         #[arg(long, default_value_t = 1000)]
         limit: i64,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Json)]
+        format: ShowFormat,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShowFormat {
+    /// each entry as the journal keeps it, one JSON object a line
+    Json,
+    /// each entry as a sentence, in the station's local time
+    Text,
 }
 
 pub fn journal(
@@ -65,11 +75,33 @@ pub fn journal(
                 Ok(1)
             }
         }
-        JournalCommand::Show { after, limit } => {
+        JournalCommand::Show {
+            after,
+            limit,
+            format,
+        } => {
             // buffered, and a reader that goes away (`| head`) ends the command quietly
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             for entry in store.journal(after, limit)? {
-                serde_json::to_writer(&mut out, &entry)?;
+                match format {
+                    ShowFormat::Json => serde_json::to_writer(&mut out, &entry)?,
+                    ShowFormat::Text => {
+                        let who = [&entry.station, &entry.bench, &entry.operator]
+                            .into_iter()
+                            .flatten()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .join("/");
+                        write!(
+                            out,
+                            "{:>6}  {}  {:<12}  {}",
+                            entry.seq,
+                            crate::clock::local_text(&entry.at, &station.timezone),
+                            if who.is_empty() { "-" } else { &who },
+                            crate::core::plain::describe(&entry.kind, &entry.body)
+                        )?;
+                    }
+                }
                 out.write_all(b"\n")?;
             }
             out.flush()?;

@@ -2,6 +2,7 @@
 
 mod bench;
 mod complaint;
+mod correct;
 mod demo;
 mod devices;
 mod export;
@@ -158,6 +159,32 @@ pub enum Command {
         #[arg(long)]
         reason: String,
     },
+    /// Void a lot, batch or shipment recorded by mistake (refused while something uses it)
+    Void {
+        /// lot, batch or shipment code
+        code: String,
+        /// why (recorded in the journal)
+        #[arg(long)]
+        reason: String,
+    },
+    /// Correct a lot's or batch's quantity on hand, a batch's yield or an expiry
+    #[command(group(clap::ArgGroup::new("change").required(true).args(["qty", "yield_", "expiry"])))]
+    Adjust {
+        /// lot or batch code
+        code: String,
+        /// what a count found on hand now (`17kg`, `0`)
+        #[arg(long)]
+        qty: Option<String>,
+        /// what the batch really made
+        #[arg(long = "yield", id = "yield_")]
+        yield_: Option<String>,
+        /// the right expiry (YYYY-MM-DD or YYMMDD)
+        #[arg(long)]
+        expiry: Option<String>,
+        /// why (recorded in the journal)
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 /// Runs a command; returns the process exit code.
@@ -222,6 +249,29 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 crate::core::workflow::Status::Hold
             },
         ),
+        Command::Void { code, reason } => correct::correct(
+            &db,
+            &station,
+            &code,
+            crate::core::workflow::Asked::Void,
+            &reason,
+        ),
+        Command::Adjust {
+            code,
+            qty,
+            yield_,
+            expiry,
+            reason,
+        } => {
+            use crate::core::workflow::Asked;
+            let asked = match (qty, yield_, expiry) {
+                (Some(qty), _, _) => Asked::Count(qty),
+                (_, Some(quantity), _) => Asked::Yield(quantity),
+                (_, _, Some(date)) => Asked::Expiry(date),
+                _ => unreachable!("clap requires one"),
+            };
+            correct::correct(&db, &station, &code, asked, &reason)
+        }
         Command::Release { code, reason } => status::change(
             &db,
             &station,

@@ -30,12 +30,18 @@ pub enum Command {
     Reprint,
     Hold,
     Release,
+    /// a correction: the next document scanned (lot, batch or shipment) is voided
+    Void,
+    /// a correction: the next lot or batch gets a counted quantity, a yield or an expiry
+    Adjust,
+    /// the text after `@EXPIRY:` (YYMMDD), for `@ADJUST`
+    Expiry(String),
 }
 
 /// Every command a scan can carry, as scanned (the ones with a value take `:<value>`).
 pub const COMMAND_NAMES: &[&str] = &[
     "@RECEIVE", "@MAKE", "@PACK", "@WASTE", "@QTY", "@WEIGH", "@TARE", "@YIELD", "@PLAN", "@DONE",
-    "@CANCEL", "@UNDO", "@REPRINT", "@HOLD", "@RELEASE",
+    "@CANCEL", "@UNDO", "@REPRINT", "@HOLD", "@RELEASE", "@VOID", "@ADJUST", "@EXPIRY",
 ];
 
 /// Every prefix a scan can start with.
@@ -59,6 +65,9 @@ impl Command {
             Command::Reprint => "@REPRINT",
             Command::Hold => "@HOLD",
             Command::Release => "@RELEASE",
+            Command::Void => "@VOID",
+            Command::Adjust => "@ADJUST",
+            Command::Expiry(_) => "@EXPIRY",
         }
     }
 }
@@ -182,6 +191,7 @@ impl Scan {
             ScanKind::Command(Command::Qty(v)) => format!("command @QTY {v}"),
             ScanKind::Command(Command::Yield(v)) => format!("command @YIELD {v}"),
             ScanKind::Command(Command::Plan(v)) => format!("command @PLAN {v}"),
+            ScanKind::Command(Command::Expiry(v)) => format!("command @EXPIRY {v}"),
             ScanKind::Command(c) => format!("command {}", c.name()),
             ScanKind::Prefixed { kind, value } => format!("{} {value}", kind.noun()),
             ScanKind::Gs1(m) => format!("GS1 {}", m.to_hri()),
@@ -328,6 +338,9 @@ fn parse_command(text: &str) -> Result<Command, ScanError> {
         "REPRINT" => Command::Reprint,
         "HOLD" => Command::Hold,
         "RELEASE" => Command::Release,
+        "VOID" => Command::Void,
+        "ADJUST" => Command::Adjust,
+        "EXPIRY" => Command::Expiry(needs_value("@EXPIRY", "@EXPIRY:271231")?),
         _ => return Err(ScanError::UnknownCommand(format!("@{}", text.trim()))),
     };
     Ok(command)
@@ -408,7 +421,7 @@ mod tests {
         // the published list is the grammar's: each name parses to the command of that name
         for name in COMMAND_NAMES {
             let scanned = match *name {
-                "@QTY" | "@YIELD" | "@PLAN" => format!("{name}:1"),
+                "@QTY" | "@YIELD" | "@PLAN" | "@EXPIRY" => format!("{name}:1"),
                 other => other.to_string(),
             };
             match parse(&scanned, &[]).map(|s| s.kind) {

@@ -63,6 +63,17 @@ impl Daemon {
                 })?;
                 ApiReply::Recall(Box::new(files))
             }
+            ApiCommand::Correct {
+                code,
+                asked,
+                reason,
+            } => {
+                let today = now.to_zoned(self.station.timezone.clone()).date();
+                let (seq, message) = self
+                    .store
+                    .correct(&code, &asked, &reason, now, today, operator)?;
+                ApiReply::Done(format!("{message}; journal entry {seq}"))
+            }
             ApiCommand::Complaint {
                 customer,
                 code,

@@ -122,6 +122,12 @@ pub enum ApiCommand {
         code: String,
         supplier: Option<String>,
     },
+    /// a correction: void a document or set what a lot or batch says
+    Correct {
+        code: String,
+        asked: crate::core::workflow::Asked,
+        reason: String,
+    },
     /// a customer's complaint (an adverse event when `serious`)
     Complaint {
         customer: String,

@@ -488,6 +488,79 @@ pub async fn release(
     reply_response(reply, None)
 }
 
+/// `POST /api/void`: `{"code", "reason"}`.
+pub async fn void(
+    State(app): State<App>,
+    headers: HeaderMap,
+    payload: Result<Json<StatusRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    let request = body(payload)?;
+    check_status_request(&request)?;
+    if request.quarantine {
+        return Err(ApiError::bad_request("quarantine is not part of a void"));
+    }
+    let reply = command(
+        &app,
+        ApiCommand::Correct {
+            code: request.code.trim().to_string(),
+            asked: crate::core::workflow::Asked::Void,
+            reason: request.reason.trim().to_string(),
+        },
+    )
+    .await?;
+    reply_response(reply, None)
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustRequest {
+    code: String,
+    reason: String,
+    /// a counted quantity on hand (`17kg`, `0`)
+    quantity: Option<String>,
+    #[serde(rename = "yield")]
+    yield_quantity: Option<String>,
+    /// YYYY-MM-DD or YYMMDD
+    expiry: Option<String>,
+}
+
+/// `POST /api/adjust`: `{"code", "reason"}` and one of `quantity`, `yield`, `expiry`.
+pub async fn adjust(
+    State(app): State<App>,
+    headers: HeaderMap,
+    payload: Result<Json<AdjustRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    use crate::core::workflow::Asked;
+    authorize(&app, &headers)?;
+    let request = body(payload)?;
+    check_status_request(&StatusRequest {
+        code: request.code.clone(),
+        reason: request.reason.clone(),
+        quarantine: false,
+    })?;
+    let asked = match (request.quantity, request.yield_quantity, request.expiry) {
+        (Some(q), None, None) => Asked::Count(q),
+        (None, Some(y), None) => Asked::Yield(y),
+        (None, None, Some(e)) => Asked::Expiry(e),
+        _ => {
+            return Err(ApiError::bad_request(
+                "say exactly one of quantity, yield or expiry",
+            ));
+        }
+    };
+    let reply = command(
+        &app,
+        ApiCommand::Correct {
+            code: request.code.trim().to_string(),
+            asked,
+            reason: request.reason.trim().to_string(),
+        },
+    )
+    .await?;
+    reply_response(reply, None)
+}
+
 fn label(value: &str) -> String {
     value
         .replace('\\', "\\\\")

@@ -178,6 +178,8 @@ pub async fn serve(
         )
         .route("/complaints", get(pages::complaints_page))
         .route("/api/release", post(api::release))
+        .route("/api/void", post(api::void))
+        .route("/api/adjust", post(api::adjust))
         .route("/metrics", get(api::metrics))
         .fallback(|| async { ApiError::not_found("no such page") })
         .layer(DefaultBodyLimit::max(MAX_BODY))

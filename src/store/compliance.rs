@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use super::LIVE_SHIPMENT;
 use super::db::{Row, params};
 use super::{Store, StoreError, Target};
 use crate::core::codes::Unit;
@@ -109,7 +110,9 @@ impl Store {
     /// The codes of the shipments made on an order.
     pub fn shipments_of_order(&self, order: &str) -> Result<Vec<String>, StoreError> {
         Ok(self.db.rows(
-            "SELECT code FROM shipments WHERE order_number = ?1 ORDER BY shipped_at",
+            &format!(
+                "SELECT s.code FROM shipments s WHERE s.order_number = ?1 AND {LIVE_SHIPMENT} ORDER BY s.shipped_at"
+            ),
             params![order],
             |r| r.get(0),
         )?)
@@ -510,13 +513,13 @@ impl Store {
         }
         // every shipment line of a live batch: a shipping event
         let shipped = self.db.rows(
-            "SELECT s.code, s.order_number, s.shipped_at, l.batch_code, l.quantity,
+            &format!("SELECT s.code, s.order_number, s.shipped_at, l.batch_code, l.quantity,
                     COALESCE(c.name, s.customer_code), COALESCE(c.address, ''), COALESCE(c.phone, ''),
                     s.customer_code
              FROM shipments s JOIN shipment_lines l ON l.shipment_code = s.code
              LEFT JOIN customers c ON c.code = s.customer_code
-             WHERE s.shipped_at >= ?1 AND s.shipped_at < ?2
-             ORDER BY s.shipped_at, s.code, l.line_no",
+             WHERE s.shipped_at >= ?1 AND s.shipped_at < ?2 AND {LIVE_SHIPMENT}
+             ORDER BY s.shipped_at, s.code, l.line_no"),
             params![filter.from, filter.to],
             |r| Ok((texts::<4>(r, 0)?, r.get::<i64>(4)?, texts::<4>(r, 5)?)),
         )?;

@@ -105,6 +105,21 @@ const CHECKS: &[(&str, &str)] = &[
          WHERE j.kind = 'correction' AND NOT EXISTS (SELECT 1 FROM corrections c WHERE c.journal_seq = j.seq)",
     ),
     (
+        "adjustments",
+        "SELECT 'adjustment of ' || a.code || ' (journal entry ' || a.journal_seq || ')' FROM adjustments a
+         LEFT JOIN journal j ON j.seq = a.journal_seq
+         WHERE j.kind IS NOT 'adjustment' OR json_extract(j.body, '$.code') IS NOT a.code
+            OR json_extract(j.body, '$.kind') IS NOT a.target_kind
+            OR json_extract(j.body, '$.field') IS NOT a.field
+            OR json_extract(j.body, '$.delta') IS NOT a.delta
+            OR json_extract(j.body, '$.value') IS NOT a.value",
+    ),
+    (
+        "adjustments",
+        "SELECT 'journal entry ' || j.seq || ' (adjustment) has no row' FROM journal j
+         WHERE j.kind = 'adjustment' AND NOT EXISTS (SELECT 1 FROM adjustments a WHERE a.journal_seq = j.seq)",
+    ),
+    (
         "print jobs",
         "SELECT 'print job ' || p.id || ' for ' || p.code || ' (journal entry ' || p.journal_seq || ')' FROM print_jobs p
          LEFT JOIN journal j ON j.seq = p.journal_seq

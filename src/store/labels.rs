@@ -24,7 +24,9 @@ impl Store {
                     .db
                     .row(
                         "SELECT l.item_sku, COALESCE(i.name, l.item_sku), l.supplier_code, COALESCE(s.name, l.supplier_code),
-                                l.supplier_lot, l.invoice, l.received_at, l.expiry, l.quantity, COALESCE(i.unit, 'each'),
+                                l.supplier_lot, l.invoice, l.received_at,
+                                COALESCE((SELECT a.value FROM adjustments a WHERE a.code = l.code AND a.field = 'expiry' ORDER BY a.id DESC LIMIT 1), l.expiry),
+                                l.quantity, COALESCE(i.unit, 'each'),
                                 COALESCE(i.gtin, '')
                          FROM lots l LEFT JOIN items i ON i.sku = l.item_sku LEFT JOIN suppliers s ON s.code = l.supplier_code
                          WHERE l.code = ?1",
@@ -59,8 +61,10 @@ impl Store {
                 let facts = self
                     .db
                     .row(
-                        "SELECT b.product_sku, COALESCE(i.name, b.product_sku), b.production_date, c.expiry,
-                                c.yield_quantity, COALESCE(i.unit, 'each'), COALESCE(i.gtin, '')
+                        "SELECT b.product_sku, COALESCE(i.name, b.product_sku), b.production_date,
+                                COALESCE((SELECT a.value FROM adjustments a WHERE a.code = b.code AND a.field = 'expiry' ORDER BY a.id DESC LIMIT 1), c.expiry),
+                                c.yield_quantity + (SELECT COALESCE(SUM(a.delta), 0) FROM adjustments a WHERE a.code = b.code AND a.field = 'yield'),
+                                COALESCE(i.unit, 'each'), COALESCE(i.gtin, '')
                          FROM batches b LEFT JOIN batch_closures c ON c.batch_code = b.code
                          LEFT JOIN items i ON i.sku = b.product_sku WHERE b.code = ?1",
                         params![code],

@@ -27,6 +27,7 @@ const TABLES: &[&str] = &[
     "wastes",
     "status_changes",
     "corrections",
+    "adjustments",
     "print_jobs",
     "print_outcomes",
     "bench_state",
@@ -39,6 +40,7 @@ const WITH_IDS: &[&str] = &[
     "wastes",
     "status_changes",
     "corrections",
+    "adjustments",
     "print_jobs",
     "print_outcomes",
 ];

@@ -144,6 +144,9 @@ pub struct PrintJob {
 }
 
 /// One open database.
+/// A shipment `s` that was not voided (SQL; `s` is the shipments table).
+pub(crate) const LIVE_SHIPMENT: &str = "NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'shipment' AND k.target_code = s.code)";
+
 pub struct Store {
     db: Db,
     location: Location,
@@ -537,6 +540,38 @@ impl Store {
         }
         tx.commit()?;
         Ok(StatusChanged { codes, seq })
+    }
+}
+
+impl Store {
+    /// A correction asked for whole (`lotstation void|adjust`, the API): the same rules
+    /// as `@VOID`/`@ADJUST` at a bench, in one transaction. Returns the last journal entry
+    /// and what was done, in words; a refusal is `Refused` with its reason.
+    pub fn correct(
+        &mut self,
+        code: &str,
+        asked: &crate::core::workflow::Asked,
+        reason: &str,
+        at: jiff::Timestamp,
+        today: jiff::civil::Date,
+        operator: Option<&str>,
+    ) -> Result<(i64, String), StoreError> {
+        let mut tx = self.begin()?;
+        let made = crate::core::workflow::correct(code, asked, reason, at, today, &mut tx)
+            .map_err(|e| StoreError::Database(e.0))?;
+        let (records, message) = match made {
+            Ok(made) => made,
+            Err(why) if why.starts_with("no lot") || why.starts_with("unknown") => {
+                return Err(StoreError::NotFound(why));
+            }
+            Err(why) => return Err(StoreError::Refused(why)),
+        };
+        let mut seq = 0;
+        for record in &records {
+            seq = tx.append_record(record, None, operator, at, None)?;
+        }
+        tx.commit()?;
+        Ok((seq, message))
     }
 }
 
@@ -1113,9 +1148,26 @@ impl StoreTx<'_> {
                         line_no,
                     } => ("consumption", batch_code, Some(i64::from(*line_no))),
                     CorrectionTarget::Batch { code } => ("batch", code, None),
+                    CorrectionTarget::Shipment { code } => ("shipment", code, None),
                 };
                 db.insert_later("INSERT INTO corrections (target_kind, target_code, target_line, reason, at, journal_seq)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![kind, code, line, reason, at.to_string(), seq],
+                )?;
+            }
+            Record::Adjustment {
+                code,
+                kind,
+                field,
+                value,
+                delta,
+                reason,
+                at,
+                ..
+            } => {
+                db.insert_later(
+                    "INSERT INTO adjustments (target_kind, code, field, delta, value, reason, at, journal_seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![kind.noun(), code, field.as_str(), delta, value, reason, at.to_string(), seq],
                 )?;
             }
         }

@@ -308,6 +308,43 @@ CREATE TABLE expected_receipts (
     r#"
 ALTER TABLE boms ADD COLUMN per INTEGER;
 "#,
+    // 12: corrections after the fact: a shipment can be voided (the table is rebuilt to
+    // widen its CHECK, as in migration 5), a lot's or batch's counted quantity, yield or
+    // expiry adjusted; a voided shipment leaves the forward trace's index in the same
+    // transaction
+    r#"
+CREATE TABLE corrections_v12 (
+    id          INTEGER PRIMARY KEY,
+    target_kind TEXT NOT NULL CHECK (target_kind IN ('lot', 'consumption', 'batch', 'shipment')),
+    target_code TEXT NOT NULL,
+    target_line INTEGER,
+    reason      TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    journal_seq INTEGER NOT NULL REFERENCES journal(seq)
+);
+INSERT INTO corrections_v12 (id, target_kind, target_code, target_line, reason, at, journal_seq)
+    SELECT id, target_kind, target_code, target_line, reason, at, journal_seq FROM corrections;
+DROP TABLE corrections;
+ALTER TABLE corrections_v12 RENAME TO corrections;
+CREATE INDEX corrections_target ON corrections(target_kind, target_code, target_line);
+CREATE TABLE adjustments (
+    id          INTEGER PRIMARY KEY,
+    target_kind TEXT NOT NULL CHECK (target_kind IN ('lot', 'batch')),
+    code        TEXT NOT NULL,
+    field       TEXT NOT NULL CHECK (field IN ('quantity', 'yield', 'expiry')),
+    delta       INTEGER NOT NULL,
+    value       TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    journal_seq INTEGER NOT NULL REFERENCES journal(seq)
+);
+CREATE INDEX adjustments_code ON adjustments(code, id);
+CREATE TRIGGER shipment_index_void AFTER INSERT ON corrections WHEN NEW.target_kind = 'shipment'
+BEGIN
+    DELETE FROM shipment_index WHERE shipment_code = NEW.target_code
+        AND batch_code IN (SELECT batch_code FROM shipment_lines WHERE shipment_code = NEW.target_code);
+END;
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a
@@ -325,6 +362,7 @@ pub const APPEND_ONLY_TABLES: &[&str] = &[
     "wastes",
     "status_changes",
     "corrections",
+    "adjustments",
     "print_jobs",
     "print_outcomes",
     "codes",

@@ -1,7 +1,7 @@
 //! Counts over the records, for the demo's summary and a station's status.
 
 use super::db::params;
-use super::{Store, StoreError};
+use super::{LIVE_SHIPMENT, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StationSummary {
@@ -57,15 +57,15 @@ impl Store {
         Ok(StationSummary {
             lots: count("SELECT COUNT(*) FROM lots l WHERE NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = l.code)")?,
             suppliers_received_from: count("SELECT COUNT(DISTINCT supplier_code) FROM lots")?,
-            batches: count("SELECT COUNT(*) FROM batch_closures")?,
+            batches: count("SELECT COUNT(*) FROM batch_closures c WHERE NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'batch' AND k.target_code = c.batch_code)")?,
             sub_assemblies: count("SELECT COUNT(DISTINCT input_code) FROM consumptions WHERE input_kind = 'batch'")?,
             consumptions: count(
                 "SELECT COUNT(*) FROM consumptions c WHERE NOT EXISTS (SELECT 1 FROM corrections k
                  WHERE k.target_kind = 'consumption' AND k.target_code = c.batch_code AND k.target_line = c.line_no)",
             )?,
-            shipments: count("SELECT COUNT(*) FROM shipments")?,
-            shipped_units: count("SELECT COALESCE(SUM(quantity), 0) FROM shipment_lines")?,
-            customers_shipped: count("SELECT COUNT(DISTINCT customer_code) FROM shipments")?,
+            shipments: count(&format!("SELECT COUNT(*) FROM shipments s WHERE {LIVE_SHIPMENT}"))?,
+            shipped_units: count(&format!("SELECT COALESCE(SUM(l.quantity), 0) FROM shipment_lines l JOIN shipments s ON s.code = l.shipment_code WHERE {LIVE_SHIPMENT}"))?,
+            customers_shipped: count(&format!("SELECT COUNT(DISTINCT s.customer_code) FROM shipments s WHERE {LIVE_SHIPMENT}"))?,
             on_hold,
             wastes: count("SELECT COUNT(*) FROM wastes")?,
             print_jobs: count("SELECT COUNT(*) FROM print_jobs")?,

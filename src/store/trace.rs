@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::db::{Optional, params};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::{Store, StoreError};
+use super::{LIVE_SHIPMENT, Store, StoreError};
 use crate::core::codes::Unit;
 use crate::core::trace::{
     Amount, BackwardBatch, BackwardInput, BackwardLot, BackwardTrace, Customer, ForwardBatch,
@@ -536,6 +536,10 @@ impl Store {
                AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = lots.code)
              UNION ALL
              SELECT batch_code, yield_quantity FROM batch_closures WHERE batch_code IN (SELECT value FROM json_each(?1))
+               AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'batch' AND k.target_code = batch_closures.batch_code)
+             UNION ALL
+             SELECT code, SUM(delta) FROM adjustments WHERE code IN (SELECT value FROM json_each(?1))
+               AND field IN ('quantity', 'yield') GROUP BY code
              UNION ALL
              SELECT c.input_code, -SUM(c.quantity) FROM consumptions c
               WHERE c.input_code IN (SELECT value FROM json_each(?1)) AND {LIVE} GROUP BY c.input_code
@@ -597,7 +601,7 @@ impl Store {
                 let mut stmt = self.db.prepare_cached(&format!(
                     "SELECT l.batch_code, b.product_sku, SUM(l.quantity) FROM shipments s
                      JOIN shipment_lines l ON l.shipment_code = s.code JOIN batches b ON b.code = l.batch_code
-                     WHERE {column} = ?1 GROUP BY l.batch_code, b.product_sku ORDER BY l.batch_code"
+                     WHERE {column} = ?1 AND {LIVE_SHIPMENT} GROUP BY l.batch_code, b.product_sku ORDER BY l.batch_code"
                 ))?;
                 let rows = stmt.query_map(params![target.code()], |r| {
                     Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<i64>(2)?))
@@ -667,13 +671,17 @@ impl Store {
         let mut yields: HashMap<String, i64> = HashMap::new();
         let mut stmt = self.db.prepare_cached(
             "SELECT batch_code, yield_quantity FROM batch_closures
-             WHERE batch_code IN (SELECT value FROM json_each(?1)) ORDER BY journal_seq",
+             WHERE batch_code IN (SELECT value FROM json_each(?1))
+             UNION ALL
+             SELECT code, SUM(delta) FROM adjustments
+             WHERE code IN (SELECT value FROM json_each(?1)) AND field = 'yield' GROUP BY code",
         )?;
         for row in stmt.query_map(params![json_list(&codes)], |r| {
             Ok((r.get::<String>(0)?, r.get::<i64>(1)?))
         })? {
+            // the recorded yield, and any corrections of it
             let (code, quantity) = row?;
-            yields.insert(code, quantity);
+            *yields.entry(code).or_default() += quantity;
         }
         let (batch_reach, lot_reach) = if shipped.is_empty() {
             Default::default()
@@ -802,8 +810,10 @@ impl Store {
                 1,
             ),
             (
-                "SELECT batch_code, SUM(quantity) FROM shipment_lines GROUP BY batch_code"
-                    .to_string(),
+                format!(
+                    "SELECT l.batch_code, SUM(l.quantity) FROM shipment_lines l JOIN shipments s ON s.code = l.shipment_code
+                     WHERE {LIVE_SHIPMENT} GROUP BY l.batch_code"
+                ),
                 1,
             ),
         ] {
@@ -813,6 +823,33 @@ impl Store {
             for row in found {
                 let (code, quantity) = row?;
                 *used.entry(code).or_default() += sign * quantity;
+            }
+        }
+        // corrections after the fact: a count moves what is on hand, a corrected yield what
+        // was made, the newest expiry set replaces the recorded one
+        let mut yields: HashMap<String, i64> = HashMap::new();
+        let mut expiries: HashMap<String, String> = HashMap::new();
+        {
+            let mut stmt = self
+                .db
+                .prepare_cached("SELECT code, field, delta, value FROM adjustments ORDER BY id")?;
+            let found = stmt.query_map(params![], |r| {
+                Ok((
+                    r.get::<String>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<i64>(2)?,
+                    r.get::<String>(3)?,
+                ))
+            })?;
+            for row in found {
+                let (code, field, delta, value) = row?;
+                match field.as_str() {
+                    "quantity" => *used.entry(code).or_default() -= delta,
+                    "yield" => *yields.entry(code).or_default() += delta,
+                    _ => {
+                        expiries.insert(code, value);
+                    }
+                }
             }
         }
         let mut statuses: HashMap<String, String> = HashMap::new();
@@ -871,6 +908,8 @@ impl Store {
             .into_iter()
             .map(
                 |(code, kind, item_sku, initial, expiry, supplier_code, supplier_lot)| {
+                    let initial = initial + yields.get(&code).copied().unwrap_or(0);
+                    let expiry = expiries.get(&code).cloned().or(expiry);
                     crate::core::trace::StockSource {
                         code,
                         kind,

@@ -130,25 +130,43 @@ impl StoreTx<'_> {
                 kind.noun()
             ))
         })?;
-        let (consumed, wasted, shipped): (i64, i64, i64) = tx
+        // with what corrections say: counted quantities move the balance, a corrected yield
+        // the initial too, the newest expiry set counts, a void ends it
+        type Sums = (i64, i64, i64, i64, i64, Option<String>, bool);
+        let (consumed, wasted, shipped, counted, yield_delta, expiry_set, void): Sums = tx
             .row(
                 "SELECT
                    (SELECT COALESCE(SUM(c.quantity), 0) FROM consumptions c WHERE c.input_code = ?1
                       AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'consumption'
                                       AND k.target_code = c.batch_code AND k.target_line = c.line_no)),
                    (SELECT COALESCE(SUM(quantity), 0) FROM wastes WHERE code = ?1),
-                   (SELECT COALESCE(SUM(quantity), 0) FROM shipment_lines WHERE batch_code = ?1)",
+                   (SELECT COALESCE(SUM(l.quantity), 0) FROM shipment_lines l WHERE l.batch_code = ?1
+                      AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'shipment'
+                                      AND k.target_code = l.shipment_code)),
+                   (SELECT COALESCE(SUM(delta), 0) FROM adjustments WHERE code = ?1 AND field = 'quantity'),
+                   (SELECT COALESCE(SUM(delta), 0) FROM adjustments WHERE code = ?1 AND field = 'yield'),
+                   (SELECT value FROM adjustments WHERE code = ?1 AND field = 'expiry' ORDER BY id DESC LIMIT 1),
+                   EXISTS(SELECT 1 FROM corrections WHERE target_kind IN ('lot', 'batch') AND target_code = ?1)",
                 params![code],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
             )
             .map_err(world_err)?;
-        let void: bool = tx
-            .row(
-                "SELECT EXISTS(SELECT 1 FROM corrections WHERE target_kind IN ('lot', 'batch') AND target_code = ?1)",
-                params![code],
-                |r| r.get(0),
-            )
-            .map_err(world_err)?;
+        let initial = initial + yield_delta;
+        let expiry = if expiry_set.is_some() {
+            parse_date(expiry_set)
+        } else {
+            expiry
+        };
         let status_row: Option<(String, String)> = tx
             .row(
                 "SELECT status, reason FROM status_changes WHERE code = ?1 ORDER BY id DESC LIMIT 1",
@@ -176,7 +194,7 @@ impl StoreTx<'_> {
             item,
             status,
             status_reason,
-            balance: initial - consumed - wasted - shipped,
+            balance: initial - consumed - wasted - shipped + counted,
             initial,
             expiry,
             closed,
@@ -282,13 +300,15 @@ impl World for StoreTx<'_> {
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(world_err)?;
-        // shipped before, per product (voided shipments aside: none are yet)
+        // shipped before, per product (voided shipments aside)
         let shipped: Vec<(String, i64)> = self
             .db
             .rows(
                 "SELECT b.product_sku, SUM(l.quantity) FROM shipments s
                  JOIN shipment_lines l ON l.shipment_code = s.code JOIN batches b ON b.code = l.batch_code
-                 WHERE s.order_number = ?1 GROUP BY b.product_sku",
+                 WHERE s.order_number = ?1
+                   AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'shipment' AND k.target_code = s.code)
+                 GROUP BY b.product_sku",
                 params![number],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -296,7 +316,9 @@ impl World for StoreTx<'_> {
         let shipments: Vec<String> = self
             .db
             .rows(
-                "SELECT code FROM shipments WHERE order_number = ?1 ORDER BY shipped_at",
+                "SELECT s.code FROM shipments s WHERE s.order_number = ?1
+                   AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'shipment' AND k.target_code = s.code)
+                 ORDER BY s.shipped_at",
                 params![number],
                 |r| r.get(0),
             )
@@ -360,6 +382,14 @@ impl World for StoreTx<'_> {
             )
             .optional()
             .map_err(world_err)?;
+        let void: bool = self
+            .db
+            .row(
+                "SELECT EXISTS(SELECT 1 FROM corrections WHERE target_kind = 'shipment' AND target_code = ?1)",
+                params![code],
+                |r| r.get(0),
+            )
+            .map_err(world_err)?;
         found
             .map(|(code, order_number, customer_code, at)| {
                 Ok(ShipmentView {
@@ -369,9 +399,40 @@ impl World for StoreTx<'_> {
                     shipped_at: at
                         .parse()
                         .map_err(|e| WorldError(format!("shipment time {at}: {e}")))?,
+                    void,
                 })
             })
             .transpose()
+    }
+
+    fn uses_of(&mut self, code: &str) -> Result<Vec<String>, WorldError> {
+        self.db
+            .rows(
+                "SELECT DISTINCT 'batch ' || c.batch_code FROM consumptions c WHERE c.input_code = ?1
+                   AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'consumption'
+                                   AND k.target_code = c.batch_code AND k.target_line = c.line_no)
+                 UNION
+                 SELECT DISTINCT 'shipment ' || l.shipment_code FROM shipment_lines l WHERE l.batch_code = ?1
+                   AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'shipment'
+                                   AND k.target_code = l.shipment_code)
+                 ORDER BY 1",
+                params![code],
+                |r| r.get(0),
+            )
+            .map_err(world_err)
+    }
+
+    fn live_lines(&mut self, batch_code: &str) -> Result<Vec<u32>, WorldError> {
+        self.db
+            .rows(
+                "SELECT c.line_no FROM consumptions c WHERE c.batch_code = ?1
+                   AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'consumption'
+                                   AND k.target_code = c.batch_code AND k.target_line = c.line_no)
+                 ORDER BY c.line_no",
+                params![batch_code],
+                |r| r.get(0),
+            )
+            .map_err(world_err)
     }
 
     fn lots_by_supplier_lot(

@@ -432,6 +432,14 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             .expect("schema 3 expected receipts");
         sql.execute("ALTER TABLE boms DROP COLUMN per")
             .expect("schema 3 boms");
+        sql.execute("DROP TABLE adjustments")
+            .expect("schema 3 adjustments");
+        sql.execute("DROP TRIGGER shipment_index_void ON corrections")
+            .expect("schema 3 void trigger");
+        sql.execute("DROP FUNCTION lotstation_shipment_void()")
+            .expect("schema 3 void function");
+        sql.execute("ALTER TABLE corrections DROP CONSTRAINT corrections_target_kind_check")
+            .expect("schema 3 corrections");
         sql.execute("UPDATE lotstation_meta SET value = '2' WHERE key = 'schema'")
             .expect("schema 2");
     } else {
@@ -453,6 +461,8 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
              ALTER TABLE suppliers DROP COLUMN address;
              DROP TABLE expected_receipts;
              ALTER TABLE boms DROP COLUMN per;
+             DROP TABLE adjustments;
+             DROP TRIGGER shipment_index_void;
              PRAGMA user_version = 6;
              COMMIT;",
             )
@@ -476,7 +486,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             0
         );
     } else {
-        assert_eq!(shop.query_i64("PRAGMA user_version"), 11);
+        assert_eq!(shop.query_i64("PRAGMA user_version"), 12);
         assert_eq!(
             shop.query_i64(
                 "SELECT COUNT(*) FROM pragma_index_list('journal') WHERE \"unique\" = 1"

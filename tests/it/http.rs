@@ -213,6 +213,43 @@ fn the_api_answers_and_refuses_clearly() {
         &format!(r#"{{"code":"{lot}","reason":""}}"#),
     );
     assert_eq!(status, 400, "{body}");
+    // corrections: one change at a time, a count, a yield refused for a lot, a void
+    let post = |path: &str, body: &str| http(port, "POST", path, Some("t0ken"), body);
+    let (status, body) = post(
+        "/api/adjust",
+        &format!(r#"{{"code":"{lot}","reason":"count","quantity":"450g","expiry":"271231"}}"#),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("exactly one of quantity, yield or expiry"),
+        "{body}"
+    );
+    let (status, body) = post(
+        "/api/adjust",
+        &format!(r#"{{"code":"{lot}","reason":"count","quantity":"450g"}}"#),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("counted: 450 g on hand (the records said 500 g, -50 g) (count)"),
+        "{body}"
+    );
+    let (status, body) = post(
+        "/api/adjust",
+        &format!(r#"{{"code":"{lot}","reason":"count","yield":"1"}}"#),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("a yield belongs to a batch"), "{body}");
+    let (status, body) = post("/api/void", r#"{"code":"NOPE-1","reason":"x"}"#);
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = post(
+        "/api/void",
+        &format!(r#"{{"code":"{lot}","reason":"delivery refused"}}"#),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains(&format!("lot {lot} is void (delivery refused)")),
+        "{body}"
+    );
     for page in [
         "/",
         "/trace",

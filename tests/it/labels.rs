@@ -79,8 +79,14 @@ fn zpl_to_png(zpl: &[u8], png: &Path) {
 }
 
 fn pdf_to_png(pdf: &Path, png_base: &Path) -> PathBuf {
+    pdf_page_to_png(pdf, png_base, 1)
+}
+
+/// One page of a PDF at 300 dpi, as `png_base`.png.
+fn pdf_page_to_png(pdf: &Path, png_base: &Path, page: u32) -> PathBuf {
+    let page = page.to_string();
     let out = Command::new("pdftoppm")
-        .args(["-r", "300", "-png", "-singlefile"])
+        .args(["-r", "300", "-png", "-f", &page, "-l", &page, "-singlefile"])
         .arg(pdf)
         .arg(png_base)
         .output()
@@ -278,9 +284,13 @@ fn the_command_sheet_scans() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("27 cards"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("30 cards"));
+    // the cards fill the first page and go on to a second
     let png = pdf_to_png(&pdf, &shop.path("sheet"));
-    let texts: Vec<String> = decode(&python, &png).into_iter().map(|d| d.text).collect();
+    let mut texts: Vec<String> = decode(&python, &png).into_iter().map(|d| d.text).collect();
+    let second = pdf_page_to_png(&pdf, &shop.path("sheet-2"), 2);
+    texts.extend(decode(&python, &second).into_iter().map(|d| d.text));
+    assert_eq!(texts.len(), 30, "every card decodes: {texts:?}");
     for expected in [
         "@RECEIVE",
         "@DONE",
@@ -290,6 +300,9 @@ fn the_command_sheet_scans() {
         "SUP:BRAMBLE",
         "@QTY:12",
         "@PLAN:24",
+        "@VOID",
+        "@ADJUST",
+        "@QTY:0",
     ] {
         assert!(
             texts.iter().any(|t| t == expected),

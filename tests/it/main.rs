@@ -4,6 +4,7 @@
 mod cli;
 mod cluster;
 mod complaints;
+mod corrections;
 mod devices;
 mod docs;
 mod durability;

@@ -447,6 +447,7 @@ pub const TABLES: &[&str] = &[
     "wastes",
     "status_changes",
     "corrections",
+    "adjustments",
     "print_jobs",
     "codes",
 ];

@@ -135,7 +135,11 @@ fn no_batch(
             return reject("no batch is open: scan the product to make first");
         }
         ScanKind::Command(Command::Cancel) => return reject("nothing is open to cancel"),
-        ScanKind::Command(Command::Undo) => return reject("nothing to undo: no batch is open"),
+        ScanKind::Command(Command::Undo) => {
+            return reject(
+                "nothing to undo: no batch is open (a batch already made: @VOID or @ADJUST, its label, NOTE:<reason>)",
+            );
+        }
         _ => {
             return reject(format!(
                 "scan the product to make first; {} is not a product",

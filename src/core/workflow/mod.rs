@@ -3,6 +3,7 @@
 //! rejection with its reason. Time comes in through `StepContext`; what the records say
 //! comes in through the `World` trait, which the store implements over one transaction.
 
+mod correct;
 mod make;
 mod pack;
 mod receive;
@@ -10,6 +11,7 @@ mod state;
 mod waste;
 mod world;
 
+pub use correct::{AdjustField, Asked, Change, CorrectAction, Correcting, correct};
 pub use state::*;
 pub use world::*;
 
@@ -338,15 +340,22 @@ fn step_input(
                 None => reject("nothing has been printed at this bench yet"),
             };
         }
-        ScanKind::Command(command @ (Command::Hold | Command::Release)) => {
+        ScanKind::Command(command @ (Command::Hold | Command::Release))
+            if state.correcting.is_none() =>
+        {
             return arm_status(state, command, ctx);
         }
+        ScanKind::Command(Command::Void) => return correct::arm(state, CorrectAction::Void),
+        ScanKind::Command(Command::Adjust) => return correct::arm(state, CorrectAction::Adjust),
         ScanKind::Command(
             command @ (Command::Receive | Command::Make | Command::Pack | Command::Waste),
-        ) => {
+        ) if state.correcting.is_none() => {
             return switch_mode(state, command);
         }
         _ => {}
+    }
+    if let Some(correcting) = &state.correcting {
+        return correct::step(state, correcting, ctx, scan, world);
     }
     if let Some(armed) = &state.armed {
         return status_step(state, armed, ctx, scan, world);

@@ -95,7 +95,9 @@ fn no_order(state: &BenchState, scan: &Scan, world: &mut dyn World) -> Result<Ou
         },
         ScanKind::Command(Command::Done) => reject("nothing to finish: scan the order first"),
         ScanKind::Command(Command::Cancel) => reject("nothing is open to cancel"),
-        ScanKind::Command(Command::Undo) => reject("nothing to undo: no order is open"),
+        ScanKind::Command(Command::Undo) => reject(
+            "nothing to undo: no order is open (a shipment already made: @VOID, its label, NOTE:<reason>)",
+        ),
         _ => reject(format!(
             "scan the order first (ORD:... or the packing slip); got {}",
             scan.describe()

@@ -152,7 +152,9 @@ fn no_receipt(
             value,
         } => open_receipt(state, value, world),
         ScanKind::Command(Command::Cancel) => reject("nothing is open to cancel"),
-        ScanKind::Command(Command::Undo) => reject("nothing to undo: no receipt is open"),
+        ScanKind::Command(Command::Undo) => reject(
+            "nothing to undo: no receipt is open (a lot already received: @VOID or @ADJUST, its label, NOTE:<reason>)",
+        ),
         ScanKind::Command(Command::Done) => {
             reject("nothing to finish: scan the supplier card (SUP:...) first")
         }

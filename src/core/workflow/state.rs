@@ -13,6 +13,8 @@ pub struct BenchState {
     pub operator: Option<String>,
     pub doc: Doc,
     pub armed: Option<Armed>,
+    /// `@VOID` or `@ADJUST` collecting what it needs
+    pub correcting: Option<super::correct::Correcting>,
     pub last_print: Option<PrintRequest>,
 }
 
@@ -239,8 +241,11 @@ pub enum CorrectionTarget {
     Lot { code: String },
     /// one consumption line of a batch
     Consumption { batch_code: String, line_no: u32 },
-    /// an open batch that had lines, all undone, and is abandoned
+    /// a batch: abandoned while open with every line undone, or voided once made
+    /// (its consumption lines voided with it)
     Batch { code: String },
+    /// a shipment that should not have been recorded
+    Shipment { code: String },
 }
 
 /// A traceability record. Each becomes one journal entry and rows in the record tables.
@@ -307,6 +312,21 @@ pub enum Record {
         reason: String,
         at: jiff::Timestamp,
     },
+    /// a lot's or batch's counted quantity, yield or expiry set right
+    Adjustment {
+        code: String,
+        kind: StockKind,
+        field: super::correct::AdjustField,
+        /// what the records said before (base units, or a date; "" for no expiry)
+        was: String,
+        /// what it says now (base units, or a date)
+        value: String,
+        /// base units the balance moves by (0 for an expiry)
+        delta: i64,
+        unit: Unit,
+        reason: String,
+        at: jiff::Timestamp,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -327,6 +347,7 @@ impl Record {
             Record::Waste { .. } => "waste",
             Record::StatusChange { .. } => "status_change",
             Record::Correction { .. } => "correction",
+            Record::Adjustment { .. } => "adjustment",
         }
     }
 }
@@ -334,6 +355,13 @@ impl Record {
 impl BenchState {
     /// What the bench waits for next, in the words of the person standing at it.
     pub fn prompt(&self, default_mode: Option<Mode>) -> String {
+        if let Some(correcting) = &self.correcting {
+            return format!(
+                "{}: scan {}, or @CANCEL",
+                correcting.action.command(),
+                super::correct::prompt(correcting)
+            );
+        }
         if let Some(armed) = &self.armed {
             return match (&armed.code, &armed.note) {
                 (None, _) => format!(

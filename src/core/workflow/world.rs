@@ -136,6 +136,8 @@ pub struct ShipmentView {
     pub order_number: String,
     pub customer_code: String,
     pub shipped_at: jiff::Timestamp,
+    /// voided since
+    pub void: bool,
 }
 
 /// The records, as the workflow may see and extend them.
@@ -164,6 +166,11 @@ pub trait World {
         sku: Option<&str>,
         number: &str,
     ) -> Result<Vec<StockView>, WorldError>;
+    /// What uses a lot or batch and is not void: each batch that consumed it and each
+    /// shipment of it, named (`batch MFG-0007`, `shipment SHP-00004`).
+    fn uses_of(&mut self, code: &str) -> Result<Vec<String>, WorldError>;
+    /// The line numbers of a batch's consumptions that are not undone.
+    fn live_lines(&mut self, batch_code: &str) -> Result<Vec<u32>, WorldError>;
     /// The material SKUs of a product's bill of materials.
     fn bom(&mut self, product_sku: &str) -> Result<Vec<String>, WorldError>;
     /// The product's recipe: its bill of materials when it says how much product it is

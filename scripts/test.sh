@@ -23,6 +23,14 @@ command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
 command -v cpio >/dev/null || need+=(cpio)
 command -v xz >/dev/null || need+=(xz-utils)
 command -v zstd >/dev/null || need+=(zstd)
+# the Debian packages: built with dpkg-deb (arm64 cross-linked with Debian's aarch64 gcc),
+# checked by lintian, the arm64 build run under qemu-user, the amd64 one booted on a Debian
+# root that mmdebstrap makes from Debian's packages
+command -v lintian >/dev/null || need+=(lintian)
+command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu)
+[ -f /usr/aarch64-linux-gnu/lib/libc.so.6 ] || need+=(libc6-dev-arm64-cross)
+command -v qemu-aarch64-static >/dev/null || need+=(qemu-user-static)
+command -v mmdebstrap >/dev/null || need+=(mmdebstrap)
 # PostgreSQL's server: the suite runs a second time against a throwaway cluster the tests
 # start themselves (initdb into a temporary folder, a loopback port, stopped at the end)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
@@ -89,3 +97,15 @@ command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --quiet
 )
 # scanners against real kernel devices (uhid -> hidraw and evdev), inside a VM
 vm/test-in-vm.sh
+# the packages: built, lintian without errors, arm64's unit tests and --version under
+# qemu-aarch64, then the amd64 package installed, used, removed and installed again on a
+# booted Debian bookworm (vm/boot-test.sh)
+debs=$(scripts/package.sh)
+echo "$debs"
+lintian --fail-on error --tag-display-limit 0 $debs
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
+export CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc AR_aarch64_unknown_linux_gnu=aarch64-linux-gnu-ar
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64-static -L /usr/aarch64-linux-gnu"
+qemu-aarch64-static -L /usr/aarch64-linux-gnu target/aarch64-unknown-linux-gnu/release/lotstation --version
+cargo test --quiet --lib --target aarch64-unknown-linux-gnu
+vm/boot-test.sh "$(echo "$debs" | grep _amd64.deb)"

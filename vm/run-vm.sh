@@ -7,11 +7,11 @@ k=${1:?usage: run-vm.sh VMLINUX INITRD [TIMEOUT]}
 i=${2:?}
 t=${3:-180}
 rcfile=$(mktemp)
-{ timeout "$t" qemu-system-x86_64 -accel tcg -m 512 -smp 1 \
+{ timeout "$t" qemu-system-x86_64 -accel tcg -m "${VM_MEMORY:-512}" -smp "${VM_CPUS:-1}" \
     -nodefaults -no-user-config -display none -serial stdio -no-reboot \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
     -kernel "$k" -initrd "$i" \
-    -append 'console=ttyS0 quiet panic=-1 cryptomgr.notests' </dev/null
+    -append "console=ttyS0 quiet panic=-1 cryptomgr.notests ${VM_APPEND:-}" </dev/null
   echo $? > "$rcfile"; } | tr -d '\r'
 rc=$(cat "$rcfile")
 rm -f "$rcfile"

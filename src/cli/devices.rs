@@ -72,12 +72,48 @@ fn stable_names(dir: &str, node: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The path to put in the config for a device node: its `/dev/lotstation/` link (the udev
+/// rules make those, stable across replugs), else a `by-id` link, else the node itself.
+fn best_path(by_id: &str, node: &Path) -> (String, Vec<String>) {
+    let mut ours = stable_names("/dev/lotstation", node);
+    // a link with the device's serial before the plain "newest one" link
+    ours.sort_by_key(|name| (!name.contains('-'), name.clone()));
+    let mut all = ours;
+    all.extend(stable_names(by_id, node));
+    match all.first() {
+        Some(first) => (first.clone(), all[1..].to_vec()),
+        None => (node.display().to_string(), Vec::new()),
+    }
+}
+
+/// A config block to copy, indented under the device it is for, and other names it has.
+fn suggest(
+    out: &mut impl Write,
+    table: &str,
+    lines: &[String],
+    others: &[String],
+) -> std::io::Result<()> {
+    writeln!(out, "      [[{table}]]")?;
+    for line in lines {
+        writeln!(out, "      {line}")?;
+    }
+    for other in others {
+        writeln!(out, "      # also: path = \"{other}\"")?;
+    }
+    Ok(())
+}
+
 pub fn list() -> anyhow::Result<i32> {
     let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "What this machine can see, each with the lines to copy into /etc/lotstation/lotstation.toml\n\
+         (give each its own name, and name it in a [[bench]]'s scanners, scale or printer).\n"
+    )?;
     writeln!(out, "Serial ports (scales, serial scanners):")?;
     match serialport::available_ports() {
         Ok(ports) if !ports.is_empty() => {
-            for port in ports {
+            for (n, port) in ports.iter().enumerate() {
                 let detail = match &port.port_type {
                     serialport::SerialPortType::UsbPort(usb) => {
                         let vendor = format!("{:04x}", usb.vid);
@@ -92,9 +128,22 @@ pub fn list() -> anyhow::Result<i32> {
                     other => format!("{other:?}"),
                 };
                 writeln!(out, "  {}  {}", port.port_name, detail.trim())?;
-                for name in stable_names("/dev/serial/by-id", Path::new(&port.port_name)) {
-                    writeln!(out, "      path = \"{name}\"")?;
+                // the machine's own serial ports are not scales: suggest USB ones only
+                if !matches!(port.port_type, serialport::SerialPortType::UsbPort(_)) {
+                    continue;
                 }
+                let (path, others) = best_path("/dev/serial/by-id", Path::new(&port.port_name));
+                suggest(
+                    &mut out,
+                    "scale",
+                    &[
+                        format!("name = \"scale-{}\"", n + 1),
+                        format!("path = \"{path}\""),
+                        "protocol = \"mt-sics\"   # or toledo-8217, toledo-continuous, a-and-d, cas: see the scale's manual".into(),
+                        "baud = 9600".into(),
+                    ],
+                    &others,
+                )?;
             }
         }
         Ok(_) => writeln!(out, "  none")?,
@@ -102,7 +151,7 @@ pub fn list() -> anyhow::Result<i32> {
     }
     writeln!(out, "\nKeyboard-wedge scanners (evdev):")?;
     let input = std::fs::read_to_string("/proc/bus/input/devices").unwrap_or_default();
-    let mut found = false;
+    let mut found = 0;
     for block in input.split("\n\n") {
         let field = |prefix: &str| {
             block
@@ -132,18 +181,27 @@ pub fn list() -> anyhow::Result<i32> {
         if !likely || !handlers.contains("kbd") {
             continue;
         }
-        found = true;
+        found += 1;
         let node = format!("/dev/input/{event}");
         writeln!(
             out,
             "  {node}  {name} (vendor {vendor}) {}",
             vendor_note(&vendor)
         )?;
-        for stable in stable_names("/dev/input/by-id", Path::new(&node)) {
-            writeln!(out, "      path = \"{stable}\"")?;
-        }
+        let (path, others) = best_path("/dev/input/by-id", Path::new(&node));
+        suggest(
+            &mut out,
+            "scanner",
+            &[
+                format!("name = \"scanner-{found}\""),
+                "kind = \"evdev\"".into(),
+                format!("path = \"{path}\""),
+                "layout = \"us\"   # the keyboard layout the scanner types in: us, de or fr".into(),
+            ],
+            &others,
+        )?;
     }
-    if !found {
+    if found == 0 {
         writeln!(
             out,
             "  none (a scanner shows up when its name says barcode/scanner/reader or its vendor is known)"
@@ -152,45 +210,70 @@ pub fn list() -> anyhow::Result<i32> {
     writeln!(out, "\nHID POS scanners (hidraw, usage page 0x8C):")?;
     match hidapi::HidApi::new() {
         Ok(api) => {
-            let mut any = false;
+            let mut any = 0;
             for device in api.device_list().filter(|d| d.usage_page() == 0x8C) {
-                any = true;
+                any += 1;
+                let node = device.path().to_string_lossy().into_owned();
                 writeln!(
                     out,
-                    "  {}  {:04x}:{:04x} {}",
-                    device.path().to_string_lossy(),
+                    "  {node}  {:04x}:{:04x} {}",
                     device.vendor_id(),
                     device.product_id(),
                     device.product_string().unwrap_or("")
                 )?;
+                let (path, others) = best_path("/dev/hidraw-by-id", Path::new(&node));
+                suggest(
+                    &mut out,
+                    "scanner",
+                    &[
+                        format!("name = \"pos-{any}\""),
+                        "kind = \"hidraw\"".into(),
+                        format!("path = \"{path}\""),
+                    ],
+                    &others,
+                )?;
             }
-            if !any {
+            if any == 0 {
                 writeln!(out, "  none")?;
             }
         }
         Err(e) => writeln!(out, "  cannot list: {e}")?,
     }
     writeln!(out, "\nUSB printers:")?;
-    let mut any = false;
+    let mut any = 0;
     if let Ok(entries) = std::fs::read_dir("/dev/usb") {
         for entry in entries.filter_map(|e| e.ok()) {
             let name = entry.file_name().to_string_lossy().into_owned();
             if !name.starts_with("lp") {
                 continue;
             }
-            any = true;
+            any += 1;
             let id =
                 std::fs::read_to_string(format!("/sys/class/usbmisc/{name}/device/ieee1284_id"))
                     .unwrap_or_default();
+            let node = format!("/dev/usb/{name}");
+            writeln!(out, "  {node}  {}", id.trim())?;
+            let (path, others) = best_path("/dev/usb/by-id", Path::new(&node));
             let language = if id.contains("ZPL") {
                 "language = \"zpl\""
             } else {
-                ""
+                "language = \"zpl\"   # the printer's language: zpl, or pdf through CUPS (kind = \"ipp\")"
             };
-            writeln!(out, "  /dev/usb/{name}  {} {language}", id.trim())?;
+            suggest(
+                &mut out,
+                "printer",
+                &[
+                    format!("name = \"printer-{any}\""),
+                    "kind = \"device\"".into(),
+                    format!("path = \"{path}\""),
+                    language.into(),
+                    "dpi = 203".into(),
+                ],
+                &others,
+            )?;
         }
     }
-    if !any {
+    if any == 0 {
         writeln!(
             out,
             "  none (network printers: kind = \"tcp\", address = \"host:9100\"; CUPS/IPP: kind = \"ipp\")"

@@ -103,3 +103,29 @@ fn udev_parses_the_rules() {
         "udev cannot use these rules: {complaints:#?}"
     );
 }
+
+/// The configuration the Debian package installs is a working one: checked whole as the
+/// service would at start, with the screen on loopback only.
+#[test]
+fn the_packaged_configuration_is_valid() {
+    let path = crate::support::fixture("../../packaging/lotstation.toml");
+    let out = crate::support::command()
+        .args(["--config", &path, "run", "--check"])
+        .output()
+        .expect("run --check");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains(
+            "1 bench, 1 scanner, 0 scales, 1 printer; database /var/lib/lotstation/lotstation.db"
+        ),
+        "{said}"
+    );
+    let text = std::fs::read_to_string(&path).expect("config");
+    assert!(text.contains("listen = \"127.0.0.1:8077\""));
+    assert!(text.contains("path = \"/dev/lotstation/scanner\""));
+}

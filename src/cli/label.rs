@@ -1,4 +1,5 @@
-//! `lotstation label render lot|batch|shipment CODE` and `lotstation sheet`.
+//! `lotstation label render lot|batch|shipment CODE`, `lotstation label print …` (through
+//! the running station's queue) and `lotstation sheet`.
 
 use crate::store::Location;
 use std::io::Write;
@@ -40,6 +41,18 @@ pub enum LabelCommand {
         #[arg(long, default_value_t = 1)]
         copies: u32,
     },
+    /// Print the label of a lot, batch or shipment on the running station's printer, through
+    /// its queue (journaled, retried, confirmed like a bench's labels)
+    Print {
+        #[arg(value_enum)]
+        kind: RenderKind,
+        code: String,
+        /// which printer (by its name in the config); the only one when there is one
+        #[arg(long)]
+        printer: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        copies: u32,
+    },
 }
 
 pub fn kind_of(kind: RenderKind) -> LabelKind {
@@ -51,14 +64,22 @@ pub fn kind_of(kind: RenderKind) -> LabelKind {
 }
 
 pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow::Result<i32> {
-    let LabelCommand::Render {
-        kind,
-        code,
-        format,
-        output,
-        dpi,
-        copies,
-    } = command;
+    let (kind, code, format, output, dpi, copies) = match command {
+        LabelCommand::Render {
+            kind,
+            code,
+            format,
+            output,
+            dpi,
+            copies,
+        } => (kind, code, format, output, dpi, copies),
+        LabelCommand::Print {
+            kind,
+            code,
+            printer,
+            copies,
+        } => return print(station, kind, &code, printer, copies),
+    };
     let store = Store::open_read_only(db)?;
     let kind = kind_of(kind);
     let template = station.templates.get(kind);
@@ -82,6 +103,89 @@ fn write_output(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
         None => std::io::stdout().lock().write_all(bytes)?,
     }
     Ok(())
+}
+
+/// Asks the running station (its `[http]` address, with its token) to print a label.
+fn print(
+    station: &Station,
+    kind: RenderKind,
+    code: &str,
+    printer: Option<String>,
+    copies: u32,
+) -> anyhow::Result<i32> {
+    let Some(http) = station.config.http.clone() else {
+        eprintln!(
+            "error: printing asks the running station over HTTP, and {} has no [http] section",
+            station.source.display()
+        );
+        return Ok(1);
+    };
+    let Some(token) = http.token.as_deref() else {
+        eprintln!(
+            "error: printing asks the running station over HTTP, which takes changes only with a token: set [http] token in {}",
+            station.source.display()
+        );
+        return Ok(1);
+    };
+    // a station listening on every address is reached on loopback
+    let address = http
+        .listen
+        .replace("0.0.0.0:", "127.0.0.1:")
+        .replace("[::]:", "[::1]:");
+    let label = match kind {
+        RenderKind::Lot => "lot",
+        RenderKind::Batch => "batch",
+        RenderKind::Shipment => "shipment",
+    };
+    let body = serde_json::json!({
+        "label": label,
+        "code": code,
+        "printer": printer,
+        "copies": copies,
+    })
+    .to_string();
+    let (status, answer) = match post(&address, "/api/print", token, &body) {
+        Ok(answer) => answer,
+        Err(e) => {
+            eprintln!(
+                "error: the station is not answering at {address} ({e}): is it running? (systemctl status lotstation). To get the label as a file instead: lotstation label render {label} {code} --format pdf -o {code}.pdf"
+            );
+            return Ok(1);
+        }
+    };
+    let said: serde_json::Value = serde_json::from_str(&answer).unwrap_or_default();
+    let text = said["message"]
+        .as_str()
+        .or(said["error"].as_str())
+        .unwrap_or(answer.as_str());
+    if (200..300).contains(&status) {
+        println!("{text}");
+        Ok(0)
+    } else {
+        eprintln!("error: {text}");
+        Ok(1)
+    }
+}
+
+/// One `POST` over HTTP/1.1 to `address`: the status code and the body.
+fn post(address: &str, path: &str, token: &str, body: &str) -> std::io::Result<(u16, String)> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Ok((status, body.to_string()))
 }
 
 /// The commands a station understands, as (scan, title, what it does).

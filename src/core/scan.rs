@@ -27,7 +27,8 @@ pub enum Command {
     Done,
     Cancel,
     Undo,
-    Reprint,
+    /// print the bench's last label again: one copy, or `@REPRINT:<n>`
+    Reprint(u32),
     Hold,
     Release,
     /// a correction: the next document scanned (lot, batch or shipment) is voided
@@ -62,7 +63,7 @@ impl Command {
             Command::Done => "@DONE",
             Command::Cancel => "@CANCEL",
             Command::Undo => "@UNDO",
-            Command::Reprint => "@REPRINT",
+            Command::Reprint(_) => "@REPRINT",
             Command::Hold => "@HOLD",
             Command::Release => "@RELEASE",
             Command::Void => "@VOID",
@@ -335,7 +336,17 @@ fn parse_command(text: &str) -> Result<Command, ScanError> {
         "DONE" => Command::Done,
         "CANCEL" => Command::Cancel,
         "UNDO" => Command::Undo,
-        "REPRINT" => Command::Reprint,
+        "REPRINT" => match value {
+            None => Command::Reprint(1),
+            Some(v) => match v.parse::<u32>() {
+                Ok(n) if (1..=500).contains(&n) => Command::Reprint(n),
+                _ => {
+                    return Err(ScanError::UnknownCommand(format!(
+                        "@REPRINT:{v} (copies are 1 to 500)"
+                    )));
+                }
+            },
+        },
         "HOLD" => Command::Hold,
         "RELEASE" => Command::Release,
         "VOID" => Command::Void,

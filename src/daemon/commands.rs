@@ -6,6 +6,82 @@ use crate::core::workflow::Status;
 use crate::events::{ApiCommand, ApiReply, CommandError};
 
 impl Daemon {
+    /// A label asked for by name: the record must exist, the printer must be one of the
+    /// station's (or the only one); the job is journaled, then queued like a bench's.
+    fn print_by_name(
+        &mut self,
+        label: crate::core::workflow::LabelKind,
+        code: &str,
+        printer: Option<&str>,
+        copies: u32,
+        now: jiff::Timestamp,
+    ) -> Result<ApiReply, CommandError> {
+        let printers: Vec<&str> = self
+            .station
+            .config
+            .printer
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        let printer = match (printer, printers.as_slice()) {
+            (Some(name), all) if all.contains(&name) => name.to_string(),
+            (Some(name), all) => {
+                return Err(CommandError::NotFound(format!(
+                    "no printer {name}; this station has: {}",
+                    if all.is_empty() {
+                        "none".to_string()
+                    } else {
+                        all.join(", ")
+                    }
+                )));
+            }
+            (None, [only]) => only.to_string(),
+            (None, []) => {
+                return Err(CommandError::Invalid(
+                    "this station has no printer configured".into(),
+                ));
+            }
+            (None, all) => {
+                return Err(CommandError::Invalid(format!(
+                    "say which printer: {}",
+                    all.join(", ")
+                )));
+            }
+        };
+        if !(1..=500).contains(&copies) {
+            return Err(CommandError::Invalid("copies are 1 to 500".into()));
+        }
+        // the record is there (the label is rendered from it by the printer's worker)
+        self.store.label_data(
+            label.into(),
+            code,
+            &self.station.config.labels.digital_link_base,
+            &self.station.timezone,
+        )?;
+        let print = crate::core::workflow::PrintRequest {
+            label,
+            code: code.to_string(),
+            copies,
+        };
+        let mut tx = self.store.begin()?;
+        let (seq, id) =
+            tx.append_print_job(&print, "http", Some(&printer), Some("http"), now, None)?;
+        tx.commit()?;
+        self.printing.enqueue(crate::store::PrintJob {
+            id,
+            bench: "http".into(),
+            printer: printer.clone(),
+            label: label.into(),
+            code: code.to_string(),
+            copies,
+        });
+        Ok(ApiReply::Done(format!(
+            "{} label of {code} ({copies} cop{}) queued on {printer}; journal entry {seq}",
+            label.noun(),
+            if copies == 1 { "y" } else { "ies" }
+        )))
+    }
+
     pub fn handle_api(&mut self, command: ApiCommand) -> Result<ApiReply, CommandError> {
         let now = self.clock.now();
         let operator = Some("http");
@@ -63,6 +139,12 @@ impl Daemon {
                 })?;
                 ApiReply::Recall(Box::new(files))
             }
+            ApiCommand::Print {
+                label,
+                code,
+                printer,
+                copies,
+            } => self.print_by_name(label, &code, printer.as_deref(), copies, now)?,
             ApiCommand::Correct {
                 code,
                 asked,

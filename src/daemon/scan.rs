@@ -331,7 +331,7 @@ impl Scope<'_> {
                 printer,
                 operator.as_deref(),
                 now,
-                scan_seq,
+                Some(scan_seq),
             )?;
             if let Some(printer) = printer {
                 jobs.push(PrintJob {

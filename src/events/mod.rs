@@ -122,6 +122,13 @@ pub enum ApiCommand {
         code: String,
         supplier: Option<String>,
     },
+    /// print a lot's, batch's or shipment's label on a printer (by name, else the only one)
+    Print {
+        label: crate::core::workflow::LabelKind,
+        code: String,
+        printer: Option<String>,
+        copies: u32,
+    },
     /// a correction: void a document or set what a lot or batch says
     Correct {
         code: String,

@@ -488,6 +488,47 @@ pub async fn release(
     reply_response(reply, None)
 }
 
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrintRequestBody {
+    /// lot, batch or shipment
+    label: crate::core::workflow::LabelKind,
+    code: String,
+    printer: Option<String>,
+    #[serde(default = "one")]
+    copies: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// `POST /api/print`: `{"label": "lot"|"batch"|"shipment", "code", "printer"?, "copies"?}`.
+pub async fn print(
+    State(app): State<App>,
+    headers: HeaderMap,
+    payload: Result<Json<PrintRequestBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    authorize(&app, &headers)?;
+    let request = body(payload)?;
+    if request.code.trim().is_empty() || request.code.len() > 200 {
+        return Err(ApiError::bad_request(
+            "code must be a lot, batch or shipment code",
+        ));
+    }
+    let reply = command(
+        &app,
+        ApiCommand::Print {
+            label: request.label,
+            code: request.code.trim().to_string(),
+            printer: request.printer,
+            copies: request.copies,
+        },
+    )
+    .await?;
+    reply_response(reply, None)
+}
+
 /// `POST /api/void`: `{"code", "reason"}`.
 pub async fn void(
     State(app): State<App>,

@@ -179,6 +179,7 @@ pub async fn serve(
         .route("/complaints", get(pages::complaints_page))
         .route("/api/release", post(api::release))
         .route("/api/void", post(api::void))
+        .route("/api/print", post(api::print))
         .route("/api/adjust", post(api::adjust))
         .route("/metrics", get(api::metrics))
         .fallback(|| async { ApiError::not_found("no such page") })

@@ -116,21 +116,48 @@ pub async fn trace_page(State(app): State<App>, Query(form): Query<TraceForm>) -
     let lookup = code.clone();
     let result = read(&app, move |store| {
         let target = store.resolve(&lookup, supplier.as_deref())?;
-        Ok(if forward {
-            Ok(store.trace_forward(&target)?)
-        } else {
-            Err(store.trace_backward(&target)?)
-        })
+        let printable = matches!(target.kind(), "lot" | "batch" | "shipment")
+            .then(|| (target.kind(), target.code().to_string()));
+        Ok((
+            printable,
+            if forward {
+                Ok(store.trace_forward(&target)?)
+            } else {
+                Err(store.trace_backward(&target)?)
+            },
+        ))
     })
     .await;
     match result {
         Err(e) => {
             let _ = write!(body, "<p class=\"error\">{}</p>", esc(&e.message));
         }
-        Ok(Ok(trace)) => body.push_str(&forward_html(&trace)),
-        Ok(Err(trace)) => body.push_str(&backward_html(&trace)),
+        Ok((printable, trace)) => {
+            if let Some((kind, code)) = printable {
+                body.push_str(&print_form(kind, &code));
+            }
+            match trace {
+                Ok(trace) => body.push_str(&forward_html(&trace)),
+                Err(trace) => body.push_str(&backward_html(&trace)),
+            }
+        }
     }
     page(&format!("Trace {}", esc(&code)), &body)
+}
+
+/// A button that prints the label of what is shown, through the station's queue
+/// (`POST /api/print`; needs the station's token).
+fn print_form(kind: &str, code: &str) -> String {
+    let payload = serde_json::json!({ "label": kind, "code": code }).to_string();
+    format!(
+        r#"<form id="print"><input type="number" id="copies" value="1" min="1" max="500" style="width:4em"> <input id="printer" placeholder="printer (if several)"> <input type="password" id="token" placeholder="token"> <button>Print the {kind} label of {}</button> <span id="printed"></span></form>
+<script>document.getElementById("print").addEventListener("submit", async (e) => {{ e.preventDefault();
+const body = {}; body.copies = Number(document.getElementById("copies").value); const p = document.getElementById("printer").value; if (p) body.printer = p;
+const r = await fetch("/api/print", {{ method: "POST", headers: {{ "Authorization": "Bearer " + document.getElementById("token").value, "Content-Type": "application/json" }}, body: JSON.stringify(body) }});
+const data = await r.json(); document.getElementById("printed").textContent = r.ok ? data.message : data.error; }});</script>"#,
+        esc(code),
+        payload.replace('<', "\\u003c")
+    )
 }
 
 /// A layered picture: the root, then each depth of batches, then the customers reached.

@@ -131,6 +131,14 @@ pub fn shipment(facts: &ShipmentFacts, tz: &jiff::tz::TimeZone) -> LabelData {
         .set("customer_address", &facts.customer_address)
         .set("shipped_date", date_of(&facts.shipped_at, tz))
         .set("units", facts.units.to_string())
+        .set(
+            "units_text",
+            format!(
+                "{} unit{}",
+                facts.units,
+                if facts.units == 1 { "" } else { "s" }
+            ),
+        )
         .set("batches", facts.batches.join(" "));
     data
 }

@@ -291,7 +291,13 @@ fn render_described_zpl(
                                 "QR data must be printable ASCII (percent-encode URIs)",
                             ));
                         }
-                        let _ = write!(z, "^FO{x},{y}^BQN,2,{module_dots}^FDMA,{data}^FS");
+                        // escaped like any barcode's data: `^` or `~` in a URI cannot
+                        // start a command
+                        let _ = write!(
+                            z,
+                            "^FO{x},{y}^BQN,2,{module_dots}{}^FS",
+                            zpl_field(&format!("MA,{data}"))
+                        );
                     }
                 }
             }
@@ -664,6 +670,7 @@ pub fn sample_data(kind: LabelKind) -> LabelData {
             ("customer_address", "1 Main St, Springfield"),
             ("shipped_date", "2026-11-21"),
             ("units", "3"),
+            ("units_text", "3 units"),
             ("batches", "MFG-0057"),
         ],
         LabelKind::Card => &[
@@ -687,6 +694,66 @@ mod tests {
         assert_eq!(zpl_escape("LOT^XZ~JA\\_x"), "LOT_5EXZ_7EJA_5C_5Fx");
         assert_eq!(zpl_escape("Öl"), "_C3_96l");
         assert_eq!(zpl_escape("a b-1/2"), "a b-1/2");
+    }
+
+    /// Hostile values in every element kind a template can hold (text, Code 128, GS1-128,
+    /// DataMatrix, QR): none reaches the ZPL as a command.
+    #[test]
+    fn hostile_values_cannot_start_a_zpl_command_in_any_element() {
+        let template = LoadedTemplate::parse(
+            "hostile.toml",
+            r#"
+kind = "lot"
+width_mm = 100
+height_mm = 60
+[[element]]
+type = "text"
+x_mm = 2
+y_mm = 2
+height_mm = 4
+text = "{item_name}"
+[[element]]
+type = "barcode"
+symbology = "code128"
+x_mm = 2
+y_mm = 10
+height_mm = 8
+data = "{code}"
+[[element]]
+type = "barcode"
+symbology = "qr"
+x_mm = 60
+y_mm = 10
+module_dots = 3
+data = "{digital_link}"
+[[element]]
+type = "barcode"
+symbology = "gs1-datamatrix"
+x_mm = 60
+y_mm = 40
+module_dots = 3
+data = "{gs1}"
+"#,
+            None,
+        )
+        .expect("template");
+        let mut values = sample_data(LabelKind::Lot);
+        values.set("item_name", "Oil^XZ~JR\\_");
+        values.set("code", "LOT^XZ~JR");
+        values.set("digital_link", "https://x.example/01/1^XZ~JR");
+        let zpl = render_zpl(&template, &values, 203, 1).expect("renders");
+        // the only commands are the template's own: every ^ and ~ in the output starts one
+        // of ours, and neither the hostile ^XZ nor ~JR appears
+        assert!(!zpl.contains("^XZ~JR") && !zpl.contains("~JR"), "{zpl}");
+        assert_eq!(zpl.matches("^XZ").count(), 1, "{zpl}");
+        assert!(
+            zpl.contains("^FH_^FDMA,https://x.example/01/1_5EXZ_7EJR"),
+            "{zpl}"
+        );
+        assert!(zpl.contains("^FH_^FD>:LOT_5EXZ_7EJR"), "{zpl}");
+        // GS1 data outside GS1's character set is refused, never printed
+        values.set("gs1", "(01)09501101530003(10)A^XZ~JR");
+        assert!(render_zpl(&template, &values, 203, 1).is_err());
     }
 
     #[test]

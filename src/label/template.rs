@@ -73,6 +73,7 @@ impl LabelKind {
                 "customer_address",
                 "shipped_date",
                 "units",
+                "units_text",
                 "batches",
             ],
             LabelKind::Card => &["scan", "title", "subtitle"],

@@ -143,10 +143,10 @@ pub struct PrintJob {
     pub copies: u32,
 }
 
-/// One open database.
 /// A shipment `s` that was not voided (SQL; `s` is the shipments table).
 pub(crate) const LIVE_SHIPMENT: &str = "NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'shipment' AND k.target_code = s.code)";
 
+/// One open database.
 pub struct Store {
     db: Db,
     location: Location,
@@ -1212,15 +1212,18 @@ impl StoreTx<'_> {
         printer: Option<&str>,
         operator: Option<&str>,
         at: jiff::Timestamp,
-        scan_seq: i64,
+        scan_seq: Option<i64>,
     ) -> Result<(i64, i64), StoreError> {
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "label": print.label,
             "code": print.code,
             "copies": print.copies,
             "printer": printer,
-            "scan_seq": scan_seq,
         });
+        // the scan that asked for it; none when asked for by name (CLI, the owner's pages)
+        if let Some(scan_seq) = scan_seq {
+            body["scan_seq"] = scan_seq.into();
+        }
         let seq = self.append(&NewEntry {
             at,
             kind: "print_job",

@@ -263,6 +263,10 @@ fn the_api_answers_and_refuses_clearly() {
     }
     let (_, body) = http(port, "GET", &format!("/trace?code={lot}"), None, "");
     assert!(body.contains("<svg"), "the trace page draws the graph");
+    assert!(
+        body.contains(&format!("Print the lot label of {lot}")) && body.contains("/api/print"),
+        "the trace page prints the label"
+    );
     let (status, metrics) = http(port, "GET", "/metrics", None, "");
     assert_eq!(status, 200);
     assert!(
@@ -645,4 +649,78 @@ fn metrics_of_a_two_bench_station_pass_promtool() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// `lotstation label print` asks the running station to print a label through its queue:
+/// journaled as a print job (by name, no scan), printed by the printer's worker, confirmed;
+/// a wrong code or printer, or a station without a token, is refused with what to do.
+#[test]
+fn a_label_printed_by_name_goes_through_the_queue() {
+    let shop = Shop::new();
+    let config = "[[bench]]\nname = \"receiving\"\nscanners = [\"stdin\"]\nprinter = \"labels\"\n\
+         [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+         [[printer]]\nname = \"labels\"\nkind = \"file\"\npath = \"labels\"\n\
+         [http]\nlisten = \"127.0.0.1:0\"\ntoken = \"t0ken\"\n";
+    let mut bench = shop.bench_with_config(config);
+    let port = bench.http_address().port();
+    let lot = crate::support::receive(&mut bench, "BRAMBLE", "ITEM:LAV-EO", Some("SL-9"), "500g");
+    // the CLI reads the station's address and token from its config
+    let cli_config = shop.config_file(&config.replace("127.0.0.1:0", &format!("127.0.0.1:{port}")));
+    let cli = |args: &[&str]| {
+        let mut all = vec![
+            "--config",
+            cli_config.to_str().expect("utf8"),
+            "label",
+            "print",
+        ];
+        all.extend_from_slice(args);
+        shop.cli(&all)
+    };
+    let out = cli(&["lot", &lot, "--copies", "2"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.starts_with(&format!(
+            "lot label of {lot} (2 copies) queued on labels; journal entry "
+        )),
+        "{said}"
+    );
+    let out = cli(&["lot", "NOPE-1"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("NOPE-1"));
+    let out = cli(&["lot", &lot, "--printer", "zebra"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: no printer zebra; this station has: labels\n"
+    );
+    let no_token = shop.config_file(&config.replace("token = \"t0ken\"\n", ""));
+    let out = shop.cli(&[
+        "--config",
+        no_token.to_str().expect("utf8"),
+        "label",
+        "print",
+        "lot",
+        &lot,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("set [http] token"));
+    bench.finish();
+    // printed and confirmed, as a bench's label is
+    assert_eq!(
+        shop.query_strings(
+            "SELECT j.bench || ' ' || j.code || ' ' || j.copies || ' ' || o.outcome FROM print_jobs j
+             JOIN print_outcomes o ON o.job_id = j.id ORDER BY j.id"
+        ),
+        [format!("receiving {lot} 1 printed"), format!("http {lot} 2 printed")]
+    );
+    let files = std::fs::read_dir(shop.path("labels"))
+        .expect("labels")
+        .count();
+    assert_eq!(files, 2, "one file per job");
+    assert_eq!(shop.verify().0, 0);
 }

@@ -163,3 +163,29 @@ fn making_to_a_recipe() {
         ["MFG-0001 24", "MFG-0002 12"]
     );
 }
+
+/// `@REPRINT` prints the bench's last label once (a batch of 12 printed 12 at `@DONE`), or
+/// as many as `@REPRINT:<n>` asks; a count out of range is refused.
+#[test]
+fn reprint_prints_one_copy_unless_asked() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    bench.script("@MAKE | ITEM:SOAP | @YIELD:12 | @DONE");
+    assert!(
+        bench
+            .ok("@REPRINT")
+            .contains("reprinting the batch label of MFG-0001 (1 copy)")
+    );
+    assert!(bench.ok("@REPRINT:3").contains("(3 copies)"));
+    assert!(
+        bench
+            .scan("@REPRINT:0")
+            .starts_with("error: unknown command @REPRINT:0 (copies are 1 to 500)")
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT label || ' ' || code || ' ' || copies FROM print_jobs ORDER BY id"
+        ),
+        ["batch MFG-0001 12", "batch MFG-0001 1", "batch MFG-0001 3"]
+    );
+}

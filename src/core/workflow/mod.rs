@@ -323,18 +323,22 @@ fn step_input(
             accepted.effects.push(Effect::Tare);
             return accept(accepted);
         }
-        ScanKind::Command(Command::Reprint) => {
+        ScanKind::Command(Command::Reprint(copies)) => {
             return match &state.last_print {
                 Some(print) => {
                     let mut accepted = Accepted::new(
                         state.clone(),
                         format!(
-                            "reprinting the {} label of {}",
+                            "reprinting the {} label of {} ({copies} cop{})",
                             print.label.noun(),
-                            print.code
+                            print.code,
+                            if *copies == 1 { "y" } else { "ies" }
                         ),
                     );
-                    accepted.effects.push(Effect::Print(print.clone()));
+                    accepted.effects.push(Effect::Print(PrintRequest {
+                        copies: *copies,
+                        ..print.clone()
+                    }));
                     accept(accepted)
                 }
                 None => reject("nothing has been printed at this bench yet"),

@@ -17,6 +17,7 @@ pub mod history_check;
 pub mod http;
 pub mod label;
 pub mod masterdata;
+pub mod pdf;
 pub mod report;
 pub mod shops;
 pub mod store;

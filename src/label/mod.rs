@@ -9,10 +9,7 @@ pub mod template;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use printpdf::{
-    Color, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, Rect, Rgb,
-    TextItem,
-};
+use crate::pdf::{self, Font};
 
 use crate::core::gs1::{self, Element as Gs1Element, Message};
 pub use template::{Element, LabelKind, LoadedTemplate, Symbology, Template, TemplateError};
@@ -351,13 +348,65 @@ fn code128_symbols(
     }
 }
 
-/// Draws labels into PDF operations; `origin` is the label's top-left corner on the page,
-/// in points from the page's bottom-left.
+/// Draws labels onto a PDF page; `origin` is the label's top-left corner on the page, in
+/// points from the page's bottom-left; `width` the label's width in points.
 struct PdfPainter<'a> {
-    ops: &'a mut Vec<Op>,
+    page: &'a mut pdf::Page,
     dpi: u32,
     origin_x: f32,
     origin_top: f32,
+    width: f32,
+}
+
+/// The smallest a text may shrink to before it wraps, as a share of its size.
+const SHRINK_TO: f32 = 0.7;
+
+/// How `text` is set in `width` points at `size`: the size it shrinks to (down to
+/// `SHRINK_TO` of it) and its lines. Past that it wraps at spaces onto at most two lines,
+/// and a last line still too long ends in `…` at a whole character: never cut mid-glyph.
+pub fn fit_text(text: &str, size: f32, width: f32) -> (f32, Vec<String>) {
+    let fits = |t: &str, s: f32| pdf::text_width(Font::Regular, s, t) <= width;
+    if fits(text, size) {
+        return (size, vec![text.to_string()]);
+    }
+    let smallest = size * SHRINK_TO;
+    let needed = size * width / pdf::text_width(Font::Regular, size, text);
+    if needed >= smallest {
+        return (needed, vec![text.to_string()]);
+    }
+    // wrap at word boundaries, at the smallest size
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if fits(&candidate, smallest) || line.is_empty() {
+            line = candidate;
+        } else {
+            lines.push(std::mem::take(&mut line));
+            line = word.to_string();
+        }
+    }
+    lines.push(line);
+    if lines.len() > 2 {
+        let rest = lines.split_off(1).join(" ");
+        lines.push(rest);
+    }
+    for line in &mut lines {
+        if !fits(line, smallest) {
+            let mut chars: Vec<char> = line.chars().collect();
+            while !chars.is_empty()
+                && !fits(&format!("{}…", chars.iter().collect::<String>()), smallest)
+            {
+                chars.pop();
+            }
+            *line = format!("{}…", chars.iter().collect::<String>().trim_end());
+        }
+    }
+    (smallest, lines)
 }
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
@@ -377,32 +426,21 @@ impl PdfPainter<'_> {
     }
 
     fn rect(&mut self, x: f32, y_bottom: f32, w: f32, h: f32) {
-        self.ops.push(Op::DrawPolygon {
-            polygon: Rect::from_xywh(Pt(x), Pt(y_bottom), Pt(w), Pt(h)).to_polygon(),
-        });
+        self.page.rect(x, y_bottom, w, h);
     }
 
+    /// Text from `x_mm` to the label's right edge (less a millimetre): shrunk, wrapped or
+    /// shortened to fit (`fit_text`).
     fn text(&mut self, x_mm: f32, y_mm: f32, height_mm: f32, text: &str) {
         let size = height_mm * PT_PER_MM;
-        let baseline = self.y(y_mm) - size * 0.8;
         let x = self.x(x_mm);
-        self.ops.extend([
-            Op::StartTextSection,
-            Op::SetTextCursor {
-                pos: Point {
-                    x: Pt(x),
-                    y: Pt(baseline),
-                },
-            },
-            Op::SetFont {
-                font: PdfFontHandle::Builtin(printpdf::BuiltinFont::Helvetica),
-                size: Pt(size),
-            },
-            Op::ShowText {
-                items: vec![TextItem::Text(winansi(text))],
-            },
-            Op::EndTextSection,
-        ]);
+        let room = (self.origin_x + self.width - PT_PER_MM - x).max(size);
+        let (size, lines) = fit_text(text, size, room);
+        let mut baseline = self.y(y_mm) - size * 0.8;
+        for line in lines {
+            self.page.text(x, baseline, Font::Regular, size, &line);
+            baseline -= size * 1.1;
+        }
     }
 
     /// 1-D modules, merged into one rectangle per bar.
@@ -442,14 +480,6 @@ impl PdfPainter<'_> {
     }
 
     fn draw(&mut self, t: &Template, values: &LabelData) -> Result<(), LabelError> {
-        self.ops.push(Op::SetFillColor {
-            col: Color::Rgb(Rgb {
-                r: 0.0,
-                g: 0.0,
-                b: 0.0,
-                icc_profile: None,
-            }),
-        });
         for element in &t.elements {
             match element {
                 Element::Text {
@@ -554,19 +584,6 @@ impl PdfPainter<'_> {
     }
 }
 
-/// Base-14 fonts speak WinAnsi: keep Latin-1, replace what they cannot show.
-fn winansi(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if (' '..='~').contains(&c) || ('\u{a0}'..='\u{ff}').contains(&c) {
-                c
-            } else {
-                '?'
-            }
-        })
-        .collect()
-}
-
 /// A PDF of `copies` pages, each one label the size of the template.
 pub fn render_pdf(
     template: &LoadedTemplate,
@@ -582,19 +599,17 @@ pub fn render_pdf(
                     .into(),
         }));
     };
-    let mut ops = Vec::new();
+    let mut page = pdf::Page::new(t.width_mm * PT_PER_MM, t.height_mm * PT_PER_MM);
     PdfPainter {
-        ops: &mut ops,
+        page: &mut page,
         dpi,
         origin_x: 0.0,
         origin_top: t.height_mm * PT_PER_MM,
+        width: t.width_mm * PT_PER_MM,
     }
     .draw(t, values)?;
-    let page = PdfPage::new(Mm(t.width_mm), Mm(t.height_mm), ops);
     let pages = vec![page; copies.max(1) as usize];
-    Ok(PdfDocument::new(&format!("{} label", t.kind.name()))
-        .with_pages(pages)
-        .save(&PdfSaveOptions::default(), &mut Vec::new()))
+    Ok(pdf::document(&format!("{} label", t.kind.name()), &pages))
 }
 
 /// An A4 sheet of cards in a grid (the command sheet), as many pages as they need.
@@ -604,22 +619,21 @@ pub fn render_sheet(card: &Template, cards: &[LabelData], dpi: u32) -> Result<Ve
     let rows = (((page_h - 2.0 * margin) / card.height_mm).floor() as usize).max(1);
     let mut pages = Vec::new();
     for chunk in cards.chunks(columns * rows) {
-        let mut ops = Vec::new();
+        let mut page = pdf::Page::new(page_w * PT_PER_MM, page_h * PT_PER_MM);
         for (i, values) in chunk.iter().enumerate() {
             let (col, row) = (i % columns, i / columns);
             PdfPainter {
-                ops: &mut ops,
+                page: &mut page,
                 dpi,
                 origin_x: (margin + col as f32 * card.width_mm) * PT_PER_MM,
                 origin_top: (page_h - margin - row as f32 * card.height_mm) * PT_PER_MM,
+                width: card.width_mm * PT_PER_MM,
             }
             .draw(card, values)?;
         }
-        pages.push(PdfPage::new(Mm(page_w), Mm(page_h), ops));
+        pages.push(page);
     }
-    Ok(PdfDocument::new("lotstation command sheet")
-        .with_pages(pages)
-        .save(&PdfSaveOptions::default(), &mut Vec::new()))
+    Ok(pdf::document("lotstation command sheet", &pages))
 }
 
 /// Example values for every placeholder of a label kind: what a template is rendered with
@@ -754,6 +768,37 @@ data = "{gs1}"
         // GS1 data outside GS1's character set is refused, never printed
         values.set("gs1", "(01)09501101530003(10)A^XZ~JR");
         assert!(render_zpl(&template, &values, 203, 1).is_err());
+    }
+
+    #[test]
+    fn text_shrinks_then_wraps_at_words_then_ends_in_an_ellipsis() {
+        let width = pdf::text_width(Font::Regular, 10.0, "Lavender essential oil");
+        assert_eq!(
+            fit_text("Lavender essential oil", 10.0, width + 1.0),
+            (10.0, vec!["Lavender essential oil".to_string()])
+        );
+        // a little too long: smaller, on one line
+        let (size, lines) = fit_text("Lavender essential oils", 10.0, width);
+        assert!(
+            (7.0..10.0).contains(&size) && lines.len() == 1,
+            "{size} {lines:?}"
+        );
+        // much too long: two lines at the smallest size, broken between words
+        let long = "Lavender essential oil from the high plateau of Valensole, Provence, France";
+        let (size, lines) = fit_text(long, 10.0, width);
+        assert_eq!(size, 7.0);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].ends_with(|c: char| c.is_alphanumeric()),
+            "{lines:?}"
+        );
+        assert!(lines[1].ends_with('…'), "{lines:?}");
+        for line in &lines {
+            assert!(
+                pdf::text_width(Font::Regular, size, line) <= width,
+                "{line}"
+            );
+        }
     }
 
     #[test]

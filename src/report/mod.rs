@@ -1,72 +1,75 @@
-//! Printable reports as PDF (A4, base-14 fonts, no IO): the recall package's report. Tables
-//! are set in Courier so that columns line up without font metrics.
+//! Printable reports as PDF (A4, the station's embedded fonts, no IO): the recall package's
+//! report. Tables are set in the monospaced face with column widths from their content;
+//! a cell too long for its column wraps within it, and a table's header is repeated at the
+//! top of every page it runs onto. Every page is numbered ("page 2 of 5") and carries the
+//! journal's head.
 
 pub mod fsma;
 pub mod tables;
 
-use printpdf::{
-    BuiltinFont, Color, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt,
-    Rect, Rgb, TextItem,
-};
-
 use std::collections::HashMap;
 
 use crate::core::trace::{ForwardShipment, ForwardTrace, RecallPackage};
+use crate::pdf::{self, Font};
 use crate::store::{Store, StoreError, Target};
 
 const PAGE_W: f32 = 595.0;
 const PAGE_H: f32 = 842.0;
 const MARGIN: f32 = 40.0;
-/// characters of 8 pt Courier that fit between the margins
-const LINE_CHARS: usize = 106;
+/// the monospaced size of tables
+const MONO: f32 = 8.0;
+/// room left at the bottom for the footer
+const FOOTER: f32 = 22.0;
 
 /// Lays out lines of text on as many A4 pages as they need.
 struct Pages {
-    pages: Vec<Vec<Op>>,
+    pages: Vec<pdf::Page>,
     y: f32,
+    /// what every page's footer says before its page number
     footer: String,
+    /// the journal head, in full, under the footer
+    head: String,
+    /// the header row of the table being set, repeated on each page it runs onto
+    table_header: Option<(Vec<usize>, Vec<String>)>,
+}
+
+/// Characters of the monospaced face at `MONO` that fit between the margins.
+fn line_chars() -> usize {
+    ((PAGE_W - 2.0 * MARGIN) / pdf::text_width(Font::Mono, MONO, "0")).floor() as usize
 }
 
 impl Pages {
-    fn new(footer: String) -> Pages {
+    fn new(footer: String, head: String) -> Pages {
         let mut pages = Pages {
             pages: Vec::new(),
             y: 0.0,
             footer,
+            head,
+            table_header: None,
         };
         pages.new_page();
         pages
     }
 
     fn new_page(&mut self) {
-        let number = self.pages.len() + 1;
-        let footer = format!("{}  page {number}", self.footer);
-        self.pages.push(Vec::new());
+        self.pages.push(pdf::Page::new(PAGE_W, PAGE_H));
         self.y = PAGE_H - MARGIN;
-        self.text_at(MARGIN, MARGIN - 16.0, BuiltinFont::Helvetica, 7.0, &footer);
+        if let Some((widths, header)) = self.table_header.clone() {
+            self.row(&widths, &header, Font::Mono);
+        }
     }
 
-    fn text_at(&mut self, x: f32, y: f32, font: BuiltinFont, size: f32, text: &str) {
-        let ops = self.pages.last_mut().expect("a page");
-        ops.extend([
-            Op::StartTextSection,
-            Op::SetTextCursor {
-                pos: Point { x: Pt(x), y: Pt(y) },
-            },
-            Op::SetFont {
-                font: PdfFontHandle::Builtin(font),
-                size: Pt(size),
-            },
-            Op::ShowText {
-                items: vec![TextItem::Text(latin1(text))],
-            },
-            Op::EndTextSection,
-        ]);
+    fn text_at(&mut self, x: f32, y: f32, font: Font, size: f32, text: &str) {
+        let page = self.pages.last_mut().expect("a page");
+        page.text(x, y, font, size, text);
     }
 
-    fn line(&mut self, font: BuiltinFont, size: f32, text: &str) {
+    /// One line; a line wider than the page is shrunk to fit, never cut.
+    fn line(&mut self, font: Font, size: f32, text: &str) {
+        let room = PAGE_W - 2.0 * MARGIN;
+        let size = size.min(size * room / pdf::text_width(font, size, text).max(1.0));
         let height = size * 1.35;
-        if self.y - height < MARGIN {
+        if self.y - height < MARGIN + FOOTER {
             self.new_page();
         }
         self.y -= height;
@@ -75,84 +78,129 @@ impl Pages {
     }
 
     fn heading(&mut self, text: &str) {
-        if self.y < MARGIN + 80.0 {
+        self.table_header = None;
+        if self.y < MARGIN + FOOTER + 80.0 {
             self.new_page();
         }
         self.gap(6.0);
-        self.line(BuiltinFont::HelveticaBold, 12.0, text);
+        self.line(Font::Bold, 12.0, text);
         self.rule();
     }
 
     fn rule(&mut self) {
         self.y -= 3.0;
         let y = self.y;
-        let ops = self.pages.last_mut().expect("a page");
-        ops.extend([
-            Op::SetFillColor {
-                col: Color::Rgb(Rgb {
-                    r: 0.0,
-                    g: 0.0,
-                    b: 0.0,
-                    icc_profile: None,
-                }),
-            },
-            Op::DrawPolygon {
-                polygon: Rect::from_xywh(Pt(MARGIN), Pt(y), Pt(PAGE_W - 2.0 * MARGIN), Pt(0.6))
-                    .to_polygon(),
-            },
-        ]);
+        let page = self.pages.last_mut().expect("a page");
+        page.rect(MARGIN, y, PAGE_W - 2.0 * MARGIN, 0.6);
     }
 
     fn gap(&mut self, points: f32) {
         self.y -= points;
     }
 
-    fn mono(&mut self, text: &str) {
-        let mut rest: &str = text;
-        loop {
-            let cut = rest
-                .char_indices()
-                .nth(LINE_CHARS)
-                .map(|(i, _)| i)
-                .unwrap_or(rest.len());
-            self.line(BuiltinFont::Courier, 8.0, &rest[..cut]);
-            if cut == rest.len() {
+    /// A table: column widths from the content (each at least its header), the last
+    /// column taking what is left; a cell wider than its column wraps within it.
+    fn table(&mut self, header: &[&str], rows: &[Vec<String>]) {
+        let total = line_chars();
+        let columns = header.len();
+        let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+        for row in rows {
+            for (i, cell) in row.iter().enumerate().take(columns) {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+        // two spaces between columns; shrink the widest columns until the table fits
+        let gaps = 2 * (columns - 1);
+        while widths.iter().sum::<usize>() + gaps > total {
+            let (widest, _) = widths
+                .iter()
+                .enumerate()
+                .max_by_key(|(_, w)| **w)
+                .expect("a column");
+            if widths[widest] <= 6 {
                 break;
             }
-            rest = &rest[cut..];
+            widths[widest] -= 1;
+        }
+        let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        self.row(&widths, &header, Font::Mono);
+        self.table_header = Some((widths.clone(), header));
+        for row in rows {
+            self.row(&widths, row, Font::Mono);
+        }
+        self.table_header = None;
+    }
+
+    /// One row of a table: each cell cut into its column's width, as many lines as the
+    /// longest cell needs, kept together on one page.
+    fn row(&mut self, widths: &[usize], cells: &[String], font: Font) {
+        let pieces: Vec<Vec<String>> = cells
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| wrap_chars(cell, *width))
+            .collect();
+        let lines = pieces.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        let height = MONO * 1.35;
+        if self.y - height * (lines as f32) < MARGIN + FOOTER {
+            self.new_page();
+        }
+        let advance = pdf::text_width(Font::Mono, MONO, "0");
+        for line in 0..lines {
+            self.y -= height;
+            let mut x = MARGIN;
+            for (piece, width) in pieces.iter().zip(widths) {
+                if let Some(text) = piece.get(line) {
+                    let y = self.y;
+                    self.text_at(x, y, font, MONO, text);
+                }
+                x += (width + 2) as f32 * advance;
+            }
         }
     }
 
-    fn finish(self, title: &str) -> Vec<u8> {
-        let pages = self
-            .pages
-            .into_iter()
-            .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
-            .collect();
-        PdfDocument::new(title)
-            .with_pages(pages)
-            .save(&PdfSaveOptions::default(), &mut Vec::new())
+    fn finish(mut self, title: &str) -> Vec<u8> {
+        let count = self.pages.len();
+        for (i, page) in self.pages.iter_mut().enumerate() {
+            let footer = format!("{}  ·  page {} of {count}", self.footer, i + 1);
+            let size = 7.0_f32
+                .min(7.0 * (PAGE_W - 2.0 * MARGIN) / pdf::text_width(Font::Regular, 7.0, &footer));
+            page.text(MARGIN, MARGIN - 6.0, Font::Regular, size, &footer);
+            page.text(
+                MARGIN,
+                MARGIN - 15.0,
+                Font::Mono,
+                6.5,
+                &format!("journal head {}", self.head),
+            );
+        }
+        pdf::document(title, &self.pages)
     }
 }
 
-/// Base-14 fonts speak WinAnsi: keep Latin-1, replace what they cannot show.
-fn latin1(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if (' '..='~').contains(&c) || ('\u{a0}'..='\u{ff}').contains(&c) {
-                c
-            } else {
-                '?'
-            }
-        })
-        .collect()
-}
-
-fn cell(text: &str, width: usize) -> String {
-    let mut out: String = text.chars().take(width).collect();
-    while out.chars().count() < width {
-        out.push(' ');
+/// `text` in pieces of at most `width` characters, broken at spaces where one is near.
+fn wrap_chars(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut rest: Vec<char> = text.chars().collect();
+    while rest.len() > width {
+        let cut = rest[..=width]
+            .iter()
+            .rposition(|c| *c == ' ')
+            .filter(|at| *at > width / 2)
+            .unwrap_or(width);
+        out.push(
+            rest[..cut]
+                .iter()
+                .collect::<String>()
+                .trim_end()
+                .to_string(),
+        );
+        rest = rest[cut..].to_vec();
+        while rest.first() == Some(&' ') {
+            rest.remove(0);
+        }
     }
+    out.push(rest.into_iter().collect());
     out
 }
 
@@ -175,20 +223,18 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts, tz: &jiff::tz::TimeZo
     } else {
         "RECALL"
     };
-    let mut pages = Pages::new(format!(
-        "{kind} {}  generated {}  journal head {}",
-        lot.code,
-        local(&package.generated_at),
-        package.journal_head
-    ));
-    pages.line(
-        BuiltinFont::HelveticaBold,
-        18.0,
-        &format!("{kind}: lot {}", lot.code),
+    let mut pages = Pages::new(
+        format!(
+            "{kind} {}  ·  generated {}",
+            lot.code,
+            local(&package.generated_at)
+        ),
+        package.journal_head.clone(),
     );
-    pages.line(BuiltinFont::Helvetica, 10.0, &lot.item);
+    pages.line(Font::Bold, 18.0, &format!("{kind}: lot {}", lot.code));
+    pages.line(Font::Regular, 10.0, &lot.item);
     pages.line(
-        BuiltinFont::Helvetica,
+        Font::Regular,
         10.0,
         &format!(
             "from {}, supplier lot {}, received {}",
@@ -198,18 +244,18 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts, tz: &jiff::tz::TimeZo
         ),
     );
     pages.line(
-        BuiltinFont::Helvetica,
+        Font::Regular,
         9.0,
         &format!("Generated {}", local(&package.generated_at)),
     );
     pages.line(
-        BuiltinFont::Helvetica,
+        Font::Regular,
         9.0,
         &format!("Journal head {}", package.journal_head),
     );
     pages.gap(4.0);
     pages.line(
-        BuiltinFont::HelveticaBold,
+        Font::Bold,
         11.0,
         &format!(
             "{} batches affected, {} shipment lines, {} customers to contact, {} stock items to quarantine",
@@ -221,99 +267,100 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts, tz: &jiff::tz::TimeZo
     );
 
     pages.heading(&format!("Customers to contact ({})", trace.customers.len()));
-    pages.mono(&format!(
-        "{}{}{}{}{}",
-        cell("code", 10),
-        cell("name", 24),
-        cell("email", 30),
-        cell("phone", 16),
-        "units"
-    ));
     let by_customer = shipments_by_customer(trace);
-    for customer in &trace.customers {
-        let units: i64 = by_customer
-            .get(customer.code.as_str())
-            .map(|lines| lines.iter().map(|s| s.quantity.base).sum())
-            .unwrap_or(0);
-        pages.mono(&format!(
-            "{}{}{}{}{}",
-            cell(&customer.code, 10),
-            cell(&customer.name, 24),
-            cell(&customer.email, 30),
-            cell(&customer.phone, 16),
-            units
-        ));
-        if !customer.address.is_empty() {
-            pages.mono(&format!("{}{}", cell("", 10), customer.address));
-        }
-    }
+    let rows: Vec<Vec<String>> = trace
+        .customers
+        .iter()
+        .map(|customer| {
+            let units: i64 = by_customer
+                .get(customer.code.as_str())
+                .map(|lines| lines.iter().map(|s| s.quantity.base).sum())
+                .unwrap_or(0);
+            vec![
+                customer.code.to_string(),
+                customer.name.to_string(),
+                customer.email.to_string(),
+                customer.phone.to_string(),
+                units.to_string(),
+                customer.address.to_string(),
+            ]
+        })
+        .collect();
+    pages.table(
+        &["code", "name", "email", "phone", "units", "address"],
+        &rows,
+    );
 
     pages.heading(&format!("Affected batches ({})", trace.batches.len()));
-    pages.mono(&format!(
-        "{}{}{}{}",
-        cell("batch", 14),
-        cell("product", 18),
-        cell("depth", 7),
-        "consumed / path"
-    ));
-    for batch in &trace.batches {
-        pages.mono(&format!(
-            "{}{}{}{}  {}",
-            cell(&batch.code, 14),
-            cell(&batch.product_sku, 18),
-            cell(&batch.depth.to_string(), 7),
-            batch.quantity_consumed,
-            batch.path.join(" > ")
-        ));
-    }
+    let rows: Vec<Vec<String>> = trace
+        .batches
+        .iter()
+        .map(|batch| {
+            vec![
+                batch.code.to_string(),
+                batch.product_sku.to_string(),
+                batch.depth.to_string(),
+                batch.quantity_consumed.to_string(),
+                batch.path.join(" > "),
+            ]
+        })
+        .collect();
+    pages.table(&["batch", "product", "depth", "consumed", "path"], &rows);
 
     pages.heading(&format!("Stock to quarantine ({})", trace.on_hand.len()));
-    for item in &trace.on_hand {
-        pages.mono(&format!("{}{}", cell(&item.code, 16), item.quantity));
-    }
+    let rows: Vec<Vec<String>> = trace
+        .on_hand
+        .iter()
+        .map(|item| vec![item.code.to_string(), item.quantity.to_string()])
+        .collect();
+    pages.table(&["lot or batch", "on hand"], &rows);
 
     if !package.complaints.is_empty() {
         pages.heading(&format!(
             "Complaints about these products ({})",
             package.complaints.len()
         ));
-        for c in &package.complaints {
-            let k = &c.complaint;
-            let serious = match &k.report_by {
-                Some(by) => format!("SERIOUS (report by {by}) "),
-                None => String::new(),
-            };
-            pages.mono(&format!(
-                "{}{}{}{serious}{}",
-                cell(&local(&c.at), 24),
-                cell(&k.customer, 12),
-                cell(&k.code, 14),
-                k.text
-            ));
-        }
+        let rows: Vec<Vec<String>> = package
+            .complaints
+            .iter()
+            .map(|c| {
+                let k = &c.complaint;
+                let serious = match &k.report_by {
+                    Some(by) => format!("SERIOUS (report by {by}) "),
+                    None => String::new(),
+                };
+                vec![
+                    local(&c.at),
+                    k.customer.clone(),
+                    k.code.clone(),
+                    format!("{serious}{}", k.text),
+                ]
+            })
+            .collect();
+        pages.table(&["received", "customer", "code", "complaint"], &rows);
     }
 
     pages.heading(&format!("Shipments ({})", trace.shipments.len()));
-    pages.mono(&format!(
-        "{}{}{}{}{}{}",
-        cell("shipped", 24),
-        cell("shipment", 12),
-        cell("order", 12),
-        cell("customer", 10),
-        cell("batch", 14),
-        "quantity"
-    ));
-    for s in &trace.shipments {
-        pages.mono(&format!(
-            "{}{}{}{}{}{}",
-            cell(&local(&s.shipped_at), 24),
-            cell(&s.shipment_code, 12),
-            cell(&s.order_number, 12),
-            cell(&s.customer_code, 10),
-            cell(&s.batch_code, 14),
-            s.quantity
-        ));
-    }
+    let rows: Vec<Vec<String>> = trace
+        .shipments
+        .iter()
+        .map(|s| {
+            vec![
+                local(&s.shipped_at),
+                s.shipment_code.to_string(),
+                s.order_number.to_string(),
+                s.customer_code.to_string(),
+                s.batch_code.to_string(),
+                s.quantity.to_string(),
+            ]
+        })
+        .collect();
+    pages.table(
+        &[
+            "shipped", "shipment", "order", "customer", "batch", "quantity",
+        ],
+        &rows,
+    );
     pages.finish(&format!("Recall {}", lot.code))
 }
 

@@ -1190,3 +1190,71 @@ fn stock_shows_status_expiry_and_days_of_cover() {
         "{text}"
     );
 }
+
+/// Names in Polish, Czech, Greek and Cyrillic come back exactly, through poppler's
+/// `pdftotext`, from the recall report and from a shipment's PDF label (the fonts are
+/// embedded, with their ToUnicode maps); the recall report's pages are numbered, and its
+/// tables keep their columns apart.
+#[test]
+fn names_in_every_script_print_exactly() {
+    let shop = Shop::new();
+    shop.import_csv(
+        "customers",
+        "code,name,email,phone,address\n\
+         C001,Łukasz Dvořák,lukasz@example.pl,555-0001,\"ul. Żółta 5, Łódź\"\n\
+         C002,Νίκος Παπαδόπουλος,nikos@example.gr,555-0002,\"Ирина Петрова, ул. Ленина 1, Москва\"\n",
+    );
+    shop.soap_day();
+    let out_dir = shop.path("recall");
+    let out = shop.cli(&[
+        "recall",
+        "OLV-2611-001",
+        "--mock",
+        "--out",
+        out_dir.to_str().expect("utf8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let Some(text) = pdftotext(&out_dir.join("recall.pdf")) else {
+        return;
+    };
+    for name in [
+        "Łukasz Dvořák",
+        "ul. Żółta 5, Łódź",
+        "Νίκος Παπαδόπουλος",
+        "Ирина Петрова",
+    ] {
+        assert!(text.contains(name), "{name} not in\n{text}");
+    }
+    assert!(text.contains("page 1 of "), "{text}");
+    // a shipment line's local time and its shipment code stay apart
+    let line = text
+        .lines()
+        .find(|l| l.contains("SHP-00001"))
+        .expect("the shipment's row");
+    let between = line
+        .split_once("UTC")
+        .and_then(|(_, rest)| rest.split_once("SHP-00001"))
+        .map(|(gap, _)| gap.to_string())
+        .expect("time, then shipment");
+    assert!(between.len() >= 2 && between.trim().is_empty(), "{line}");
+
+    let label = shop.path("shipment.pdf");
+    shop.cli_ok(&[
+        "label",
+        "render",
+        "shipment",
+        "SHP-00001",
+        "--format",
+        "pdf",
+        "-o",
+        label.to_str().expect("utf8"),
+    ]);
+    let text = pdftotext(&label).expect("pdftotext");
+    assert!(text.contains("Łukasz Dvořák"), "{text}");
+    assert!(text.contains("ul. Żółta 5, Łódź"), "{text}");
+    assert!(text.contains("2 units"), "{text}");
+}

@@ -91,6 +91,98 @@ pub fn text_width(font: Font, size: f32, text: &str) -> f32 {
         / 1000.0
 }
 
+/// Where marks go: a PDF page, or a printer's bitmap (`label::raster`). Coordinates in
+/// points from the lower-left corner, as in PDF.
+pub trait Surface {
+    /// A black rectangle with its lower-left corner at `x`, `y`.
+    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32);
+    /// `text` on one line, its baseline starting at `x`, `y`.
+    fn text(&mut self, x: f32, y: f32, font: Font, size: f32, text: &str);
+}
+
+/// A line of text as closed polygons (curves flattened), in points relative to the start
+/// of its baseline, y upwards: what a rasteriser fills with the non-zero rule.
+pub fn text_outline(font: Font, size: f32, text: &str) -> Vec<Vec<(f32, f32)>> {
+    struct Flatten {
+        scale: f32,
+        dx: f32,
+        contours: Vec<Vec<(f32, f32)>>,
+        at: (f32, f32),
+    }
+    impl Flatten {
+        fn point(&self, x: f32, y: f32) -> (f32, f32) {
+            (self.dx + x * self.scale, y * self.scale)
+        }
+        fn push(&mut self, p: (f32, f32)) {
+            if let Some(c) = self.contours.last_mut() {
+                c.push(p);
+            }
+        }
+    }
+    impl ttf_parser::OutlineBuilder for Flatten {
+        fn move_to(&mut self, x: f32, y: f32) {
+            let p = self.point(x, y);
+            self.contours.push(vec![p]);
+            self.at = (x, y);
+        }
+        fn line_to(&mut self, x: f32, y: f32) {
+            let p = self.point(x, y);
+            self.push(p);
+            self.at = (x, y);
+        }
+        fn quad_to(&mut self, x1: f32, y1: f32, x: f32, y: f32) {
+            let (x0, y0) = self.at;
+            for i in 1..=8 {
+                let t = i as f32 / 8.0;
+                let u = 1.0 - t;
+                let p = self.point(
+                    u * u * x0 + 2.0 * u * t * x1 + t * t * x,
+                    u * u * y0 + 2.0 * u * t * y1 + t * t * y,
+                );
+                self.push(p);
+            }
+            self.at = (x, y);
+        }
+        fn curve_to(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, x: f32, y: f32) {
+            let (x0, y0) = self.at;
+            for i in 1..=12 {
+                let t = i as f32 / 12.0;
+                let u = 1.0 - t;
+                let p = self.point(
+                    u * u * u * x0 + 3.0 * u * u * t * x1 + 3.0 * u * t * t * x2 + t * t * t * x,
+                    u * u * u * y0 + 3.0 * u * u * t * y1 + 3.0 * u * t * t * y2 + t * t * t * y,
+                );
+                self.push(p);
+            }
+            self.at = (x, y);
+        }
+        fn close(&mut self) {}
+    }
+    let face = &FACES[font.index()];
+    let mut flatten = Flatten {
+        scale: size / face.units_per_em,
+        dx: 0.0,
+        contours: Vec::new(),
+        at: (0.0, 0.0),
+    };
+    for c in text.chars() {
+        let glyph = face.glyph(c);
+        face.face
+            .outline_glyph(ttf_parser::GlyphId(glyph), &mut flatten);
+        flatten.dx += face.advance(glyph) * size / 1000.0;
+    }
+    flatten.contours
+}
+
+impl Surface for Page {
+    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32) {
+        Page::rect(self, x, y, w, h);
+    }
+    fn text(&mut self, x: f32, y: f32, font: Font, size: f32, text: &str) {
+        Page::text(self, x, y, font, size, text);
+    }
+}
+
 /// Whether the font draws `c` itself (else it shows as `?`).
 pub fn has_glyph(font: Font, c: char) -> bool {
     FACES[font.index()].face.glyph_index(c).is_some()

@@ -22,6 +22,10 @@ pub enum RenderKind {
 pub enum LabelFormat {
     Zpl,
     Pdf,
+    /// TSPL/TSPL2 for generic thermal printers (the label as one bitmap)
+    Tspl,
+    /// a picture of the label at the printer's resolution
+    Png,
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +96,8 @@ pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow:
     let bytes = match format {
         LabelFormat::Zpl => label::render_zpl(template, &data, dpi, copies)?.into_bytes(),
         LabelFormat::Pdf => label::render_pdf(template, &data, dpi, copies)?,
+        LabelFormat::Tspl => label::render_tspl(template, &data, dpi, copies)?,
+        LabelFormat::Png => label::raster::png(&label::render_bitmap(template, &data, dpi)?),
     };
     write_output(output.as_deref(), &bytes)?;
     Ok(0)

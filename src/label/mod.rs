@@ -4,6 +4,7 @@
 
 pub mod code128;
 pub mod facts;
+pub mod raster;
 pub mod template;
 
 use std::collections::BTreeMap;
@@ -351,7 +352,7 @@ fn code128_symbols(
 /// Draws labels onto a PDF page; `origin` is the label's top-left corner on the page, in
 /// points from the page's bottom-left; `width` the label's width in points.
 struct PdfPainter<'a> {
-    page: &'a mut pdf::Page,
+    page: &'a mut dyn pdf::Surface,
     dpi: u32,
     origin_x: f32,
     origin_top: f32,
@@ -612,6 +613,44 @@ pub fn render_pdf(
     Ok(pdf::document(&format!("{} label", t.kind.name()), &pages))
 }
 
+/// The label as a printer's bitmap at `dpi`: the marks of the PDF, one bit per dot.
+pub fn render_bitmap(
+    template: &LoadedTemplate,
+    values: &LabelData,
+    dpi: u32,
+) -> Result<raster::Bitmap, LabelError> {
+    let LoadedTemplate::Described(t) = template else {
+        return Err(LabelError::Template(TemplateError::Invalid {
+            path: format!("{}.zpl", template.kind().name()),
+            message: "a raw ZPL template cannot be drawn as a picture; use a .toml template".into(),
+        }));
+    };
+    let mut bitmap = raster::Bitmap::new(t.width_mm * PT_PER_MM, t.height_mm * PT_PER_MM, dpi);
+    PdfPainter {
+        page: &mut bitmap,
+        dpi,
+        origin_x: 0.0,
+        origin_top: t.height_mm * PT_PER_MM,
+        width: t.width_mm * PT_PER_MM,
+    }
+    .draw(t, values)?;
+    Ok(bitmap)
+}
+
+/// The label as TSPL for a generic thermal printer (its bitmap in one `BITMAP` command).
+pub fn render_tspl(
+    template: &LoadedTemplate,
+    values: &LabelData,
+    dpi: u32,
+    copies: u32,
+) -> Result<Vec<u8>, LabelError> {
+    let bitmap = render_bitmap(template, values, dpi)?;
+    let LoadedTemplate::Described(t) = template else {
+        unreachable!("render_bitmap refused it");
+    };
+    Ok(raster::tspl(&bitmap, t.width_mm, t.height_mm, copies))
+}
+
 /// An A4 sheet of cards in a grid (the command sheet), as many pages as they need.
 pub fn render_sheet(card: &Template, cards: &[LabelData], dpi: u32) -> Result<Vec<u8>, LabelError> {
     let (page_w, page_h, margin) = (210.0_f32, 297.0_f32, 8.0_f32);
@@ -765,6 +804,16 @@ data = "{gs1}"
             "{zpl}"
         );
         assert!(zpl.contains("^FH_^FD>:LOT_5EXZ_7EJR"), "{zpl}");
+        // TSPL carries no value as text at all: everything is in the bitmap
+        let tspl = render_tspl(&template, &values, 203, 1).expect("tspl");
+        let head = String::from_utf8_lossy(
+            &tspl[..tspl
+                .windows(7)
+                .position(|w| w == b"BITMAP ")
+                .expect("bitmap")],
+        );
+        assert!(!head.contains("XZ") && !head.contains("Oil"), "{head}");
+        assert!(tspl.ends_with(b"\r\nPRINT 1,1\r\n"));
         // GS1 data outside GS1's character set is refused, never printed
         values.set("gs1", "(01)09501101530003(10)A^XZ~JR");
         assert!(render_zpl(&template, &values, 203, 1).is_err());

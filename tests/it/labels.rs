@@ -189,6 +189,36 @@ fn render(shop: &Shop, kind: &str, code: &str, format: &str) -> PathBuf {
     path
 }
 
+/// The picture in a TSPL job's `BITMAP x,y,width_bytes,height,mode,data` command, as a
+/// PBM file (TSPL: a 0 bit prints; PBM: a 1 bit is black). Also checks the job's frame.
+fn tspl_to_pbm(job: &[u8], path: &Path) -> PathBuf {
+    let text = String::from_utf8_lossy(job);
+    assert!(text.starts_with("SIZE "), "{}", &text[..40.min(text.len())]);
+    assert!(text.contains("\r\nCLS\r\n") && text.ends_with("\r\nPRINT 1,1\r\n"));
+    let start = job
+        .windows(7)
+        .position(|w| w == b"BITMAP ")
+        .expect("a BITMAP command");
+    let fields: Vec<usize> = job[start + 7..]
+        .split(|b| *b == b',')
+        .take(5)
+        .map(|f| String::from_utf8_lossy(f).parse().expect("a number"))
+        .collect();
+    let (bytes, height) = (fields[2], fields[3]);
+    let header_len = job[start..]
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b',')
+        .nth(4)
+        .map(|(i, _)| i + 1)
+        .expect("five fields");
+    let data = &job[start + header_len..start + header_len + bytes * height];
+    let mut pbm = format!("P4\n{} {height}\n", bytes * 8).into_bytes();
+    pbm.extend(data.iter().map(|b| !b));
+    std::fs::write(path, pbm).expect("write pbm");
+    path.to_path_buf()
+}
+
 fn find<'a>(decoded: &'a [Decoded], identifier: &str) -> &'a Decoded {
     decoded
         .iter()
@@ -202,15 +232,23 @@ fn every_label_decodes_in_zpl_and_pdf() {
     let (shop, lot) = shop_with_labels();
     let lot_gs1 = format!("010950110153000317271130310512500010{lot}");
     let batch_gs1 = "010950110153001017".to_string();
-    for format in ["pdf", "zpl"] {
+    for format in ["pdf", "zpl", "png", "tspl"] {
         let png_of = |kind: &str, code: &str| {
             let file = render(&shop, kind, code, format);
             let png = shop.path(&format!("{kind}-{format}.png"));
-            if format == "pdf" {
-                pdf_to_png(&file, &png.with_extension(""))
-            } else {
-                zpl_to_png(&std::fs::read(&file).expect("zpl"), &png);
-                png
+            match format {
+                "pdf" => pdf_to_png(&file, &png.with_extension("")),
+                "zpl" => {
+                    zpl_to_png(&std::fs::read(&file).expect("zpl"), &png);
+                    png
+                }
+                // our own picture, read as it is
+                "png" => file,
+                // the printer's bitmap, taken out of the TSPL by the test
+                _ => tspl_to_pbm(
+                    &std::fs::read(&file).expect("tspl"),
+                    &png.with_extension("pbm"),
+                ),
             }
         };
         // lot label: Code 128 of the code, GS1 DataMatrix with GTIN, expiry, weight and lot

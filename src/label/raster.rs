@@ -1,0 +1,234 @@
+//! Labels for printers that take a picture: the same marks as the PDF (`pdf::Surface`),
+//! rasterised to one bit per printer dot (a dot is black when its centre is inside a mark;
+//! barcode modules are whole dots already), then written as a PNG preview or as TSPL
+//! `BITMAP` commands for generic thermal printers. Pure: data in, bytes out.
+
+use crate::pdf::{self, Font, Surface};
+
+/// One bit per printer dot, rows from the top; `true` is black.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bitmap {
+    pub width: u32,
+    pub height: u32,
+    dots: Vec<bool>,
+    /// dots per point
+    scale: f32,
+    /// the page's height in points (PDF's y runs up, a bitmap's rows run down)
+    height_pt: f32,
+}
+
+impl Bitmap {
+    /// A white bitmap for a label of `width_pt` × `height_pt` points at `dpi`.
+    pub fn new(width_pt: f32, height_pt: f32, dpi: u32) -> Bitmap {
+        let scale = dpi as f32 / 72.0;
+        let width = (width_pt * scale).round().max(1.0) as u32;
+        let height = (height_pt * scale).round().max(1.0) as u32;
+        Bitmap {
+            width,
+            height,
+            dots: vec![false; (width * height) as usize],
+            scale,
+            height_pt,
+        }
+    }
+
+    pub fn get(&self, x: u32, y: u32) -> bool {
+        x < self.width && y < self.height && self.dots[(y * self.width + x) as usize]
+    }
+
+    /// Fills every dot whose centre lies in [x0, x1) × [y0, y1) (dots, rows down).
+    fn fill(&mut self, x0: f32, y0: f32, x1: f32, y1: f32) {
+        let first = |v: f32| (v - 0.5).ceil().max(0.0) as u32;
+        let (cx0, cy0) = (first(x0), first(y0));
+        let cx1 = first(x1).min(self.width);
+        let cy1 = first(y1).min(self.height);
+        for y in cy0..cy1 {
+            let row = (y * self.width) as usize;
+            for x in cx0..cx1 {
+                self.dots[row + x as usize] = true;
+            }
+        }
+    }
+
+    /// Fills polygons (dots, rows down) by the non-zero rule, sampling each dot's centre.
+    fn fill_polygons(&mut self, polygons: &[Vec<(f32, f32)>]) {
+        let mut edges: Vec<(f32, f32, f32, f32)> = Vec::new();
+        for polygon in polygons {
+            for i in 0..polygon.len() {
+                let (a, b) = (polygon[i], polygon[(i + 1) % polygon.len()]);
+                if a.1 != b.1 {
+                    edges.push((a.0, a.1, b.0, b.1));
+                }
+            }
+        }
+        if edges.is_empty() {
+            return;
+        }
+        let top = edges.iter().map(|e| e.1.min(e.3)).fold(f32::MAX, f32::min);
+        let bottom = edges.iter().map(|e| e.1.max(e.3)).fold(f32::MIN, f32::max);
+        let first = (top - 0.5).ceil().max(0.0) as u32;
+        let last = ((bottom - 0.5).floor().max(-1.0) as i64).min(self.height as i64 - 1);
+        let mut crossings: Vec<(f32, i32)> = Vec::new();
+        for y in first as i64..=last {
+            let yc = y as f32 + 0.5;
+            crossings.clear();
+            for &(x0, y0, x1, y1) in &edges {
+                let (lo, hi) = if y0 < y1 { (y0, y1) } else { (y1, y0) };
+                if yc >= lo && yc < hi {
+                    let x = x0 + (yc - y0) * (x1 - x0) / (y1 - y0);
+                    crossings.push((x, if y1 > y0 { 1 } else { -1 }));
+                }
+            }
+            crossings.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let mut winding = 0;
+            for pair in crossings.windows(2) {
+                winding += pair[0].1;
+                if winding != 0 {
+                    self.fill(pair[0].0, yc - 0.5, pair[1].0, yc + 0.5);
+                }
+            }
+        }
+    }
+
+    /// The bitmap as rows of bytes, eight dots to a byte, the first dot in the highest bit;
+    /// `black` is the bit a black dot gets.
+    pub fn packed_rows(&self, black: bool) -> Vec<Vec<u8>> {
+        let bytes = self.width.div_ceil(8) as usize;
+        (0..self.height)
+            .map(|y| {
+                let mut row = vec![if black { 0u8 } else { 0xFF }; bytes];
+                for x in 0..self.width {
+                    if self.get(x, y) == black {
+                        row[x as usize / 8] |= 0x80 >> (x % 8);
+                    } else {
+                        row[x as usize / 8] &= !(0x80 >> (x % 8));
+                    }
+                }
+                row
+            })
+            .collect()
+    }
+}
+
+impl Surface for Bitmap {
+    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32) {
+        let s = self.scale;
+        let top = (self.height_pt - y - h) * s;
+        self.fill(x * s, top, (x + w) * s, top + h * s);
+    }
+
+    fn text(&mut self, x: f32, y: f32, font: Font, size: f32, text: &str) {
+        let s = self.scale;
+        let baseline = (self.height_pt - y) * s;
+        let polygons: Vec<Vec<(f32, f32)>> = pdf::text_outline(font, size, text)
+            .into_iter()
+            .map(|c| {
+                c.into_iter()
+                    .map(|(px, py)| ((x + px) * s, baseline - py * s))
+                    .collect()
+            })
+            .collect();
+        self.fill_polygons(&polygons);
+    }
+}
+
+/// A PNG of the bitmap: one bit per dot, black and white (a preview, or a test's input).
+pub fn png(bitmap: &Bitmap) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend_from_slice(kind);
+        out.extend_from_slice(data);
+        let crc = crc32(&out[start..]);
+        out.extend_from_slice(&crc.to_be_bytes());
+    }
+    let mut raw = Vec::new();
+    // grayscale, 1 bit: 1 is white
+    for row in bitmap.packed_rows(false) {
+        raw.push(0); // no filter
+        raw.extend_from_slice(&row);
+    }
+    let mut header = Vec::new();
+    header.extend_from_slice(&bitmap.width.to_be_bytes());
+    header.extend_from_slice(&bitmap.height.to_be_bytes());
+    header.extend_from_slice(&[1, 0, 0, 0, 0]);
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    chunk(&mut out, b"IHDR", &header);
+    chunk(
+        &mut out,
+        b"IDAT",
+        &miniz_oxide::deflate::compress_to_vec_zlib(&raw, 6),
+    );
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// TSPL/TSPL2 for a generic thermal printer: the label's size and gap, the bitmap in one
+/// `BITMAP` command (TSPL's bits: 0 prints, 1 leaves the paper white), then `PRINT`. No
+/// value reaches the printer as text: everything on the label is in the picture.
+pub fn tspl(bitmap: &Bitmap, width_mm: f32, height_mm: f32, copies: u32) -> Vec<u8> {
+    let rows = bitmap.packed_rows(false);
+    let bytes = bitmap.width.div_ceil(8);
+    let mut out = format!(
+        "SIZE {width_mm} mm,{height_mm} mm\r\nGAP 2 mm,0 mm\r\nDIRECTION 1,0\r\nREFERENCE 0,0\r\nCLS\r\nBITMAP 0,0,{bytes},{},0,",
+        bitmap.height
+    )
+    .into_bytes();
+    for row in rows {
+        out.extend_from_slice(&row);
+    }
+    out.extend_from_slice(format!("\r\nPRINT 1,{}\r\n", copies.max(1)).as_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rectangles_take_whole_dots_and_text_leaves_ink() {
+        // 72 dpi: a point is a dot
+        let mut b = Bitmap::new(20.0, 10.0, 72);
+        b.rect(2.0, 5.0, 3.0, 2.0);
+        let dark: Vec<(u32, u32)> = (0..10)
+            .flat_map(|y| (0..20).map(move |x| (x, y)))
+            .filter(|(x, y)| b.get(*x, *y))
+            .collect();
+        assert_eq!(dark, [(2, 3), (3, 3), (4, 3), (2, 4), (3, 4), (4, 4)]);
+        let mut t = Bitmap::new(100.0, 30.0, 203);
+        t.text(2.0, 8.0, Font::Regular, 18.0, "Łódź");
+        let ink = (0..t.height)
+            .flat_map(|y| (0..t.width).map(move |x| (x, y)))
+            .filter(|(x, y)| t.get(*x, *y))
+            .count();
+        assert!(ink > 500, "{ink} dots of ink");
+    }
+
+    #[test]
+    fn png_and_tspl_have_their_headers() {
+        let b = Bitmap::new(16.0, 8.0, 72);
+        let p = png(&b);
+        assert!(p.starts_with(b"\x89PNG\r\n\x1a\n"));
+        assert_eq!(crc32(b"IEND"), 0xAE42_6082);
+        let t = tspl(&b, 50.0, 30.0, 2);
+        let text = String::from_utf8_lossy(&t);
+        assert!(text.starts_with("SIZE 50 mm,30 mm\r\n"), "{text}");
+        assert!(text.contains("BITMAP 0,0,2,8,0,"), "{text}");
+        assert!(text.ends_with("\r\nPRINT 1,2\r\n"), "{text}");
+    }
+}

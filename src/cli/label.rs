@@ -26,6 +26,21 @@ pub enum LabelFormat {
     Tspl,
     /// a picture of the label at the printer's resolution
     Png,
+    /// Brother QL raster (QL-500 to QL-820; 300 dpi), for the media `--media` names
+    BrotherQl,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MediaArg {
+    /// 62 mm endless tape (DK-22205)
+    #[value(name = "62")]
+    Endless62,
+    /// 62 × 29 mm die-cut labels (DK-11209)
+    #[value(name = "62x29")]
+    DieCut62x29,
+    /// 29 × 90 mm die-cut labels (DK-11201)
+    #[value(name = "29x90")]
+    DieCut29x90,
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,6 +59,9 @@ pub enum LabelCommand {
         dpi: u32,
         #[arg(long, default_value_t = 1)]
         copies: u32,
+        /// Brother QL media (with --format brother-ql)
+        #[arg(long, value_enum, default_value_t = MediaArg::Endless62)]
+        media: MediaArg,
     },
     /// Print the label of a lot, batch or shipment on the running station's printer, through
     /// its queue (journaled, retried, confirmed like a bench's labels)
@@ -68,7 +86,7 @@ pub fn kind_of(kind: RenderKind) -> LabelKind {
 }
 
 pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow::Result<i32> {
-    let (kind, code, format, output, dpi, copies) = match command {
+    let (kind, code, format, output, dpi, copies, media) = match command {
         LabelCommand::Render {
             kind,
             code,
@@ -76,7 +94,8 @@ pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow:
             output,
             dpi,
             copies,
-        } => (kind, code, format, output, dpi, copies),
+            media,
+        } => (kind, code, format, output, dpi, copies, media),
         LabelCommand::Print {
             kind,
             code,
@@ -98,6 +117,23 @@ pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow:
         LabelFormat::Pdf => label::render_pdf(template, &data, dpi, copies)?,
         LabelFormat::Tspl => label::render_tspl(template, &data, dpi, copies)?,
         LabelFormat::Png => label::raster::png(&label::render_bitmap(template, &data, dpi)?),
+        LabelFormat::BrotherQl => {
+            use label::raster::BrotherMedia;
+            // the QL head is 300 dpi whatever --dpi says
+            let bitmap = label::render_bitmap(template, &data, 300)?;
+            let media = match media {
+                MediaArg::Endless62 => BrotherMedia::Endless62,
+                MediaArg::DieCut62x29 => BrotherMedia::DieCut62x29,
+                MediaArg::DieCut29x90 => BrotherMedia::DieCut29x90,
+            };
+            match label::raster::brother_ql(&bitmap, media, copies) {
+                Ok(bytes) => bytes,
+                Err(why) => {
+                    eprintln!("error: {why}");
+                    return Ok(1);
+                }
+            }
+        }
     };
     write_output(output.as_deref(), &bytes)?;
     Ok(0)

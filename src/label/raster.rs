@@ -220,6 +220,34 @@ mod tests {
     }
 
     #[test]
+    fn packbits_round_trips() {
+        let unpack = |data: &[u8]| {
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < data.len() {
+                let n = data[i] as i8;
+                if n < 0 {
+                    out.extend(std::iter::repeat_n(data[i + 1], (1 - n as i16) as usize));
+                    i += 2;
+                } else {
+                    out.extend_from_slice(&data[i + 1..i + 2 + n as usize]);
+                    i += 2 + n as usize;
+                }
+            }
+            out
+        };
+        for line in [
+            vec![0u8; 90],
+            (0..90).map(|i| i as u8).collect::<Vec<_>>(),
+            [vec![1, 2, 3], vec![7; 40], vec![4, 5], vec![0; 45]].concat(),
+        ] {
+            let packed = packbits(&line);
+            assert_eq!(unpack(&packed), line);
+            assert!(packed.len() <= line.len() + line.len() / 128 + 1);
+        }
+    }
+
+    #[test]
     fn png_and_tspl_have_their_headers() {
         let b = Bitmap::new(16.0, 8.0, 72);
         let p = png(&b);
@@ -231,4 +259,189 @@ mod tests {
         assert!(text.contains("BITMAP 0,0,2,8,0,"), "{text}");
         assert!(text.ends_with("\r\nPRINT 1,2\r\n"), "{text}");
     }
+}
+
+/// Brother QL media (the QL-500 to QL-820 families: a 720-dot head at 300 dpi).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrotherMedia {
+    /// DK-22205, 62 mm endless
+    Endless62,
+    /// DK-11209, 62 × 29 mm die-cut
+    DieCut62x29,
+    /// DK-11201, 29 × 90 mm die-cut
+    DieCut29x90,
+}
+
+struct MediaSpec {
+    /// 0x0A endless, 0x0B die-cut
+    kind: u8,
+    width_mm: u8,
+    length_mm: u8,
+    /// dots across the head that print
+    across: u32,
+    /// dots along the feed that print (die-cut only)
+    along: Option<u32>,
+    /// blank dots at the head's right end before the printable area
+    offset_right: u32,
+    /// feed margin, dots
+    margin: u16,
+}
+
+impl BrotherMedia {
+    fn spec(self) -> MediaSpec {
+        match self {
+            BrotherMedia::Endless62 => MediaSpec {
+                kind: 0x0A,
+                width_mm: 62,
+                length_mm: 0,
+                across: 696,
+                along: None,
+                offset_right: 12,
+                margin: 35,
+            },
+            BrotherMedia::DieCut62x29 => MediaSpec {
+                kind: 0x0B,
+                width_mm: 62,
+                length_mm: 29,
+                across: 696,
+                along: Some(271),
+                offset_right: 12,
+                margin: 0,
+            },
+            BrotherMedia::DieCut29x90 => MediaSpec {
+                kind: 0x0B,
+                width_mm: 29,
+                length_mm: 90,
+                across: 306,
+                along: Some(991),
+                offset_right: 6,
+                margin: 0,
+            },
+        }
+    }
+}
+
+/// The head's width in dots (90 bytes a raster line).
+const HEAD_DOTS: u32 = 720;
+
+/// A label as Brother QL raster commands (the documented `ESC i` command set): invalidate,
+/// initialise, raster mode, media and quality, auto-cut, margins, PackBits compression,
+/// one `g` line per dot row, print. The label's ink is trimmed of its white border and
+/// turned a quarter if that is what fits the media across the head; a label that fits
+/// neither way is refused with the sizes. `bitmap` must be at 300 dpi.
+pub fn brother_ql(bitmap: &Bitmap, media: BrotherMedia, copies: u32) -> Result<Vec<u8>, String> {
+    let spec = media.spec();
+    // the ink's bounding box
+    let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+    for y in 0..bitmap.height {
+        for x in 0..bitmap.width {
+            if bitmap.get(x, y) {
+                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
+            }
+        }
+    }
+    if x0 == u32::MAX {
+        (x0, y0, x1, y1) = (0, 0, 1, 1);
+    }
+    let (w, h) = (x1 - x0, y1 - y0);
+    let fits =
+        |across: u32, along: u32| across <= spec.across && spec.along.is_none_or(|a| along <= a);
+    // a dot of the picture at (across, along) on the media
+    let (across, along, turned) = if fits(w, h) {
+        (w, h, false)
+    } else if fits(h, w) {
+        (h, w, true)
+    } else {
+        return Err(format!(
+            "the label's print is {:.1} × {:.1} mm; {} takes {:.1} mm across{}: use a smaller template",
+            w as f32 * 25.4 / 300.0,
+            h as f32 * 25.4 / 300.0,
+            match media {
+                BrotherMedia::Endless62 => "62 mm endless tape",
+                BrotherMedia::DieCut62x29 => "the 62 × 29 mm label",
+                BrotherMedia::DieCut29x90 => "the 29 × 90 mm label",
+            },
+            spec.across as f32 * 25.4 / 300.0,
+            spec.along
+                .map(|a| format!(" and {:.1} mm along", a as f32 * 25.4 / 300.0))
+                .unwrap_or_default()
+        ));
+    };
+    let rows = spec.along.unwrap_or(along);
+    // centred in the printable area, which ends `offset_right` dots from the head's end
+    let left = HEAD_DOTS - spec.offset_right - spec.across + (spec.across - across) / 2;
+    let top = (rows - along) / 2;
+    let ink = |a: u32, r: u32| -> bool {
+        if r < top || r >= top + along || a < left || a >= left + across {
+            return false;
+        }
+        let (a, r) = (a - left, r - top);
+        if turned {
+            // a quarter turn: the picture's rows run across the head
+            bitmap.get(x0 + r, y0 + (across - 1 - a))
+        } else {
+            bitmap.get(x0 + a, y0 + r)
+        }
+    };
+    let mut out = vec![0u8; 200];
+    out.extend_from_slice(b"\x1b@");
+    out.extend_from_slice(b"\x1bia\x01");
+    let copies = copies.max(1);
+    for page in 0..copies {
+        out.extend_from_slice(b"\x1biz");
+        out.push(0x80 | 0x02 | 0x04 | 0x08 | 0x40);
+        out.extend_from_slice(&[spec.kind, spec.width_mm, spec.length_mm]);
+        out.extend_from_slice(&rows.to_le_bytes());
+        out.extend_from_slice(&[u8::from(page > 0), 0]);
+        out.extend_from_slice(b"\x1biM\x40");
+        out.extend_from_slice(b"\x1biA\x01");
+        out.extend_from_slice(b"\x1biK\x08");
+        out.extend_from_slice(b"\x1bid");
+        out.extend_from_slice(&spec.margin.to_le_bytes());
+        out.extend_from_slice(b"M\x02");
+        for r in 0..rows {
+            // the head's dots from its far end: the picture mirrored, as the printer wants
+            let mut line = [0u8; (HEAD_DOTS / 8) as usize];
+            for i in 0..HEAD_DOTS {
+                if ink(HEAD_DOTS - 1 - i, r) {
+                    line[(i / 8) as usize] |= 0x80 >> (i % 8);
+                }
+            }
+            let packed = packbits(&line);
+            out.push(b'g');
+            out.push(0);
+            out.push(packed.len() as u8);
+            out.extend_from_slice(&packed);
+        }
+        out.push(if page + 1 == copies { 0x1A } else { 0x0C });
+    }
+    Ok(out)
+}
+
+/// PackBits (TIFF) compression of one raster line.
+fn packbits(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < data.len() {
+        let mut run = 1;
+        while i + run < data.len() && data[i + run] == data[i] && run < 128 {
+            run += 1;
+        }
+        if run >= 2 {
+            out.push((1i16 - run as i16) as u8);
+            out.push(data[i]);
+            i += run;
+            continue;
+        }
+        let start = i;
+        while i < data.len() && i - start < 128 && !(i + 1 < data.len() && data[i + 1] == data[i]) {
+            i += 1;
+        }
+        if i == start {
+            i += 1;
+        }
+        out.push((i - start - 1) as u8);
+        out.extend_from_slice(&data[start..i]);
+    }
+    out
 }

@@ -374,3 +374,71 @@ fn hostile_field_values_cannot_inject_zpl() {
     // the independent renderer draws it as one label, without warnings
     zpl_to_png(zpl.as_bytes(), &shop.path("hostile.png"));
 }
+
+/// Brother QL raster read back by `brother_ql analyze` (PyPI `brother_ql`, which decodes
+/// the command stream into a PNG of what the head prints), and that picture decoded by
+/// zxing-cpp to the exact codes and GS1 string; a label too big for the media is refused
+/// with its sizes, and nothing is written.
+#[test]
+fn brother_ql_raster_reads_back() {
+    let Some(python) = python() else { return };
+    let analyze = std::path::Path::new(&python).with_file_name("brother_ql");
+    if !analyze.exists() {
+        assert!(
+            std::env::var("LOTSTATION_ORACLES").as_deref() != Ok("1"),
+            "brother_ql is needed (scripts/test.sh installs it)"
+        );
+        return;
+    }
+    let (shop, lot) = shop_with_labels();
+    for (kind, code) in [("lot", lot.as_str()), ("batch", "MFG-0001")] {
+        let file = render(&shop, kind, code, "brother-ql");
+        let dir = shop.path(&format!("ql-{kind}"));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let out = Command::new(&analyze)
+            .arg("analyze")
+            .arg(&file)
+            .current_dir(&dir)
+            .output()
+            .expect("brother_ql analyze");
+        let said = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{said}");
+        assert!(
+            said.contains("media width: 62 mm, media length: 0 mm"),
+            "{said}"
+        );
+        let decoded = decode(&python, &dir.join("label0001.png"));
+        assert_eq!(find(&decoded, "]C0").text, code, "{kind}");
+        if kind == "lot" {
+            let dm = find(&decoded, "]d2");
+            assert_eq!(
+                String::from_utf8_lossy(&dm.bytes),
+                format!("010950110153000317271130310512500010{lot}")
+            );
+        } else {
+            let gs1 = find(&decoded, "]C1");
+            assert!(String::from_utf8_lossy(&gs1.bytes).ends_with("10MFG-0001"));
+        }
+    }
+    let out_path = shop.path("too-big.ql");
+    let out = shop.cli(&[
+        "label",
+        "render",
+        "lot",
+        &lot,
+        "--format",
+        "brother-ql",
+        "--media",
+        "29x90",
+        "-o",
+        out_path.to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the 29 × 90 mm label takes 25.9 mm across"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out_path.exists());
+}

@@ -311,6 +311,11 @@ enum PrinterKind {
 pub enum LabelLanguage {
     Zpl,
     Pdf,
+    /// TSPL/TSPL2 (generic thermal printers): the label as one bitmap
+    Tspl,
+    /// Brother QL raster (300 dpi), on the printer's `media`
+    #[serde(rename = "brother-ql")]
+    BrotherQl,
 }
 
 /// How a printer is reached; each kind carries exactly what it needs.
@@ -335,6 +340,8 @@ pub struct PrinterConfig {
     pub connection: PrinterConnection,
     pub language: LabelLanguage,
     pub dpi: u32,
+    /// the roll or labels in a Brother QL (`brother-ql` only)
+    pub media: crate::label::raster::BrotherMedia,
     /// how long to wait for the printer to connect, answer or take the bytes
     pub timeout_ms: u64,
     /// the longest pause between attempts at a printer that is not ready (pauses double
@@ -355,6 +362,7 @@ struct RawPrinter {
     language: LabelLanguage,
     #[serde(default = "default_dpi")]
     dpi: u32,
+    media: Option<String>,
     #[serde(default = "default_printer_timeout")]
     timeout_ms: u64,
     #[serde(default = "default_retry_max")]
@@ -407,11 +415,35 @@ impl TryFrom<RawPrinter> for PrinterConfig {
                 raw.dpi
             ));
         }
+        use crate::label::raster::BrotherMedia;
+        let media = match (raw.language, raw.media.as_deref()) {
+            (LabelLanguage::BrotherQl, None | Some("62")) => BrotherMedia::Endless62,
+            (LabelLanguage::BrotherQl, Some("62x29")) => BrotherMedia::DieCut62x29,
+            (LabelLanguage::BrotherQl, Some("29x90")) => BrotherMedia::DieCut29x90,
+            (LabelLanguage::BrotherQl, Some(other)) => {
+                return Err(format!(
+                    "printer {name:?}: media {other:?} is not one of \"62\" (endless), \"62x29\", \"29x90\""
+                ));
+            }
+            (_, Some(_)) => {
+                return Err(format!(
+                    "printer {name:?}: media is for language = \"brother-ql\" printers"
+                ));
+            }
+            (_, None) => BrotherMedia::Endless62,
+        };
+        // a Brother QL's head has 300 dots to the inch, whatever is written
+        let dpi = if raw.language == LabelLanguage::BrotherQl {
+            300
+        } else {
+            raw.dpi
+        };
         Ok(PrinterConfig {
             name,
             connection,
             language: raw.language,
-            dpi: raw.dpi,
+            dpi,
+            media,
             timeout_ms: raw.timeout_ms,
             retry_max_ms: raw.retry_max_ms.max(250),
         })
@@ -541,23 +573,24 @@ impl Templates {
     /// Renders every template with example values in each language and resolution the
     /// printers use, so a template that cannot render is found at start, not at a print.
     fn check_render(&self, printers: &[PrinterConfig]) -> Result<(), String> {
-        let mut targets: Vec<(LabelLanguage, u32)> =
-            printers.iter().map(|p| (p.language, p.dpi)).collect();
-        targets.push((LabelLanguage::Zpl, 203));
-        targets.sort_by_key(|(language, dpi)| (*language as u8, *dpi));
+        let mut targets: Vec<(LabelLanguage, u32, crate::label::raster::BrotherMedia)> = printers
+            .iter()
+            .map(|p| (p.language, p.dpi, p.media))
+            .collect();
+        targets.push((
+            LabelLanguage::Zpl,
+            203,
+            crate::label::raster::BrotherMedia::Endless62,
+        ));
+        targets.sort_by_key(|(language, dpi, media)| (*language as u8, *dpi, *media as u8));
         targets.dedup();
         for kind in [LabelKind::Lot, LabelKind::Batch, LabelKind::Shipment] {
             let template = self.get(kind);
             let data = crate::label::sample_data(kind);
-            for (language, dpi) in &targets {
-                let rendered = match language {
-                    LabelLanguage::Zpl => {
-                        crate::label::render_zpl(template, &data, *dpi, 1).map(|_| ())
-                    }
-                    LabelLanguage::Pdf => {
-                        crate::label::render_pdf(template, &data, *dpi, 1).map(|_| ())
-                    }
-                };
+            for (language, dpi, media) in &targets {
+                let rendered =
+                    crate::label::render_for(template, &data, *language, *dpi, *media, 1)
+                        .map(|_| ());
                 rendered.map_err(|e| {
                     format!(
                         "the {} label template does not render at {dpi} dpi: {e}",

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::config::{LabelLanguage, Station};
+use crate::config::Station;
 use crate::devices::printer::{Printer, SendError};
 use crate::events::{Event, JobOutcome, PrinterState};
 use crate::label;
@@ -121,13 +121,15 @@ pub fn render_job(
             &station.timezone,
         )
         .map_err(RenderError::Store)?;
-    match printer.language {
-        LabelLanguage::Zpl => label::render_zpl(template, &data, printer.dpi, job.copies)
-            .map(String::into_bytes)
-            .map_err(|e| RenderError::Label(e.to_string())),
-        LabelLanguage::Pdf => label::render_pdf(template, &data, printer.dpi, job.copies)
-            .map_err(|e| RenderError::Label(e.to_string())),
-    }
+    label::render_for(
+        template,
+        &data,
+        printer.language,
+        printer.dpi,
+        printer.media,
+        job.copies,
+    )
+    .map_err(|e| RenderError::Label(e.to_string()))
 }
 
 /// Why a job's label could not be made.

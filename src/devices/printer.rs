@@ -24,6 +24,8 @@ pub struct Printer {
     pub name: String,
     pub target: Target,
     pub language: LabelLanguage,
+    /// a Brother QL's roll or labels
+    pub media: crate::label::raster::BrotherMedia,
     pub dpi: u32,
     /// connect, status and write timeout
     pub timeout: Duration,
@@ -63,6 +65,7 @@ impl Printer {
             name: config.name.clone(),
             target,
             language: config.language,
+            media: config.media,
             dpi: config.dpi,
             timeout: Duration::from_millis(config.timeout_ms),
             retry_max: Duration::from_millis(config.retry_max_ms),
@@ -73,6 +76,8 @@ impl Printer {
         match self.language {
             LabelLanguage::Zpl => "zpl",
             LabelLanguage::Pdf => "pdf",
+            LabelLanguage::Tspl => "tspl",
+            LabelLanguage::BrotherQl => "ql",
         }
     }
 
@@ -171,6 +176,7 @@ impl Printer {
         let format = match self.language {
             LabelLanguage::Pdf => "application/pdf",
             LabelLanguage::Zpl => "application/vnd.zebra-zpl",
+            LabelLanguage::Tspl | LabelLanguage::BrotherQl => "application/octet-stream",
         };
         let payload = IppPayload::new(std::io::Cursor::new(bytes.to_vec()));
         let operation = IppOperationBuilder::print_job(parsed.clone(), payload)

@@ -637,6 +637,33 @@ pub fn render_bitmap(
     Ok(bitmap)
 }
 
+/// The label in a printer's language, at its resolution (and, for a Brother QL, on its
+/// media): what a print job sends.
+pub fn render_for(
+    template: &LoadedTemplate,
+    values: &LabelData,
+    language: crate::config::LabelLanguage,
+    dpi: u32,
+    media: raster::BrotherMedia,
+    copies: u32,
+) -> Result<Vec<u8>, LabelError> {
+    use crate::config::LabelLanguage;
+    match language {
+        LabelLanguage::Zpl => render_zpl(template, values, dpi, copies).map(String::into_bytes),
+        LabelLanguage::Pdf => render_pdf(template, values, dpi, copies),
+        LabelLanguage::Tspl => render_tspl(template, values, dpi, copies),
+        LabelLanguage::BrotherQl => {
+            let bitmap = render_bitmap(template, values, 300)?;
+            raster::brother_ql(&bitmap, media, copies).map_err(|message| {
+                LabelError::Template(TemplateError::Invalid {
+                    path: format!("{}.toml", template.kind().name()),
+                    message,
+                })
+            })
+        }
+    }
+}
+
 /// The label as TSPL for a generic thermal printer (its bitmap in one `BITMAP` command).
 pub fn render_tspl(
     template: &LoadedTemplate,

@@ -576,3 +576,93 @@ fn ipp_printer_takes_pdf_and_zpl() {
         vec!["printed", "printed"]
     );
 }
+
+/// A raw port-9100 printer of a language without a status to ask (TSPL, Brother QL): one
+/// connection per script entry, each either hanging up after some bytes or taking the whole
+/// job (it closes when the station has said all); the complete jobs are what printed.
+fn raw_printer(listener: TcpListener, drops: Vec<Option<usize>>) -> Arc<Mutex<Vec<Vec<u8>>>> {
+    let jobs = Arc::new(Mutex::new(Vec::new()));
+    let out = jobs.clone();
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let drop_after = drops.get(n).copied().flatten();
+            let mut job = Vec::new();
+            let mut buffer = [0u8; 4096];
+            loop {
+                match stream.read(&mut buffer) {
+                    Ok(0) => {
+                        jobs.lock().expect("lock").push(job);
+                        break;
+                    }
+                    Ok(k) => {
+                        job.extend_from_slice(&buffer[..k]);
+                        if drop_after.is_some_and(|limit| job.len() >= limit) {
+                            // the printer goes away mid-job: closed with the rest of the
+                            // job unread, which resets the connection; nothing printed
+                            jobs.lock().expect("lock").push(Vec::new());
+                            break;
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+        }
+    });
+    out
+}
+
+/// TSPL and Brother QL printers on the network take their labels through the queue: a
+/// printer that goes away in the middle of a job gets it again whole, and every label
+/// arrives once, complete (TSPL's `PRINT` at its end, the QL's final 0x1A).
+#[test]
+fn tspl_and_brother_ql_printers_take_jobs_through_the_queue() {
+    for (language, extra) in [("tspl", ""), ("brother-ql", "media = \"62\"\n")] {
+        let shop = Shop::new();
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let jobs = raw_printer(listener, vec![Some(100), None]);
+        let config = format!(
+            "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\nprinter = \"thermal\"\n\
+             [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+             [[printer]]\nname = \"thermal\"\nkind = \"tcp\"\naddress = \"127.0.0.1:{port}\"\n\
+             language = \"{language}\"\n{extra}timeout_ms = 2000\nretry_max_ms = 500\n\
+             [station]\nprint_drain_seconds = 30\n"
+        );
+        let mut bench = shop.bench_with_config(&config);
+        bench.ok("@RECEIVE");
+        let lots = receive_lots(&mut bench, 2);
+        bench.finish();
+        let jobs = jobs.lock().expect("lock").clone();
+        let complete: Vec<&Vec<u8>> = jobs.iter().filter(|j| !j.is_empty()).collect();
+        assert_eq!(jobs.len(), 3, "{language}: the dropped job was sent again");
+        assert_eq!(
+            complete.len(),
+            2,
+            "{language}: two labels, each once: {:?} {:?}",
+            jobs.iter().map(Vec::len).collect::<Vec<_>>(),
+            shop.query_strings(
+                "SELECT outcome || ' ' || detail FROM print_outcomes ORDER BY job_id"
+            )
+        );
+        for job in &complete {
+            match language {
+                "tspl" => {
+                    assert!(job.starts_with(b"SIZE 100 mm,60 mm\r\n"), "{language}");
+                    assert!(job.ends_with(b"\r\nPRINT 1,1\r\n"), "{language}");
+                }
+                _ => {
+                    assert!(job[..200].iter().all(|b| *b == 0), "{language}: invalidate");
+                    assert_eq!(&job[200..202], b"\x1b@", "{language}: initialise");
+                    assert_eq!(job.last(), Some(&0x1A), "{language}: print");
+                }
+            }
+        }
+        assert_eq!(
+            shop.query_strings("SELECT outcome FROM print_outcomes ORDER BY job_id"),
+            ["printed", "printed"],
+            "{language}: {lots:?}"
+        );
+    }
+}

@@ -227,9 +227,40 @@ pub fn run(
         samples.push(started.elapsed());
     }
     figures.push(timed(
-        "render one label: PDF",
+        "render one label: PDF (embedded font, subset)",
         &mut samples,
         Duration::from_millis(1),
+        "median",
+    ));
+    // raster printers: the label as the head prints it
+    let mut samples = Vec::new();
+    for _ in 0..100 {
+        let started = Instant::now();
+        let bitmap = label::render_bitmap(&template, &data, 300)?;
+        std::hint::black_box(
+            label::raster::brother_ql(&bitmap, label::raster::BrotherMedia::Endless62, 1)
+                .map_err(|e| anyhow::anyhow!(e))?,
+        );
+        samples.push(started.elapsed());
+    }
+    figures.push(timed(
+        "render one label: Brother QL 62 mm, 300 dpi",
+        &mut samples,
+        Duration::from_millis(2),
+        "median",
+    ));
+    let shipping = LoadedTemplate::builtin(LabelKind::Shipment)?;
+    let shipping_data = label::sample_data(LabelKind::Shipment);
+    let mut samples = Vec::new();
+    for _ in 0..100 {
+        let started = Instant::now();
+        std::hint::black_box(label::render_tspl(&shipping, &shipping_data, 203, 1)?);
+        samples.push(started.elapsed());
+    }
+    figures.push(timed(
+        "render one label: TSPL, shipment 100 × 60 mm, 203 dpi",
+        &mut samples,
+        Duration::from_millis(2),
         "median",
     ));
     // as a person gets them: whole commands, and the screen under load while a bench scans

@@ -503,6 +503,44 @@ fn one() -> u32 {
     1
 }
 
+/// `GET /api/label/{kind}/{code}.png`: the label as the printer draws it, one bit per dot
+/// at 203 dpi (a preview for the owner's pages).
+pub async fn label_png(
+    State(app): State<App>,
+    Path((kind, file)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let kind = match kind.as_str() {
+        "lot" => crate::label::LabelKind::Lot,
+        "batch" => crate::label::LabelKind::Batch,
+        "shipment" => crate::label::LabelKind::Shipment,
+        other => {
+            return Err(ApiError::not_found(format!(
+                "a label is a lot, batch or shipment label, not {other:?}"
+            )));
+        }
+    };
+    let Some(code) = file.strip_suffix(".png").map(str::to_string) else {
+        return Err(ApiError::not_found("a label preview is CODE.png"));
+    };
+    let station = app.settings.station.clone();
+    read(&app, move |store| {
+        let data = store.label_data(
+            kind,
+            &code,
+            &station.config.labels.digital_link_base,
+            &station.timezone,
+        )?;
+        let bitmap = crate::label::render_bitmap(station.templates.get(kind), &data, 203)
+            .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
+        Ok((
+            [(header::CONTENT_TYPE, "image/png")],
+            crate::label::raster::png(&bitmap),
+        )
+            .into_response())
+    })
+    .await
+}
+
 /// `POST /api/print`: `{"label": "lot"|"batch"|"shipment", "code", "printer"?, "copies"?}`.
 pub async fn print(
     State(app): State<App>,

@@ -180,6 +180,7 @@ pub async fn serve(
         .route("/api/release", post(api::release))
         .route("/api/void", post(api::void))
         .route("/api/print", post(api::print))
+        .route("/api/label/{kind}/{file}", get(api::label_png))
         .route("/api/adjust", post(api::adjust))
         .route("/metrics", get(api::metrics))
         .fallback(|| async { ApiError::not_found("no such page") })

@@ -134,6 +134,12 @@ pub async fn trace_page(State(app): State<App>, Query(form): Query<TraceForm>) -
         }
         Ok((printable, trace)) => {
             if let Some((kind, code)) = printable {
+                let _ = write!(
+                    body,
+                    r#"<p><img src="/api/label/{kind}/{}.png" alt="the {kind} label of {}" style="max-width:420px;border:1px solid #ccc"></p>"#,
+                    esc(&urlencode(&code)),
+                    esc(&code)
+                );
                 body.push_str(&print_form(kind, &code));
             }
             match trace {

@@ -267,6 +267,17 @@ fn the_api_answers_and_refuses_clearly() {
         body.contains(&format!("Print the lot label of {lot}")) && body.contains("/api/print"),
         "the trace page prints the label"
     );
+    assert!(
+        body.contains(&format!("/api/label/lot/{lot}.png")),
+        "and shows it"
+    );
+    let (status, png) = http(port, "GET", &format!("/api/label/lot/{lot}.png"), None, "");
+    assert_eq!(status, 200);
+    assert!(png.contains("PNG") && png.contains("IHDR") && png.contains("IEND"));
+    let (status, _) = http(port, "GET", "/api/label/lot/NOPE-1.png", None, "");
+    assert_eq!(status, 404);
+    let (status, _) = http(port, "GET", "/api/label/cup/X.png", None, "");
+    assert_eq!(status, 404);
     let (status, metrics) = http(port, "GET", "/metrics", None, "");
     assert_eq!(status, 200);
     assert!(

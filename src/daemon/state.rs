@@ -236,6 +236,12 @@ impl Daemon {
                             waiting: self.printing.waiting(),
                         }
                     }),
+                    last_label: b.state.last_print.as_ref().map(|p| {
+                        crate::events::view::LabelView {
+                            kind: p.label.noun().to_string(),
+                            code: p.code.clone(),
+                        }
+                    }),
                 }
             })
             .collect();

@@ -47,6 +47,16 @@ pub struct BenchView {
     pub last_scans: VecDeque<ScanView>,
     pub scale: ScaleView,
     pub printer: Option<PrinterView>,
+    /// the label this bench printed last (its picture: `/api/label/{kind}/{code}.png`)
+    pub last_label: Option<LabelView>,
+}
+
+/// A label by what it is for.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LabelView {
+    /// lot, batch or shipment
+    pub kind: String,
+    pub code: String,
 }
 
 /// Counters since the daemon started (Prometheus counters reset with the process).

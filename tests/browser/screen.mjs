@@ -69,6 +69,12 @@ try {
   await docLines.filter({ hasText: "SOAP: 2 ordered, 1 in this box, 0 shipped before" }).waitFor({ timeout: 15000 });
   await docLines.filter({ hasText: "box: 1 × MFG-0001 (SOAP)" }).waitFor({ timeout: 15000 });
   console.log("PACKING " + (await title.textContent()) + " | " + (await docLines.textContent()));
+  // the batch's label, printed at its @DONE, shown as the printer draws it
+  await page.waitForFunction(() => {
+    const img = document.getElementById("last-label");
+    return img && !img.hidden && img.complete && img.naturalWidth > 0 && img.alt.includes("batch MFG-0001");
+  }, null, { timeout: 15000 });
+  console.log("LABEL " + (await page.locator("#last-label").getAttribute("alt")));
 
   // the making view: the batch, its product and its yield
   await step("make soap");

@@ -438,6 +438,12 @@ fn the_station_screen_in_a_real_browser() {
         "{transcript:#?}"
     );
     assert!(screenshot.exists(), "a screenshot for people to look at");
+    assert!(
+        transcript
+            .iter()
+            .any(|l| l == "LABEL last label: batch MFG-0001"),
+        "the screen shows the last label: {transcript:#?}"
+    );
     bench.finish();
 }
 

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
 
-use crate::config::Station;
+use crate::config::{LabelLanguage, Station};
+use crate::label::raster::BrotherMedia;
 use crate::label::{self, LabelData, LabelKind, LoadedTemplate};
 use crate::store::Store;
 
@@ -18,31 +19,6 @@ pub enum RenderKind {
     Shipment,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LabelFormat {
-    Zpl,
-    Pdf,
-    /// TSPL/TSPL2 for generic thermal printers (the label as one bitmap)
-    Tspl,
-    /// a picture of the label at the printer's resolution
-    Png,
-    /// Brother QL raster (QL-500 to QL-820; 300 dpi), for the media `--media` names
-    BrotherQl,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MediaArg {
-    /// 62 mm endless tape (DK-22205)
-    #[value(name = "62")]
-    Endless62,
-    /// 62 × 29 mm die-cut labels (DK-11209)
-    #[value(name = "62x29")]
-    DieCut62x29,
-    /// 29 × 90 mm die-cut labels (DK-11201)
-    #[value(name = "29x90")]
-    DieCut29x90,
-}
-
 #[derive(Debug, Subcommand)]
 pub enum LabelCommand {
     /// Render the label of a lot, batch or shipment (to a file, or standard output)
@@ -50,8 +26,9 @@ pub enum LabelCommand {
         #[arg(value_enum)]
         kind: RenderKind,
         code: String,
-        #[arg(long, value_enum, default_value_t = LabelFormat::Zpl)]
-        format: LabelFormat,
+        /// the printer language, as a `[[printer]]`'s `language` (or `png`: a picture)
+        #[arg(long, value_enum, default_value_t = LabelLanguage::Zpl)]
+        format: LabelLanguage,
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
         /// the printer's resolution in dots per inch
@@ -60,8 +37,8 @@ pub enum LabelCommand {
         #[arg(long, default_value_t = 1)]
         copies: u32,
         /// Brother QL media (with --format brother-ql)
-        #[arg(long, value_enum, default_value_t = MediaArg::Endless62)]
-        media: MediaArg,
+        #[arg(long, value_enum, default_value_t = BrotherMedia::Endless62)]
+        media: BrotherMedia,
     },
     /// Print the label of a lot, batch or shipment on the running station's printer, through
     /// its queue (journaled, retried, confirmed like a bench's labels)
@@ -112,29 +89,7 @@ pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow:
         &station.config.labels.digital_link_base,
         &station.timezone,
     )?;
-    let bytes = match format {
-        LabelFormat::Zpl => label::render_zpl(template, &data, dpi, copies)?.into_bytes(),
-        LabelFormat::Pdf => label::render_pdf(template, &data, dpi, copies)?,
-        LabelFormat::Tspl => label::render_tspl(template, &data, dpi, copies)?,
-        LabelFormat::Png => label::raster::png(&label::render_bitmap(template, &data, dpi)?),
-        LabelFormat::BrotherQl => {
-            use label::raster::BrotherMedia;
-            // the QL head is 300 dpi whatever --dpi says
-            let bitmap = label::render_bitmap(template, &data, 300)?;
-            let media = match media {
-                MediaArg::Endless62 => BrotherMedia::Endless62,
-                MediaArg::DieCut62x29 => BrotherMedia::DieCut62x29,
-                MediaArg::DieCut29x90 => BrotherMedia::DieCut29x90,
-            };
-            match label::raster::brother_ql(&bitmap, media, copies) {
-                Ok(bytes) => bytes,
-                Err(why) => {
-                    eprintln!("error: {why}");
-                    return Ok(1);
-                }
-            }
-        }
-    };
+    let bytes = label::render_for(template, &data, format, dpi, media, copies)?;
     write_output(output.as_deref(), &bytes)?;
     Ok(0)
 }

@@ -305,17 +305,21 @@ enum PrinterKind {
     Ipp,
 }
 
-/// The language a printer is sent labels in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+/// The language a printer is sent labels in; the same names for `label render --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 pub enum LabelLanguage {
+    /// Zebra ZPL: the printer draws text and barcodes itself
     Zpl,
+    /// PDF, for printers behind CUPS/IPP and for paper
     Pdf,
     /// TSPL/TSPL2 (generic thermal printers): the label as one bitmap
     Tspl,
     /// Brother QL raster (300 dpi), on the printer's `media`
     #[serde(rename = "brother-ql")]
     BrotherQl,
+    /// a PNG picture of the label per job (a folder of previews)
+    Png,
 }
 
 /// How a printer is reached; each kind carries exactly what it needs.
@@ -362,7 +366,7 @@ struct RawPrinter {
     language: LabelLanguage,
     #[serde(default = "default_dpi")]
     dpi: u32,
-    media: Option<String>,
+    media: Option<crate::label::raster::BrotherMedia>,
     #[serde(default = "default_printer_timeout")]
     timeout_ms: u64,
     #[serde(default = "default_retry_max")]
@@ -416,15 +420,8 @@ impl TryFrom<RawPrinter> for PrinterConfig {
             ));
         }
         use crate::label::raster::BrotherMedia;
-        let media = match (raw.language, raw.media.as_deref()) {
-            (LabelLanguage::BrotherQl, None | Some("62")) => BrotherMedia::Endless62,
-            (LabelLanguage::BrotherQl, Some("62x29")) => BrotherMedia::DieCut62x29,
-            (LabelLanguage::BrotherQl, Some("29x90")) => BrotherMedia::DieCut29x90,
-            (LabelLanguage::BrotherQl, Some(other)) => {
-                return Err(format!(
-                    "printer {name:?}: media {other:?} is not one of \"62\" (endless), \"62x29\", \"29x90\""
-                ));
-            }
+        let media = match (raw.language, raw.media) {
+            (LabelLanguage::BrotherQl, media) => media.unwrap_or(BrotherMedia::Endless62),
             (_, Some(_)) => {
                 return Err(format!(
                     "printer {name:?}: media is for language = \"brother-ql\" printers"

@@ -78,6 +78,7 @@ impl Printer {
             LabelLanguage::Pdf => "pdf",
             LabelLanguage::Tspl => "tspl",
             LabelLanguage::BrotherQl => "ql",
+            LabelLanguage::Png => "png",
         }
     }
 
@@ -176,6 +177,7 @@ impl Printer {
         let format = match self.language {
             LabelLanguage::Pdf => "application/pdf",
             LabelLanguage::Zpl => "application/vnd.zebra-zpl",
+            LabelLanguage::Png => "image/png",
             LabelLanguage::Tspl | LabelLanguage::BrotherQl => "application/octet-stream",
         };
         let payload = IppPayload::new(std::io::Cursor::new(bytes.to_vec()));

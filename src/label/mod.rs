@@ -652,6 +652,7 @@ pub fn render_for(
         LabelLanguage::Zpl => render_zpl(template, values, dpi, copies).map(String::into_bytes),
         LabelLanguage::Pdf => render_pdf(template, values, dpi, copies),
         LabelLanguage::Tspl => render_tspl(template, values, dpi, copies),
+        LabelLanguage::Png => render_bitmap(template, values, dpi).map(|b| raster::png(&b)),
         LabelLanguage::BrotherQl => {
             let bitmap = render_bitmap(template, values, 300)?;
             raster::brother_ql(&bitmap, media, copies).map_err(|message| {

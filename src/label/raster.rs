@@ -261,14 +261,21 @@ mod tests {
     }
 }
 
-/// Brother QL media (the QL-500 to QL-820 families: a 720-dot head at 300 dpi).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Brother QL media (the QL-500 to QL-820 families: a 720-dot head at 300 dpi), named
+/// the same in the config (`media = "62"`) and on the command line (`--media 62`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
 pub enum BrotherMedia {
     /// DK-22205, 62 mm endless
+    #[serde(rename = "62")]
+    #[value(name = "62")]
     Endless62,
     /// DK-11209, 62 × 29 mm die-cut
+    #[serde(rename = "62x29")]
+    #[value(name = "62x29")]
     DieCut62x29,
     /// DK-11201, 29 × 90 mm die-cut
+    #[serde(rename = "29x90")]
+    #[value(name = "29x90")]
     DieCut29x90,
 }
 

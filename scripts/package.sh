@@ -53,7 +53,7 @@ for arch in "${arches[@]}"; do
   install -D -m 644 packaging/lotstation.tmpfiles "$root/usr/lib/tmpfiles.d/lotstation.conf"
   install -D -m 644 udev/70-lotstation.rules "$root/lib/udev/rules.d/70-lotstation.rules"
   install -D -m 644 packaging/lotstation.toml "$root/etc/lotstation/lotstation.toml"
-  for t in label-templates/*.toml; do
+  for t in label-templates/*.toml label-templates/*/*.toml; do
     install -D -m 644 "$t" "$root/usr/share/lotstation/$t"
   done
   install -d "$root/usr/share/man/man1"

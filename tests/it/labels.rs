@@ -442,3 +442,40 @@ fn brother_ql_raster_reads_back() {
     );
     assert!(!out_path.exists());
 }
+
+/// The 4 × 6 in shipping label (`label-templates/4x6/`) for TSPL printers: chosen by the
+/// config's `[labels] templates`, drawn at 203 dpi, its barcode decoded from the job.
+#[test]
+fn a_four_by_six_shipping_label_in_tspl_decodes() {
+    let Some(python) = python() else { return };
+    let (shop, _) = shop_with_labels();
+    let templates = crate::support::fixture("../../label-templates/4x6");
+    let config = shop.config_file(&format!(
+        "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\n\
+         [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+         [labels]\ntemplates = \"{templates}\"\n"
+    ));
+    let job = shop.path("4x6.tspl");
+    let out = shop.cli(&[
+        "--config",
+        config.to_str().expect("utf8"),
+        "label",
+        "render",
+        "shipment",
+        "SHP-00001",
+        "--format",
+        "tspl",
+        "-o",
+        job.to_str().expect("utf8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&job).expect("job");
+    assert!(bytes.starts_with(b"SIZE 101.6 mm,152.4 mm\r\n"));
+    let pbm = tspl_to_pbm(&bytes, &shop.path("4x6.pbm"));
+    let decoded = decode(&python, &pbm);
+    assert_eq!(find(&decoded, "]C0").text, "SHP-00001");
+}

@@ -32,6 +32,12 @@ impl Bitmap {
         }
     }
 
+    /// One row of dots, left to right.
+    pub fn row(&self, y: u32) -> &[bool] {
+        let start = (y * self.width) as usize;
+        &self.dots[start..start + self.width as usize]
+    }
+
     pub fn get(&self, x: u32, y: u32) -> bool {
         x < self.width && y < self.height && self.dots[(y * self.width + x) as usize]
     }
@@ -96,12 +102,13 @@ impl Bitmap {
         let bytes = self.width.div_ceil(8) as usize;
         (0..self.height)
             .map(|y| {
+                // a set bit is `black`'s dot; the padding past the width is white
                 let mut row = vec![if black { 0u8 } else { 0xFF }; bytes];
-                for x in 0..self.width {
-                    if self.get(x, y) == black {
-                        row[x as usize / 8] |= 0x80 >> (x % 8);
+                for (x, dot) in self.row(y).iter().enumerate() {
+                    if *dot == black {
+                        row[x / 8] |= 0x80 >> (x % 8);
                     } else {
-                        row[x as usize / 8] &= !(0x80 >> (x % 8));
+                        row[x / 8] &= !(0x80 >> (x % 8));
                     }
                 }
                 row
@@ -341,10 +348,16 @@ pub fn brother_ql(bitmap: &Bitmap, media: BrotherMedia, copies: u32) -> Result<V
     // the ink's bounding box
     let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
     for y in 0..bitmap.height {
-        for x in 0..bitmap.width {
-            if bitmap.get(x, y) {
-                (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x + 1), y1.max(y + 1));
-            }
+        let row = bitmap.row(y);
+        if let (Some(first), Some(last)) =
+            (row.iter().position(|d| *d), row.iter().rposition(|d| *d))
+        {
+            (x0, y0, x1, y1) = (
+                x0.min(first as u32),
+                y0.min(y),
+                x1.max(last as u32 + 1),
+                y1.max(y + 1),
+            );
         }
     }
     if x0 == u32::MAX {
@@ -378,18 +391,24 @@ pub fn brother_ql(bitmap: &Bitmap, media: BrotherMedia, copies: u32) -> Result<V
     // centred in the printable area, which ends `offset_right` dots from the head's end
     let left = HEAD_DOTS - spec.offset_right - spec.across + (spec.across - across) / 2;
     let top = (rows - along) / 2;
-    let ink = |a: u32, r: u32| -> bool {
-        if r < top || r >= top + along || a < left || a >= left + across {
-            return false;
-        }
-        let (a, r) = (a - left, r - top);
-        if turned {
+    // every line of the head at once, filled from the picture's black dots in reading
+    // order (the head's dots run from its far end: the picture mirrored, as the printer
+    // wants)
+    let mut lines = vec![[0u8; (HEAD_DOTS / 8) as usize]; rows as usize];
+    for y in y0..y1 {
+        let row = &bitmap.row(y)[x0 as usize..x1 as usize];
+        for (dx, _) in row.iter().enumerate().filter(|(_, d)| **d) {
+            let (dx, dy) = (dx as u32, y - y0);
             // a quarter turn: the picture's rows run across the head
-            bitmap.get(x0 + r, y0 + (across - 1 - a))
-        } else {
-            bitmap.get(x0 + a, y0 + r)
+            let (a, r) = if turned {
+                (across - 1 - dy, dx)
+            } else {
+                (dx, dy)
+            };
+            let i = HEAD_DOTS - 1 - (left + a);
+            lines[(top + r) as usize][(i / 8) as usize] |= 0x80 >> (i % 8);
         }
-    };
+    }
     let mut out = vec![0u8; 200];
     out.extend_from_slice(b"\x1b@");
     out.extend_from_slice(b"\x1bia\x01");
@@ -406,15 +425,8 @@ pub fn brother_ql(bitmap: &Bitmap, media: BrotherMedia, copies: u32) -> Result<V
         out.extend_from_slice(b"\x1bid");
         out.extend_from_slice(&spec.margin.to_le_bytes());
         out.extend_from_slice(b"M\x02");
-        for r in 0..rows {
-            // the head's dots from its far end: the picture mirrored, as the printer wants
-            let mut line = [0u8; (HEAD_DOTS / 8) as usize];
-            for i in 0..HEAD_DOTS {
-                if ink(HEAD_DOTS - 1 - i, r) {
-                    line[(i / 8) as usize] |= 0x80 >> (i % 8);
-                }
-            }
-            let packed = packbits(&line);
+        for line in &lines {
+            let packed = packbits(line);
             out.push(b'g');
             out.push(0);
             out.push(packed.len() as u8);

@@ -184,7 +184,8 @@ impl Surface for Page {
 }
 
 /// Whether the font draws `c` itself (else it shows as `?`).
-pub fn has_glyph(font: Font, c: char) -> bool {
+#[cfg(test)]
+fn has_glyph(font: Font, c: char) -> bool {
     FACES[font.index()].face.glyph_index(c).is_some()
 }
 
@@ -217,10 +218,6 @@ impl Page {
             height,
             marks: Vec::new(),
         }
-    }
-
-    pub fn height(&self) -> f32 {
-        self.height
     }
 
     /// A black rectangle with its lower-left corner at `x`, `y`.

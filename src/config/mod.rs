@@ -305,22 +305,7 @@ enum PrinterKind {
     Ipp,
 }
 
-/// The language a printer is sent labels in; the same names for `label render --format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "snake_case")]
-pub enum LabelLanguage {
-    /// Zebra ZPL: the printer draws text and barcodes itself
-    Zpl,
-    /// PDF, for printers behind CUPS/IPP and for paper
-    Pdf,
-    /// TSPL/TSPL2 (generic thermal printers): the label as one bitmap
-    Tspl,
-    /// Brother QL raster (300 dpi), on the printer's `media`
-    #[serde(rename = "brother-ql")]
-    BrotherQl,
-    /// a PNG picture of the label per job (a folder of previews)
-    Png,
-}
+pub use crate::label::LabelLanguage;
 
 /// How a printer is reached; each kind carries exactly what it needs.
 #[derive(Debug, Clone, PartialEq, Eq)]

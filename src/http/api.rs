@@ -440,10 +440,14 @@ pub struct StatusRequest {
 }
 
 fn check_status_request(request: &StatusRequest) -> Result<(), ApiError> {
-    if request.code.trim().is_empty() || request.code.len() > 200 {
+    check_code_and_reason(&request.code, &request.reason)
+}
+
+fn check_code_and_reason(code: &str, reason: &str) -> Result<(), ApiError> {
+    if code.trim().is_empty() || code.len() > 200 {
         return Err(ApiError::bad_request("code must be a lot or batch code"));
     }
-    if request.reason.trim().is_empty() {
+    if reason.trim().is_empty() {
         return Err(ApiError::bad_request("a reason is required"));
     }
     Ok(())
@@ -613,11 +617,7 @@ pub async fn adjust(
     use crate::core::workflow::Asked;
     authorize(&app, &headers)?;
     let request = body(payload)?;
-    check_status_request(&StatusRequest {
-        code: request.code.clone(),
-        reason: request.reason.clone(),
-        quarantine: false,
-    })?;
+    check_code_and_reason(&request.code, &request.reason)?;
     let asked = match (request.quantity, request.yield_quantity, request.expiry) {
         (Some(q), None, None) => Asked::Count(q),
         (None, Some(y), None) => Asked::Yield(y),

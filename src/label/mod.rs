@@ -15,6 +15,23 @@ use crate::pdf::{self, Font};
 use crate::core::gs1::{self, Element as Gs1Element, Message};
 pub use template::{Element, LabelKind, LoadedTemplate, Symbology, Template, TemplateError};
 
+/// The language a printer is sent labels in; the same names for `label render --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum LabelLanguage {
+    /// Zebra ZPL: the printer draws text and barcodes itself
+    Zpl,
+    /// PDF, for printers behind CUPS/IPP and for paper
+    Pdf,
+    /// TSPL/TSPL2 (generic thermal printers): the label as one bitmap
+    Tspl,
+    /// Brother QL raster (300 dpi), on the printer's `media`
+    #[serde(rename = "brother-ql")]
+    BrotherQl,
+    /// a PNG picture of the label per job (a folder of previews)
+    Png,
+}
+
 /// The values a label's placeholders take.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct LabelData {
@@ -585,6 +602,34 @@ impl PdfPainter<'_> {
     }
 }
 
+/// The template's description, or why a raw ZPL template cannot be `what`.
+fn described<'t>(template: &'t LoadedTemplate, what: &str) -> Result<&'t Template, LabelError> {
+    match template {
+        LoadedTemplate::Described(t) => Ok(t),
+        LoadedTemplate::RawZpl { .. } => Err(LabelError::Template(TemplateError::Invalid {
+            path: format!("{}.zpl", template.kind().name()),
+            message: format!("a raw ZPL template cannot be {what}; use a .toml template"),
+        })),
+    }
+}
+
+/// One label, filling `surface` (the label's own size), at `dpi`.
+fn paint(
+    t: &Template,
+    values: &LabelData,
+    dpi: u32,
+    surface: &mut dyn pdf::Surface,
+) -> Result<(), LabelError> {
+    PdfPainter {
+        page: surface,
+        dpi,
+        origin_x: 0.0,
+        origin_top: t.height_mm * PT_PER_MM,
+        width: t.width_mm * PT_PER_MM,
+    }
+    .draw(t, values)
+}
+
 /// A PDF of `copies` pages, each one label the size of the template.
 pub fn render_pdf(
     template: &LoadedTemplate,
@@ -592,23 +637,9 @@ pub fn render_pdf(
     dpi: u32,
     copies: u32,
 ) -> Result<Vec<u8>, LabelError> {
-    let LoadedTemplate::Described(t) = template else {
-        return Err(LabelError::Template(TemplateError::Invalid {
-            path: format!("{}.zpl", template.kind().name()),
-            message:
-                "a raw ZPL template cannot be printed as PDF; use a .toml template for PDF printers"
-                    .into(),
-        }));
-    };
+    let t = described(template, "printed as PDF")?;
     let mut page = pdf::Page::new(t.width_mm * PT_PER_MM, t.height_mm * PT_PER_MM);
-    PdfPainter {
-        page: &mut page,
-        dpi,
-        origin_x: 0.0,
-        origin_top: t.height_mm * PT_PER_MM,
-        width: t.width_mm * PT_PER_MM,
-    }
-    .draw(t, values)?;
+    paint(t, values, dpi, &mut page)?;
     let pages = vec![page; copies.max(1) as usize];
     Ok(pdf::document(&format!("{} label", t.kind.name()), &pages))
 }
@@ -619,21 +650,9 @@ pub fn render_bitmap(
     values: &LabelData,
     dpi: u32,
 ) -> Result<raster::Bitmap, LabelError> {
-    let LoadedTemplate::Described(t) = template else {
-        return Err(LabelError::Template(TemplateError::Invalid {
-            path: format!("{}.zpl", template.kind().name()),
-            message: "a raw ZPL template cannot be drawn as a picture; use a .toml template".into(),
-        }));
-    };
+    let t = described(template, "drawn as a picture")?;
     let mut bitmap = raster::Bitmap::new(t.width_mm * PT_PER_MM, t.height_mm * PT_PER_MM, dpi);
-    PdfPainter {
-        page: &mut bitmap,
-        dpi,
-        origin_x: 0.0,
-        origin_top: t.height_mm * PT_PER_MM,
-        width: t.width_mm * PT_PER_MM,
-    }
-    .draw(t, values)?;
+    paint(t, values, dpi, &mut bitmap)?;
     Ok(bitmap)
 }
 
@@ -642,12 +661,11 @@ pub fn render_bitmap(
 pub fn render_for(
     template: &LoadedTemplate,
     values: &LabelData,
-    language: crate::config::LabelLanguage,
+    language: LabelLanguage,
     dpi: u32,
     media: raster::BrotherMedia,
     copies: u32,
 ) -> Result<Vec<u8>, LabelError> {
-    use crate::config::LabelLanguage;
     match language {
         LabelLanguage::Zpl => render_zpl(template, values, dpi, copies).map(String::into_bytes),
         LabelLanguage::Pdf => render_pdf(template, values, dpi, copies),
@@ -672,10 +690,8 @@ pub fn render_tspl(
     dpi: u32,
     copies: u32,
 ) -> Result<Vec<u8>, LabelError> {
+    let t = described(template, "drawn as a picture")?;
     let bitmap = render_bitmap(template, values, dpi)?;
-    let LoadedTemplate::Described(t) = template else {
-        unreachable!("render_bitmap refused it");
-    };
     Ok(raster::tspl(&bitmap, t.width_mm, t.height_mm, copies))
 }
 

@@ -155,16 +155,7 @@ fn void(
         aim: None,
         kind: ScanKind::Code(code.to_string()),
     };
-    void_scanned(&scan, reason, now, world)
-}
-
-fn void_scanned(
-    scan: &Scan,
-    reason: &str,
-    now: jiff::Timestamp,
-    world: &mut dyn World,
-) -> Result<Result<(Vec<Record>, String), String>, WorldError> {
-    let document = match find_document(scan, world)? {
+    let document = match find_document(&scan, world)? {
         Ok(document) => document,
         Err(why) => return Ok(Err(why)),
     };

@@ -5,26 +5,26 @@ use crate::store::Location;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::{Subcommand, ValueEnum};
+use clap::Subcommand;
 
 use crate::config::{LabelLanguage, Station};
 use crate::label::raster::BrotherMedia;
 use crate::label::{self, LabelData, LabelKind, LoadedTemplate};
 use crate::store::Store;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RenderKind {
-    Lot,
-    Batch,
-    Shipment,
+/// A record's label kind on the command line: `lot`, `batch` or `shipment`.
+fn record_kind() -> impl clap::builder::TypedValueParser<Value = LabelKind> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(LabelKind::RECORDS.map(LabelKind::name))
+        .try_map(|name: String| LabelKind::record(&name).ok_or("not a record's label"))
 }
 
 #[derive(Debug, Subcommand)]
 pub enum LabelCommand {
     /// Render the label of a lot, batch or shipment (to a file, or standard output)
     Render {
-        #[arg(value_enum)]
-        kind: RenderKind,
+        #[arg(value_parser = record_kind())]
+        kind: LabelKind,
         code: String,
         /// the printer language, as a `[[printer]]`'s `language` (or `png`: a picture)
         #[arg(long, value_enum, default_value_t = LabelLanguage::Zpl)]
@@ -43,8 +43,8 @@ pub enum LabelCommand {
     /// Print the label of a lot, batch or shipment on the running station's printer, through
     /// its queue (journaled, retried, confirmed like a bench's labels)
     Print {
-        #[arg(value_enum)]
-        kind: RenderKind,
+        #[arg(value_parser = record_kind())]
+        kind: LabelKind,
         code: String,
         /// which printer (by its name in the config); the only one when there is one
         #[arg(long)]
@@ -52,14 +52,6 @@ pub enum LabelCommand {
         #[arg(long, default_value_t = 1)]
         copies: u32,
     },
-}
-
-pub fn kind_of(kind: RenderKind) -> LabelKind {
-    match kind {
-        RenderKind::Lot => LabelKind::Lot,
-        RenderKind::Batch => LabelKind::Batch,
-        RenderKind::Shipment => LabelKind::Shipment,
-    }
 }
 
 pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow::Result<i32> {
@@ -81,7 +73,6 @@ pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow:
         } => return print(station, kind, &code, printer, copies),
     };
     let store = Store::open_read_only(db)?;
-    let kind = kind_of(kind);
     let template = station.templates.get(kind);
     let data = store.label_data(
         kind,
@@ -105,7 +96,7 @@ fn write_output(output: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
 /// Asks the running station (its `[http]` address, with its token) to print a label.
 fn print(
     station: &Station,
-    kind: RenderKind,
+    kind: LabelKind,
     code: &str,
     printer: Option<String>,
     copies: u32,
@@ -129,11 +120,7 @@ fn print(
         .listen
         .replace("0.0.0.0:", "127.0.0.1:")
         .replace("[::]:", "[::1]:");
-    let label = match kind {
-        RenderKind::Lot => "lot",
-        RenderKind::Batch => "batch",
-        RenderKind::Shipment => "shipment",
-    };
+    let label = kind.name();
     let body = serde_json::json!({
         "label": label,
         "code": code,

@@ -566,7 +566,7 @@ impl Templates {
         ));
         targets.sort_by_key(|(language, dpi, media)| (*language as u8, *dpi, *media as u8));
         targets.dedup();
-        for kind in [LabelKind::Lot, LabelKind::Batch, LabelKind::Shipment] {
+        for kind in LabelKind::RECORDS {
             let template = self.get(kind);
             let data = crate::label::sample_data(kind);
             for (language, dpi, media) in &targets {

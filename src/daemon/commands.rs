@@ -53,7 +53,7 @@ impl Daemon {
         }
         // the record is there (the label is rendered from it by the printer's worker)
         self.store.label_data(
-            label.into(),
+            label,
             code,
             &self.station.config.labels.digital_link_base,
             &self.station.timezone,
@@ -71,13 +71,13 @@ impl Daemon {
             id,
             bench: "http".into(),
             printer: printer.clone(),
-            label: label.into(),
+            label,
             code: code.to_string(),
             copies,
         });
         Ok(ApiReply::Done(format!(
             "{} label of {code} ({copies} cop{}) queued on {printer}; journal entry {seq}",
-            label.noun(),
+            label.name(),
             if copies == 1 { "y" } else { "ies" }
         )))
     }

@@ -338,7 +338,7 @@ impl Scope<'_> {
                     id,
                     bench: bench_name.clone(),
                     printer: printer.to_string(),
-                    label: print.label.into(),
+                    label: print.label,
                     code: print.code.clone(),
                     copies: print.copies,
                 });

@@ -238,7 +238,7 @@ impl Daemon {
                     }),
                     last_label: b.state.last_print.as_ref().map(|p| {
                         crate::events::view::LabelView {
-                            kind: p.label.noun().to_string(),
+                            kind: p.label.name().to_string(),
                             code: p.code.clone(),
                         }
                     }),

@@ -496,7 +496,7 @@ pub async fn release(
 #[serde(deny_unknown_fields)]
 pub struct PrintRequestBody {
     /// lot, batch or shipment
-    label: crate::core::workflow::LabelKind,
+    label: crate::label::LabelKind,
     code: String,
     printer: Option<String>,
     #[serde(default = "one")]
@@ -513,15 +513,10 @@ pub async fn label_png(
     State(app): State<App>,
     Path((kind, file)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let kind = match kind.as_str() {
-        "lot" => crate::label::LabelKind::Lot,
-        "batch" => crate::label::LabelKind::Batch,
-        "shipment" => crate::label::LabelKind::Shipment,
-        other => {
-            return Err(ApiError::not_found(format!(
-                "a label is a lot, batch or shipment label, not {other:?}"
-            )));
-        }
+    let Some(kind) = crate::label::LabelKind::record(&kind) else {
+        return Err(ApiError::not_found(format!(
+            "a label is a lot, batch or shipment label, not {kind:?}"
+        )));
     };
     let Some(code) = file.strip_suffix(".png").map(str::to_string) else {
         return Err(ApiError::not_found("a label preview is CODE.png"));
@@ -553,6 +548,11 @@ pub async fn print(
 ) -> Result<Response, ApiError> {
     authorize(&app, &headers)?;
     let request = body(payload)?;
+    if request.label == crate::label::LabelKind::Card {
+        return Err(ApiError::bad_request(
+            "label must be lot, batch or shipment (cards are printed by `lotstation sheet`)",
+        ));
+    }
     if request.code.trim().is_empty() || request.code.len() > 200 {
         return Err(ApiError::bad_request(
             "code must be a lot, batch or shipment code",

@@ -937,12 +937,7 @@ data = "{gs1}"
 
     #[test]
     fn builtin_templates_load() {
-        for kind in [
-            LabelKind::Lot,
-            LabelKind::Batch,
-            LabelKind::Shipment,
-            LabelKind::Card,
-        ] {
+        for kind in LabelKind::ALL {
             let t = LoadedTemplate::builtin(kind).unwrap();
             assert_eq!(t.kind(), kind);
         }
@@ -960,12 +955,7 @@ data = "{gs1}"
 
     #[test]
     fn zpl_snapshots() {
-        for kind in [
-            LabelKind::Lot,
-            LabelKind::Batch,
-            LabelKind::Shipment,
-            LabelKind::Card,
-        ] {
+        for kind in LabelKind::ALL {
             let template = LoadedTemplate::builtin(kind).unwrap();
             let zpl = render_zpl(&template, &sample_data(kind), 203, 1).unwrap();
             insta::assert_snapshot!(

@@ -2,38 +2,10 @@
 //! barcodes, lines, boxes) that renders to ZPL and to PDF, or a raw ZPL file exported by a
 //! label designer with `{placeholders}` in its fields.
 
-/// Which label a template is for; each kind has its own placeholders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LabelKind {
-    Lot,
-    Batch,
-    Shipment,
-    /// one card of the command sheet (a command, an item, a supplier…)
-    Card,
-}
+pub use crate::core::workflow::LabelKind;
 
-impl From<crate::core::workflow::LabelKind> for LabelKind {
-    fn from(kind: crate::core::workflow::LabelKind) -> LabelKind {
-        use crate::core::workflow::LabelKind as Printed;
-        match kind {
-            Printed::Lot => LabelKind::Lot,
-            Printed::Batch => LabelKind::Batch,
-            Printed::Shipment => LabelKind::Shipment,
-        }
-    }
-}
-
+/// What each kind's templates may say.
 impl LabelKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            LabelKind::Lot => "lot",
-            LabelKind::Batch => "batch",
-            LabelKind::Shipment => "shipment",
-            LabelKind::Card => "card",
-        }
-    }
-
     /// The placeholders a template of this kind may use.
     pub fn placeholders(self) -> &'static [&'static str] {
         match self {

@@ -478,11 +478,9 @@ impl Store {
                     id: r.get(0)?,
                     bench: r.get(1)?,
                     printer: r.get(2)?,
-                    label: match label.as_str() {
-                        "lot" => crate::label::LabelKind::Lot,
-                        "batch" => crate::label::LabelKind::Batch,
-                        _ => crate::label::LabelKind::Shipment,
-                    },
+                    label: crate::label::LabelKind::record(&label).ok_or_else(|| {
+                        DbError::Value(format!("print job of an unknown label {label:?}"))
+                    })?,
                     code: r.get(4)?,
                     copies: r.get(5)?,
                 })
@@ -1235,7 +1233,7 @@ impl StoreTx<'_> {
         let id: i64 = self.db.row("INSERT INTO print_jobs (bench, printer, label, code, copies, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id", params![
                 bench,
                 printer,
-                print.label.noun(),
+                print.label.name(),
                 print.code,
                 print.copies,
                 seq

@@ -278,6 +278,14 @@ fn the_api_answers_and_refuses_clearly() {
     assert_eq!(status, 404);
     let (status, _) = http(port, "GET", "/api/label/cup/X.png", None, "");
     assert_eq!(status, 404);
+    let (status, _) = http(port, "GET", "/api/label/card/X.png", None, "");
+    assert_eq!(status, 404, "a card is not a record's label");
+    let (status, body) = post("/api/print", r#"{"label":"card","code":"X"}"#);
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.contains("cards are printed by `lotstation sheet`"),
+        "{body}"
+    );
     let (status, metrics) = http(port, "GET", "/metrics", None, "");
     assert_eq!(status, 200);
     assert!(

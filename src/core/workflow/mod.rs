@@ -330,7 +330,7 @@ fn step_input(
                         state.clone(),
                         format!(
                             "reprinting the {} label of {} ({copies} cop{})",
-                            print.label.noun(),
+                            print.label.name(),
                             print.code,
                             if *copies == 1 { "y" } else { "ies" }
                         ),

@@ -208,21 +208,43 @@ pub struct Armed {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// Which label: one of a record (a lot, a batch, a shipment) or a card of the command sheet.
+/// The one kind for the workflow's print requests, the queue, the templates, the CLI and the
+/// API (the templates' placeholders are in `label::template`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LabelKind {
     Lot,
     Batch,
     Shipment,
+    /// one card of the command sheet (a command, an item, a supplier…): printed by
+    /// `lotstation sheet`, never for a record
+    Card,
 }
 
 impl LabelKind {
-    pub fn noun(self) -> &'static str {
+    /// The labels of records, which a bench, `label render|print` and the API print.
+    pub const RECORDS: [LabelKind; 3] = [LabelKind::Lot, LabelKind::Batch, LabelKind::Shipment];
+    pub const ALL: [LabelKind; 4] = [
+        LabelKind::Lot,
+        LabelKind::Batch,
+        LabelKind::Shipment,
+        LabelKind::Card,
+    ];
+
+    pub fn name(self) -> &'static str {
         match self {
             LabelKind::Lot => "lot",
             LabelKind::Batch => "batch",
             LabelKind::Shipment => "shipment",
+            LabelKind::Card => "card",
         }
+    }
+
+    /// The kind of a record's label by its name (`lot`, `batch`, `shipment`); a card is not
+    /// one.
+    pub fn record(name: &str) -> Option<LabelKind> {
+        LabelKind::RECORDS.into_iter().find(|k| k.name() == name)
     }
 }
 

@@ -48,6 +48,7 @@ impl MasterKind {
                 "lot_prefix",
                 "gtin",
                 "shelf_life_days",
+                "net_content",
             ],
             MasterKind::Suppliers => &["code", "name", "contact", "email", "phone", "address"],
             MasterKind::Customers => &["code", "name", "email", "phone", "address"],
@@ -73,6 +74,8 @@ pub struct ItemRow {
     pub lot_prefix: Option<String>,
     pub gtin: Option<Gtin>,
     pub shelf_life_days: Option<u32>,
+    /// what one unit of the product holds, as its package states it (optional column)
+    pub net_content: Option<crate::core::net::NetContent>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -462,6 +465,13 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
                         })
                 })
                 .transpose()?;
+            let net_content = row
+                .optional("net_content")
+                .map(|n| {
+                    crate::core::net::NetContent::parse(&n)
+                        .map_err(|e| row.error("net_content", e.to_string()))
+                })
+                .transpose()?;
             let lot_prefix = row.optional("lot_prefix");
             if let Some(prefix) = &lot_prefix
                 && !prefix
@@ -482,6 +492,7 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
                 lot_prefix,
                 gtin,
                 shelf_life_days,
+                net_content,
             })
         })
         .map(MasterFile::Items),

@@ -66,17 +66,17 @@ kind = "order"
     )
 }
 
-const ITEMS: &str = "sku,name,kind,unit,lot_prefix,gtin,shelf_life_days
-LAV-EO,Lavender essential oil,material,g,LAV,09501101530003,730
-CEDAR-EO,Cedarwood essential oil,material,g,CED,,730
-ORANGE-EO,Sweet orange essential oil,material,g,ORA,,365
-OLIVE-OIL,Olive oil (pomace),material,kg,OLV,,540
-COCONUT-OIL,Coconut oil 76,material,kg,COC,,720
-SHEA-BUTTER,Shea butter (unrefined),material,kg,SHEA,,365
-LYE,Sodium hydroxide,material,g,NAOH,,
-SCENT-BLEND,Lavender-cedar fragrance blend,product,g,BLD,,365
-SOAP-LAV,Lavender & cedar soap bar 110 g,product,each,,09501101530010,540
-SOAP-CITRUS,Sweet orange soap bar 110 g,product,each,,09501101530027,540
+const ITEMS: &str = "sku,name,kind,unit,lot_prefix,gtin,shelf_life_days,net_content
+LAV-EO,Lavender essential oil,material,g,LAV,09501101530003,730,
+CEDAR-EO,Cedarwood essential oil,material,g,CED,,730,
+ORANGE-EO,Sweet orange essential oil,material,g,ORA,,365,
+OLIVE-OIL,Olive oil (pomace),material,kg,OLV,,540,
+COCONUT-OIL,Coconut oil 76,material,kg,COC,,720,
+SHEA-BUTTER,Shea butter (unrefined),material,kg,SHEA,,365,
+LYE,Sodium hydroxide,material,g,NAOH,,,
+SCENT-BLEND,Lavender-cedar fragrance blend,product,g,BLD,,365,
+SOAP-LAV,Lavender & cedar soap bar 110 g,product,each,,09501101530010,540,110 g
+SOAP-CITRUS,Sweet orange soap bar 110 g,product,each,,09501101530027,540,110 g
 ";
 
 const SUPPLIERS: &str = "code,name,contact,email,phone

@@ -10,7 +10,7 @@ use crate::store::sha256_hex;
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
-    /// items.csv: sku,name,kind,unit,lot_prefix,gtin,shelf_life_days
+    /// items.csv: sku,name,kind,unit,lot_prefix,gtin,shelf_life_days[,net_content]
     Items { file: PathBuf },
     /// suppliers.csv: code,name,contact,email,phone
     Suppliers { file: PathBuf },

@@ -5,6 +5,7 @@ pub mod codes;
 pub mod complaint;
 pub mod fsma;
 pub mod gs1;
+pub mod net;
 pub mod plain;
 pub mod scan;
 pub mod trace;

@@ -39,6 +39,8 @@ pub struct BatchFacts {
     pub yield_quantity: Option<i64>,
     pub unit: Unit,
     pub gtin: String,
+    /// what one unit holds, as the item states it (`110 g`), if it does
+    pub net_content: Option<String>,
     pub status: String,
 }
 
@@ -118,8 +120,20 @@ pub fn batch(facts: &BatchFacts, digital_link_base: &str) -> LabelData {
             digital_link(digital_link_base, &facts.gtin, &facts.code, expiry),
         )
         .set("gtin", &facts.gtin)
+        .set("net_quantity", net_quantity(facts.net_content.as_deref()))
         .set("status", &facts.status);
     data
+}
+
+/// `Net wt 110 g (3.88 oz)`; empty when the item states none (a value stored before this
+/// version's check, unreadable now, is printed as it is rather than dropped).
+fn net_quantity(stated: Option<&str>) -> String {
+    match stated {
+        None => String::new(),
+        Some(text) => crate::core::net::NetContent::parse(text)
+            .map(|n| n.label_text())
+            .unwrap_or_else(|_| format!("Net {text}")),
+    }
 }
 
 pub fn shipment(facts: &ShipmentFacts, tz: &jiff::tz::TimeZone) -> LabelData {
@@ -187,10 +201,17 @@ mod tests {
             yield_quantity: None,
             unit: Unit::Each,
             gtin: String::new(),
+            net_content: None,
             status: "available".into(),
         };
         assert_eq!(batch(&open, "https://id.gs1.org").get("yield"), "-");
+        assert_eq!(batch(&open, "https://id.gs1.org").get("net_quantity"), "");
         open.yield_quantity = Some(12);
         assert_eq!(batch(&open, "https://id.gs1.org").get("expiry"), "-");
+        open.net_content = Some("8 fl oz".into());
+        assert_eq!(
+            batch(&open, "https://id.gs1.org").get("net_quantity"),
+            "Net 8 fl oz (236 ml)"
+        );
     }
 }

@@ -236,14 +236,25 @@ fn render_described_zpl(
                 text,
             } => {
                 let text = element_data(text, values);
+                if text.is_empty() {
+                    continue;
+                }
+                // fitted as the PDF's and the raster's text is, by the same font's widths:
+                // the printer's own font 0 (a condensed face) is narrower, so what fits
+                // here fits there
                 let h = d(*height_mm).max(8);
-                let _ = write!(
-                    z,
-                    "^FO{},{}^A0N,{h},{h}^FH_^FD{}^FS",
-                    d(*x_mm),
-                    d(*y_mm),
-                    zpl_escape(&text)
-                );
+                let (x, y) = (d(*x_mm), d(*y_mm));
+                let room = d(t.width_mm).saturating_sub(x + d(1.0)).max(h);
+                let (size, lines) = fit_text(&text, h as f32, room as f32);
+                let size = (size.floor() as u32).max(8);
+                for (i, line) in lines.iter().enumerate() {
+                    let _ = write!(
+                        z,
+                        "^FO{x},{}^A0N,{size},{size}^FH_^FD{}^FS",
+                        y + (i as f32 * size as f32 * 1.1).round() as u32,
+                        zpl_escape(line)
+                    );
+                }
             }
             Element::Barcode {
                 symbology,
@@ -752,6 +763,7 @@ pub fn sample_data(kind: LabelKind) -> LabelData {
             ("production_date", "2026-11-21"),
             ("expiry", "2028-05-15"),
             ("yield", "48 each"),
+            ("net_quantity", "Net wt 110 g (3.88 oz)"),
             ("gtin", "09501101530010"),
             ("gs1", "(01)09501101530010(17)280515(10)MFG-0057"),
             (
@@ -969,5 +981,56 @@ data = "{gs1}"
             "batch_300dpi_48_copies",
             zpl.replace('^', "\n^").trim_start()
         );
+    }
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::*;
+
+    /// A name too long for the label is set in ZPL as PDF sets it: smaller, then on two
+    /// lines, then shortened with `…`; never past the label's right edge by the font's
+    /// widths.
+    #[test]
+    fn zpl_text_is_fitted_like_pdf() {
+        let template = LoadedTemplate::builtin(LabelKind::Batch).unwrap();
+        let fields = |name: &str| {
+            let mut values = sample_data(LabelKind::Batch);
+            values.set("product_name", name);
+            let zpl = render_zpl(&template, &values, 203, 1).unwrap();
+            zpl.split("^FO")
+                .filter(|f| f.contains("^A0N"))
+                .map(|f| {
+                    let (at, rest) = f.split_once("^A0N,").unwrap();
+                    let size: f32 = rest.split(',').next().unwrap().parse().unwrap();
+                    let x: f32 = at.split(',').next().unwrap().parse().unwrap();
+                    let text = rest.split("^FD").nth(1).unwrap().trim_end_matches("^FS");
+                    (x, size, text.to_string())
+                })
+                .collect::<Vec<_>>()
+        };
+        let width = dots(100.0, 203) as f32;
+        let short = fields("Lavender soap bar");
+        assert_eq!(short[0], (32.0, 40.0, "Lavender soap bar".to_string()));
+        let long = "Lavender & cedar cold process soap bar with goat milk and oatmeal, 110 g";
+        let set = fields(long);
+        let names: Vec<_> = set.iter().take_while(|(_, size, _)| *size < 40.0).collect();
+        assert_eq!(names.len(), 2, "{set:?}");
+        for (x, size, text) in &names {
+            assert!(*size >= 40.0 * SHRINK_TO - 1.0, "{size}");
+            let text = text
+                .replace("_E2_80_A6", "…")
+                .replace("_26", "&")
+                .replace("_2C", ",");
+            assert!(
+                x + pdf::text_width(Font::Regular, *size, &text) <= width,
+                "{text}"
+            );
+        }
+        let very_long = long.repeat(3);
+        let set = fields(&very_long);
+        assert!(set[1].2.ends_with("_E2_80_A6"), "{set:?}");
+        let empty = fields("");
+        assert!(!empty.iter().any(|(_, _, t)| t.is_empty()), "{empty:?}");
     }
 }

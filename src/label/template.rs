@@ -32,6 +32,7 @@ impl LabelKind {
                 "production_date",
                 "expiry",
                 "yield",
+                "net_quantity",
                 "gtin",
                 "gs1",
                 "digital_link",

@@ -99,11 +99,11 @@ impl Store {
                         }
                         count(old_unit.is_some());
                         t.execute(
-                            "INSERT INTO items (sku, name, kind, unit, lot_prefix, gtin, shelf_life_days)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                            "INSERT INTO items (sku, name, kind, unit, lot_prefix, gtin, shelf_life_days, net_content)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                              ON CONFLICT(sku) DO UPDATE SET name = excluded.name, kind = excluded.kind,
                                unit = excluded.unit, lot_prefix = excluded.lot_prefix, gtin = excluded.gtin,
-                               shelf_life_days = excluded.shelf_life_days",
+                               shelf_life_days = excluded.shelf_life_days, net_content = excluded.net_content",
                             params![
                                 row.sku,
                                 row.name,
@@ -114,7 +114,8 @@ impl Store {
                                 row.unit.symbol(),
                                 row.lot_prefix,
                                 row.gtin.as_ref().map(|g| g.as_str().to_string()),
-                                row.shelf_life_days
+                                row.shelf_life_days,
+                                row.net_content.map(|n| n.to_string())
                             ],
                         )?;
                     }

@@ -64,7 +64,7 @@ impl Store {
                         "SELECT b.product_sku, COALESCE(i.name, b.product_sku), b.production_date,
                                 COALESCE((SELECT a.value FROM adjustments a WHERE a.code = b.code AND a.field = 'expiry' ORDER BY a.id DESC LIMIT 1), c.expiry),
                                 c.yield_quantity + (SELECT COALESCE(SUM(a.delta), 0) FROM adjustments a WHERE a.code = b.code AND a.field = 'yield'),
-                                COALESCE(i.unit, 'each'), COALESCE(i.gtin, '')
+                                COALESCE(i.unit, 'each'), COALESCE(i.gtin, ''), i.net_content
                          FROM batches b LEFT JOIN batch_closures c ON c.batch_code = b.code
                          LEFT JOIN items i ON i.sku = b.product_sku WHERE b.code = ?1",
                         params![code],
@@ -78,6 +78,7 @@ impl Store {
                                 yield_quantity: r.get(4)?,
                                 unit: unit(r.get(5)?),
                                 gtin: r.get(6)?,
+                                net_content: r.get(7)?,
                                 status: String::new(),
                             })
                         },

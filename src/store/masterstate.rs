@@ -13,10 +13,17 @@ use crate::masterdata::MasterKind;
 /// number of those columns.
 fn tables(kind: MasterKind) -> &'static [(&'static str, usize)] {
     match kind {
-        MasterKind::Items => &[(
-            "SELECT CAST(sku AS TEXT), name, kind, unit, lot_prefix, gtin, CAST(shelf_life_days AS TEXT) FROM items",
-            7,
-        )],
+        MasterKind::Items => &[
+            (
+                "SELECT CAST(sku AS TEXT), name, kind, unit, lot_prefix, gtin, CAST(shelf_life_days AS TEXT) FROM items",
+                7,
+            ),
+            // net contents, added later: only items that state one
+            (
+                "SELECT CAST(sku AS TEXT), net_content FROM items WHERE net_content IS NOT NULL",
+                2,
+            ),
+        ],
         MasterKind::Suppliers => &[
             (
                 "SELECT CAST(code AS TEXT), name, contact, email, phone FROM suppliers",
@@ -71,10 +78,10 @@ const KINDS: [MasterKind; 5] = [
 ];
 
 /// The tables of each kind that count in a digest only when they have rows: added later
-/// (shop orders, supplier addresses), so the digests journaled before them stay right.
+/// (shop orders, supplier addresses, net contents), so the digests journaled before them stay right.
 fn added_later(kind: MasterKind, table: usize) -> bool {
     match kind {
-        MasterKind::Suppliers | MasterKind::Boms => table >= 1,
+        MasterKind::Items | MasterKind::Suppliers | MasterKind::Boms => table >= 1,
         MasterKind::Orders => table >= 2,
         _ => false,
     }

@@ -345,6 +345,11 @@ BEGIN
         AND batch_code IN (SELECT batch_code FROM shipment_lines WHERE shipment_code = NEW.target_code);
 END;
 "#,
+    // 13: what one unit of a product holds, as its package states it (`110 g`, `8 fl oz`),
+    // for the batch label's net quantity
+    r#"
+ALTER TABLE items ADD COLUMN net_content TEXT;
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a

@@ -293,6 +293,10 @@ END $$;
 CREATE TRIGGER shipment_index_void AFTER INSERT ON corrections
     FOR EACH ROW WHEN (NEW.target_kind = 'shipment') EXECUTE FUNCTION lotstation_shipment_void();
 "#,
+    // 9: what one unit of a product holds, as SQLite's migration 13
+    r#"
+ALTER TABLE items ADD COLUMN net_content TXT;
+"#,
 ];
 
 /// Append-only tables made after migration 1, each with its triggers in its own migration.

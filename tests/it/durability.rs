@@ -415,6 +415,20 @@ fn master_data_edited_outside_an_import_is_found() {
 #[test]
 fn an_older_journal_is_migrated_without_its_hash_index() {
     let shop = shop_with_history();
+    // an older station's items had no net contents: imported as it had them
+    let items = std::fs::read_to_string("tests/fixtures/shop/items.csv").expect("fixture");
+    let old_items: String = items
+        .lines()
+        .map(|l| format!("{}\n", l.rsplit_once(',').expect("a last column").0))
+        .collect();
+    let path = shop.path("items-before-net-content.csv");
+    std::fs::write(&path, old_items).expect("write");
+    let out = shop.cli(&["import", "items", path.to_str().expect("utf8")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let before = shop.counts();
     let head = shop.query_strings("SELECT hash FROM journal ORDER BY seq DESC LIMIT 1");
     let mut sql = shop.sql();
@@ -440,6 +454,8 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             .expect("schema 3 void function");
         sql.execute("ALTER TABLE corrections DROP CONSTRAINT corrections_target_kind_check")
             .expect("schema 3 corrections");
+        sql.execute("ALTER TABLE items DROP COLUMN net_content")
+            .expect("schema 3 items");
         sql.execute("UPDATE lotstation_meta SET value = '2' WHERE key = 'schema'")
             .expect("schema 2");
     } else {
@@ -463,6 +479,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
              ALTER TABLE boms DROP COLUMN per;
              DROP TABLE adjustments;
              DROP TRIGGER shipment_index_void;
+             ALTER TABLE items DROP COLUMN net_content;
              PRAGMA user_version = 6;
              COMMIT;",
             )
@@ -486,7 +503,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             0
         );
     } else {
-        assert_eq!(shop.query_i64("PRAGMA user_version"), 12);
+        assert_eq!(shop.query_i64("PRAGMA user_version"), 13);
         assert_eq!(
             shop.query_i64(
                 "SELECT COUNT(*) FROM pragma_index_list('journal') WHERE \"unique\" = 1"

@@ -98,6 +98,16 @@ fn bad_rows_are_located_and_nothing_is_imported() {
     check_bad(
         &shop,
         "items",
+        format!(
+            "{}net_content\nX,Soap bar,product,each,,,365,about 100g\n",
+            header.replace('\n', ",")
+        )
+        .as_bytes(),
+        "FILE line 2, column net_content: \"about 100g\" is not a net content: write an amount and a unit, like 110 g, 4 oz, 250 ml, 8 fl oz or 12 ct",
+    );
+    check_bad(
+        &shop,
+        "items",
         &items("X,Days,material,g,,,soon\n"),
         "FILE line 3, column shelf_life_days: \"soon\" must be a whole number of days",
     );

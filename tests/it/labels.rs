@@ -287,6 +287,18 @@ fn every_label_decodes_in_zpl_and_pdf() {
             (gtin.as_str(), lot_value.as_str()),
             ("09501101530010", "MFG-0001")
         );
+        if format == "pdf" {
+            let text = crate::trace::pdftotext(&render(&shop, "batch", "MFG-0001", "pdf"))
+                .expect("pdftotext");
+            assert!(
+                text.contains("Net wt 110 g (3.88 oz)"),
+                "the item's net content, in both systems: {text}"
+            );
+        }
+        if format == "zpl" {
+            let zpl = std::fs::read_to_string(render(&shop, "batch", "MFG-0001", "zpl")).unwrap();
+            assert!(zpl.contains("^FDNet wt 110 g (3.88 oz)^FS"), "{zpl}");
+        }
         let qr = find(&decoded, "]Q1");
         assert!(
             qr.text

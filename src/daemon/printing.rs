@@ -215,7 +215,7 @@ fn worker(
         if unconfirmed.0 != job.id {
             unconfirmed = (job.id, 0);
         }
-        let sent = match printer.send(&name, &bytes) {
+        let sent = match printer.send(&name, &bytes, job.copies) {
             Err(SendError::Unconfirmed(reason)) if unconfirmed.1 + 1 >= MAX_UNCONFIRMED => {
                 Err(SendError::Uncertain(format!(
                     "{reason}; {MAX_UNCONFIRMED} attempts were not confirmed, so it is not sent again: check whether the label came out, and @REPRINT it if not"

@@ -3,5 +3,6 @@
 pub mod hidpos;
 pub mod keys;
 pub mod lines;
+pub mod ql_status;
 pub mod scale;
 pub mod zpl_status;

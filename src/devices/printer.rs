@@ -1,13 +1,19 @@
 //! Printers (SPEC §8): a folder, a raw TCP port 9100 (with `~HS` status read back first),
 //! a USB printer device node, or an IPP printer / CUPS queue. `send` delivers one job's
-//! bytes or says why not, and whether trying again later can help.
+//! bytes or says why not, and whether trying again later can help. A Brother QL is asked
+//! its status (`ESC i S`) before a job and confirms each page it prints, where it answers
+//! (always on USB; over the network most models stay silent, and the job is confirmed by
+//! the printer closing the connection, as for other languages).
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use std::cell::Cell;
+
 use crate::config::{LabelLanguage, PrinterConfig, PrinterConnection};
+use crate::decode::ql_status::{QlStatus, STATUS_LEN, STATUS_REQUEST, StatusType};
 use crate::decode::zpl_status::parse_host_status;
 
 /// Where a printer's jobs go.
@@ -31,6 +37,8 @@ pub struct Printer {
     pub timeout: Duration,
     /// the longest pause between attempts while it is not ready
     pub retry_max: Duration,
+    /// whether a Brother QL answers `ESC i S` on this connection: unknown until asked once
+    ql_answers: Cell<Option<bool>>,
 }
 
 /// Why a job did not reach the printer.
@@ -69,6 +77,7 @@ impl Printer {
             dpi: config.dpi,
             timeout: Duration::from_millis(config.timeout_ms),
             retry_max: Duration::from_millis(config.retry_max_ms),
+            ql_answers: Cell::new(None),
         }
     }
 
@@ -82,17 +91,108 @@ impl Printer {
         }
     }
 
-    /// Delivers one job. `name` is unique per job (used for file names and job titles).
-    pub fn send(&self, name: &str, bytes: &[u8]) -> Result<(), SendError> {
+    /// Delivers one job of `pages` labels. `name` is unique per job (used for file names
+    /// and job titles).
+    pub fn send(&self, name: &str, bytes: &[u8], pages: u32) -> Result<(), SendError> {
         match &self.target {
             Target::Folder(dir) => send_file(dir, &format!("{name}.{}", self.extension()), bytes),
-            Target::Tcp(address) => self.send_tcp(address, bytes),
-            Target::Device(path) => send_device(path, bytes),
+            Target::Tcp(address) => self.send_tcp(address, bytes, pages),
+            Target::Device(path) => self.send_device(path, bytes, pages),
             Target::Ipp(uri) => self.send_ipp(uri, name, bytes),
         }
     }
 
-    fn send_tcp(&self, address: &str, bytes: &[u8]) -> Result<(), SendError> {
+    /// A Brother QL job with its status read back: asked first (out of labels, cover
+    /// open, the wrong roll: the job waits), then each page confirmed as printed. `Ok(false)`
+    /// when this connection never answers a status request: the job is then not sent, and
+    /// the caller sends it as it would to a printer without status.
+    fn send_ql(
+        &self,
+        channel: &mut dyn Answering,
+        who: &str,
+        bytes: &[u8],
+        pages: u32,
+    ) -> Result<bool, SendError> {
+        let not_ready = |what: String| SendError::NotReady(format!("printer {who}: {what}"));
+        if self.ql_answers.get() == Some(false) {
+            return Ok(false);
+        }
+        // invalidate whatever half a command was left, initialise, ask
+        let mut ask = vec![0u8; 200];
+        ask.extend_from_slice(b"\x1b@");
+        ask.extend_from_slice(STATUS_REQUEST);
+        channel
+            .write_all(&ask)
+            .and_then(|()| channel.flush())
+            .map_err(|e| not_ready(format!("connection lost: {e}")))?;
+        let mut answers = QlAnswers::default();
+        let status = match answers.next(channel, self.timeout) {
+            Ok(Some(status)) => status,
+            Ok(None) if self.ql_answers.get().is_none() => {
+                tracing::info!(printer = %self.name, "the Brother QL does not answer a status request here; jobs are sent without it");
+                self.ql_answers.set(Some(false));
+                return Ok(false);
+            }
+            Ok(None) => {
+                return Err(not_ready(
+                    "did not answer the status request (switched off, or busy with another job?)"
+                        .into(),
+                ));
+            }
+            Err(e) => return Err(not_ready(e)),
+        };
+        self.ql_answers.set(Some(true));
+        if let Some(problem) = status.problem() {
+            return Err(not_ready(problem));
+        }
+        let loaded = status.media;
+        if !self
+            .media
+            .is_loaded(loaded.width_mm, loaded.kind, loaded.length_mm)
+        {
+            return Err(not_ready(format!(
+                "{} is loaded, and its [[printer]] media is {}: load that, or change `media` in the config",
+                loaded.describe(),
+                self.media.the_label()
+            )));
+        }
+        channel
+            .write_all(bytes)
+            .and_then(|()| channel.flush())
+            .map_err(|e| not_ready(format!("connection lost while sending: {e}")))?;
+        // a page prints in a second or two: each must follow the last within the timeout
+        // (ten seconds at least)
+        let wait = self.timeout.max(Duration::from_secs(10));
+        let mut printed = 0;
+        while printed < pages.max(1) {
+            let status = match answers.next(channel, wait) {
+                Ok(Some(status)) => status,
+                Ok(None) if printed == 0 => {
+                    return Err(SendError::Unconfirmed(format!(
+                        "printer {who} did not say the label printed"
+                    )));
+                }
+                Ok(None) | Err(_) => {
+                    return Err(SendError::Uncertain(format!(
+                        "printer {who} printed {printed} of {} labels and then went silent; check how many came out",
+                        pages.max(1)
+                    )));
+                }
+            };
+            if let Some(problem) = status.problem() {
+                return Err(SendError::Uncertain(format!(
+                    "printer {who} took the job and then reported: {problem} ({printed} of {} labels printed); check whether the labels came out",
+                    pages.max(1)
+                )));
+            }
+            if status.status_type == StatusType::PrintingCompleted {
+                printed += 1;
+            }
+        }
+        Ok(true)
+    }
+
+    fn send_tcp(&self, address: &str, bytes: &[u8], pages: u32) -> Result<(), SendError> {
         let not_ready = |what: String| SendError::NotReady(format!("printer {address}: {what}"));
         let addr = address
             .to_socket_addrs()
@@ -121,6 +221,11 @@ impl Printer {
             if let Some(problem) = status.problem() {
                 return Err(not_ready(problem));
             }
+        }
+        if self.language == LabelLanguage::BrotherQl
+            && self.send_ql(&mut stream, address, bytes, pages)?
+        {
+            return Ok(());
         }
         // a job cut short is not a label: ZPL prints a format only at its ^XZ
         stream
@@ -254,18 +359,193 @@ fn send_file(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<(), Send
         .map_err(|e| SendError::NotReady(format!("label folder {}: {e}", dir.display())))
 }
 
-fn send_device(path: &std::path::Path, bytes: &[u8]) -> Result<(), SendError> {
-    let mut device = std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .map_err(|e| {
-            SendError::NotReady(format!(
-                "printer {}: {e} (unplugged or switched off?)",
-                path.display()
-            ))
-        })?;
-    device
-        .write_all(bytes)
-        .and_then(|()| device.flush())
-        .map_err(|e| SendError::NotReady(format!("printer {}: {e}", path.display())))
+impl Printer {
+    /// A USB printer's device node (`/dev/usb/lp0`): written, and for a Brother QL also
+    /// read, its status the answer.
+    fn send_device(
+        &self,
+        path: &std::path::Path,
+        bytes: &[u8],
+        pages: u32,
+    ) -> Result<(), SendError> {
+        let ql = self.language == LabelLanguage::BrotherQl;
+        let mut device = std::fs::OpenOptions::new()
+            .read(ql)
+            .write(true)
+            .open(path)
+            .map_err(|e| {
+                SendError::NotReady(format!(
+                    "printer {}: {e} (unplugged or switched off?)",
+                    path.display()
+                ))
+            })?;
+        if ql && self.send_ql(&mut device, &path.display().to_string(), bytes, pages)? {
+            return Ok(());
+        }
+        device
+            .write_all(bytes)
+            .and_then(|()| device.flush())
+            .map_err(|e| SendError::NotReady(format!("printer {}: {e}", path.display())))
+    }
+}
+
+/// A printer connection that can be read with a deadline.
+trait Answering: Write {
+    /// What the printer sent within `wait`: `Ok(None)` when nothing came in time,
+    /// `Ok(Some(0))` when it hung up.
+    fn read_within(&mut self, buffer: &mut [u8], wait: Duration) -> std::io::Result<Option<usize>>;
+}
+
+impl Answering for TcpStream {
+    fn read_within(&mut self, buffer: &mut [u8], wait: Duration) -> std::io::Result<Option<usize>> {
+        self.set_read_timeout(Some(wait.max(Duration::from_millis(1))))?;
+        match self.read(buffer) {
+            Ok(n) => Ok(Some(n)),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Answering for std::fs::File {
+    fn read_within(&mut self, buffer: &mut [u8], wait: Duration) -> std::io::Result<Option<usize>> {
+        use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        let timeout = Timespec::try_from(wait).unwrap_or(Timespec {
+            tv_sec: 60,
+            tv_nsec: 0,
+        });
+        let mut fds = [PollFd::new(self, PollFlags::IN)];
+        match poll(&mut fds, Some(&timeout)) {
+            Ok(0) => return Ok(None),
+            Ok(_) => {}
+            Err(rustix::io::Errno::INTR) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        }
+        let events = fds[0].revents();
+        if !events.contains(PollFlags::IN) && events.intersects(PollFlags::HUP | PollFlags::ERR) {
+            return Ok(Some(0));
+        }
+        self.read(buffer).map(Some)
+    }
+}
+
+/// Status messages as they arrive, 32 bytes each (bytes before a message's header, which
+/// a printer does not send, are skipped).
+#[derive(Default)]
+struct QlAnswers {
+    pending: Vec<u8>,
+}
+
+impl QlAnswers {
+    /// The next message within `wait`; `Ok(None)` if none came in time.
+    fn next(
+        &mut self,
+        channel: &mut dyn Answering,
+        wait: Duration,
+    ) -> Result<Option<QlStatus>, String> {
+        let start = Instant::now();
+        loop {
+            while let Some(at) = self
+                .pending
+                .windows(3)
+                .position(|w| w == [0x80, 0x20, b'B'])
+            {
+                if self.pending.len() < at + STATUS_LEN {
+                    self.pending.drain(..at);
+                    break;
+                }
+                let message: Vec<u8> = self.pending.drain(..at + STATUS_LEN).skip(at).collect();
+                if let Some(status) = QlStatus::parse(&message) {
+                    return Ok(Some(status));
+                }
+            }
+            let left = wait.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                return Ok(None);
+            }
+            let mut buffer = [0u8; 256];
+            match channel.read_within(&mut buffer, left) {
+                Ok(None) => return Ok(None),
+                Ok(Some(0)) => return Err("closed the connection".into()),
+                Ok(Some(n)) => {
+                    self.pending.extend_from_slice(&buffer[..n]);
+                    if self.pending.len() > 4096 {
+                        let keep = self.pending.len() - STATUS_LEN;
+                        self.pending.drain(..keep);
+                    }
+                }
+                Err(e) => return Err(format!("connection lost: {e}")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A printer's answers arriving in pieces, after a stray byte.
+    struct Pieces(std::collections::VecDeque<Vec<u8>>);
+
+    impl Write for Pieces {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Answering for Pieces {
+        fn read_within(
+            &mut self,
+            buffer: &mut [u8],
+            _: Duration,
+        ) -> std::io::Result<Option<usize>> {
+            Ok(self.0.pop_front().map(|piece| {
+                buffer[..piece.len()].copy_from_slice(&piece);
+                piece.len()
+            }))
+        }
+    }
+
+    #[test]
+    fn status_messages_are_framed_from_pieces() {
+        use crate::decode::ql_status::LoadedMedia;
+        let message = |status_type| {
+            QlStatus {
+                status_type,
+                errors: [0, 0],
+                media: LoadedMedia {
+                    width_mm: 62,
+                    kind: 0x0A,
+                    length_mm: 0,
+                },
+                printing: false,
+            }
+            .to_bytes()
+        };
+        let (a, b) = (
+            message(StatusType::Reply),
+            message(StatusType::PrintingCompleted),
+        );
+        let mut stream = vec![0x55];
+        stream.extend_from_slice(&a);
+        stream.extend_from_slice(&b);
+        let mut pieces = Pieces(stream.chunks(7).map(<[u8]>::to_vec).collect());
+        let mut answers = QlAnswers::default();
+        let wait = Duration::from_millis(10);
+        let first = answers.next(&mut pieces, wait).unwrap().unwrap();
+        assert_eq!(first.status_type, StatusType::Reply);
+        let second = answers.next(&mut pieces, wait).unwrap().unwrap();
+        assert_eq!(second.status_type, StatusType::PrintingCompleted);
+        assert_eq!(answers.next(&mut pieces, wait), Ok(None));
+    }
 }

@@ -302,6 +302,24 @@ struct MediaSpec {
 }
 
 impl BrotherMedia {
+    /// In words: `62 mm endless tape`, `the 62 × 29 mm label`.
+    pub fn the_label(self) -> &'static str {
+        match self {
+            BrotherMedia::Endless62 => "62 mm endless tape",
+            BrotherMedia::DieCut62x29 => "the 62 × 29 mm label",
+            BrotherMedia::DieCut29x90 => "the 29 × 90 mm label",
+        }
+    }
+
+    /// Whether the printer's loaded media (as its status says: width, 0x0A endless or
+    /// 0x0B die-cut, length) is this one.
+    pub fn is_loaded(self, width_mm: u8, kind: u8, length_mm: u8) -> bool {
+        let spec = self.spec();
+        spec.width_mm == width_mm
+            && spec.kind == kind
+            && (spec.kind == 0x0A || spec.length_mm == length_mm)
+    }
+
     fn spec(self) -> MediaSpec {
         match self {
             BrotherMedia::Endless62 => MediaSpec {
@@ -376,11 +394,7 @@ pub fn brother_ql(bitmap: &Bitmap, media: BrotherMedia, copies: u32) -> Result<V
             "the label's print is {:.1} × {:.1} mm; {} takes {:.1} mm across{}: use a smaller template",
             w as f32 * 25.4 / 300.0,
             h as f32 * 25.4 / 300.0,
-            match media {
-                BrotherMedia::Endless62 => "62 mm endless tape",
-                BrotherMedia::DieCut62x29 => "the 62 × 29 mm label",
-                BrotherMedia::DieCut29x90 => "the 29 × 90 mm label",
-            },
+            media.the_label(),
             spec.across as f32 * 25.4 / 300.0,
             spec.along
                 .map(|a| format!(" and {:.1} mm along", a as f32 * 25.4 / 300.0))

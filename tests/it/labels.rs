@@ -16,7 +16,7 @@ struct Decoded {
     bytes: Vec<u8>,
 }
 
-fn python() -> Option<String> {
+pub fn python() -> Option<String> {
     let python = std::env::var("LOTSTATION_PYTHON").unwrap_or_else(|_| "python3".into());
     let ok = Command::new(&python)
         .args(["-c", "import zxingcpp, PIL"])

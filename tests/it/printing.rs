@@ -666,3 +666,219 @@ fn tspl_and_brother_ql_printers_take_jobs_through_the_queue() {
         );
     }
 }
+
+/// A status message as a Brother QL sends it (Brother's raster command reference, section
+/// 4: print head mark, size 32, 'B', model bytes, errors at 8 and 9, media width at 10,
+/// media type at 11, media length at 17, status type at 18, phase at 19). Written here
+/// byte by byte, not by the station's code, and read back by `brother_ql` in the test.
+fn ql_status(status_type: u8, errors: [u8; 2], media: (u8, u8, u8)) -> [u8; 32] {
+    let mut b = [0u8; 32];
+    b[..6].copy_from_slice(&[0x80, 0x20, b'B', b'4', b'8', b'0']);
+    b[8] = errors[0];
+    b[9] = errors[1];
+    b[10] = media.0;
+    b[11] = media.1;
+    b[17] = media.2;
+    b[18] = status_type;
+    b
+}
+
+const ENDLESS_62: (u8, u8, u8) = (62, 0x0A, 0);
+const DIE_CUT_29X90: (u8, u8, u8) = (29, 0x0B, 90);
+const REPLY: u8 = 0x00;
+const COMPLETED: u8 = 0x01;
+const ERROR_OCCURRED: u8 = 0x02;
+
+/// The length of the next Brother QL command at the start of `bytes`, and whether it is
+/// the status request or a print (end of a page); `None` until it has all arrived.
+fn ql_command(bytes: &[u8]) -> Option<(usize, Option<&'static str>)> {
+    let len = match bytes {
+        [] => return None,
+        [0x00, ..] | [b'Z', ..] => 1,
+        [0x0C, ..] => return Some((1, Some("page"))),
+        [0x1A, ..] => return Some((1, Some("last page"))),
+        [0x1B, b'@', ..] => 2,
+        [0x1B, b'i', b'S', ..] => return Some((3, Some("status request"))),
+        [0x1B, b'i', b'a', ..] | [0x1B, b'i', b'M' | b'A' | b'K', ..] => 4,
+        [0x1B, b'i', b'd', ..] => 5,
+        [0x1B, b'i', b'z', ..] => 13,
+        [b'M', ..] => 2,
+        [b'g', _, n, ..] => 3 + *n as usize,
+        [0x1B] | [0x1B, b'i'] | [b'g'] | [b'g', _] => return None,
+        other => panic!(
+            "not a Brother QL command: {:02x?}",
+            &other[..other.len().min(8)]
+        ),
+    };
+    (bytes.len() >= len).then_some((len, None))
+}
+
+/// A Brother QL on USB as the station sees `/dev/usb/lp0`: a pseudo-terminal in raw mode
+/// whose other end this holds. It answers each status request with the next of its
+/// `answers` (the last repeats), reads jobs command by command, and after each page sends
+/// "printing completed", or for the job numbered in `fail_job` "error occurred: no labels".
+struct UsbQl {
+    path: std::path::PathBuf,
+    /// complete jobs, with their page count
+    jobs: Arc<Mutex<Vec<usize>>>,
+    requests: Arc<Mutex<usize>>,
+    _slave: std::fs::File,
+}
+
+impl UsbQl {
+    fn start(answers: Vec<[u8; 32]>, fail_job: Option<usize>) -> UsbQl {
+        use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+        use std::os::unix::fs::OpenOptionsExt;
+        let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).expect("a pseudo-terminal");
+        grantpt(&master).expect("grantpt");
+        unlockpt(&master).expect("unlockpt");
+        let path = std::path::PathBuf::from(
+            ptsname(&master, Vec::new())
+                .expect("ptsname")
+                .into_string()
+                .expect("utf8"),
+        );
+        // held open so the terminal stays up between the station's opens; raw, so bytes
+        // pass as they are
+        let slave = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(rustix::fs::OFlags::NOCTTY.bits() as i32)
+            .open(&path)
+            .expect("open the terminal");
+        let mut termios = rustix::termios::tcgetattr(&slave).expect("tcgetattr");
+        termios.make_raw();
+        rustix::termios::tcsetattr(&slave, rustix::termios::OptionalActions::Now, &termios)
+            .expect("raw");
+        let mut master = std::fs::File::from(master);
+        let jobs = Arc::new(Mutex::new(Vec::new()));
+        let requests = Arc::new(Mutex::new(0));
+        let (j, r) = (jobs.clone(), requests.clone());
+        std::thread::spawn(move || {
+            let mut pending = Vec::new();
+            let mut pages = 0;
+            let mut buffer = [0u8; 4096];
+            loop {
+                let Ok(n) = master.read(&mut buffer) else {
+                    return;
+                };
+                pending.extend_from_slice(&buffer[..n]);
+                while let Some((len, what)) = ql_command(&pending) {
+                    pending.drain(..len);
+                    let answer = match what {
+                        None => continue,
+                        Some("status request") => {
+                            let mut r = r.lock().expect("lock");
+                            *r += 1;
+                            answers[(*r - 1).min(answers.len() - 1)]
+                        }
+                        Some(end) => {
+                            pages += 1;
+                            let job = j.lock().expect("lock").len() + 1;
+                            if end == "last page" {
+                                j.lock().expect("lock").push(pages);
+                                pages = 0;
+                            }
+                            if fail_job == Some(job) {
+                                ql_status(ERROR_OCCURRED, [0x01, 0], ENDLESS_62)
+                            } else {
+                                ql_status(COMPLETED, [0, 0], ENDLESS_62)
+                            }
+                        }
+                    };
+                    master.write_all(&answer).expect("answer");
+                }
+            }
+        });
+        UsbQl {
+            path,
+            jobs,
+            requests,
+            _slave: slave,
+        }
+    }
+}
+
+/// A Brother QL on USB is asked its status before each job and confirms each page: a
+/// cover left open and the wrong roll keep the label queued (the log says which), a job
+/// the printer reports an error for after taking it is journaled uncertain (never sent
+/// twice), and `@REPRINT:2` waits for both pages.
+#[test]
+fn a_usb_brother_ql_reports_its_status() {
+    let answers = vec![
+        ql_status(REPLY, [0, 0x10], ENDLESS_62),
+        ql_status(REPLY, [0, 0], DIE_CUT_29X90),
+        ql_status(REPLY, [0, 0], ENDLESS_62),
+    ];
+    if let Some(python) = crate::labels::python() {
+        // what these bytes say, read by brother_ql's own reader
+        let hex: Vec<String> = answers.iter().map(|a| hex(a)).collect();
+        let out = std::process::Command::new(&python)
+            .args([
+                "-c",
+                "import sys\nfrom brother_ql.reader import interpret_response\nfor h in sys.argv[1:]:\n    r = interpret_response(bytes.fromhex(h))\n    print(r['status_type'], '|', r['media_type'], r['media_width'], r['media_length'], '|', ';'.join(r['errors']))",
+            ])
+            .args(&hex)
+            .output()
+            .expect("python");
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            said.lines().collect::<Vec<_>>(),
+            [
+                "Reply to status request | Continuous length tape 62 0 | Cover opened while printing (Except QL-500)",
+                "Reply to status request | Die-cut labels 29 90 | ",
+                "Reply to status request | Continuous length tape 62 0 | ",
+            ],
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let printer = UsbQl::start(answers, Some(2));
+    let shop = Shop::new();
+    let config = format!(
+        "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\nprinter = \"ql\"\n\
+         [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+         [[printer]]\nname = \"ql\"\nkind = \"device\"\npath = \"{}\"\n\
+         language = \"brother-ql\"\nmedia = \"62\"\ntimeout_ms = 2000\nretry_max_ms = 500\n\
+         [station]\nprint_drain_seconds = 30\n",
+        printer.path.display()
+    );
+    let mut bench = shop.bench_with_config(&config);
+    bench.ok("@RECEIVE");
+    let lots = receive_lots(&mut bench, 2);
+    bench.ok("@REPRINT:2");
+    let log = bench.finish_with_log();
+    let log = log.join("\n");
+    assert!(log.contains("cover open"), "{log}");
+    assert!(
+        log.contains(
+            "29 × 90 mm labels is loaded, and its [[printer]] media is 62 mm endless tape"
+        ),
+        "{log}"
+    );
+    assert_eq!(
+        *printer.jobs.lock().expect("lock"),
+        [1, 1, 2],
+        "each job once, the reprint with both its pages"
+    );
+    assert_eq!(
+        shop.query_strings("SELECT outcome FROM print_outcomes ORDER BY job_id"),
+        ["printed", "uncertain", "printed"],
+        "{lots:?}"
+    );
+    let detail = shop.query_strings("SELECT detail FROM print_outcomes ORDER BY job_id");
+    assert!(
+        detail[1]
+            .contains("took the job and then reported: no labels loaded (0 of 1 labels printed)"),
+        "{detail:?}"
+    );
+    assert!(
+        *printer.requests.lock().expect("lock") >= 5,
+        "asked before every attempt"
+    );
+    assert_eq!(shop.verify().0, 0);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -598,6 +598,16 @@ impl Bench {
         let status = self.child.wait().expect("wait");
         assert!(status.success(), "lotstation run exited with {status}");
     }
+
+    /// Closes stdin, waits for a clean exit, and gives what the daemon said on standard
+    /// error, every line.
+    pub fn finish_with_log(mut self) -> Vec<String> {
+        drop(self.stdin.take());
+        let status = self.child.wait().expect("wait");
+        assert!(status.success(), "lotstation run exited with {status}");
+        // the reader ends at the pipe's end, which the exit closed
+        self.errors.iter().collect()
+    }
 }
 
 impl Drop for Bench {

@@ -1,11 +1,15 @@
-//! Labels: one template renders to ZPL (the printer draws its own barcodes) and to PDF
-//! (barcodes drawn as vector modules whose widths are whole printer dots). Pure: data in,
-//! bytes out.
+//! Labels: a template filled with its values resolves once into marks (`marks.rs`); each
+//! printer language is a backend over them: ZPL (`zpl.rs`: the printer draws text and
+//! barcodes from the marks' data), and the painter here, which draws the marks on a PDF page
+//! (modules whose widths are whole printer dots) or a printer's bitmap (`raster.rs`: PNG,
+//! TSPL, Brother QL). Pure: data in, bytes out.
 
 pub mod code128;
 pub mod facts;
+pub mod marks;
 pub mod raster;
 pub mod template;
+pub mod zpl;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,7 +17,9 @@ use std::fmt::Write as _;
 use crate::pdf::{self, Font};
 
 use crate::core::gs1::{self, Element as Gs1Element, Message};
+pub use marks::{Mark, Marks, SHRINK_TO, fit_text};
 pub use template::{Element, LabelKind, LoadedTemplate, Symbology, Template, TemplateError};
+pub use zpl::{render_zpl, zpl_escape};
 
 /// The language a printer is sent labels in; the same names for `label render --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, clap::ValueEnum)]
@@ -112,335 +118,18 @@ pub fn digital_link(
     uri
 }
 
-fn dots(mm: f32, dpi: u32) -> u32 {
-    (mm * dpi as f32 / 25.4).round().max(0.0) as u32
-}
-
-/// Field data for `^FH_`: everything but plain ASCII letters, digits, space and harmless
-/// punctuation becomes `_XX` (UTF-8 bytes in hex), so no value can start a ZPL command
-/// (`^`, `~`), swallow the field (`\`) or break the escape (`_`).
-pub fn zpl_escape(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b" .,:;-+/()#*&%!?=@'\"[]{}<>|$".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "_{b:02X}");
-        }
-    }
-    out
-}
-
-/// `^FD` for barcode data: only `^`, `~`, `\` and `_` are hex-escaped (under `^FH_`), so
-/// invocation codes and the symbol's own characters reach the printer unchanged.
-fn zpl_field(data: &str) -> String {
-    if !data.contains(['^', '~', '\\', '_']) {
-        return format!("^FD{data}");
-    }
-    let mut out = String::from("^FH_^FD");
-    for c in data.chars() {
-        match c {
-            '^' | '~' | '\\' | '_' => {
-                let _ = write!(out, "_{:02X}", c as u32);
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-fn element_data(data: &str, values: &LabelData) -> String {
-    template::fill(data, |name| values.get(name).to_string())
-}
-
-fn barcode_error(kind: LabelKind, data: &str, message: impl ToString) -> LabelError {
-    LabelError::Barcode {
-        kind: kind.name().to_string(),
-        data: data.to_string(),
-        message: message.to_string(),
-    }
-}
-
-/// ZPL for `copies` labels (`^PQ` when more than one). `dpi` is the printer's (203, 300, 600).
-pub fn render_zpl(
-    template: &LoadedTemplate,
-    values: &LabelData,
-    dpi: u32,
-    copies: u32,
-) -> Result<String, LabelError> {
-    match template {
-        LoadedTemplate::RawZpl { zpl, .. } => Ok(render_raw_zpl(zpl, values, copies)),
-        LoadedTemplate::Described(t) => render_described_zpl(t, values, dpi, copies),
-    }
-}
-
-/// A designer's ZPL with placeholders: every `^FD` that holds a placeholder gets `^FH_`
-/// and escaped values; `^PQ` is set to `copies` (added before `^XZ` if absent).
-fn render_raw_zpl(zpl: &str, values: &LabelData, copies: u32) -> String {
-    let mut out = String::new();
-    let mut rest = zpl;
-    // a field's data comes after ^FD, or ^FV (a variable field, as label designers write)
-    let next_field = |text: &str| match (text.find("^FD"), text.find("^FV")) {
-        (Some(d), Some(v)) => Some(d.min(v)),
-        (d, v) => d.or(v),
-    };
-    while let Some(start) = next_field(rest) {
-        let (before, field) = rest.split_at(start);
-        out.push_str(before);
-        let end = field.find("^FS").unwrap_or(field.len());
-        let (data, after) = field.split_at(end);
-        if data.contains('{') && template::placeholders_in(data).is_ok_and(|p| !p.is_empty()) {
-            if !out.trim_end().ends_with("^FH_") && !out.trim_end().ends_with("^FH") {
-                out.push_str("^FH_");
-            }
-            out.push_str(&template::fill(data, |name| zpl_escape(values.get(name))));
-        } else {
-            out.push_str(data);
-        }
-        rest = after;
-        if let Some(tail) = rest.strip_prefix("^FS") {
-            out.push_str("^FS");
-            rest = tail;
-        }
-    }
-    out.push_str(rest);
-    if let Some(pq) = out.find("^PQ") {
-        let end = out[pq + 3..]
-            .find(['^', '~'])
-            .map(|i| pq + 3 + i)
-            .unwrap_or(out.len());
-        out.replace_range(pq..end, &format!("^PQ{copies}"));
-    } else if copies > 1
-        && let Some(xz) = out.rfind("^XZ")
-    {
-        out.insert_str(xz, &format!("^PQ{copies}"));
-    }
-    out
-}
-
-fn render_described_zpl(
-    t: &Template,
-    values: &LabelData,
-    dpi: u32,
-    copies: u32,
-) -> Result<String, LabelError> {
-    let d = |mm: f32| dots(mm, dpi);
-    let mut z = String::new();
-    let _ = write!(z, "^XA^CI28^PW{}^LL{}^LH0,0", d(t.width_mm), d(t.height_mm));
-    for element in &t.elements {
-        match element {
-            Element::Text {
-                x_mm,
-                y_mm,
-                height_mm,
-                text,
-            } => {
-                let text = element_data(text, values);
-                if text.is_empty() {
-                    continue;
-                }
-                // fitted as the PDF's and the raster's text is, by the same font's widths:
-                // the printer's own font 0 (a condensed face) is narrower, so what fits
-                // here fits there
-                let h = d(*height_mm).max(8);
-                let (x, y) = (d(*x_mm), d(*y_mm));
-                let room = d(t.width_mm).saturating_sub(x + d(1.0)).max(h);
-                let (size, lines) = fit_text(&text, h as f32, room as f32);
-                let size = (size.floor() as u32).max(8);
-                for (i, line) in lines.iter().enumerate() {
-                    let _ = write!(
-                        z,
-                        "^FO{x},{}^A0N,{size},{size}^FH_^FD{}^FS",
-                        y + (i as f32 * size as f32 * 1.1).round() as u32,
-                        zpl_escape(line)
-                    );
-                }
-            }
-            Element::Barcode {
-                symbology,
-                x_mm,
-                y_mm,
-                height_mm,
-                module_dots,
-                data,
-                human_readable,
-            } => {
-                let data = element_data(data, values);
-                if data.is_empty() {
-                    continue;
-                }
-                let (x, y) = (d(*x_mm), d(*y_mm));
-                match symbology {
-                    Symbology::Code128 | Symbology::Gs1_128 => {
-                        let (symbols, hri) = code128_symbols(*symbology, &data)
-                            .map_err(|m| barcode_error(t.kind, &data, m))?;
-                        let field = code128::zpl_input(&symbols)
-                            .map_err(|e| barcode_error(t.kind, &data, e))?;
-                        let _ = write!(
-                            z,
-                            "^FO{x},{y}^BY{module_dots}^BCN,{},N,N,N,N{}^FS",
-                            d(*height_mm),
-                            zpl_field(&field)
-                        );
-                        if *human_readable {
-                            let h = d(2.8);
-                            let _ = write!(
-                                z,
-                                "^FO{x},{}^A0N,{h},{h}^FH_^FD{}^FS",
-                                y + d(*height_mm) + d(1.0),
-                                zpl_escape(&hri)
-                            );
-                        }
-                    }
-                    Symbology::Gs1Datamatrix => {
-                        let message = Message::parse_hri(&data)
-                            .map_err(|e| barcode_error(t.kind, &data, e))?;
-                        let element_string = message
-                            .to_element_string()
-                            .map_err(|e| barcode_error(t.kind, &data, e))?;
-                        // escape character '_': _1 is FNC1, __ a literal underscore
-                        let field: String = element_string
-                            .chars()
-                            .map(|c| match c {
-                                '\u{1d}' => "_1".to_string(),
-                                '_' => "__".to_string(),
-                                other => other.to_string(),
-                            })
-                            .collect();
-                        let _ = write!(z, "^FO{x},{y}^BXN,{module_dots},200,,,,_^FD_1{field}^FS");
-                    }
-                    Symbology::Qr => {
-                        if !data.bytes().all(|b| b.is_ascii_graphic()) {
-                            return Err(barcode_error(
-                                t.kind,
-                                &data,
-                                "QR data must be printable ASCII (percent-encode URIs)",
-                            ));
-                        }
-                        // escaped like any barcode's data: `^` or `~` in a URI cannot
-                        // start a command
-                        let _ = write!(
-                            z,
-                            "^FO{x},{y}^BQN,2,{module_dots}{}^FS",
-                            zpl_field(&format!("MA,{data}"))
-                        );
-                    }
-                }
-            }
-            Element::Line {
-                x_mm,
-                y_mm,
-                width_mm,
-                height_mm,
-            } => {
-                let (w, h) = (d(*width_mm).max(1), d(*height_mm).max(1));
-                let _ = write!(z, "^FO{},{}^GB{w},{h},{}^FS", d(*x_mm), d(*y_mm), w.min(h));
-            }
-            Element::Box {
-                x_mm,
-                y_mm,
-                width_mm,
-                height_mm,
-                thickness_mm,
-            } => {
-                let _ = write!(
-                    z,
-                    "^FO{},{}^GB{},{},{}^FS",
-                    d(*x_mm),
-                    d(*y_mm),
-                    d(*width_mm).max(1),
-                    d(*height_mm).max(1),
-                    d(*thickness_mm).max(1)
-                );
-            }
-        }
-    }
-    if copies > 1 {
-        let _ = write!(z, "^PQ{copies}");
-    }
-    z.push_str("^XZ\n");
-    Ok(z)
-}
-
-/// Code 128 symbols and the human-readable line for a 1-D element.
-fn code128_symbols(
-    symbology: Symbology,
-    data: &str,
-) -> Result<(Vec<code128::Symbol>, String), String> {
-    match symbology {
-        Symbology::Gs1_128 => {
-            let message = Message::parse_hri(data).map_err(|e| e.to_string())?;
-            let element_string = message.to_element_string().map_err(|e| e.to_string())?;
-            Ok((code128::gs1(&element_string), message.to_hri()))
-        }
-        _ => Ok((code128::plain(data), data.to_string())),
-    }
-}
-
-/// Draws labels onto a PDF page; `origin` is the label's top-left corner on the page, in
-/// points from the page's bottom-left; `width` the label's width in points.
-struct PdfPainter<'a> {
+/// Draws a label's marks on a surface (a PDF page, or a printer's bitmap); `origin` is the
+/// label's top-left corner on it, in points from its bottom-left.
+struct Painter<'a> {
     page: &'a mut dyn pdf::Surface,
     dpi: u32,
     origin_x: f32,
     origin_top: f32,
-    width: f32,
-}
-
-/// The smallest a text may shrink to before it wraps, as a share of its size.
-const SHRINK_TO: f32 = 0.7;
-
-/// How `text` is set in `width` points at `size`: the size it shrinks to (down to
-/// `SHRINK_TO` of it) and its lines. Past that it wraps at spaces onto at most two lines,
-/// and a last line still too long ends in `…` at a whole character: never cut mid-glyph.
-pub fn fit_text(text: &str, size: f32, width: f32) -> (f32, Vec<String>) {
-    let fits = |t: &str, s: f32| pdf::text_width(Font::Regular, s, t) <= width;
-    if fits(text, size) {
-        return (size, vec![text.to_string()]);
-    }
-    let smallest = size * SHRINK_TO;
-    let needed = size * width / pdf::text_width(Font::Regular, size, text);
-    if needed >= smallest {
-        return (needed, vec![text.to_string()]);
-    }
-    // wrap at word boundaries, at the smallest size
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let candidate = if line.is_empty() {
-            word.to_string()
-        } else {
-            format!("{line} {word}")
-        };
-        if fits(&candidate, smallest) || line.is_empty() {
-            line = candidate;
-        } else {
-            lines.push(std::mem::take(&mut line));
-            line = word.to_string();
-        }
-    }
-    lines.push(line);
-    if lines.len() > 2 {
-        let rest = lines.split_off(1).join(" ");
-        lines.push(rest);
-    }
-    for line in &mut lines {
-        if !fits(line, smallest) {
-            let mut chars: Vec<char> = line.chars().collect();
-            while !chars.is_empty()
-                && !fits(&format!("{}…", chars.iter().collect::<String>()), smallest)
-            {
-                chars.pop();
-            }
-            *line = format!("{}…", chars.iter().collect::<String>().trim_end());
-        }
-    }
-    (smallest, lines)
 }
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
 
-impl PdfPainter<'_> {
+impl Painter<'_> {
     fn x(&self, mm: f32) -> f32 {
         self.origin_x + mm * PT_PER_MM
     }
@@ -458,16 +147,13 @@ impl PdfPainter<'_> {
         self.page.rect(x, y_bottom, w, h);
     }
 
-    /// Text from `x_mm` to the label's right edge (less a millimetre): shrunk, wrapped or
-    /// shortened to fit (`fit_text`).
-    fn text(&mut self, x_mm: f32, y_mm: f32, height_mm: f32, text: &str) {
-        let size = height_mm * PT_PER_MM;
+    /// Fitted lines, one under another.
+    fn text(&mut self, x_mm: f32, y_mm: f32, size_mm: f32, lines: &[String]) {
+        let size = size_mm * PT_PER_MM;
         let x = self.x(x_mm);
-        let room = (self.origin_x + self.width - PT_PER_MM - x).max(size);
-        let (size, lines) = fit_text(text, size, room);
         let mut baseline = self.y(y_mm) - size * 0.8;
         for line in lines {
-            self.page.text(x, baseline, Font::Regular, size, &line);
+            self.page.text(x, baseline, Font::Regular, size, line);
             baseline -= size * 1.1;
         }
     }
@@ -493,89 +179,47 @@ impl PdfPainter<'_> {
     }
 
     /// 2-D modules: one square per dark module.
-    fn matrix(
-        &mut self,
-        x_mm: f32,
-        y_mm: f32,
-        module_dots: u32,
-        dark: impl Iterator<Item = (usize, usize)>,
-    ) {
+    fn matrix(&mut self, x_mm: f32, y_mm: f32, module_dots: u32, dark: &[(usize, usize)]) {
         let m = module_dots as f32 * self.dot();
         let x0 = self.x(x_mm);
         let top = self.y(y_mm);
-        for (col, row) in dark {
+        for &(col, row) in dark {
             self.rect(x0 + col as f32 * m, top - (row + 1) as f32 * m, m, m);
         }
     }
 
-    fn draw(&mut self, t: &Template, values: &LabelData) -> Result<(), LabelError> {
-        for element in &t.elements {
-            match element {
-                Element::Text {
+    fn draw(&mut self, label: &Marks) {
+        for mark in &label.marks {
+            match mark {
+                Mark::Text {
                     x_mm,
                     y_mm,
-                    height_mm,
-                    text,
-                } => {
-                    let text = element_data(text, values);
-                    self.text(*x_mm, *y_mm, *height_mm, &text);
-                }
-                Element::Barcode {
-                    symbology,
+                    size_mm,
+                    lines,
+                } => self.text(*x_mm, *y_mm, *size_mm, lines),
+                Mark::Code128 {
                     x_mm,
                     y_mm,
                     height_mm,
                     module_dots,
-                    data,
-                    human_readable,
-                } => {
-                    let data = element_data(data, values);
-                    if data.is_empty() {
-                        continue;
-                    }
-                    match symbology {
-                        Symbology::Code128 | Symbology::Gs1_128 => {
-                            let (symbols, hri) = code128_symbols(*symbology, &data)
-                                .map_err(|m| barcode_error(t.kind, &data, m))?;
-                            let modules = code128::modules(&symbols)
-                                .map_err(|e| barcode_error(t.kind, &data, e))?;
-                            self.bars(*x_mm, *y_mm, *height_mm, *module_dots, &modules);
-                            if *human_readable {
-                                self.text(*x_mm, y_mm + height_mm + 1.0, 2.8, &hri);
-                            }
-                        }
-                        Symbology::Gs1Datamatrix => {
-                            let message = Message::parse_hri(&data)
-                                .map_err(|e| barcode_error(t.kind, &data, e))?;
-                            let element_string = message
-                                .to_element_string()
-                                .map_err(|e| barcode_error(t.kind, &data, e))?;
-                            let symbol = datamatrix::DataMatrix::encode_gs1(
-                                element_string.as_bytes(),
-                                datamatrix::SymbolList::default(),
-                            )
-                            .map_err(|e| barcode_error(t.kind, &data, format!("{e:?}")))?;
-                            let bitmap = symbol.bitmap();
-                            self.matrix(*x_mm, *y_mm, *module_dots, bitmap.pixels());
-                        }
-                        Symbology::Qr => {
-                            let code = qrcode::QrCode::with_error_correction_level(
-                                data.as_bytes(),
-                                qrcode::EcLevel::M,
-                            )
-                            .map_err(|e| barcode_error(t.kind, &data, e))?;
-                            let width = code.width();
-                            let dark = code
-                                .to_colors()
-                                .into_iter()
-                                .enumerate()
-                                .filter(|(_, c)| *c == qrcode::Color::Dark)
-                                .map(move |(i, _)| (i % width, i / width));
-                            self.matrix(*x_mm, *y_mm, *module_dots, dark);
-                        }
-                    }
+                    modules,
+                    ..
+                } => self.bars(*x_mm, *y_mm, *height_mm, *module_dots, modules),
+                Mark::DataMatrix {
+                    x_mm,
+                    y_mm,
+                    module_dots,
+                    dark,
+                    ..
                 }
-                Element::Line {
+                | Mark::Qr {
+                    x_mm,
+                    y_mm,
+                    module_dots,
+                    dark,
+                    ..
+                } => self.matrix(*x_mm, *y_mm, *module_dots, dark),
+                Mark::Fill {
                     x_mm,
                     y_mm,
                     width_mm,
@@ -589,7 +233,7 @@ impl PdfPainter<'_> {
                         height_mm * PT_PER_MM,
                     );
                 }
-                Element::Box {
+                Mark::Frame {
                     x_mm,
                     y_mm,
                     width_mm,
@@ -609,7 +253,6 @@ impl PdfPainter<'_> {
                 }
             }
         }
-        Ok(())
     }
 }
 
@@ -631,14 +274,15 @@ fn paint(
     dpi: u32,
     surface: &mut dyn pdf::Surface,
 ) -> Result<(), LabelError> {
-    PdfPainter {
+    let label = marks::resolve(t, values)?;
+    Painter {
         page: surface,
         dpi,
         origin_x: 0.0,
         origin_top: t.height_mm * PT_PER_MM,
-        width: t.width_mm * PT_PER_MM,
     }
-    .draw(t, values)
+    .draw(&label);
+    Ok(())
 }
 
 /// A PDF of `copies` pages, each one label the size of the template.
@@ -716,14 +360,14 @@ pub fn render_sheet(card: &Template, cards: &[LabelData], dpi: u32) -> Result<Ve
         let mut page = pdf::Page::new(page_w * PT_PER_MM, page_h * PT_PER_MM);
         for (i, values) in chunk.iter().enumerate() {
             let (col, row) = (i % columns, i / columns);
-            PdfPainter {
+            let label = marks::resolve(card, values)?;
+            Painter {
                 page: &mut page,
                 dpi,
                 origin_x: (margin + col as f32 * card.width_mm) * PT_PER_MM,
                 origin_top: (page_h - margin - row as f32 * card.height_mm) * PT_PER_MM,
-                width: card.width_mm * PT_PER_MM,
             }
-            .draw(card, values)?;
+            .draw(&label);
         }
         pages.push(page);
     }
@@ -796,6 +440,7 @@ pub fn sample_data(kind: LabelKind) -> LabelData {
 
 #[cfg(test)]
 mod tests {
+    use super::zpl::render_raw_zpl;
     use super::*;
 
     #[test]
@@ -986,6 +631,7 @@ data = "{gs1}"
 
 #[cfg(test)]
 mod fit_tests {
+    use super::zpl::dots;
     use super::*;
 
     /// A name too long for the label is set in ZPL as PDF sets it: smaller, then on two

@@ -19,6 +19,7 @@ const KNOWN_VENDORS: &[(&str, &str)] = &[
     ("1eab", "Newland scanner"),
     ("0a5f", "Zebra printer"),
     ("1203", "TSC printer"),
+    ("04f9", "Brother printer"),
     ("0403", "FTDI serial cable"),
     ("1a86", "CH340 serial cable"),
     ("067b", "Prolific serial cable"),
@@ -254,23 +255,13 @@ pub fn list() -> anyhow::Result<i32> {
             let node = format!("/dev/usb/{name}");
             writeln!(out, "  {node}  {}", id.trim())?;
             let (path, others) = best_path("/dev/usb/by-id", Path::new(&node));
-            let language = if id.contains("ZPL") {
-                "language = \"zpl\""
-            } else {
-                "language = \"zpl\"   # the printer's language: zpl, or pdf through CUPS (kind = \"ipp\")"
-            };
-            suggest(
-                &mut out,
-                "printer",
-                &[
-                    format!("name = \"printer-{any}\""),
-                    "kind = \"device\"".into(),
-                    format!("path = \"{path}\""),
-                    language.into(),
-                    "dpi = 203".into(),
-                ],
-                &others,
-            )?;
+            let mut lines = vec![
+                format!("name = \"printer-{any}\""),
+                "kind = \"device\"".into(),
+                format!("path = \"{path}\""),
+            ];
+            lines.extend(printer_language(&id).iter().map(|l| l.to_string()));
+            suggest(&mut out, "printer", &lines, &others)?;
         }
     }
     if any == 0 {
@@ -341,4 +332,60 @@ pub fn record(command: DevicesCommand) -> anyhow::Result<i32> {
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
     }
     Ok(0)
+}
+
+/// The config lines a USB printer's IEEE 1284 device id suggests: its language, and the
+/// resolution (and for a Brother QL its media) to check.
+fn printer_language(id: &str) -> &'static [&'static str] {
+    let command_set = id
+        .split(';')
+        .find_map(|f| {
+            f.strip_prefix("CMD:")
+                .or_else(|| f.strip_prefix("COMMAND SET:"))
+        })
+        .unwrap_or("");
+    if id.contains("MDL:QL-") || command_set.contains("PT-CBP") {
+        &[
+            "language = \"brother-ql\"",
+            "media = \"62\"   # the roll loaded: 62 (endless), 62x29 or 29x90",
+        ]
+    } else if command_set.contains("TSPL") {
+        &[
+            "language = \"tspl\"",
+            "dpi = 203   # 300 for a 300 dpi model",
+        ]
+    } else if command_set.contains("ZPL") || id.contains("ZPL") {
+        &[
+            "language = \"zpl\"",
+            "dpi = 203   # 300 for a 300 dpi model",
+        ]
+    } else {
+        &[
+            "language = \"zpl\"   # the printer's language: zpl, tspl, brother-ql, or pdf through CUPS (kind = \"ipp\")",
+            "dpi = 203",
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printer_language;
+
+    #[test]
+    fn a_printer_id_suggests_its_language() {
+        let language = |id| printer_language(id)[0];
+        assert_eq!(
+            language("MFG:Brother;CMD:PT-CBP;MDL:QL-800;CLS:PRINTER;"),
+            "language = \"brother-ql\""
+        );
+        assert_eq!(
+            language("MFG:TSC;CMD:TSPL2;MDL:TE200;CLS:PRINTER;"),
+            "language = \"tspl\""
+        );
+        assert_eq!(
+            language("MFG:Zebra Technologies;CMD:ZPL;MDL:ZD421-203dpi ZPL;CLS:PRINTER;"),
+            "language = \"zpl\""
+        );
+        assert!(language("").contains("the printer's language"));
+    }
 }

@@ -117,6 +117,14 @@ impl Printer {
         if self.ql_answers.get() == Some(false) {
             return Ok(false);
         }
+        // what the printer said after an earlier job (its phase changing back to waiting,
+        // a page confirmed too late) is not an answer to this one
+        let mut stale = [0u8; 256];
+        while let Ok(Some(n)) = channel.read_within(&mut stale, Duration::ZERO) {
+            if n == 0 {
+                break;
+            }
+        }
         // invalidate whatever half a command was left, initialise, ask
         let mut ask = vec![0u8; 200];
         ask.extend_from_slice(b"\x1b@");
@@ -126,7 +134,15 @@ impl Printer {
             .and_then(|()| channel.flush())
             .map_err(|e| not_ready(format!("connection lost: {e}")))?;
         let mut answers = QlAnswers::default();
-        let status = match answers.next(channel, self.timeout) {
+        let asked = Instant::now();
+        let reply = loop {
+            // the reply to the request (a notification may come first)
+            match answers.next(channel, self.timeout.saturating_sub(asked.elapsed())) {
+                Ok(Some(status)) if status.status_type != StatusType::Reply => continue,
+                other => break other,
+            }
+        };
+        let status = match reply {
             Ok(Some(status)) => status,
             Ok(None) if self.ql_answers.get().is_none() => {
                 tracing::info!(printer = %self.name, "the Brother QL does not answer a status request here; jobs are sent without it");

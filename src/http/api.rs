@@ -36,6 +36,19 @@ fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     })
 }
 
+/// A change asked over the API: the token checked, the JSON body read, turned into the
+/// loop's command by `make` (or refused with a 4xx), carried out, and its reply.
+async fn change<T>(
+    app: &App,
+    headers: &HeaderMap,
+    payload: Result<Json<T>, JsonRejection>,
+    make: impl FnOnce(T) -> Result<ApiCommand, ApiError>,
+) -> Result<Response, ApiError> {
+    authorize(app, headers)?;
+    let asked = make(body(payload)?)?;
+    reply_response(command(app, asked).await?, None)
+}
+
 /// Every bench as its screen shows it.
 pub async fn benches(State(app): State<App>) -> impl IntoResponse {
     let view = app.subscription.view.borrow().clone();
@@ -389,27 +402,23 @@ pub async fn add_complaint(
     headers: HeaderMap,
     payload: Result<Json<ComplaintRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
-    let request = body(payload)?;
-    if [&request.customer, &request.code, &request.text]
-        .iter()
-        .any(|f| f.trim().is_empty() || f.len() > 4000)
-    {
-        return Err(ApiError::bad_request(
-            "customer, code and text are required (a batch, order, shipment or lot code)",
-        ));
-    }
-    let reply = command(
-        &app,
-        ApiCommand::Complaint {
+    change(&app, &headers, payload, |request: ComplaintRequest| {
+        if [&request.customer, &request.code, &request.text]
+            .iter()
+            .any(|f| f.trim().is_empty() || f.len() > 4000)
+        {
+            return Err(ApiError::bad_request(
+                "customer, code and text are required (a batch, order, shipment or lot code)",
+            ));
+        }
+        Ok(ApiCommand::Complaint {
             customer: request.customer.trim().to_string(),
             code: request.code.trim().to_string(),
             text: request.text.trim().to_string(),
             serious: request.serious,
-        },
-    )
-    .await?;
-    reply_response(reply, None)
+        })
+    })
+    .await
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -439,10 +448,6 @@ pub struct StatusRequest {
     quarantine: bool,
 }
 
-fn check_status_request(request: &StatusRequest) -> Result<(), ApiError> {
-    check_code_and_reason(&request.code, &request.reason)
-}
-
 fn check_code_and_reason(code: &str, reason: &str) -> Result<(), ApiError> {
     if code.trim().is_empty() || code.len() > 200 {
         return Err(ApiError::bad_request("code must be a lot or batch code"));
@@ -458,19 +463,15 @@ pub async fn hold(
     headers: HeaderMap,
     payload: Result<Json<StatusRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
-    let request = body(payload)?;
-    check_status_request(&request)?;
-    let reply = command(
-        &app,
-        ApiCommand::Hold {
+    change(&app, &headers, payload, |request: StatusRequest| {
+        check_code_and_reason(&request.code, &request.reason)?;
+        Ok(ApiCommand::Hold {
             code: request.code.trim().to_string(),
             reason: request.reason.trim().to_string(),
             quarantine: request.quarantine,
-        },
-    )
-    .await?;
-    reply_response(reply, None)
+        })
+    })
+    .await
 }
 
 pub async fn release(
@@ -478,18 +479,14 @@ pub async fn release(
     headers: HeaderMap,
     payload: Result<Json<StatusRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
-    let request = body(payload)?;
-    check_status_request(&request)?;
-    let reply = command(
-        &app,
-        ApiCommand::Release {
+    change(&app, &headers, payload, |request: StatusRequest| {
+        check_code_and_reason(&request.code, &request.reason)?;
+        Ok(ApiCommand::Release {
             code: request.code.trim().to_string(),
             reason: request.reason.trim().to_string(),
-        },
-    )
-    .await?;
-    reply_response(reply, None)
+        })
+    })
+    .await
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -546,29 +543,25 @@ pub async fn print(
     headers: HeaderMap,
     payload: Result<Json<PrintRequestBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
-    let request = body(payload)?;
-    if request.label == crate::label::LabelKind::Card {
-        return Err(ApiError::bad_request(
-            "label must be lot, batch or shipment (cards are printed by `lotstation sheet`)",
-        ));
-    }
-    if request.code.trim().is_empty() || request.code.len() > 200 {
-        return Err(ApiError::bad_request(
-            "code must be a lot, batch or shipment code",
-        ));
-    }
-    let reply = command(
-        &app,
-        ApiCommand::Print {
+    change(&app, &headers, payload, |request: PrintRequestBody| {
+        if request.label == crate::label::LabelKind::Card {
+            return Err(ApiError::bad_request(
+                "label must be lot, batch or shipment (cards are printed by `lotstation sheet`)",
+            ));
+        }
+        if request.code.trim().is_empty() || request.code.len() > 200 {
+            return Err(ApiError::bad_request(
+                "code must be a lot, batch or shipment code",
+            ));
+        }
+        Ok(ApiCommand::Print {
             label: request.label,
             code: request.code.trim().to_string(),
             printer: request.printer,
             copies: request.copies,
-        },
-    )
-    .await?;
-    reply_response(reply, None)
+        })
+    })
+    .await
 }
 
 /// `POST /api/void`: `{"code", "reason"}`.
@@ -577,22 +570,18 @@ pub async fn void(
     headers: HeaderMap,
     payload: Result<Json<StatusRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
-    let request = body(payload)?;
-    check_status_request(&request)?;
-    if request.quarantine {
-        return Err(ApiError::bad_request("quarantine is not part of a void"));
-    }
-    let reply = command(
-        &app,
-        ApiCommand::Correct {
+    change(&app, &headers, payload, |request: StatusRequest| {
+        check_code_and_reason(&request.code, &request.reason)?;
+        if request.quarantine {
+            return Err(ApiError::bad_request("quarantine is not part of a void"));
+        }
+        Ok(ApiCommand::Correct {
             code: request.code.trim().to_string(),
             asked: crate::core::workflow::Asked::Void,
             reason: request.reason.trim().to_string(),
-        },
-    )
-    .await?;
-    reply_response(reply, None)
+        })
+    })
+    .await
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -615,29 +604,25 @@ pub async fn adjust(
     payload: Result<Json<AdjustRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     use crate::core::workflow::Asked;
-    authorize(&app, &headers)?;
-    let request = body(payload)?;
-    check_code_and_reason(&request.code, &request.reason)?;
-    let asked = match (request.quantity, request.yield_quantity, request.expiry) {
-        (Some(q), None, None) => Asked::Count(q),
-        (None, Some(y), None) => Asked::Yield(y),
-        (None, None, Some(e)) => Asked::Expiry(e),
-        _ => {
-            return Err(ApiError::bad_request(
-                "say exactly one of quantity, yield or expiry",
-            ));
-        }
-    };
-    let reply = command(
-        &app,
-        ApiCommand::Correct {
+    change(&app, &headers, payload, |request: AdjustRequest| {
+        check_code_and_reason(&request.code, &request.reason)?;
+        let asked = match (request.quantity, request.yield_quantity, request.expiry) {
+            (Some(q), None, None) => Asked::Count(q),
+            (None, Some(y), None) => Asked::Yield(y),
+            (None, None, Some(e)) => Asked::Expiry(e),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "say exactly one of quantity, yield or expiry",
+                ));
+            }
+        };
+        Ok(ApiCommand::Correct {
             code: request.code.trim().to_string(),
             asked,
             reason: request.reason.trim().to_string(),
-        },
-    )
-    .await?;
-    reply_response(reply, None)
+        })
+    })
+    .await
 }
 
 fn label(value: &str) -> String {

@@ -1,7 +1,9 @@
-//! The daemon's own scanner read loops against real kernel devices made with uhid: a HID
-//! POS scanner (hidraw) and a keyboard-wedge scanner (evdev), each enumerated, opened (and
-//! grabbed), read, unplugged and plugged back. Runs inside the small VM of
-//! `vm/test-in-vm.sh` (this machine has no uhid); elsewhere it returns at once.
+//! The daemon's own device code against real kernel devices: scanners made with uhid (a HID
+//! POS scanner on hidraw, a keyboard-wedge scanner on evdev), each enumerated, opened (and
+//! grabbed), read, unplugged and plugged back; and a Brother QL on a real `/dev/usb/lp0`
+//! (usblp, over the dummy USB host controller, the printer being the kernel's own gadget
+//! printer function). Runs inside the small VM of `vm/test-in-vm.sh` (this machine has no
+//! uhid or dummy_hcd); elsewhere it returns at once.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -11,6 +13,7 @@ use lotstation::decode::keys::{Layout, Suffix};
 use lotstation::events::Event;
 use tokio::sync::mpsc;
 
+mod ql;
 mod uhid;
 use uhid::{KEYBOARD_DESCRIPTOR, POS_DESCRIPTOR, Uhid};
 
@@ -169,4 +172,127 @@ fn keyboard_wedge_scanner_over_evdev() {
     device.type_text("SUP:BRAMBLE\n");
     assert_eq!(expect_scan(&mut rx), b"SUP:BRAMBLE".to_vec());
     device.destroy();
+}
+
+/// Waits for a device node to appear.
+fn wait_for(path: &Path, timeout: Duration) {
+    let started = Instant::now();
+    while !path.exists() {
+        assert!(
+            started.elapsed() < timeout,
+            "no {} (in /dev/usb: {:?})",
+            path.display(),
+            std::fs::read_dir("/dev/usb")
+                .map(|d| d
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name())
+                    .collect::<Vec<_>>())
+                .unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A Brother QL-800 on USB: the kernel's gadget printer function, with the QL's ids and
+/// IEEE 1284 id, plugged into the dummy host controller, where usblp makes `/dev/usb/lp0`;
+/// the gadget's own side (`/dev/g_printer0`) is the printer, answered by `ql::serve`. The
+/// station's printer code asks its status through usblp (a cover left open: not ready),
+/// sends a real label, and reads each page's "printing completed" back.
+#[test]
+fn brother_ql_over_usblp() {
+    let udc = std::fs::read_dir("/sys/class/udc")
+        .ok()
+        .and_then(|mut d| d.next())
+        .and_then(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned());
+    let Some(udc) = udc else {
+        if std::env::var("LOTSTATION_VM").as_deref() == Ok("1") {
+            panic!("no USB device controller inside the test VM: dummy_hcd did not load");
+        }
+        eprintln!("skipped: no dummy USB controller (this runs inside vm/test-in-vm.sh)");
+        return;
+    };
+    let gadget = Path::new("/sys/kernel/config/usb_gadget/ql");
+    let write = |path: &str, value: &str| {
+        std::fs::write(gadget.join(path), value).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    std::fs::create_dir(gadget).expect("a gadget in configfs");
+    write("idVendor", "0x04f9");
+    write("idProduct", "0x209b");
+    std::fs::create_dir_all(gadget.join("strings/0x409")).expect("strings");
+    write("strings/0x409/manufacturer", "Brother");
+    write("strings/0x409/product", "QL-800");
+    write("strings/0x409/serialnumber", "000G8Z123456");
+    std::fs::create_dir(gadget.join("functions/printer.usb0")).expect("printer function");
+    write(
+        "functions/printer.usb0/pnp_string",
+        "MFG:Brother;CMD:PT-CBP;MDL:QL-800;CLS:PRINTER;",
+    );
+    std::fs::create_dir_all(gadget.join("configs/c.1")).expect("config");
+    std::os::unix::fs::symlink(
+        gadget.join("functions/printer.usb0"),
+        gadget.join("configs/c.1/printer.usb0"),
+    )
+    .expect("link");
+    write("UDC", &udc);
+    let lp = Path::new("/dev/usb/lp0");
+    wait_for(lp, Duration::from_secs(10));
+    wait_for(Path::new("/dev/g_printer0"), Duration::from_secs(10));
+    // what `lotstation devices` reads to suggest the language
+    let id =
+        std::fs::read_to_string("/sys/class/usbmisc/lp0/device/ieee1284_id").unwrap_or_default();
+    assert!(id.contains("MDL:QL-800"), "IEEE 1284 id: {id:?}");
+
+    // the printer: cover open at first, then ready
+    let printer_side = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/g_printer0")
+        .expect("the gadget printer");
+    let output = printer_side.try_clone().expect("clone");
+    let seen = ql::Seen::default();
+    let fake = seen.clone();
+    let answers = vec![
+        ql::ql_status(ql::REPLY, [0, 0x10], ql::ENDLESS_62),
+        ql::ql_status(ql::REPLY, [0, 0], ql::ENDLESS_62),
+    ];
+    std::thread::spawn(move || ql::serve(printer_side, output, answers, None, fake));
+
+    let config: lotstation::config::PrinterConfig = toml::from_str(
+        "name = \"ql\"\nkind = \"device\"\npath = \"/dev/usb/lp0\"\nlanguage = \"brother-ql\"\nmedia = \"62\"\ntimeout_ms = 5000\n",
+    )
+    .expect("printer config");
+    let printer = lotstation::devices::printer::Printer::from_config(&config);
+    use lotstation::label::{LabelKind, LabelLanguage, LoadedTemplate, raster::BrotherMedia};
+    let template = LoadedTemplate::builtin(LabelKind::Lot).expect("template");
+    let values = lotstation::label::sample_data(LabelKind::Lot);
+    let job = |copies| {
+        lotstation::label::render_for(
+            &template,
+            &values,
+            LabelLanguage::BrotherQl,
+            300,
+            BrotherMedia::Endless62,
+            copies,
+        )
+        .expect("render")
+    };
+    match printer.send("000001-lot", &job(1), 1) {
+        Err(lotstation::devices::printer::SendError::NotReady(reason)) => {
+            assert!(reason.contains("cover open"), "{reason}")
+        }
+        other => panic!("a cover open is not ready: {other:?}"),
+    }
+    printer
+        .send("000001-lot", &job(1), 1)
+        .expect("printed, confirmed by the printer");
+    printer
+        .send("000002-lot", &job(2), 2)
+        .expect("both pages printed");
+    assert_eq!(*seen.jobs.lock().expect("lock"), [1, 2]);
+    assert_eq!(
+        *seen.requests.lock().expect("lock"),
+        3,
+        "asked before every job"
+    );
 }

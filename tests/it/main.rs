@@ -15,6 +15,8 @@ mod http;
 mod import;
 mod labels;
 mod printing;
+#[path = "../ql/mod.rs"]
+mod ql;
 mod rejections;
 mod service;
 mod session;

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use lotstation::decode::zpl_status::{HostStatus, host_status_answer};
 
+use crate::ql::{self, DIE_CUT_29X90, ENDLESS_62, REPLY, ql_status};
 use crate::support::{Bench, Shop, code_after};
 
 const OK: HostStatus = HostStatus {
@@ -667,62 +668,11 @@ fn tspl_and_brother_ql_printers_take_jobs_through_the_queue() {
     }
 }
 
-/// A status message as a Brother QL sends it (Brother's raster command reference, section
-/// 4: print head mark, size 32, 'B', model bytes, errors at 8 and 9, media width at 10,
-/// media type at 11, media length at 17, status type at 18, phase at 19). Written here
-/// byte by byte, not by the station's code, and read back by `brother_ql` in the test.
-fn ql_status(status_type: u8, errors: [u8; 2], media: (u8, u8, u8)) -> [u8; 32] {
-    let mut b = [0u8; 32];
-    b[..6].copy_from_slice(&[0x80, 0x20, b'B', b'4', b'8', b'0']);
-    b[8] = errors[0];
-    b[9] = errors[1];
-    b[10] = media.0;
-    b[11] = media.1;
-    b[17] = media.2;
-    b[18] = status_type;
-    b
-}
-
-const ENDLESS_62: (u8, u8, u8) = (62, 0x0A, 0);
-const DIE_CUT_29X90: (u8, u8, u8) = (29, 0x0B, 90);
-const REPLY: u8 = 0x00;
-const COMPLETED: u8 = 0x01;
-const ERROR_OCCURRED: u8 = 0x02;
-const PHASE_CHANGE: u8 = 0x06;
-
-/// The length of the next Brother QL command at the start of `bytes`, and whether it is
-/// the status request or a print (end of a page); `None` until it has all arrived.
-fn ql_command(bytes: &[u8]) -> Option<(usize, Option<&'static str>)> {
-    let len = match bytes {
-        [] => return None,
-        [0x00, ..] | [b'Z', ..] => 1,
-        [0x0C, ..] => return Some((1, Some("page"))),
-        [0x1A, ..] => return Some((1, Some("last page"))),
-        [0x1B, b'@', ..] => 2,
-        [0x1B, b'i', b'S', ..] => return Some((3, Some("status request"))),
-        [0x1B, b'i', b'a', ..] | [0x1B, b'i', b'M' | b'A' | b'K', ..] => 4,
-        [0x1B, b'i', b'd', ..] => 5,
-        [0x1B, b'i', b'z', ..] => 13,
-        [b'M', ..] => 2,
-        [b'g', _, n, ..] => 3 + *n as usize,
-        [0x1B] | [0x1B, b'i'] | [b'g'] | [b'g', _] => return None,
-        other => panic!(
-            "not a Brother QL command: {:02x?}",
-            &other[..other.len().min(8)]
-        ),
-    };
-    (bytes.len() >= len).then_some((len, None))
-}
-
 /// A Brother QL on USB as the station sees `/dev/usb/lp0`: a pseudo-terminal in raw mode
-/// whose other end this holds. It answers each status request with the next of its
-/// `answers` (the last repeats), reads jobs command by command, and after each page sends
-/// "printing completed", or for the job numbered in `fail_job` "error occurred: no labels".
+/// whose other end `ql::serve` holds.
 struct UsbQl {
     path: std::path::PathBuf,
-    /// complete jobs, with their page count
-    jobs: Arc<Mutex<Vec<usize>>>,
-    requests: Arc<Mutex<usize>>,
+    seen: ql::Seen,
     _slave: std::fs::File,
 }
 
@@ -751,60 +701,14 @@ impl UsbQl {
         termios.make_raw();
         rustix::termios::tcsetattr(&slave, rustix::termios::OptionalActions::Now, &termios)
             .expect("raw");
-        let mut master = std::fs::File::from(master);
-        let jobs = Arc::new(Mutex::new(Vec::new()));
-        let requests = Arc::new(Mutex::new(0));
-        let (j, r) = (jobs.clone(), requests.clone());
-        std::thread::spawn(move || {
-            let mut pending = Vec::new();
-            let mut pages = 0;
-            let mut late: Option<[u8; 32]> = None;
-            let mut buffer = [0u8; 4096];
-            loop {
-                let Ok(n) = master.read(&mut buffer) else {
-                    return;
-                };
-                pending.extend_from_slice(&buffer[..n]);
-                while let Some((len, what)) = ql_command(&pending) {
-                    pending.drain(..len);
-                    let answer = match what {
-                        None => continue,
-                        Some("status request") => {
-                            if let Some(message) = late.take() {
-                                master.write_all(&message).expect("late message");
-                            }
-                            let mut r = r.lock().expect("lock");
-                            *r += 1;
-                            answers[(*r - 1).min(answers.len() - 1)]
-                        }
-                        Some(end) => {
-                            pages += 1;
-                            let job = j.lock().expect("lock").len() + 1;
-                            if end == "last page" {
-                                j.lock().expect("lock").push(pages);
-                                pages = 0;
-                            }
-                            if end == "last page" {
-                                // a QL's phase goes back to waiting after the job: said
-                                // late here, just before the next answer, and with the
-                                // cover-open bit, so taking it for that answer shows
-                                late = Some(ql_status(PHASE_CHANGE, [0, 0x10], ENDLESS_62));
-                            }
-                            if fail_job == Some(job) {
-                                ql_status(ERROR_OCCURRED, [0x01, 0], ENDLESS_62)
-                            } else {
-                                ql_status(COMPLETED, [0, 0], ENDLESS_62)
-                            }
-                        }
-                    };
-                    master.write_all(&answer).expect("answer");
-                }
-            }
-        });
+        let master = std::fs::File::from(master);
+        let output = master.try_clone().expect("clone");
+        let seen = ql::Seen::default();
+        let fake = seen.clone();
+        std::thread::spawn(move || ql::serve(master, output, answers, fail_job, fake));
         UsbQl {
             path,
-            jobs,
-            requests,
+            seen,
             _slave: slave,
         }
     }
@@ -872,7 +776,7 @@ fn a_usb_brother_ql_reports_its_status() {
         "{log}"
     );
     assert_eq!(
-        *printer.jobs.lock().expect("lock"),
+        *printer.seen.jobs.lock().expect("lock"),
         [1, 1, 2],
         "each job once, the reprint with both its pages"
     );
@@ -888,7 +792,7 @@ fn a_usb_brother_ql_reports_its_status() {
         "{detail:?}"
     );
     assert!(
-        *printer.requests.lock().expect("lock") >= 5,
+        *printer.seen.requests.lock().expect("lock") >= 5,
         "asked before every attempt"
     );
     assert_eq!(shop.verify().0, 0);

@@ -5,4 +5,5 @@ pub mod keys;
 pub mod lines;
 pub mod ql_status;
 pub mod scale;
+pub mod tspl_status;
 pub mod zpl_status;

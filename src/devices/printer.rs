@@ -1,9 +1,10 @@
 //! Printers (SPEC §8): a folder, a raw TCP port 9100 (with `~HS` status read back first),
 //! a USB printer device node, or an IPP printer / CUPS queue. `send` delivers one job's
 //! bytes or says why not, and whether trying again later can help. A Brother QL is asked
-//! its status (`ESC i S`) before a job and confirms each page it prints, where it answers
-//! (always on USB; over the network most models stay silent, and the job is confirmed by
-//! the printer closing the connection, as for other languages).
+//! its status (`ESC i S`) before a job and confirms each page it prints, and a TSPL printer
+//! its status byte (`<ESC>!?`) before and after a job, where they answer (a QL always on
+//! USB; over the network most stay silent, and the job is confirmed by the printer closing
+//! the connection, as for other languages).
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
@@ -37,8 +38,9 @@ pub struct Printer {
     pub timeout: Duration,
     /// the longest pause between attempts while it is not ready
     pub retry_max: Duration,
-    /// whether a Brother QL answers `ESC i S` on this connection: unknown until asked once
-    ql_answers: Cell<Option<bool>>,
+    /// whether a Brother QL or TSPL printer answers its status request on this connection:
+    /// unknown until asked once
+    status_answers: Cell<Option<bool>>,
 }
 
 /// Why a job did not reach the printer.
@@ -77,7 +79,7 @@ impl Printer {
             dpi: config.dpi,
             timeout: Duration::from_millis(config.timeout_ms),
             retry_max: Duration::from_millis(config.retry_max_ms),
-            ql_answers: Cell::new(None),
+            status_answers: Cell::new(None),
         }
     }
 
@@ -102,19 +104,18 @@ impl Printer {
         }
     }
 
-    /// A Brother QL job with its status read back: asked first (out of labels, cover
-    /// open, the wrong roll: the job waits), then each page confirmed as printed. `Ok(false)`
-    /// when this connection never answers a status request: the job is then not sent, and
-    /// the caller sends it as it would to a printer without status.
-    fn send_ql(
+    /// The job through the printer's own status, for the languages that have one besides
+    /// ZPL (whose `~HS` is asked in `send_tcp`); `Ok(false)` when the job was not sent: no
+    /// status in this language, or none answered on this connection (the caller then sends
+    /// it as to a printer without status).
+    fn send_with_status(
         &self,
         channel: &mut dyn Answering,
         who: &str,
         bytes: &[u8],
         pages: u32,
     ) -> Result<bool, SendError> {
-        let not_ready = |what: String| SendError::NotReady(format!("printer {who}: {what}"));
-        if self.ql_answers.get() == Some(false) {
+        if self.status_answers.get() == Some(false) {
             return Ok(false);
         }
         // what the printer said after an earlier job (its phase changing back to waiting,
@@ -125,6 +126,86 @@ impl Printer {
                 break;
             }
         }
+        match self.language {
+            LabelLanguage::BrotherQl => self.send_ql(channel, who, bytes, pages),
+            LabelLanguage::Tspl => self.send_tspl(channel, who, bytes),
+            _ => Ok(false),
+        }
+    }
+
+    /// The first status request on a connection went unanswered: remembered (jobs then go
+    /// without), or, if it answered before, the printer is not ready.
+    fn silent(&self, who: &str) -> Result<bool, SendError> {
+        if self.status_answers.get().is_none() {
+            tracing::info!(printer = %self.name, "the printer does not answer a status request here; jobs are sent without it");
+            self.status_answers.set(Some(false));
+            return Ok(false);
+        }
+        Err(SendError::NotReady(format!(
+            "printer {who}: did not answer the status request (switched off, or busy with another job?)"
+        )))
+    }
+
+    /// A TSPL job with the printer's status byte: asked first (head open, out of labels or
+    /// ribbon, jammed, paused: the job waits), and again after the job. `<ESC>!?` is
+    /// answered as soon as it is read, and the printer reads in order, so an answer after
+    /// the job means it has the whole job; a problem then makes the job uncertain.
+    fn send_tspl(
+        &self,
+        channel: &mut dyn Answering,
+        who: &str,
+        bytes: &[u8],
+    ) -> Result<bool, SendError> {
+        use crate::decode::tspl_status::{STATUS_REQUEST as ASK, problem};
+        let not_ready = |what: String| SendError::NotReady(format!("printer {who}: {what}"));
+        channel
+            .write_all(ASK)
+            .and_then(|()| channel.flush())
+            .map_err(|e| not_ready(format!("connection lost: {e}")))?;
+        let status = match last_byte(channel, self.timeout) {
+            Ok(Some(status)) => status,
+            Ok(None) => return self.silent(who),
+            Err(e) => return Err(not_ready(e)),
+        };
+        self.status_answers.set(Some(true));
+        if let Some(problem) = problem(status) {
+            return Err(not_ready(problem));
+        }
+        let unconfirmed = |why: String| {
+            SendError::Unconfirmed(format!("printer {who} did not confirm the job ({why})"))
+        };
+        channel
+            .write_all(bytes)
+            .and_then(|()| channel.flush())
+            .map_err(|e| not_ready(format!("connection lost while sending: {e}")))?;
+        channel
+            .write_all(ASK)
+            .and_then(|()| channel.flush())
+            .map_err(|e| unconfirmed(format!("connection lost: {e}")))?;
+        match last_byte(channel, self.timeout) {
+            Ok(Some(status)) => match problem(status) {
+                Some(problem) => Err(SendError::Uncertain(format!(
+                    "printer {who} took the job and then reported: {problem}; check whether the label came out"
+                ))),
+                None => Ok(true),
+            },
+            Ok(None) => Err(unconfirmed(
+                "no answer to the status request after it".into(),
+            )),
+            Err(e) => Err(unconfirmed(e)),
+        }
+    }
+
+    /// A Brother QL job with its status read back: asked first (out of labels, cover
+    /// open, the wrong roll: the job waits), then each page confirmed as printed.
+    fn send_ql(
+        &self,
+        channel: &mut dyn Answering,
+        who: &str,
+        bytes: &[u8],
+        pages: u32,
+    ) -> Result<bool, SendError> {
+        let not_ready = |what: String| SendError::NotReady(format!("printer {who}: {what}"));
         // invalidate whatever half a command was left, initialise, ask
         let mut ask = vec![0u8; 200];
         ask.extend_from_slice(b"\x1b@");
@@ -144,20 +225,10 @@ impl Printer {
         };
         let status = match reply {
             Ok(Some(status)) => status,
-            Ok(None) if self.ql_answers.get().is_none() => {
-                tracing::info!(printer = %self.name, "the Brother QL does not answer a status request here; jobs are sent without it");
-                self.ql_answers.set(Some(false));
-                return Ok(false);
-            }
-            Ok(None) => {
-                return Err(not_ready(
-                    "did not answer the status request (switched off, or busy with another job?)"
-                        .into(),
-                ));
-            }
+            Ok(None) => return self.silent(who),
             Err(e) => return Err(not_ready(e)),
         };
-        self.ql_answers.set(Some(true));
+        self.status_answers.set(Some(true));
         if let Some(problem) = status.problem() {
             return Err(not_ready(problem));
         }
@@ -238,9 +309,7 @@ impl Printer {
                 return Err(not_ready(problem));
             }
         }
-        if self.language == LabelLanguage::BrotherQl
-            && self.send_ql(&mut stream, address, bytes, pages)?
-        {
+        if self.send_with_status(&mut stream, address, bytes, pages)? {
             return Ok(());
         }
         // a job cut short is not a label: ZPL prints a format only at its ^XZ
@@ -376,17 +445,20 @@ fn send_file(dir: &std::path::Path, name: &str, bytes: &[u8]) -> Result<(), Send
 }
 
 impl Printer {
-    /// A USB printer's device node (`/dev/usb/lp0`): written, and for a Brother QL also
-    /// read, its status the answer.
+    /// A USB printer's device node (`/dev/usb/lp0`): written, and for a Brother QL or a
+    /// TSPL printer also read, its status the answer.
     fn send_device(
         &self,
         path: &std::path::Path,
         bytes: &[u8],
         pages: u32,
     ) -> Result<(), SendError> {
-        let ql = self.language == LabelLanguage::BrotherQl;
+        let answers = matches!(
+            self.language,
+            LabelLanguage::BrotherQl | LabelLanguage::Tspl
+        );
         let mut device = std::fs::OpenOptions::new()
-            .read(ql)
+            .read(answers)
             .write(true)
             .open(path)
             .map_err(|e| {
@@ -395,7 +467,9 @@ impl Printer {
                     path.display()
                 ))
             })?;
-        if ql && self.send_ql(&mut device, &path.display().to_string(), bytes, pages)? {
+        if answers
+            && self.send_with_status(&mut device, &path.display().to_string(), bytes, pages)?
+        {
             return Ok(());
         }
         device
@@ -449,6 +523,19 @@ impl Answering for std::fs::File {
             return Ok(Some(0));
         }
         self.read(buffer).map(Some)
+    }
+}
+
+/// The printer's answer within `wait`: the last byte of what it sent (one status byte; a
+/// byte before it would be an answer to a request it read in a job's data); `Ok(None)` if
+/// nothing came.
+fn last_byte(channel: &mut dyn Answering, wait: Duration) -> Result<Option<u8>, String> {
+    let mut buffer = [0u8; 64];
+    match channel.read_within(&mut buffer, wait) {
+        Ok(None) => Ok(None),
+        Ok(Some(0)) => Err("closed the connection".into()),
+        Ok(Some(n)) => Ok(Some(buffer[n - 1])),
+        Err(e) => Err(format!("connection lost: {e}")),
     }
 }
 

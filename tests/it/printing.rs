@@ -801,3 +801,77 @@ fn a_usb_brother_ql_reports_its_status() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A TSPL printer on port 9100 that answers `<ESC>!?` with its status byte: on each
+/// connection (the last entry repeats), the byte it answers before the job and the one
+/// after it. Complete jobs (up to their `PRINT`) are what printed.
+fn tspl_printer(listener: TcpListener, script: Vec<(u8, u8)>) -> Arc<Mutex<Vec<Vec<u8>>>> {
+    let jobs = Arc::new(Mutex::new(Vec::new()));
+    let out = jobs.clone();
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().enumerate() {
+            let Ok(mut stream) = stream else { continue };
+            let (before, after) = script[n.min(script.len() - 1)];
+            let mut pending: Vec<u8> = Vec::new();
+            let mut job: Vec<u8> = Vec::new();
+            let mut buffer = [0u8; 4096];
+            loop {
+                let k = match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(k) => k,
+                };
+                pending.extend_from_slice(&buffer[..k]);
+                while let Some(at) = pending.windows(3).position(|w| w == b"\x1b!?") {
+                    job.extend(pending.drain(..at));
+                    pending.drain(..3);
+                    let answer = if job.is_empty() { before } else { after };
+                    stream.write_all(&[answer]).expect("answer");
+                    if !job.is_empty() {
+                        jobs.lock().expect("lock").push(std::mem::take(&mut job));
+                    }
+                }
+            }
+        }
+    });
+    out
+}
+
+/// A TSPL printer that answers its status byte: out of labels keeps the label queued (the
+/// log says so), the answer after a job confirms it whole, and a problem reported then
+/// makes the job uncertain, never sent twice.
+#[test]
+fn a_tspl_printer_reports_its_status() {
+    let shop = Shop::new();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let jobs = tspl_printer(listener, vec![(0x04, 0x00), (0x00, 0x20), (0x00, 0x04)]);
+    let config = format!(
+        "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\nprinter = \"thermal\"\n\
+         [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+         [[printer]]\nname = \"thermal\"\nkind = \"tcp\"\naddress = \"127.0.0.1:{port}\"\n\
+         language = \"tspl\"\ntimeout_ms = 2000\nretry_max_ms = 500\n\
+         [station]\nprint_drain_seconds = 30\n"
+    );
+    let mut bench = shop.bench_with_config(&config);
+    bench.ok("@RECEIVE");
+    let lots = receive_lots(&mut bench, 2);
+    let log = bench.finish_with_log().join("\n");
+    assert!(log.contains("out of labels"), "{log}");
+    let jobs = jobs.lock().expect("lock").clone();
+    assert_eq!(jobs.len(), 2, "each label sent once");
+    for job in &jobs {
+        assert!(job.starts_with(b"SIZE 100 mm,60 mm\r\n"), "whole");
+        assert!(job.ends_with(b"\r\nPRINT 1,1\r\n"), "whole");
+    }
+    assert_eq!(
+        shop.query_strings("SELECT outcome FROM print_outcomes ORDER BY job_id"),
+        ["printed", "uncertain"],
+        "{lots:?}"
+    );
+    let detail = shop.query_strings("SELECT detail FROM print_outcomes ORDER BY job_id");
+    assert!(
+        detail[1].contains("took the job and then reported: out of labels"),
+        "{detail:?}"
+    );
+    assert_eq!(shop.verify().0, 0);
+}

@@ -197,9 +197,10 @@ fn wait_for(path: &Path, timeout: Duration) {
 /// IEEE 1284 id, plugged into the dummy host controller, where usblp makes `/dev/usb/lp0`;
 /// the gadget's own side (`/dev/g_printer0`) is the printer, answered by `ql::serve`. The
 /// station's printer code asks its status through usblp (a cover left open: not ready),
-/// sends a real label, and reads each page's "printing completed" back.
+/// sends a real label, and reads each page's "printing completed" back. Then the same for a
+/// TSC TSPL printer plugged in instead (its status byte before and after the job).
 #[test]
-fn brother_ql_over_usblp() {
+fn label_printers_over_usblp() {
     let udc = std::fs::read_dir("/sys/class/udc")
         .ok()
         .and_then(|mut d| d.next())
@@ -295,4 +296,93 @@ fn brother_ql_over_usblp() {
         3,
         "asked before every job"
     );
+
+    // unplugged, and a TSC TSPL printer plugged in instead: a second printer function
+    // (`/dev/g_printer1`), the same `/dev/usb/lp0` on the host side
+    write("UDC", "\n");
+    std::fs::remove_file(gadget.join("configs/c.1/printer.usb0")).expect("unlink");
+    std::fs::create_dir(gadget.join("functions/printer.usb1")).expect("printer function");
+    write(
+        "functions/printer.usb1/pnp_string",
+        "MFG:TSC;CMD:TSPL2;MDL:TE200;CLS:PRINTER;",
+    );
+    write("idVendor", "0x1203");
+    write("idProduct", "0x0230");
+    write("strings/0x409/product", "TE200");
+    std::os::unix::fs::symlink(
+        gadget.join("functions/printer.usb1"),
+        gadget.join("configs/c.1/printer.usb1"),
+    )
+    .expect("link");
+    write("UDC", &udc);
+    let started = Instant::now();
+    while !std::fs::read_to_string("/sys/class/usbmisc/lp0/device/ieee1284_id")
+        .unwrap_or_default()
+        .contains("TSPL2")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no TSPL printer on lp0"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    wait_for(lp, Duration::from_secs(10));
+    // the printer: out of labels at first; then it answers each status request before a
+    // job "ready" and after it "printing"
+    let mut printer_side = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/g_printer1")
+        .expect("the gadget printer");
+    let jobs = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Vec<u8>>::new()));
+    let seen_jobs = jobs.clone();
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut pending, mut job, mut asked) = (Vec::new(), Vec::new(), 0);
+        let mut buffer = [0u8; 4096];
+        while let Ok(n @ 1..) = printer_side.read(&mut buffer) {
+            pending.extend_from_slice(&buffer[..n]);
+            while let Some(at) = pending.windows(3).position(|w| w == b"\x1b!?") {
+                job.extend(pending.drain(..at));
+                pending.drain(..3);
+                asked += 1;
+                let answer: u8 = match (asked, job.is_empty()) {
+                    (1, _) => 0x04,
+                    (_, true) => 0x00,
+                    (_, false) => 0x20,
+                };
+                printer_side.write_all(&[answer]).expect("answer");
+                if !job.is_empty() {
+                    seen_jobs
+                        .lock()
+                        .expect("lock")
+                        .push(std::mem::take(&mut job));
+                }
+            }
+        }
+    });
+    let config: lotstation::config::PrinterConfig = toml::from_str(
+        "name = \"tsc\"\nkind = \"device\"\npath = \"/dev/usb/lp0\"\nlanguage = \"tspl\"\ntimeout_ms = 5000\n",
+    )
+    .expect("printer config");
+    let printer = lotstation::devices::printer::Printer::from_config(&config);
+    let job = lotstation::label::render_for(
+        &template,
+        &values,
+        LabelLanguage::Tspl,
+        203,
+        BrotherMedia::Endless62,
+        1,
+    )
+    .expect("render");
+    match printer.send("000003-lot", &job, 1) {
+        Err(lotstation::devices::printer::SendError::NotReady(reason)) => {
+            assert!(reason.contains("out of labels"), "{reason}")
+        }
+        other => panic!("out of labels is not ready: {other:?}"),
+    }
+    printer
+        .send("000003-lot", &job, 1)
+        .expect("taken whole, confirmed by the answer after it");
+    assert_eq!(*jobs.lock().expect("lock"), [job]);
 }

@@ -115,7 +115,11 @@ impl Printer {
         bytes: &[u8],
         pages: u32,
     ) -> Result<bool, SendError> {
-        if self.status_answers.get() == Some(false) {
+        let has_status = matches!(
+            self.language,
+            LabelLanguage::BrotherQl | LabelLanguage::Tspl
+        );
+        if !has_status || self.status_answers.get() == Some(false) {
             return Ok(false);
         }
         // what the printer said after an earlier job (its phase changing back to waiting,
@@ -457,6 +461,7 @@ impl Printer {
             self.language,
             LabelLanguage::BrotherQl | LabelLanguage::Tspl
         );
+        // read too where the printer answers its status
         let mut device = std::fs::OpenOptions::new()
             .read(answers)
             .write(true)

@@ -349,8 +349,8 @@ struct RawPrinter {
     uri: Option<String>,
     #[serde(default = "default_language")]
     language: LabelLanguage,
-    #[serde(default = "default_dpi")]
-    dpi: u32,
+    /// 203 when not written (300 for a Brother QL, the only resolution its head has)
+    dpi: Option<u32>,
     media: Option<crate::label::raster::BrotherMedia>,
     #[serde(default = "default_printer_timeout")]
     timeout_ms: u64,
@@ -398,10 +398,18 @@ impl TryFrom<RawPrinter> for PrinterConfig {
                 uri: raw.uri.ok_or_else(missing)?,
             },
         };
-        if !(100..=1200).contains(&raw.dpi) {
+        let dpi = match (raw.language, raw.dpi) {
+            (LabelLanguage::BrotherQl, None | Some(300)) => 300,
+            (LabelLanguage::BrotherQl, Some(other)) => {
+                return Err(format!(
+                    "printer {name:?}: a Brother QL prints at 300 dpi, not {other} (leave dpi out)"
+                ));
+            }
+            (_, dpi) => dpi.unwrap_or(203),
+        };
+        if !(100..=1200).contains(&dpi) {
             return Err(format!(
-                "printer {name:?}: dpi {} is not a printer's resolution (203, 300 or 600)",
-                raw.dpi
+                "printer {name:?}: dpi {dpi} is not a printer's resolution (203, 300 or 600)"
             ));
         }
         use crate::label::raster::BrotherMedia;
@@ -413,12 +421,6 @@ impl TryFrom<RawPrinter> for PrinterConfig {
                 ));
             }
             (_, None) => BrotherMedia::Endless62,
-        };
-        // a Brother QL's head has 300 dots to the inch, whatever is written
-        let dpi = if raw.language == LabelLanguage::BrotherQl {
-            300
-        } else {
-            raw.dpi
         };
         Ok(PrinterConfig {
             name,
@@ -438,10 +440,6 @@ fn default_printer_timeout() -> u64 {
 
 fn default_language() -> LabelLanguage {
     LabelLanguage::Zpl
-}
-
-fn default_dpi() -> u32 {
-    203
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -860,6 +858,12 @@ mod tests {
         check_err(
             &format!("{bench}[[printer]]\nname='p'\nkind='file'\npath='l'\ndpi=20000\n"),
             "dpi 20000 is not a printer's resolution",
+        );
+        check_err(
+            &format!(
+                "{bench}[[printer]]\nname='p'\nkind='file'\npath='l'\nlanguage='brother-ql'\ndpi=203\n"
+            ),
+            "a Brother QL prints at 300 dpi, not 203 (leave dpi out)",
         );
         let scale = "[[bench]]\nname='a'\nscale='s'\n[[scale]]\nname='s'\npath='/dev/ttyUSB0'\nprotocol='mt-sics'\n";
         check_err(

@@ -208,65 +208,47 @@ pub fn run(
     // label rendering
     let data = store.label_data(LabelKind::Lot, &most_used, "https://id.gs1.org", &tz)?;
     let template = LoadedTemplate::builtin(LabelKind::Lot)?;
-    let mut samples = Vec::new();
-    for _ in 0..2000 {
-        let started = Instant::now();
-        std::hint::black_box(label::render_zpl(&template, &data, 203, 1)?);
-        samples.push(started.elapsed());
-    }
-    figures.push(timed(
+    let render = |language, dpi| {
+        label::render_for(
+            &template,
+            &data,
+            language,
+            dpi,
+            label::raster::BrotherMedia::Endless62,
+            1,
+        )
+    };
+    figures.push(median_of(
         "render one label: ZPL",
-        &mut samples,
+        2000,
         Duration::from_micros(20),
-        "median",
-    ));
-    let mut samples = Vec::new();
-    for _ in 0..200 {
-        let started = Instant::now();
-        std::hint::black_box(label::render_pdf(&template, &data, 203, 1)?);
-        samples.push(started.elapsed());
-    }
-    figures.push(timed(
+        || render(label::LabelLanguage::Zpl, 203),
+    )?);
+    figures.push(median_of(
         "render one label: PDF (embedded font, subset)",
-        &mut samples,
+        200,
         Duration::from_millis(1),
-        "median",
-    ));
-    // raster printers: the label as the head prints it
-    let mut samples = Vec::new();
-    for _ in 0..100 {
-        let started = Instant::now();
-        let bitmap = label::render_bitmap(&template, &data, 300)?;
-        std::hint::black_box(
-            label::raster::brother_ql(&bitmap, label::raster::BrotherMedia::Endless62, 1)
-                .map_err(|e| anyhow::anyhow!(e))?,
-        );
-        samples.push(started.elapsed());
-    }
-    figures.push(timed(
+        || render(label::LabelLanguage::Pdf, 203),
+    )?);
+    // raster printers: the label as the head prints it, as a print job makes it
+    figures.push(median_of(
         "render one label: Brother QL 62 mm, 300 dpi",
-        &mut samples,
+        100,
         Duration::from_millis(2),
-        "median",
-    ));
+        || render(label::LabelLanguage::BrotherQl, 300),
+    )?);
     let shipping = LoadedTemplate::parse(
         "label-templates/4x6/shipment.toml",
         include_str!("../../label-templates/4x6/shipment.toml"),
         None,
     )?;
     let shipping_data = label::sample_data(LabelKind::Shipment);
-    let mut samples = Vec::new();
-    for _ in 0..100 {
-        let started = Instant::now();
-        std::hint::black_box(label::render_tspl(&shipping, &shipping_data, 203, 1)?);
-        samples.push(started.elapsed());
-    }
-    figures.push(timed(
+    figures.push(median_of(
         "render one label: TSPL, 4 × 6 in shipping label, 203 dpi",
-        &mut samples,
+        100,
         Duration::from_millis(2),
-        "median",
-    ));
+        || label::render_tspl(&shipping, &shipping_data, 203, 1),
+    )?);
     // as a person gets them: whole commands, and the screen under load while a bench scans
     let subjects = super::whole::Subjects {
         most_used: most_used.clone(),
@@ -312,6 +294,22 @@ fn blend_lot(store: &Store) -> anyhow::Result<Option<String>> {
 }
 
 /// One scan at bench 0, its own commit, timed; a refused scan ends the benchmark.
+/// `runs` timings of `f`, judged on their median against `ceiling`.
+fn median_of<T, E: std::error::Error + Send + Sync + 'static>(
+    name: &str,
+    runs: usize,
+    ceiling: Duration,
+    mut f: impl FnMut() -> Result<T, E>,
+) -> anyhow::Result<Figure> {
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        std::hint::black_box(f()?);
+        samples.push(started.elapsed());
+    }
+    Ok(timed(name, &mut samples, ceiling, "median"))
+}
+
 fn timed_scan(daemon: &mut Daemon, scan: &str) -> anyhow::Result<Duration> {
     let t = Instant::now();
     let answer = daemon.handle_scans(vec![ScanInput::Scan {

@@ -264,24 +264,26 @@ impl Quantity {
 
     pub fn number_in(self, unit: Unit) -> String {
         // show up to 6 decimals of the unit, exactly when possible
-        let value = self.micro_units_in(unit); // micro-units, truncated toward zero
-        let negative = value < 0;
-        let value = value.unsigned_abs();
-        let whole = value / 1_000_000;
-        let mut fraction = format!("{:06}", value % 1_000_000);
-        while fraction.ends_with('0') {
-            fraction.pop();
-        }
-        let sign = if negative { "-" } else { "" };
-        if fraction.is_empty() {
-            format!("{sign}{whole}")
-        } else {
-            format!("{sign}{whole}.{fraction}")
-        }
+        micro_text(self.micro_units_in(unit))
     }
 
     pub fn checked_add(self, other: Quantity) -> Option<Quantity> {
         self.base.checked_add(other.base).map(Quantity::from_base)
+    }
+}
+
+/// Millionths as a plain decimal number, without trailing zeros (`3880000` → `3.88`,
+/// `-250000` → `-0.25`).
+pub fn micro_text(micro: i128) -> String {
+    let sign = if micro < 0 { "-" } else { "" };
+    let value = micro.unsigned_abs();
+    let whole = value / 1_000_000;
+    let fraction = format!("{:06}", value % 1_000_000);
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction}")
     }
 }
 

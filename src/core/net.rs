@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use super::codes::Decimal;
+use super::codes::{Decimal, micro_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NetUnit {
@@ -67,13 +67,14 @@ impl NetUnit {
 
     /// The unit of the other system a stated amount is shown in as well (none for a count).
     fn other(self, base: i128) -> Option<NetUnit> {
-        let (kg, _) = NetUnit::Kg.base();
+        // a kilogram in micrograms, a litre in nanolitres
+        let (thousand, _) = NetUnit::Kg.base();
         match self {
             NetUnit::G | NetUnit::Kg => Some(NetUnit::Oz),
-            NetUnit::Oz | NetUnit::Lb if base >= kg => Some(NetUnit::Kg),
+            NetUnit::Oz | NetUnit::Lb if base >= thousand => Some(NetUnit::Kg),
             NetUnit::Oz | NetUnit::Lb => Some(NetUnit::G),
             NetUnit::Ml | NetUnit::L => Some(NetUnit::FlOz),
-            NetUnit::FlOz if base >= kg => Some(NetUnit::L),
+            NetUnit::FlOz if base >= thousand => Some(NetUnit::L),
             NetUnit::FlOz => Some(NetUnit::Ml),
             NetUnit::Count => None,
         }
@@ -119,6 +120,11 @@ impl NetContent {
         Ok(NetContent { amount, unit })
     }
 
+    /// The amount in millionths of its unit (exact: at most six decimals).
+    fn micro(&self) -> i128 {
+        self.amount.mantissa * 1_000_000 / 10i128.pow(self.amount.scale)
+    }
+
     /// What the batch label prints: `Net wt 110 g (3.88 oz)`, `Net 8 fl oz (236 ml)`,
     /// `Net count 12`.
     pub fn label_text(&self) -> String {
@@ -136,10 +142,7 @@ impl NetContent {
             format!("{} {}", micro_text(micro / step * step), unit.symbol())
         });
         match (self.unit, other) {
-            (NetUnit::Count, _) | (_, None) => format!(
-                "Net count {}",
-                micro_text(self.amount.mantissa * 1_000_000 / scale)
-            ),
+            (NetUnit::Count, _) | (_, None) => format!("Net count {}", micro_text(self.micro())),
             (NetUnit::G | NetUnit::Kg | NetUnit::Oz | NetUnit::Lb, Some(other)) => {
                 format!("Net wt {stated} ({other})")
             }
@@ -148,23 +151,10 @@ impl NetContent {
     }
 }
 
-/// Millionths as a plain decimal (`3880000` → `3.88`).
-fn micro_text(micro: i128) -> String {
-    let whole = micro / 1_000_000;
-    let fraction = micro % 1_000_000;
-    if fraction == 0 {
-        return whole.to_string();
-    }
-    let fraction = format!("{fraction:06}");
-    format!("{whole}.{}", fraction.trim_end_matches('0'))
-}
-
 /// The stored form: `110 g`, `8 fl oz`.
 impl fmt::Display for NetContent {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let scale = 10i128.pow(self.amount.scale);
-        let micro = self.amount.mantissa * 1_000_000 / scale;
-        write!(f, "{} {}", micro_text(micro), self.unit.symbol())
+        write!(f, "{} {}", micro_text(self.micro()), self.unit.symbol())
     }
 }
 

@@ -23,13 +23,14 @@ pub enum Mark {
         size_mm: f32,
         lines: Vec<String>,
     },
-    /// a Code 128 or GS1-128 symbol: its symbol values (code sets and FNC1 chosen) and the
-    /// bars they make, one byte per module
+    /// a Code 128 or GS1-128 symbol of `data` (as the template's element filled it): its
+    /// symbol values (code sets and FNC1 chosen) and the bars they make, one byte per module
     Code128 {
         x_mm: f32,
         y_mm: f32,
         height_mm: f32,
         module_dots: u32,
+        data: String,
         symbols: Vec<code128::Symbol>,
         modules: Vec<u8>,
     },
@@ -208,6 +209,7 @@ pub fn resolve(t: &Template, values: &LabelData) -> Result<Marks, LabelError> {
                             y_mm,
                             height_mm: *height_mm,
                             module_dots,
+                            data,
                             symbols,
                             modules,
                         });
@@ -295,4 +297,40 @@ pub fn resolve(t: &Template, values: &LabelData) -> Result<Marks, LabelError> {
         height_mm: t.height_mm,
         marks,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_shrinks_then_wraps_at_words_then_ends_in_an_ellipsis() {
+        let width = pdf::text_width(Font::Regular, 10.0, "Lavender essential oil");
+        assert_eq!(
+            fit_text("Lavender essential oil", 10.0, width + 1.0),
+            (10.0, vec!["Lavender essential oil".to_string()])
+        );
+        // a little too long: smaller, on one line
+        let (size, lines) = fit_text("Lavender essential oils", 10.0, width);
+        assert!(
+            (7.0..10.0).contains(&size) && lines.len() == 1,
+            "{size} {lines:?}"
+        );
+        // much too long: two lines at the smallest size, broken between words
+        let long = "Lavender essential oil from the high plateau of Valensole, Provence, France";
+        let (size, lines) = fit_text(long, 10.0, width);
+        assert_eq!(size, 7.0);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].ends_with(|c: char| c.is_alphanumeric()),
+            "{lines:?}"
+        );
+        assert!(lines[1].ends_with('…'), "{lines:?}");
+        for line in &lines {
+            assert!(
+                pdf::text_width(Font::Regular, size, line) <= width,
+                "{line}"
+            );
+        }
+    }
 }

@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use crate::pdf::{self, Font};
 
 use crate::core::gs1::{self, Element as Gs1Element, Message};
-pub use marks::{Mark, Marks, SHRINK_TO, fit_text};
+use marks::{Mark, Marks};
 pub use template::{Element, LabelKind, LoadedTemplate, Symbology, Template, TemplateError};
 pub use zpl::{render_zpl, zpl_escape};
 
@@ -521,37 +521,6 @@ data = "{gs1}"
     }
 
     #[test]
-    fn text_shrinks_then_wraps_at_words_then_ends_in_an_ellipsis() {
-        let width = pdf::text_width(Font::Regular, 10.0, "Lavender essential oil");
-        assert_eq!(
-            fit_text("Lavender essential oil", 10.0, width + 1.0),
-            (10.0, vec!["Lavender essential oil".to_string()])
-        );
-        // a little too long: smaller, on one line
-        let (size, lines) = fit_text("Lavender essential oils", 10.0, width);
-        assert!(
-            (7.0..10.0).contains(&size) && lines.len() == 1,
-            "{size} {lines:?}"
-        );
-        // much too long: two lines at the smallest size, broken between words
-        let long = "Lavender essential oil from the high plateau of Valensole, Provence, France";
-        let (size, lines) = fit_text(long, 10.0, width);
-        assert_eq!(size, 7.0);
-        assert_eq!(lines.len(), 2, "{lines:?}");
-        assert!(
-            lines[0].ends_with(|c: char| c.is_alphanumeric()),
-            "{lines:?}"
-        );
-        assert!(lines[1].ends_with('…'), "{lines:?}");
-        for line in &lines {
-            assert!(
-                pdf::text_width(Font::Regular, size, line) <= width,
-                "{line}"
-            );
-        }
-    }
-
-    #[test]
     fn gs1_for_labels() {
         let expiry = Some(jiff::civil::date(2027, 11, 30));
         let m = gs1_message("09501101530003", "LAV-2611-001", expiry, Some(1_000_000)).unwrap();
@@ -631,6 +600,7 @@ data = "{gs1}"
 
 #[cfg(test)]
 mod fit_tests {
+    use super::marks::SHRINK_TO;
     use super::zpl::dots;
     use super::*;
 

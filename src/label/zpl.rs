@@ -144,12 +144,13 @@ fn render_described_zpl(
                 y_mm,
                 height_mm,
                 module_dots,
+                data,
                 symbols,
                 ..
             } => {
                 let field = code128::zpl_input(symbols).map_err(|e| LabelError::Barcode {
                     kind: t.kind.name().to_string(),
-                    data: format!("{symbols:?}"),
+                    data: data.clone(),
                     message: e.to_string(),
                 })?;
                 let _ = write!(

@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 
 use lotstation::decode::zpl_status::{HostStatus, host_status_answer};
 
-use crate::ql::{self, DIE_CUT_29X90, ENDLESS_62, REPLY, ql_status};
+use crate::ql::{self, ENDLESS_62, REPLY, ql_status};
+
+/// A QL's status of 29 × 90 mm die-cut labels loaded (width, type, length).
+const DIE_CUT_29X90: (u8, u8, u8) = (29, 0x0B, 90);
 use crate::support::{Bench, Shop, code_after};
 
 const OK: HostStatus = HostStatus {
@@ -727,7 +730,7 @@ fn a_usb_brother_ql_reports_its_status() {
     ];
     if let Some(python) = crate::labels::python() {
         // what these bytes say, read by brother_ql's own reader
-        let hex: Vec<String> = answers.iter().map(|a| hex(a)).collect();
+        let hex: Vec<String> = answers.iter().map(|a| lotstation::core::hex(a)).collect();
         let out = std::process::Command::new(&python)
             .args([
                 "-c",
@@ -796,10 +799,6 @@ fn a_usb_brother_ql_reports_its_status() {
         "asked before every attempt"
     );
     assert_eq!(shop.verify().0, 0);
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A TSPL printer on port 9100 that answers `<ESC>!?` with its status byte: on each

@@ -3,7 +3,6 @@
 //! a job is made of, and the printer's side of a conversation over any byte stream (a
 //! pseudo-terminal in the integration tests; the kernel's USB gadget printer, the other end
 //! of a real `/dev/usb/lp0`, in the device VM).
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -25,7 +24,6 @@ pub fn ql_status(status_type: u8, errors: [u8; 2], media: (u8, u8, u8)) -> [u8; 
 }
 
 pub const ENDLESS_62: (u8, u8, u8) = (62, 0x0A, 0);
-pub const DIE_CUT_29X90: (u8, u8, u8) = (29, 0x0B, 90);
 pub const REPLY: u8 = 0x00;
 pub const COMPLETED: u8 = 0x01;
 pub const ERROR_OCCURRED: u8 = 0x02;

@@ -351,13 +351,15 @@ fn label_printers_over_usblp() {
                     (_, true) => 0x00,
                     (_, false) => 0x20,
                 };
-                printer_side.write_all(&[answer]).expect("answer");
+                // recorded before the answer: the station returns on it, and the test
+                // looks at once
                 if !job.is_empty() {
                     seen_jobs
                         .lock()
                         .expect("lock")
                         .push(std::mem::take(&mut job));
                 }
+                printer_side.write_all(&[answer]).expect("answer");
             }
         }
     });

@@ -824,10 +824,12 @@ fn tspl_printer(listener: TcpListener, script: Vec<(u8, u8)>) -> Arc<Mutex<Vec<V
                     job.extend(pending.drain(..at));
                     pending.drain(..3);
                     let answer = if job.is_empty() { before } else { after };
-                    stream.write_all(&[answer]).expect("answer");
+                    // recorded before the answer: the station returns on it, and the test
+                    // may look at once
                     if !job.is_empty() {
                         jobs.lock().expect("lock").push(std::mem::take(&mut job));
                     }
+                    stream.write_all(&[answer]).expect("answer");
                 }
             }
         }

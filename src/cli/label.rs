@@ -31,9 +31,9 @@ pub enum LabelCommand {
         format: LabelLanguage,
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
-        /// the printer's resolution in dots per inch
-        #[arg(long, default_value_t = 203)]
-        dpi: u32,
+        /// the printer's resolution in dots per inch [default: 203; a Brother QL's is 300]
+        #[arg(long)]
+        dpi: Option<u32>,
         #[arg(long, default_value_t = 1)]
         copies: u32,
         /// Brother QL media (with --format brother-ql)
@@ -72,6 +72,7 @@ pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow:
             copies,
         } => return print(station, kind, &code, printer, copies),
     };
+    let dpi = format.dpi(dpi).map_err(anyhow::Error::msg)?;
     let store = Store::open_read_only(db)?;
     let template = station.templates.get(kind);
     let data = store.label_data(

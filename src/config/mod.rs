@@ -398,20 +398,10 @@ impl TryFrom<RawPrinter> for PrinterConfig {
                 uri: raw.uri.ok_or_else(missing)?,
             },
         };
-        let dpi = match (raw.language, raw.dpi) {
-            (LabelLanguage::BrotherQl, None | Some(300)) => 300,
-            (LabelLanguage::BrotherQl, Some(other)) => {
-                return Err(format!(
-                    "printer {name:?}: a Brother QL prints at 300 dpi, not {other} (leave dpi out)"
-                ));
-            }
-            (_, dpi) => dpi.unwrap_or(203),
-        };
-        if !(100..=1200).contains(&dpi) {
-            return Err(format!(
-                "printer {name:?}: dpi {dpi} is not a printer's resolution (203, 300 or 600)"
-            ));
-        }
+        let dpi = raw
+            .language
+            .dpi(raw.dpi)
+            .map_err(|e| format!("printer {name:?}: {e}"))?;
         use crate::label::raster::BrotherMedia;
         let media = match (raw.language, raw.media) {
             (LabelLanguage::BrotherQl, media) => media.unwrap_or(BrotherMedia::Endless62),

@@ -38,6 +38,29 @@ pub enum LabelLanguage {
     Png,
 }
 
+impl LabelLanguage {
+    /// The resolution a label is drawn at, from what was asked (a `[[printer]]`'s `dpi`,
+    /// `label render --dpi`): a Brother QL prints at 300 and takes no other; the others at
+    /// what was asked, 203 when nothing was.
+    pub fn dpi(self, asked: Option<u32>) -> Result<u32, String> {
+        let dpi = match (self, asked) {
+            (LabelLanguage::BrotherQl, None | Some(300)) => 300,
+            (LabelLanguage::BrotherQl, Some(other)) => {
+                return Err(format!(
+                    "a Brother QL prints at 300 dpi, not {other} (leave dpi out)"
+                ));
+            }
+            (_, dpi) => dpi.unwrap_or(203),
+        };
+        if !(100..=1200).contains(&dpi) {
+            return Err(format!(
+                "dpi {dpi} is not a printer's resolution (203, 300 or 600)"
+            ));
+        }
+        Ok(dpi)
+    }
+}
+
 /// The values a label's placeholders take.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct LabelData {
@@ -442,6 +465,23 @@ pub fn sample_data(kind: LabelKind) -> LabelData {
 mod tests {
     use super::zpl::render_raw_zpl;
     use super::*;
+
+    #[test]
+    fn a_brother_ql_is_drawn_at_300_dpi_and_others_as_asked() {
+        use LabelLanguage::*;
+        assert_eq!(BrotherQl.dpi(None), Ok(300));
+        assert_eq!(BrotherQl.dpi(Some(300)), Ok(300));
+        assert_eq!(
+            BrotherQl.dpi(Some(203)),
+            Err("a Brother QL prints at 300 dpi, not 203 (leave dpi out)".into())
+        );
+        assert_eq!(Zpl.dpi(None), Ok(203));
+        assert_eq!(Tspl.dpi(Some(300)), Ok(300));
+        assert!(
+            Pdf.dpi(Some(20))
+                .is_err_and(|e| e.contains("not a printer's resolution"))
+        );
+    }
 
     #[test]
     fn escaping_keeps_zpl_commands_out() {

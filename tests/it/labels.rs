@@ -428,26 +428,38 @@ fn brother_ql_raster_reads_back() {
             assert!(String::from_utf8_lossy(&gs1.bytes).ends_with("10MFG-0001"));
         }
     }
-    let out_path = shop.path("too-big.ql");
-    let out = shop.cli(&[
-        "label",
-        "render",
-        "lot",
-        &lot,
-        "--format",
-        "brother-ql",
-        "--media",
-        "29x90",
-        "-o",
-        out_path.to_str().expect("utf8"),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("the 29 × 90 mm label takes 25.9 mm across"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(!out_path.exists());
+    // a label too big for the media is refused with both sizes; a Brother QL prints at
+    // 300 dpi only, and another resolution is refused as in the config; nothing is written
+    let out_path = shop.path("refused.ql");
+    for (option, value, said) in [
+        (
+            "--media",
+            "29x90",
+            "the 29 × 90 mm label takes 25.9 mm across",
+        ),
+        (
+            "--dpi",
+            "203",
+            "a Brother QL prints at 300 dpi, not 203 (leave dpi out)",
+        ),
+    ] {
+        let out = shop.cli(&[
+            "label",
+            "render",
+            "lot",
+            &lot,
+            "--format",
+            "brother-ql",
+            option,
+            value,
+            "-o",
+            out_path.to_str().expect("utf8"),
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains(said), "{stderr}");
+        assert!(!out_path.exists());
+    }
 }
 
 /// The 4 × 6 in shipping label (`label-templates/4x6/`) for TSPL printers: chosen by the

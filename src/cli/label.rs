@@ -25,15 +25,18 @@ pub enum LabelCommand {
     Render {
         #[arg(value_parser = record_kind())]
         kind: LabelKind,
+        /// the lot's, batch's or shipment's code, as on its label
         code: String,
         /// the printer language, as a `[[printer]]`'s `language` (or `png`: a picture)
         #[arg(long, value_enum, default_value_t = LabelLanguage::Zpl)]
         format: LabelLanguage,
+        /// the file to write (default: standard output)
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
         /// the printer's resolution in dots per inch [default: 203; a Brother QL's is 300]
         #[arg(long)]
         dpi: Option<u32>,
+        /// how many copies the job prints
         #[arg(long, default_value_t = 1)]
         copies: u32,
         /// Brother QL media (with --format brother-ql)
@@ -45,10 +48,12 @@ pub enum LabelCommand {
     Print {
         #[arg(value_parser = record_kind())]
         kind: LabelKind,
+        /// the lot's, batch's or shipment's code, as on its label
         code: String,
         /// which printer (by its name in the config); the only one when there is one
         #[arg(long)]
         printer: Option<String>,
+        /// how many copies to print
         #[arg(long, default_value_t = 1)]
         copies: u32,
     },

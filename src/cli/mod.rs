@@ -100,7 +100,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = trace::Format::Text)]
         format: trace::Format,
     },
-    /// Render labels
+    /// Render a lot's, batch's or shipment's label to a file, or print it through the running station
     Label {
         #[command(subcommand)]
         what: label::LabelCommand,

@@ -210,6 +210,14 @@ pub fn document(rows: &[CteRow], station: &str, created: &str) -> Value {
                 let mut event = base("TransformationEvent", "commissioning", "active");
                 event["inputQuantityList"] = json!(inputs);
                 event["outputQuantityList"] = json!([row_quantity(row)]);
+                if let Some(expiry) = &row.expiry {
+                    // instance master data of the lot made: its number and the CBV's
+                    // expiry date, which a customer's station fills in at receiving
+                    event["ilmd"] = json!({
+                        "cbvmda:lotNumber": row.code,
+                        "cbvmda:itemExpirationDate": expiry,
+                    });
+                }
                 events.push(event);
                 i = j;
             }
@@ -244,8 +252,42 @@ pub struct ShippedLot {
     pub quantity: Decimal,
     pub unit: Unit,
     pub shipped_at: String,
+    /// the expiry the document states where the lot was made (its instance master data)
+    pub expiry: Option<jiff::civil::Date>,
     /// the event's place in the file's event list (1-based), for messages
     pub event: usize,
+}
+
+/// The expiry dates a document states for the lots its events make: `ilmd`'s
+/// `cbvmda:itemExpirationDate` on a transformation (its outputs) or an object event that
+/// adds (its quantities). A date that cannot be read is an error naming the event.
+fn stated_expiries(events: &[Value]) -> Result<Vec<(LotClass, jiff::civil::Date)>, String> {
+    let mut found = Vec::new();
+    for (n, event) in events.iter().enumerate() {
+        let Some(stated) = event["ilmd"].get("cbvmda:itemExpirationDate") else {
+            continue;
+        };
+        let text = stated.as_str().unwrap_or("");
+        // a date (xsd:date), or a date and time whose day is taken
+        let day = text.split('T').next().unwrap_or("");
+        let expiry = day.parse::<jiff::civil::Date>().map_err(|_| {
+            format!(
+                "event {}: itemExpirationDate {stated} is not a date (YYYY-MM-DD)",
+                n + 1
+            )
+        })?;
+        let made = match event["type"].as_str() {
+            Some("TransformationEvent") => &event["outputQuantityList"],
+            Some("ObjectEvent") if event["action"] == "ADD" => &event["quantityList"],
+            _ => continue,
+        };
+        for element in made.as_array().into_iter().flatten() {
+            if let Some(class) = element["epcClass"].as_str().and_then(parse_lot_class) {
+                found.push((class, expiry));
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// The lots in a document's shipping events. Other events are left alone; a shipping
@@ -258,6 +300,7 @@ pub fn shipped_lots(text: &str) -> Result<Vec<ShippedLot>, String> {
     let events = doc["epcisBody"]["eventList"]
         .as_array()
         .ok_or("the document has no epcisBody.eventList")?;
+    let expiries = stated_expiries(events)?;
     let mut lots = Vec::new();
     for (n, event) in events.iter().enumerate() {
         let n = n + 1;
@@ -293,11 +336,16 @@ pub fn shipped_lots(text: &str) -> Result<Vec<ShippedLot>, String> {
             let unit = unit_of_uom(uom).ok_or_else(|| {
                 format!("event {n}: {id}: unit {:?} is not one the station knows (GRM, KGM, MLT, LTR, LBR, ONZ, or none for units)", uom.unwrap_or(""))
             })?;
+            let expiry = expiries
+                .iter()
+                .find(|(made, _)| *made == class)
+                .map(|(_, expiry)| *expiry);
             lots.push(ShippedLot {
                 class,
                 quantity,
                 unit,
                 shipped_at: at.clone(),
+                expiry,
                 event: n,
             });
         }
@@ -344,5 +392,39 @@ mod tests {
         );
         assert_eq!(parse_lot_class("https://example.com/01/123/10/x"), None);
         assert_eq!(parse_lot_class("urn:epc:id:sgtin:9501101.053001.1"), None);
+    }
+
+    /// A distributor's notice: the lot commissioned by an object event that adds it (its
+    /// expiry as a date and time), then shipped under its LGTIN class URN; a lot the
+    /// document states nothing about has no expiry.
+    #[test]
+    fn a_notice_states_the_expiry_where_the_lot_was_made() {
+        let doc = json!({
+            "type": "EPCISDocument",
+            "epcisBody": { "eventList": [
+                { "type": "ObjectEvent", "action": "ADD", "bizStep": "commissioning",
+                  "quantityList": [{ "epcClass": "https://id.gs1.org/01/09501101530010/10/L-7", "quantity": 5 }],
+                  "ilmd": { "cbvmda:itemExpirationDate": "2027-03-31T00:00:00Z" } },
+                { "type": "ObjectEvent", "action": "OBSERVE", "bizStep": "shipping",
+                  "eventTime": "2026-11-20T10:00:00Z",
+                  "quantityList": [
+                      { "epcClass": "urn:epc:class:lgtin:9501101.053001.L-7", "quantity": 2 },
+                      { "epcClass": "urn:lotstation:class:OLIVE:SL-5", "quantity": 3, "uom": "KGM" }
+                  ] }
+            ] }
+        });
+        let lots = shipped_lots(&doc.to_string()).expect("read");
+        let expiries: Vec<_> = lots
+            .iter()
+            .map(|l| l.expiry.map(|d| d.to_string()))
+            .collect();
+        assert_eq!(expiries, [Some("2027-03-31".to_string()), None]);
+        let bad = doc
+            .to_string()
+            .replace("2027-03-31T00:00:00Z", "31/03/2027");
+        assert_eq!(
+            shipped_lots(&bad),
+            Err("event 1: itemExpirationDate \"31/03/2027\" is not a date (YYYY-MM-DD)".into())
+        );
     }
 }

@@ -32,7 +32,7 @@ pub enum ImportCommand {
         sku_map: Option<PathBuf>,
     },
     /// a supplier's EPCIS 2.0 document: the lots in its shipping events are awaited at the
-    /// receiving bench (scanning the lot number fills in the item and quantity)
+    /// receiving bench (scanning the lot number fills in the item, quantity and expiry)
     Epcis {
         file: PathBuf,
         /// the supplier who sent it (its code in suppliers.csv)

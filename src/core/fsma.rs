@@ -64,6 +64,9 @@ pub struct CteRow {
     pub party: String,
     /// shipping: the order number
     pub order: String,
+    /// transformation: the batch's expiry (the newest a correction set), for EPCIS's
+    /// instance master data; not one of the FSMA 204 columns
+    pub expiry: Option<String>,
 }
 
 /// Sorts rows as the FDA reads them: by date, then event, then lot code; a

@@ -269,11 +269,11 @@ impl Store {
                 ))
             })?;
             tx.db.execute(
-                "INSERT INTO expected_receipts (supplier_code, supplier_lot, item_sku, quantity, shipped_at, source)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO expected_receipts (supplier_code, supplier_lot, item_sku, quantity, shipped_at, source, expiry)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (supplier_code, supplier_lot, item_sku) DO UPDATE SET quantity = excluded.quantity,
-                   shipped_at = excluded.shipped_at, source = excluded.source",
-                params![supplier, lot_number, sku, quantity.base, lot.shipped_at, file],
+                   shipped_at = excluded.shipped_at, source = excluded.source, expiry = excluded.expiry",
+                params![supplier, lot_number, sku, quantity.base, lot.shipped_at, file, lot.expiry.map(|d| d.to_string())],
             )?;
         }
         let body = serde_json::json!({
@@ -365,6 +365,7 @@ impl Store {
             input_gtin: None,
             party: String::new(),
             order: String::new(),
+            expiry: None,
         };
         let party = |name: &str, address: &str, phone: &str| -> String {
             [name, address, phone]
@@ -424,9 +425,14 @@ impl Store {
             row.reference_number = invoice;
             rows.push(row);
         }
-        // every closed, live batch: a transformation, one row per live input
+        // every closed, live batch: a transformation, one row per live input; its yield and
+        // expiry as corrections left them
         let batches = self.db.rows(
-            "SELECT b.code, b.product_sku, c.yield_quantity, c.closed_at FROM batches b
+            "SELECT b.code, b.product_sku,
+                    c.yield_quantity + (SELECT COALESCE(SUM(a.delta), 0) FROM adjustments a WHERE a.code = b.code AND a.field = 'yield'),
+                    c.closed_at,
+                    COALESCE((SELECT a.value FROM adjustments a WHERE a.code = b.code AND a.field = 'expiry' ORDER BY a.id DESC LIMIT 1), c.expiry)
+             FROM batches b
              JOIN batch_closures c ON c.batch_code = b.code
              WHERE NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'batch' AND k.target_code = b.code)",
             params![],
@@ -436,11 +442,12 @@ impl Store {
                     r.get::<String>(1)?,
                     r.get::<i64>(2)?,
                     r.get::<String>(3)?,
+                    r.get::<Option<String>>(4)?,
                 ))
             },
         )?;
         let mut products: HashMap<String, Described> = HashMap::new();
-        for (code, sku, _, _) in &batches {
+        for (code, sku, ..) in &batches {
             products.insert(code.clone(), item(sku));
         }
         let inputs = self.db.rows(
@@ -458,7 +465,7 @@ impl Store {
                 .or_default()
                 .push((input.as_str(), *quantity));
         }
-        for (code, _, yield_quantity, closed_at) in &batches {
+        for (code, _, yield_quantity, closed_at, expiry) in &batches {
             if closed_at.as_str() < filter.from.as_str()
                 || closed_at.as_str() >= filter.to.as_str()
                 || !filter.stock(code)
@@ -478,6 +485,7 @@ impl Store {
             row.tlc_source = location.to_string();
             row.reference_type = "batch record".into();
             row.reference_number = code.clone();
+            row.expiry = expiry.clone().filter(|e| !e.is_empty());
             let listed = inputs_of
                 .get(code.as_str())
                 .map(Vec::as_slice)

@@ -350,6 +350,11 @@ END;
     r#"
 ALTER TABLE items ADD COLUMN net_content TEXT;
 "#,
+    // 14: the expiry a supplier's EPCIS document states for a lot it shipped (its
+    // commissioning's instance master data), filled in at receiving with the rest
+    r#"
+ALTER TABLE expected_receipts ADD COLUMN expiry TEXT;
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a

@@ -297,6 +297,10 @@ CREATE TRIGGER shipment_index_void AFTER INSERT ON corrections
     r#"
 ALTER TABLE items ADD COLUMN net_content TXT;
 "#,
+    // 10: a shipped lot's expiry from the supplier's EPCIS document, as SQLite's 14
+    r#"
+ALTER TABLE expected_receipts ADD COLUMN expiry TXT;
+"#,
 ];
 
 /// Append-only tables made after migration 1, each with its triggers in its own migration.

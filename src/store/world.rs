@@ -2,7 +2,7 @@
 //! transaction so that what a step sees is exactly what it commits against.
 
 use super::db::{Optional, params};
-use crate::core::workflow::{OrderLineView, ShipmentView};
+use crate::core::workflow::{ExpectedReceipt, OrderLineView, ShipmentView};
 
 use super::{StoreError, StoreTx};
 use crate::core::codes::{CodeContext, CodeFormat, Gtin, Unit};
@@ -216,21 +216,25 @@ impl World for StoreTx<'_> {
         &mut self,
         supplier: &str,
         supplier_lot: &str,
-    ) -> Result<Option<(ItemView, i64)>, WorldError> {
-        let found: Option<(String, i64)> = self
+    ) -> Result<Option<ExpectedReceipt>, WorldError> {
+        let found: Option<(String, i64, Option<String>)> = self
             .db
             .row(
-                "SELECT item_sku, quantity FROM expected_receipts
+                "SELECT item_sku, quantity, expiry FROM expected_receipts
                  WHERE supplier_code = ?1 AND supplier_lot = ?2 ORDER BY shipped_at DESC LIMIT 1",
                 params![supplier, supplier_lot],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
             .map_err(world_err)?;
-        let Some((sku, quantity)) = found else {
+        let Some((sku, quantity, expiry)) = found else {
             return Ok(None);
         };
-        Ok(self.item(&sku)?.map(|item| (item, quantity)))
+        Ok(self.item(&sku)?.map(|item| ExpectedReceipt {
+            item,
+            quantity,
+            expiry: expiry.and_then(|d| d.parse().ok()),
+        }))
     }
 
     fn supplier(&mut self, code: &str) -> Result<Option<PartyView>, WorldError> {

@@ -212,6 +212,32 @@ fn void_and_adjust_from_the_command_line() {
     // its label reads the corrected expiry
     let zpl = shop.cli_ok(&["label", "render", "batch", "MFG-0001", "--format", "zpl"]);
     assert!(zpl.contains("Use by 2027-01-31"), "{zpl}");
+    // so do the regulator's and the trading partners' exports: the transformation made
+    // 900 g, and its instance master data carries the expiry
+    let day = crate::support::today().to_string();
+    let range = [
+        "--from", &day, "--to", &day, "--code", "MFG-0001", "-o", "-",
+    ];
+    let fsma = shop.cli_ok(&[&["export", "fsma204"], &range[..]].concat());
+    let made: Vec<&str> = fsma
+        .lines()
+        .filter(|l| l.starts_with("transformation,") && l.contains("MFG-0001"))
+        .collect();
+    assert!(
+        !made.is_empty() && made.iter().all(|l| l.contains(",900,g,")),
+        "{fsma}"
+    );
+    let epcis: serde_json::Value =
+        serde_json::from_str(&shop.cli_ok(&[&["export", "epcis"], &range[..]].concat()))
+            .expect("json");
+    let events = epcis["epcisBody"]["eventList"].as_array().expect("events");
+    let made = events
+        .iter()
+        .find(|e| e["type"] == "TransformationEvent")
+        .expect("the batch's transformation");
+    assert_eq!(made["outputQuantityList"][0]["quantity"], 900.0);
+    assert_eq!(made["ilmd"]["cbvmda:itemExpirationDate"], "2027-01-31");
+    assert_eq!(made["ilmd"]["cbvmda:lotNumber"], "MFG-0001");
     let out = shop.cli(&["adjust", "LAV-2611-001", "--yield", "1kg", "--reason", "x"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(

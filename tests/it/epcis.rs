@@ -123,6 +123,11 @@ fn a_days_events_as_an_epcis_document() {
             "shipping https://id.gs1.org/01/09501101530010/10/MFG-0002 1.0 urn:lotstation:party:customer:C002",
         ]
     );
+    // each batch's expiry travels with its transformation, as instance master data
+    let expiries = shop.query_strings("SELECT expiry FROM batch_closures ORDER BY batch_code");
+    for (event, expiry) in [&events[3], &events[4]].into_iter().zip(&expiries) {
+        assert_eq!(event["ilmd"]["cbvmda:itemExpirationDate"], expiry.as_str());
+    }
     // the orders travel with the shipments
     assert_eq!(events[5]["bizTransactionList"][0]["type"], "po");
     assert_eq!(
@@ -192,6 +197,33 @@ fn gs1s_event_hash_generator_reads_every_event() {
         stdout.contains("epcClass=https://id.gs1.org/01/09501101530010/10/MFG-0002quantity=12"),
         "{stdout}"
     );
+    // the batches' expiry, expanded by JSON-LD (pyld, with the generator's copy of the
+    // EPCIS 2.0 context) to the CBV's master data attribute
+    const EXPAND: &str = "import json, sys
+from pyld import jsonld
+from epcis_event_hash_generator.file_document_loader import file_document_loader
+jsonld.set_document_loader(file_document_loader())
+print(json.dumps(jsonld.expand(json.load(open(sys.argv[1])))))";
+    let out = std::process::Command::new(&python)
+        .args(["-c", EXPAND])
+        .arg(&path)
+        .output()
+        .expect("run pyld");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expanded = String::from_utf8_lossy(&out.stdout);
+    let expiries = shop.query_strings("SELECT expiry FROM batch_closures ORDER BY batch_code");
+    for expiry in &expiries {
+        assert!(
+            expanded.contains(&format!(
+                r#"{{"urn:epcglobal:cbv:mda:itemExpirationDate": [{{"@value": "{expiry}"}}]"#
+            )),
+            "{expanded}"
+        );
+    }
 }
 
 #[test]
@@ -222,25 +254,37 @@ fn a_suppliers_shipping_events_fill_in_the_receiving_bench() {
     bench.ok("@RECEIVE");
     bench.ok("SUP:LAVLANE");
     bench.ok("INV-1001");
+    // the maker's batch expiry travels in its commissioning event's instance master data
+    let expiry =
+        maker.query_strings("SELECT expiry FROM batch_closures WHERE batch_code = 'MFG-0002'");
     let filled = bench.ok("MFG-0002");
     assert!(
-        filled.contains("Lavender soap bar (bought in) (BAR), supplier lot MFG-0002, 2")
-            && filled.contains("as the supplier's shipping notice says"),
+        filled.contains(&format!(
+            "Lavender soap bar (bought in) (BAR), supplier lot MFG-0002, 2 each, expires {},",
+            expiry[0]
+        )) && filled.contains("as the supplier's shipping notice says"),
         "{filled}"
     );
     bench.ok("@DONE");
     bench.ok("@DONE");
     drop(bench);
     assert_eq!(
-        shop.query_strings("SELECT item_sku || ' ' || supplier_lot || ' ' || quantity FROM lots"),
-        ["BAR MFG-0002 2"]
+        shop.query_strings(
+            "SELECT item_sku || ' ' || supplier_lot || ' ' || quantity || ' ' || expiry FROM lots"
+        ),
+        [format!("BAR MFG-0002 2 {}", expiry[0])]
     );
 
     // a document that is not one, or names what the shop does not stock, imports nothing
     let journal = shop.query_i64("SELECT COUNT(*) FROM journal");
     let before = shop.query_i64("SELECT COUNT(*) FROM expected_receipts");
     let unknown = doc.to_string().replace("09501101530010", "09501101530003");
+    let undated = doc.to_string().replace(&expiry[0], "soon");
     for (text, expected) in [
+        (
+            undated.as_str(),
+            "itemExpirationDate \"soon\" is not a date (YYYY-MM-DD)",
+        ),
         ("{\"type\": \"EPCISDocument\"", "not JSON"),
         ("{\"type\": \"Invoice\"}", "not an EPCIS document"),
         (

@@ -97,17 +97,16 @@ pub(super) fn step(
             // a lot the supplier's shipping notice (EPCIS) announced: item, lot and
             // quantity filled in; the clerk confirms with @DONE or corrects with @QTY
             if receipt.line.is_none()
-                && let Some((item, quantity)) =
-                    world.expected_receipt(&receipt.supplier_code, text)?
+                && let Some(expected) = world.expected_receipt(&receipt.supplier_code, text)?
             {
-                let q = Quantity::from_base(quantity);
+                let (item, q) = (&expected.item, Quantity::from_base(expected.quantity));
                 let mut next = state.clone();
                 if let Doc::Receipt(r) = &mut next.doc {
                     r.line = Some(ReceiptLine {
                         item: item.clone(),
                         supplier_lot: Some(text.to_string()),
                         quantity: Some(q),
-                        expiry: None,
+                        expiry: expected.expiry,
                         hold: false,
                         note: None,
                     });
@@ -115,10 +114,14 @@ pub(super) fn step(
                 return accept(Accepted::new(
                     next,
                     format!(
-                        "{} ({}), supplier lot {text}, {} as the supplier's shipping notice says: @DONE if that is what came, or @QTY:<n> with the count",
+                        "{} ({}), supplier lot {text}, {}{} as the supplier's shipping notice says: @DONE if that is what came, or @QTY:<n> with the count",
                         item.name,
                         item.sku,
-                        q.display_in(item.unit)
+                        q.display_in(item.unit),
+                        expected
+                            .expiry
+                            .map(|d| format!(", expires {d},"))
+                            .unwrap_or_default()
                     ),
                 ));
             }

@@ -140,18 +140,28 @@ pub struct ShipmentView {
     pub void: bool,
 }
 
+/// A lot a supplier's shipping notice announced.
+#[derive(Debug, Clone)]
+pub struct ExpectedReceipt {
+    pub item: ItemView,
+    /// how much, in base units of the item
+    pub quantity: i64,
+    /// the expiry the notice states, if it does
+    pub expiry: Option<jiff::civil::Date>,
+}
+
 /// The records, as the workflow may see and extend them.
 pub trait World {
     fn item(&mut self, sku: &str) -> Result<Option<ItemView>, WorldError>;
     fn item_by_gtin(&mut self, gtin: &Gtin) -> Result<Option<ItemView>, WorldError>;
     fn supplier(&mut self, code: &str) -> Result<Option<PartyView>, WorldError>;
     /// A lot this supplier said it shipped (an imported EPCIS shipping event) under this
-    /// lot number: the item and how much (base units of the item).
+    /// lot number.
     fn expected_receipt(
         &mut self,
         supplier: &str,
         supplier_lot: &str,
-    ) -> Result<Option<(ItemView, i64)>, WorldError>;
+    ) -> Result<Option<ExpectedReceipt>, WorldError>;
     fn customer(&mut self, code: &str) -> Result<Option<PartyView>, WorldError>;
     fn order(&mut self, number: &str) -> Result<Option<OrderView>, WorldError>;
     /// A shipment by its code (`SHP-…`).

@@ -260,7 +260,7 @@ fn a_suppliers_shipping_events_fill_in_the_receiving_bench() {
     let filled = bench.ok("MFG-0002");
     assert!(
         filled.contains(&format!(
-            "Lavender soap bar (bought in) (BAR), supplier lot MFG-0002, 2 each, expires {},",
+            "Lavender soap bar (bought in) (BAR), supplier lot MFG-0002, expires {}, 2 each as",
             expiry[0]
         )) && filled.contains("as the supplier's shipping notice says"),
         "{filled}"

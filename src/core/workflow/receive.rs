@@ -114,14 +114,14 @@ pub(super) fn step(
                 return accept(Accepted::new(
                     next,
                     format!(
-                        "{} ({}), supplier lot {text}, {}{} as the supplier's shipping notice says: @DONE if that is what came, or @QTY:<n> with the count",
+                        "{} ({}), supplier lot {text}{}, {} as the supplier's shipping notice says: @DONE if that is what came, or @QTY:<n> with the count",
                         item.name,
                         item.sku,
-                        q.display_in(item.unit),
                         expected
                             .expiry
-                            .map(|d| format!(", expires {d},"))
-                            .unwrap_or_default()
+                            .map(|d| format!(", expires {d}"))
+                            .unwrap_or_default(),
+                        q.display_in(item.unit),
                     ),
                 ));
             }

@@ -38,6 +38,19 @@ impl MasterKind {
         }
     }
 
+    /// `n` rows of this file in words: `10 items`, `1 supplier`, `11 recipe lines` (a
+    /// bill of materials is one row per ingredient), `30 order lines`.
+    pub fn rows(self, n: usize) -> String {
+        let noun = match self {
+            MasterKind::Items => "item",
+            MasterKind::Suppliers => "supplier",
+            MasterKind::Customers => "customer",
+            MasterKind::Boms => "recipe line",
+            MasterKind::Orders => "order line",
+        };
+        crate::core::counted(n, noun)
+    }
+
     pub fn columns(self) -> &'static [&'static str] {
         match self {
             MasterKind::Items => &[

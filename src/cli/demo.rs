@@ -368,7 +368,7 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
         let path: PathBuf = dir.join("masterdata").join(name);
         std::fs::write(&path, content)?;
         let summary = super::import::import_file(&mut store, kind, &path)?;
-        println!("imported {name}: {} {}", summary.rows, summary.kind);
+        println!("imported {name}: {}", summary.kind.rows(summary.rows));
     }
 
     let start: jiff::Timestamp = "2026-11-21T08:00:00Z".parse()?;
@@ -443,23 +443,30 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
     let summary = store.summary()?;
     let report = store.verify(&witness)?;
     println!("\n== summary ==");
+    use crate::core::{counted, counted_as};
     println!(
-        "received    {} lots from {} suppliers",
-        summary.lots, summary.suppliers_received_from
+        "received    {} from {}",
+        counted(summary.lots, "lot"),
+        counted(summary.suppliers_received_from, "supplier")
     );
     println!(
-        "made        {} batches ({} of them used as a sub-assembly in other batches), {} ingredient lines",
-        summary.batches, summary.sub_assemblies, summary.consumptions
+        "made        {} ({} of them used as a sub-assembly in other batches), {}",
+        counted_as(summary.batches, "batch", "batches"),
+        summary.sub_assemblies,
+        counted(summary.consumptions, "ingredient line")
     );
     println!(
-        "shipped     {} shipments, {} units, to {} customers",
-        summary.shipments, summary.shipped_units, summary.customers_shipped
+        "shipped     {}, {}, to {}",
+        counted(summary.shipments, "shipment"),
+        counted(summary.shipped_units, "unit"),
+        counted(summary.customers_shipped, "customer")
     );
     println!("on hold     {}", summary.on_hold.join(", "));
-    println!("waste       {} write-offs", summary.wastes);
+    println!("waste       {}", counted(summary.wastes, "write-off"));
     println!(
-        "labels      {} print jobs ({} labels) journaled for printer \"labels\"",
-        summary.print_jobs, summary.labels
+        "labels      {} ({}) journaled for printer \"labels\"",
+        counted(summary.print_jobs, "print job"),
+        counted(summary.labels, "label")
     );
     println!(
         "scans       {} accepted, {} refused with a reason (nothing recorded for them):",

@@ -87,9 +87,9 @@ pub fn export(
     } else {
         std::fs::write(&output, &out)?;
         eprintln!(
-            "{}: {} events from {from} to {to}{}",
+            "{}: {} from {from} to {to}{}",
             output.display(),
-            rows.len(),
+            crate::core::counted(rows.len(), "event"),
             if codes.is_empty() {
                 String::new()
             } else {

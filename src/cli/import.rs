@@ -74,7 +74,9 @@ pub fn import(
                 crate::clock::now(),
             )?;
             println!(
-                "imported {name}: {n} lots shipped by {supplier} are awaited at receiving (scan each lot's number after SUP:{supplier} and the invoice)"
+                "imported {name}: {} shipped by {supplier} {} awaited at receiving (scan each lot's number after SUP:{supplier} and the invoice)",
+                crate::core::counted(n, "lot"),
+                if n == 1 { "is" } else { "are" }
             );
             return Ok(0);
         }
@@ -102,10 +104,9 @@ pub fn import(
     let mut store = super::open_store(db, station)?;
     let summary = import_file(&mut store, kind, &file)?;
     println!(
-        "imported {}: {} {} ({} new, {} updated)",
+        "imported {}: {} ({} new, {} updated)",
         file.display(),
-        summary.rows,
-        summary.kind,
+        summary.kind.rows(summary.rows),
         summary.inserted,
         summary.updated
     );
@@ -178,9 +179,9 @@ fn shop_summary_text(
 ) -> String {
     let mut text = if summary.journaled {
         format!(
-            "imported {} orders from {files}: {} orders ({} new, {} updated, {} unchanged), customers {} new, {} updated",
+            "imported {} orders from {files}: {} ({} new, {} updated, {} unchanged), customers {} new, {} updated",
             shop.title(),
-            summary.orders,
+            crate::core::counted(summary.orders, "order"),
             summary.orders_new,
             summary.orders_updated,
             summary.orders - summary.orders_new - summary.orders_updated,
@@ -189,9 +190,9 @@ fn shop_summary_text(
         )
     } else {
         format!(
-            "{} orders from {files}: {} orders, nothing changed since the last import (nothing recorded)",
+            "{} orders from {files}: {}, nothing changed since the last import (nothing recorded)",
             shop.title(),
-            summary.orders
+            crate::core::counted(summary.orders, "order")
         )
     };
     if !summary.skipped.is_empty() {

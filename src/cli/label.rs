@@ -241,6 +241,10 @@ pub fn sheet(db: &Location, station: &Station, output: Option<&Path>) -> anyhow:
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("sheet.pdf"));
     std::fs::write(&path, bytes)?;
-    println!("{} cards in {}", cards.len(), path.display());
+    println!(
+        "{} in {}",
+        crate::core::counted(cards.len(), "card"),
+        path.display()
+    );
     Ok(0)
 }

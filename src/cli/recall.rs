@@ -76,7 +76,7 @@ pub fn recall(
             let t = &package.trace;
             writeln!(
                 out,
-                "{} of {} {}: {} batches, {} shipment lines, {} customers, {} stock items to quarantine",
+                "{} of {} {}: {}",
                 if package.mock {
                     "mock recall (a drill, journaled; no record changed)"
                 } else {
@@ -84,10 +84,7 @@ pub fn recall(
                 },
                 t.root.kind,
                 t.root.code,
-                t.batches.len(),
-                t.shipments.len(),
-                t.customers.len(),
-                t.on_hand.len()
+                t.reach()
             )?;
             if !package.mock {
                 writeln!(
@@ -177,13 +174,16 @@ pub fn drills(
                 )?;
             }
             for d in &drills {
-                let [code, kind, batches, lines, customers, seconds] =
-                    FOUND.map(|key| field(&d.body, key));
+                let [code, kind, _, _, _, seconds] = FOUND.map(|key| field(&d.body, key));
+                let count = |key: &str| d.body[key].as_i64().unwrap_or(0);
                 writeln!(
                     out,
-                    "{}  {:<10} {kind} {code}: {batches} batches, {lines} shipment lines, {customers} customers, answered in {seconds} s (journal entry {})",
+                    "{}  {:<10} {kind} {code}: {}, {}, {}, answered in {seconds} s (journal entry {})",
                     crate::clock::local_text(&d.at, &station.timezone),
                     d.operator.as_deref().unwrap_or("-"),
+                    crate::core::counted_as(count("batches"), "batch", "batches"),
+                    crate::core::counted(count("shipment_lines"), "shipment line"),
+                    crate::core::counted(count("customers"), "customer"),
                     d.seq
                 )?;
             }

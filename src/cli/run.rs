@@ -4,6 +4,7 @@ use crate::store::Location;
 use std::io::Write;
 
 use crate::config::{ScannerKind, Station};
+use crate::core::{counted, counted_as};
 use crate::daemon::{self, Daemon};
 use crate::devices::Source;
 
@@ -11,16 +12,12 @@ use crate::devices::Source;
 pub fn check(station: &Station, db: &Location) -> anyhow::Result<i32> {
     let config = &station.config;
     println!(
-        "config {} is valid: {} bench{}, {} scanner{}, {} scale{}, {} printer{}; database {}",
+        "config {} is valid: {}, {}, {}, {}; database {}",
         station.source.display(),
-        config.bench.len(),
-        if config.bench.len() == 1 { "" } else { "es" },
-        config.scanner.len(),
-        plural(config.scanner.len()),
-        config.scale.len(),
-        plural(config.scale.len()),
-        config.printer.len(),
-        plural(config.printer.len()),
+        counted_as(config.bench.len(), "bench", "benches"),
+        counted(config.scanner.len(), "scanner"),
+        counted(config.scale.len(), "scale"),
+        counted(config.printer.len(), "printer"),
         db
     );
     for bench in &config.bench {
@@ -34,10 +31,6 @@ pub fn check(station: &Station, db: &Location) -> anyhow::Result<i32> {
         );
     }
     Ok(0)
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// The station's name: the configured one, else the machine's.

@@ -121,8 +121,8 @@ fn forward_text(
     if let Some(supplier) = &trace.root.supplier {
         writeln!(
             out,
-            "received from {supplier} as {} lots: {}",
-            trace.root.lots.len(),
+            "received from {supplier} as {}: {}",
+            crate::core::counted(trace.root.lots.len(), "lot"),
             trace.root.lots.join(", ")
         )?;
     }

@@ -22,8 +22,28 @@ pub fn hex(bytes: &[u8]) -> String {
     text
 }
 
+/// `n` of a thing in words: `1 lot`, `3 lots`, `0 lots`.
+pub fn counted<N: TryInto<i64>>(n: N, noun: &str) -> String {
+    counted_as(n, noun, &format!("{noun}s"))
+}
+
+/// `n` of a thing whose plural is not its name and an `s`: `1 bench`, `2 benches`.
+pub fn counted_as<N: TryInto<i64>>(n: N, singular: &str, plural: &str) -> String {
+    match n.try_into().unwrap_or(i64::MAX) {
+        1 => format!("1 {singular}"),
+        n => format!("{n} {plural}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counts_in_words() {
+        assert_eq!(super::counted(1u32, "lot"), "1 lot");
+        assert_eq!(super::counted(0usize, "lot"), "0 lots");
+        assert_eq!(super::counted_as(2i64, "bench", "benches"), "2 benches");
+    }
+
     #[test]
     fn hex_is_two_lower_case_digits_per_byte() {
         assert_eq!(super::hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");

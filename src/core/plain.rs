@@ -43,10 +43,10 @@ pub fn describe(kind: &str, body: &serde_json::Value) -> String {
             text("detail")
         ),
         "import" => format!(
-            "import of {} from {}: {} rows, {} new, {} updated",
+            "import of {} from {}: {}, {} new, {} updated",
             text("kind"),
             text("file"),
-            body["rows"],
+            crate::core::counted(body["rows"].as_i64().unwrap_or(0), "row"),
             body["inserted"],
             body["updated"]
         ),

@@ -135,6 +135,21 @@ pub struct ForwardTrace {
     pub on_hand: Vec<OnHand>,
 }
 
+impl ForwardTrace {
+    /// What a recall of it reaches, in words: `2 batches, 1 shipment line, 1 customer,
+    /// 3 stock items to quarantine` (the recall's text, its PDF and the trace page).
+    pub fn reach(&self) -> String {
+        use crate::core::{counted, counted_as};
+        format!(
+            "{}, {}, {}, {} to quarantine",
+            counted_as(self.batches.len(), "batch", "batches"),
+            counted(self.shipments.len(), "shipment line"),
+            counted(self.customers.len(), "customer"),
+            counted(self.on_hand.len(), "stock item"),
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BackwardBatch {
     pub code: String,
@@ -208,6 +223,19 @@ pub struct BackwardTrace {
     pub batches: Vec<BackwardBatch>,
     pub lots: Vec<BackwardLot>,
     pub suppliers: Vec<Supplier>,
+}
+
+impl BackwardTrace {
+    /// Where it came from, in words: `2 batches, 5 lots, 1 supplier`.
+    pub fn reach(&self) -> String {
+        use crate::core::{counted, counted_as};
+        format!(
+            "{}, {}, {}",
+            counted_as(self.batches.len(), "batch", "batches"),
+            counted(self.lots.len(), "lot"),
+            counted(self.suppliers.len(), "supplier"),
+        )
+    }
 }
 
 /// What `shares_reached` found: batch -> (amount that reached the order, share of its

@@ -311,9 +311,9 @@ impl Daemon {
             JobOutcome::Printed { bytes, earlier } => (
                 PrintOutcome::Printed,
                 format!(
-                    "{bytes} bytes taken by {} after {earlier} unconfirmed attempt{}",
+                    "{bytes} bytes taken by {} after {}",
                     job.printer,
-                    if *earlier == 1 { "" } else { "s" }
+                    crate::core::counted(*earlier, "unconfirmed attempt")
                 ),
             ),
             JobOutcome::Failed { reason } => (PrintOutcome::Failed, reason.clone()),

@@ -224,14 +224,14 @@ fn forward_graph(trace: &ForwardTrace) -> String {
         &mut svg,
         customers_x,
         30,
-        &format!("{} customers", trace.customers.len()),
+        &crate::core::counted(trace.customers.len(), "customer"),
         "#c8f0c8",
     );
     node(
         &mut svg,
         customers_x,
         64,
-        &format!("{} shipment lines", trace.shipments.len()),
+        &crate::core::counted(trace.shipments.len(), "shipment line"),
         "#c8f0c8",
     );
     for b in &trace.batches {
@@ -258,11 +258,8 @@ fn forward_graph(trace: &ForwardTrace) -> String {
 
 fn forward_html(trace: &ForwardTrace) -> String {
     let mut html = format!(
-        "<p><strong>{} batches, {} shipment lines, {} customers, {} stock items on hand to quarantine.</strong> <a href=\"/api/trace/forward/{}?format=csv\">CSV</a> · <a href=\"/api/trace/forward/{}\">JSON</a></p>",
-        trace.batches.len(),
-        trace.shipments.len(),
-        trace.customers.len(),
-        trace.on_hand.len(),
+        "<p><strong>{}.</strong> <a href=\"/api/trace/forward/{}?format=csv\">CSV</a> · <a href=\"/api/trace/forward/{}\">JSON</a></p>",
+        trace.reach(),
         esc(&urlencode(&trace.root.code)),
         esc(&urlencode(&trace.root.code))
     );
@@ -306,10 +303,8 @@ fn forward_html(trace: &ForwardTrace) -> String {
 
 fn backward_html(trace: &BackwardTrace) -> String {
     let mut html = format!(
-        "<p><strong>{} batches, {} lots, {} suppliers.</strong> <a href=\"/api/trace/backward/{}?format=csv\">CSV</a></p><h2>Lots</h2>",
-        trace.batches.len(),
-        trace.lots.len(),
-        trace.suppliers.len(),
+        "<p><strong>{}.</strong> <a href=\"/api/trace/backward/{}?format=csv\">CSV</a></p><h2>Lots</h2>",
+        trace.reach(),
         esc(&urlencode(&trace.root.code))
     );
     html.push_str("<table><tr><th>lot</th><th>item</th><th>supplier</th><th>supplier lot</th><th>invoice</th><th>received</th><th>consumed</th></tr>");

@@ -145,14 +145,7 @@ pub fn shipment(facts: &ShipmentFacts, tz: &jiff::tz::TimeZone) -> LabelData {
         .set("customer_address", &facts.customer_address)
         .set("shipped_date", date_of(&facts.shipped_at, tz))
         .set("units", facts.units.to_string())
-        .set(
-            "units_text",
-            format!(
-                "{} unit{}",
-                facts.units,
-                if facts.units == 1 { "" } else { "s" }
-            ),
-        )
+        .set("units_text", crate::core::counted(facts.units, "unit"))
         .set("batches", facts.batches.join(" "));
     data
 }

@@ -254,17 +254,7 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts, tz: &jiff::tz::TimeZo
         &format!("Journal head {}", package.journal_head),
     );
     pages.gap(4.0);
-    pages.line(
-        Font::Bold,
-        11.0,
-        &format!(
-            "{} batches affected, {} shipment lines, {} customers to contact, {} stock items to quarantine",
-            trace.batches.len(),
-            trace.shipments.len(),
-            trace.customers.len(),
-            trace.on_hand.len()
-        ),
-    );
+    pages.line(Font::Bold, 11.0, &trace.reach());
 
     pages.heading(&format!("Customers to contact ({})", trace.customers.len()));
     let by_customer = shipments_by_customer(trace);

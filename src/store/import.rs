@@ -8,10 +8,15 @@ use super::{Store, StoreError};
 use crate::core::codes::{Quantity, Unit};
 use crate::masterdata::{ImportError, MasterFile, MasterKind, OrderRow};
 
+fn kind_name<S: serde::Serializer>(kind: &MasterKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(kind.name())
+}
+
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ImportSummary {
-    pub kind: &'static str,
+    #[serde(serialize_with = "kind_name")]
+    pub kind: MasterKind,
     pub rows: usize,
     pub inserted: usize,
     pub updated: usize,
@@ -320,7 +325,7 @@ impl Store {
         });
         tx.commit_import(at, &body)?;
         Ok(ImportSummary {
-            kind: kind.name(),
+            kind,
             rows,
             inserted,
             updated,

@@ -247,7 +247,7 @@ fn a_suppliers_shipping_events_fill_in_the_receiving_bench() {
     let events = file("events.jsonld", &doc.to_string());
     let out = shop.cli_ok(&["import", "epcis", &events, "--supplier", "LAVLANE"]);
     assert!(
-        out.contains("1 lots shipped by LAVLANE are awaited at receiving"),
+        out.contains("1 lot shipped by LAVLANE is awaited at receiving"),
         "{out}"
     );
     let mut bench = shop.bench();

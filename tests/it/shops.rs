@@ -163,7 +163,7 @@ fn shop_exports_are_imported_packed_by_their_slip_numbers_and_traced() {
         ],
     );
     assert!(
-        out.contains("1 orders (1 new, 0 updated, 0 unchanged), customers 0 new, 1 updated"),
+        out.contains("1 order (1 new, 0 updated, 0 unchanged), customers 0 new, 1 updated"),
         "{out}"
     );
     assert_eq!(
@@ -196,7 +196,7 @@ fn shop_exports_are_imported_packed_by_their_slip_numbers_and_traced() {
         &["--from", "woocommerce", newer.to_str().expect("utf8")],
     );
     assert!(
-        out.contains("1 orders (0 new, 1 updated, 0 unchanged), customers 0 new, 0 updated")
+        out.contains("1 order (0 new, 1 updated, 0 unchanged), customers 0 new, 0 updated")
             && out.contains("order 512 is refunded in WooCommerce"),
         "{out}"
     );

@@ -505,7 +505,7 @@ fn a_real_recall_blocks_the_lot_and_holds_downstream_batches() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains(&format!(
-            "RECALL recorded of lot {lot}: 2 batches, 1 shipment lines, 1 customers"
+            "RECALL recorded of lot {lot}: 2 batches, 1 shipment line, 1 customer, 3 stock items to quarantine"
         )),
         "{text}"
     );

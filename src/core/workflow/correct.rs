@@ -206,9 +206,8 @@ fn void(
                 }
                 if !lines.is_empty() {
                     message.push_str(&format!(
-                        "; its {} ingredient line{} no longer count against their lots",
-                        lines.len(),
-                        if lines.len() == 1 { "" } else { "s" }
+                        "; its {} no longer count against their lots",
+                        crate::core::counted(lines.len(), "ingredient line"),
                     ));
                 }
                 records.push(correction(CorrectionTarget::Batch {

@@ -164,11 +164,10 @@ fn no_batch(
     let mut next = state.clone();
     let message = match &recipe {
         Some(r) => format!(
-            "batch {code} opened: {} ({}); its recipe has {} ingredient{}: @PLAN:<n> (or @YIELD) for the amounts",
+            "batch {code} opened: {} ({}); its recipe has {}: @PLAN:<n> (or @YIELD) for the amounts",
             product.name,
             product.sku,
-            r.lines.len(),
-            if r.lines.len() == 1 { "" } else { "s" }
+            crate::core::counted(r.lines.len(), "ingredient"),
         ),
         None => format!("batch {code} opened: {} ({})", product.name, product.sku),
     };
@@ -494,13 +493,13 @@ fn done(
     let mut accepted = Accepted::new(
         next,
         format!(
-            "batch {} closed: {} {} from {lines} ingredient line{}, {}; printing {copies} label{}",
+            "batch {} closed: {} {} from {}, {}; printing {}",
             batch.code,
             yield_quantity.display_in(batch.product.unit),
             batch.product.sku,
-            if lines == 1 { "" } else { "s" },
+            crate::core::counted(lines, "ingredient line"),
             expiry_text(expiry),
-            if copies == 1 { "" } else { "s" }
+            crate::core::counted(copies, "label"),
         ),
     );
     if !batch.recorded {

@@ -509,11 +509,10 @@ fn done(
     next.doc = Doc::None;
     next.last_print = Some(print.clone());
     let mut message = format!(
-        "shipment {code} recorded: order {} to {customer}, {units} unit{} from {} batch line{}",
+        "shipment {code} recorded: order {} to {customer}, {} from {}",
         shipment.order_number,
-        if units == 1 { "" } else { "s" },
-        shipment.lines.len(),
-        if shipment.lines.len() == 1 { "" } else { "s" }
+        crate::core::counted(units, "unit"),
+        crate::core::counted(shipment.lines.len(), "batch line"),
     );
     // a short box is a partial shipment: say what the order still waits for
     let short = still_to_ship(shipment);

@@ -350,10 +350,9 @@ fn done(
         return accept(Accepted::new(
             next,
             format!(
-                "receipt from {} closed with {} lot{}",
+                "receipt from {} closed with {}",
                 receipt.supplier_code,
-                receipt.lots.len(),
-                if receipt.lots.len() == 1 { "" } else { "s" }
+                crate::core::counted(receipt.lots.len(), "lot"),
             ),
         ));
     };

@@ -138,9 +138,13 @@ impl Printer {
     }
 
     /// The first status request on a connection went unanswered: remembered (jobs then go
-    /// without), or, if it answered before, the printer is not ready.
+    /// without), or, if it answered before, the printer is not ready. A Brother QL on USB
+    /// always answers (its status comes back on the same cable): silence there is a
+    /// printer busy or switched off, never remembered, and the job waits.
     fn silent(&self, who: &str) -> Result<bool, SendError> {
-        if self.status_answers.get().is_none() {
+        let always_answers =
+            matches!(self.target, Target::Device(_)) && self.language == LabelLanguage::BrotherQl;
+        if self.status_answers.get().is_none() && !always_answers {
             tracing::info!(printer = %self.name, "the printer does not answer a status request here; jobs are sent without it");
             self.status_answers.set(Some(false));
             return Ok(false);
@@ -655,5 +659,33 @@ mod tests {
         let second = answers.next(&mut pieces, wait).unwrap().unwrap();
         assert_eq!(second.status_type, StatusType::PrintingCompleted);
         assert_eq!(answers.next(&mut pieces, wait), Ok(None));
+    }
+
+    /// A status request nobody answers: a Brother QL on USB is busy or off (the job waits,
+    /// asked again next time); on the network it is one of the many that never answer,
+    /// remembered, and the job goes without.
+    #[test]
+    fn a_silent_usb_brother_ql_is_not_taken_for_one_without_status() {
+        let printer = |connection: &str| {
+            let config: crate::config::PrinterConfig = toml::from_str(&format!(
+                "name = \"ql\"\n{connection}\nlanguage = \"brother-ql\"\ntimeout_ms = 10\n"
+            ))
+            .expect("config");
+            Printer::from_config(&config)
+        };
+        let usb = printer("kind = \"device\"\npath = \"/dev/usb/lp0\"");
+        for _ in 0..2 {
+            match usb.send_with_status(&mut Pieces(Default::default()), "ql", b"job", 1) {
+                Err(SendError::NotReady(reason)) => {
+                    assert!(reason.contains("did not answer"), "{reason}")
+                }
+                other => panic!("a silent USB QL is not ready: {other:?}"),
+            }
+            assert_eq!(usb.status_answers.get(), None, "not remembered");
+        }
+        let network = printer("kind = \"tcp\"\naddress = \"192.0.2.1:9100\"");
+        let sent = network.send_with_status(&mut Pieces(Default::default()), "ql", b"job", 1);
+        assert!(matches!(sent, Ok(false)), "{sent:?}");
+        assert_eq!(network.status_answers.get(), Some(false), "remembered");
     }
 }

@@ -757,7 +757,7 @@ fn a_usb_brother_ql_reports_its_status() {
         "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\nprinter = \"ql\"\n\
          [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
          [[printer]]\nname = \"ql\"\nkind = \"device\"\npath = \"{}\"\n\
-         language = \"brother-ql\"\nmedia = \"62\"\ntimeout_ms = 2000\nretry_max_ms = 500\n\
+         language = \"brother-ql\"\nmedia = \"62\"\ntimeout_ms = 10000\nretry_max_ms = 500\n\
          [station]\nprint_drain_seconds = 30\n",
         printer.path.display()
     );

@@ -850,7 +850,7 @@ fn a_tspl_printer_reports_its_status() {
         "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\nprinter = \"thermal\"\n\
          [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
          [[printer]]\nname = \"thermal\"\nkind = \"tcp\"\naddress = \"127.0.0.1:{port}\"\n\
-         language = \"tspl\"\ntimeout_ms = 2000\nretry_max_ms = 500\n\
+         language = \"tspl\"\ntimeout_ms = 10000\nretry_max_ms = 500\n\
          [station]\nprint_drain_seconds = 30\n"
     );
     let mut bench = shop.bench_with_config(&config);

@@ -38,7 +38,7 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<i32> {
     match command {
         BenchCommand::Generate { scale, seed, out } => {
             let g = generate(&out, scale, seed)?;
-            println!(
+            say!(
                 "{} history in {}: {} lots, {} batches, {} consumptions, {} orders, {} shipment lines, {} wastes, {} holds",
                 scale.name(),
                 out.display(),
@@ -50,7 +50,7 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<i32> {
                 g.wastes,
                 g.holds
             );
-            println!(
+            say!(
                 "import with: lotstation import items|suppliers|customers {}/<file>.csv, then lotstation import history {}/history",
                 out.display(),
                 out.display()
@@ -77,7 +77,7 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<i32> {
                 let _ = std::fs::remove_dir_all(temporary);
             }
             let figures = figures?;
-            println!(
+            say!(
                 "lotstation bench, scale {}, seed {seed}, {} cores, {}",
                 scale.name(),
                 std::thread::available_parallelism()

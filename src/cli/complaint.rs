@@ -59,7 +59,7 @@ pub fn complaint(
                 None,
             )?;
             let line = crate::core::complaint::describe_recorded(seq, &complaint, others);
-            println!("{line}");
+            say!("{line}");
             Ok(0)
         }
         ComplaintCommand::List { code, format } => {

@@ -17,9 +17,9 @@ pub fn correct(
     let today = now.to_zoned(station.timezone.clone()).date();
     match store.correct(code, &asked, reason, now, today, operator.as_deref()) {
         Ok((seq, message)) => {
-            println!("{message}; journal entry {seq}");
+            say!("{message}; journal entry {seq}");
             if let Asked::Expiry(_) = asked {
-                println!("its label with the new expiry: lotstation label render lot|batch {code}");
+                say!("its label with the new expiry: lotstation label render lot|batch {code}");
             }
             Ok(0)
         }

@@ -359,19 +359,27 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
         (MasterKind::Boms, "boms.csv", BOMS.to_string()),
         (MasterKind::Orders, "orders.csv", orders()),
     ];
-    println!(
+    say!(
         "lotstation demo: a day at a soap workshop, in {}",
         dir.display()
     );
-    println!("\n== master data ==");
+    // the day's scripted clock: master data in before the first delivery
+    let imported_at: jiff::Timestamp = "2026-11-21T07:45:00Z".parse()?;
+    say!("\n== 07:45 master data ==");
     for (kind, name, content) in files {
         let path: PathBuf = dir.join("masterdata").join(name);
         std::fs::write(&path, content)?;
-        let summary = super::import::import_file(&mut store, kind, &path)?;
-        println!("imported {name}: {}", summary.kind.rows(summary.rows));
+        let summary = super::import::import_file(&mut store, kind, &path, imported_at)?;
+        say!("imported {name}: {}", summary.kind.rows(summary.rows));
     }
 
-    let start: jiff::Timestamp = "2026-11-21T08:00:00Z".parse()?;
+    // each phase starts at its time of day; a scan takes 20 s of the scripted clock
+    let clock_at = |time: &str| -> anyhow::Result<Box<ScriptedClock>> {
+        Ok(Box::new(ScriptedClock {
+            next: format!("2026-11-21T{time}:00Z").parse()?,
+            step: jiff::SignedDuration::from_secs(20),
+        }))
+    };
     let phases = [
         (
             "08:00",
@@ -392,20 +400,14 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
             packing_script(),
         ),
     ];
-    let mut daemon = Daemon::new(
-        station,
-        store,
-        Box::new(ScriptedClock {
-            next: start,
-            step: jiff::SignedDuration::from_secs(20),
-        }),
-    )?;
+    let mut daemon = Daemon::new(station, store, clock_at("08:00")?)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let mut rejected_lines = Vec::new();
     for (time, title, scanner, script) in phases {
-        println!("\n== {time} {title} ==");
+        say!("\n== {time} {title} ==");
+        daemon.set_clock(clock_at(time)?);
         let (tx, rx) = std::sync::mpsc::channel();
         let sources = vec![Source::Script {
             scanner: scanner.to_string(),
@@ -416,7 +418,7 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
         }))?;
         for feedback in rx.try_iter() {
             if !quiet {
-                println!(
+                say!(
                     "{:>10} > {}\n{:>10}   {}",
                     feedback.bench,
                     show(&feedback.raw),
@@ -442,40 +444,41 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
     let store = daemon.store();
     let summary = store.summary()?;
     let report = store.verify(&witness)?;
-    println!("\n== summary ==");
+    say!("\n== summary ==");
     use crate::core::{counted, counted_as};
-    println!(
+    say!(
         "received    {} from {}",
         counted(summary.lots, "lot"),
         counted(summary.suppliers_received_from, "supplier")
     );
-    println!(
+    say!(
         "made        {} ({} of them used as a sub-assembly in other batches), {}",
         counted_as(summary.batches, "batch", "batches"),
         summary.sub_assemblies,
         counted(summary.consumptions, "ingredient line")
     );
-    println!(
+    say!(
         "shipped     {}, {}, to {}",
         counted(summary.shipments, "shipment"),
         counted(summary.shipped_units, "unit"),
         counted(summary.customers_shipped, "customer")
     );
-    println!("on hold     {}", summary.on_hold.join(", "));
-    println!("waste       {}", counted(summary.wastes, "write-off"));
-    println!(
+    say!("on hold     {}", summary.on_hold.join(", "));
+    say!("waste       {}", counted(summary.wastes, "write-off"));
+    say!(
         "labels      {} ({}) journaled for printer \"labels\"",
         counted(summary.print_jobs, "print job"),
         counted(summary.labels, "label")
     );
-    println!(
+    say!(
         "scans       {} accepted, {} refused with a reason (nothing recorded for them):",
-        summary.scans_accepted, summary.scans_rejected
+        summary.scans_accepted,
+        summary.scans_rejected
     );
     for line in &rejected_lines {
-        println!("            {line}");
+        say!("            {line}");
     }
-    println!(
+    say!(
         "journal     {} entries, {}; head {}",
         report.entries,
         if report.ok() {
@@ -485,7 +488,7 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
         },
         report.head_hash
     );
-    println!(
+    say!(
         "\nlook around: lotstation --db {} journal show | less",
         dir.join("lotstation.db").display()
     );

@@ -73,7 +73,7 @@ pub fn import(
                 &lots,
                 crate::clock::now(),
             )?;
-            println!(
+            say!(
                 "imported {name}: {} shipped by {supplier} {} awaited at receiving (scan each lot's number after SUP:{supplier} and the invoice)",
                 crate::core::counted(n, "lot"),
                 if n == 1 { "is" } else { "are" }
@@ -102,8 +102,8 @@ pub fn import(
         }
     };
     let mut store = super::open_store(db, station)?;
-    let summary = import_file(&mut store, kind, &file)?;
-    println!(
+    let summary = import_file(&mut store, kind, &file, crate::clock::now())?;
+    say!(
         "imported {}: {} ({} new, {} updated)",
         file.display(),
         summary.kind.rows(summary.rows),
@@ -118,11 +118,12 @@ pub fn import_file(
     store: &mut crate::store::Store,
     kind: MasterKind,
     file: &Path,
+    at: jiff::Timestamp,
 ) -> anyhow::Result<crate::store::ImportSummary> {
     let data = masterdata::parse(kind, file)?;
     let bytes = std::fs::read(file)?;
     let name = file.display().to_string();
-    Ok(store.import_master(&name, &sha256_hex(&bytes), &data, crate::clock::now())?)
+    Ok(store.import_master(&name, &sha256_hex(&bytes), &data, at)?)
 }
 
 /// A shop's order export: orders, their lines and customers; lines whose SKU is none of
@@ -166,7 +167,7 @@ fn import_shop(
         &skus,
         crate::clock::now(),
     )?;
-    println!("{}", shop_summary_text(shop, &names, &summary));
+    say!("{}", shop_summary_text(shop, &names, &summary));
     Ok(0)
 }
 
@@ -241,7 +242,7 @@ fn import_history(
         crate::clock::now(),
         without_consumptions,
     )?;
-    println!(
+    say!(
         "imported history from {}: {} lots, {} batches, {} consumptions, {} shipments ({} lines), {} wastes, {} status changes",
         dir.display(),
         summary.lots,

@@ -42,18 +42,18 @@ pub fn journal(
         JournalCommand::Verify => {
             let report = store.verify(&station.witness(db))?;
             if let Some(error) = &report.chain_error {
-                println!("journal BROKEN: {error}");
+                say!("journal BROKEN: {error}");
             }
             for problem in &report.records {
-                println!("records BROKEN: {problem}");
+                say!("records BROKEN: {problem}");
             }
             if report.integrity != ["ok"] {
                 for line in &report.integrity {
-                    println!("database integrity problem: {line}");
+                    say!("database integrity problem: {line}");
                 }
             }
             for problem in &report.witness {
-                println!("journal BROKEN: {problem}");
+                say!("journal BROKEN: {problem}");
             }
             let witness = match report.witnessed {
                 Some(heads) => format!(
@@ -66,9 +66,10 @@ pub fn journal(
                 ),
             };
             if report.ok() {
-                println!(
+                say!(
                     "journal ok: {} entries, chain intact, head {}; records match the journal; {witness}; database integrity ok",
-                    report.entries, report.head_hash
+                    report.entries,
+                    report.head_hash
                 );
                 Ok(0)
             } else {

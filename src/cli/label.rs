@@ -149,7 +149,7 @@ fn print(
         .or(said["error"].as_str())
         .unwrap_or(answer.as_str());
     if (200..300).contains(&status) {
-        println!("{text}");
+        say!("{text}");
         Ok(0)
     } else {
         eprintln!("error: {text}");
@@ -241,7 +241,7 @@ pub fn sheet(db: &Location, station: &Station, output: Option<&Path>) -> anyhow:
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("sheet.pdf"));
     std::fs::write(&path, bytes)?;
-    println!(
+    say!(
         "{} in {}",
         crate::core::counted(cards.len(), "card"),
         path.display()

@@ -1,5 +1,18 @@
 //! The subcommands (SPEC §7), one file each; each is thin glue over the library.
 
+/// `println!` that returns the error where `println!` would panic: the reader of our
+/// output went away (`lotstation demo | head`), and `main` then exits quietly.
+macro_rules! say {
+    () => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout())?;
+    }};
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)?;
+    }};
+}
+
 mod bench;
 mod complaint;
 mod correct;

@@ -11,7 +11,7 @@ use crate::devices::Source;
 /// `run --check`: the configuration loaded, its templates rendered; say what it sets up.
 pub fn check(station: &Station, db: &Location) -> anyhow::Result<i32> {
     let config = &station.config;
-    println!(
+    say!(
         "config {} is valid: {}, {}, {}, {}; database {}",
         station.source.display(),
         counted_as(config.bench.len(), "bench", "benches"),
@@ -21,7 +21,7 @@ pub fn check(station: &Station, db: &Location) -> anyhow::Result<i32> {
         db
     );
     for bench in &config.bench {
-        println!(
+        say!(
             "bench {}: workflow {}, scanners [{}], scale {}, printer {}",
             bench.name,
             bench.workflow.map(|m| m.verb()).unwrap_or("chosen by scan"),

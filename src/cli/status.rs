@@ -27,7 +27,7 @@ pub fn change(
         Status::Recalled => "recalled",
         Status::Void => "void",
     };
-    println!(
+    say!(
         "{} is {what} ({reason}); journal entry {}",
         changed.describe(code),
         changed.seq

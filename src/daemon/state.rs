@@ -371,6 +371,11 @@ impl Daemon {
         ))
     }
 
+    /// Replaces the time source (the demo's day moving on to its next phase).
+    pub fn set_clock(&mut self, clock: Box<dyn Clock>) {
+        self.clock = clock;
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }

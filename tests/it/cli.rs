@@ -157,6 +157,24 @@ fn the_demo_runs_and_verifies() {
         "{}",
         String::from_utf8_lossy(&shown.stderr)
     );
+    // `demo | head`: the reader gone before the demo has said much (every later line
+    // finds the pipe closed); the demo stops quietly (it panicked)
+    let mut piped = std::process::Command::new(BIN)
+        .args(["demo", "--dir"])
+        .arg(dir.path().join("piped"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("demo");
+    drop(piped.stdout.take());
+    let piped = piped.wait_with_output().expect("wait");
+    assert_eq!(
+        (
+            piped.status.code(),
+            String::from_utf8_lossy(&piped.stderr).as_ref()
+        ),
+        (Some(0), "")
+    );
     // a second run replaces the demo's own folder, and refuses anyone else's
     let again = std::process::Command::new(BIN)
         .args(["demo", "--quiet", "--dir"])

@@ -124,14 +124,31 @@ pub struct OrderRow {
     pub quantity: Decimal,
 }
 
-/// A parsed master-data file.
+/// A parsed master-data file. Items, suppliers and customers carry the columns the file
+/// has: an optional column it leaves out (a file written before the column existed, or
+/// one with only what changed) leaves that field of known records as it was.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MasterFile {
-    Items(Vec<ItemRow>),
-    Suppliers(Vec<PartyRow>),
-    Customers(Vec<PartyRow>),
+    Items(Vec<ItemRow>, Given),
+    Suppliers(Vec<PartyRow>, Given),
+    Customers(Vec<PartyRow>, Given),
     Boms(Vec<BomRow>),
     Orders(Vec<OrderRow>),
+}
+
+/// The columns a file's header names.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Given(Vec<String>);
+
+impl Given {
+    fn of(row: &Row<'_>) -> Given {
+        Given(row.index.iter().map(|(name, _)| name.clone()).collect())
+    }
+
+    /// Whether the file has this column (1) or not (0), as an SQL parameter.
+    pub fn has(&self, column: &str) -> i64 {
+        i64::from(self.0.iter().any(|c| c == column))
+    }
 }
 
 /// One CSV row with access by column name and errors located at its line.
@@ -441,9 +458,11 @@ fn unique(
 /// Parses one master-data file of the given kind.
 pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
     let mut seen = HashSet::new();
+    let mut given = None;
     let columns = kind.columns();
     match kind {
         MasterKind::Items => read_csv(path, columns, &["sku", "name", "kind", "unit"], |row| {
+            given.get_or_insert_with(|| Given::of(row));
             let sku = row.required("sku")?;
             unique(&mut seen, row, "sku", &sku)?;
             let kind = match row.required("kind")?.to_ascii_lowercase().as_str() {
@@ -508,9 +527,10 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
                 net_content,
             })
         })
-        .map(MasterFile::Items),
+        .map(|rows| MasterFile::Items(rows, given.unwrap_or_default())),
         MasterKind::Suppliers | MasterKind::Customers => {
             let rows = read_csv(path, columns, &["code", "name"], |row| {
+                given.get_or_insert_with(|| Given::of(row));
                 let code = row.required("code")?;
                 unique(&mut seen, row, "code", &code.to_ascii_uppercase())?;
                 let fields = [columns[2], columns[3], columns[4]].map(|c| row.get(c).to_string());
@@ -534,10 +554,11 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
                     },
                 })
             })?;
+            let given = given.unwrap_or_default();
             Ok(if kind == MasterKind::Suppliers {
-                MasterFile::Suppliers(rows)
+                MasterFile::Suppliers(rows, given)
             } else {
-                MasterFile::Customers(rows)
+                MasterFile::Customers(rows, given)
             })
         }
         MasterKind::Boms => read_csv(path, columns, &columns[..4], |row| {

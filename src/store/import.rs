@@ -54,7 +54,7 @@ impl Store {
                 if existed { updated += 1 } else { inserted += 1 }
             };
             let (kind, rows) = match data {
-                MasterFile::Items(rows) => {
+                MasterFile::Items(rows, given) => {
                     for row in rows {
                         if let Some(gtin) = &row.gtin {
                             let owner: Option<String> = t
@@ -107,8 +107,11 @@ impl Store {
                             "INSERT INTO items (sku, name, kind, unit, lot_prefix, gtin, shelf_life_days, net_content)
                              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                              ON CONFLICT(sku) DO UPDATE SET name = excluded.name, kind = excluded.kind,
-                               unit = excluded.unit, lot_prefix = excluded.lot_prefix, gtin = excluded.gtin,
-                               shelf_life_days = excluded.shelf_life_days, net_content = excluded.net_content",
+                               unit = excluded.unit,
+                               lot_prefix = CASE WHEN ?9 = 1 THEN excluded.lot_prefix ELSE items.lot_prefix END,
+                               gtin = CASE WHEN ?10 = 1 THEN excluded.gtin ELSE items.gtin END,
+                               shelf_life_days = CASE WHEN ?11 = 1 THEN excluded.shelf_life_days ELSE items.shelf_life_days END,
+                               net_content = CASE WHEN ?12 = 1 THEN excluded.net_content ELSE items.net_content END",
                             params![
                                 row.sku,
                                 row.name,
@@ -120,13 +123,17 @@ impl Store {
                                 row.lot_prefix,
                                 row.gtin.as_ref().map(|g| g.as_str().to_string()),
                                 row.shelf_life_days,
-                                row.net_content.map(|n| n.to_string())
+                                row.net_content.map(|n| n.to_string()),
+                                given.has("lot_prefix"),
+                                given.has("gtin"),
+                                given.has("shelf_life_days"),
+                                given.has("net_content")
                             ],
                         )?;
                     }
                     (MasterKind::Items, rows.len())
                 }
-                MasterFile::Suppliers(rows) => {
+                MasterFile::Suppliers(rows, given) => {
                     for row in rows {
                         count(exists(
                             "SELECT 1 FROM suppliers WHERE code = ?1",
@@ -134,14 +141,18 @@ impl Store {
                         )?);
                         t.execute(
                             "INSERT INTO suppliers (code, name, contact, email, phone, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                             ON CONFLICT(code) DO UPDATE SET name = excluded.name, contact = excluded.contact,
-                               email = excluded.email, phone = excluded.phone, address = excluded.address",
-                            params![row.code, row.name, row.fields[0], row.fields[1], row.fields[2], row.address],
+                             ON CONFLICT(code) DO UPDATE SET name = excluded.name,
+                               contact = CASE WHEN ?7 = 1 THEN excluded.contact ELSE suppliers.contact END,
+                               email = CASE WHEN ?8 = 1 THEN excluded.email ELSE suppliers.email END,
+                               phone = CASE WHEN ?9 = 1 THEN excluded.phone ELSE suppliers.phone END,
+                               address = CASE WHEN ?10 = 1 THEN excluded.address ELSE suppliers.address END",
+                            params![row.code, row.name, row.fields[0], row.fields[1], row.fields[2], row.address,
+                                given.has("contact"), given.has("email"), given.has("phone"), given.has("address")],
                         )?;
                     }
                     (MasterKind::Suppliers, rows.len())
                 }
-                MasterFile::Customers(rows) => {
+                MasterFile::Customers(rows, given) => {
                     for row in rows {
                         count(exists(
                             "SELECT 1 FROM customers WHERE code = ?1",
@@ -149,9 +160,12 @@ impl Store {
                         )?);
                         t.execute(
                             "INSERT INTO customers (code, name, email, phone, address) VALUES (?1, ?2, ?3, ?4, ?5)
-                             ON CONFLICT(code) DO UPDATE SET name = excluded.name, email = excluded.email,
-                               phone = excluded.phone, address = excluded.address",
-                            params![row.code, row.name, row.fields[0], row.fields[1], row.fields[2]],
+                             ON CONFLICT(code) DO UPDATE SET name = excluded.name,
+                               email = CASE WHEN ?6 = 1 THEN excluded.email ELSE customers.email END,
+                               phone = CASE WHEN ?7 = 1 THEN excluded.phone ELSE customers.phone END,
+                               address = CASE WHEN ?8 = 1 THEN excluded.address ELSE customers.address END",
+                            params![row.code, row.name, row.fields[0], row.fields[1], row.fields[2],
+                                given.has("email"), given.has("phone"), given.has("address")],
                         )?;
                     }
                     (MasterKind::Customers, rows.len())

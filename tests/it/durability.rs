@@ -415,11 +415,16 @@ fn master_data_edited_outside_an_import_is_found() {
 #[test]
 fn an_older_journal_is_migrated_without_its_hash_index() {
     let shop = shop_with_history();
-    // an older station's items had no net contents: imported as it had them
+    // an older station's items had no net contents: the column emptied (a file without
+    // it would leave the fixture's as they are)
     let items = std::fs::read_to_string("tests/fixtures/shop/items.csv").expect("fixture");
     let old_items: String = items
         .lines()
-        .map(|l| format!("{}\n", l.rsplit_once(',').expect("a last column").0))
+        .enumerate()
+        .map(|(i, l)| match i {
+            0 => format!("{l}\n"),
+            _ => format!("{},\n", l.rsplit_once(',').expect("a last column").0),
+        })
         .collect();
     let path = shop.path("items-before-net-content.csv");
     std::fs::write(&path, old_items).expect("write");

@@ -253,6 +253,53 @@ fn reimport_updates_master_data_and_keeps_history() {
         6
     );
     assert_eq!(shop.verify().0, 0);
+
+    // a file without a column (written before it existed, or with only what changed)
+    // leaves that field as it was; an empty cell in a column the file has clears it
+    let soap = || {
+        shop.query_strings(
+            "SELECT name || '/' || COALESCE(gtin, '-') || '/' || COALESCE(net_content, '-') FROM items WHERE sku = 'SOAP'",
+        )
+    };
+    assert_eq!(soap(), ["Lavender soap bar/09501101530010/110 g"]);
+    std::fs::write(
+        &path,
+        "sku,name,kind,unit\nSOAP,Lavender soap bar (new wrap),product,each\n",
+    )
+    .expect("write");
+    shop.cli_ok(&["import", "items", path.to_str().expect("utf8")]);
+    assert_eq!(
+        soap(),
+        ["Lavender soap bar (new wrap)/09501101530010/110 g"]
+    );
+    std::fs::write(
+        &path,
+        "sku,name,kind,unit,net_content\nSOAP,Lavender soap bar,product,each,\n",
+    )
+    .expect("write");
+    shop.cli_ok(&["import", "items", path.to_str().expect("utf8")]);
+    assert_eq!(soap(), ["Lavender soap bar/09501101530010/-"]);
+    let bramble = || {
+        shop.query_strings(
+            "SELECT name || '/' || email || '/' || phone FROM suppliers WHERE code = 'BRAMBLE'",
+        )
+    };
+    let before = bramble();
+    std::fs::write(&path, "code,name\nBRAMBLE,Bramble Oils Ltd\n").expect("write");
+    shop.cli_ok(&["import", "suppliers", path.to_str().expect("utf8")]);
+    assert_eq!(
+        bramble(),
+        [before[0].replacen("Bramble Oils", "Bramble Oils Ltd", 1)]
+    );
+    std::fs::write(&path, "code,name,phone\nC001,Ada Okafor,555-0199\n").expect("write");
+    shop.cli_ok(&["import", "customers", path.to_str().expect("utf8")]);
+    assert_eq!(
+        shop.query_strings(
+            "SELECT name || '/' || email || '/' || phone || '/' || address FROM customers WHERE code = 'C001'"
+        ),
+        ["Ada Okafor/jo@example.com/555-0199/1 Main St, Springfield"]
+    );
+    assert_eq!(shop.verify().0, 0);
 }
 
 /// Writes a history folder from (file, content) pairs and imports it: (exit code, stderr).

@@ -193,7 +193,8 @@ fn backward_text(
         if let (Some(reached), Some(share)) = (&b.reached, b.share) {
             write!(
                 out,
-                ": {reached} ({}% of the batch) reached it",
+                ": {} ({}% of the batch) reached it",
+                reached.estimate(),
                 (share * 1000.0).round() / 10.0
             )?;
         }
@@ -220,7 +221,7 @@ fn backward_text(
             crate::clock::local_text(&l.received_at, tz)
         )?;
         if let Some(reached) = &l.reached {
-            write!(out, "; {reached} of it in what this received")?;
+            write!(out, "; {} of it in what this received", reached.estimate())?;
         }
         writeln!(out)?;
     }

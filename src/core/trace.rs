@@ -19,6 +19,30 @@ impl Amount {
     pub fn number(&self) -> String {
         Quantity::from_base(self.base).number_in(self.unit)
     }
+
+    /// An amount worked out in proportion (how much of a lot is inside what one order
+    /// received), as a person reads it: three significant figures, in grams or millilitres
+    /// below a kilogram or a litre and in kilograms or litres above (`33.3 g`, not
+    /// `0.033333 kg`). The JSON and CSV keep the exact amount.
+    pub fn estimate(&self) -> String {
+        let unit = match (self.unit, self.base.abs() < 1_000_000) {
+            (Unit::Kg | Unit::G, true) => Unit::G,
+            (Unit::Kg | Unit::G, false) => Unit::Kg,
+            (Unit::L | Unit::Ml, true) => Unit::Ml,
+            (Unit::L | Unit::Ml, false) => Unit::L,
+            (unit, _) => unit,
+        };
+        let micro = Quantity::from_base(self.base).micro_units_in(unit);
+        let digits = micro.unsigned_abs().checked_ilog10().unwrap_or(0) + 1;
+        let rounded = match digits.checked_sub(3) {
+            Some(drop) if drop > 0 => {
+                let step = 10i128.pow(drop);
+                (micro + micro.signum() * step / 2) / step * step
+            }
+            _ => micro,
+        };
+        format!("{} {unit}", crate::core::codes::micro_text(rounded))
+    }
 }
 
 impl std::fmt::Display for Amount {
@@ -442,6 +466,19 @@ pub struct RecallPackage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn estimates_read_as_a_person_writes_them() {
+        let said = |base, unit| Amount::new(base, unit).estimate();
+        assert_eq!(said(33_333, Unit::Kg), "33.3 g");
+        assert_eq!(said(14_167, Unit::G), "14.2 g");
+        assert_eq!(said(50_000, Unit::Kg), "50 g");
+        assert_eq!(said(2_500_000, Unit::Kg), "2.5 kg");
+        assert_eq!(said(1_234_567, Unit::L), "1.23 l");
+        assert_eq!(said(999, Unit::Ml), "0.999 ml");
+        assert_eq!(said(1, Unit::Each), "1 each");
+        assert_eq!(said(12_345_000, Unit::G), "12.3 kg");
+    }
 
     /// The JSON number of an amount is the one its text gives, for every unit, sign and
     /// size (the serialiser no longer goes through the text).

@@ -903,6 +903,11 @@ fn backward_trace_from_an_order_reaches_suppliers() {
         "{text}"
     );
     assert!(text.contains(&format!("took {oil} 3 kg (lot)")), "{text}");
+    // a worked-out share as a person writes it: 300 g, not 0.3 kg
+    assert!(
+        text.contains("; 300 g of it in what this received"),
+        "{text}"
+    );
     let suppliers: Vec<&str> = trace["suppliers"]
         .as_array()
         .expect("s")

@@ -424,9 +424,11 @@ impl Daemon {
             tracing::warn!(error = %e, "the write-ahead log was not checkpointed at the stop");
         }
         if !self.printing.idle() {
+            let waiting = self.printing.waiting();
             let message = format!(
-                "{} label job(s) still queued; they print when the station next runs",
-                self.printing.waiting()
+                "{} still queued; {} when the station next runs",
+                crate::core::counted(waiting, "label job"),
+                if waiting == 1 { "it prints" } else { "they print" }
             );
             tracing::warn!("{message}");
             eprintln!("lotstation: {message}");

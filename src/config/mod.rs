@@ -182,6 +182,18 @@ pub enum ScannerKind {
     Serial,
 }
 
+impl ScannerKind {
+    /// As the config spells it, and a device path of that kind for messages.
+    fn name_and_example(self) -> (&'static str, &'static str) {
+        match self {
+            ScannerKind::Stdin => ("stdin", ""),
+            ScannerKind::Evdev => ("evdev", "/dev/input/by-id/usb-…-event-kbd"),
+            ScannerKind::Hidraw => ("hidraw", "/dev/lotstation/scanner-1"),
+            ScannerKind::Serial => ("serial", "/dev/ttyACM0"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScannerConfig {
@@ -656,9 +668,10 @@ impl Station {
                 ScannerKind::Evdev | ScannerKind::Hidraw | ScannerKind::Serial
             ) && scanner.path.is_none()
             {
+                let (kind, example) = scanner.kind.name_and_example();
                 return Err(invalid(format!(
-                    "scanner {:?} of kind {:?} needs a path",
-                    scanner.name, scanner.kind
+                    "scanner {:?} of kind {kind} needs a path (e.g. path = \"{example}\")",
+                    scanner.name
                 )));
             }
             if scanner.kind == ScannerKind::Hidraw
@@ -822,7 +835,7 @@ mod tests {
         );
         check_err(
             "[[bench]]\nname='a'\nscanners=['x']\n[[scanner]]\nname='x'\nkind='evdev'\n",
-            "needs a path",
+            "scanner \"x\" of kind evdev needs a path (e.g. path = \"/dev/input/by-id/",
         );
         check_err(
             "[[bench]]\nname='a'\nscale='s'\n[[scale]]\nname='s'\npath='p'\nprotocol='ohaus'\n",

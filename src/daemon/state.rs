@@ -428,7 +428,11 @@ impl Daemon {
             let message = format!(
                 "{} still queued; {} when the station next runs",
                 crate::core::counted(waiting, "label job"),
-                if waiting == 1 { "it prints" } else { "they print" }
+                if waiting == 1 {
+                    "it prints"
+                } else {
+                    "they print"
+                }
             );
             tracing::warn!("{message}");
             eprintln!("lotstation: {message}");

@@ -242,16 +242,17 @@ fn import_history(
         crate::clock::now(),
         without_consumptions,
     )?;
+    use crate::core::{counted, counted_as};
     say!(
-        "imported history from {}: {} lots, {} batches, {} consumptions, {} shipments ({} lines), {} wastes, {} status changes",
+        "imported history from {}: {}, {}, {}, {} ({}), {}, {}",
         dir.display(),
-        summary.lots,
-        summary.batches,
-        summary.consumptions,
-        summary.shipments,
-        summary.shipment_lines,
-        summary.wastes,
-        summary.statuses
+        counted(summary.lots, "lot"),
+        counted_as(summary.batches, "batch", "batches"),
+        counted(summary.consumptions, "consumption"),
+        counted(summary.shipments, "shipment"),
+        counted(summary.shipment_lines, "line"),
+        counted(summary.wastes, "write-off"),
+        counted(summary.statuses, "status change")
     );
     Ok(0)
 }

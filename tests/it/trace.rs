@@ -1093,7 +1093,7 @@ fn history_import_is_all_or_nothing_with_located_errors() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(said.contains("1 wastes, 2 status changes"), "{said}");
+    assert!(said.contains("1 write-off, 2 status changes"), "{said}");
     assert_eq!(
         shop.query_i64("SELECT SUM(quantity) FROM wastes WHERE code = 'H-1'"),
         10_000,

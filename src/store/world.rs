@@ -439,6 +439,24 @@ impl World for StoreTx<'_> {
             .map_err(world_err)
     }
 
+    fn recent_receipts(&mut self, sku: &str) -> Result<Option<(i64, i64)>, WorldError> {
+        let found: (Option<i64>, Option<i64>) = self
+            .db
+            .row(
+                "SELECT MIN(quantity), MAX(quantity) FROM (
+                   SELECT l.quantity FROM lots l WHERE l.item_sku = ?1
+                     AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = l.code)
+                   ORDER BY l.received_at DESC LIMIT 20) recent",
+                params![sku],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(world_err)?;
+        Ok(match found {
+            (Some(least), Some(most)) => Some((least, most)),
+            _ => None,
+        })
+    }
+
     fn lots_by_supplier_lot(
         &mut self,
         sku: Option<&str>,

@@ -25,6 +25,26 @@ fn receiving_a_delivery() {
     assert_eq!(shop.verify().0, 0);
 }
 
+/// A mis-keyed quantity on a messy day: a zero too many, then one too few, against what
+/// this item usually comes in, said while @QTY can still correct it; the lot is recorded
+/// with the number set right.
+#[test]
+fn a_mis_keyed_quantity_is_questioned_before_the_lot_is_made() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    let transcript = bench.script(
+        "OP:rosa | @RECEIVE | SUP:COASTAL | INV-1
+         | ITEM:OLIVE | SL-OL-5 | @QTY:20 | @DONE
+         | ITEM:OLIVE | SL-OL-6 | @QTY:250 | @QTY:1.5 | @QTY:25 | @DONE | @DONE",
+    );
+    insta::assert_snapshot!(transcript);
+    assert_eq!(
+        shop.query_strings("SELECT supplier_lot || ' ' || quantity FROM lots ORDER BY code"),
+        ["SL-OL-5 20000000", "SL-OL-6 25000000"]
+    );
+    assert_eq!(shop.verify().0, 0);
+}
+
 /// A making bench: a sub-assembly (the blend) consumed into soap, the recipe's extra
 /// material warned about, a quantity above the balance refused, @WEIGH without a scale.
 #[test]

@@ -314,7 +314,7 @@ pub(super) fn quantity(
     state: &BenchState,
     _ctx: &StepContext<'_>,
     quantity: Quantity,
-    _world: &mut dyn World,
+    world: &mut dyn World,
 ) -> Result<Outcome, WorldError> {
     let Doc::Receipt(receipt) = &state.doc else {
         return reject("no item to give a quantity to: scan the supplier card and the item first");
@@ -328,14 +328,41 @@ pub(super) fn quantity(
     {
         l.quantity = Some(quantity);
     }
-    accept(Accepted::new(
+    let mut accepted = Accepted::new(
         next,
         format!(
             "{} of {}",
             quantity.display_in(line.item.unit),
             line.item.sku
         ),
-    ))
+    );
+    // a mis-keyed number (a zero too many or too few, grams keyed as kilograms) is ten
+    // times off what this item usually comes in: said while it can still be corrected
+    if let Some((least, most)) = world.recent_receipts(&line.item.sku)? {
+        let show = |base: i64| Quantity::from_base(base).display_in(line.item.unit);
+        let off = if quantity.base / 10 > most {
+            Some(format!(
+                "more than ten times the largest recent delivery of {} ({})",
+                line.item.sku,
+                show(most)
+            ))
+        } else if quantity.base.saturating_mul(10) < least {
+            Some(format!(
+                "less than a tenth of the smallest recent delivery of {} ({})",
+                line.item.sku,
+                show(least)
+            ))
+        } else {
+            None
+        };
+        if let Some(off) = off {
+            accepted.warnings.push(format!(
+                "{} is {off}: check the number; @QTY:<n> again corrects it",
+                quantity.display_in(line.item.unit)
+            ));
+        }
+    }
+    accept(accepted)
 }
 
 fn done(

@@ -170,6 +170,9 @@ pub trait World {
     fn stock(&mut self, code: &str) -> Result<Option<StockView>, WorldError>;
     /// The lot or batch of `sku` whose internal code is `lot`.
     fn stock_of_item(&mut self, sku: &str, lot: &str) -> Result<Option<StockView>, WorldError>;
+    /// The smallest and largest quantity (base units) among the item's recent deliveries:
+    /// its last 20 lots received, void ones left out; `None` before its first.
+    fn recent_receipts(&mut self, sku: &str) -> Result<Option<(i64, i64)>, WorldError>;
     /// The lots received under a supplier's lot number (of `sku`, if given), oldest first.
     fn lots_by_supplier_lot(
         &mut self,

@@ -190,13 +190,8 @@ fn backward_text(
         if let Some(y) = &b.yield_quantity {
             write!(out, ", yield {y}")?;
         }
-        if let (Some(reached), Some(share)) = (&b.reached, b.share) {
-            write!(
-                out,
-                ": {} ({}% of the batch) reached it",
-                reached.estimate(),
-                (share * 1000.0).round() / 10.0
-            )?;
+        if let Some(reached) = b.reached_text() {
+            write!(out, ": {reached} reached it")?;
         }
         writeln!(out)?;
         for input in &b.inputs {

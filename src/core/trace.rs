@@ -204,6 +204,16 @@ impl BackwardBatch {
             share: None,
         }
     }
+
+    /// How much of it reached the order or shipment, in words: `5 g (0.5% of the batch)`.
+    pub fn reached_text(&self) -> Option<String> {
+        let (amount, share) = (self.reached?, self.share?);
+        Some(format!(
+            "{} ({}% of the batch)",
+            amount.estimate(),
+            (share * 1000.0).round() / 10.0
+        ))
+    }
 }
 
 /// A lot or batch consumed by a batch, and how much (the whole batch's use).

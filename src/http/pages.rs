@@ -144,7 +144,7 @@ pub async fn trace_page(State(app): State<App>, Query(form): Query<TraceForm>) -
             }
             match trace {
                 Ok(trace) => body.push_str(&forward_html(&trace)),
-                Err(trace) => body.push_str(&backward_html(&trace)),
+                Err(trace) => body.push_str(&backward_html(&trace, &app.settings.station.timezone)),
             }
         }
     }
@@ -301,37 +301,71 @@ fn forward_html(trace: &ForwardTrace) -> String {
     html
 }
 
-fn backward_html(trace: &BackwardTrace) -> String {
+/// Where something came from. For an order or shipment, how much of each lot and batch is
+/// inside what it received: "which lots went into this customer's jar?"
+fn backward_html(trace: &BackwardTrace, tz: &jiff::tz::TimeZone) -> String {
     let mut html = format!(
         "<p><strong>{}.</strong> <a href=\"/api/trace/backward/{}?format=csv\">CSV</a></p><h2>Lots</h2>",
         trace.reach(),
         esc(&urlencode(&trace.root.code))
     );
-    html.push_str("<table><tr><th>lot</th><th>item</th><th>supplier</th><th>supplier lot</th><th>invoice</th><th>received</th><th>consumed</th></tr>");
+    // a column for what reached the order or shipment, where the trace has it
+    let reached_column = |reached: bool| {
+        if reached {
+            "<th>in what it received</th>"
+        } else {
+            ""
+        }
+    };
+    let reached = trace.lots.iter().any(|l| l.reached.is_some());
+    let _ = write!(
+        html,
+        "<table><tr><th>lot</th><th>item</th><th>supplier</th><th>supplier lot</th><th>invoice</th><th>received</th><th>consumed</th>{}</tr>",
+        reached_column(reached)
+    );
     for l in &trace.lots {
         let _ = write!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>",
             esc(&l.code),
             esc(&l.item_sku),
             esc(&l.supplier_code),
             esc(&l.supplier_lot),
             esc(&l.invoice),
-            esc(&l.received_at),
+            esc(&crate::clock::local_text(&l.received_at, tz)),
             esc(&l.quantity_consumed.to_string())
         );
+        if reached {
+            let _ = write!(
+                html,
+                "<td>{}</td>",
+                esc(&l.reached.map(|r| r.estimate()).unwrap_or_default())
+            );
+        }
+        html.push_str("</tr>");
     }
-    html.push_str(
-        "</table><h2>Batches</h2><table><tr><th>depth</th><th>batch</th><th>product</th></tr>",
+    let reached = trace.batches.iter().any(|b| b.reached.is_some());
+    let _ = write!(
+        html,
+        "</table><h2>Batches</h2><table><tr><th>depth</th><th>batch</th><th>product</th>{}</tr>",
+        reached_column(reached)
     );
     for b in &trace.batches {
         let _ = write!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td>",
             b.depth,
             esc(&b.code),
             esc(&b.product_sku)
         );
+        if reached {
+            let _ = write!(
+                html,
+                "<td>{}</td>",
+                esc(&b.reached_text().unwrap_or_default())
+            );
+        }
+        html.push_str("</tr>");
     }
     html.push_str("</table><h2>Suppliers</h2><table><tr><th>code</th><th>name</th><th>contact</th><th>email</th><th>phone</th></tr>");
     for s in &trace.suppliers {

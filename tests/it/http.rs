@@ -749,3 +749,26 @@ fn a_label_printed_by_name_goes_through_the_queue() {
     assert_eq!(files, 2, "one file per job");
     assert_eq!(shop.verify().0, 0);
 }
+
+/// The owner's backward trace of an order answers "which lots went into this customer's
+/// jar?": how much of each batch and lot is inside what the order received, as a person
+/// writes it.
+#[test]
+fn the_backward_trace_page_says_what_reached_the_order() {
+    let shop = Shop::new();
+    shop.soap_day();
+    let mut bench = shop.bench_with_config(&config(None));
+    let port = bench.http_address().port();
+    let (status, body) = http(port, "GET", "/trace?code=1001&direction=backward", None, "");
+    assert_eq!(status, 200, "{body}");
+    for said in [
+        "1 batch, 2 lots, 1 supplier.",
+        "<th>in what it received</th>",
+        "<td>MFG-0002</td><td>SOAP</td><td>2 each (16.7% of the batch)</td>",
+        "<td>500 g</td></tr>",
+        "<td>66.7 g</td></tr>",
+    ] {
+        assert!(body.contains(said), "{said} not in {body}");
+    }
+    bench.finish();
+}

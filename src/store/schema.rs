@@ -355,6 +355,12 @@ ALTER TABLE items ADD COLUMN net_content TEXT;
     r#"
 ALTER TABLE expected_receipts ADD COLUMN expiry TEXT;
 "#,
+    // 15: an item's lots newest first, for the receiving bench's look at its recent
+    // deliveries (a range of the index, however many lots the item has had)
+    r#"
+CREATE INDEX lots_item_received ON lots(item_sku, received_at, quantity, code);
+DROP INDEX lots_item;
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a

@@ -301,6 +301,11 @@ ALTER TABLE items ADD COLUMN net_content TXT;
     r#"
 ALTER TABLE expected_receipts ADD COLUMN expiry TXT;
 "#,
+    // 11: an item's lots newest first, as SQLite's 15
+    r#"
+CREATE INDEX lots_item_received ON lots(item_sku, received_at, quantity, code);
+DROP INDEX lots_item;
+"#,
 ];
 
 /// Append-only tables made after migration 1, each with its triggers in its own migration.

@@ -461,6 +461,10 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             .expect("schema 3 corrections");
         sql.execute("ALTER TABLE items DROP COLUMN net_content")
             .expect("schema 3 items");
+        sql.execute("DROP INDEX lots_item_received")
+            .expect("schema 3 lots index");
+        sql.execute("CREATE INDEX lots_item ON lots(item_sku)")
+            .expect("schema 3 lots index");
         sql.execute("UPDATE lotstation_meta SET value = '2' WHERE key = 'schema'")
             .expect("schema 2");
     } else {
@@ -485,6 +489,8 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
              DROP TABLE adjustments;
              DROP TRIGGER shipment_index_void;
              ALTER TABLE items DROP COLUMN net_content;
+             DROP INDEX lots_item_received;
+             CREATE INDEX lots_item ON lots(item_sku);
              PRAGMA user_version = 6;
              COMMIT;",
             )
@@ -508,7 +514,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             0
         );
     } else {
-        assert_eq!(shop.query_i64("PRAGMA user_version"), 14);
+        assert_eq!(shop.query_i64("PRAGMA user_version"), 15);
         assert_eq!(
             shop.query_i64(
                 "SELECT COUNT(*) FROM pragma_index_list('journal') WHERE \"unique\" = 1"

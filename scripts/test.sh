@@ -49,13 +49,13 @@ fi
 # Python oracles in a project-local virtualenv: biip (an independent GS1 parser),
 # zxing-cpp (an independent barcode decoder, with AIM symbology identifiers) and GS1's
 # community EPCIS event hash generator (an independent reader of EPCIS 2.0 JSON-LD)
-if ! .venv/bin/python -c "import biip, zxingcpp, PIL, epcis_event_hash_generator, brother_ql, numpy" 2>/dev/null; then
+if ! .venv/bin/python -c "import biip, zxingcpp, PIL, epcis_event_hash_generator, pyld, brother_ql, numpy" 2>/dev/null; then
   if ! python3 -m venv .venv 2>/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip
     python3 -m venv .venv
   fi
   .venv/bin/pip install --quiet --disable-pip-version-check "biip==5.2.0" "zxing-cpp==3.1.1" pillow \
-    "epcis-event-hash-generator==1.9.3" "brother_ql==0.9.4" numpy
+    "epcis-event-hash-generator==1.9.3" "PyLD==3.3.0" "brother_ql==0.9.4" numpy
 fi
 # playwright-core needs Node 20 or later; where the machine has none (or Debian's older
 # one), use the Node build published on PyPI, in the same virtualenv

@@ -115,11 +115,7 @@ impl Printer {
         bytes: &[u8],
         pages: u32,
     ) -> Result<bool, SendError> {
-        let has_status = matches!(
-            self.language,
-            LabelLanguage::BrotherQl | LabelLanguage::Tspl
-        );
-        if !has_status || self.status_answers.get() == Some(false) {
+        if !self.has_status() || self.status_answers.get() == Some(false) {
             return Ok(false);
         }
         // what the printer said after an earlier job (its phase changing back to waiting,
@@ -135,6 +131,15 @@ impl Printer {
             LabelLanguage::Tspl => self.send_tspl(channel, who, bytes),
             _ => Ok(false),
         }
+    }
+
+    /// Whether this printer's language has a status to ask besides ZPL's `~HS`: a Brother
+    /// QL's `ESC i S`, a TSPL printer's `<ESC>!?`.
+    fn has_status(&self) -> bool {
+        matches!(
+            self.language,
+            LabelLanguage::BrotherQl | LabelLanguage::Tspl
+        )
     }
 
     /// The first status request on a connection went unanswered: remembered (jobs then go
@@ -461,10 +466,7 @@ impl Printer {
         bytes: &[u8],
         pages: u32,
     ) -> Result<(), SendError> {
-        let answers = matches!(
-            self.language,
-            LabelLanguage::BrotherQl | LabelLanguage::Tspl
-        );
+        let answers = self.has_status();
         // read too where the printer answers its status
         let mut device = std::fs::OpenOptions::new()
             .read(answers)

@@ -125,6 +125,7 @@ fn a_days_events_as_an_epcis_document() {
     );
     // each batch's expiry travels with its transformation, as instance master data
     let expiries = shop.query_strings("SELECT expiry FROM batch_closures ORDER BY batch_code");
+    assert_eq!(expiries.len(), 2, "both batches have an expiry to carry");
     for (event, expiry) in [&events[3], &events[4]].into_iter().zip(&expiries) {
         assert_eq!(event["ilmd"]["cbvmda:itemExpirationDate"], expiry.as_str());
     }
@@ -216,6 +217,7 @@ print(json.dumps(jsonld.expand(json.load(open(sys.argv[1])))))";
     );
     let expanded = String::from_utf8_lossy(&out.stdout);
     let expiries = shop.query_strings("SELECT expiry FROM batch_closures ORDER BY batch_code");
+    assert_eq!(expiries.len(), 2, "both batches have an expiry to carry");
     for expiry in &expiries {
         assert!(
             expanded.contains(&format!(

@@ -175,6 +175,23 @@ fn keyboard_wedge_scanner_over_evdev() {
 }
 
 /// Waits for a device node to appear.
+/// Waits up to ten seconds for lp0's IEEE 1284 device id to name `what`.
+fn printer_id_names(what: &str) {
+    let started = Instant::now();
+    loop {
+        let id = std::fs::read_to_string("/sys/class/usbmisc/lp0/device/ieee1284_id")
+            .unwrap_or_default();
+        if id.contains(what) {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "lp0's IEEE 1284 id does not name {what}: {id:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn wait_for(path: &Path, timeout: Duration) {
     let started = Instant::now();
     while !path.exists() {
@@ -239,10 +256,9 @@ fn label_printers_over_usblp() {
     let lp = Path::new("/dev/usb/lp0");
     wait_for(lp, Duration::from_secs(10));
     wait_for(Path::new("/dev/g_printer0"), Duration::from_secs(10));
-    // what `lotstation devices` reads to suggest the language
-    let id =
-        std::fs::read_to_string("/sys/class/usbmisc/lp0/device/ieee1284_id").unwrap_or_default();
-    assert!(id.contains("MDL:QL-800"), "IEEE 1284 id: {id:?}");
+    // what `lotstation devices` reads to suggest the language (usblp adds the attribute
+    // after `/dev/usb/lp0` is there)
+    printer_id_names("MDL:QL-800");
 
     // the printer: cover open at first, then ready
     let printer_side = std::fs::OpenOptions::new()
@@ -315,17 +331,7 @@ fn label_printers_over_usblp() {
     )
     .expect("link");
     write("UDC", &udc);
-    let started = Instant::now();
-    while !std::fs::read_to_string("/sys/class/usbmisc/lp0/device/ieee1284_id")
-        .unwrap_or_default()
-        .contains("TSPL2")
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no TSPL printer on lp0"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    printer_id_names("TSPL2");
     wait_for(lp, Duration::from_secs(10));
     // the printer: out of labels at first; then it answers each status request before a
     // job "ready" and after it "printing"

@@ -3,7 +3,7 @@
 # (or only the architectures named: scripts/package.sh amd64). arm64 is cross-compiled with
 # Debian's gcc-aarch64-linux-gnu as the linker and C compiler (SQLite's C); the Rust
 # standard library for aarch64 comes from rustup. Needs: dpkg-deb, gcc-aarch64-linux-gnu,
-# libc6-dev-arm64-cross (scripts/test.sh installs them). Prints each package's path.
+# libc6-dev-arm64-cross, installed here where missing (as root). Prints each package's path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +16,29 @@ if [ "$version" != "$changelog_version" ]; then
   exit 1
 fi
 
-# the man pages and completions, from the command line's own definition (any host build)
+# what the arm64 build needs, installed where missing (as root, as the test command does),
+# or named when it cannot be
+if printf '%s\n' "${arches[@]}" | grep -qx arm64; then
+  need=()
+  command -v aarch64-linux-gnu-gcc >/dev/null || need+=(gcc-aarch64-linux-gnu)
+  [ -f /usr/aarch64-linux-gnu/lib/libc.so.6 ] || need+=(libc6-dev-arm64-cross)
+  if [ ${#need[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      apt-get update -qq >&2
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+    else
+      echo "the arm64 package needs Debian's ${need[*]}: sudo apt-get install ${need[*]} (or build only amd64: scripts/package.sh amd64)" >&2
+      exit 1
+    fi
+  fi
+fi
+command -v dpkg-deb >/dev/null || { echo "building the packages needs dpkg-deb (Debian's dpkg)" >&2; exit 1; }
+
+# the man pages and completions, from the command line's own definition: the dev build
+# (the test command has built it already; they are the same text from any build)
 docs=target/debian/docs
 rm -rf "$docs"
-cargo run --quiet --release --example package_docs -- "$docs" >/dev/null
+cargo run --quiet --example package_docs -- "$docs" >/dev/null
 
 for arch in "${arches[@]}"; do
   case "$arch" in
@@ -70,7 +89,8 @@ for arch in "${arches[@]}"; do
   install -D -m 644 packaging/copyright "$doc/copyright"
   gzip -9n < packaging/changelog > "$doc/changelog.gz"
   gzip -9n < README.md > "$doc/README.md.gz"
-  for d in docs/configuration.md docs/scanning.md docs/data.md; do
+  for d in docs/*.md; do
+    [ "$d" = docs/README.md ] && continue   # the index of docs/; README.md is the package's
     gzip -9n < "$d" > "$doc/$(basename "$d").gz"
   done
   chmod 644 "$doc"/*

@@ -3,21 +3,16 @@
 //! hash-chained journal, imports), the `daemon` (the event loop and its inputs), and the
 //! `cli` subcommands.
 
+pub use lotstation_core as core;
+pub use lotstation_core::{decode, epcis, history_check, label, masterdata, pdf, shops};
+
 pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;
-pub mod core;
 pub mod daemon;
-pub mod decode;
 pub mod devices;
-pub mod epcis;
 pub mod events;
-pub mod history_check;
 pub mod http;
-pub mod label;
-pub mod masterdata;
-pub mod pdf;
 pub mod report;
-pub mod shops;
 pub mod store;

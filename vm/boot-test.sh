@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Debian package on a booted Debian: a bookworm root file system with systemd and udev
 # (mmdebstrap, from Debian's packages; cached in target/vm-boot), the package and the
-# driver (tests/vm_boot.rs, a static binary) put in it, booted whole as an initramfs with
+# driver (tests/vm_boot.rs, as the test command builds it: bookworm's own libc runs it) put in it, booted whole as an initramfs with
 # Debian's kernel under QEMU's software emulation. systemd runs the driver once the system
 # is up; its verdict ends the VM. Usage: vm/boot-test.sh target/debian/lotstation_…_amd64.deb
 set -euo pipefail
@@ -11,7 +11,7 @@ out=target/vm-boot
 mkdir -p "$out"
 vm/fetch-kernel.sh target/vm-kernel
 
-bin=$(vm/static-test-bin.sh vm_boot)
+bin=$(vm/test-bin.sh vm_boot)
 
 # Debian with systemd, udev and apt, without documentation (it would only fill the VM's RAM)
 base=$out/bookworm.tar

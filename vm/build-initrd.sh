@@ -16,6 +16,8 @@ for t in "$@"; do
   cp "$t" "$root/tests/$(printf %02d "$i")-$(basename "$t")"
   # debug info would not fit the VM's memory
   strip "$root/tests/$(printf %02d "$i")-$(basename "$t")" 2>/dev/null || true
+  # the C libraries it links, at the paths its loader looks in
+  "$here/libs-of.sh" "$t" "$root"
 done
 cp "$here/init" "$root/init"
 chmod +x "$root/init"

@@ -2,7 +2,7 @@
 //! column; never a panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use lotstation::masterdata::{self, MasterKind};
+use lotstation_core::masterdata::{self, MasterKind};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, bytes)) = data.split_first() else {

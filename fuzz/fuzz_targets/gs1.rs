@@ -4,7 +4,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data)
-        && let Ok(message) = lotstation::core::gs1::Message::parse(text)
+        && let Ok(message) = lotstation_core::gs1::Message::parse(text)
     {
         let _ = message.lot();
     }

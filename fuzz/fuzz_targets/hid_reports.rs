@@ -2,7 +2,7 @@
 //! nothing yet.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use lotstation::decode::hidpos::{HidPosDecoder, ReportLayout};
+use lotstation_core::decode::hidpos::{HidPosDecoder, ReportLayout};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, bytes)) = data.split_first() else {

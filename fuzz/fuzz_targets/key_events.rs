@@ -2,7 +2,7 @@
 //! layout, gives scans or nothing.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use lotstation::decode::keys::{KeyDecoder, Layout, Suffix};
+use lotstation_core::decode::keys::{KeyDecoder, Layout, Suffix};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, events)) = data.split_first() else {

@@ -1,8 +1,8 @@
 //! Scale protocols: any bytes on the serial line, in any chunks, give readings or nothing.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use lotstation::core::codes::Unit;
-use lotstation::decode::scale::{Protocol, ScaleDecoder};
+use lotstation_core::codes::Unit;
+use lotstation_core::decode::scale::{Protocol, ScaleDecoder};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&selector, bytes)) = data.split_first() else {

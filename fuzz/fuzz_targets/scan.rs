@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use lotstation::core::scan::{Pattern, PrefixKind};
+use lotstation_core::scan::{Pattern, PrefixKind};
 
 /// A shop's packing-slip pattern, compiled once.
 static PATTERNS: LazyLock<[Pattern; 1]> = LazyLock::new(|| {
@@ -16,7 +16,7 @@ static PATTERNS: LazyLock<[Pattern; 1]> = LazyLock::new(|| {
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data)
-        && let Ok(scan) = lotstation::core::scan::parse(text, &*PATTERNS)
+        && let Ok(scan) = lotstation_core::scan::parse(text, &*PATTERNS)
     {
         let _ = scan.describe();
     }

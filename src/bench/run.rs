@@ -206,7 +206,11 @@ pub fn run(
     ));
 
     // label rendering
-    let data = store.label_data(LabelKind::Lot, &most_used, "https://id.gs1.org", &tz)?;
+    let data = label::facts::words(
+        &store.label_facts(LabelKind::Lot, &most_used)?,
+        "https://id.gs1.org",
+        &tz,
+    );
     let template = LoadedTemplate::builtin(LabelKind::Lot)?;
     let render = |language, dpi| {
         label::render_for(

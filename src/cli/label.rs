@@ -80,12 +80,11 @@ pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow:
     let dpi = format.dpi(dpi).map_err(anyhow::Error::msg)?;
     let store = Store::open_read_only(db)?;
     let template = station.templates.get(kind);
-    let data = store.label_data(
-        kind,
-        &code,
+    let data = label::facts::words(
+        &store.label_facts(kind, &code)?,
         &station.config.labels.digital_link_base,
         &station.timezone,
-    )?;
+    );
     let bytes = label::render_for(template, &data, format, dpi, media, copies)?;
     write_output(output.as_deref(), &bytes)?;
     Ok(0)

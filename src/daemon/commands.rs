@@ -52,12 +52,7 @@ impl Daemon {
             return Err(CommandError::Invalid("copies are 1 to 500".into()));
         }
         // the record is there (the label is rendered from it by the printer's worker)
-        self.store.label_data(
-            label,
-            code,
-            &self.station.config.labels.digital_link_base,
-            &self.station.timezone,
-        )?;
+        self.store.label_facts(label, code)?;
         let print = crate::core::workflow::PrintRequest {
             label,
             code: code.to_string(),
@@ -173,5 +168,19 @@ impl Daemon {
         };
         tracing::info!(?reply, "API command carried out");
         Ok(reply)
+    }
+}
+
+/// A store's refusal as the API answers it (each kind one HTTP status): the two rooms
+/// meet here, so neither imports the other.
+impl From<crate::store::StoreError> for CommandError {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match e {
+            StoreError::NotFound(message) => CommandError::NotFound(message),
+            StoreError::Ambiguous(message) => CommandError::Conflict(message),
+            StoreError::Refused(message) => CommandError::Invalid(message),
+            other => CommandError::Unavailable(other.to_string()),
+        }
     }
 }

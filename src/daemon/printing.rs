@@ -114,13 +114,9 @@ pub fn render_job(
     let labels = &station.config.labels;
     let template = station.templates.get(job.label);
     let data = store
-        .label_data(
-            job.label,
-            &job.code,
-            &labels.digital_link_base,
-            &station.timezone,
-        )
+        .label_facts(job.label, &job.code)
         .map_err(RenderError::Store)?;
+    let data = label::facts::words(&data, &labels.digital_link_base, &station.timezone);
     label::render_for(
         template,
         &data,

@@ -8,8 +8,8 @@ pub mod view;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::core::codes::Quantity;
+use crate::core::print::PrintJob;
 use crate::decode::scale::Reading;
-use crate::store::PrintJob;
 
 /// Where device and HTTP sources send their events; the event loop owns the receiver.
 pub type EventSink = mpsc::Sender<Event>;
@@ -175,18 +175,6 @@ pub enum CommandError {
     /// the station cannot answer now: the database failed or is away (503)
     #[error("{0}")]
     Unavailable(String),
-}
-
-impl From<crate::store::StoreError> for CommandError {
-    fn from(e: crate::store::StoreError) -> Self {
-        use crate::store::StoreError;
-        match e {
-            StoreError::NotFound(message) => CommandError::NotFound(message),
-            StoreError::Ambiguous(message) => CommandError::Conflict(message),
-            StoreError::Refused(message) => CommandError::Invalid(message),
-            other => CommandError::Unavailable(other.to_string()),
-        }
-    }
 }
 
 /// What became of a print job, reported by a printer worker.

@@ -520,12 +520,11 @@ pub async fn label_png(
     };
     let station = app.settings.station.clone();
     read(&app, move |store| {
-        let data = store.label_data(
-            kind,
-            &code,
+        let data = crate::label::facts::words(
+            &store.label_facts(kind, &code)?,
             &station.config.labels.digital_link_base,
             &station.timezone,
-        )?;
+        );
         let bitmap = crate::label::render_bitmap(station.templates.get(kind), &data, 203)
             .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
         Ok((

@@ -5,18 +5,13 @@ use super::db::{Optional, params};
 
 use super::{Store, StoreError};
 use crate::core::codes::Unit;
-use crate::label::{LabelData, LabelKind, facts};
+use crate::core::print::{self as facts, LabelFacts};
+use crate::core::workflow::LabelKind;
 
 impl Store {
-    /// The placeholder values of the `kind` label of `code`: its facts read here, put into
-    /// words by `label::facts`.
-    pub fn label_data(
-        &self,
-        kind: LabelKind,
-        code: &str,
-        digital_link_base: &str,
-        tz: &jiff::tz::TimeZone,
-    ) -> Result<LabelData, StoreError> {
+    /// The facts of the `kind` label of `code`, which `label::facts::words` puts into a
+    /// label's words.
+    pub fn label_facts(&self, kind: LabelKind, code: &str) -> Result<LabelFacts, StoreError> {
         let unit = |text: String| Unit::parse(&text).unwrap_or(Unit::Each);
         match kind {
             LabelKind::Lot => {
@@ -55,7 +50,7 @@ impl Store {
                     status: self.status_of(code)?,
                     ..facts
                 };
-                Ok(facts::lot(&facts, digital_link_base, tz))
+                Ok(LabelFacts::Lot(facts))
             }
             LabelKind::Batch => {
                 let facts = self
@@ -89,7 +84,7 @@ impl Store {
                     status: self.status_of(code)?,
                     ..facts
                 };
-                Ok(facts::batch(&facts, digital_link_base))
+                Ok(LabelFacts::Batch(facts))
             }
             LabelKind::Shipment => {
                 let facts = self
@@ -119,10 +114,10 @@ impl Store {
                     params![code],
                     |r| r.get(0),
                 )?;
-                Ok(facts::shipment(
-                    &facts::ShipmentFacts { batches, ..facts },
-                    tz,
-                ))
+                Ok(LabelFacts::Shipment(facts::ShipmentFacts {
+                    batches,
+                    ..facts
+                }))
             }
             LabelKind::Card => Err(StoreError::NotFound(
                 "cards are made by `lotstation sheet`".into(),

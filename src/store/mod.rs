@@ -132,16 +132,7 @@ impl PrintOutcome {
     }
 }
 
-/// A print job waiting for its printer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrintJob {
-    pub id: i64,
-    pub bench: String,
-    pub printer: String,
-    pub label: crate::label::LabelKind,
-    pub code: String,
-    pub copies: u32,
-}
+pub use crate::core::print::PrintJob;
 
 /// A shipment `s` that was not voided (SQL; `s` is the shipments table).
 pub(crate) const LIVE_SHIPMENT: &str = "NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'shipment' AND k.target_code = s.code)";
@@ -478,7 +469,7 @@ impl Store {
                     id: r.get(0)?,
                     bench: r.get(1)?,
                     printer: r.get(2)?,
-                    label: crate::label::LabelKind::record(&label).ok_or_else(|| {
+                    label: crate::core::workflow::LabelKind::record(&label).ok_or_else(|| {
                         DbError::Value(format!("print job of an unknown label {label:?}"))
                     })?,
                     code: r.get(4)?,

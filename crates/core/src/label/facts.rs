@@ -1,0 +1,168 @@
+//! What a label shows, from the facts the records hold: each kind's placeholder values
+//! (dates in the shop's time zone, quantities in the item's unit, the GS1 element string
+//! and Digital Link), with no storage of their own. The store reads the facts
+//! (`print::LabelFacts`, in `store/labels.rs`); both backends feed this the same way.
+
+use super::{LabelData, digital_link, gs1_message};
+use crate::codes::{Dimension, Quantity};
+pub use crate::print::{BatchFacts, LabelFacts, LotFacts, ShipmentFacts};
+
+/// The placeholder values of a label from its facts.
+pub fn words(facts: &LabelFacts, digital_link_base: &str, tz: &jiff::tz::TimeZone) -> LabelData {
+    match facts {
+        LabelFacts::Lot(f) => lot(f, digital_link_base, tz),
+        LabelFacts::Batch(f) => batch(f, digital_link_base),
+        LabelFacts::Shipment(f) => shipment(f, tz),
+    }
+}
+
+/// The shop's date of a recorded time (the text as it is, up to its date, if it is not one).
+fn date_of(at: &str, tz: &jiff::tz::TimeZone) -> String {
+    at.parse::<jiff::Timestamp>()
+        .map(|t| t.to_zoned(tz.clone()).date().to_string())
+        .unwrap_or_else(|_| at.get(..10).unwrap_or(at).to_string())
+}
+
+fn date(text: Option<&str>) -> Option<jiff::civil::Date> {
+    text.and_then(|e| e.parse().ok())
+}
+
+pub fn lot(facts: &LotFacts, digital_link_base: &str, tz: &jiff::tz::TimeZone) -> LabelData {
+    let expiry = date(facts.expiry.as_deref());
+    let net_mg = (facts.unit.dimension() == Dimension::Mass).then_some(facts.quantity);
+    let gs1 = gs1_message(&facts.gtin, &facts.code, expiry, net_mg);
+    let mut data = LabelData::default();
+    data.set("code", &facts.code)
+        .set("item_sku", &facts.item_sku)
+        .set("item_name", &facts.item_name)
+        .set("supplier_code", &facts.supplier_code)
+        .set("supplier_name", &facts.supplier_name)
+        .set("supplier_lot", &facts.supplier_lot)
+        .set("invoice", &facts.invoice)
+        .set("received_date", date_of(&facts.received_at, tz))
+        .set("expiry", facts.expiry.as_deref().unwrap_or("-"))
+        .set(
+            "quantity",
+            Quantity::from_base(facts.quantity).display_in(facts.unit),
+        )
+        .set("gs1", gs1.map(|m| m.to_hri()).unwrap_or_default())
+        .set(
+            "digital_link",
+            digital_link(digital_link_base, &facts.gtin, &facts.code, expiry),
+        )
+        .set("gtin", &facts.gtin)
+        .set("status", &facts.status);
+    data
+}
+
+pub fn batch(facts: &BatchFacts, digital_link_base: &str) -> LabelData {
+    let expiry = date(facts.expiry.as_deref());
+    let gs1 = gs1_message(&facts.gtin, &facts.code, expiry, None);
+    let mut data = LabelData::default();
+    data.set("code", &facts.code)
+        .set("product_sku", &facts.product_sku)
+        .set("product_name", &facts.product_name)
+        .set("production_date", &facts.production_date)
+        .set("expiry", facts.expiry.as_deref().unwrap_or("-"))
+        .set(
+            "yield",
+            facts
+                .yield_quantity
+                .map(|q| Quantity::from_base(q).display_in(facts.unit))
+                .unwrap_or_else(|| "-".into()),
+        )
+        .set("gs1", gs1.map(|m| m.to_hri()).unwrap_or_default())
+        .set(
+            "digital_link",
+            digital_link(digital_link_base, &facts.gtin, &facts.code, expiry),
+        )
+        .set("gtin", &facts.gtin)
+        .set("net_quantity", net_quantity(facts.net_content.as_deref()))
+        .set("status", &facts.status);
+    data
+}
+
+/// `Net wt 110 g (3.88 oz)`; empty when the item states none (a value stored before this
+/// version's check, unreadable now, is printed as it is rather than dropped).
+fn net_quantity(stated: Option<&str>) -> String {
+    match stated {
+        None => String::new(),
+        Some(text) => crate::net::NetContent::parse(text)
+            .map(|n| n.label_text())
+            .unwrap_or_else(|_| format!("Net {text}")),
+    }
+}
+
+pub fn shipment(facts: &ShipmentFacts, tz: &jiff::tz::TimeZone) -> LabelData {
+    let mut data = LabelData::default();
+    data.set("code", &facts.code)
+        .set("order_number", &facts.order_number)
+        .set("customer_code", &facts.customer_code)
+        .set("customer_name", &facts.customer_name)
+        .set("customer_address", &facts.customer_address)
+        .set("shipped_date", date_of(&facts.shipped_at, tz))
+        .set("units", facts.units.to_string())
+        .set("units_text", crate::counted(facts.units, "unit"))
+        .set("batches", facts.batches.join(" "));
+    data
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::Unit;
+
+    #[test]
+    fn a_lot_label_in_the_shops_time_and_units() {
+        let facts = LotFacts {
+            code: "LAV-2611-001".into(),
+            item_sku: "LAV-EO".into(),
+            item_name: "Lavender essential oil".into(),
+            supplier_code: "BRAMBLE".into(),
+            supplier_name: "Bramble Oils".into(),
+            supplier_lot: "SL-1".into(),
+            invoice: "INV-1".into(),
+            received_at: "2026-11-21T03:00:00Z".into(),
+            expiry: Some("2028-11-20".into()),
+            quantity: 150_000,
+            unit: Unit::G,
+            gtin: "09501101530003".into(),
+            status: "available".into(),
+        };
+        let chicago = jiff::tz::TimeZone::get("America/Chicago").unwrap();
+        let data = lot(&facts, "https://id.gs1.org", &chicago);
+        // 03:00 UTC is the evening before in Chicago
+        assert_eq!(data.get("received_date"), "2026-11-20");
+        assert_eq!(data.get("quantity"), "150 g");
+        assert_eq!(
+            data.get("digital_link"),
+            "https://id.gs1.org/01/09501101530003/10/LAV-2611-001?17=281120"
+        );
+        assert!(
+            data.get("gs1").starts_with("(01)09501101530003"),
+            "{}",
+            data.get("gs1")
+        );
+        let mut open = BatchFacts {
+            code: "MFG-0001".into(),
+            product_sku: "SOAP".into(),
+            product_name: "Soap".into(),
+            production_date: "2026-11-21".into(),
+            expiry: None,
+            yield_quantity: None,
+            unit: Unit::Each,
+            gtin: String::new(),
+            net_content: None,
+            status: "available".into(),
+        };
+        assert_eq!(batch(&open, "https://id.gs1.org").get("yield"), "-");
+        assert_eq!(batch(&open, "https://id.gs1.org").get("net_quantity"), "");
+        open.yield_quantity = Some(12);
+        assert_eq!(batch(&open, "https://id.gs1.org").get("expiry"), "-");
+        open.net_content = Some("8 fl oz".into());
+        assert_eq!(
+            batch(&open, "https://id.gs1.org").get("net_quantity"),
+            "Net 8 fl oz (236 ml)"
+        );
+    }
+}

@@ -1,0 +1,313 @@
+//! Label templates: a readable TOML description (size in mm, text with placeholders,
+//! barcodes, lines, boxes) that renders to ZPL and to PDF, or a raw ZPL file exported by a
+//! label designer with `{placeholders}` in its fields.
+
+pub use crate::workflow::LabelKind;
+
+/// What each kind's templates may say.
+impl LabelKind {
+    /// The placeholders a template of this kind may use.
+    pub fn placeholders(self) -> &'static [&'static str] {
+        match self {
+            LabelKind::Lot => &[
+                "code",
+                "item_sku",
+                "item_name",
+                "supplier_code",
+                "supplier_name",
+                "supplier_lot",
+                "invoice",
+                "received_date",
+                "expiry",
+                "quantity",
+                "gtin",
+                "gs1",
+                "digital_link",
+                "status",
+            ],
+            LabelKind::Batch => &[
+                "code",
+                "product_sku",
+                "product_name",
+                "production_date",
+                "expiry",
+                "yield",
+                "net_quantity",
+                "gtin",
+                "gs1",
+                "digital_link",
+                "status",
+            ],
+            LabelKind::Shipment => &[
+                "code",
+                "order_number",
+                "customer_code",
+                "customer_name",
+                "customer_address",
+                "shipped_date",
+                "units",
+                "units_text",
+                "batches",
+            ],
+            LabelKind::Card => &["scan", "title", "subtitle"],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Symbology {
+    Code128,
+    Gs1_128,
+    Gs1Datamatrix,
+    /// a QR code, typically of a GS1 Digital Link URI
+    Qr,
+}
+
+/// One thing drawn on a label. Positions are from the top-left corner, in millimetres.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Element {
+    Text {
+        x_mm: f32,
+        y_mm: f32,
+        /// character height
+        height_mm: f32,
+        text: String,
+    },
+    Barcode {
+        symbology: Symbology,
+        x_mm: f32,
+        y_mm: f32,
+        /// bar height for 1-D symbols (2-D symbols are as tall as they are wide)
+        #[serde(default = "default_bar_height")]
+        height_mm: f32,
+        /// the narrowest bar or the 2-D module, in whole printer dots
+        #[serde(default = "default_module_dots")]
+        module_dots: u32,
+        /// the data; GS1 symbologies take the bracketed form `(01)…(10)…`. A barcode whose
+        /// data comes out empty is left off the label.
+        data: String,
+        /// print the human-readable text under a 1-D symbol
+        #[serde(default)]
+        human_readable: bool,
+    },
+    /// a filled rectangle (a rule when thin)
+    Line {
+        x_mm: f32,
+        y_mm: f32,
+        width_mm: f32,
+        height_mm: f32,
+    },
+    /// an outlined rectangle
+    Box {
+        x_mm: f32,
+        y_mm: f32,
+        width_mm: f32,
+        height_mm: f32,
+        #[serde(default = "default_thickness")]
+        thickness_mm: f32,
+    },
+}
+
+fn default_bar_height() -> f32 {
+    12.0
+}
+
+fn default_module_dots() -> u32 {
+    2
+}
+
+fn default_thickness() -> f32 {
+    0.3
+}
+
+/// A template as written by a person.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    pub kind: LabelKind,
+    pub width_mm: f32,
+    pub height_mm: f32,
+    #[serde(default, rename = "element")]
+    pub elements: Vec<Element>,
+}
+
+/// A loaded template: described, or raw ZPL with placeholders.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadedTemplate {
+    Described(Template),
+    RawZpl { kind: LabelKind, zpl: String },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("label template {path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("cannot read label template {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// The placeholders `{name}` in a text (`{{` and `}}` are literal braces).
+pub fn placeholders_in(text: &str) -> Result<Vec<String>, String> {
+    let mut names = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+            }
+            '{' => {
+                let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    return Err(format!("bad placeholder {{{name}}}"));
+                }
+                names.push(name);
+            }
+            '}' => return Err("a '}' without its '{' (write '}}' for a brace)".into()),
+            _ => {}
+        }
+    }
+    Ok(names)
+}
+
+/// Replaces placeholders with `value(name)`.
+pub fn fill(text: &str, mut value: impl FnMut(&str) -> String) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                out.push_str(&value(&name));
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+impl LoadedTemplate {
+    pub fn kind(&self) -> LabelKind {
+        match self {
+            LoadedTemplate::Described(t) => t.kind,
+            LoadedTemplate::RawZpl { kind, .. } => *kind,
+        }
+    }
+
+    /// Parses a template file's text; `.zpl` files are raw ZPL for `kind`.
+    pub fn parse(
+        path: &str,
+        text: &str,
+        raw_kind: Option<LabelKind>,
+    ) -> Result<LoadedTemplate, TemplateError> {
+        let invalid = |message: String| TemplateError::Invalid {
+            path: path.to_string(),
+            message,
+        };
+        let (kind, texts): (LabelKind, Vec<String>) = match raw_kind {
+            Some(kind) => {
+                if !text.contains("^XA") || !text.contains("^XZ") {
+                    return Err(invalid("a ZPL template needs ^XA and ^XZ".into()));
+                }
+                (kind, vec![text.to_string()])
+            }
+            None => {
+                let template: Template =
+                    toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+                if !(5.0..=500.0).contains(&template.width_mm)
+                    || !(5.0..=1000.0).contains(&template.height_mm)
+                {
+                    return Err(invalid(
+                        "width_mm and height_mm must be label sizes (5-500 and 5-1000 mm)".into(),
+                    ));
+                }
+                let texts: Vec<String> = template
+                    .elements
+                    .iter()
+                    .filter_map(|e| match e {
+                        Element::Text { text, .. } => Some(text.clone()),
+                        Element::Barcode { data, .. } => Some(data.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                let kind = template.kind;
+                for element in &template.elements {
+                    if let Element::Barcode { module_dots, .. } = element
+                        && !(1..=10).contains(module_dots)
+                    {
+                        return Err(invalid(format!(
+                            "module_dots {module_dots} must be 1 to 10"
+                        )));
+                    }
+                }
+                return check_placeholders(kind, &texts)
+                    .map_err(invalid)
+                    .map(|()| LoadedTemplate::Described(template));
+            }
+        };
+        check_placeholders(kind, &texts).map_err(invalid)?;
+        Ok(LoadedTemplate::RawZpl {
+            kind,
+            zpl: texts.into_iter().next().unwrap_or_default(),
+        })
+    }
+
+    /// Loads `<kind>.zpl` or `<kind>.toml` from `dir` if one is there, else the built-in one.
+    /// The template shipped with the station for `kind`.
+    pub fn builtin(kind: LabelKind) -> Result<LoadedTemplate, TemplateError> {
+        let (name, text) = builtin(kind);
+        LoadedTemplate::parse(name, text, None)
+    }
+}
+
+fn check_placeholders(kind: LabelKind, texts: &[String]) -> Result<(), String> {
+    for text in texts {
+        for name in placeholders_in(text)? {
+            if !kind.placeholders().contains(&name.as_str()) {
+                return Err(format!(
+                    "unknown placeholder {{{name}}} for a {} label (known: {})",
+                    kind.name(),
+                    kind.placeholders().join(", ")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The templates shipped in `label-templates/`.
+pub fn builtin(kind: LabelKind) -> (&'static str, &'static str) {
+    match kind {
+        LabelKind::Lot => (
+            "label-templates/lot.toml",
+            include_str!("../../../../label-templates/lot.toml"),
+        ),
+        LabelKind::Batch => (
+            "label-templates/batch.toml",
+            include_str!("../../../../label-templates/batch.toml"),
+        ),
+        LabelKind::Shipment => (
+            "label-templates/shipment.toml",
+            include_str!("../../../../label-templates/shipment.toml"),
+        ),
+        LabelKind::Card => (
+            "label-templates/card.toml",
+            include_str!("../../../../label-templates/card.toml"),
+        ),
+    }
+}

@@ -1,0 +1,329 @@
+//! The workflows' own cases, each a bench stepped over `MemoryWorld`: no database, no
+//! migrations, no CSV imports, microseconds a case. A refused step leaves the world as it
+//! was (as the store's savepoint does); an accepted one applies its records. The
+//! simulation tests (`tests/it/simulate.rs`) run the same rules through the daemon and the
+//! store on both backends.
+
+use super::memory::{BomLine, MemoryOrder, MemoryWorld};
+use super::*;
+use crate::codes::{CodeFormat, Unit};
+
+/// One bench over one world, with a clock that moves a second a scan.
+struct Bench {
+    world: MemoryWorld,
+    state: BenchState,
+    now: jiff::Timestamp,
+    formats: [CodeFormat; 3],
+}
+
+fn item(sku: &str, name: &str, kind: ItemKind, unit: Unit, prefix: &str) -> ItemView {
+    ItemView {
+        sku: sku.into(),
+        name: name.into(),
+        kind,
+        unit,
+        lot_prefix: Some(prefix.into()),
+        gtin: None,
+        shelf_life_days: None,
+    }
+}
+
+fn party(code: &str, name: &str) -> PartyView {
+    PartyView {
+        code: code.into(),
+        name: name.into(),
+    }
+}
+
+impl Bench {
+    /// A soap workshop: oils and a box in, soap out, one supplier, one customer, one order
+    /// of two bars.
+    fn new() -> Bench {
+        let mut world = MemoryWorld::default();
+        world.items = vec![
+            item(
+                "LAV-EO",
+                "Lavender essential oil",
+                ItemKind::Material,
+                Unit::G,
+                "LAV",
+            ),
+            item("OLIVE", "Olive oil", ItemKind::Material, Unit::Kg, "OLV"),
+            item("BOX", "Gift box", ItemKind::Material, Unit::Each, "BOX"),
+            item(
+                "SOAP",
+                "Lavender soap",
+                ItemKind::Product,
+                Unit::Each,
+                "SOAP",
+            ),
+        ];
+        world.suppliers = vec![party("BRAMBLE", "Bramble Oils")];
+        world.customers = vec![party("C001", "Ada Lovelace")];
+        world.orders = vec![MemoryOrder {
+            number: "1001".into(),
+            customer_code: "C001".into(),
+            lines: vec![("SOAP".into(), 2)],
+            shop: String::new(),
+            status: "open".into(),
+        }];
+        Bench {
+            world,
+            state: BenchState::default(),
+            now: "2026-11-21T09:00:00Z".parse().expect("time"),
+            formats: [
+                CodeFormat::parse("{prefix}-{yymm}-{seq:03}").expect("lot format"),
+                CodeFormat::parse("MFG-{seq:04}").expect("batch format"),
+                CodeFormat::parse("SHP-{seq:05}").expect("shipment format"),
+            ],
+        }
+    }
+
+    /// One scan: `ok: …` (with its warnings) or `error: …`.
+    fn scan(&mut self, text: &str) -> String {
+        self.now += jiff::SignedDuration::from_secs(1);
+        let scan = match crate::scan::parse(text, &[]) {
+            Ok(scan) => scan,
+            Err(e) => return format!("error: {e}"),
+        };
+        let ctx = StepContext {
+            bench: "bench-1",
+            now: self.now,
+            today: self.now.to_zoned(jiff::tz::TimeZone::UTC).date(),
+            default_mode: None,
+            allow_overdraw: false,
+            recipe_tolerance_percent: 5,
+            batch_labels: BatchLabels::Fixed(1),
+            lot_format: &self.formats[0],
+            batch_format: &self.formats[1],
+            shipment_format: &self.formats[2],
+            scale: ScaleState::NoScale,
+        };
+        // what a refused step did to the world is dropped, as the store's savepoint is
+        let mut world = self.world.clone();
+        match step(&self.state, &ctx, &Input::Scan(scan), &mut world).expect("memory world") {
+            Outcome::Accepted(accepted) => {
+                world.apply(&accepted.records);
+                self.world = world;
+                self.state = accepted.state;
+                let mut answer = format!("ok: {}", accepted.message);
+                for warning in accepted.warnings {
+                    answer.push_str(&format!(" (warning: {warning})"));
+                }
+                answer
+            }
+            Outcome::Rejected { reason } => format!("error: {reason}"),
+        }
+    }
+
+    /// Scans separated by `|`, each expected to be accepted; their answers.
+    fn ok(&mut self, script: &str) -> Vec<String> {
+        script
+            .split('|')
+            .map(|s| {
+                let answer = self.scan(s.trim());
+                assert!(answer.starts_with("ok: "), "{s}: {answer}");
+                answer
+            })
+            .collect()
+    }
+
+    fn refused(&mut self, text: &str) -> String {
+        let before = (self.world.records().len(), self.state.clone());
+        let answer = self.scan(text);
+        assert!(answer.starts_with("error: "), "{text}: {answer}");
+        assert_eq!(
+            (self.world.records().len(), self.state.clone()),
+            before,
+            "a refused scan changes nothing"
+        );
+        answer
+    }
+
+    fn balance(&mut self, code: &str) -> i64 {
+        self.world
+            .stock(code)
+            .expect("memory world")
+            .unwrap_or_else(|| panic!("{code} is not in the records"))
+            .balance
+    }
+
+    fn status(&mut self, code: &str) -> Status {
+        self.world
+            .stock(code)
+            .expect("memory world")
+            .expect("in the records")
+            .status
+    }
+
+    /// Receives 500 g of lavender oil and 20 kg of olive oil: LAV-2611-001, OLV-2611-001.
+    fn stocked(mut self) -> Bench {
+        self.ok(
+            "@RECEIVE | SUP:BRAMBLE | INV-1 | ITEM:LAV-EO | SL-1 | @QTY:500g | @DONE
+             | ITEM:OLIVE | SL-OL-5 | @QTY:20kg | @DONE | @DONE",
+        );
+        self
+    }
+}
+
+#[test]
+fn receiving_makes_a_lot_with_its_code_quantity_and_supplier_lot() {
+    let mut bench = Bench::new();
+    let answers = bench.ok("@RECEIVE | SUP:BRAMBLE | INV-77 | ITEM:LAV-EO | SL-445 | @QTY:1.5kg");
+    assert!(answers[1].contains("Bramble Oils"), "{answers:?}");
+    let made = bench.ok("@DONE");
+    assert!(made[0].contains("lot LAV-2611-001 created"), "{made:?}");
+    assert_eq!(bench.balance("LAV-2611-001"), 1_500_000, "1.5 kg in mg");
+    match bench.world.records() {
+        [
+            Record::LotReceived {
+                code,
+                supplier_lot,
+                invoice,
+                unit,
+                ..
+            },
+        ] => {
+            assert_eq!(
+                (code.as_str(), supplier_lot.as_str(), invoice.as_str()),
+                ("LAV-2611-001", "SL-445", "INV-77")
+            );
+            assert_eq!(*unit, Unit::G);
+        }
+        other => panic!("{other:?}"),
+    }
+    // the next lot of the item takes the next number; an unknown supplier is refused
+    bench.ok("ITEM:LAV-EO | SL-446 | @QTY:100g | @DONE | @DONE");
+    assert!(bench.world.issued("LAV-2611-002"));
+    bench.ok("@RECEIVE");
+    bench.refused("SUP:NOBODY");
+}
+
+#[test]
+fn receiving_refuses_what_it_cannot_record() {
+    let mut bench = Bench::new();
+    bench.ok("@RECEIVE | SUP:BRAMBLE | INV-1 | ITEM:BOX | SL-B");
+    // a count must be whole, and a mass is no count
+    bench.refused("@QTY:2.5");
+    bench.refused("@QTY:3kg");
+    bench.ok("@QTY:50 | @DONE | @DONE");
+    assert_eq!(bench.balance("BOX-2611-001"), 50);
+}
+
+#[test]
+fn making_consumes_lots_into_a_batch_and_closes_it_with_its_yield() {
+    let mut bench = Bench::new().stocked();
+    let answers = bench.ok("@MAKE | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | LAV-2611-001 | @QTY:40g");
+    assert!(answers[1].contains("MFG-0001"), "{answers:?}");
+    bench.ok("@YIELD:12 | @DONE");
+    assert_eq!(bench.balance("OLV-2611-001"), 17_000_000);
+    assert_eq!(bench.balance("LAV-2611-001"), 460_000);
+    assert_eq!(bench.balance("MFG-0001"), 12);
+    assert_eq!(
+        bench.world.uses_of("OLV-2611-001").expect("memory"),
+        ["batch MFG-0001"]
+    );
+}
+
+#[test]
+fn making_refuses_a_quantity_above_the_balance() {
+    let mut bench = Bench::new().stocked();
+    bench.ok("@MAKE | ITEM:SOAP | LAV-2611-001");
+    bench.refused("@QTY:600g");
+    bench.ok("@QTY:500g");
+    assert_eq!(bench.balance("LAV-2611-001"), 0);
+}
+
+#[test]
+fn making_to_a_recipe_says_how_far_each_weighing_is_from_its_target() {
+    let mut bench = Bench::new().stocked();
+    bench.world.boms = vec![BomLine {
+        product_sku: "SOAP".into(),
+        material_sku: "OLIVE".into(),
+        quantity: 2_500_000,
+        per: Some(12),
+    }];
+    bench.ok("@MAKE | ITEM:SOAP | @PLAN:24");
+    let weighed = bench.ok("OLV-2611-001 | @QTY:5kg");
+    assert!(weighed[1].contains("5 kg"), "{weighed:?}");
+    bench.ok("@YIELD:24 | @DONE");
+    assert_eq!(bench.balance("MFG-0001"), 24);
+}
+
+#[test]
+fn packing_ships_batches_on_the_order_and_says_what_is_owed() {
+    let mut bench = Bench::new().stocked();
+    bench.ok("@MAKE | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | @YIELD:12 | @DONE");
+    bench.ok("@PACK | ORD:1001 | MFG-0001");
+    let short = bench.ok("@DONE");
+    assert!(short[0].contains("SHP-00001"), "{short:?}");
+    assert_eq!(bench.balance("MFG-0001"), 11);
+    let order = bench.world.order("1001").expect("memory").expect("order");
+    assert_eq!((order.lines[0].ordered, order.lines[0].shipped), (2, 1));
+    assert_eq!(order.shipments, ["SHP-00001"]);
+    // the packing slip's `#` finds the same order
+    bench.ok("ORD:#1001 | MFG-0001 | @DONE");
+    let order = bench.world.order("1001").expect("memory").expect("order");
+    assert_eq!(order.lines[0].shipped, 2);
+    assert_eq!(bench.balance("MFG-0001"), 10);
+}
+
+#[test]
+fn packing_refuses_a_batch_on_hold() {
+    let mut bench = Bench::new().stocked();
+    bench.ok("@MAKE | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | @YIELD:12 | @DONE");
+    bench.ok("@HOLD | MFG-0001 | NOTE:smells off");
+    assert_eq!(bench.status("MFG-0001"), Status::Hold);
+    bench.ok("@PACK | ORD:1001");
+    let refused = bench.refused("MFG-0001");
+    assert!(refused.contains("hold"), "{refused}");
+    bench.ok("@RELEASE | MFG-0001 | NOTE:checked, fine");
+    assert_eq!(bench.status("MFG-0001"), Status::Available);
+}
+
+#[test]
+fn waste_needs_its_reason_and_takes_the_quantity_off() {
+    let mut bench = Bench::new().stocked();
+    bench.ok("@WASTE | LAV-2611-001 | @QTY:40g");
+    let refused = bench.refused("@DONE");
+    assert!(refused.contains("reason"), "{refused}");
+    bench.ok("NOTE:bottle dropped | @DONE");
+    assert_eq!(bench.balance("LAV-2611-001"), 460_000);
+    assert!(
+        bench
+            .world
+            .records()
+            .iter()
+            .any(|r| matches!(r, Record::Waste { reason, .. } if reason == "bottle dropped"))
+    );
+}
+
+#[test]
+fn voiding_a_lot_nothing_uses_and_refusing_one_that_is_used() {
+    let mut bench = Bench::new().stocked();
+    bench.ok("@VOID | LAV-2611-001 | NOTE:received twice");
+    assert_eq!(bench.status("LAV-2611-001"), Status::Void);
+    bench.ok("@MAKE | ITEM:SOAP | OLV-2611-001 | @QTY:1kg | @YIELD:4 | @DONE");
+    bench.ok("@VOID");
+    let refused = bench.refused("OLV-2611-001");
+    assert!(refused.contains("batch MFG-0001 used it"), "{refused}");
+    assert_eq!(bench.status("OLV-2611-001"), Status::Available);
+}
+
+#[test]
+fn adjusting_a_count_moves_the_balance() {
+    let mut bench = Bench::new().stocked();
+    bench.ok("@ADJUST | OLV-2611-001 | @QTY:18kg | NOTE:counted on the shelf");
+    assert_eq!(bench.balance("OLV-2611-001"), 18_000_000);
+}
+
+#[test]
+fn undo_takes_back_the_last_consumption_line() {
+    let mut bench = Bench::new().stocked();
+    bench.ok("@MAKE | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | @UNDO");
+    assert_eq!(bench.balance("OLV-2611-001"), 20_000_000);
+    assert_eq!(
+        bench.world.live_lines("MFG-0001").expect("memory"),
+        [0u32; 0]
+    );
+}

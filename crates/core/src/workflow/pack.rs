@@ -1,0 +1,543 @@
+//! Packing (SPEC §5): order → customer (from the imported order, else `CUS:`) → one scan
+//! per unit of a batch → `@DONE` records the shipment and prints its label.
+
+use super::{
+    Accepted, BenchState, Doc, Effect, LabelKind, OrderLineDoc, Outcome, PrintRequest, Record,
+    Resolved, ShipmentDoc, ShipmentLine, ShippedLine, StepContext, World, WorldError, accept,
+    blocked, reject, resolve_code, scanned_stock,
+};
+use crate::codes::{CodeContext, Quantity, Unit};
+use crate::scan::{Command, PrefixKind, Scan, ScanKind};
+use crate::workflow::StockKind;
+
+pub(super) fn step(
+    state: &BenchState,
+    ctx: &StepContext<'_>,
+    scan: &Scan,
+    world: &mut dyn World,
+) -> Result<Outcome, WorldError> {
+    let shipment = match &state.doc {
+        Doc::Shipment(s) => s,
+        _ => return no_order(state, scan, world),
+    };
+    match &scan.kind {
+        ScanKind::Prefixed {
+            kind: PrefixKind::Customer,
+            value,
+        } => set_customer(state, shipment, value, world),
+        ScanKind::Prefixed {
+            kind: PrefixKind::Order,
+            value,
+        } if shipment.confirm_repack && *value == shipment.order_number => {
+            confirm_repack(state, shipment)
+        }
+        ScanKind::Code(text) if shipment.confirm_repack && *text == shipment.order_number => {
+            confirm_repack(state, shipment)
+        }
+        ScanKind::Prefixed {
+            kind: PrefixKind::Order,
+            value,
+        } => {
+            if shipment.lines.is_empty() {
+                let mut cleared = state.clone();
+                cleared.doc = Doc::None;
+                return open_order(&cleared, value, world);
+            }
+            reject(format!(
+                "order {} has units packed: @DONE to ship it or @CANCEL to take units off first",
+                shipment.order_number
+            ))
+        }
+        ScanKind::Prefixed { kind, value } => reject(format!(
+            "{} {value} does not apply while packing",
+            kind.noun()
+        )),
+        ScanKind::Command(Command::Qty(text)) => set_count(state, shipment, text, world),
+        ScanKind::Command(Command::Done) => done(state, ctx, shipment, world),
+        ScanKind::Command(Command::Cancel | Command::Undo) => {
+            let mut next = state.clone();
+            let Doc::Shipment(s) = &mut next.doc else {
+                return reject("no order open");
+            };
+            match s.lines.pop() {
+                Some(line) => accept(Accepted::new(
+                    next,
+                    format!(
+                        "took {} × {} off order {}",
+                        line.quantity, line.batch_code, shipment.order_number
+                    ),
+                )),
+                None => {
+                    next.doc = Doc::None;
+                    accept(Accepted::new(
+                        next,
+                        format!("order {} dropped; nothing recorded", shipment.order_number),
+                    ))
+                }
+            }
+        }
+        ScanKind::Command(c) => reject(format!("{} does not apply while packing", c.name())),
+        ScanKind::Code(_) | ScanKind::Gs1(_) => add_unit(state, ctx, shipment, scan, world),
+    }
+}
+
+fn no_order(state: &BenchState, scan: &Scan, world: &mut dyn World) -> Result<Outcome, WorldError> {
+    match &scan.kind {
+        ScanKind::Prefixed {
+            kind: PrefixKind::Order,
+            value,
+        } => open_order(state, value, world),
+        ScanKind::Code(text) => match resolve_code(text, world)? {
+            Resolved::Unknown(_) => open_order(state, text, world),
+            _ => reject(format!(
+                "scan the order first; {text} is a label, not an order number"
+            )),
+        },
+        ScanKind::Command(Command::Done) => reject("nothing to finish: scan the order first"),
+        ScanKind::Command(Command::Cancel) => reject("nothing is open to cancel"),
+        ScanKind::Command(Command::Undo) => reject(
+            "nothing to undo: no order is open (a shipment already made: @VOID, its label, NOTE:<reason>)",
+        ),
+        _ => reject(format!(
+            "scan the order first (ORD:... or the packing slip); got {}",
+            scan.describe()
+        )),
+    }
+}
+
+fn open_order(
+    state: &BenchState,
+    number: &str,
+    world: &mut dyn World,
+) -> Result<Outcome, WorldError> {
+    let order = world.order(number)?;
+    if order.is_none()
+        && let Some(shipment) = world.shipment(number)?
+    {
+        return reject(format!(
+            "{number} is a shipment already made (order {}, customer {}, shipped {}): scan the order number to pack",
+            shipment.order_number,
+            shipment.customer_code,
+            shipment.shipped_at.strftime("%Y-%m-%d %H:%M UTC")
+        ));
+    }
+    let mut next = state.clone();
+    let mut confirm_repack = false;
+    if let Some(order) = &order
+        && order.status != "open"
+    {
+        let shop = if order.shop.is_empty() {
+            "the shop"
+        } else {
+            order.shop.as_str()
+        };
+        return reject(format!(
+            "order {} was {} in {shop}: do not pack it (if it is wanted after all, import the shop's orders again once it is reopened there)",
+            order.number, order.status
+        ));
+    }
+    // the number as the order has it (`#1001` found by scanning `1001`)
+    let number = order
+        .as_ref()
+        .map_or(number, |o| o.number.as_str())
+        .to_string();
+    let number = number.as_str();
+    let mut customer_name = None;
+    let (customer_code, order_skus, order_lines, message) = match order {
+        Some(order) => {
+            let name = world
+                .customer(&order.customer_code)?
+                .map(|c| c.name)
+                .unwrap_or_else(|| order.customer_code.clone());
+            customer_name = Some(name.clone());
+            let mut lines: Vec<OrderLineDoc> = Vec::with_capacity(order.lines.len());
+            for l in &order.lines {
+                lines.push(OrderLineDoc {
+                    sku: l.sku.clone(),
+                    ordered: l.ordered,
+                    shipped: l.shipped,
+                    unit: world.item(&l.sku)?.map_or(Unit::Each, |i| i.unit),
+                });
+            }
+            let listed = describe_lines(&lines);
+            confirm_repack = !lines.is_empty() && lines.iter().all(|l| l.shipped >= l.ordered);
+            let message = if confirm_repack {
+                format!(
+                    "order {number} for {name} ({}) was shipped in full already ({}): scan the order again to pack it anyway, or @CANCEL",
+                    order.customer_code,
+                    order.shipments.join(", ")
+                )
+            } else {
+                format!(
+                    "packing order {number} for {name} ({}): {listed}",
+                    order.customer_code
+                )
+            };
+            let skus = lines.iter().map(|l| l.sku.clone()).collect();
+            (Some(order.customer_code), skus, lines, message)
+        }
+        None => (
+            None,
+            Vec::new(),
+            Vec::new(),
+            format!("packing order {number} (not in the imported orders)"),
+        ),
+    };
+    next.doc = Doc::Shipment(ShipmentDoc {
+        order_number: number.to_string(),
+        customer_code,
+        customer_name,
+        order_skus,
+        lines: Vec::new(),
+        order_lines,
+        confirm_repack,
+    });
+    accept(Accepted::new(next, message))
+}
+
+/// An order's lines as a packer reads them: `2 × SOAP (1 shipped before), 500 g BLEND`.
+fn describe_lines(lines: &[OrderLineDoc]) -> String {
+    let mut parts = Vec::new();
+    for line in lines {
+        let amount = |base: i64| match line.unit {
+            Unit::Each => format!("{base} ×"),
+            other => Quantity::from_base(base).display_in(other),
+        };
+        let mut part = format!("{} {}", amount(line.ordered), line.sku);
+        if line.shipped > 0 {
+            part.push_str(&format!(
+                " ({} shipped before)",
+                amount(line.shipped).trim_end_matches(" ×")
+            ));
+        }
+        parts.push(part);
+    }
+    if parts.is_empty() {
+        "no lines on the imported order".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// What of each order line this box and earlier shipments leave unshipped.
+fn still_to_ship(shipment: &ShipmentDoc) -> Vec<OrderLineDoc> {
+    shipment
+        .order_lines
+        .iter()
+        .filter_map(|line| {
+            let left = line.ordered - line.shipped - packed_of(shipment, &line.sku);
+            (left > 0).then(|| OrderLineDoc {
+                sku: line.sku.clone(),
+                ordered: left,
+                shipped: 0,
+                unit: line.unit,
+            })
+        })
+        .collect()
+}
+
+fn set_customer(
+    state: &BenchState,
+    shipment: &ShipmentDoc,
+    code: &str,
+    world: &mut dyn World,
+) -> Result<Outcome, WorldError> {
+    let Some(customer) = world.customer(code)? else {
+        return reject(format!(
+            "unknown customer {code}: import it in customers.csv first"
+        ));
+    };
+    if let Some(existing) = &shipment.customer_code
+        && *existing != customer.code
+    {
+        return reject(format!(
+            "order {} belongs to customer {existing}, not {}",
+            shipment.order_number, customer.code
+        ));
+    }
+    let mut next = state.clone();
+    if let Doc::Shipment(s) = &mut next.doc {
+        s.customer_code = Some(customer.code.clone());
+        s.customer_name = Some(customer.name.clone());
+    }
+    accept(Accepted::new(
+        next,
+        format!(
+            "order {} goes to {} ({})",
+            shipment.order_number, customer.name, customer.code
+        ),
+    ))
+}
+
+/// The packer scanned an order shipped in full again: they mean it (a re-pack).
+fn confirm_repack(state: &BenchState, shipment: &ShipmentDoc) -> Result<Outcome, WorldError> {
+    let mut next = state.clone();
+    if let Doc::Shipment(s) = &mut next.doc {
+        s.confirm_repack = false;
+    }
+    let mut accepted = Accepted::new(
+        next,
+        format!("packing order {} again", shipment.order_number),
+    );
+    accepted.warnings.push(format!(
+        "order {} was shipped in full already: this box ships more than it asked for",
+        shipment.order_number
+    ));
+    accept(accepted)
+}
+
+fn add_unit(
+    state: &BenchState,
+    ctx: &StepContext<'_>,
+    shipment: &ShipmentDoc,
+    scan: &Scan,
+    world: &mut dyn World,
+) -> Result<Outcome, WorldError> {
+    if shipment.confirm_repack {
+        return reject(format!(
+            "order {0} was shipped in full already: scan ORD:{0} again to pack it anyway, or @CANCEL",
+            shipment.order_number
+        ));
+    }
+    if shipment.customer_code.is_none() {
+        return reject(format!(
+            "order {} is not in the imported orders: scan the customer card (CUS:...) first",
+            shipment.order_number
+        ));
+    }
+    let stock = match scanned_stock(scan, world)? {
+        Ok(stock) => stock,
+        Err(reason) => return reject(reason),
+    };
+    if stock.kind == StockKind::Lot {
+        return reject(format!(
+            "{} is a lot of {} (a material); scan the batch label on the product",
+            stock.code, stock.item.sku
+        ));
+    }
+    if let Some(reason) = blocked(&stock, ctx.today) {
+        return reject(format!("{reason}: do not ship it; put the unit aside"));
+    }
+    if !stock.closed {
+        return reject(format!(
+            "batch {} is not finished (no yield recorded): it cannot ship yet",
+            stock.code
+        ));
+    }
+    let unit_base = one_unit(stock.item.unit);
+    let in_this_shipment: i64 = shipment
+        .lines
+        .iter()
+        .filter(|l| l.batch_code == stock.code)
+        .map(|l| l.quantity)
+        .sum();
+    if (in_this_shipment + 1) * unit_base > stock.balance && !ctx.allow_overdraw {
+        return reject(format!(
+            "batch {} has no units left to ship ({} left, {in_this_shipment} already in this box): check the label",
+            stock.code,
+            Quantity::from_base(stock.balance.max(0)).display_in(stock.item.unit)
+        ));
+    }
+    let mut next = state.clone();
+    let Doc::Shipment(s) = &mut next.doc else {
+        return reject("no order open");
+    };
+    match s.lines.last_mut() {
+        Some(last) if last.batch_code == stock.code => last.quantity += 1,
+        _ => s.lines.push(ShipmentLine {
+            batch_code: stock.code.clone(),
+            product_sku: stock.item.sku.clone(),
+            quantity: 1,
+            unit_base,
+            available: stock.balance / unit_base,
+        }),
+    }
+    let count = in_this_shipment + 1;
+    let mut accepted = Accepted::new(
+        next,
+        format!(
+            "{} × {} ({}) on order {}",
+            count, stock.code, stock.item.sku, shipment.order_number
+        ),
+    );
+    if !shipment.order_skus.is_empty() && !shipment.order_skus.contains(&stock.item.sku) {
+        accepted.warnings.push(format!(
+            "{} is not on order {}",
+            stock.item.sku, shipment.order_number
+        ));
+    }
+    if let Doc::Shipment(packed) = &accepted.state.doc
+        && let Some(warning) = over_packed(packed, &stock.item.sku, stock.item.unit)
+    {
+        accepted.warnings.push(warning);
+    }
+    accept(accepted)
+}
+
+/// How much of `sku` this box holds (base units).
+fn packed_of(shipment: &ShipmentDoc, sku: &str) -> i64 {
+    shipment
+        .lines
+        .iter()
+        .filter(|l| l.product_sku.eq_ignore_ascii_case(sku))
+        .map(|l| l.quantity * l.unit_base)
+        .sum()
+}
+
+/// A box holding more of an order line than the order still asks for, in words.
+fn over_packed(shipment: &ShipmentDoc, sku: &str, unit: Unit) -> Option<String> {
+    let line = shipment
+        .order_lines
+        .iter()
+        .find(|l| l.sku.eq_ignore_ascii_case(sku))?;
+    let packed = packed_of(shipment, sku);
+    let amount = |base: i64| match unit {
+        Unit::Each => base.to_string(),
+        other => Quantity::from_base(base).display_in(other),
+    };
+    (line.shipped + packed > line.ordered).then(|| {
+        format!(
+            "order {} asks for {} {}{}: this box now has {}",
+            shipment.order_number,
+            amount(line.ordered),
+            if unit == Unit::Each {
+                format!("× {}", line.sku)
+            } else {
+                format!("of {}", line.sku)
+            },
+            if line.shipped > 0 {
+                format!(" ({} shipped before)", amount(line.shipped))
+            } else {
+                String::new()
+            },
+            amount(packed)
+        )
+    })
+}
+
+/// Shipment quantities count units: one piece, or one whole g / ml for bulk products.
+fn one_unit(unit: Unit) -> i64 {
+    match unit {
+        Unit::Each => 1,
+        other => Quantity::convert(
+            crate::codes::Decimal {
+                mantissa: 1,
+                scale: 0,
+            },
+            other,
+            other,
+        )
+        .map(|q| q.base)
+        .unwrap_or(1),
+    }
+}
+
+fn set_count(
+    state: &BenchState,
+    shipment: &ShipmentDoc,
+    text: &str,
+    world: &mut dyn World,
+) -> Result<Outcome, WorldError> {
+    let Some(last) = shipment.lines.last() else {
+        return reject("scan a batch label first; @QTY sets how many of it");
+    };
+    let count = match Quantity::parse_for(text, Unit::Each) {
+        Ok(q) => q.base,
+        Err(e) => return reject(format!("@QTY:{text}: {e}")),
+    };
+    let elsewhere: i64 = shipment.lines[..shipment.lines.len() - 1]
+        .iter()
+        .filter(|l| l.batch_code == last.batch_code)
+        .map(|l| l.quantity)
+        .sum();
+    if count + elsewhere > last.available {
+        return reject(format!(
+            "batch {} has only {} units left to ship",
+            last.batch_code, last.available
+        ));
+    }
+    let mut next = state.clone();
+    let mut warning = None;
+    if let Doc::Shipment(s) = &mut next.doc
+        && let Some(l) = s.lines.last_mut()
+    {
+        l.quantity = count;
+        let sku = l.product_sku.clone();
+        let unit = world.item(&sku)?.map_or(Unit::Each, |i| i.unit);
+        warning = over_packed(s, &sku, unit);
+    }
+    let mut accepted = Accepted::new(
+        next,
+        format!(
+            "{count} × {} on order {}",
+            last.batch_code, shipment.order_number
+        ),
+    );
+    accepted.warnings.extend(warning);
+    accept(accepted)
+}
+
+fn done(
+    state: &BenchState,
+    ctx: &StepContext<'_>,
+    shipment: &ShipmentDoc,
+    world: &mut dyn World,
+) -> Result<Outcome, WorldError> {
+    let Some(customer) = &shipment.customer_code else {
+        return reject("scan the customer card (CUS:...) first");
+    };
+    if shipment.lines.is_empty() {
+        return reject(format!(
+            "nothing packed on order {}: scan batch labels, or @CANCEL",
+            shipment.order_number
+        ));
+    }
+    let code = world.allocate_code(
+        ctx.shipment_format,
+        CodeContext {
+            prefix: "SHP",
+            date: ctx.today,
+        },
+    )?;
+    let units: i64 = shipment.lines.iter().map(|l| l.quantity).sum();
+    let print = PrintRequest {
+        label: LabelKind::Shipment,
+        code: code.clone(),
+        copies: 1,
+    };
+    let mut next = state.clone();
+    next.doc = Doc::None;
+    next.last_print = Some(print.clone());
+    let mut message = format!(
+        "shipment {code} recorded: order {} to {customer}, {} from {}",
+        shipment.order_number,
+        crate::counted(units, "unit"),
+        crate::counted(shipment.lines.len(), "batch line"),
+    );
+    // a short box is a partial shipment: say what the order still waits for
+    let short = still_to_ship(shipment);
+    if !short.is_empty() {
+        message.push_str(&format!(
+            "; SHORT: order {} still waits for {}",
+            shipment.order_number,
+            describe_lines(&short)
+        ));
+    }
+    let mut accepted = Accepted::new(next, message);
+    accepted.records.push(Record::Shipment {
+        code,
+        order_number: shipment.order_number.clone(),
+        customer_code: customer.clone(),
+        shipped_at: ctx.now,
+        lines: shipment
+            .lines
+            .iter()
+            .map(|l| ShippedLine {
+                batch_code: l.batch_code.clone(),
+                quantity: l.quantity * l.unit_base,
+            })
+            .collect(),
+    });
+    accepted.effects.push(Effect::Print(print));
+    accept(accepted)
+}

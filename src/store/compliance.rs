@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::LIVE_SHIPMENT;
-use super::db::{Row, params};
+use super::sql::{Row, params};
 use super::{Store, StoreError, Target};
 use crate::core::codes::Unit;
 use crate::core::complaint::{Complaint, report_deadline};
@@ -34,7 +34,7 @@ impl EventFilter {
 }
 
 /// `N` text columns of a row from `first` on.
-fn texts<const N: usize>(r: &Row<'_>, first: usize) -> super::db::Result<[String; N]> {
+fn texts<const N: usize>(r: &Row<'_>, first: usize) -> super::sql::Result<[String; N]> {
     let mut out: [String; N] = std::array::from_fn(|_| String::new());
     for (i, text) in out.iter_mut().enumerate() {
         *text = r.get(first + i)?;
@@ -111,7 +111,7 @@ impl Store {
     pub fn shipments_of_order(&self, order: &str) -> Result<Vec<String>, StoreError> {
         Ok(self.db.rows(
             &format!(
-                "SELECT s.code FROM shipments s WHERE s.order_number = ?1 AND {LIVE_SHIPMENT} ORDER BY s.shipped_at"
+                "SELECT s.code FROM shipments s WHERE s.order_number = $1 AND {LIVE_SHIPMENT} ORDER BY s.shipped_at"
             ),
             params![order],
             |r| r.get(0),
@@ -214,13 +214,13 @@ impl Store {
         lots: &[crate::epcis::ShippedLot],
         at: jiff::Timestamp,
     ) -> Result<usize, StoreError> {
-        use super::db::Optional;
+        use super::sql::Optional;
         use crate::epcis::LotClass;
         let tx = self.begin()?;
         let supplier: String = tx
             .db
             .row(
-                "SELECT code FROM suppliers WHERE code = ?1",
+                "SELECT code FROM suppliers WHERE code = $1",
                 params![supplier],
                 |r| r.get(0),
             )
@@ -235,7 +235,7 @@ impl Store {
                 LotClass::Gtin { gtin, lot: number } => (
                     tx.db
                         .row(
-                            "SELECT sku, unit FROM items WHERE gtin = ?1",
+                            "SELECT sku, unit FROM items WHERE gtin = $1",
                             params![gtin],
                             |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
                         )
@@ -246,7 +246,7 @@ impl Store {
                 LotClass::Sku { sku, lot: number } => (
                     tx.db
                         .row(
-                            "SELECT sku, unit FROM items WHERE sku = ?1",
+                            "SELECT sku, unit FROM items WHERE sku = $1",
                             params![sku],
                             |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)),
                         )
@@ -270,7 +270,7 @@ impl Store {
             })?;
             tx.db.execute(
                 "INSERT INTO expected_receipts (supplier_code, supplier_lot, item_sku, quantity, shipped_at, source, expiry)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (supplier_code, supplier_lot, item_sku) DO UPDATE SET quantity = excluded.quantity,
                    shipped_at = excluded.shipped_at, source = excluded.source, expiry = excluded.expiry",
                 params![supplier, lot_number, sku, quantity.base, lot.shipped_at, file, lot.expiry.map(|d| d.to_string())],
@@ -290,11 +290,11 @@ impl Store {
     /// The customer's code as recorded, found case-blind (the key compares so on both
     /// backends).
     pub fn customer_code(&self, code: &str) -> Result<Option<String>, StoreError> {
-        use super::db::Optional;
+        use super::sql::Optional;
         Ok(self
             .db
             .row(
-                "SELECT code FROM customers WHERE code = ?1",
+                "SELECT code FROM customers WHERE code = $1",
                 params![code],
                 |r| r.get(0),
             )
@@ -526,7 +526,7 @@ impl Store {
                     s.customer_code
              FROM shipments s JOIN shipment_lines l ON l.shipment_code = s.code
              LEFT JOIN customers c ON c.code = s.customer_code
-             WHERE s.shipped_at >= ?1 AND s.shipped_at < ?2 AND {LIVE_SHIPMENT}
+             WHERE s.shipped_at >= $1 AND s.shipped_at < $2 AND {LIVE_SHIPMENT}
              ORDER BY s.shipped_at, s.code, l.line_no"),
             params![filter.from, filter.to],
             |r| Ok((texts::<4>(r, 0)?, r.get::<i64>(4)?, texts::<4>(r, 5)?)),

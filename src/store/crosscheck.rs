@@ -2,21 +2,24 @@
 //! journal entry says, and every record entry must have its rows. Traces read the tables, so
 //! an edit there must be found as surely as an edit in the journal.
 
-use super::db::params;
+use super::sql::params;
 use super::{Store, StoreError};
 
-/// (what, SQL returning a description of each row that disagrees with its journal entry)
+/// (what, SQL returning a description of each row that disagrees with its journal entry).
+/// A field of an entry is read with `json_extract` (SQLite's; PostgreSQL's schema defines
+/// it, as text) and compared with the column's text: SQLite compares a JSON number with
+/// text as text, so both backends run each check as written.
 const CHECKS: &[(&str, &str)] = &[
     (
         "lots",
         "SELECT 'lot ' || l.code || ' (journal entry ' || l.journal_seq || ')' FROM lots l
          LEFT JOIN journal j ON j.seq = l.journal_seq
-         WHERE j.kind IS NOT 'lot_received' OR json_extract(j.body, '$.code') IS NOT l.code
-            OR json_extract(j.body, '$.item_sku') IS NOT l.item_sku
-            OR json_extract(j.body, '$.supplier_code') IS NOT l.supplier_code
-            OR json_extract(j.body, '$.supplier_lot') IS NOT l.supplier_lot
-            OR json_extract(j.body, '$.quantity') IS NOT l.quantity
-            OR json_extract(j.body, '$.expiry') IS NOT l.expiry",
+         WHERE j.kind IS DISTINCT FROM 'lot_received' OR json_extract(j.body, '$.code') IS DISTINCT FROM CAST(l.code AS TEXT)
+            OR json_extract(j.body, '$.item_sku') IS DISTINCT FROM CAST(l.item_sku AS TEXT)
+            OR json_extract(j.body, '$.supplier_code') IS DISTINCT FROM CAST(l.supplier_code AS TEXT)
+            OR json_extract(j.body, '$.supplier_lot') IS DISTINCT FROM CAST(l.supplier_lot AS TEXT)
+            OR json_extract(j.body, '$.quantity') IS DISTINCT FROM CAST(l.quantity AS TEXT)
+            OR json_extract(j.body, '$.expiry') IS DISTINCT FROM CAST(l.expiry AS TEXT)",
     ),
     (
         "lots",
@@ -27,25 +30,25 @@ const CHECKS: &[(&str, &str)] = &[
         "batches",
         "SELECT 'batch ' || b.code || ' (journal entry ' || b.journal_seq || ')' FROM batches b
          LEFT JOIN journal j ON j.seq = b.journal_seq
-         WHERE j.kind IS NOT 'batch_opened' OR json_extract(j.body, '$.code') IS NOT b.code
-            OR json_extract(j.body, '$.product_sku') IS NOT b.product_sku",
+         WHERE j.kind IS DISTINCT FROM 'batch_opened' OR json_extract(j.body, '$.code') IS DISTINCT FROM CAST(b.code AS TEXT)
+            OR json_extract(j.body, '$.product_sku') IS DISTINCT FROM CAST(b.product_sku AS TEXT)",
     ),
     (
         "batch closures",
         "SELECT 'batch ' || c.batch_code || ' closure (journal entry ' || c.journal_seq || ')' FROM batch_closures c
          LEFT JOIN journal j ON j.seq = c.journal_seq
-         WHERE j.kind IS NOT 'batch_closed' OR json_extract(j.body, '$.code') IS NOT c.batch_code
-            OR json_extract(j.body, '$.yield_quantity') IS NOT c.yield_quantity
-            OR json_extract(j.body, '$.expiry') IS NOT c.expiry",
+         WHERE j.kind IS DISTINCT FROM 'batch_closed' OR json_extract(j.body, '$.code') IS DISTINCT FROM CAST(c.batch_code AS TEXT)
+            OR json_extract(j.body, '$.yield_quantity') IS DISTINCT FROM CAST(c.yield_quantity AS TEXT)
+            OR json_extract(j.body, '$.expiry') IS DISTINCT FROM CAST(c.expiry AS TEXT)",
     ),
     (
         "consumptions",
         "SELECT 'consumption ' || c.batch_code || ' line ' || c.line_no || ' (journal entry ' || c.journal_seq || ')'
          FROM consumptions c LEFT JOIN journal j ON j.seq = c.journal_seq
-         WHERE j.kind IS NOT 'consumption' OR json_extract(j.body, '$.batch_code') IS NOT c.batch_code
-            OR json_extract(j.body, '$.line_no') IS NOT c.line_no
-            OR json_extract(j.body, '$.input_code') IS NOT c.input_code
-            OR json_extract(j.body, '$.quantity') IS NOT c.quantity",
+         WHERE j.kind IS DISTINCT FROM 'consumption' OR json_extract(j.body, '$.batch_code') IS DISTINCT FROM CAST(c.batch_code AS TEXT)
+            OR json_extract(j.body, '$.line_no') IS DISTINCT FROM CAST(c.line_no AS TEXT)
+            OR json_extract(j.body, '$.input_code') IS DISTINCT FROM CAST(c.input_code AS TEXT)
+            OR json_extract(j.body, '$.quantity') IS DISTINCT FROM CAST(c.quantity AS TEXT)",
     ),
     (
         "consumptions",
@@ -56,17 +59,17 @@ const CHECKS: &[(&str, &str)] = &[
         "shipments",
         "SELECT 'shipment ' || s.code || ' (journal entry ' || s.journal_seq || ')' FROM shipments s
          LEFT JOIN journal j ON j.seq = s.journal_seq
-         WHERE j.kind IS NOT 'shipment' OR json_extract(j.body, '$.code') IS NOT s.code
-            OR json_extract(j.body, '$.order_number') IS NOT s.order_number
-            OR json_extract(j.body, '$.customer_code') IS NOT s.customer_code
-            OR json_array_length(j.body, '$.lines') IS NOT (SELECT COUNT(*) FROM shipment_lines l WHERE l.shipment_code = s.code)",
+         WHERE j.kind IS DISTINCT FROM 'shipment' OR json_extract(j.body, '$.code') IS DISTINCT FROM CAST(s.code AS TEXT)
+            OR json_extract(j.body, '$.order_number') IS DISTINCT FROM CAST(s.order_number AS TEXT)
+            OR json_extract(j.body, '$.customer_code') IS DISTINCT FROM CAST(s.customer_code AS TEXT)
+            OR json_array_length(j.body, '$.lines') IS DISTINCT FROM (SELECT COUNT(*) FROM shipment_lines l WHERE l.shipment_code = s.code)",
     ),
     (
         "shipment lines",
         "SELECT 'shipment ' || l.shipment_code || ' line ' || l.line_no FROM shipment_lines l
          JOIN shipments s ON s.code = l.shipment_code JOIN journal j ON j.seq = s.journal_seq
-         WHERE json_extract(j.body, '$.lines[' || (l.line_no - 1) || '].batch_code') IS NOT l.batch_code
-            OR json_extract(j.body, '$.lines[' || (l.line_no - 1) || '].quantity') IS NOT l.quantity",
+         WHERE json_extract(j.body, '$.lines[' || (l.line_no - 1) || '].batch_code') IS DISTINCT FROM CAST(l.batch_code AS TEXT)
+            OR json_extract(j.body, '$.lines[' || (l.line_no - 1) || '].quantity') IS DISTINCT FROM CAST(l.quantity AS TEXT)",
     ),
     (
         "shipment lines",
@@ -77,15 +80,15 @@ const CHECKS: &[(&str, &str)] = &[
         "wastes",
         "SELECT 'waste of ' || w.code || ' (journal entry ' || w.journal_seq || ')' FROM wastes w
          LEFT JOIN journal j ON j.seq = w.journal_seq
-         WHERE j.kind IS NOT 'waste' OR json_extract(j.body, '$.code') IS NOT w.code
-            OR json_extract(j.body, '$.quantity') IS NOT w.quantity",
+         WHERE j.kind IS DISTINCT FROM 'waste' OR json_extract(j.body, '$.code') IS DISTINCT FROM CAST(w.code AS TEXT)
+            OR json_extract(j.body, '$.quantity') IS DISTINCT FROM CAST(w.quantity AS TEXT)",
     ),
     (
         "status changes",
         "SELECT 'status of ' || s.code || ' (journal entry ' || s.journal_seq || ')' FROM status_changes s
          LEFT JOIN journal j ON j.seq = s.journal_seq
-         WHERE j.kind IS NOT 'status_change' OR json_extract(j.body, '$.code') IS NOT s.code
-            OR json_extract(j.body, '$.status') IS NOT s.status",
+         WHERE j.kind IS DISTINCT FROM 'status_change' OR json_extract(j.body, '$.code') IS DISTINCT FROM CAST(s.code AS TEXT)
+            OR json_extract(j.body, '$.status') IS DISTINCT FROM CAST(s.status AS TEXT)",
     ),
     (
         "status changes",
@@ -96,8 +99,8 @@ const CHECKS: &[(&str, &str)] = &[
         "corrections",
         "SELECT 'correction of ' || c.target_code || ' (journal entry ' || c.journal_seq || ')' FROM corrections c
          LEFT JOIN journal j ON j.seq = c.journal_seq
-         WHERE j.kind IS NOT 'correction' OR json_extract(j.body, '$.target.kind') IS NOT c.target_kind
-            OR COALESCE(json_extract(j.body, '$.target.code'), json_extract(j.body, '$.target.batch_code')) IS NOT c.target_code",
+         WHERE j.kind IS DISTINCT FROM 'correction' OR json_extract(j.body, '$.target.kind') IS DISTINCT FROM CAST(c.target_kind AS TEXT)
+            OR COALESCE(json_extract(j.body, '$.target.code'), json_extract(j.body, '$.target.batch_code')) IS DISTINCT FROM CAST(c.target_code AS TEXT)",
     ),
     (
         "corrections",
@@ -108,11 +111,11 @@ const CHECKS: &[(&str, &str)] = &[
         "adjustments",
         "SELECT 'adjustment of ' || a.code || ' (journal entry ' || a.journal_seq || ')' FROM adjustments a
          LEFT JOIN journal j ON j.seq = a.journal_seq
-         WHERE j.kind IS NOT 'adjustment' OR json_extract(j.body, '$.code') IS NOT a.code
-            OR json_extract(j.body, '$.kind') IS NOT a.target_kind
-            OR json_extract(j.body, '$.field') IS NOT a.field
-            OR json_extract(j.body, '$.delta') IS NOT a.delta
-            OR json_extract(j.body, '$.value') IS NOT a.value",
+         WHERE j.kind IS DISTINCT FROM 'adjustment' OR json_extract(j.body, '$.code') IS DISTINCT FROM CAST(a.code AS TEXT)
+            OR json_extract(j.body, '$.kind') IS DISTINCT FROM CAST(a.target_kind AS TEXT)
+            OR json_extract(j.body, '$.field') IS DISTINCT FROM CAST(a.field AS TEXT)
+            OR json_extract(j.body, '$.delta') IS DISTINCT FROM CAST(a.delta AS TEXT)
+            OR json_extract(j.body, '$.value') IS DISTINCT FROM CAST(a.value AS TEXT)",
     ),
     (
         "adjustments",
@@ -123,10 +126,10 @@ const CHECKS: &[(&str, &str)] = &[
         "print jobs",
         "SELECT 'print job ' || p.id || ' for ' || p.code || ' (journal entry ' || p.journal_seq || ')' FROM print_jobs p
          LEFT JOIN journal j ON j.seq = p.journal_seq
-         WHERE j.kind IS NOT 'print_job' OR json_extract(j.body, '$.code') IS NOT p.code
-            OR json_extract(j.body, '$.label') IS NOT p.label
-            OR json_extract(j.body, '$.copies') IS NOT p.copies
-            OR json_extract(j.body, '$.printer') IS NOT p.printer",
+         WHERE j.kind IS DISTINCT FROM 'print_job' OR json_extract(j.body, '$.code') IS DISTINCT FROM CAST(p.code AS TEXT)
+            OR json_extract(j.body, '$.label') IS DISTINCT FROM CAST(p.label AS TEXT)
+            OR json_extract(j.body, '$.copies') IS DISTINCT FROM CAST(p.copies AS TEXT)
+            OR json_extract(j.body, '$.printer') IS DISTINCT FROM CAST(p.printer AS TEXT)",
     ),
     (
         "print jobs",
@@ -137,8 +140,8 @@ const CHECKS: &[(&str, &str)] = &[
         "print outcomes",
         "SELECT 'outcome of print job ' || o.job_id || ' (journal entry ' || o.journal_seq || ')' FROM print_outcomes o
          LEFT JOIN journal j ON j.seq = o.journal_seq
-         WHERE j.kind IS NOT 'print_outcome' OR json_extract(j.body, '$.job_id') IS NOT o.job_id
-            OR json_extract(j.body, '$.outcome') IS NOT o.outcome",
+         WHERE j.kind IS DISTINCT FROM 'print_outcome' OR json_extract(j.body, '$.job_id') IS DISTINCT FROM CAST(o.job_id AS TEXT)
+            OR json_extract(j.body, '$.outcome') IS DISTINCT FROM CAST(o.outcome AS TEXT)",
     ),
     (
         "print outcomes",
@@ -170,11 +173,6 @@ impl Store {
     pub fn crosscheck(&self) -> Result<Vec<String>, StoreError> {
         let mut problems = Vec::new();
         for (table, sql) in CHECKS {
-            let sql = if self.db.is_pg() {
-                pg_check(sql)
-            } else {
-                sql.to_string()
-            };
             let rows = self
                 .db
                 .rows(&format!("{sql} LIMIT 5"), params![], |r| r.get::<String>(0))?;
@@ -188,57 +186,5 @@ impl Store {
         }
         problems.extend(self.check_master_data()?);
         Ok(problems)
-    }
-}
-
-/// A check as PostgreSQL takes it: a JSON field is read as text (`#>>`) and compared with
-/// the column's text, `IS NOT` is `IS DISTINCT FROM`.
-fn pg_check(sql: &str) -> String {
-    use std::sync::LazyLock;
-    static LINE: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(
-            r"json_extract\(j\.body, '\$\.lines\[' \|\| \(l\.line_no - 1\) \|\| '\]\.(\w+)'\)",
-        )
-        .expect("pattern")
-    });
-    static FIELD: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"json_extract\(j\.body, '\$\.([\w.]+)'\)").expect("pattern")
-    });
-    static COLUMN: LazyLock<regex::Regex> =
-        LazyLock::new(|| regex::Regex::new(r"IS NOT ([a-z]\.\w+)").expect("pattern"));
-    let sql = LINE.replace_all(
-        sql,
-        "(CAST(j.body AS jsonb) #>> ARRAY['lines', CAST(l.line_no - 1 AS TEXT), '$1'])",
-    );
-    let sql = FIELD.replace_all(&sql, |c: &regex::Captures<'_>| {
-        format!(
-            "(CAST(j.body AS jsonb) #>> '{{{}}}')",
-            c[1].replace('.', ",")
-        )
-    });
-    let sql = COLUMN.replace_all(&sql, "IS DISTINCT FROM CAST($1 AS TEXT)");
-    sql.replace("IS NOT '", "IS DISTINCT FROM '").replace(
-        "json_array_length(j.body, '$.lines') IS NOT",
-        "jsonb_array_length(CAST(j.body AS jsonb) -> 'lines') IS DISTINCT FROM",
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn checks_in_postgresql_dialect() {
-        for (_, sql) in super::CHECKS {
-            let pg = super::pg_check(sql);
-            assert!(
-                !pg.contains("json_extract") && !pg.contains("IS NOT '"),
-                "{pg}"
-            );
-        }
-        assert_eq!(
-            super::pg_check(
-                "WHERE j.kind IS NOT 'lot_received' OR json_extract(j.body, '$.target.code') IS NOT l.code"
-            ),
-            "WHERE j.kind IS DISTINCT FROM 'lot_received' OR (CAST(j.body AS jsonb) #>> '{target,code}') IS DISTINCT FROM CAST(l.code AS TEXT)"
-        );
     }
 }

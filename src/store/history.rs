@@ -4,8 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::db::Optional;
-use super::db::params;
+use super::sql::Optional;
+use super::sql::params;
 
 use super::{Store, StoreError, StoreTx};
 use crate::core::codes::{CodeContext, CodeFormat, Quantity, Unit};
@@ -53,16 +53,16 @@ struct Known {
 impl StoreTx<'_> {
     fn known(&self) -> Result<Known, StoreError> {
         let mut items = HashMap::new();
-        let mut stmt = self.db.prepare("SELECT sku, kind, unit FROM items")?;
-        let rows = stmt.query_map(params![], |r| {
-            Ok((
-                r.get::<String>(0)?,
-                r.get::<String>(1)?,
-                r.get::<String>(2)?,
-            ))
-        })?;
-        for row in rows {
-            let (sku, kind, unit) = row?;
+        let rows = self
+            .db
+            .rows("SELECT sku, kind, unit FROM items", params![], |r| {
+                Ok((
+                    r.get::<String>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<String>(2)?,
+                ))
+            })?;
+        for (sku, kind, unit) in rows {
             items.insert(
                 sku.to_uppercase(),
                 (
@@ -73,24 +73,17 @@ impl StoreTx<'_> {
             );
         }
         let set = |sql: &str| -> Result<HashSet<String>, StoreError> {
-            let mut stmt = self.db.prepare(sql)?;
-            let rows = stmt.query_map(params![], |r| r.get::<String>(0))?;
-            Ok(rows
-                .collect::<Result<Vec<_>, _>>()?
-                .into_iter()
-                .map(|c| c.to_uppercase())
-                .collect())
+            let rows = self.db.rows(sql, params![], |r| r.get::<String>(0))?;
+            Ok(rows.into_iter().map(|c| c.to_uppercase()).collect())
         };
         Ok(Known {
             items,
             suppliers: set("SELECT code FROM suppliers")?,
             customers: {
-                let mut stmt = self.db.prepare("SELECT code FROM customers")?;
-                let rows = stmt.query_map(params![], |r| r.get::<String>(0))?;
-                rows.collect::<Result<Vec<_>, _>>()?
-                    .into_iter()
-                    .map(|c| (c.to_uppercase(), c))
-                    .collect()
+                let rows = self.db.rows("SELECT code FROM customers", params![], |r| {
+                    r.get::<String>(0)
+                })?;
+                rows.into_iter().map(|c| (c.to_uppercase(), c)).collect()
             },
         })
     }
@@ -111,16 +104,22 @@ impl StoreTx<'_> {
     fn existing_stock(&self, code: &str) -> Result<Option<(StockKind, String)>, StoreError> {
         let lot: Option<String> = self
             .db
-            .prepare_cached("SELECT item_sku FROM lots WHERE code = ?1")?
-            .query_row(params![code], |r| r.get(0))
+            .row(
+                "SELECT item_sku FROM lots WHERE code = $1",
+                params![code],
+                |r| r.get(0),
+            )
             .optional()?;
         if let Some(sku) = lot {
             return Ok(Some((StockKind::Lot, sku)));
         }
         let batch: Option<String> = self
             .db
-            .prepare_cached("SELECT product_sku FROM batches WHERE code = ?1")?
-            .query_row(params![code], |r| r.get(0))
+            .row(
+                "SELECT product_sku FROM batches WHERE code = $1",
+                params![code],
+                |r| r.get(0),
+            )
             .optional()?;
         Ok(batch.map(|sku| (StockKind::Batch, sku)))
     }
@@ -302,10 +301,11 @@ impl Store {
                     1
                 }
                 None => {
-                    let last: u32 = tx
-                        .db
-                        .prepare_cached("SELECT COALESCE(MAX(line_no), 0) FROM consumptions WHERE batch_code = ?1")?
-                        .query_row(params![&row.batch_code], |r| r.get(0))?;
+                    let last: u32 = tx.db.row(
+                        "SELECT COALESCE(MAX(line_no), 0) FROM consumptions WHERE batch_code = $1",
+                        params![&row.batch_code],
+                        |r| r.get(0),
+                    )?;
                     next_line.insert(row.batch_code.clone(), last + 1);
                     last + 1
                 }
@@ -501,8 +501,8 @@ impl StoreTx<'_> {
         let text: Option<String> = self
             .db
             .row(
-                "SELECT received_at FROM lots WHERE code = ?1 \
-                 UNION ALL SELECT opened_at FROM batches WHERE code = ?1 LIMIT 1",
+                "SELECT received_at FROM lots WHERE code = $1 \
+                 UNION ALL SELECT opened_at FROM batches WHERE code = $1 LIMIT 1",
                 params![code],
                 |r| r.get(0),
             )

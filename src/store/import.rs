@@ -1,7 +1,7 @@
 //! Master data into the store: one transaction per file, checked against what is already
 //! there, journaled as an `import` entry. History is never touched.
 
-use super::db::{Optional, params};
+use super::sql::{Optional, params};
 use sha2::{Digest, Sha256};
 
 use super::{Store, StoreError};
@@ -44,9 +44,7 @@ impl Store {
         let (kind, rows, inserted, updated) = {
             let t = &tx.db;
             let exists = |sql: &str, key: &str| -> Result<bool, StoreError> {
-                Ok(t.query_row(sql, params![key], |_| Ok(()))
-                    .optional()?
-                    .is_some())
+                Ok(t.row(sql, params![key], |_| Ok(())).optional()?.is_some())
             };
             let mut inserted = 0;
             let mut updated = 0;
@@ -58,8 +56,8 @@ impl Store {
                     for row in rows {
                         if let Some(gtin) = &row.gtin {
                             let owner: Option<String> = t
-                                .query_row(
-                                    "SELECT sku FROM items WHERE gtin = ?1 AND sku <> ?2",
+                                .row(
+                                    "SELECT sku FROM items WHERE gtin = $1 AND sku <> $2",
                                     params![gtin.as_str(), row.sku],
                                     |r| r.get(0),
                                 )
@@ -74,8 +72,8 @@ impl Store {
                             }
                         }
                         let old_unit: Option<String> = t
-                            .query_row(
-                                "SELECT unit FROM items WHERE sku = ?1",
+                            .row(
+                                "SELECT unit FROM items WHERE sku = $1",
                                 params![&row.sku],
                                 |r| r.get(0),
                             )
@@ -85,9 +83,9 @@ impl Store {
                             && old_unit.dimension() != row.unit.dimension()
                         {
                             let used =
-                                exists("SELECT 1 FROM lots WHERE item_sku = ?1 LIMIT 1", &row.sku)?
+                                exists("SELECT 1 FROM lots WHERE item_sku = $1 LIMIT 1", &row.sku)?
                                     || exists(
-                                        "SELECT 1 FROM batches WHERE product_sku = ?1 LIMIT 1",
+                                        "SELECT 1 FROM batches WHERE product_sku = $1 LIMIT 1",
                                         &row.sku,
                                     )?;
                             if used {
@@ -105,13 +103,13 @@ impl Store {
                         count(old_unit.is_some());
                         t.execute(
                             "INSERT INTO items (sku, name, kind, unit, lot_prefix, gtin, shelf_life_days, net_content)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                              ON CONFLICT(sku) DO UPDATE SET name = excluded.name, kind = excluded.kind,
                                unit = excluded.unit,
-                               lot_prefix = CASE WHEN ?9 = 1 THEN excluded.lot_prefix ELSE items.lot_prefix END,
-                               gtin = CASE WHEN ?10 = 1 THEN excluded.gtin ELSE items.gtin END,
-                               shelf_life_days = CASE WHEN ?11 = 1 THEN excluded.shelf_life_days ELSE items.shelf_life_days END,
-                               net_content = CASE WHEN ?12 = 1 THEN excluded.net_content ELSE items.net_content END",
+                               lot_prefix = CASE WHEN $9 = 1 THEN excluded.lot_prefix ELSE items.lot_prefix END,
+                               gtin = CASE WHEN $10 = 1 THEN excluded.gtin ELSE items.gtin END,
+                               shelf_life_days = CASE WHEN $11 = 1 THEN excluded.shelf_life_days ELSE items.shelf_life_days END,
+                               net_content = CASE WHEN $12 = 1 THEN excluded.net_content ELSE items.net_content END",
                             params![
                                 row.sku,
                                 row.name,
@@ -136,16 +134,16 @@ impl Store {
                 MasterFile::Suppliers(rows, given) => {
                     for row in rows {
                         count(exists(
-                            "SELECT 1 FROM suppliers WHERE code = ?1",
+                            "SELECT 1 FROM suppliers WHERE code = $1",
                             &row.code,
                         )?);
                         t.execute(
-                            "INSERT INTO suppliers (code, name, contact, email, phone, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                            "INSERT INTO suppliers (code, name, contact, email, phone, address) VALUES ($1, $2, $3, $4, $5, $6)
                              ON CONFLICT(code) DO UPDATE SET name = excluded.name,
-                               contact = CASE WHEN ?7 = 1 THEN excluded.contact ELSE suppliers.contact END,
-                               email = CASE WHEN ?8 = 1 THEN excluded.email ELSE suppliers.email END,
-                               phone = CASE WHEN ?9 = 1 THEN excluded.phone ELSE suppliers.phone END,
-                               address = CASE WHEN ?10 = 1 THEN excluded.address ELSE suppliers.address END",
+                               contact = CASE WHEN $7 = 1 THEN excluded.contact ELSE suppliers.contact END,
+                               email = CASE WHEN $8 = 1 THEN excluded.email ELSE suppliers.email END,
+                               phone = CASE WHEN $9 = 1 THEN excluded.phone ELSE suppliers.phone END,
+                               address = CASE WHEN $10 = 1 THEN excluded.address ELSE suppliers.address END",
                             params![row.code, row.name, row.fields[0], row.fields[1], row.fields[2], row.address,
                                 given.has("contact"), given.has("email"), given.has("phone"), given.has("address")],
                         )?;
@@ -155,15 +153,15 @@ impl Store {
                 MasterFile::Customers(rows, given) => {
                     for row in rows {
                         count(exists(
-                            "SELECT 1 FROM customers WHERE code = ?1",
+                            "SELECT 1 FROM customers WHERE code = $1",
                             &row.code,
                         )?);
                         t.execute(
-                            "INSERT INTO customers (code, name, email, phone, address) VALUES (?1, ?2, ?3, ?4, ?5)
+                            "INSERT INTO customers (code, name, email, phone, address) VALUES ($1, $2, $3, $4, $5)
                              ON CONFLICT(code) DO UPDATE SET name = excluded.name,
-                               email = CASE WHEN ?6 = 1 THEN excluded.email ELSE customers.email END,
-                               phone = CASE WHEN ?7 = 1 THEN excluded.phone ELSE customers.phone END,
-                               address = CASE WHEN ?8 = 1 THEN excluded.address ELSE customers.address END",
+                               email = CASE WHEN $6 = 1 THEN excluded.email ELSE customers.email END,
+                               phone = CASE WHEN $7 = 1 THEN excluded.phone ELSE customers.phone END,
+                               address = CASE WHEN $8 = 1 THEN excluded.address ELSE customers.address END",
                             params![row.code, row.name, row.fields[0], row.fields[1], row.fields[2],
                                 given.has("email"), given.has("phone"), given.has("address")],
                         )?;
@@ -174,8 +172,8 @@ impl Store {
                     let mut cleared = std::collections::HashSet::new();
                     for row in rows {
                         let product: Option<(String, String)> = t
-                            .query_row(
-                                "SELECT kind, unit FROM items WHERE sku = ?1",
+                            .row(
+                                "SELECT kind, unit FROM items WHERE sku = $1",
                                 params![&row.product_sku],
                                 |r| Ok((r.get(0)?, r.get(1)?)),
                             )
@@ -207,8 +205,8 @@ impl Store {
                             }
                         }
                         let material_unit: Option<String> = t
-                            .query_row(
-                                "SELECT unit FROM items WHERE sku = ?1",
+                            .row(
+                                "SELECT unit FROM items WHERE sku = $1",
                                 params![&row.material_sku],
                                 |r| r.get(0),
                             )
@@ -226,11 +224,11 @@ impl Store {
                             .map_err(|e| located(file, row.line, "unit", e.to_string()))?;
                         if cleared.insert(row.product_sku.clone()) {
                             let existed = exists(
-                                "SELECT 1 FROM boms WHERE product_sku = ?1 LIMIT 1",
+                                "SELECT 1 FROM boms WHERE product_sku = $1 LIMIT 1",
                                 &row.product_sku,
                             )?;
                             t.execute(
-                                "DELETE FROM boms WHERE product_sku = ?1",
+                                "DELETE FROM boms WHERE product_sku = $1",
                                 params![&row.product_sku],
                             )?;
                             count(existed);
@@ -245,7 +243,7 @@ impl Store {
                             }
                         };
                         t.execute(
-                            "INSERT INTO boms (product_sku, material_sku, quantity, per) VALUES (?1, ?2, ?3, ?4)",
+                            "INSERT INTO boms (product_sku, material_sku, quantity, per) VALUES ($1, $2, $3, $4)",
                             params![row.product_sku, row.material_sku, quantity.base, per],
                         )?;
                     }
@@ -275,7 +273,7 @@ impl Store {
                     for (number, lines) in &orders {
                         let first = lines[0];
                         if !exists(
-                            "SELECT 1 FROM customers WHERE code = ?1",
+                            "SELECT 1 FROM customers WHERE code = $1",
                             &first.customer_code,
                         )? {
                             return Err(located(
@@ -286,22 +284,22 @@ impl Store {
                             ));
                         }
                         let existed =
-                            exists("SELECT 1 FROM orders WHERE order_number = ?1", number)?;
+                            exists("SELECT 1 FROM orders WHERE order_number = $1", number)?;
                         count(existed);
                         t.execute(
-                            "DELETE FROM order_lines WHERE order_number = ?1",
+                            "DELETE FROM order_lines WHERE order_number = $1",
                             params![number],
                         )?;
                         t.execute(
-                            "INSERT INTO orders (order_number, customer_code, ordered_at) VALUES (?1, ?2, ?3)
+                            "INSERT INTO orders (order_number, customer_code, ordered_at) VALUES ($1, $2, $3)
                              ON CONFLICT(order_number) DO UPDATE SET customer_code = excluded.customer_code,
                                ordered_at = excluded.ordered_at",
                             params![number, first.customer_code, first.ordered_at],
                         )?;
                         for (i, line) in lines.iter().enumerate() {
                             let unit: Option<String> = t
-                                .query_row(
-                                    "SELECT unit FROM items WHERE sku = ?1",
+                                .row(
+                                    "SELECT unit FROM items WHERE sku = $1",
                                     params![&line.sku],
                                     |r| r.get(0),
                                 )
@@ -317,7 +315,7 @@ impl Store {
                             let quantity = Quantity::convert(line.quantity, unit, unit)
                                 .map_err(|e| located(file, line.line, "quantity", e.to_string()))?;
                             t.execute(
-                                "INSERT INTO order_lines (order_number, line_no, sku, quantity) VALUES (?1, ?2, ?3, ?4)",
+                                "INSERT INTO order_lines (order_number, line_no, sku, quantity) VALUES ($1, $2, $3, $4)",
                                 params![number, i as i64 + 1, line.sku, quantity.base],
                             )?;
                         }

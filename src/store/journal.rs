@@ -1,7 +1,7 @@
 //! The append-only journal: every entry is hash-chained to the one before it, so that a
 //! changed, removed or reordered entry is found by `verify`.
 
-use super::db::{Optional, params};
+use super::sql::{Optional, params};
 use sha2::{Digest, Sha256};
 
 use super::{Store, StoreError, StoreTx};
@@ -106,8 +106,11 @@ impl StoreTx<'_> {
         if self.head.is_none() {
             self.head = self
                 .db
-                .prepare_cached("SELECT seq, hash, at FROM journal ORDER BY seq DESC LIMIT 1")?
-                .query_row(params![], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .row(
+                    "SELECT seq, hash, at FROM journal ORDER BY seq DESC LIMIT 1",
+                    params![],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
                 .optional()?;
         }
         let (prev_seq, prev_hash) = match &self.head {
@@ -131,7 +134,7 @@ impl StoreTx<'_> {
             self.station,
         );
         self.db.insert_later("INSERT INTO journal (seq, at, kind, bench, device, operator, body, prev_hash, hash, station)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", params![
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", params![
                 seq,
                 at,
                 entry.kind,
@@ -149,7 +152,7 @@ impl StoreTx<'_> {
     }
 }
 
-fn read_entry(row: &super::db::Row<'_>) -> super::db::Result<(JournalEntry, String)> {
+fn read_entry(row: &super::sql::Row<'_>) -> super::sql::Result<(JournalEntry, String)> {
     let body_text: String = row.get(6)?;
     let body =
         serde_json::from_str(&body_text).unwrap_or(serde_json::Value::String(body_text.clone()));
@@ -254,7 +257,7 @@ impl Store {
     /// Entries with `seq > after`, oldest first, at most `limit`.
     pub fn journal(&self, after: i64, limit: i64) -> Result<Vec<JournalEntry>, StoreError> {
         Ok(self.db.rows(
-            &format!("{SELECT_ENTRY} WHERE seq > ?1 ORDER BY seq LIMIT ?2"),
+            &format!("{SELECT_ENTRY} WHERE seq > $1 ORDER BY seq LIMIT $2"),
             params![after, limit],
             |r| read_entry(r).map(|(e, _)| e),
         )?)
@@ -277,12 +280,8 @@ impl Store {
     pub fn verify(&self, witness: &std::path::Path) -> Result<VerifyReport, StoreError> {
         // SQLite checks its own pages; PostgreSQL keeps its pages' checksums itself (a
         // damaged page fails the reads below)
-        let integrity = if self.db.is_pg() {
-            vec!["ok".to_string()]
-        } else {
-            self.db
-                .rows("PRAGMA integrity_check", params![], |r| r.get::<String>(0))?
-        };
+        // the database's own check of its pages
+        let integrity = self.db.integrity_check()?;
         let mut expected_prev = GENESIS_HASH.to_string();
         let mut expected_seq = 1;
         let mut entries = 0;
@@ -291,7 +290,7 @@ impl Store {
         let mut after = 0;
         loop {
             let page = self.db.rows(
-                &format!("{SELECT_ENTRY} WHERE seq > ?1 ORDER BY seq LIMIT 10000"),
+                &format!("{SELECT_ENTRY} WHERE seq > $1 ORDER BY seq LIMIT 10000"),
                 params![after],
                 read_entry,
             )?;
@@ -386,7 +385,7 @@ impl Store {
             let found: Option<String> = self
                 .db
                 .row(
-                    "SELECT hash FROM journal WHERE seq = ?1",
+                    "SELECT hash FROM journal WHERE seq = $1",
                     params![head.seq],
                     |r| r.get(0),
                 )

@@ -1,7 +1,7 @@
 //! What a label shows, read from the records: the placeholder values of a lot, batch or
 //! shipment label.
 
-use super::db::{Optional, params};
+use super::sql::{Optional, params};
 
 use super::{Store, StoreError};
 use crate::core::codes::Unit;
@@ -24,7 +24,7 @@ impl Store {
                                 l.quantity, COALESCE(i.unit, 'each'),
                                 COALESCE(i.gtin, '')
                          FROM lots l LEFT JOIN items i ON i.sku = l.item_sku LEFT JOIN suppliers s ON s.code = l.supplier_code
-                         WHERE l.code = ?1",
+                         WHERE l.code = $1",
                         params![code],
                         |r| {
                             Ok(facts::LotFacts {
@@ -61,7 +61,7 @@ impl Store {
                                 c.yield_quantity + (SELECT COALESCE(SUM(a.delta), 0) FROM adjustments a WHERE a.code = b.code AND a.field = 'yield'),
                                 COALESCE(i.unit, 'each'), COALESCE(i.gtin, ''), i.net_content
                          FROM batches b LEFT JOIN batch_closures c ON c.batch_code = b.code
-                         LEFT JOIN items i ON i.sku = b.product_sku WHERE b.code = ?1",
+                         LEFT JOIN items i ON i.sku = b.product_sku WHERE b.code = $1",
                         params![code],
                         |r| {
                             Ok(facts::BatchFacts {
@@ -92,7 +92,7 @@ impl Store {
                     .row(
                         "SELECT s.order_number, s.customer_code, COALESCE(c.name, s.customer_code), COALESCE(c.address, ''),
                                 s.shipped_at, (SELECT COALESCE(SUM(quantity), 0) FROM shipment_lines WHERE shipment_code = s.code)
-                         FROM shipments s LEFT JOIN customers c ON c.code = s.customer_code WHERE s.code = ?1",
+                         FROM shipments s LEFT JOIN customers c ON c.code = s.customer_code WHERE s.code = $1",
                         params![code],
                         |r| {
                             Ok(facts::ShipmentFacts {
@@ -110,7 +110,7 @@ impl Store {
                     .optional()?
                     .ok_or_else(|| StoreError::NotFound(format!("no shipment has the code {code}")))?;
                 let batches = self.db.rows(
-                    "SELECT DISTINCT batch_code FROM shipment_lines WHERE shipment_code = ?1 ORDER BY batch_code",
+                    "SELECT DISTINCT batch_code FROM shipment_lines WHERE shipment_code = $1 ORDER BY batch_code",
                     params![code],
                     |r| r.get(0),
                 )?;
@@ -129,7 +129,7 @@ impl Store {
         Ok(self
             .db
             .row(
-                "SELECT status FROM status_changes WHERE code = ?1 ORDER BY id DESC LIMIT 1",
+                "SELECT status FROM status_changes WHERE code = $1 ORDER BY id DESC LIMIT 1",
                 params![code],
                 |r| r.get(0),
             )

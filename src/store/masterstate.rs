@@ -5,7 +5,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::db::{Db, params};
+use super::sql::{Db, params};
 use super::{Store, StoreError};
 use crate::masterdata::MasterKind;
 

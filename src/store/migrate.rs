@@ -3,7 +3,7 @@
 //! The journal's entries keep their sequence numbers and hashes, so the chain the stations
 //! go on appending to is the same chain, and every witnessed head is still in it.
 
-use super::db::{ToDb, Value, params};
+use super::sql::{ToDb, Value, params};
 use super::{Location, Store, StoreError, VerifyReport};
 
 /// Every table with rows to carry, parents before children. `shipment_index` is derived
@@ -90,7 +90,7 @@ impl Store {
         let tx = target.begin()?;
         for table in TABLES {
             let columns: Vec<String> = self.db.rows(
-                "SELECT name FROM pragma_table_info(?1) ORDER BY cid",
+                "SELECT name FROM pragma_table_info($1) ORDER BY cid",
                 params![table],
                 |r| r.get(0),
             )?;
@@ -113,7 +113,7 @@ impl Store {
                         if c > 0 {
                             sql.push_str(", ");
                         }
-                        sql.push_str(&format!("?{n}"));
+                        sql.push_str(&format!("${n}"));
                     }
                     sql.push(')');
                 }

@@ -1,21 +1,18 @@
-//! The only place with SQL. SQLite (bundled) in WAL mode with `synchronous=FULL` and
-//! foreign keys on; append-only migrations; the hash-chained journal; the record tables;
-//! master-data imports. No rusqlite type leaves this module: a second backend
-//! (PostgreSQL) implements the same `Store`/`StoreTx` surface.
+//! The only place with SQL: the storage engine (`sql/`, where SQLite and PostgreSQL
+//! differ and nothing else does), the `Store` and its write transaction `StoreTx` (the
+//! journal, record rows, the witness, the crosscheck, master state), and the queries
+//! (traces, stock, compliance, labels, summary). No rusqlite or postgres type leaves it.
 
 mod compliance;
 mod crosscheck;
-pub(crate) mod db;
 mod history;
 mod import;
 mod journal;
 mod labels;
-mod location;
 mod masterstate;
 mod migrate;
-mod schema;
-mod schema_pg;
 mod shop_orders;
+pub(crate) mod sql;
 mod summary;
 mod trace;
 pub mod witness;
@@ -25,16 +22,16 @@ pub use compliance::EventFilter;
 pub use history::HistorySummary;
 pub use import::{ImportSummary, sha256_hex};
 pub use journal::{JournalEntry, NewEntry, VerifyReport};
-pub use location::{Location, PgUrl};
 pub use migrate::Migrated;
 pub use shop_orders::{ShopImportSummary, SkippedLine, SkuMap};
+pub use sql::tables::{Holds, TABLES, Table};
+pub use sql::{Location, PgUrl};
 pub use summary::StationSummary;
 pub use trace::Target;
 
-use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
-use db::{Db, DbError, Failure, Optional, params};
+use sql::{Access, Claim, Db, DbError, Failure, OpenError, Optional, params};
 
 use crate::core::workflow::{BenchState, PrintRequest, Record, Status};
 
@@ -145,53 +142,46 @@ pub struct Store {
     witness: Option<witness::Witness>,
     /// the station that writes through this store, named in every journal entry
     station: Option<String>,
-    /// what this store's station holds while it runs (see `claim_station`)
-    claims: Claims,
-    /// opened to read only (a reconnection stays so)
-    read_only: bool,
 }
 
-/// A running station's hold on its names: PostgreSQL session advisory locks on its station
-/// and bench names (released by the server when the connection ends, taken again after a
-/// reconnect), or for SQLite a lock on a file beside the database.
-#[derive(Default)]
-struct Claims {
-    /// (what, the lock's key) for PostgreSQL
-    names: Vec<(String, String)>,
-    file: Option<std::fs::File>,
+impl StoreError {
+    /// The engine's refusal to open `location`, in the store's words.
+    fn opening(location: &Location, e: OpenError) -> StoreError {
+        match e {
+            OpenError::Missing => StoreError::Missing {
+                location: location.to_string(),
+            },
+            OpenError::TooNew { found, known } => StoreError::TooNew {
+                location: location.to_string(),
+                found,
+                known,
+            },
+            OpenError::Unavailable(reason) => StoreError::Unavailable(reason),
+            OpenError::Failed(reason) => StoreError::Open {
+                location: location.to_string(),
+                reason,
+            },
+            OpenError::Db(e) => e.into(),
+        }
+    }
 }
-
-/// The advisory-lock namespace of station and bench names ("LS").
-const CLAIM_SPACE: i32 = 0x4C53;
-
-/// Prepared statements kept per connection (rusqlite keeps 16 unless told).
-const STATEMENT_CACHE: usize = 256;
 
 impl Store {
     /// Opens (creating if needed) and migrates the database.
     pub fn open(location: &Location) -> Result<Store, StoreError> {
-        let db = match location {
-            Location::Sqlite(path) => open_sqlite(path)?,
-            Location::Postgres(url) => {
-                let db = connect_pg(url)?;
-                migrate_pg(&db, location)?;
-                db
-            }
-        };
+        let db = Db::open(location, Access::Write).map_err(|e| StoreError::opening(location, e))?;
         // beside a SQLite file by default; a PostgreSQL database has no "beside", so its
         // stations say where (`set_witness`: `[station] witness`, or the default in the
         // station's working directory)
-        let witness = match location {
-            Location::Sqlite(_) => Some(open_witness(&location.default_witness())?),
-            Location::Postgres(_) => None,
+        let witness = match location.witness_beside() {
+            Some(path) => Some(open_witness(&path)?),
+            None => None,
         };
         Ok(Store {
             db,
             location: location.clone(),
             witness,
             station: None,
-            claims: Claims::default(),
-            read_only: false,
         })
     }
 
@@ -200,46 +190,24 @@ impl Store {
     /// transactions). A database written by an older lotstation is migrated once first,
     /// through a write connection.
     pub fn open_read_only(location: &Location) -> Result<Store, StoreError> {
-        let db = match location {
-            Location::Sqlite(path) => open_sqlite_read_only(path)?,
-            Location::Postgres(url) => {
-                let db = connect_pg(url)?;
-                let version = pg_version(&db)?;
-                if version == 0 {
-                    return Err(StoreError::Missing {
-                        location: location.to_string(),
-                    });
-                }
-                if version < schema_pg::MIGRATIONS.len() as i64 {
-                    migrate_pg(&db, location)?;
-                }
-                db.batch("SET default_transaction_read_only = on")?;
-                db
-            }
-        };
+        let db =
+            Db::open(location, Access::ReadOnly).map_err(|e| StoreError::opening(location, e))?;
         Ok(Store {
             db,
             location: location.clone(),
             witness: None,
             station: None,
-            claims: Claims::default(),
-            read_only: true,
         })
     }
 
     /// Opens a database that must already exist (for commands that only read or check).
     pub fn open_existing(location: &Location) -> Result<Store, StoreError> {
-        match location {
-            Location::Sqlite(path) if !path.exists() => Err(StoreError::Missing {
-                location: path.display().to_string(),
-            }),
-            Location::Postgres(url) if pg_version(&connect_pg(url)?)? == 0 => {
-                Err(StoreError::Missing {
-                    location: location.to_string(),
-                })
-            }
-            _ => Store::open(location),
+        if !Db::exists(location).map_err(|e| StoreError::opening(location, e))? {
+            return Err(StoreError::Missing {
+                location: location.to_string(),
+            });
         }
+        Store::open(location)
     }
 
     /// Runs `read` in one read transaction: every statement sees the same snapshot (a
@@ -258,17 +226,12 @@ impl Store {
     }
 
     fn begin_read(&self) -> Result<(), StoreError> {
-        let begin = if self.db.is_pg() {
-            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
-        } else {
-            "BEGIN DEFERRED"
-        };
-        Ok(self.db.batch(begin)?)
+        Ok(self.db.begin_read()?)
     }
 
     /// Nothing was written: ending the transaction either way only lets go of the snapshot.
     fn end_read(&self) -> Result<(), StoreError> {
-        Ok(self.db.batch("COMMIT")?)
+        Ok(self.db.commit()?)
     }
 
     pub fn location(&self) -> &Location {
@@ -289,91 +252,31 @@ impl Store {
     /// second daemon with the same station or bench name on the same PostgreSQL database,
     /// or any second daemon on the same SQLite file, is refused with a reason.
     pub fn claim_station(&mut self, station: &str, benches: &[&str]) -> Result<(), StoreError> {
-        match &self.location {
-            Location::Sqlite(path) => {
-                let mut name = path.as_os_str().to_owned();
-                name.push("-station.lock");
-                let lock_path = PathBuf::from(name);
-                let mut file = std::fs::OpenOptions::new()
-                    .read(true)
-                    .write(true)
-                    .create(true)
-                    .truncate(false)
-                    .open(&lock_path)
-                    .map_err(|e| StoreError::Open {
-                        location: lock_path.display().to_string(),
-                        reason: e.to_string(),
-                    })?;
-                if file.try_lock().is_err() {
-                    let holder = std::fs::read_to_string(&lock_path).unwrap_or_default();
-                    return Err(StoreError::Conflict(format!(
-                        "{} is in use by another station ({}); a SQLite file serves one station: stations that share their records share a PostgreSQL database",
-                        path.display(),
-                        match holder.trim() {
-                            "" => "a process that did not say which".to_string(),
-                            holder => holder.to_string(),
-                        }
-                    )));
-                }
-                use std::io::Write;
-                let _ = file.set_len(0);
-                let _ = writeln!(file, "process {} (station {station})", std::process::id());
-                self.claims.file = Some(file);
-                Ok(())
-            }
-            Location::Postgres(_) => {
-                let mut names = vec![(format!("station {station}"), format!("station:{station}"))];
-                names.extend(
-                    benches
-                        .iter()
-                        .map(|b| (format!("bench {b}"), format!("bench:{b}"))),
-                );
-                self.claims.names = names;
-                self.take_claims()
-            }
-        }
+        self.db
+            .claim(&self.location, station, benches)
+            .map_err(|e| match e {
+                Claim::Taken(why) => StoreError::Conflict(why),
+                Claim::Failed(reason) => StoreError::Open {
+                    location: self.location.to_string(),
+                    reason,
+                },
+                Claim::Db(e) => e.into(),
+            })
     }
 
     /// Lets go of the station's names at once (a stopping daemon), rather than when the
     /// server notices the connection gone.
     pub fn release_claims(&mut self) {
-        if !self.claims.names.is_empty() && !self.db.is_closed() {
-            let _ = self
-                .db
-                .row("SELECT pg_advisory_unlock_all()", params![], |_| Ok(()));
-        }
-        self.claims = Claims::default();
+        self.db.release_claims();
     }
 
-    fn take_claims(&self) -> Result<(), StoreError> {
-        for (what, key) in &self.claims.names {
-            let taken: bool = self.db.row(
-                "SELECT pg_try_advisory_lock(?1, hashtext(CAST(?2 AS TEXT)))",
-                params![CLAIM_SPACE, key],
-                |r| r.get(0),
-            )?;
-            if !taken {
-                return Err(StoreError::Conflict(format!(
-                    "{what} is already running on {}: another daemon has the same {what}; give each station and bench its own name",
-                    self.location
-                )));
-            }
-        }
-        Ok(())
-    }
-
-    /// A PostgreSQL connection the server closed (a restart, a network cut) is opened
-    /// again, and the station's claims taken again.
+    /// A connection the server closed (a restart, a network cut) is opened again, and the
+    /// station's claims taken again.
     fn reconnect(&mut self) -> Result<(), StoreError> {
-        if let Location::Postgres(url) = &self.location {
-            let db = connect_pg(url)?;
-            if self.read_only {
-                db.batch("SET default_transaction_read_only = on")?;
-            }
-            self.db = db;
-            self.take_claims()?;
-            tracing::warn!(database = %self.location, "reconnected to the database");
-        }
+        self.db
+            .reconnect()
+            .map_err(|e| StoreError::opening(&self.location, e))?;
+        tracing::warn!(database = %self.location, "reconnected to the database");
         Ok(())
     }
 
@@ -385,7 +288,7 @@ impl Store {
             self.reconnect()?;
         }
         Ok(self.db.row(
-            "SELECT EXISTS(SELECT 1 FROM journal WHERE seq = ?1 AND hash = ?2)",
+            "SELECT EXISTS(SELECT 1 FROM journal WHERE seq = $1 AND hash = $2)",
             params![seq, hash],
             |r| r.get(0),
         )?)
@@ -423,31 +326,14 @@ impl Store {
     /// (at a clean stop, so the database file alone holds every record). PostgreSQL
     /// keeps its own log: nothing to do.
     pub fn checkpoint(&self) -> Result<(), StoreError> {
-        if let Db::Lite(_) = self.db {
-            self.db
-                .row("PRAGMA wal_checkpoint(TRUNCATE)", params![], |_| Ok(()))?;
-        }
-        Ok(())
+        Ok(self.db.checkpoint()?)
     }
 
     /// Brings the planner's statistics up to date after a bulk import, and the record
     /// tables' visibility maps, so that covering indexes answer without visiting the
     /// table (PostgreSQL; SQLite plans from its indexes alone).
     pub fn analyze(&self) -> Result<(), StoreError> {
-        if self.db.is_pg() && !self.read_only {
-            let tables = schema::APPEND_ONLY_TABLES
-                .iter()
-                .chain(&["journal", "shipment_index"])
-                .copied()
-                .collect::<Vec<_>>()
-                .join(", ");
-            // (one statement each: VACUUM refuses to run in the transaction block a string
-            // of statements makes)
-            self.db.batch(&format!("VACUUM (ANALYZE) {tables}"))?;
-            self.db
-                .batch("ANALYZE items, suppliers, customers, boms, orders, order_lines")?;
-        }
-        Ok(())
+        Ok(self.db.analyze()?)
     }
 
     /// Witnesses this database's heads in `path` instead of the default file.
@@ -484,7 +370,7 @@ impl Store {
         let text: Option<String> = self
             .db
             .row(
-                "SELECT state FROM bench_state WHERE bench = ?1",
+                "SELECT state FROM bench_state WHERE bench = $1",
                 params![bench],
                 |r| r.get(0),
             )
@@ -582,285 +468,6 @@ impl StatusChanged {
     }
 }
 
-fn open_sqlite(path: &Path) -> Result<Db, StoreError> {
-    let open_err = |reason: String| StoreError::Open {
-        location: path.display().to_string(),
-        reason,
-    };
-    if let Some(parent) = path.parent()
-        && !parent.as_os_str().is_empty()
-        && !parent.exists()
-    {
-        std::fs::create_dir_all(parent).map_err(|e| open_err(e.to_string()))?;
-    }
-    let conn = rusqlite::Connection::open(path).map_err(|e| open_err(e.to_string()))?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .map_err(|e| open_err(e.to_string()))?;
-    // a scan runs a few dozen distinct statements; all stay prepared
-    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    conn.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;
-         PRAGMA mmap_size=2147418112; PRAGMA cache_size=-16384;",
-    )
-    .map_err(|e| open_err(e.to_string()))?;
-    let db = Db::Lite(conn);
-    migrate_sqlite(&db, path)?;
-    Ok(db)
-}
-
-fn open_sqlite_read_only(path: &Path) -> Result<Db, StoreError> {
-    if !path.exists() {
-        return Err(StoreError::Missing {
-            location: path.display().to_string(),
-        });
-    }
-    let open = || {
-        rusqlite::Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| StoreError::Open {
-            location: path.display().to_string(),
-            reason: e.to_string(),
-        })
-    };
-    let conn = open()?;
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(DbError::from)?;
-    let known = sqlite_schema_known(version, path)?;
-    let conn = if version < known {
-        drop(conn);
-        drop(open_sqlite(path)?);
-        open()?
-    } else {
-        conn
-    };
-    conn.busy_timeout(std::time::Duration::from_secs(10))
-        .map_err(DbError::from)?;
-    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    conn.execute_batch(
-        // the file mapped up to SQLite's ceiling (2 GB): a page past the map costs a system
-        // call and a copy, and a large history is past 256 MB
-        "PRAGMA query_only=ON; PRAGMA mmap_size=2147418112; PRAGMA cache_size=-16384;",
-    )
-    .map_err(DbError::from)?;
-    Ok(Db::Lite(conn))
-}
-
-/// The schema version this lotstation knows; a file written by a newer one is refused.
-fn sqlite_schema_known(version: i64, path: &Path) -> Result<i64, StoreError> {
-    let known = schema::MIGRATIONS.len() as i64;
-    if version > known {
-        return Err(StoreError::TooNew {
-            location: path.display().to_string(),
-            found: version,
-            known,
-        });
-    }
-    Ok(known)
-}
-
-fn migrate_sqlite(db: &Db, path: &Path) -> Result<(), StoreError> {
-    let version: i64 = db.row("PRAGMA user_version", params![], |r| r.get(0))?;
-    sqlite_schema_known(version, path)?;
-    for (index, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let rebuild = schema::REBUILDS_REFERENCED_TABLE.contains(&(index + 1));
-        if rebuild {
-            db.batch("PRAGMA foreign_keys = OFF")?;
-        }
-        db.begin_write()?;
-        let migrated = db
-            .batch(sql)
-            .and_then(|()| db.batch(&format!("PRAGMA user_version = {}", index + 1)));
-        let migrated = match migrated {
-            Ok(()) => db.batch("COMMIT"),
-            Err(e) => {
-                let _ = db.batch("ROLLBACK");
-                Err(e)
-            }
-        };
-        if rebuild {
-            db.batch("PRAGMA foreign_keys = ON")?;
-        }
-        migrated?;
-        if rebuild {
-            let broken: i64 = db.row(
-                "SELECT COUNT(*) FROM pragma_foreign_key_check",
-                params![],
-                |r| r.get(0),
-            )?;
-            if broken > 0 {
-                return Err(StoreError::Open {
-                    location: path.display().to_string(),
-                    reason: format!(
-                        "after migration {}: {broken} records refer to rows that are not there",
-                        index + 1
-                    ),
-                });
-            }
-        }
-    }
-    for table in schema::APPEND_ONLY_TABLES {
-        db.batch(&format!(
-            "CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} \
-             BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END; \
-             CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} \
-             BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END;"
-        ))?;
-    }
-    for table in schema::APPEND_ONLY_TABLES.iter().chain(&["journal"]) {
-        refuse_replace(db, table)?;
-    }
-    Ok(())
-}
-
-/// `INSERT OR REPLACE` (and an upsert) over an existing row deletes it without firing
-/// delete triggers unless a connection sets `recursive_triggers`, which a person with
-/// the sqlite3 shell would not. So: a row whose rowid or unique key is already taken is
-/// refused before it is inserted, whoever inserts it. (PostgreSQL has no `REPLACE`, and
-/// its upsert is an UPDATE, which the append-only triggers refuse.)
-fn refuse_replace(db: &Db, table: &str) -> Result<(), StoreError> {
-    let mut keys: Vec<Vec<String>> = vec![vec!["rowid".to_string()]];
-    let unique_indexes: Vec<String> = db.rows(
-        "SELECT name FROM pragma_index_list(?1) WHERE \"unique\" = 1",
-        params![table],
-        |r| r.get(0),
-    )?;
-    for index in unique_indexes {
-        let columns: Vec<String> = db.rows(
-            "SELECT name FROM pragma_index_info(?1) ORDER BY seqno",
-            params![index],
-            |r| r.get(0),
-        )?;
-        if !columns.is_empty() {
-            keys.push(columns);
-        }
-    }
-    for (n, key) in keys.iter().enumerate() {
-        let matches = key
-            .iter()
-            .map(|c| format!("old.{c} = NEW.{c}"))
-            .collect::<Vec<_>>()
-            .join(" AND ");
-        db.batch(&format!(
-            "CREATE TRIGGER IF NOT EXISTS {table}_no_replace_{n} BEFORE INSERT ON {table} \
-             WHEN EXISTS (SELECT 1 FROM {table} AS old WHERE {matches}) \
-             BEGIN SELECT RAISE(ABORT, '{table} is append-only: a row with this key exists'); END;"
-        ))?;
-    }
-    Ok(())
-}
-
-/// A new, empty database beside the one `base` names (same server and role, which needs
-/// CREATEDB), for the benchmark's fresh starts; its address.
-pub fn create_scratch_database(base: &Location, name: &str) -> Result<Location, StoreError> {
-    let Location::Postgres(url) = base else {
-        return Err(StoreError::Refused(
-            "scratch databases are PostgreSQL's".into(),
-        ));
-    };
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(StoreError::Refused(format!(
-            "{name:?} is not a plain database name"
-        )));
-    }
-    let db = connect_pg(url)?;
-    db.batch(&format!("DROP DATABASE IF EXISTS {name}"))?;
-    db.batch(&format!("CREATE DATABASE {name}"))?;
-    Ok(Location::Postgres(url.with_database(name)))
-}
-
-/// Drops a database `create_scratch_database` made (nothing else may be connected to it).
-pub fn drop_scratch_database(base: &Location, name: &str) -> Result<(), StoreError> {
-    if let Location::Postgres(url) = base {
-        connect_pg(url)?.batch(&format!("DROP DATABASE IF EXISTS {name}"))?;
-    }
-    Ok(())
-}
-
-fn connect_pg(url: &PgUrl) -> Result<Db, StoreError> {
-    let config = url.config().map_err(|reason| StoreError::Open {
-        location: url.to_string(),
-        reason,
-    })?;
-    let client = config.connect(postgres::NoTls).map_err(|e| {
-        let e = DbError::from(e);
-        let reason = e.to_string();
-        match e.failure() {
-            Failure::Unavailable => {
-                StoreError::Unavailable(format!("cannot reach {url}: {reason}"))
-            }
-            _ => StoreError::Open {
-                location: url.to_string(),
-                reason,
-            },
-        }
-    })?;
-    Ok(Db::Pg(Box::new(RefCell::new(db::PgConn::new(client)))))
-}
-
-fn pg_version(db: &Db) -> Result<i64, StoreError> {
-    let exists: bool = db.row(
-        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'lotstation_meta')",
-        params![],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        return Ok(0);
-    }
-    Ok(db
-        .row(
-            "SELECT value FROM lotstation_meta WHERE key = 'schema'",
-            params![],
-            |r| r.get::<String>(0),
-        )
-        .optional()?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0))
-}
-
-/// Brings a PostgreSQL database to the current schema, under the writers' lock so that
-/// two stations starting at once do not both migrate.
-fn migrate_pg(db: &Db, location: &Location) -> Result<(), StoreError> {
-    let known = schema_pg::MIGRATIONS.len() as i64;
-    let version = pg_version(db)?;
-    if version > known {
-        return Err(StoreError::TooNew {
-            location: location.to_string(),
-            found: version,
-            known,
-        });
-    }
-    if version == known {
-        return Ok(());
-    }
-    db.begin_write()?;
-    let migrated = (|| -> Result<(), StoreError> {
-        db.batch("CREATE TABLE IF NOT EXISTS lotstation_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")?;
-        let version = pg_version(db)?;
-        for index in version as usize..schema_pg::MIGRATIONS.len() {
-            db.batch(&schema_pg::migration(index))?;
-        }
-        db.execute(
-            "INSERT INTO lotstation_meta (key, value) VALUES ('schema', ?1)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![known.to_string()],
-        )?;
-        Ok(())
-    })();
-    match migrated {
-        Ok(()) => {
-            db.batch("COMMIT")?;
-            Ok(())
-        }
-        Err(e) => {
-            let _ = db.batch("ROLLBACK");
-            Err(e)
-        }
-    }
-}
-
 /// One write transaction: everything a scan changes commits together or not at all.
 /// Dropped without `commit`, it rolls back.
 pub struct StoreTx<'a> {
@@ -884,7 +491,7 @@ pub struct StoreTx<'a> {
 impl Drop for StoreTx<'_> {
     fn drop(&mut self) {
         if self.open {
-            let _ = self.db.execute("ROLLBACK", params![]);
+            let _ = self.db.rollback();
         }
     }
 }
@@ -892,7 +499,7 @@ impl Drop for StoreTx<'_> {
 impl StoreTx<'_> {
     /// Marks a point to roll back to (one per scan in a group commit).
     pub fn savepoint(&mut self) -> Result<(), StoreError> {
-        self.db.execute("SAVEPOINT scan", params![])?;
+        self.db.savepoint()?;
         self.saved_counters.clone_from(&self.counters);
         self.saved_head.clone_from(&self.head);
         Ok(())
@@ -900,16 +507,14 @@ impl StoreTx<'_> {
 
     /// Undoes everything since `savepoint` (and keeps the savepoint's place released).
     pub fn rollback_to_savepoint(&mut self) -> Result<(), StoreError> {
-        self.db.execute("ROLLBACK TO scan", params![])?;
-        self.db.execute_later("RELEASE scan", params![])?;
+        self.db.rollback_to_savepoint()?;
         self.counters.clone_from(&self.saved_counters);
         self.head.clone_from(&self.saved_head);
         Ok(())
     }
 
     pub fn release_savepoint(&mut self) -> Result<(), StoreError> {
-        self.db.execute_later("RELEASE scan", params![])?;
-        Ok(())
+        Ok(self.db.release_savepoint()?)
     }
 
     /// Loads every issued code, so that a bulk import checks and issues codes in memory
@@ -930,7 +535,7 @@ impl StoreTx<'_> {
             return Ok(issued.contains(code));
         }
         Ok(self.db.row(
-            "SELECT EXISTS(SELECT 1 FROM codes WHERE code = ?1)",
+            "SELECT EXISTS(SELECT 1 FROM codes WHERE code = $1)",
             params![code],
             |r| r.get(0),
         )?)
@@ -943,7 +548,7 @@ impl StoreTx<'_> {
         }
         // (the next check of a code sends it first)
         self.db.insert_later(
-            "INSERT INTO codes (code, issued_at) VALUES (?1, ?2)",
+            "INSERT INTO codes (code, issued_at) VALUES ($1, $2)",
             params![code, at],
         )?;
         Ok(())
@@ -953,7 +558,7 @@ impl StoreTx<'_> {
     pub fn commit(mut self) -> Result<(), StoreError> {
         for (key, last) in &self.counters {
             self.db.execute_later(
-                "INSERT INTO code_counters (key, last_seq) VALUES (?1, ?2)
+                "INSERT INTO code_counters (key, last_seq) VALUES ($1, $2)
                  ON CONFLICT(key) DO UPDATE SET last_seq = excluded.last_seq",
                 params![key, last],
             )?;
@@ -961,21 +566,22 @@ impl StoreTx<'_> {
         // the head this transaction appended, if it did
         let head = self.head.take();
         self.open = false;
-        if let Err(e) = self.db.execute("COMMIT", params![]) {
-            // PostgreSQL gone while committing: it may have committed before the answer
+        match self.db.commit() {
+            Ok(()) => {}
+            // the connection lost while committing: it may have committed before the answer
             // was lost; whoever holds the store can ask (`Store::committed`)
-            if self.db.is_pg()
-                && e.failure() == Failure::Unavailable
-                && let Some((seq, hash, _)) = head
-            {
+            Err(DbError::OutcomeUnknown(e)) if head.is_some() => {
+                let (seq, hash, _) = head.expect("checked");
                 return Err(StoreError::CommitUnknown {
                     seq,
                     hash,
                     reason: e.to_string(),
                 });
             }
-            let _ = self.db.execute("ROLLBACK", params![]);
-            return Err(e.into());
+            Err(e) => {
+                let _ = self.db.rollback();
+                return Err(e.into());
+            }
         }
         if let (Some(witness), Some((seq, hash, at))) = (self.witness, head) {
             witness.record(seq, &hash, &at);
@@ -985,8 +591,7 @@ impl StoreTx<'_> {
 
     pub fn rollback(mut self) -> Result<(), StoreError> {
         self.open = false;
-        self.db.execute("ROLLBACK", params![])?;
-        Ok(())
+        Ok(self.db.rollback()?)
     }
 
     /// Journals a record and writes its rows; returns the journal sequence number.
@@ -1044,7 +649,7 @@ impl StoreTx<'_> {
                 ..
             } => {
                 db.insert_later("INSERT INTO lots (code, item_sku, supplier_code, supplier_lot, invoice, quantity, received_at, expiry, note, journal_seq)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", params![
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", params![
                         code,
                         item_sku,
                         supplier_code,
@@ -1064,7 +669,7 @@ impl StoreTx<'_> {
                 opened_at,
                 production_date,
             } => {
-                db.insert_later("INSERT INTO batches (code, product_sku, opened_at, production_date, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, product_sku, opened_at.to_string(), production_date.to_string(), seq],
+                db.insert_later("INSERT INTO batches (code, product_sku, opened_at, production_date, journal_seq) VALUES ($1, $2, $3, $4, $5)", params![code, product_sku, opened_at.to_string(), production_date.to_string(), seq],
                 )?;
             }
             Record::Consumption {
@@ -1077,7 +682,7 @@ impl StoreTx<'_> {
                 ..
             } => {
                 db.insert_later("INSERT INTO consumptions (batch_code, line_no, input_code, input_kind, quantity, warning, journal_seq)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", params![batch_code, line_no, input_code, input_kind.noun(), quantity, warning, seq],
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)", params![batch_code, line_no, input_code, input_kind.noun(), quantity, warning, seq],
                 )?;
             }
             Record::BatchClosed {
@@ -1089,7 +694,7 @@ impl StoreTx<'_> {
                 ..
             } => {
                 db.insert_later("INSERT INTO batch_closures (batch_code, yield_quantity, expiry, closed_at, note, journal_seq)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![code, yield_quantity, expiry.map(|d| d.to_string()), closed_at.to_string(), note, seq],
+                     VALUES ($1, $2, $3, $4, $5, $6)", params![code, yield_quantity, expiry.map(|d| d.to_string()), closed_at.to_string(), note, seq],
                 )?;
             }
             Record::Shipment {
@@ -1099,11 +704,11 @@ impl StoreTx<'_> {
                 shipped_at,
                 lines,
             } => {
-                db.insert_later("INSERT INTO shipments (code, order_number, customer_code, shipped_at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, order_number, customer_code, shipped_at.to_string(), seq],
+                db.insert_later("INSERT INTO shipments (code, order_number, customer_code, shipped_at, journal_seq) VALUES ($1, $2, $3, $4, $5)", params![code, order_number, customer_code, shipped_at.to_string(), seq],
                 )?;
                 for (i, line) in lines.iter().enumerate() {
                     db.insert_later(
-                        "INSERT INTO shipment_lines (shipment_code, line_no, batch_code, quantity) VALUES (?1, ?2, ?3, ?4)",
+                        "INSERT INTO shipment_lines (shipment_code, line_no, batch_code, quantity) VALUES ($1, $2, $3, $4)",
                         params![code, i as i64 + 1, line.batch_code, line.quantity],
                     )?;
                 }
@@ -1116,7 +721,7 @@ impl StoreTx<'_> {
                 ..
             } => {
                 db.insert_later(
-                    "INSERT INTO wastes (code, quantity, reason, at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, quantity, reason, at.to_string(), seq],
+                    "INSERT INTO wastes (code, quantity, reason, at, journal_seq) VALUES ($1, $2, $3, $4, $5)", params![code, quantity, reason, at.to_string(), seq],
                 )?;
             }
             Record::StatusChange {
@@ -1125,7 +730,7 @@ impl StoreTx<'_> {
                 reason,
                 at,
             } => {
-                db.insert_later("INSERT INTO status_changes (code, status, reason, at, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5)", params![code, status.as_str(), reason, at.to_string(), seq],
+                db.insert_later("INSERT INTO status_changes (code, status, reason, at, journal_seq) VALUES ($1, $2, $3, $4, $5)", params![code, status.as_str(), reason, at.to_string(), seq],
                 )?;
             }
             Record::Correction { target, reason, at } => {
@@ -1140,7 +745,7 @@ impl StoreTx<'_> {
                     CorrectionTarget::Shipment { code } => ("shipment", code, None),
                 };
                 db.insert_later("INSERT INTO corrections (target_kind, target_code, target_line, reason, at, journal_seq)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)", params![kind, code, line, reason, at.to_string(), seq],
+                     VALUES ($1, $2, $3, $4, $5, $6)", params![kind, code, line, reason, at.to_string(), seq],
                 )?;
             }
             Record::Adjustment {
@@ -1155,7 +760,7 @@ impl StoreTx<'_> {
             } => {
                 db.insert_later(
                     "INSERT INTO adjustments (target_kind, code, field, delta, value, reason, at, journal_seq)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     params![kind.noun(), code, field.as_str(), delta, value, reason, at.to_string(), seq],
                 )?;
             }
@@ -1188,7 +793,7 @@ impl StoreTx<'_> {
             operator: None,
             body: &body,
         })?;
-        self.db.insert_later("INSERT INTO print_outcomes (job_id, outcome, detail, journal_seq) VALUES (?1, ?2, ?3, ?4)", params![job.id, outcome, detail, seq])?;
+        self.db.insert_later("INSERT INTO print_outcomes (job_id, outcome, detail, journal_seq) VALUES ($1, $2, $3, $4)", params![job.id, outcome, detail, seq])?;
         Ok(seq)
     }
 
@@ -1221,7 +826,7 @@ impl StoreTx<'_> {
             operator,
             body: &body,
         })?;
-        let id: i64 = self.db.row("INSERT INTO print_jobs (bench, printer, label, code, copies, journal_seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id", params![
+        let id: i64 = self.db.row("INSERT INTO print_jobs (bench, printer, label, code, copies, journal_seq) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id", params![
                 bench,
                 printer,
                 print.label.name(),
@@ -1238,7 +843,7 @@ impl StoreTx<'_> {
     pub fn save_bench_state(&mut self, bench: &str, state: &BenchState) -> Result<(), StoreError> {
         let text = serde_json::to_string(state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         self.db.execute_later(
-            "INSERT INTO bench_state (bench, state) VALUES (?1, ?2)
+            "INSERT INTO bench_state (bench, state) VALUES ($1, $2)
              ON CONFLICT(bench) DO UPDATE SET state = excluded.state",
             params![bench, text],
         )?;
@@ -1246,21 +851,21 @@ impl StoreTx<'_> {
     }
 }
 
-/// The time the disk takes for `rows` single-row durable commits, with the store's journal
-/// mode and sync level, on a scratch database at `path` (created on the first call, grown
-/// by each): the ceiling of one bench's scans, for the benchmark to compare against.
+/// The time the disk takes for `rows` single-row durable commits (SQLite, with the
+/// store's journal mode and sync level, at `path`): the benchmark's ceiling of one bench.
 pub fn disk_commit_time(path: &Path, rows: usize) -> Result<std::time::Duration, StoreError> {
-    let conn = rusqlite::Connection::open(path).map_err(DbError::from)?;
-    conn.execute_batch(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE IF NOT EXISTS t (x INTEGER);",
-    )
-    .map_err(DbError::from)?;
-    let started = std::time::Instant::now();
-    for i in 0..rows {
-        conn.execute("INSERT INTO t (x) VALUES (?1)", [i as i64])
-            .map_err(DbError::from)?;
-    }
-    Ok(started.elapsed())
+    Ok(sql::disk_commit_time(path, rows)?)
+}
+
+/// A new, empty PostgreSQL database beside the one `base` names (same server and role,
+/// which needs CREATEDB), for the benchmark's fresh starts; its address.
+pub fn create_scratch_database(base: &Location, name: &str) -> Result<Location, StoreError> {
+    sql::create_scratch_database(base, name).map_err(|e| StoreError::opening(base, e))
+}
+
+/// Drops a database `create_scratch_database` made (nothing else may be connected to it).
+pub fn drop_scratch_database(base: &Location, name: &str) -> Result<(), StoreError> {
+    sql::drop_scratch_database(base, name).map_err(|e| StoreError::opening(base, e))
 }
 
 /// A few read-only connections, opened once and lent out one query at a time (the HTTP

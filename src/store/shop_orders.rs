@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::db::{Optional, params};
+use super::sql::{Optional, params};
 use super::{Store, StoreError};
 use crate::core::codes::{Quantity, Unit};
 use crate::masterdata::MasterKind;
@@ -116,21 +116,21 @@ impl Store {
             let c = &order.customer;
             let found: Option<String> = if !c.email.is_empty() {
                 t.row(
-                    "SELECT code FROM customers WHERE lower(email) = lower(?1) ORDER BY code LIMIT 1",
+                    "SELECT code FROM customers WHERE lower(email) = lower($1) ORDER BY code LIMIT 1",
                     params![c.email],
                     |r| r.get(0),
                 )
                 .optional()?
             } else if !c.buyer_id.is_empty() {
                 t.row(
-                    "SELECT code FROM customers WHERE code = ?1",
+                    "SELECT code FROM customers WHERE code = $1",
                     params![format!("{}-{}", shop.name(), c.buyer_id)],
                     |r| r.get(0),
                 )
                 .optional()?
             } else {
                 t.row(
-                    "SELECT code FROM customers WHERE lower(name) = lower(?1) AND lower(address) = lower(?2) ORDER BY code LIMIT 1",
+                    "SELECT code FROM customers WHERE lower(name) = lower($1) AND lower(address) = lower($2) ORDER BY code LIMIT 1",
                     params![c.name, c.address],
                     |r| r.get(0),
                 )
@@ -144,7 +144,7 @@ impl Store {
             };
             let existing: Option<[String; 4]> = t
                 .row(
-                    "SELECT name, email, phone, address FROM customers WHERE code = ?1",
+                    "SELECT name, email, phone, address FROM customers WHERE code = $1",
                     params![code],
                     |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]),
                 )
@@ -177,7 +177,7 @@ impl Store {
                 Some(old) if *old == wanted => {}
                 Some(_) => {
                     t.execute(
-                        "UPDATE customers SET name = ?2, email = ?3, phone = ?4, address = ?5 WHERE code = ?1",
+                        "UPDATE customers SET name = $2, email = $3, phone = $4, address = $5 WHERE code = $1",
                         params![code, wanted[0], wanted[1], wanted[2], wanted[3]],
                     )?;
                     if customers_seen.insert(code.clone()) {
@@ -186,7 +186,7 @@ impl Store {
                 }
                 None => {
                     t.execute(
-                        "INSERT INTO customers (code, name, email, phone, address) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        "INSERT INTO customers (code, name, email, phone, address) VALUES ($1, $2, $3, $4, $5)",
                         params![code, wanted[0], wanted[1], wanted[2], wanted[3]],
                     )?;
                     customers_seen.insert(code.clone());
@@ -231,7 +231,7 @@ impl Store {
             // the order: unchanged, updated or new
             let old: Option<(String, String, String, String)> = t
                 .row(
-                    "SELECT customer_code, ordered_at, shop, status FROM orders WHERE order_number = ?1",
+                    "SELECT customer_code, ordered_at, shop, status FROM orders WHERE order_number = $1",
                     params![order.number],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
@@ -250,7 +250,7 @@ impl Store {
                 )));
             }
             let old_lines: Vec<(String, i64)> = t.rows(
-                "SELECT sku, quantity FROM order_lines WHERE order_number = ?1 ORDER BY line_no",
+                "SELECT sku, quantity FROM order_lines WHERE order_number = $1 ORDER BY line_no",
                 params![order.number],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
@@ -271,11 +271,11 @@ impl Store {
                 summary.orders_new += 1;
             }
             t.execute(
-                "DELETE FROM order_lines WHERE order_number = ?1",
+                "DELETE FROM order_lines WHERE order_number = $1",
                 params![order.number],
             )?;
             t.execute(
-                "INSERT INTO orders (order_number, customer_code, ordered_at, shop, status) VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO orders (order_number, customer_code, ordered_at, shop, status) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT(order_number) DO UPDATE SET customer_code = excluded.customer_code,
                    ordered_at = excluded.ordered_at, shop = excluded.shop, status = excluded.status",
                 params![
@@ -288,7 +288,7 @@ impl Store {
             )?;
             for (i, (sku, quantity)) in lines.iter().enumerate() {
                 t.execute(
-                    "INSERT INTO order_lines (order_number, line_no, sku, quantity) VALUES (?1, ?2, ?3, ?4)",
+                    "INSERT INTO order_lines (order_number, line_no, sku, quantity) VALUES ($1, $2, $3, $4)",
                     params![order.number, i as i64 + 1, sku, quantity],
                 )?;
             }

@@ -1,6 +1,6 @@
 //! Counts over the records, for the demo's summary and a station's status.
 
-use super::db::params;
+use super::sql::params;
 use super::{LIVE_SHIPMENT, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -43,17 +43,10 @@ impl Store {
                 ))
             },
         )?;
-        // whether a scan was accepted, from its journal entry's body
-        let accepted = if self.db.is_pg() {
-            "(CAST(body AS jsonb) ->> 'accepted') = 'true'"
-        } else {
-            "json_extract(body, '$.accepted') = 1"
-        };
-        let rejected = if self.db.is_pg() {
-            "(CAST(body AS jsonb) ->> 'accepted') = 'false'"
-        } else {
-            "json_extract(body, '$.accepted') = 0"
-        };
+        // whether a scan was accepted, from its journal entry's body (`json_type` names a
+        // JSON true `true`, as SQLite does; PostgreSQL's schema defines it so)
+        let accepted = "json_type(body, '$.accepted') = 'true'";
+        let rejected = "json_type(body, '$.accepted') = 'false'";
         Ok(StationSummary {
             lots: count("SELECT COUNT(*) FROM lots l WHERE NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = l.code)")?,
             suppliers_received_from: count("SELECT COUNT(DISTINCT supplier_code) FROM lots")?,

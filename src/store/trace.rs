@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::db::{Optional, params};
+use super::sql::{Optional, params};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{LIVE_SHIPMENT, Store, StoreError};
@@ -111,13 +111,13 @@ fn json_list<S: AsRef<str>>(codes: impl IntoIterator<Item = S>) -> String {
 
 impl Store {
     fn units(&self) -> Result<HashMap<String, Unit>, StoreError> {
-        let mut stmt = self.db.prepare_cached("SELECT sku, unit FROM items")?;
-        let rows = stmt.query_map(params![], |r| {
+        let stmt = "SELECT sku, unit FROM items";
+        let rows = self.db.rows(stmt, params![], |r| {
             Ok((r.get::<String>(0)?, r.get::<String>(1)?))
         })?;
         let mut units = HashMap::new();
         for row in rows {
-            let (sku, unit) = row?;
+            let (sku, unit) = row;
             units.insert(sku, Unit::parse(&unit).unwrap_or(Unit::Each));
         }
         Ok(units)
@@ -135,34 +135,30 @@ impl Store {
                 .is_some())
         };
         if supplier.is_none() {
-            if exists("SELECT 1 FROM lots WHERE code = ?1")? {
+            if exists("SELECT 1 FROM lots WHERE code = $1")? {
                 return Ok(Target::Lot(code.to_string()));
             }
-            if exists("SELECT 1 FROM batches WHERE code = ?1")? {
+            if exists("SELECT 1 FROM batches WHERE code = $1")? {
                 return Ok(Target::Batch(code.to_string()));
             }
-            if exists("SELECT 1 FROM shipments WHERE code = ?1")? {
+            if exists("SELECT 1 FROM shipments WHERE code = $1")? {
                 return Ok(Target::Shipment(code.to_string()));
             }
-            if exists("SELECT 1 FROM shipments WHERE order_number = ?1 LIMIT 1")?
-                || exists("SELECT 1 FROM orders WHERE order_number = ?1")?
+            if exists("SELECT 1 FROM shipments WHERE order_number = $1 LIMIT 1")?
+                || exists("SELECT 1 FROM orders WHERE order_number = $1")?
             {
                 return Ok(Target::Order(code.to_string()));
             }
         }
-        let mut stmt = self.db.prepare_cached(
-            "SELECT code, supplier_code, received_at FROM lots WHERE supplier_lot = ?1
-             AND (CAST(?2 AS TEXT) IS NULL OR lower(supplier_code) = lower(CAST(?2 AS TEXT))) ORDER BY received_at",
-        )?;
-        let candidates = stmt
-            .query_map(params![code, supplier], |r| {
-                Ok((
-                    r.get::<String>(0)?,
-                    r.get::<String>(1)?,
-                    r.get::<String>(2)?,
-                ))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+        let stmt = "SELECT code, supplier_code, received_at FROM lots WHERE supplier_lot = $1
+             AND (CAST($2 AS TEXT) IS NULL OR lower(supplier_code) = lower(CAST($2 AS TEXT))) ORDER BY received_at";
+        let candidates = self.db.rows(stmt, params![code, supplier], |r| {
+            Ok((
+                r.get::<String>(0)?,
+                r.get::<String>(1)?,
+                r.get::<String>(2)?,
+            ))
+        })?;
         match candidates.as_slice() {
             [] => Err(StoreError::NotFound(match supplier {
                 Some(s) => format!("no lot of supplier {s} has the lot number {code}"),
@@ -198,7 +194,7 @@ impl Store {
                 let mut roots = Vec::new();
                 for code in target.stock_codes() {
                     let sku: String = self.db.row(
-                        "SELECT item_sku FROM lots WHERE code = ?1",
+                        "SELECT item_sku FROM lots WHERE code = $1",
                         params![code],
                         |r| r.get(0),
                     )?;
@@ -208,7 +204,7 @@ impl Store {
             }
             Target::Batch(code) => {
                 let sku: String = self.db.row(
-                    "SELECT product_sku FROM batches WHERE code = ?1",
+                    "SELECT product_sku FROM batches WHERE code = $1",
                     params![code],
                     |r| r.get(0),
                 )?;
@@ -232,23 +228,21 @@ impl Store {
         let mut batches: Vec<ForwardBatch> = Vec::new();
         let mut frontier: Vec<String> = roots.iter().map(|(code, _)| code.clone()).collect();
         let mut depth = 0;
-        let mut stmt = self.db.prepare_cached(&format!(
+        let stmt = &format!(
             "SELECT c.batch_code, c.input_code, c.quantity, b.product_sku
              FROM consumptions c JOIN batches b ON b.code = c.batch_code
-             WHERE c.input_code IN (SELECT value FROM json_each(?1)) AND {LIVE} ORDER BY c.id"
-        ))?;
+             WHERE c.input_code IN (SELECT value FROM json_each($1)) AND {LIVE} ORDER BY c.id"
+        );
         while !frontier.is_empty() && depth < MAX_DEPTH {
             depth += 1;
-            let rows = stmt
-                .query_map(params![json_list(&frontier)], |r| {
-                    Ok((
-                        r.get::<String>(0)?,
-                        r.get::<String>(1)?,
-                        r.get::<i64>(2)?,
-                        r.get::<String>(3)?,
-                    ))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
+            let rows = self.db.rows(stmt, params![json_list(&frontier)], |r| {
+                Ok((
+                    r.get::<String>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<i64>(2)?,
+                    r.get::<String>(3)?,
+                ))
+            })?;
             let mut next = Vec::new();
             for (batch, input, quantity, product) in rows {
                 let Some(&(input_index, input_unit)) = seen.get(&input) else {
@@ -346,7 +340,7 @@ impl Store {
         let mut shipments = Vec::new();
         self.db.each(
             "SELECT shipment_code, order_number, customer_code, batch_code, quantity, shipped_at
-             FROM shipment_index WHERE batch_code IN (SELECT value FROM json_each(?1))",
+             FROM shipment_index WHERE batch_code IN (SELECT value FROM json_each($1))",
             params![json_list(batch_codes)],
             |r| {
                 let batch = r.str(3)?;
@@ -404,7 +398,7 @@ impl Store {
     /// The customers with these codes, in the order given; a code no longer in the master
     /// data is still listed, by code, without contacts.
     fn customers(&self, codes: &[&str]) -> Result<Vec<Customer>, StoreError> {
-        let contact = |r: &super::db::Row<'_>| -> super::db::Result<Customer> {
+        let contact = |r: &super::sql::Row<'_>| -> super::sql::Result<Customer> {
             Ok(Customer {
                 code: r.get(0)?,
                 name: r.get(1)?,
@@ -423,7 +417,7 @@ impl Store {
                 found[last] = Some(customer);
             }
         }
-        if self.db.is_pg() {
+        if self.db.statements_cost_round_trips() {
             // over the network every query is a round trip: all of them in one, by the
             // code as recorded (an index on the exact text: the citext key compares by
             // lower-casing both sides, three times slower for a recall's thousands)...
@@ -433,7 +427,7 @@ impl Store {
             }
             self.db.each(
                 "SELECT code, name, email, phone, address FROM customers
-                 WHERE CAST(code AS TEXT) COLLATE \"C\" IN (SELECT value FROM json_each(?1))",
+                 WHERE CAST(code AS TEXT) COLLATE \"C\" IN (SELECT value FROM json_each($1))",
                 params![json_list(slots.keys())],
                 |row| {
                     if let Some(at) = slots.get(row.str(0)?) {
@@ -454,7 +448,7 @@ impl Store {
             if !wanted.is_empty() {
                 self.db.each(
                     "SELECT code, name, email, phone, address FROM customers
-                     WHERE code IN (SELECT CAST(value AS citext) FROM json_each(?1))",
+                     WHERE code IN (SELECT CAST(value AS citext) FROM json_each($1))",
                     params![json_list(wanted.keys())],
                     |row| {
                         if let Some(slots) = wanted.get(&row.str(0)?.to_lowercase()) {
@@ -471,7 +465,7 @@ impl Store {
         // Counted with callgrind on the large history: a row of the scan costs about 1,900
         // instructions, a customer found by key about 4,000 (at a tenth, the scan cost
         // twice what the keys did)
-        let scan = !self.db.is_pg()
+        let scan = !self.db.statements_cost_round_trips()
             && codes.len() >= SCAN_CUSTOMERS_FROM
             && codes.len().saturating_mul(2) >= self.customer_count()?;
         if scan {
@@ -493,12 +487,10 @@ impl Store {
         // whole command: 53.8 M instructions for the 1,600-customer blend lot against
         // 59.4 M when the codes went in one `IN (SELECT value FROM json_each(?))`, which
         // SQLite first copies into a temporary index, comparing case-blind as it goes
-        let mut stmt = self.db.prepare_cached(
-            "SELECT code, name, email, phone, address FROM customers WHERE code = ?1",
-        )?;
+        let stmt = "SELECT code, name, email, phone, address FROM customers WHERE code = $1";
         for (slot, code) in found.iter_mut().zip(codes) {
             if slot.is_none() {
-                *slot = stmt.query_row(params![code], contact).optional()?;
+                *slot = self.db.row(stmt, params![code], contact).optional()?;
             }
         }
         Ok(found
@@ -531,27 +523,27 @@ impl Store {
         // one statement (one round trip on PostgreSQL): what came in, less what was used
         // and written off; what was shipped the caller has read already (a second walk
         // of the same shipment lines, in another index, was a tenth of a trace)
-        let mut stmt = self.db.prepare_cached(&format!(
-            "SELECT code, quantity FROM lots WHERE code IN (SELECT value FROM json_each(?1))
+        let stmt = &format!(
+            "SELECT code, quantity FROM lots WHERE code IN (SELECT value FROM json_each($1))
                AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = lots.code)
              UNION ALL
-             SELECT batch_code, yield_quantity FROM batch_closures WHERE batch_code IN (SELECT value FROM json_each(?1))
+             SELECT batch_code, yield_quantity FROM batch_closures WHERE batch_code IN (SELECT value FROM json_each($1))
                AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'batch' AND k.target_code = batch_closures.batch_code)
              UNION ALL
-             SELECT code, SUM(delta) FROM adjustments WHERE code IN (SELECT value FROM json_each(?1))
+             SELECT code, SUM(delta) FROM adjustments WHERE code IN (SELECT value FROM json_each($1))
                AND field IN ('quantity', 'yield') GROUP BY code
              UNION ALL
              SELECT c.input_code, -SUM(c.quantity) FROM consumptions c
-              WHERE c.input_code IN (SELECT value FROM json_each(?1)) AND {LIVE} GROUP BY c.input_code
+              WHERE c.input_code IN (SELECT value FROM json_each($1)) AND {LIVE} GROUP BY c.input_code
              UNION ALL
-             SELECT code, -SUM(quantity) FROM wastes WHERE code IN (SELECT value FROM json_each(?1)) GROUP BY code"
-        ))?;
-        let rows = stmt.query_map(params![json_list(codes)], |r| {
+             SELECT code, -SUM(quantity) FROM wastes WHERE code IN (SELECT value FROM json_each($1)) GROUP BY code"
+        );
+        let rows = self.db.rows(stmt, params![json_list(codes)], |r| {
             Ok((r.get::<String>(0)?, r.get::<i64>(1)?))
         })?;
         let mut balances: HashMap<String, i64> = HashMap::new();
         for row in rows {
-            let (code, quantity) = row?;
+            let (code, quantity) = row;
             *balances.entry(code).or_default() += quantity;
         }
         for (code, quantity) in shipped {
@@ -574,7 +566,7 @@ impl Store {
             Target::Lot(_) | Target::SupplierLot { .. } => {
                 for code in target.stock_codes() {
                     let quantity: i64 = self.db.row(
-                        "SELECT quantity FROM lots WHERE code = ?1",
+                        "SELECT quantity FROM lots WHERE code = $1",
                         params![code],
                         |r| r.get(0),
                     )?;
@@ -584,7 +576,7 @@ impl Store {
             }
             Target::Batch(code) => {
                 let sku: String = self.db.row(
-                    "SELECT product_sku FROM batches WHERE code = ?1",
+                    "SELECT product_sku FROM batches WHERE code = $1",
                     params![code],
                     |r| r.get(0),
                 )?;
@@ -598,16 +590,16 @@ impl Store {
                 } else {
                     "s.order_number"
                 };
-                let mut stmt = self.db.prepare_cached(&format!(
+                let stmt = &format!(
                     "SELECT l.batch_code, b.product_sku, SUM(l.quantity) FROM shipments s
                      JOIN shipment_lines l ON l.shipment_code = s.code JOIN batches b ON b.code = l.batch_code
-                     WHERE {column} = ?1 AND {LIVE_SHIPMENT} GROUP BY l.batch_code, b.product_sku ORDER BY l.batch_code"
-                ))?;
-                let rows = stmt.query_map(params![target.code()], |r| {
+                     WHERE {column} = $1 AND {LIVE_SHIPMENT} GROUP BY l.batch_code, b.product_sku ORDER BY l.batch_code"
+                );
+                let rows = self.db.rows(stmt, params![target.code()], |r| {
                     Ok((r.get::<String>(0)?, r.get::<String>(1)?, r.get::<i64>(2)?))
                 })?;
                 for row in rows {
-                    let (code, sku, quantity) = row?;
+                    let (code, sku, quantity) = row;
                     *shipped.entry(code.clone()).or_default() += quantity;
                     if seen.insert(code.clone()) {
                         batches.push(BackwardBatch::new(code, sku, 1));
@@ -618,30 +610,28 @@ impl Store {
         };
         let mut frontier: Vec<String> = batches.iter().map(|b| b.code.clone()).collect();
         let mut depth = start_depth;
-        let mut stmt = self.db.prepare_cached(&format!(
+        let stmt = &format!(
             "SELECT c.input_code, c.input_kind, c.quantity, COALESCE(b.product_sku, ''), c.batch_code,
                     COALESCE(l.item_sku, b.product_sku, '')
              FROM consumptions c LEFT JOIN batches b ON b.code = c.input_code
              LEFT JOIN lots l ON l.code = c.input_code
-             WHERE c.batch_code IN (SELECT value FROM json_each(?1)) AND {LIVE} ORDER BY c.id"
-        ))?;
+             WHERE c.batch_code IN (SELECT value FROM json_each($1)) AND {LIVE} ORDER BY c.id"
+        );
         // (consuming batch, input, input is a batch, quantity), for the shares
         let mut edges: Vec<(String, String, bool, i64)> = Vec::new();
         let mut inputs: HashMap<String, Vec<BackwardInput>> = HashMap::new();
         while !frontier.is_empty() && depth < MAX_DEPTH {
             depth += 1;
-            let rows = stmt
-                .query_map(params![json_list(&frontier)], |r| {
-                    Ok((
-                        r.get::<String>(0)?,
-                        r.get::<String>(1)?,
-                        r.get::<i64>(2)?,
-                        r.get::<String>(3)?,
-                        r.get::<String>(4)?,
-                        r.get::<String>(5)?,
-                    ))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
+            let rows = self.db.rows(stmt, params![json_list(&frontier)], |r| {
+                Ok((
+                    r.get::<String>(0)?,
+                    r.get::<String>(1)?,
+                    r.get::<i64>(2)?,
+                    r.get::<String>(3)?,
+                    r.get::<String>(4)?,
+                    r.get::<String>(5)?,
+                ))
+            })?;
             let mut next = Vec::new();
             for (input, kind, quantity, product, consumer, input_sku) in rows {
                 let unit = units.get(&input_sku).copied().unwrap_or(Unit::Each);
@@ -669,18 +659,16 @@ impl Store {
         // reached it
         let codes: Vec<String> = batches.iter().map(|b| b.code.clone()).collect();
         let mut yields: HashMap<String, i64> = HashMap::new();
-        let mut stmt = self.db.prepare_cached(
-            "SELECT batch_code, yield_quantity FROM batch_closures
-             WHERE batch_code IN (SELECT value FROM json_each(?1))
+        let stmt = "SELECT batch_code, yield_quantity FROM batch_closures
+             WHERE batch_code IN (SELECT value FROM json_each($1))
              UNION ALL
              SELECT code, SUM(delta) FROM adjustments
-             WHERE code IN (SELECT value FROM json_each(?1)) AND field = 'yield' GROUP BY code",
-        )?;
-        for row in stmt.query_map(params![json_list(&codes)], |r| {
+             WHERE code IN (SELECT value FROM json_each($1)) AND field = 'yield' GROUP BY code";
+        for row in self.db.rows(stmt, params![json_list(&codes)], |r| {
             Ok((r.get::<String>(0)?, r.get::<i64>(1)?))
         })? {
             // the recorded yield, and any corrections of it
-            let (code, quantity) = row?;
+            let (code, quantity) = row;
             *yields.entry(code).or_default() += quantity;
         }
         let (batch_reach, lot_reach) = if shipped.is_empty() {
@@ -697,12 +685,12 @@ impl Store {
                 batch.share = share.map(|s| (s * 10_000.0).round() / 10_000.0);
             }
         }
-        let mut stmt = self.db.prepare_cached(
+        let stmt =
             "SELECT code, item_sku, supplier_code, supplier_lot, invoice, received_at FROM lots
-             WHERE code IN (SELECT value FROM json_each(?1)) ORDER BY code",
-        )?;
-        let lots = stmt
-            .query_map(params![json_list(lot_use.keys())], |r| {
+             WHERE code IN (SELECT value FROM json_each($1)) ORDER BY code";
+        let lots = self
+            .db
+            .rows(stmt, params![json_list(lot_use.keys())], |r| {
                 let code: String = r.get(0)?;
                 let sku: String = r.get(1)?;
                 let unit = units.get(&sku).copied().unwrap_or(Unit::Each);
@@ -719,14 +707,12 @@ impl Store {
                     received_at: r.get(5)?,
                     unit,
                 })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+            })?;
         let supplier_codes: BTreeSet<&String> = lots.iter().map(|l| &l.supplier_code).collect();
-        let mut stmt = self.db.prepare_cached(
-            "SELECT code, name, contact, email, phone FROM suppliers WHERE code IN (SELECT value FROM json_each(?1)) ORDER BY code",
-        )?;
-        let suppliers = stmt
-            .query_map(params![json_list(supplier_codes)], |r| {
+        let stmt = "SELECT code, name, contact, email, phone FROM suppliers WHERE code IN (SELECT value FROM json_each($1)) ORDER BY code";
+        let suppliers = self
+            .db
+            .rows(stmt, params![json_list(supplier_codes)], |r| {
                 Ok(Supplier {
                     code: r.get(0)?,
                     name: r.get(1)?,
@@ -734,8 +720,7 @@ impl Store {
                     email: r.get(3)?,
                     phone: r.get(4)?,
                 })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
+            })?;
         batches.sort_by(|a, b| a.depth.cmp(&b.depth).then_with(|| a.code.cmp(&b.code)));
         Ok(BackwardTrace {
             root: target.root(),
@@ -755,13 +740,11 @@ impl Store {
         let units = self.units()?;
         let mut rows: Vec<StockSource> = Vec::new();
         {
-            let mut stmt = self.db.prepare_cached(
-                "SELECT code, item_sku, quantity, expiry, supplier_code, supplier_lot FROM lots
-                 WHERE (CAST(?1 AS TEXT) IS NULL OR item_sku = ?1)
+            let stmt = "SELECT code, item_sku, quantity, expiry, supplier_code, supplier_lot FROM lots
+                 WHERE (CAST($1 AS TEXT) IS NULL OR item_sku = $1)
                  AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = lots.code)
-                 ORDER BY item_sku, code",
-            )?;
-            let lots = stmt.query_map(params![item], |r| {
+                 ORDER BY item_sku, code";
+            let lots = self.db.rows(stmt, params![item], |r| {
                 Ok((
                     r.get(0)?,
                     "lot",
@@ -773,16 +756,14 @@ impl Store {
                 ))
             })?;
             for lot in lots {
-                rows.push(lot?);
+                rows.push(lot);
             }
-            let mut stmt = self.db.prepare_cached(
-                "SELECT b.code, b.product_sku, c.yield_quantity, c.expiry FROM batches b
+            let stmt = "SELECT b.code, b.product_sku, c.yield_quantity, c.expiry FROM batches b
                  JOIN batch_closures c ON c.batch_code = b.code
-                 WHERE (CAST(?1 AS TEXT) IS NULL OR b.product_sku = ?1)
+                 WHERE (CAST($1 AS TEXT) IS NULL OR b.product_sku = $1)
                  AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'batch' AND k.target_code = b.code)
-                 ORDER BY b.product_sku, b.code",
-            )?;
-            let batches = stmt.query_map(params![item], |r| {
+                 ORDER BY b.product_sku, b.code";
+            let batches = self.db.rows(stmt, params![item], |r| {
                 Ok((
                     r.get(0)?,
                     "batch",
@@ -794,7 +775,7 @@ impl Store {
                 ))
             })?;
             for batch in batches {
-                rows.push(batch?);
+                rows.push(batch);
             }
         }
         let mut used: HashMap<String, i64> = HashMap::new();
@@ -817,11 +798,11 @@ impl Store {
                 1,
             ),
         ] {
-            let mut stmt = self.db.prepare_cached(&sql)?;
+            let stmt = &sql;
             let found =
-                stmt.query_map(params![], |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?)))?;
+                self.db.rows(stmt, params![], |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?)))?;
             for row in found {
-                let (code, quantity) = row?;
+                let (code, quantity) = row;
                 *used.entry(code).or_default() += sign * quantity;
             }
         }
@@ -830,10 +811,8 @@ impl Store {
         let mut yields: HashMap<String, i64> = HashMap::new();
         let mut expiries: HashMap<String, String> = HashMap::new();
         {
-            let mut stmt = self
-                .db
-                .prepare_cached("SELECT code, field, delta, value FROM adjustments ORDER BY id")?;
-            let found = stmt.query_map(params![], |r| {
+            let stmt = "SELECT code, field, delta, value FROM adjustments ORDER BY id";
+            let found = self.db.rows(stmt, params![], |r| {
                 Ok((
                     r.get::<String>(0)?,
                     r.get::<String>(1)?,
@@ -842,7 +821,7 @@ impl Store {
                 ))
             })?;
             for row in found {
-                let (code, field, delta, value) = row?;
+                let (code, field, delta, value) = row;
                 match field.as_str() {
                     "quantity" => *used.entry(code).or_default() -= delta,
                     "yield" => *yields.entry(code).or_default() += delta,
@@ -854,14 +833,12 @@ impl Store {
         }
         let mut statuses: HashMap<String, String> = HashMap::new();
         {
-            let mut stmt = self
-                .db
-                .prepare_cached("SELECT code, status FROM status_changes ORDER BY id")?;
-            let found = stmt.query_map(params![], |r| {
+            let stmt = "SELECT code, status FROM status_changes ORDER BY id";
+            let found = self.db.rows(stmt, params![], |r| {
                 Ok((r.get::<String>(0)?, r.get::<String>(1)?))
             })?;
             for row in found {
-                let (code, status) = row?;
+                let (code, status) = row;
                 statuses.insert(code, status);
             }
         }
@@ -873,15 +850,15 @@ impl Store {
         let mut used_lately: HashMap<String, i64> = HashMap::new();
         let mut first_used: HashMap<String, jiff::civil::Date> = HashMap::new();
         {
-            let mut stmt = self.db.prepare_cached(&format!(
+            let stmt = &format!(
                 "SELECT COALESCE(l.item_sku, ib.product_sku),
-                        SUM(CASE WHEN b.production_date >= ?1 THEN c.quantity ELSE 0 END),
+                        SUM(CASE WHEN b.production_date >= $1 THEN c.quantity ELSE 0 END),
                         MIN(b.production_date)
                  FROM consumptions c JOIN batches b ON b.code = c.batch_code
                  LEFT JOIN lots l ON l.code = c.input_code LEFT JOIN batches ib ON ib.code = c.input_code
                  WHERE {LIVE} GROUP BY 1"
-            ))?;
-            let found = stmt.query_map(params![&since], |r| {
+            );
+            let found = self.db.rows(stmt, params![&since], |r| {
                 Ok((
                     r.get::<Option<String>>(0)?,
                     r.get::<i64>(1)?,
@@ -889,7 +866,7 @@ impl Store {
                 ))
             })?;
             for row in found {
-                if let (Some(sku), quantity, first) = row? {
+                if let (Some(sku), quantity, first) = row {
                     if let Ok(first) = first.parse() {
                         first_used.insert(sku.clone(), first);
                     }
@@ -940,7 +917,7 @@ impl Store {
             Ok(tx
                 .db
                 .row(
-                    "SELECT status FROM status_changes WHERE code = ?1 ORDER BY id DESC LIMIT 1",
+                    "SELECT status FROM status_changes WHERE code = $1 ORDER BY id DESC LIMIT 1",
                     params![code],
                     |r| r.get(0),
                 )
@@ -990,7 +967,7 @@ impl Store {
                 "SELECT l.item_sku || ' ' || COALESCE(i.name, ''), l.supplier_code || ' ' || COALESCE(s.name, ''),
                         l.supplier_lot, l.received_at
                  FROM lots l LEFT JOIN items i ON i.sku = l.item_sku LEFT JOIN suppliers s ON s.code = l.supplier_code
-                 WHERE l.code = ?1",
+                 WHERE l.code = $1",
                 params![code],
                 |r| Ok((code.to_string(), r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
@@ -1000,7 +977,7 @@ impl Store {
         }
         Ok(self.db.row(
             "SELECT b.product_sku || ' ' || COALESCE(i.name, ''), b.production_date FROM batches b
-             LEFT JOIN items i ON i.sku = b.product_sku WHERE b.code = ?1",
+             LEFT JOIN items i ON i.sku = b.product_sku WHERE b.code = $1",
             params![code],
             |r| {
                 Ok((
@@ -1036,7 +1013,7 @@ impl Store {
             "SELECT c.input_code FROM consumptions c
              JOIN consumptions used ON used.input_code = c.batch_code AND used.input_kind = 'batch'
              WHERE c.input_kind = 'lot'
-             GROUP BY c.input_code ORDER BY COUNT(*) DESC, c.input_code LIMIT ?1",
+             GROUP BY c.input_code ORDER BY COUNT(*) DESC, c.input_code LIMIT $1",
             params![limit as i64],
             |r| r.get(0),
         )?)
@@ -1072,15 +1049,12 @@ impl Store {
             .row("SELECT COUNT(*) FROM shipments", params![], |r| r.get(0))?;
         let step = (total / n.max(1) as i64).max(1);
         // the shipments in the order they were recorded (their journal entries)
-        let mut stmt = self.db.prepare_cached(
-            "SELECT order_number FROM shipments WHERE journal_seq % ?1 = ?2 ORDER BY journal_seq LIMIT ?3",
+        let stmt = "SELECT order_number FROM shipments WHERE journal_seq % $1 = $2 ORDER BY journal_seq LIMIT $3";
+        let orders = self.db.rows(
+            stmt,
+            params![step, (seed as i64).rem_euclid(step), n as i64],
+            |r| r.get(0),
         )?;
-        let orders = stmt
-            .query_map(
-                params![step, (seed as i64).rem_euclid(step), n as i64],
-                |r| r.get(0),
-            )?
-            .collect::<Result<Vec<String>, _>>()?;
         Ok(orders)
     }
 }

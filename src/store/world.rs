@@ -1,7 +1,7 @@
 //! The workflow's view of the records (`World`), answered from inside the scan's
 //! transaction so that what a step sees is exactly what it commits against.
 
-use super::db::{Optional, params};
+use super::sql::{Optional, params};
 use crate::core::workflow::{ExpectedReceipt, OrderLineView, ShipmentView};
 
 use super::{StoreError, StoreTx};
@@ -16,13 +16,13 @@ impl From<StoreError> for WorldError {
     }
 }
 
-fn world_err(e: super::db::DbError) -> WorldError {
+fn world_err(e: super::sql::DbError) -> WorldError {
     WorldError(format!("database: {e}"))
 }
 
 const ITEM_COLUMNS: &str = "sku, name, kind, unit, lot_prefix, gtin, shelf_life_days";
 
-fn read_item(row: &super::db::Row<'_>) -> super::db::Result<ItemRow> {
+fn read_item(row: &super::sql::Row<'_>) -> super::sql::Result<ItemRow> {
     Ok((
         row.get(0)?,
         row.get(1)?,
@@ -86,7 +86,7 @@ impl StoreTx<'_> {
         let tx = self.db;
         let lot: Option<(String, i64, Option<String>, String)> = tx
             .row(
-                "SELECT item_sku, quantity, expiry, supplier_lot FROM lots WHERE code = ?1",
+                "SELECT item_sku, quantity, expiry, supplier_lot FROM lots WHERE code = $1",
                 params![code],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
@@ -105,7 +105,7 @@ impl StoreTx<'_> {
                 let batch: Option<(String, Option<i64>, Option<String>)> = tx
                     .row(
                         "SELECT b.product_sku, c.yield_quantity, c.expiry FROM batches b
-                         LEFT JOIN batch_closures c ON c.batch_code = b.code WHERE b.code = ?1",
+                         LEFT JOIN batch_closures c ON c.batch_code = b.code WHERE b.code = $1",
                         params![code],
                         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                     )
@@ -124,7 +124,7 @@ impl StoreTx<'_> {
                 }
             }
         };
-        let item = self.item_where("sku = ?1", &sku)?.ok_or_else(|| {
+        let item = self.item_where("sku = $1", &sku)?.ok_or_else(|| {
             WorldError(format!(
                 "{} {code} names item {sku}, which is not in the items",
                 kind.noun()
@@ -136,17 +136,17 @@ impl StoreTx<'_> {
         let (consumed, wasted, shipped, counted, yield_delta, expiry_set, void): Sums = tx
             .row(
                 "SELECT
-                   (SELECT COALESCE(SUM(c.quantity), 0) FROM consumptions c WHERE c.input_code = ?1
+                   (SELECT COALESCE(SUM(c.quantity), 0) FROM consumptions c WHERE c.input_code = $1
                       AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'consumption'
                                       AND k.target_code = c.batch_code AND k.target_line = c.line_no)),
-                   (SELECT COALESCE(SUM(quantity), 0) FROM wastes WHERE code = ?1),
-                   (SELECT COALESCE(SUM(l.quantity), 0) FROM shipment_lines l WHERE l.batch_code = ?1
+                   (SELECT COALESCE(SUM(quantity), 0) FROM wastes WHERE code = $1),
+                   (SELECT COALESCE(SUM(l.quantity), 0) FROM shipment_lines l WHERE l.batch_code = $1
                       AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'shipment'
                                       AND k.target_code = l.shipment_code)),
-                   (SELECT COALESCE(SUM(delta), 0) FROM adjustments WHERE code = ?1 AND field = 'quantity'),
-                   (SELECT COALESCE(SUM(delta), 0) FROM adjustments WHERE code = ?1 AND field = 'yield'),
-                   (SELECT value FROM adjustments WHERE code = ?1 AND field = 'expiry' ORDER BY id DESC LIMIT 1),
-                   EXISTS(SELECT 1 FROM corrections WHERE target_kind IN ('lot', 'batch') AND target_code = ?1)",
+                   (SELECT COALESCE(SUM(delta), 0) FROM adjustments WHERE code = $1 AND field = 'quantity'),
+                   (SELECT COALESCE(SUM(delta), 0) FROM adjustments WHERE code = $1 AND field = 'yield'),
+                   (SELECT value FROM adjustments WHERE code = $1 AND field = 'expiry' ORDER BY id DESC LIMIT 1),
+                   EXISTS(SELECT 1 FROM corrections WHERE target_kind IN ('lot', 'batch') AND target_code = $1)",
                 params![code],
                 |r| {
                     Ok((
@@ -169,7 +169,7 @@ impl StoreTx<'_> {
         };
         let status_row: Option<(String, String)> = tx
             .row(
-                "SELECT status, reason FROM status_changes WHERE code = ?1 ORDER BY id DESC LIMIT 1",
+                "SELECT status, reason FROM status_changes WHERE code = $1 ORDER BY id DESC LIMIT 1",
                 params![code],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -205,11 +205,11 @@ impl StoreTx<'_> {
 
 impl World for StoreTx<'_> {
     fn item(&mut self, sku: &str) -> Result<Option<ItemView>, WorldError> {
-        self.item_where("sku = ?1", sku)
+        self.item_where("sku = $1", sku)
     }
 
     fn item_by_gtin(&mut self, gtin: &Gtin) -> Result<Option<ItemView>, WorldError> {
-        self.item_where("gtin = ?1", gtin.as_str())
+        self.item_where("gtin = $1", gtin.as_str())
     }
 
     fn expected_receipt(
@@ -221,7 +221,7 @@ impl World for StoreTx<'_> {
             .db
             .row(
                 "SELECT item_sku, quantity, expiry FROM expected_receipts
-                 WHERE supplier_code = ?1 AND supplier_lot = ?2 ORDER BY shipped_at DESC LIMIT 1",
+                 WHERE supplier_code = $1 AND supplier_lot = $2 ORDER BY shipped_at DESC LIMIT 1",
                 params![supplier, supplier_lot],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
@@ -240,7 +240,7 @@ impl World for StoreTx<'_> {
     fn supplier(&mut self, code: &str) -> Result<Option<PartyView>, WorldError> {
         self.db
             .row(
-                "SELECT code, name FROM suppliers WHERE code = ?1",
+                "SELECT code, name FROM suppliers WHERE code = $1",
                 params![code],
                 |r| {
                     Ok(PartyView {
@@ -256,7 +256,7 @@ impl World for StoreTx<'_> {
     fn customer(&mut self, code: &str) -> Result<Option<PartyView>, WorldError> {
         self.db
             .row(
-                "SELECT code, name FROM customers WHERE code = ?1",
+                "SELECT code, name FROM customers WHERE code = $1",
                 params![code],
                 |r| {
                     Ok(PartyView {
@@ -281,7 +281,7 @@ impl World for StoreTx<'_> {
             found = self
                 .db
                 .row(
-                    "SELECT order_number, customer_code, shop, status FROM orders WHERE order_number = ?1",
+                    "SELECT order_number, customer_code, shop, status FROM orders WHERE order_number = $1",
                     params![candidate],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
@@ -299,7 +299,7 @@ impl World for StoreTx<'_> {
         let ordered: Vec<(String, i64)> = self
             .db
             .rows(
-                "SELECT sku, quantity FROM order_lines WHERE order_number = ?1 ORDER BY line_no",
+                "SELECT sku, quantity FROM order_lines WHERE order_number = $1 ORDER BY line_no",
                 params![number],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -310,7 +310,7 @@ impl World for StoreTx<'_> {
             .rows(
                 "SELECT b.product_sku, SUM(l.quantity) FROM shipments s
                  JOIN shipment_lines l ON l.shipment_code = s.code JOIN batches b ON b.code = l.batch_code
-                 WHERE s.order_number = ?1
+                 WHERE s.order_number = $1
                    AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'shipment' AND k.target_code = s.code)
                  GROUP BY b.product_sku",
                 params![number],
@@ -320,7 +320,7 @@ impl World for StoreTx<'_> {
         let shipments: Vec<String> = self
             .db
             .rows(
-                "SELECT s.code FROM shipments s WHERE s.order_number = ?1
+                "SELECT s.code FROM shipments s WHERE s.order_number = $1
                    AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'shipment' AND k.target_code = s.code)
                  ORDER BY s.shipped_at",
                 params![number],
@@ -363,8 +363,8 @@ impl World for StoreTx<'_> {
         let code: Option<String> = self
             .db
             .row(
-                "SELECT code FROM lots WHERE item_sku = ?1 AND code = ?2
-                 UNION ALL SELECT code FROM batches WHERE product_sku = ?1 AND code = ?2",
+                "SELECT code FROM lots WHERE item_sku = $1 AND code = $2
+                 UNION ALL SELECT code FROM batches WHERE product_sku = $1 AND code = $2",
                 params![sku, lot],
                 |r| r.get(0),
             )
@@ -380,7 +380,7 @@ impl World for StoreTx<'_> {
         let found: Option<(String, String, String, String)> = self
             .db
             .row(
-                "SELECT code, order_number, customer_code, shipped_at FROM shipments WHERE code = ?1",
+                "SELECT code, order_number, customer_code, shipped_at FROM shipments WHERE code = $1",
                 params![code],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
@@ -389,7 +389,7 @@ impl World for StoreTx<'_> {
         let void: bool = self
             .db
             .row(
-                "SELECT EXISTS(SELECT 1 FROM corrections WHERE target_kind = 'shipment' AND target_code = ?1)",
+                "SELECT EXISTS(SELECT 1 FROM corrections WHERE target_kind = 'shipment' AND target_code = $1)",
                 params![code],
                 |r| r.get(0),
             )
@@ -412,11 +412,11 @@ impl World for StoreTx<'_> {
     fn uses_of(&mut self, code: &str) -> Result<Vec<String>, WorldError> {
         self.db
             .rows(
-                "SELECT DISTINCT 'batch ' || c.batch_code FROM consumptions c WHERE c.input_code = ?1
+                "SELECT DISTINCT 'batch ' || c.batch_code FROM consumptions c WHERE c.input_code = $1
                    AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'consumption'
                                    AND k.target_code = c.batch_code AND k.target_line = c.line_no)
                  UNION
-                 SELECT DISTINCT 'shipment ' || l.shipment_code FROM shipment_lines l WHERE l.batch_code = ?1
+                 SELECT DISTINCT 'shipment ' || l.shipment_code FROM shipment_lines l WHERE l.batch_code = $1
                    AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'shipment'
                                    AND k.target_code = l.shipment_code)
                  ORDER BY 1",
@@ -429,7 +429,7 @@ impl World for StoreTx<'_> {
     fn live_lines(&mut self, batch_code: &str) -> Result<Vec<u32>, WorldError> {
         self.db
             .rows(
-                "SELECT c.line_no FROM consumptions c WHERE c.batch_code = ?1
+                "SELECT c.line_no FROM consumptions c WHERE c.batch_code = $1
                    AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'consumption'
                                    AND k.target_code = c.batch_code AND k.target_line = c.line_no)
                  ORDER BY c.line_no",
@@ -444,7 +444,7 @@ impl World for StoreTx<'_> {
             .db
             .row(
                 "SELECT MIN(quantity), MAX(quantity) FROM (
-                   SELECT l.quantity FROM lots l WHERE l.item_sku = ?1
+                   SELECT l.quantity FROM lots l WHERE l.item_sku = $1
                      AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'lot' AND k.target_code = l.code)
                    ORDER BY l.received_at DESC LIMIT 20) recent",
                 params![sku],
@@ -465,8 +465,8 @@ impl World for StoreTx<'_> {
         let codes: Vec<String> = self
             .db
             .rows(
-                "SELECT code FROM lots WHERE supplier_lot = ?1
-                   AND (CAST(?2 AS TEXT) IS NULL OR item_sku = CAST(?2 AS TEXT))
+                "SELECT code FROM lots WHERE supplier_lot = $1
+                   AND (CAST($2 AS TEXT) IS NULL OR item_sku = CAST($2 AS TEXT))
                  ORDER BY received_at, code",
                 params![number, sku],
                 |r| r.get(0),
@@ -484,7 +484,7 @@ impl World for StoreTx<'_> {
     fn bom(&mut self, product_sku: &str) -> Result<Vec<String>, WorldError> {
         self.db
             .rows(
-                "SELECT material_sku FROM boms WHERE product_sku = ?1",
+                "SELECT material_sku FROM boms WHERE product_sku = $1",
                 params![product_sku],
                 |r| r.get(0),
             )
@@ -500,7 +500,7 @@ impl World for StoreTx<'_> {
             .db
             .rows(
                 "SELECT b.material_sku, i.name, i.unit, b.quantity, b.per FROM boms b
-                 JOIN items i ON i.sku = b.material_sku WHERE b.product_sku = ?1
+                 JOIN items i ON i.sku = b.material_sku WHERE b.product_sku = $1
                  ORDER BY b.material_sku",
                 params![product_sku],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
@@ -540,7 +540,7 @@ impl World for StoreTx<'_> {
             None => self
                 .db
                 .row(
-                    "SELECT last_seq FROM code_counters WHERE key = ?1",
+                    "SELECT last_seq FROM code_counters WHERE key = $1",
                     params![&key],
                     |r| r.get(0),
                 )

@@ -465,6 +465,11 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             .expect("schema 3 lots index");
         sql.execute("CREATE INDEX lots_item ON lots(item_sku)")
             .expect("schema 3 lots index");
+        sql.execute(
+            "DROP FUNCTION json_each(text), json_extract(text, text), json_type(text, text),
+                 json_array_length(text, text), lotstation_json_path(text)",
+        )
+        .expect("schema 11 functions");
         sql.execute("UPDATE lotstation_meta SET value = '2' WHERE key = 'schema'")
             .expect("schema 2");
     } else {

@@ -95,20 +95,30 @@ impl Location {
         }
     }
 
+    /// The witness file a store opened here writes without being told: beside a SQLite
+    /// file; none for PostgreSQL, whose stations name theirs (`[station] witness`, else
+    /// `default_witness` in the station's working directory).
+    pub fn witness_beside(&self) -> Option<PathBuf> {
+        match self {
+            Location::Sqlite(_) => Some(self.default_witness()),
+            Location::Postgres(_) => None,
+        }
+    }
+
     /// The witness file a database has unless the configuration names another: beside a
     /// SQLite file; for PostgreSQL, in the working directory (the service's state
     /// directory), named after the server and database.
     pub fn default_witness(&self) -> PathBuf {
         match self {
-            Location::Sqlite(path) => super::witness::Witness::default_path(path),
+            Location::Sqlite(path) => crate::store::witness::Witness::default_path(path),
             Location::Postgres(url) => {
                 let config = url.config().ok();
                 let host = config
                     .as_ref()
                     .and_then(|c| c.get_hosts().first().cloned())
                     .map(|h| match h {
-                        postgres::config::Host::Tcp(name) => name,
-                        postgres::config::Host::Unix(path) => path
+                        tokio_postgres::config::Host::Tcp(name) => name,
+                        tokio_postgres::config::Host::Unix(path) => path
                             .file_name()
                             .map(|n| n.to_string_lossy().into_owned())
                             .unwrap_or_else(|| "socket".into()),
@@ -151,8 +161,8 @@ impl PgUrl {
 
     /// The connection settings: the address's, with the password from `PGPASSWORD` or
     /// `~/.pgpass` when the address has none, a 5 s connect timeout and TCP keepalives.
-    pub(crate) fn config(&self) -> Result<postgres::Config, String> {
-        let mut config: postgres::Config = self
+    pub(crate) fn config(&self) -> Result<tokio_postgres::Config, String> {
+        let mut config: tokio_postgres::Config = self
             .url
             .parse()
             .map_err(|e| format!("database {self}: not a PostgreSQL address ({e})"))?;
@@ -183,7 +193,7 @@ impl PgUrl {
         Ok(config)
     }
 
-    fn password_from_environment(&self, config: &postgres::Config) -> Option<String> {
+    fn password_from_environment(&self, config: &tokio_postgres::Config) -> Option<String> {
         if let Ok(password) = std::env::var("PGPASSWORD") {
             return Some(password);
         }
@@ -192,8 +202,8 @@ impl PgUrl {
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pgpass")))?;
         let text = std::fs::read_to_string(file).ok()?;
         let host = match config.get_hosts().first()? {
-            postgres::config::Host::Tcp(name) => name.clone(),
-            postgres::config::Host::Unix(_) => "localhost".to_string(),
+            tokio_postgres::config::Host::Tcp(name) => name.clone(),
+            tokio_postgres::config::Host::Unix(_) => "localhost".to_string(),
         };
         let port = config
             .get_ports()

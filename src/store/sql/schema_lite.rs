@@ -366,20 +366,3 @@ DROP INDEX lots_item;
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a
 /// pragma SQLite takes only outside a transaction), then checked.
 pub const REBUILDS_REFERENCED_TABLE: &[usize] = &[7];
-
-/// Record tables that refuse UPDATE and DELETE (installed by `Store::open`).
-pub const APPEND_ONLY_TABLES: &[&str] = &[
-    "lots",
-    "batches",
-    "batch_closures",
-    "consumptions",
-    "shipments",
-    "shipment_lines",
-    "wastes",
-    "status_changes",
-    "corrections",
-    "adjustments",
-    "print_jobs",
-    "print_outcomes",
-    "codes",
-];

@@ -1,0 +1,838 @@
+//! PostgreSQL (several stations on one database): tokio-postgres driven by a
+//! current-thread runtime of this connection's own (the store is synchronous code on
+//! blocking threads, as with SQLite), statements kept prepared per connection, every value
+//! a bound parameter. Round trips are what PostgreSQL costs, so writes whose answer is not
+//! needed wait in a queue (`insert_later`, `execute_later`) and go out pipelined with the
+//! next statement that must be sent anyway: a read, a savepoint, the commit. A pipeline is
+//! one round trip however many statements it holds; rows of one plain insert go as
+//! multi-row inserts when they are many (a history import).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::BufMut;
+use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+
+use super::schema_pg as schema;
+use super::{
+    Access, Cell, Claim, DbError, Location, OpenError, Param, PgUrl, Result, ToDb, WRITE_LOCK,
+};
+
+/// Statements kept prepared per connection; past this the cache starts over.
+const STATEMENTS: usize = 512;
+
+/// Rows of one plain insert from which they go as multi-row inserts.
+const BULK: usize = 100;
+
+/// Rows per multi-row insert (PostgreSQL takes at most 65,535 parameters a statement).
+const ROWS_PER_INSERT: usize = 1000;
+
+/// The advisory-lock space of the stations' and benches' names.
+const CLAIM_SPACE: i32 = 0x4C53;
+
+/// PostgreSQL's own message (its `Display` says only "db error").
+pub(super) fn message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => db.message().to_string(),
+        None => {
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(cause) = source {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            text
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+impl ToSql for Param<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, BoxError> {
+        let int = |i: i64, out: &mut bytes::BytesMut| -> std::result::Result<(), BoxError> {
+            match *ty {
+                Type::INT8 => out.put_i64(i),
+                Type::INT4 => out.put_i32(i32::try_from(i)?),
+                Type::INT2 => out.put_i16(i16::try_from(i)?),
+                Type::BOOL => out.put_u8(u8::from(i != 0)),
+                _ => out.put_slice(i.to_string().as_bytes()),
+            }
+            Ok(())
+        };
+        match *self {
+            Param::Null => return Ok(IsNull::Yes),
+            Param::Int(i) => int(i, out)?,
+            Param::Text(s) => match *ty {
+                Type::INT8 | Type::INT4 | Type::INT2 => int(s.trim().parse()?, out)?,
+                Type::JSONB => {
+                    out.put_u8(1);
+                    out.put_slice(s.as_bytes());
+                }
+                _ => {
+                    if s.contains('\0') {
+                        return Err("text with a NUL character cannot be stored".into());
+                    }
+                    out.put_slice(s.as_bytes())
+                }
+            },
+        }
+        Ok(IsNull::No)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+impl<'a> tokio_postgres::types::FromSql<'a> for Cell<'a> {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> std::result::Result<Self, BoxError> {
+        Ok(match *ty {
+            Type::INT8 => Cell::Int(i64::from_be_bytes(raw.try_into()?)),
+            Type::INT4 => Cell::Int(i64::from(i32::from_be_bytes(raw.try_into()?))),
+            Type::INT2 => Cell::Int(i64::from(i16::from_be_bytes(raw.try_into()?))),
+            Type::BOOL => Cell::Int(i64::from(raw.first().copied().unwrap_or(0) != 0)),
+            Type::FLOAT8 => Cell::Real(f64::from_be_bytes(raw.try_into()?)),
+            Type::NUMERIC => Cell::Int(numeric_to_i64(raw)?),
+            Type::JSONB => Cell::Text(std::str::from_utf8(raw.get(1..).unwrap_or_default())?),
+            _ => Cell::Text(std::str::from_utf8(raw)?),
+        })
+    }
+
+    fn from_sql_null(_: &Type) -> std::result::Result<Self, BoxError> {
+        Ok(Cell::Null)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// PostgreSQL's binary NUMERIC (what `SUM` of a `BIGINT` gives) as a whole number.
+fn numeric_to_i64(raw: &[u8]) -> std::result::Result<i64, BoxError> {
+    let word = |i: usize| -> std::result::Result<i16, BoxError> {
+        Ok(i16::from_be_bytes(
+            raw.get(i * 2..i * 2 + 2)
+                .ok_or("short numeric")?
+                .try_into()?,
+        ))
+    };
+    let digits = word(0)? as usize;
+    let weight = word(1)? as i32;
+    let sign = word(2)? as u16;
+    if sign == 0xC000 {
+        return Err("NaN where a number was expected".into());
+    }
+    let mut value: i128 = 0;
+    for i in 0..digits {
+        let power = weight - i as i32;
+        if power < 0 {
+            continue; // a fraction: whole quantities only
+        }
+        value += i128::from(word(4 + i)?) * 10_000i128.pow(power as u32);
+    }
+    if sign == 0x4000 {
+        value = -value;
+    }
+    Ok(i64::try_from(value)?)
+}
+
+/// A parameter kept until a queued write is sent.
+#[derive(Debug, Clone)]
+enum Owned {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl Owned {
+    fn of(value: &dyn ToDb) -> Owned {
+        match value.param() {
+            Param::Null => Owned::Null,
+            Param::Int(i) => Owned::Int(i),
+            Param::Text(s) => Owned::Text(s.to_string()),
+        }
+    }
+
+    fn param(&self) -> Param<'_> {
+        match self {
+            Owned::Null => Param::Null,
+            Owned::Int(i) => Param::Int(*i),
+            Owned::Text(s) => Param::Text(s),
+        }
+    }
+}
+
+/// A write waiting to be sent.
+enum Pending {
+    /// rows of one plain insert (`INSERT INTO t (…) VALUES ($1, …, $n)`)
+    Rows(String, Vec<Vec<Owned>>),
+    /// any other statement with its values
+    Statement(String, Vec<Owned>),
+}
+
+/// `INSERT INTO t (a, b) VALUES ($1, $2)` as its head (`INSERT INTO t (a, b) VALUES `) and
+/// its number of parameters, when the tuple is nothing but `$1`…`$n` in order.
+fn plain_insert(sql: &str) -> Option<(&str, usize)> {
+    let at = sql.find(" VALUES (")? + " VALUES ".len();
+    let (head, tuple) = sql.split_at(at);
+    let inner = tuple.trim_end().strip_prefix('(')?.strip_suffix(')')?;
+    let mut n = 0;
+    for (i, part) in inner.split(',').enumerate() {
+        if part.trim() != format!("${}", i + 1) {
+            return None;
+        }
+        n = i + 1;
+    }
+    (head.starts_with("INSERT INTO ") && n > 0).then_some((head, n))
+}
+
+/// `head` with `rows` tuples of `width` numbered parameters.
+fn multi_row_insert(head: &str, width: usize, rows: usize) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * width * 6);
+    sql.push_str(head);
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..width {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(row * width + column + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// One statement of a pipeline: its text and its values.
+struct Step<'a> {
+    sql: std::borrow::Cow<'a, str>,
+    values: Vec<Param<'a>>,
+}
+
+/// What a pipeline's statement answers.
+enum Answer {
+    Count(u64),
+    Rows(Vec<tokio_postgres::Row>),
+}
+
+type StepFuture<'a> =
+    Pin<Box<dyn Future<Output = std::result::Result<Answer, tokio_postgres::Error>> + 'a>>;
+
+/// Futures polled in the order given, each first polled before the next: each statement
+/// goes to the server in that order, all before the first answer comes back. The first
+/// failure ends it (the transaction is then aborted, and every later statement with it).
+struct InOrder<'a> {
+    futures: Vec<Option<StepFuture<'a>>>,
+    answers: Vec<Option<Answer>>,
+}
+
+impl Future for InOrder<'_> {
+    type Output = std::result::Result<Vec<Answer>, tokio_postgres::Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let mut pending = false;
+        for (slot, answer) in this.futures.iter_mut().zip(this.answers.iter_mut()) {
+            if let Some(future) = slot {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(Ok(a)) => {
+                        *answer = Some(a);
+                        *slot = None;
+                    }
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            return Poll::Pending;
+        }
+        Poll::Ready(Ok(this
+            .answers
+            .iter_mut()
+            .filter_map(Option::take)
+            .collect()))
+    }
+}
+
+/// A connection: its runtime, its client, what it keeps prepared and what waits to be sent.
+pub(crate) struct PgConn {
+    /// always `Some` until dropped
+    runtime: Option<tokio::runtime::Runtime>,
+    client: Option<tokio_postgres::Client>,
+    /// the task that drives the connection, which ends once the client is gone
+    driver: Option<tokio::task::JoinHandle<()>>,
+    url: PgUrl,
+    read_only: bool,
+    statements: HashMap<String, tokio_postgres::Statement>,
+    pending: Vec<Pending>,
+    /// (what, key) of the names this station holds (`claim`), taken again on reconnecting
+    claims: Vec<(String, String)>,
+}
+
+impl Drop for PgConn {
+    /// The connection is told goodbye and its runtime stopped; on an async task's thread
+    /// (the HTTP server's read pool ends there), where a runtime may not be waited for,
+    /// that happens on a thread of its own.
+    fn drop(&mut self) {
+        let (Some(runtime), client, driver) =
+            (self.runtime.take(), self.client.take(), self.driver.take())
+        else {
+            return;
+        };
+        let close = move || {
+            // without its client the connection says goodbye to the server and ends
+            drop(client);
+            if let Some(driver) = driver {
+                let _ = runtime.block_on(async move {
+                    tokio::time::timeout(std::time::Duration::from_secs(1), driver).await
+                });
+            }
+        };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let _ = std::thread::Builder::new()
+                .name("pg-close".into())
+                .spawn(close);
+        } else {
+            close();
+        }
+    }
+}
+
+/// A new connection to `url`: its runtime and client, the connection driven by the
+/// runtime whenever this connection waits for an answer.
+type Connected = (
+    tokio::runtime::Runtime,
+    tokio_postgres::Client,
+    tokio::task::JoinHandle<()>,
+);
+
+fn connect(url: &PgUrl) -> std::result::Result<Connected, OpenError> {
+    let config = url.config().map_err(OpenError::Failed)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| OpenError::Failed(format!("cannot start the PostgreSQL client: {e}")))?;
+    let (client, connection) = runtime
+        .block_on(config.connect(tokio_postgres::NoTls))
+        .map_err(|e| {
+            let e = DbError::from(e);
+            match e.failure() {
+                super::Failure::Unavailable => {
+                    OpenError::Unavailable(format!("cannot reach {url}: {e}"))
+                }
+                _ => OpenError::Failed(e.to_string()),
+            }
+        })?;
+    let driver = runtime.spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!(error = %message(&e), "PostgreSQL connection ended");
+        }
+    });
+    Ok((runtime, client, driver))
+}
+
+/// Whether the database holds lotstation's tables.
+pub(super) fn exists(url: &PgUrl) -> std::result::Result<bool, OpenError> {
+    Ok(PgConn::connect(url, false)?.version()? > 0)
+}
+
+impl PgConn {
+    fn connect(url: &PgUrl, read_only: bool) -> std::result::Result<PgConn, OpenError> {
+        let (runtime, client, driver) = connect(url)?;
+        Ok(PgConn {
+            runtime: Some(runtime),
+            client: Some(client),
+            driver: Some(driver),
+            url: url.clone(),
+            read_only,
+            statements: HashMap::new(),
+            pending: Vec::new(),
+            claims: Vec::new(),
+        })
+    }
+
+    /// Opens `url`: for writing, brought to the current schema; for reading, the
+    /// database must exist (one written by an older lotstation is migrated first), and
+    /// every transaction is read-only.
+    pub(super) fn open(
+        url: &PgUrl,
+        location: &Location,
+        access: Access,
+    ) -> std::result::Result<PgConn, OpenError> {
+        let mut conn = PgConn::connect(url, access == Access::ReadOnly)?;
+        match access {
+            Access::Write => conn.migrate(location)?,
+            Access::ReadOnly => {
+                let version = conn.version()?;
+                if version == 0 {
+                    return Err(OpenError::Missing);
+                }
+                if version < schema::MIGRATIONS.len() as i64 {
+                    conn.migrate(location)?;
+                }
+                conn.batch("SET default_transaction_read_only = on")?;
+            }
+        }
+        Ok(conn)
+    }
+
+    fn parts(&self) -> (&tokio::runtime::Runtime, &tokio_postgres::Client) {
+        (
+            self.runtime
+                .as_ref()
+                .expect("the runtime lives as long as its connection"),
+            self.client
+                .as_ref()
+                .expect("the client lives as long as its connection"),
+        )
+    }
+
+    pub(super) fn is_closed(&self) -> bool {
+        self.parts().1.is_closed()
+    }
+
+    /// Makes sure every statement in `texts` is prepared, preparing those that are not in
+    /// one pipeline.
+    fn prepare_all(&mut self, texts: &[&str]) -> Result<()> {
+        let mut missing: Vec<&str> = texts
+            .iter()
+            .copied()
+            .filter(|t| !self.statements.contains_key(*t))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        if self.statements.len() + missing.len() > STATEMENTS {
+            self.statements.clear();
+        }
+        let (runtime, client) = self.parts();
+        let prepared = runtime.block_on(async {
+            let mut out = Vec::with_capacity(missing.len());
+            let futures: Vec<_> = missing.iter().map(|sql| client.prepare(sql)).collect();
+            for future in futures {
+                out.push(future.await?);
+            }
+            Ok::<_, tokio_postgres::Error>(out)
+        })?;
+        for (sql, statement) in missing.into_iter().zip(prepared) {
+            self.statements.insert(sql.to_string(), statement);
+        }
+        Ok(())
+    }
+
+    /// Sends the queued writes and then `last` (if any) in one pipeline; `last`'s answer.
+    fn pipeline(&mut self, last: Option<(&str, &[&dyn ToDb], bool)>) -> Result<Option<Answer>> {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.is_empty() && last.is_none() {
+            return Ok(None);
+        }
+        let mut steps: Vec<Step<'_>> = Vec::new();
+        for item in &pending {
+            match item {
+                Pending::Rows(sql, rows) if rows.len() >= BULK => {
+                    let (head, width) = plain_insert(sql).expect("queued as a plain insert");
+                    let per = ROWS_PER_INSERT.min(65_535 / width);
+                    for chunk in rows.chunks(per) {
+                        steps.push(Step {
+                            sql: multi_row_insert(head, width, chunk.len()).into(),
+                            values: chunk.iter().flatten().map(Owned::param).collect(),
+                        });
+                    }
+                }
+                Pending::Rows(sql, rows) => {
+                    for row in rows {
+                        steps.push(Step {
+                            sql: sql.as_str().into(),
+                            values: row.iter().map(Owned::param).collect(),
+                        });
+                    }
+                }
+                Pending::Statement(sql, values) => steps.push(Step {
+                    sql: sql.as_str().into(),
+                    values: values.iter().map(Owned::param).collect(),
+                }),
+            }
+        }
+        let wants_rows = last.is_some_and(|l| l.2);
+        if let Some((sql, params, _)) = last {
+            steps.push(Step {
+                sql: sql.into(),
+                values: params.iter().map(|p| p.param()).collect(),
+            });
+        }
+        let texts: Vec<&str> = steps.iter().map(|s| s.sql.as_ref()).collect();
+        self.prepare_all(&texts)?;
+        let (runtime, client) = self.parts();
+        let count = steps.len();
+        let futures: Vec<Option<StepFuture<'_>>> = steps
+            .iter()
+            .enumerate()
+            .map(|(i, step)| {
+                let statement = &self.statements[step.sql.as_ref()];
+                let values: Vec<&(dyn ToSql + Sync)> = step
+                    .values
+                    .iter()
+                    .map(|v| v as &(dyn ToSql + Sync))
+                    .collect();
+                let future: StepFuture<'_> = if i + 1 == count && wants_rows {
+                    Box::pin(
+                        async move { client.query(statement, &values).await.map(Answer::Rows) },
+                    )
+                } else {
+                    Box::pin(
+                        async move { client.execute(statement, &values).await.map(Answer::Count) },
+                    )
+                };
+                Some(future)
+            })
+            .collect();
+        let answers = runtime.block_on(InOrder {
+            answers: (0..futures.len()).map(|_| None).collect(),
+            futures,
+        })?;
+        Ok(if last.is_some() {
+            answers.into_iter().last()
+        } else {
+            None
+        })
+    }
+
+    /// Queues a plain insert; rows of the same statement since the last other queued
+    /// statement go together.
+    pub(super) fn insert_later(&mut self, sql: &str, params: &[&dyn ToDb]) -> Result<()> {
+        if plain_insert(sql).is_none() {
+            return self.execute_later(sql, params);
+        }
+        let row = params.iter().map(|p| Owned::of(*p)).collect();
+        let since_other = self
+            .pending
+            .iter()
+            .rposition(|p| matches!(p, Pending::Statement(..)))
+            .map_or(0, |i| i + 1);
+        match self.pending[since_other..]
+            .iter_mut()
+            .find_map(|p| match p {
+                Pending::Rows(queued, rows) if queued == sql => Some(rows),
+                _ => None,
+            }) {
+            Some(rows) => rows.push(row),
+            None => self.pending.push(Pending::Rows(sql.to_string(), vec![row])),
+        }
+        Ok(())
+    }
+
+    pub(super) fn execute_later(&mut self, sql: &str, params: &[&dyn ToDb]) -> Result<()> {
+        self.pending.push(Pending::Statement(
+            sql.to_string(),
+            params.iter().map(|p| Owned::of(*p)).collect(),
+        ));
+        Ok(())
+    }
+
+    pub(super) fn flush(&mut self) -> Result<()> {
+        self.pipeline(None).map(|_| ())
+    }
+
+    /// The queued writes and `sql` (no parameters), in one round trip.
+    pub(super) fn flush_with(&mut self, sql: &str) -> Result<()> {
+        self.pipeline(Some((sql, &[], false))).map(|_| ())
+    }
+
+    pub(super) fn query(
+        &mut self,
+        sql: &str,
+        params: &[&dyn ToDb],
+    ) -> Result<Vec<tokio_postgres::Row>> {
+        match self.pipeline(Some((sql, params, true)))? {
+            Some(Answer::Rows(rows)) => Ok(rows),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    pub(super) fn execute(&mut self, sql: &str, params: &[&dyn ToDb]) -> Result<u64> {
+        match self.pipeline(Some((sql, params, false)))? {
+            Some(Answer::Count(n)) => Ok(n),
+            _ => Ok(0),
+        }
+    }
+
+    /// Statements without parameters, after what is queued, not kept prepared.
+    pub(super) fn batch(&mut self, sql: &str) -> Result<()> {
+        self.flush()?;
+        let (runtime, client) = self.parts();
+        Ok(runtime.block_on(client.batch_execute(sql))?)
+    }
+
+    /// `BEGIN` and the writers' lock, in one round trip.
+    pub(super) fn begin_write(&mut self) -> Result<()> {
+        self.pending
+            .push(Pending::Statement("BEGIN".to_string(), Vec::new()));
+        if let Err(e) = self.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK]) {
+            let _ = self.rollback();
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    pub(super) fn rollback_to_savepoint(&mut self) -> Result<()> {
+        // what is queued was written after the savepoint
+        self.pending.clear();
+        self.execute("ROLLBACK TO scan", &[])?;
+        self.execute_later("RELEASE scan", &[])
+    }
+
+    pub(super) fn commit(&mut self) -> Result<()> {
+        match self.execute("COMMIT", &[]) {
+            Ok(_) => Ok(()),
+            // the connection lost on the way: it may have committed before the answer was
+            Err(e) if e.failure() == super::Failure::Unavailable => {
+                Err(DbError::OutcomeUnknown(Box::new(e)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub(super) fn rollback(&mut self) -> Result<()> {
+        // what is queued belongs to the transaction being undone
+        self.pending.clear();
+        self.batch("ROLLBACK")
+    }
+
+    /// Statistics and visibility maps of every table brought up to date after a bulk
+    /// import (one statement each: VACUUM refuses to run in a transaction block).
+    pub(super) fn analyze(&mut self) -> Result<()> {
+        if self.read_only {
+            return Ok(());
+        }
+        use super::tables::{Holds, holding};
+        let written: Vec<&str> = holding(Holds::Journal)
+            .chain(holding(Holds::Record))
+            .chain(["shipment_index"])
+            .collect();
+        self.batch(&format!("VACUUM (ANALYZE) {}", written.join(", ")))?;
+        let master: Vec<&str> = holding(Holds::Master).collect();
+        self.batch(&format!("ANALYZE {}", master.join(", ")))
+    }
+
+    /// The station's and its benches' names as session advisory locks, released when the
+    /// connection ends.
+    pub(super) fn claim(
+        &mut self,
+        station: &str,
+        benches: &[&str],
+    ) -> std::result::Result<(), Claim> {
+        let mut names = vec![(format!("station {station}"), format!("station:{station}"))];
+        names.extend(
+            benches
+                .iter()
+                .map(|b| (format!("bench {b}"), format!("bench:{b}"))),
+        );
+        self.claims = names;
+        self.take_claims()
+    }
+
+    fn take_claims(&mut self) -> std::result::Result<(), Claim> {
+        for (what, key) in self.claims.clone() {
+            let rows = self.query(
+                "SELECT pg_try_advisory_lock($1, hashtext(CAST($2 AS TEXT)))",
+                &[&CLAIM_SPACE, &key],
+            )?;
+            let taken = rows
+                .first()
+                .map(|r| super::Row::Pg(r).get::<bool>(0))
+                .transpose()?
+                .unwrap_or(false);
+            if !taken {
+                return Err(Claim::Taken(format!(
+                    "{what} is already running on {}: another daemon has the same {what}; give each station and bench its own name",
+                    self.url
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn release_claims(&mut self) {
+        if !self.claims.is_empty() && !self.is_closed() {
+            let _ = self.query("SELECT pg_advisory_unlock_all()", &[]);
+        }
+        self.claims.clear();
+    }
+
+    /// A new connection in place of this one, with its claims taken again.
+    pub(super) fn reconnect(&mut self) -> std::result::Result<(), OpenError> {
+        let mut fresh = PgConn::connect(&self.url, self.read_only)?;
+        if self.read_only {
+            fresh.batch("SET default_transaction_read_only = on")?;
+        }
+        fresh.claims = std::mem::take(&mut self.claims);
+        *self = fresh;
+        match self.take_claims() {
+            Ok(()) => Ok(()),
+            Err(Claim::Taken(why) | Claim::Failed(why)) => Err(OpenError::Failed(why)),
+            Err(Claim::Db(e)) => Err(OpenError::Db(e)),
+        }
+    }
+
+    /// The schema version recorded in the database; 0 when it has no tables of ours.
+    fn version(&mut self) -> Result<i64> {
+        let exists = self.query(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'lotstation_meta')",
+            &[],
+        )?;
+        let exists = match exists.first() {
+            Some(row) => super::Row::Pg(row).get::<bool>(0)?,
+            None => false,
+        };
+        if !exists {
+            return Ok(0);
+        }
+        let rows = self.query(
+            "SELECT value FROM lotstation_meta WHERE key = 'schema'",
+            &[],
+        )?;
+        Ok(match rows.first() {
+            Some(row) => super::Row::Pg(row).get::<String>(0)?.parse().unwrap_or(0),
+            None => 0,
+        })
+    }
+
+    /// Brings the database to the current schema, under the writers' lock so that two
+    /// stations starting at once do not both migrate.
+    fn migrate(&mut self, location: &Location) -> std::result::Result<(), OpenError> {
+        let known = schema::MIGRATIONS.len() as i64;
+        let version = self.version()?;
+        if version > known {
+            let _ = location;
+            return Err(OpenError::TooNew {
+                found: version,
+                known,
+            });
+        }
+        if version == known {
+            return Ok(());
+        }
+        self.begin_write()?;
+        let migrated = (|| -> Result<()> {
+            self.batch("CREATE TABLE IF NOT EXISTS lotstation_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")?;
+            let version = self.version()?;
+            for index in version as usize..schema::MIGRATIONS.len() {
+                self.batch(&schema::migration(index))?;
+            }
+            self.execute(
+                "INSERT INTO lotstation_meta (key, value) VALUES ('schema', $1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&known.to_string()],
+            )?;
+            Ok(())
+        })();
+        match migrated {
+            Ok(()) => Ok(self.batch("COMMIT")?),
+            Err(e) => {
+                let _ = self.rollback();
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// A new, empty database beside the one `base` names (same server and role, which needs
+/// CREATEDB), for the benchmark's fresh starts; its address.
+pub(crate) fn create_scratch_database(
+    base: &Location,
+    name: &str,
+) -> std::result::Result<Location, OpenError> {
+    let url = scratch(base, name)?;
+    let mut conn = PgConn::connect(url, false)?;
+    // (a database's name is an identifier, which cannot be a parameter: `scratch` allows
+    // letters, digits and `_` only)
+    conn.batch(&format!("DROP DATABASE IF EXISTS {name}"))?;
+    conn.batch(&format!("CREATE DATABASE {name}"))?;
+    Ok(Location::Postgres(url.with_database(name)))
+}
+
+/// Drops a database `create_scratch_database` made (nothing else may be connected to it).
+pub(crate) fn drop_scratch_database(
+    base: &Location,
+    name: &str,
+) -> std::result::Result<(), OpenError> {
+    let url = scratch(base, name)?;
+    PgConn::connect(url, false)?.batch(&format!("DROP DATABASE IF EXISTS {name}"))?;
+    Ok(())
+}
+
+fn scratch<'a>(base: &'a Location, name: &str) -> std::result::Result<&'a PgUrl, OpenError> {
+    let Location::Postgres(url) = base else {
+        return Err(OpenError::Failed(
+            "scratch databases are PostgreSQL's".into(),
+        ));
+    };
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(OpenError::Failed(format!(
+            "{name:?} is not a plain database name"
+        )));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plain_inserts_become_multi_row_inserts() {
+        use super::{multi_row_insert, plain_insert};
+        let (head, width) =
+            plain_insert("INSERT INTO codes (code, issued_at) VALUES ($1, $2)").expect("plain");
+        assert_eq!(
+            (head, width),
+            ("INSERT INTO codes (code, issued_at) VALUES ", 2)
+        );
+        assert_eq!(
+            multi_row_insert(head, width, 3),
+            "INSERT INTO codes (code, issued_at) VALUES ($1, $2), ($3, $4), ($5, $6)"
+        );
+        // anything but parameters in order is sent as it is
+        for sql in [
+            "INSERT INTO t (a, b) VALUES ($2, $1)",
+            "INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING",
+            "INSERT INTO t (a, b) VALUES ($1, 'x')",
+            "INSERT INTO t (a) VALUES ($1) RETURNING id",
+            "UPDATE t SET a = 1",
+        ] {
+            assert_eq!(plain_insert(sql), None, "{sql}");
+        }
+    }
+
+    #[test]
+    fn numeric_sums_read_as_whole_numbers() {
+        // 123456789 = 1,2345,6789 in base 10000: three digits, weight 2
+        let raw: Vec<u8> = [3i16, 2, 0, 0, 1, 2345, 6789]
+            .iter()
+            .flat_map(|w| w.to_be_bytes())
+            .collect();
+        assert_eq!(super::numeric_to_i64(&raw).unwrap(), 123_456_789);
+        let negative: Vec<u8> = [1i16, 0, 0x4000, 0, 42]
+            .iter()
+            .flat_map(|w| w.to_be_bytes())
+            .collect();
+        assert_eq!(super::numeric_to_i64(&negative).unwrap(), -42);
+        let zero: Vec<u8> = [0i16, 0, 0, 0]
+            .iter()
+            .flat_map(|w| w.to_be_bytes())
+            .collect();
+        assert_eq!(super::numeric_to_i64(&zero).unwrap(), 0);
+    }
+}

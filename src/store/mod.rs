@@ -3,31 +3,21 @@
 //! journal, record rows, the witness, the crosscheck, master state), and the queries
 //! (traces, stock, compliance, labels, summary). No rusqlite or postgres type leaves it.
 
-mod compliance;
-mod crosscheck;
-mod history;
-mod import;
-mod journal;
-mod labels;
-mod masterstate;
-mod migrate;
-mod shop_orders;
+mod ledger;
+mod queries;
 pub(crate) mod sql;
-mod summary;
-mod trace;
-pub mod witness;
-mod world;
 
-pub use compliance::EventFilter;
-pub use history::HistorySummary;
-pub use import::{ImportSummary, sha256_hex};
-pub use journal::{JournalEntry, NewEntry, VerifyReport};
-pub use migrate::Migrated;
-pub use shop_orders::{ShopImportSummary, SkippedLine, SkuMap};
+pub use ledger::history::HistorySummary;
+pub use ledger::import::{ImportSummary, sha256_hex};
+pub use ledger::journal::{JournalEntry, NewEntry, VerifyReport};
+pub use ledger::migrate::Migrated;
+pub use ledger::shop_orders::{ShopImportSummary, SkippedLine, SkuMap};
+pub use ledger::witness;
+pub use queries::compliance::EventFilter;
+pub use queries::summary::StationSummary;
+pub use queries::trace::Target;
 pub use sql::tables::{Holds, TABLES, Table};
 pub use sql::{Location, PgUrl};
-pub use summary::StationSummary;
-pub use trace::Target;
 
 use std::path::{Path, PathBuf};
 

@@ -282,16 +282,16 @@ impl Shop {
     /// printer worker journals them whenever the printer takes a label, between scans.
     pub fn counts(&self) -> BTreeMap<&'static str, i64> {
         let mut conn = self.sql();
-        TABLES
-            .iter()
+        tables()
+            .into_iter()
             .map(|t| {
-                let sql = match *t {
+                let sql = match t {
                     "journal" => {
                         "SELECT COUNT(*) FROM journal WHERE kind <> 'print_outcome'".to_string()
                     }
                     other => format!("SELECT COUNT(*) FROM {other}"),
                 };
-                (*t, conn.int(&sql))
+                (t, conn.int(&sql))
             })
             .collect()
     }
@@ -436,21 +436,16 @@ fn pg_dialect(sql: &str) -> String {
         .into_owned()
 }
 
-pub const TABLES: &[&str] = &[
-    "journal",
-    "lots",
-    "batches",
-    "batch_closures",
-    "consumptions",
-    "shipments",
-    "shipment_lines",
-    "wastes",
-    "status_changes",
-    "corrections",
-    "adjustments",
-    "print_jobs",
-    "codes",
-];
+/// The journal and every record table, from the store's own list of tables (print
+/// outcomes left out: the printer worker journals them whenever a printer takes a label).
+pub fn tables() -> Vec<&'static str> {
+    use lotstation::store::{Holds, TABLES};
+    TABLES
+        .iter()
+        .filter(|t| matches!(t.holds, Holds::Journal | Holds::Record) && t.name != "print_outcomes")
+        .map(|t| t.name)
+        .collect()
+}
 
 pub fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

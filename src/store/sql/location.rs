@@ -110,7 +110,7 @@ impl Location {
     /// directory), named after the server and database.
     pub fn default_witness(&self) -> PathBuf {
         match self {
-            Location::Sqlite(path) => crate::store::witness::Witness::default_path(path),
+            Location::Sqlite(path) => crate::store::ledger::witness::Witness::default_path(path),
             Location::Postgres(url) => {
                 let config = url.config().ok();
                 let host = config

@@ -521,6 +521,38 @@ impl Db {
         }
     }
 
+    /// A table's columns, in the order it was made.
+    pub(crate) fn columns(&self, table: &str) -> Result<Vec<String>> {
+        match self {
+            Db::Lite(_) => self.rows(
+                "SELECT name FROM pragma_table_info($1) ORDER BY cid",
+                &[&table],
+                |r| r.get(0),
+            ),
+            Db::Pg(_) => self.rows(
+                "SELECT column_name FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+                &[&table],
+                |r| r.get(0),
+            ),
+        }
+    }
+
+    /// After rows were copied in with their ids: the table's next id follows the largest
+    /// (PostgreSQL's sequence set; SQLite numbers from the largest rowid by itself).
+    pub(crate) fn continue_ids(&self, table: &str) -> Result<()> {
+        match self {
+            Db::Lite(_) => Ok(()),
+            Db::Pg(_) => self.row(
+                &format!(
+                    "SELECT setval(pg_get_serial_sequence($1, 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {table}"
+                ),
+                &[&table],
+                |_| Ok(()),
+            ),
+        }
+    }
+
     /// Whether the connection is gone (PostgreSQL: the server closed it or went away).
     pub(crate) fn is_closed(&self) -> bool {
         match self {

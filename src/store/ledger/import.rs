@@ -1,12 +1,12 @@
 //! Master data into the store: one transaction per file, checked against what is already
 //! there, journaled as an `import` entry. History is never touched.
 
-use super::sql::{Optional, params};
+use crate::store::sql::{Optional, params};
 use sha2::{Digest, Sha256};
 
-use super::{Store, StoreError};
 use crate::core::codes::{Quantity, Unit};
 use crate::masterdata::{ImportError, MasterFile, MasterKind, OrderRow};
+use crate::store::{Store, StoreError};
 
 fn kind_name<S: serde::Serializer>(kind: &MasterKind, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(kind.name())
@@ -325,7 +325,7 @@ impl Store {
             };
             (kind, rows, inserted, updated)
         };
-        let tables_sha256 = super::masterstate::digest(tx.db, kind)?;
+        let tables_sha256 = crate::store::ledger::masterstate::digest(tx.db, kind)?;
         let body = serde_json::json!({
             "file": file,
             "kind": kind.name(),

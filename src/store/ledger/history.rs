@@ -4,13 +4,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::sql::Optional;
-use super::sql::params;
+use crate::store::sql::Optional;
+use crate::store::sql::params;
 
-use super::{Store, StoreError, StoreTx};
 use crate::core::codes::{CodeContext, CodeFormat, Quantity, Unit};
 use crate::core::workflow::{Record, ShippedLine, StockKind, World};
 use crate::masterdata::{History, ImportError};
+use crate::store::{Store, StoreError, StoreTx};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct HistorySummary {

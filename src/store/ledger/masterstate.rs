@@ -5,9 +5,9 @@
 
 use sha2::{Digest, Sha256};
 
-use super::sql::{Db, params};
-use super::{Store, StoreError};
 use crate::masterdata::MasterKind;
+use crate::store::sql::{Db, params};
+use crate::store::{Store, StoreError};
 
 /// The tables one kind of import writes, each as a query of its columns as text and the
 /// number of those columns.
@@ -89,7 +89,7 @@ fn added_later(kind: MasterKind, table: usize) -> bool {
 
 /// Hex SHA-256 of a kind's tables: each row as a JSON array of its columns as text, rows
 /// sorted bytewise (so both backends, with their own collations, give the same digest).
-pub(super) fn digest(db: &Db, kind: MasterKind) -> Result<String, StoreError> {
+pub(crate) fn digest(db: &Db, kind: MasterKind) -> Result<String, StoreError> {
     let mut hasher = Sha256::new();
     for (i, &(sql, width)) in tables(kind).iter().enumerate() {
         let mut rows = db.rows(sql, params![], |r| {
@@ -114,7 +114,7 @@ pub(super) fn digest(db: &Db, kind: MasterKind) -> Result<String, StoreError> {
 
 impl Store {
     /// Master-data tables that differ from what their last import left, in words.
-    pub(super) fn check_master_data(&self) -> Result<Vec<String>, StoreError> {
+    pub(crate) fn check_master_data(&self) -> Result<Vec<String>, StoreError> {
         let imports = self.db.rows(
             "SELECT seq, body FROM journal WHERE kind = 'import' ORDER BY seq",
             params![],

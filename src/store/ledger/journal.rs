@@ -1,10 +1,10 @@
 //! The append-only journal: every entry is hash-chained to the one before it, so that a
 //! changed, removed or reordered entry is found by `verify`.
 
-use super::sql::{Optional, params};
+use crate::store::sql::{Optional, params};
 use sha2::{Digest, Sha256};
 
-use super::{Store, StoreError, StoreTx};
+use crate::store::{Store, StoreError, StoreTx};
 
 /// The hash the first entry chains to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -85,7 +85,7 @@ fn entry_hash(prev_hash: &str, seq: i64, fields: [&str; 6], station: Option<&str
 
 impl StoreTx<'_> {
     /// Appends an `import` entry (master data, a shop's orders), then commits.
-    pub(super) fn commit_import(
+    pub(crate) fn commit_import(
         mut self,
         at: jiff::Timestamp,
         body: &serde_json::Value,
@@ -152,7 +152,9 @@ impl StoreTx<'_> {
     }
 }
 
-fn read_entry(row: &super::sql::Row<'_>) -> super::sql::Result<(JournalEntry, String)> {
+fn read_entry(
+    row: &crate::store::sql::Row<'_>,
+) -> crate::store::sql::Result<(JournalEntry, String)> {
     let body_text: String = row.get(6)?;
     let body =
         serde_json::from_str(&body_text).unwrap_or(serde_json::Value::String(body_text.clone()));
@@ -367,7 +369,7 @@ impl Store {
         path: &std::path::Path,
         entries: i64,
     ) -> Result<(Option<usize>, Vec<String>), StoreError> {
-        let (heads, mut problems) = match super::witness::read(path) {
+        let (heads, mut problems) = match crate::store::ledger::witness::read(path) {
             Ok(read) => read,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((None, Vec::new())),
             Err(e) => {

@@ -1,7 +1,7 @@
 //! Counts over the records, for the demo's summary and a station's status.
 
-use super::sql::params;
-use super::{LIVE_SHIPMENT, Store, StoreError};
+use crate::store::sql::params;
+use crate::store::{LIVE_SHIPMENT, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct StationSummary {

@@ -1,12 +1,12 @@
 //! What a label shows, read from the records: the placeholder values of a lot, batch or
 //! shipment label.
 
-use super::sql::{Optional, params};
+use crate::store::sql::{Optional, params};
 
-use super::{Store, StoreError};
 use crate::core::codes::Unit;
 use crate::core::print::{self as facts, LabelFacts};
 use crate::core::workflow::LabelKind;
+use crate::store::{Store, StoreError};
 
 impl Store {
     /// The facts of the `kind` label of `code`, which `label::facts::words` puts into a

@@ -3,47 +3,8 @@
 //! The journal's entries keep their sequence numbers and hashes, so the chain the stations
 //! go on appending to is the same chain, and every witnessed head is still in it.
 
-use super::sql::{ToDb, Value, params};
-use super::{Location, Store, StoreError, VerifyReport};
-
-/// Every table with rows to carry, parents before children. `shipment_index` is derived
-/// (its trigger fills it as shipment lines arrive); `lotstation_meta` is the target's own.
-const TABLES: &[&str] = &[
-    "items",
-    "suppliers",
-    "customers",
-    "boms",
-    "orders",
-    "order_lines",
-    "journal",
-    "codes",
-    "code_counters",
-    "lots",
-    "batches",
-    "batch_closures",
-    "consumptions",
-    "shipments",
-    "shipment_lines",
-    "wastes",
-    "status_changes",
-    "corrections",
-    "adjustments",
-    "print_jobs",
-    "print_outcomes",
-    "bench_state",
-    "expected_receipts",
-];
-
-/// Tables whose `id` the target numbers itself from now on.
-const WITH_IDS: &[&str] = &[
-    "consumptions",
-    "wastes",
-    "status_changes",
-    "corrections",
-    "adjustments",
-    "print_jobs",
-    "print_outcomes",
-];
+use crate::store::sql::{ToDb, Value, params};
+use crate::store::{Location, Store, StoreError, TABLES, VerifyReport};
 
 /// Rows per INSERT (PostgreSQL takes at most 65,535 parameters in one statement).
 const ROWS_PER_INSERT: usize = 500;
@@ -88,12 +49,9 @@ impl Store {
         }
         let mut copied = Vec::new();
         let tx = target.begin()?;
-        for table in TABLES {
-            let columns: Vec<String> = self.db.rows(
-                "SELECT name FROM pragma_table_info($1) ORDER BY cid",
-                params![table],
-                |r| r.get(0),
-            )?;
+        // every table with rows to carry, parents before children
+        for table in TABLES.iter().map(|t| t.name) {
+            let columns = self.db.columns(table)?;
             let list = columns.join(", ");
             let rows: Vec<Vec<Value>> = self.db.rows(
                 &format!("SELECT {list} FROM {table} ORDER BY 1"),
@@ -125,14 +83,8 @@ impl Store {
             }
             copied.push((table.to_string(), rows.len() as u64));
         }
-        for table in WITH_IDS {
-            tx.db.row(
-                &format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {table}"
-                ),
-                params![],
-                |_| Ok(()),
-            )?;
+        for table in TABLES.iter().filter(|t| t.ids) {
+            tx.db.continue_ids(table.name)?;
         }
         tx.commit()?;
         target.analyze()?;

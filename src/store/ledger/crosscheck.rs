@@ -2,8 +2,8 @@
 //! journal entry says, and every record entry must have its rows. Traces read the tables, so
 //! an edit there must be found as surely as an edit in the journal.
 
-use super::sql::params;
-use super::{Store, StoreError};
+use crate::store::sql::params;
+use crate::store::{Store, StoreError};
 
 /// (what, SQL returning a description of each row that disagrees with its journal entry).
 /// A field of an entry is read with `json_extract` (SQLite's; PostgreSQL's schema defines

@@ -3,13 +3,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::LIVE_SHIPMENT;
-use super::sql::{Row, params};
-use super::{Store, StoreError, Target};
 use crate::core::codes::Unit;
 use crate::core::complaint::{Complaint, report_deadline};
 use crate::core::fsma::{Cte, CteRow};
 use crate::core::trace::Amount;
+use crate::store::LIVE_SHIPMENT;
+use crate::store::sql::{Row, params};
+use crate::store::{Store, StoreError, Target};
 
 /// Which events an export covers: a time range (`[from, to)`, UTC text as the records
 /// hold it), and optionally only the codes in some traces.
@@ -34,7 +34,7 @@ impl EventFilter {
 }
 
 /// `N` text columns of a row from `first` on.
-fn texts<const N: usize>(r: &Row<'_>, first: usize) -> super::sql::Result<[String; N]> {
+fn texts<const N: usize>(r: &Row<'_>, first: usize) -> crate::store::sql::Result<[String; N]> {
     let mut out: [String; N] = std::array::from_fn(|_| String::new());
     for (i, text) in out.iter_mut().enumerate() {
         *text = r.get(first + i)?;
@@ -214,8 +214,8 @@ impl Store {
         lots: &[crate::epcis::ShippedLot],
         at: jiff::Timestamp,
     ) -> Result<usize, StoreError> {
-        use super::sql::Optional;
         use crate::epcis::LotClass;
+        use crate::store::sql::Optional;
         let tx = self.begin()?;
         let supplier: String = tx
             .db
@@ -290,7 +290,7 @@ impl Store {
     /// The customer's code as recorded, found case-blind (the key compares so on both
     /// backends).
     pub fn customer_code(&self, code: &str) -> Result<Option<String>, StoreError> {
-        use super::sql::Optional;
+        use crate::store::sql::Optional;
         Ok(self
             .db
             .row(

@@ -1,14 +1,14 @@
 //! The workflow's view of the records (`World`), answered from inside the scan's
 //! transaction so that what a step sees is exactly what it commits against.
 
-use super::sql::{Optional, params};
 use crate::core::workflow::{ExpectedReceipt, OrderLineView, ShipmentView};
+use crate::store::sql::{Optional, params};
 
-use super::{StoreError, StoreTx};
 use crate::core::codes::{CodeContext, CodeFormat, Gtin, Unit};
 use crate::core::workflow::{
     ItemKind, ItemView, OrderView, PartyView, Status, StockKind, StockView, World, WorldError,
 };
+use crate::store::{StoreError, StoreTx};
 
 impl From<StoreError> for WorldError {
     fn from(e: StoreError) -> Self {
@@ -16,13 +16,13 @@ impl From<StoreError> for WorldError {
     }
 }
 
-fn world_err(e: super::sql::DbError) -> WorldError {
+fn world_err(e: crate::store::sql::DbError) -> WorldError {
     WorldError(format!("database: {e}"))
 }
 
 const ITEM_COLUMNS: &str = "sku, name, kind, unit, lot_prefix, gtin, shelf_life_days";
 
-fn read_item(row: &super::sql::Row<'_>) -> super::sql::Result<ItemRow> {
+fn read_item(row: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<ItemRow> {
     Ok((
         row.get(0)?,
         row.get(1)?,
@@ -82,7 +82,7 @@ impl StoreTx<'_> {
     }
 
     /// Balance, status and expiry of one lot or batch.
-    pub(super) fn stock_view(&self, code: &str) -> Result<Option<StockView>, WorldError> {
+    pub(crate) fn stock_view(&self, code: &str) -> Result<Option<StockView>, WorldError> {
         let tx = self.db;
         let lot: Option<(String, i64, Option<String>, String)> = tx
             .row(

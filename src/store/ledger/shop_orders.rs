@@ -6,11 +6,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::sql::{Optional, params};
-use super::{Store, StoreError};
 use crate::core::codes::{Quantity, Unit};
 use crate::masterdata::MasterKind;
 use crate::shops::{OrderStatus, Shop, ShopOrder};
+use crate::store::sql::{Optional, params};
+use crate::store::{Store, StoreError};
 
 /// A shop line that did not become an order line: its SKU is none of our items and the
 /// SKU map does not name one.
@@ -302,8 +302,9 @@ impl Store {
             // nothing to record: the transaction ends without a journal entry
             return Ok(summary);
         }
-        let orders_sha256 = super::masterstate::digest(tx.db, MasterKind::Orders)?;
-        let customers_sha256 = super::masterstate::digest(tx.db, MasterKind::Customers)?;
+        let orders_sha256 = crate::store::ledger::masterstate::digest(tx.db, MasterKind::Orders)?;
+        let customers_sha256 =
+            crate::store::ledger::masterstate::digest(tx.db, MasterKind::Customers)?;
         let body = serde_json::json!({
             "file": files,
             "kind": MasterKind::Orders.name(),

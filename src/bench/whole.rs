@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::run::{Figure, ms, percentiles, timed};
+use super::figure::{Figure, ms, percentiles, timed};
 
 /// What the commands are run on: codes of the imported history.
 pub struct Subjects {

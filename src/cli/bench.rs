@@ -89,7 +89,7 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<i32> {
                     "release build"
                 }
             );
-            crate::bench::run::print_table(&figures, &mut std::io::stdout().lock())?;
+            crate::bench::figure::print_table(&figures, &mut std::io::stdout().lock())?;
             Ok(0)
         }
     }

@@ -413,9 +413,15 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
             scanner: scanner.to_string(),
             lines: script,
         }];
-        daemon = runtime.block_on(daemon::run(daemon, sources, None, move |feedback| {
-            let _ = tx.send(feedback.clone());
-        }))?;
+        daemon = runtime.block_on(daemon::run(
+            daemon,
+            sources,
+            None,
+            move |feedback| {
+                let _ = tx.send(feedback.clone());
+            },
+            daemon::shutdown_signal(),
+        ))?;
         for feedback in rx.try_iter() {
             if !quiet {
                 say!(

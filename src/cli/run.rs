@@ -139,10 +139,16 @@ pub fn run(station: Station, db: &Location) -> anyhow::Result<i32> {
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(daemon::run(daemon, sources, http, |feedback| {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", feedback.line);
-        let _ = out.flush();
-    }))?;
+    runtime.block_on(daemon::run(
+        daemon,
+        sources,
+        http,
+        |feedback| {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", feedback.line);
+            let _ = out.flush();
+        },
+        daemon::shutdown_signal(),
+    ))?;
     Ok(0)
 }

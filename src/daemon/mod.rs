@@ -28,13 +28,15 @@ pub struct HttpService {
 /// Most scans committed together.
 const MAX_GROUP: usize = 256;
 
-/// Runs the event loop until every input that ends has ended, or until a shutdown
-/// signal. `feedback` receives one line per scan from a scanner, after the scan is committed.
+/// Runs the event loop until every input that ends has ended, or until `shutdown`
+/// completes (the station passes `shutdown_signal()`: SIGTERM or SIGINT). `feedback`
+/// receives one line per scan from a scanner, after the scan is committed.
 pub async fn run(
     daemon: Daemon,
     sources: Vec<Source>,
     http: Option<HttpService>,
-    mut feedback: impl FnMut(&Feedback) + Send + 'static,
+    feedback: impl FnMut(&Feedback) + Send + 'static,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<Daemon> {
     let (tx, mut rx) = mpsc::channel::<Event>(1024);
     let mut daemon = daemon;
@@ -87,7 +89,7 @@ pub async fn run(
     }
     let signal_tx = tx.clone();
     let signals = tokio::spawn(async move {
-        wait_for_shutdown_signal().await;
+        shutdown.await;
         let _ = signal_tx.send(Event::Shutdown).await;
     });
     drop(tx);
@@ -103,20 +105,24 @@ pub async fn run(
         let mut daemon = daemon;
         // the store is only ever used off the async threads (a PostgreSQL client blocks)
         daemon.start_printing(printing_tx)?;
-        let mut open_inputs = ending_inputs;
-        let mut draining: Option<std::time::Instant> = None;
+        let mut looping = EventLoop {
+            daemon,
+            feedback,
+            open_inputs: ending_inputs,
+            draining: None,
+        };
         let mut carried: std::collections::VecDeque<Event> = std::collections::VecDeque::new();
         loop {
             let event = if let Some(event) = carried.pop_front() {
                 event
             } else {
-                match draining {
+                match looping.draining {
                     None => match rx.blocking_recv() {
                         Some(event) => event,
                         None => break,
                     },
                     Some(deadline) => {
-                        if daemon.printing_idle() {
+                        if looping.daemon.printing_idle() {
                             break;
                         }
                         let left = deadline.saturating_duration_since(std::time::Instant::now());
@@ -127,7 +133,7 @@ pub async fn run(
                     }
                 }
             };
-            let event = match as_scan(event) {
+            let flow = match as_scan(event) {
                 Ok(first) => {
                     // group commit: every scan already waiting goes into the same transaction
                     let mut group = vec![first];
@@ -141,61 +147,16 @@ pub async fn run(
                             }
                         }
                     }
-                    let (inputs, replies): (
-                        Vec<ScanInput>,
-                        Vec<Option<oneshot::Sender<Feedback>>>,
-                    ) = group.into_iter().unzip();
-                    let lines = daemon.handle_scans(inputs);
-                    // the screen and /metrics show what the answers say before they are given
-                    daemon.publish();
-                    for (line, reply) in lines.into_iter().zip(replies) {
-                        match reply {
-                            Some(reply) => {
-                                let _ = reply.send(line);
-                            }
-                            None => feedback(&line),
-                        }
-                    }
-                    continue;
+                    looping.scans(group);
+                    Flow::Continue
                 }
-                Err(event) => event,
+                Err(event) => looping.dispatch(event)?,
             };
-            match event {
-                // scans were taken above
-                Event::Scan { .. } | Event::Overlong { .. } | Event::ApiScan { .. } => {}
-                Event::ApiCommand { command, reply } => {
-                    let _ = reply.send(daemon.handle_api(command));
-                }
-                Event::PrintOutcome { job, outcome } => {
-                    daemon.handle_print_outcome(&job, &outcome)?
-                }
-                Event::PrinterState(state) => daemon.handle_printer_state(state),
-                Event::ScaleReading { scale, reading } => {
-                    for line in daemon.handle_scale_reading(&scale, reading) {
-                        feedback(&line);
-                    }
-                }
-                Event::DeviceState { device, up, detail } => {
-                    daemon.handle_device_state(&device, up, &detail)
-                }
-                Event::InputClosed { scanner } => {
-                    tracing::info!(scanner, "input ended");
-                    open_inputs -= 1;
-                    if open_inputs == 0 {
-                        draining = Some(std::time::Instant::now() + daemon.drain_time());
-                    }
-                }
-                Event::Watchdog => {
-                    let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
-                }
-                Event::Shutdown => {
-                    tracing::info!("shutting down on signal");
-                    let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
-                    break;
-                }
+            if flow == Flow::Stop {
+                break;
             }
-            daemon.publish();
         }
+        let mut daemon = looping.daemon;
         daemon.finish()?;
         // readers' event streams end when nothing is published any more
         daemon.stop_publishing();
@@ -212,6 +173,81 @@ pub async fn run(
         tracing::warn!("the HTTP server did not finish its requests within 5 s");
     }
     result
+}
+
+/// Whether the loop goes on after an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Continue,
+    Stop,
+}
+
+/// The loop's own state beside the daemon's: where scanners' answers go, how many inputs
+/// are still open, and when a draining loop gives up waiting for its printers.
+struct EventLoop<F> {
+    daemon: Daemon,
+    feedback: F,
+    open_inputs: usize,
+    draining: Option<std::time::Instant>,
+}
+
+impl<F: FnMut(&Feedback)> EventLoop<F> {
+    /// A group of scans in one transaction, each answered after the commit: an API scan on
+    /// its reply channel, a scanner's through `feedback`.
+    fn scans(&mut self, group: Vec<ScanWithReply>) {
+        let (inputs, replies): (Vec<ScanInput>, Vec<Option<oneshot::Sender<Feedback>>>) =
+            group.into_iter().unzip();
+        let lines = self.daemon.handle_scans(inputs);
+        // the screen and /metrics show what the answers say before they are given
+        self.daemon.publish();
+        for (line, reply) in lines.into_iter().zip(replies) {
+            match reply {
+                Some(reply) => {
+                    let _ = reply.send(line);
+                }
+                None => (self.feedback)(&line),
+            }
+        }
+    }
+
+    /// Any event but a scan; then the snapshot is published again.
+    fn dispatch(&mut self, event: Event) -> anyhow::Result<Flow> {
+        let daemon = &mut self.daemon;
+        match event {
+            // scans come through `scans`
+            Event::Scan { .. } | Event::Overlong { .. } | Event::ApiScan { .. } => {}
+            Event::ApiCommand { command, reply } => {
+                let _ = reply.send(daemon.handle_api(command));
+            }
+            Event::PrintOutcome { job, outcome } => daemon.handle_print_outcome(&job, &outcome)?,
+            Event::PrinterState(state) => daemon.handle_printer_state(state),
+            Event::ScaleReading { scale, reading } => {
+                for line in daemon.handle_scale_reading(&scale, reading) {
+                    (self.feedback)(&line);
+                }
+            }
+            Event::DeviceState { device, up, detail } => {
+                daemon.handle_device_state(&device, up, &detail)
+            }
+            Event::InputClosed { scanner } => {
+                tracing::info!(scanner, "input ended");
+                self.open_inputs -= 1;
+                if self.open_inputs == 0 {
+                    self.draining = Some(std::time::Instant::now() + daemon.drain_time());
+                }
+            }
+            Event::Watchdog => {
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+            }
+            Event::Shutdown => {
+                tracing::info!("shutting down on signal");
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+                return Ok(Flow::Stop);
+            }
+        }
+        daemon.publish();
+        Ok(Flow::Continue)
+    }
 }
 
 /// A scan and where its answer goes (the feedback channel, or an API request's reply);
@@ -233,7 +269,8 @@ fn as_scan(event: Event) -> Result<ScanWithReply, Event> {
     }
 }
 
-async fn wait_for_shutdown_signal() {
+/// SIGTERM or SIGINT: what stops a running station.
+pub async fn shutdown_signal() {
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut term), Ok(mut int)) = (
         signal(SignalKind::terminate()),

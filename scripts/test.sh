@@ -3,6 +3,10 @@
 # tests need (idempotently), then runs formatting, lints and every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# each step says when it starts, in seconds since the start (where CI's time goes)
+started=$SECONDS
+phase() { echo "[test.sh ${1}: $((SECONDS - started)) s]"; }
+phase "installing what the tests need"
 
 # Debian tools the tests use as independent checks: poppler reads our PDFs back, zbarimg
 # decodes barcodes, ippeveprinter is a real IPP printer (it needs D-Bus and Avahi)
@@ -74,11 +78,15 @@ fi
 export LOTSTATION_PYTHON="$PWD/.venv/bin/python"
 export LOTSTATION_ORACLES=1
 
+phase "formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+phase "unit and integration tests, SQLite"
 cargo test --workspace --all-targets --no-fail-fast
 # the integration suite again, every shop in PostgreSQL instead of a SQLite file
+phase "integration tests, PostgreSQL"
 LOTSTATION_TEST_BACKEND=postgres cargo test --test it --no-fail-fast
+phase "fuzz targets"
 # fuzz targets (fuzz/): ten seconds of each, libFuzzer without a sanitizer. Built by cargo
 # itself with the coverage flags cargo-fuzz would pass (so no cargo-fuzz to compile first,
 # and the stable toolchain builds them); a crash fails and leaves its input in
@@ -103,18 +111,23 @@ LOTSTATION_TEST_BACKEND=postgres cargo test --test it --no-fail-fast
     echo "fuzz $target: $(grep -E '^Done' "$log")"
   done
 )
+phase "kernel devices in a VM"
 # scanners against real kernel devices (uhid -> hidraw and evdev), inside a VM
 vm/test-in-vm.sh
 # the packages: built, lintian without errors, arm64's unit tests and --version under
 # qemu-aarch64, then the amd64 package installed, used, removed and installed again on a
 # booted Debian bookworm (vm/boot-test.sh)
+phase "packages"
 debs=$(scripts/package.sh)
 echo "$debs"
 lintian --fail-on error --tag-display-limit 0 $debs
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
 export CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc AR_aarch64_unknown_linux_gnu=aarch64-linux-gnu-ar
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64-static -L /usr/aarch64-linux-gnu"
+phase "arm64 under qemu"
 qemu-aarch64-static -L /usr/aarch64-linux-gnu target/aarch64-unknown-linux-gnu/release/lotstation --version
 # the core's unit tests on arm64 (the arm64 release binary above already built the rest)
 cargo test --quiet -p lotstation-core --lib --target aarch64-unknown-linux-gnu
+phase "the package on a booted Debian"
 vm/boot-test.sh "$(echo "$debs" | grep _amd64.deb)"
+phase "done"

@@ -17,12 +17,7 @@ pub trait Recorded {
 }
 
 fn located(file: &Option<String>, line: u64, column: &str, message: String) -> ImportError {
-    ImportError {
-        file: file.clone().unwrap_or_default(),
-        line: Some(line),
-        column: Some(column.to_string()),
-        message,
-    }
+    ImportError::at(file.as_deref().unwrap_or_default(), line, column, message)
 }
 
 /// One use of a lot or batch in an imported history: what, when, and where it was read.

@@ -17,6 +17,18 @@ pub struct ImportError {
     pub message: String,
 }
 
+impl ImportError {
+    /// A problem at one line and column of `file` (the line an editor shows).
+    pub fn at(file: &str, line: u64, column: &str, message: String) -> ImportError {
+        ImportError {
+            file: file.to_string(),
+            line: Some(line),
+            column: Some(column.to_string()),
+            message,
+        }
+    }
+}
+
 /// Which master-data file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MasterKind {

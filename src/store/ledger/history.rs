@@ -24,12 +24,7 @@ pub struct HistorySummary {
 }
 
 fn located(file: &Option<String>, line: u64, column: &str, message: String) -> StoreError {
-    StoreError::Import(ImportError {
-        file: file.clone().unwrap_or_default(),
-        line: Some(line),
-        column: Some(column.to_string()),
-        message,
-    })
+    ImportError::at(file.as_deref().unwrap_or_default(), line, column, message).into()
 }
 
 fn imported(file: &Option<String>, line: u64) -> Option<(&'static str, serde_json::Value)> {

@@ -23,12 +23,7 @@ pub struct ImportSummary {
 }
 
 fn located(file: &str, line: u64, column: &str, message: String) -> StoreError {
-    StoreError::Import(ImportError {
-        file: file.to_string(),
-        line: Some(line),
-        column: Some(column.to_string()),
-        message,
-    })
+    ImportError::at(file, line, column, message).into()
 }
 
 impl Store {

@@ -153,6 +153,11 @@ pub enum MasterFile {
 pub struct Given(Vec<String>);
 
 impl Given {
+    /// A file's header naming these columns.
+    pub fn columns(names: &[&str]) -> Given {
+        Given(names.iter().map(|n| n.to_string()).collect())
+    }
+
     fn of(row: &Row<'_>) -> Given {
         Given(row.index.iter().map(|(name, _)| name.clone()).collect())
     }

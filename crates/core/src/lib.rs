@@ -23,6 +23,7 @@ pub mod import_plan;
 pub mod label;
 pub mod masterdata;
 pub mod pdf;
+pub mod shop_plan;
 pub mod shops;
 
 /// Lower-case hexadecimal of `bytes`, two digits per byte.

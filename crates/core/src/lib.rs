@@ -19,6 +19,7 @@ pub mod workflow;
 pub mod decode;
 pub mod epcis;
 pub mod history_check;
+pub mod history_plan;
 pub mod import_plan;
 pub mod label;
 pub mod masterdata;

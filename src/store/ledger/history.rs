@@ -1,31 +1,20 @@
-//! Past records from spreadsheets (`lotstation import history DIR`): checked against master
-//! data and existing records, journaled as imported (file and line), all in one
-//! transaction with cached statements.
+//! Past records from spreadsheets (`lotstation import history DIR`): planned by the import's
+//! rules (`core::history_plan`, over what `Records` reads), journaled as imported (file and
+//! line), then checked for what cannot have happened (`history_check`), all in one
+//! transaction.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::store::sql::Optional;
 use crate::store::sql::params;
 
-use crate::core::codes::{CodeContext, CodeFormat, Quantity, Unit};
-use crate::core::workflow::{Record, ShippedLine, StockKind, World};
+use crate::core::codes::{CodeContext, CodeFormat, Unit};
+pub use crate::core::history_plan::HistorySummary;
+use crate::core::history_plan::{self, HistoryRecords, Step};
+use crate::core::import_plan::PlanError;
+use crate::core::workflow::{ItemKind, StockKind, World};
 use crate::masterdata::{History, ImportError};
 use crate::store::{Store, StoreError, StoreTx};
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct HistorySummary {
-    pub lots: usize,
-    pub batches: usize,
-    pub consumptions: usize,
-    pub shipments: usize,
-    pub shipment_lines: usize,
-    pub wastes: usize,
-    pub statuses: usize,
-}
-
-fn located(file: &Option<String>, line: u64, column: &str, message: String) -> StoreError {
-    ImportError::at(file.as_deref().unwrap_or_default(), line, column, message).into()
-}
 
 fn imported(file: &Option<String>, line: u64) -> Option<(&'static str, serde_json::Value)> {
     Some((
@@ -34,21 +23,19 @@ fn imported(file: &Option<String>, line: u64) -> Option<(&'static str, serde_jso
     ))
 }
 
-/// order number, customer, time: the rows of one shipment
-type ShipmentKey = (String, String, jiff::Timestamp);
-
-struct Known {
-    /// upper-case sku -> (sku as in the items, is product, unit)
-    items: HashMap<String, (String, bool, Unit)>,
-    suppliers: HashSet<String>,
-    /// upper-case code -> the code as the master data spells it
-    customers: HashMap<String, String>,
+/// What the records hold, as the history import's rules ask it, read (and a shipment's
+/// code issued) inside the import's transaction.
+struct Records<'t, 'a> {
+    tx: &'t mut StoreTx<'a>,
+    shipment_format: &'t CodeFormat,
 }
 
-impl StoreTx<'_> {
-    fn known(&self) -> Result<Known, StoreError> {
-        let mut items = HashMap::new();
-        let rows = self
+impl HistoryRecords for Records<'_, '_> {
+    type Error = StoreError;
+
+    fn items(&mut self) -> Result<Vec<(String, ItemKind, Unit)>, StoreError> {
+        Ok(self
+            .tx
             .db
             .rows("SELECT sku, kind, unit FROM items", params![], |r| {
                 Ok((
@@ -56,48 +43,40 @@ impl StoreTx<'_> {
                     r.get::<String>(1)?,
                     r.get::<String>(2)?,
                 ))
-            })?;
-        for (sku, kind, unit) in rows {
-            items.insert(
-                sku.to_uppercase(),
-                (
-                    sku,
-                    kind == "product",
-                    Unit::parse(&unit).unwrap_or(Unit::Each),
-                ),
-            );
-        }
-        let set = |sql: &str| -> Result<HashSet<String>, StoreError> {
-            let rows = self.db.rows(sql, params![], |r| r.get::<String>(0))?;
-            Ok(rows.into_iter().map(|c| c.to_uppercase()).collect())
-        };
-        Ok(Known {
-            items,
-            suppliers: set("SELECT code FROM suppliers")?,
-            customers: {
-                let rows = self.db.rows("SELECT code FROM customers", params![], |r| {
-                    r.get::<String>(0)
-                })?;
-                rows.into_iter().map(|c| (c.to_uppercase(), c)).collect()
-            },
-        })
+            })?
+            .into_iter()
+            .map(|(sku, kind, unit)| {
+                let kind = if kind == "product" {
+                    ItemKind::Product
+                } else {
+                    ItemKind::Material
+                };
+                (sku, kind, Unit::parse(&unit).unwrap_or(Unit::Each))
+            })
+            .collect())
     }
 
-    /// The kind and item of a lot or batch, imported in this run or already in the journal.
-    fn stock_of(
-        &self,
-        imported: &HashMap<String, (StockKind, String)>,
-        code: &str,
-    ) -> Result<Option<(StockKind, String)>, StoreError> {
-        match imported.get(code) {
-            Some(found) => Ok(Some(found.clone())),
-            None => self.existing_stock(code),
-        }
+    fn suppliers(&mut self) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .tx
+            .db
+            .rows("SELECT code FROM suppliers", params![], |r| r.get(0))?)
     }
 
-    /// The kind and item of an existing lot or batch.
-    fn existing_stock(&self, code: &str) -> Result<Option<(StockKind, String)>, StoreError> {
+    fn customers(&mut self) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .tx
+            .db
+            .rows("SELECT code FROM customers", params![], |r| r.get(0))?)
+    }
+
+    fn code_issued(&mut self, code: &str) -> Result<bool, StoreError> {
+        self.tx.code_issued(code)
+    }
+
+    fn stock_of(&mut self, code: &str) -> Result<Option<(StockKind, String)>, StoreError> {
         let lot: Option<String> = self
+            .tx
             .db
             .row(
                 "SELECT item_sku FROM lots WHERE code = $1",
@@ -109,6 +88,7 @@ impl StoreTx<'_> {
             return Ok(Some((StockKind::Lot, sku)));
         }
         let batch: Option<String> = self
+            .tx
             .db
             .row(
                 "SELECT product_sku FROM batches WHERE code = $1",
@@ -118,10 +98,32 @@ impl StoreTx<'_> {
             .optional()?;
         Ok(batch.map(|sku| (StockKind::Batch, sku)))
     }
+
+    fn last_line(&mut self, batch_code: &str) -> Result<u32, StoreError> {
+        Ok(self.tx.db.row(
+            "SELECT COALESCE(MAX(line_no), 0) FROM consumptions WHERE batch_code = $1",
+            params![batch_code],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn shipment_code(&mut self, date: jiff::civil::Date) -> Result<String, StoreError> {
+        self.tx
+            .allocate_code(
+                self.shipment_format,
+                CodeContext {
+                    prefix: "SHP",
+                    date,
+                },
+            )
+            .map_err(|e| StoreError::Corrupt(e.0))
+    }
 }
 
 impl Store {
-    /// Imports past receipts, batches, consumptions and shipments, all or nothing.
+    /// Imports past receipts, batches, consumptions and shipments, all or nothing: planned
+    /// by the import's rules (`core::history_plan`), journaled, then checked for what cannot
+    /// have happened (`history_check`).
     pub fn import_history(
         &mut self,
         history: &History,
@@ -140,315 +142,34 @@ impl Store {
         };
         let mut tx = self.begin()?;
         tx.load_issued_codes()?;
-        let known = tx.known()?;
-        let files = &history.files;
-        let mut summary = HistorySummary::default();
-        // code -> (kind, sku) for everything this import creates
-        let mut new_stock: HashMap<String, (StockKind, String)> = HashMap::new();
-
-        for row in &history.receipts {
-            let f = &files.receipts;
-            let Some((item_sku, _, unit)) = known.items.get(&row.item_sku.to_uppercase()).cloned()
-            else {
-                return Err(located(
-                    f,
-                    row.line,
-                    "item_sku",
-                    format!("unknown item {}", row.item_sku),
-                ));
+        let planned = {
+            let mut records = Records {
+                tx: &mut tx,
+                shipment_format,
             };
-            if !known.suppliers.contains(&row.supplier_code.to_uppercase()) {
-                return Err(located(
-                    f,
-                    row.line,
-                    "supplier_code",
-                    format!("unknown supplier {}", row.supplier_code),
-                ));
+            match history_plan::plan(history, tz, &mut records) {
+                Ok(planned) => planned,
+                Err(PlanError::Rule(e)) => return Err(e.into()),
+                Err(PlanError::Known(e)) => return Err(e),
             }
-            if tx.code_issued(&row.lot_code)? {
-                return Err(located(
-                    f,
-                    row.line,
-                    "lot_code",
-                    format!("code {} is already in use", row.lot_code),
-                ));
+        };
+        phase("planned");
+        for step in &planned.steps {
+            match step {
+                Step::Issue { code, at } => tx.issue_code(code, at)?,
+                Step::Record { record, file, line } => {
+                    tx.append_record_with(record, None, None, at, imported(file, *line))?;
+                }
             }
-            let quantity = Quantity::convert(row.quantity, row.unit, unit)
-                .map_err(|e| located(f, row.line, "unit", e.to_string()))?;
-            tx.issue_code(&row.lot_code, &row.received_at.to_string())?;
-            let record = Record::LotReceived {
-                code: row.lot_code.clone(),
-                item_sku: item_sku.clone(),
-                supplier_code: row.supplier_code.clone(),
-                supplier_lot: row.supplier_lot.clone(),
-                invoice: row.invoice.clone(),
-                quantity: quantity.base,
-                unit,
-                received_at: row.received_at,
-                expiry: row.expiry,
-                note: None,
-            };
-            tx.append_record_with(&record, None, None, at, imported(f, row.line))?;
-            new_stock.insert(row.lot_code.clone(), (StockKind::Lot, item_sku));
-            summary.lots += 1;
         }
-
-        for row in &history.batches {
-            let f = &files.batches;
-            let product = match known.items.get(&row.product_sku.to_uppercase()) {
-                None => {
-                    return Err(located(
-                        f,
-                        row.line,
-                        "product_sku",
-                        format!("unknown item {}", row.product_sku),
-                    ));
-                }
-                Some((_, false, _)) => {
-                    return Err(located(
-                        f,
-                        row.line,
-                        "product_sku",
-                        format!("{} is a material; batches make products", row.product_sku),
-                    ));
-                }
-                Some((sku, true, unit)) => (sku.clone(), *unit),
-            };
-            if tx.code_issued(&row.batch_code)? || new_stock.contains_key(&row.batch_code) {
-                return Err(located(
-                    f,
-                    row.line,
-                    "batch_code",
-                    format!("code {} is already in use", row.batch_code),
-                ));
-            }
-            let (product_sku, unit) = product;
-            let yield_quantity = Quantity::convert(row.yield_quantity, unit, unit)
-                .map_err(|e| located(f, row.line, "yield", e.to_string()))?;
-            tx.issue_code(&row.batch_code, &row.produced_at.to_string())?;
-            let opened = Record::BatchOpened {
-                code: row.batch_code.clone(),
-                product_sku: product_sku.clone(),
-                opened_at: row.produced_at,
-                production_date: row.production_date,
-            };
-            tx.append_record_with(&opened, None, None, at, imported(f, row.line))?;
-            let closed = Record::BatchClosed {
-                code: row.batch_code.clone(),
-                yield_quantity: yield_quantity.base,
-                unit,
-                expiry: row.expiry,
-                closed_at: row.produced_at,
-                note: None,
-            };
-            tx.append_record_with(&closed, None, None, at, imported(f, row.line))?;
-            new_stock.insert(row.batch_code.clone(), (StockKind::Batch, product_sku));
-            summary.batches += 1;
-        }
-
-        let mut next_line: HashMap<String, u32> = HashMap::new();
-        let mut batch_edges: Vec<(String, String, u64)> = Vec::new();
-        for row in &history.consumptions {
-            let f = &files.consumptions;
-            let batch_kind = tx
-                .stock_of(&new_stock, &row.batch_code)?
-                .map(|(kind, _)| kind);
-            if batch_kind != Some(StockKind::Batch) {
-                return Err(located(
-                    f,
-                    row.line,
-                    "batch_code",
-                    format!("unknown batch {}", row.batch_code),
-                ));
-            }
-            let input = tx.stock_of(&new_stock, &row.input_code)?;
-            let Some((input_kind, input_sku)) = input else {
-                return Err(located(
-                    f,
-                    row.line,
-                    "input_code",
-                    format!("unknown lot or batch {}", row.input_code),
-                ));
-            };
-            if row.input_code == row.batch_code {
-                return Err(located(
-                    f,
-                    row.line,
-                    "input_code",
-                    format!("batch {} cannot consume itself", row.batch_code),
-                ));
-            }
-            let unit = known
-                .items
-                .get(&input_sku.to_uppercase())
-                .map(|i| i.2)
-                .unwrap_or(Unit::Each);
-            let quantity = Quantity::convert(row.quantity, row.unit, unit)
-                .map_err(|e| located(f, row.line, "unit", e.to_string()))?;
-            let line_no = match next_line.get_mut(&row.batch_code) {
-                Some(n) => {
-                    *n += 1;
-                    *n
-                }
-                // a batch this import makes has no lines yet
-                None if new_stock.contains_key(&row.batch_code) => {
-                    next_line.insert(row.batch_code.clone(), 1);
-                    1
-                }
-                None => {
-                    let last: u32 = tx.db.row(
-                        "SELECT COALESCE(MAX(line_no), 0) FROM consumptions WHERE batch_code = $1",
-                        params![&row.batch_code],
-                        |r| r.get(0),
-                    )?;
-                    next_line.insert(row.batch_code.clone(), last + 1);
-                    last + 1
-                }
-            };
-            if input_kind == StockKind::Batch {
-                batch_edges.push((row.input_code.clone(), row.batch_code.clone(), row.line));
-            }
-            let record = Record::Consumption {
-                batch_code: row.batch_code.clone(),
-                line_no,
-                input_code: row.input_code.clone(),
-                input_kind,
-                quantity: quantity.base,
-                unit,
-                warning: None,
-            };
-            tx.append_record_with(&record, None, None, at, imported(f, row.line))?;
-            summary.consumptions += 1;
-        }
-        if let Some(line) = tx.find_cycle(&batch_edges)? {
-            return Err(located(
-                &files.consumptions,
+        if let Some(line) = tx.find_cycle(&planned.batch_edges)? {
+            return Err(ImportError::at(
+                history.files.consumptions.as_deref().unwrap_or_default(),
                 line,
                 "input_code",
                 "this consumption closes a loop: a batch would end up inside itself".into(),
-            ));
-        }
-
-        // one shipment per order, customer and time
-        phase("consumptions queued");
-        let mut groups: Vec<(ShipmentKey, Vec<&crate::masterdata::ShipmentRow>)> = Vec::new();
-        let mut group_index: HashMap<ShipmentKey, usize> = HashMap::new();
-        for row in &history.shipments {
-            let key = (
-                row.order_number.clone(),
-                row.customer_code.clone(),
-                row.shipped_at,
-            );
-            match group_index.get(&key) {
-                Some(&i) => groups[i].1.push(row),
-                None => {
-                    group_index.insert(key.clone(), groups.len());
-                    groups.push((key, vec![row]));
-                }
-            }
-        }
-        for ((order_number, customer_code, shipped_at), rows) in groups {
-            let f = &files.shipments;
-            let first = rows[0];
-            let Some(customer_code) = known.customers.get(&customer_code.to_uppercase()).cloned()
-            else {
-                return Err(located(
-                    f,
-                    first.line,
-                    "customer_code",
-                    format!("unknown customer {customer_code}"),
-                ));
-            };
-            let mut lines = Vec::new();
-            for row in &rows {
-                let stock = tx.stock_of(&new_stock, &row.batch_code)?;
-                let Some((StockKind::Batch, sku)) = stock else {
-                    return Err(located(
-                        f,
-                        row.line,
-                        "batch_code",
-                        format!("unknown batch {}", row.batch_code),
-                    ));
-                };
-                let unit = known
-                    .items
-                    .get(&sku.to_uppercase())
-                    .map(|i| i.2)
-                    .unwrap_or(Unit::Each);
-                let quantity = Quantity::convert(row.quantity, unit, unit)
-                    .map_err(|e| located(f, row.line, "quantity", e.to_string()))?;
-                lines.push(ShippedLine {
-                    batch_code: row.batch_code.clone(),
-                    quantity: quantity.base,
-                });
-            }
-            let date = shipped_at.to_zoned(tz.clone()).date();
-            let code = tx
-                .allocate_code(
-                    shipment_format,
-                    CodeContext {
-                        prefix: "SHP",
-                        date,
-                    },
-                )
-                .map_err(|e| StoreError::Corrupt(e.0))?;
-            summary.shipment_lines += lines.len();
-            let record = Record::Shipment {
-                code,
-                order_number,
-                customer_code,
-                shipped_at,
-                lines,
-            };
-            tx.append_record_with(&record, None, None, at, imported(f, first.line))?;
-            summary.shipments += 1;
-        }
-        for row in &history.wastes {
-            let f = &files.wastes;
-            let stock = tx.stock_of(&new_stock, &row.code)?;
-            let Some((_, sku)) = stock else {
-                return Err(located(
-                    f,
-                    row.line,
-                    "code",
-                    format!("unknown lot or batch {}", row.code),
-                ));
-            };
-            let unit = known
-                .items
-                .get(&sku.to_uppercase())
-                .map(|i| i.2)
-                .unwrap_or(Unit::Each);
-            let quantity = Quantity::convert(row.quantity, row.unit, unit)
-                .map_err(|e| located(f, row.line, "unit", e.to_string()))?;
-            let record = Record::Waste {
-                code: row.code.clone(),
-                quantity: quantity.base,
-                unit,
-                reason: row.reason.clone(),
-                at: row.at,
-            };
-            tx.append_record_with(&record, None, None, at, imported(f, row.line))?;
-            summary.wastes += 1;
-        }
-        for row in &history.statuses {
-            let f = &files.statuses;
-            if tx.stock_of(&new_stock, &row.code)?.is_none() {
-                return Err(located(
-                    f,
-                    row.line,
-                    "code",
-                    format!("unknown lot or batch {}", row.code),
-                ));
-            }
-            let record = Record::StatusChange {
-                code: row.code.clone(),
-                status: row.status,
-                reason: row.reason.clone(),
-                at: row.at,
-            };
-            tx.append_record_with(&record, None, None, at, imported(f, row.line))?;
-            summary.statuses += 1;
+            )
+            .into());
         }
         phase("records queued");
         tx.db.flush()?;
@@ -463,7 +184,7 @@ impl Store {
         // them, traces would be planned blind
         self.analyze()?;
         phase("analyzed");
-        Ok(summary)
+        Ok(planned.summary)
     }
 }
 

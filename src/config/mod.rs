@@ -150,6 +150,10 @@ pub struct BenchConfig {
     /// `@DONE` asks to be scanned twice
     #[serde(default = "default_tolerance")]
     pub recipe_tolerance_percent: u32,
+    /// at a packing bench, how far (percent of the order line) a product sold by weight
+    /// or volume may be from what the order asks and still fill the line
+    #[serde(default = "default_pack_tolerance")]
+    pub pack_tolerance_percent: u32,
     /// "per-unit" (one label per unit made, for products counted in `each`) or a number
     #[serde(
         default = "default_batch_labels",
@@ -160,6 +164,10 @@ pub struct BenchConfig {
 
 fn default_tolerance() -> u32 {
     5
+}
+
+fn default_pack_tolerance() -> u32 {
+    2
 }
 
 fn default_batch_labels() -> BatchLabels {

@@ -276,6 +276,7 @@ impl Scope<'_> {
             default_mode: bench_config.workflow,
             allow_overdraw: bench_config.allow_overdraw,
             recipe_tolerance_percent: bench_config.recipe_tolerance_percent,
+            pack_tolerance_percent: bench_config.pack_tolerance_percent,
             batch_labels: bench_config.batch_labels,
             lot_format: &self.station.lot_format,
             batch_format: &self.station.batch_format,

@@ -209,3 +209,56 @@ fn reprint_prints_one_copy_unless_asked() {
         ["batch MFG-0001 12", "batch MFG-0001 1", "batch MFG-0001 3"]
     );
 }
+
+/// Sold by weight: bulk soap kept in kilograms, an order for 1.5 kg packed as two packs
+/// (one given in grams, one in the product's own kilograms), no SHORT, 500 g left of the
+/// 2 kg batch and 1.5 kg to the customer in the trace; what cannot be packed (nothing, a
+/// volume, more than the batch has, an unweighed pack at @DONE) refused, nothing recorded.
+#[test]
+fn packing_an_order_by_weight() {
+    let shop = Shop::new();
+    shop.import_csv(
+        "items",
+        "sku,name,kind,unit\nBULK,Bulk lavender soap,product,kg\n",
+    );
+    shop.import_csv(
+        "orders",
+        "order_number,customer_code,ordered_at,sku,quantity\n5004,C001,2026-11-20,BULK,1.5\n",
+    );
+    let mut bench = shop.bench();
+    bench.script(
+        "@RECEIVE | SUP:COASTAL | INV-2 | ITEM:OLIVE | SL-OL-5 | @QTY:20kg | @DONE | @DONE
+         | @MAKE | ITEM:BULK | OLV-2611-001 | @QTY:2kg | @YIELD:2kg | @DONE",
+    );
+    let transcript = bench.script(
+        "@PACK | ORD:5004 | MFG-0001 | @QTY:0 | @QTY:1l | @QTY:2.5kg | @DONE | @QTY:750g
+         | MFG-0001 | @WEIGH | @QTY:0.75 | @DONE",
+    );
+    insta::assert_snapshot!(transcript);
+    assert_eq!(
+        shop.query_strings(
+            "SELECT l.batch_code || ' ' || l.quantity FROM shipment_lines l ORDER BY l.line_no"
+        ),
+        ["MFG-0001 750000", "MFG-0001 750000"]
+    );
+    let stock: serde_json::Value =
+        serde_json::from_str(&shop.cli_ok(&["stock", "--item", "BULK", "--format", "json"]))
+            .expect("stock json");
+    assert_eq!(stock[0]["code"], "MFG-0001", "{stock}");
+    assert_eq!(
+        (stock[0]["quantity"].as_f64(), stock[0]["unit"].as_str()),
+        (Some(0.5), Some("kg")),
+        "{stock}"
+    );
+    // the customer's two packs, each in the product's unit
+    let trace = shop.cli_ok(&["trace", "forward", "MFG-0001"]);
+    assert_eq!(
+        trace
+            .lines()
+            .filter(|l| l.contains("C001") && l.ends_with("0.75 kg"))
+            .count(),
+        2,
+        "{trace}"
+    );
+    assert_eq!(shop.verify().0, 0);
+}

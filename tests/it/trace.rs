@@ -709,11 +709,14 @@ fn a_supplier_lot_received_twice_is_recalled_as_one() {
     bench.ok("@PACK");
     bench.ok("ORD:5001");
     bench.ok("CUS:C001");
+    // the blend is kept in grams: each label scanned is a pack, weighed or given
     bench.ok("MFG-0001");
+    bench.ok("@QTY:1g");
     bench.ok("@DONE");
     bench.ok("ORD:5002");
     bench.ok("CUS:C002");
     bench.ok("MFG-0002");
+    bench.ok("@QTY:1g");
     bench.ok("@DONE");
     bench.finish();
 

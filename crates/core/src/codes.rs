@@ -15,6 +15,17 @@ pub enum Dimension {
     Count,
 }
 
+impl Dimension {
+    /// What a person calls an amount of it: `weight`, `volume`, `count`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Dimension::Mass => "weight",
+            Dimension::Volume => "volume",
+            Dimension::Count => "count",
+        }
+    }
+}
+
 /// A unit a person may type or scan. Items use `g`, `kg`, `ml`, `l` or `each`;
 /// `lb` and `oz` are accepted in `@QTY` and converted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

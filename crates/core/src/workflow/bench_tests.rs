@@ -14,6 +14,8 @@ struct Bench {
     state: BenchState,
     now: jiff::Timestamp,
     formats: [CodeFormat; 3],
+    /// what the bench's scale shows
+    scale: ScaleState,
 }
 
 fn item(sku: &str, name: &str, kind: ItemKind, unit: Unit, prefix: &str) -> ItemView {
@@ -57,16 +59,27 @@ impl Bench {
                 Unit::Each,
                 "SOAP",
             ),
+            item("BULK", "Bulk soap", ItemKind::Product, Unit::Kg, "BULK"),
+            item("BATH-OIL", "Bath oil", ItemKind::Product, Unit::L, "OIL"),
         ];
         world.suppliers = vec![party("BRAMBLE", "Bramble Oils")];
         world.customers = vec![party("C001", "Ada Lovelace")];
-        world.orders = vec![MemoryOrder {
-            number: "1001".into(),
-            customer_code: "C001".into(),
-            lines: vec![("SOAP".into(), 2)],
-            shop: String::new(),
-            status: "open".into(),
-        }];
+        world.orders = vec![
+            MemoryOrder {
+                number: "1001".into(),
+                customer_code: "C001".into(),
+                lines: vec![("SOAP".into(), 2)],
+                shop: String::new(),
+                status: "open".into(),
+            },
+            MemoryOrder {
+                number: "5004".into(),
+                customer_code: "C001".into(),
+                lines: vec![("BULK".into(), 1_500_000)],
+                shop: String::new(),
+                status: "open".into(),
+            },
+        ];
         Bench {
             world,
             state: BenchState::default(),
@@ -76,6 +89,7 @@ impl Bench {
                 CodeFormat::parse("MFG-{seq:04}").expect("batch format"),
                 CodeFormat::parse("SHP-{seq:05}").expect("shipment format"),
             ],
+            scale: ScaleState::NoScale,
         }
     }
 
@@ -93,11 +107,12 @@ impl Bench {
             default_mode: None,
             allow_overdraw: false,
             recipe_tolerance_percent: 5,
+            pack_tolerance_percent: 2,
             batch_labels: BatchLabels::Fixed(1),
             lot_format: &self.formats[0],
             batch_format: &self.formats[1],
             shipment_format: &self.formats[2],
-            scale: ScaleState::NoScale,
+            scale: self.scale,
         };
         // what a refused step did to the world is dropped, as the store's savepoint is
         let mut world = self.world.clone();
@@ -325,5 +340,156 @@ fn undo_takes_back_the_last_consumption_line() {
     assert_eq!(
         bench.world.live_lines("MFG-0001").expect("memory"),
         [0u32; 0]
+    );
+}
+
+/// Bulk soap kept in kilograms: a 2 kg batch (MFG-0001) made from olive oil.
+fn bulk() -> Bench {
+    let mut bench = Bench::new().stocked();
+    bench.ok("@MAKE | ITEM:BULK | OLV-2611-001 | @QTY:2kg | @YIELD:2kg | @DONE");
+    assert_eq!(bench.balance("MFG-0001"), 2_000_000);
+    bench
+}
+
+fn shipped(bench: &Bench) -> Vec<(String, i64)> {
+    bench
+        .world
+        .records()
+        .iter()
+        .filter_map(|r| match r {
+            Record::Shipment { lines, .. } => Some(lines.clone()),
+            _ => None,
+        })
+        .flatten()
+        .map(|l| (l.batch_code, l.quantity))
+        .collect()
+}
+
+#[test]
+fn packing_by_weight_fills_an_order_in_kilograms_with_two_packs() {
+    let mut bench = bulk();
+    bench.ok("@PACK | ORD:5004");
+    let pack = bench.ok("MFG-0001 | @QTY:750g");
+    assert!(pack[0].contains("weigh it"), "{pack:?}");
+    assert!(pack[1].contains("0.75 kg of MFG-0001"), "{pack:?}");
+    // a second scan of the label is a second pack, in the product's own unit this time
+    bench.ok("MFG-0001 | @QTY:0.75");
+    let done = bench.ok("@DONE");
+    assert!(!done[0].contains("SHORT"), "{done:?}");
+    assert!(done[0].contains("in 2 packs"), "{done:?}");
+    assert_eq!(
+        shipped(&bench),
+        [
+            ("MFG-0001".to_string(), 750_000),
+            ("MFG-0001".to_string(), 750_000)
+        ]
+    );
+    assert_eq!(bench.balance("MFG-0001"), 500_000);
+    let order = bench.world.order("5004").expect("memory").expect("order");
+    assert_eq!(order.lines[0].shipped, 1_500_000);
+}
+
+#[test]
+fn a_pack_within_the_tolerance_fills_the_line_and_one_short_of_it_says_so() {
+    let mut bench = bulk();
+    // 1.49 kg of 1.5 kg: within 2 %
+    let done = bench.ok("@PACK | ORD:5004 | MFG-0001 | @QTY:1.49 | @DONE");
+    assert!(!done[4].contains("SHORT"), "{done:?}");
+    let mut short = bulk();
+    let done = short.ok("@PACK | ORD:5004 | MFG-0001 | @QTY:1.4kg | @DONE");
+    assert!(
+        done[4].contains("SHORT: order 5004 still waits for 0.1 kg BULK"),
+        "{done:?}"
+    );
+    // and more than 2 % over is warned about
+    let mut over = bulk();
+    let packed = over.ok("@PACK | ORD:5004 | MFG-0001 | @QTY:1.6kg");
+    assert!(
+        packed[3].contains("warning: order 5004 asks for 1.5 kg of BULK"),
+        "{packed:?}"
+    );
+}
+
+#[test]
+fn a_pack_is_weighed_on_the_scale_or_refused_with_the_reason() {
+    let mut bench = bulk();
+    bench.ok("@PACK | ORD:5004 | MFG-0001");
+    assert!(bench.refused("@WEIGH").contains("no scale"));
+    bench.scale = ScaleState::Unstable;
+    assert!(bench.refused("@WEIGH").contains("not stable"));
+    bench.scale = ScaleState::Stable(Quantity::from_base(0));
+    assert!(bench.refused("@WEIGH").contains("no weight"));
+    bench.scale = ScaleState::Stable(Quantity::from_base(1_500_000));
+    bench.ok("@WEIGH");
+    // a settled weight with no pack waiting is not taken
+    let mut world = bench.world.clone();
+    let ctx_less = step(
+        &bench.state,
+        &StepContext {
+            bench: "bench-1",
+            now: bench.now,
+            today: bench.now.to_zoned(jiff::tz::TimeZone::UTC).date(),
+            default_mode: None,
+            allow_overdraw: false,
+            recipe_tolerance_percent: 5,
+            pack_tolerance_percent: 2,
+            batch_labels: BatchLabels::Fixed(1),
+            lot_format: &bench.formats[0],
+            batch_format: &bench.formats[1],
+            shipment_format: &bench.formats[2],
+            scale: bench.scale,
+        },
+        &Input::Weight(Quantity::from_base(1_000)),
+        &mut world,
+    )
+    .expect("memory world");
+    assert!(matches!(ctx_less, Outcome::Rejected { .. }));
+    let done = bench.ok("@DONE");
+    assert!(done[0].contains("1.5 kg of BULK in 1 pack"), "{done:?}");
+}
+
+#[test]
+fn weights_that_cannot_be_packed_are_refused_and_nothing_is_recorded() {
+    let mut bench = bulk();
+    bench.ok("@PACK | ORD:5004 | MFG-0001");
+    let zero = bench.refused("@QTY:0");
+    assert!(
+        zero.contains("@QTY:0") || zero.contains("must hold something"),
+        "{zero}"
+    );
+    // a pound converts exactly (1 lb = 453.59237 g, to the nearest milligram)
+    assert!(bench.ok("@QTY:1lb")[0].contains("0.453592 kg"));
+    bench.ok("@UNDO | MFG-0001");
+    assert!(bench.refused("@QTY:-1kg").starts_with("error: @QTY:-1kg"));
+    assert!(bench.refused("@QTY:2.5kg").contains("2 kg left"));
+    assert!(bench.refused("@QTY:1l").starts_with("error: @QTY:1l"));
+    // an unweighed pack holds the box back
+    assert!(
+        bench
+            .refused("@DONE")
+            .contains("weigh the pack of MFG-0001 first")
+    );
+    assert!(
+        bench
+            .refused("MFG-0001")
+            .contains("weigh the pack of MFG-0001 first")
+    );
+    bench.ok("@UNDO | @CANCEL");
+    // a weight on a product counted in units
+    bench.ok("@MAKE | ITEM:SOAP | OLV-2611-001 | @QTY:1kg | @YIELD:12 | @DONE");
+    bench.ok("@PACK | ORD:1001 | MFG-0002");
+    assert!(bench.refused("@QTY:1.5kg").contains("@QTY:1.5kg"));
+    assert!(bench.refused("@WEIGH").contains("counted in units"));
+    // a mass on a product kept in litres
+    bench.ok("@CANCEL | @CANCEL");
+    bench.ok("@MAKE | ITEM:BATH-OIL | OLV-2611-001 | @QTY:1kg | @YIELD:1l | @DONE");
+    bench.ok("@PACK | ORD:9999 | CUS:C001 | MFG-0003");
+    bench.scale = ScaleState::Stable(Quantity::from_base(500_000));
+    assert!(bench.refused("@WEIGH").contains("cannot be packed as it"));
+    assert!(bench.refused("@QTY:500g").starts_with("error: @QTY:500g"));
+    bench.ok("@QTY:0.5l | @DONE");
+    assert!(
+        shipped(&bench).contains(&("MFG-0003".to_string(), 500_000)),
+        "half a litre in microlitres"
     );
 }

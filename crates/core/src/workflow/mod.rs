@@ -64,6 +64,9 @@ pub struct StepContext<'a> {
     pub allow_overdraw: bool,
     /// percent of a recipe line's target an ingredient may be off before `@DONE` warns
     pub recipe_tolerance_percent: u32,
+    /// percent of an order line a product sold by weight or volume may be off and still
+    /// fill it
+    pub pack_tolerance_percent: u32,
     pub batch_labels: BatchLabels,
     pub lot_format: &'a CodeFormat,
     pub batch_format: &'a CodeFormat,
@@ -387,7 +390,8 @@ fn weighed(
         Some(Mode::Receive) => receive::quantity(state, ctx, weight, world),
         Some(Mode::Make) => make::quantity(state, ctx, weight, world),
         Some(Mode::Waste) => waste::quantity(state, weight),
-        _ => reject("no quantity is wanted right now"),
+        Some(Mode::Pack) => pack::weighed(state, ctx, weight, world),
+        None => reject("no quantity is wanted right now"),
     }
 }
 

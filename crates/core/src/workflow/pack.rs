@@ -1,12 +1,16 @@
 //! Packing (SPEC §5): order → customer (from the imported order, else `CUS:`) → one scan
-//! per unit of a batch → `@DONE` records the shipment and prints its label.
+//! per unit of a batch → `@DONE` records the shipment and prints its label. A product
+//! kept in a unit of mass or volume is packed by weight: each scan of its batch label is
+//! one pack, weighed (`@WEIGH`, or the scale settling) or given (`@QTY:750g`, or a GS1
+//! label's net weight in the same scan); an order line of it is filled within the bench's
+//! `pack_tolerance_percent`.
 
 use super::{
     Accepted, BenchState, Doc, Effect, LabelKind, OrderLineDoc, Outcome, PrintRequest, Record,
     Resolved, ShipmentDoc, ShipmentLine, ShippedLine, StepContext, World, WorldError, accept,
-    blocked, reject, resolve_code, scanned_stock,
+    blocked, reject, resolve_code, scale_weight, scanned_stock,
 };
-use crate::codes::{CodeContext, Quantity, Unit};
+use crate::codes::{CodeContext, Dimension, Quantity, Unit};
 use crate::scan::{Command, PrefixKind, Scan, ScanKind};
 use crate::workflow::StockKind;
 
@@ -52,7 +56,34 @@ pub(super) fn step(
             "{} {value} does not apply while packing",
             kind.noun()
         )),
-        ScanKind::Command(Command::Qty(text)) => set_count(state, shipment, text, world),
+        ScanKind::Command(Command::Qty(text)) => match shipment.lines.last() {
+            Some(last) if last.pack => {
+                let unit = world
+                    .item(&last.product_sku)?
+                    .map_or(Unit::Each, |i| i.unit);
+                match Quantity::parse_for(text, unit) {
+                    Ok(amount) => weigh_pack(state, ctx, shipment, amount, unit.dimension(), unit),
+                    Err(e) => reject(format!("@QTY:{text}: {e}")),
+                }
+            }
+            _ => set_count(state, ctx, shipment, text, world),
+        },
+        ScanKind::Command(Command::Weigh) => match shipment.lines.last() {
+            Some(last) if last.pack => match scale_weight(ctx) {
+                Ok(weight) => {
+                    let unit = world
+                        .item(&last.product_sku)?
+                        .map_or(Unit::Each, |i| i.unit);
+                    weigh_pack(state, ctx, shipment, weight, Dimension::Mass, unit)
+                }
+                Err(reason) => reject(reason),
+            },
+            Some(last) => reject(format!(
+                "{} is counted in units, not weighed: scan each unit, or @QTY:<count>",
+                last.product_sku
+            )),
+            None => reject("scan the batch label of what you pack first, then @WEIGH"),
+        },
         ScanKind::Command(Command::Done) => done(state, ctx, shipment, world),
         ScanKind::Command(Command::Cancel | Command::Undo) => {
             let mut next = state.clone();
@@ -60,6 +91,23 @@ pub(super) fn step(
                 return reject("no order open");
             };
             match s.lines.pop() {
+                Some(line) if line.pack => accept(Accepted::new(
+                    next,
+                    format!(
+                        "took the pack of {} ({}) off order {}",
+                        line.batch_code,
+                        if line.unit_base > 0 {
+                            Quantity::from_base(line.unit_base).display_in(
+                                world
+                                    .item(&line.product_sku)?
+                                    .map_or(Unit::Each, |i| i.unit),
+                            )
+                        } else {
+                            "not weighed".to_string()
+                        },
+                        shipment.order_number
+                    ),
+                )),
                 Some(line) => accept(Accepted::new(
                     next,
                     format!(
@@ -219,14 +267,24 @@ fn describe_lines(lines: &[OrderLineDoc]) -> String {
     }
 }
 
-/// What of each order line this box and earlier shipments leave unshipped.
-fn still_to_ship(shipment: &ShipmentDoc) -> Vec<OrderLineDoc> {
+/// `percent` of `amount` (base units), rounded down.
+fn within(amount: i64, percent: u32) -> i64 {
+    (i128::from(amount) * i128::from(percent) / 100) as i64
+}
+
+/// What of each order line this box and earlier shipments leave unshipped: a line of a
+/// product sold by weight or volume is filled within `tolerance` percent of it.
+fn still_to_ship(shipment: &ShipmentDoc, tolerance: u32) -> Vec<OrderLineDoc> {
     shipment
         .order_lines
         .iter()
         .filter_map(|line| {
             let left = line.ordered - line.shipped - packed_of(shipment, &line.sku);
-            (left > 0).then(|| OrderLineDoc {
+            let slack = match line.unit {
+                Unit::Each => 0,
+                _ => within(line.ordered, tolerance),
+            };
+            (left > slack).then(|| OrderLineDoc {
                 sku: line.sku.clone(),
                 ordered: left,
                 shipped: 0,
@@ -324,6 +382,9 @@ fn add_unit(
             stock.code
         ));
     }
+    if stock.item.unit != Unit::Each {
+        return add_pack(state, ctx, shipment, scan, &stock);
+    }
     let unit_base = one_unit(stock.item.unit);
     let in_this_shipment: i64 = shipment
         .lines
@@ -343,13 +404,14 @@ fn add_unit(
         return reject("no order open");
     };
     match s.lines.last_mut() {
-        Some(last) if last.batch_code == stock.code => last.quantity += 1,
+        Some(last) if last.batch_code == stock.code && !last.pack => last.quantity += 1,
         _ => s.lines.push(ShipmentLine {
             batch_code: stock.code.clone(),
             product_sku: stock.item.sku.clone(),
             quantity: 1,
             unit_base,
             available: stock.balance / unit_base,
+            pack: false,
         }),
     }
     let count = in_this_shipment + 1;
@@ -367,11 +429,161 @@ fn add_unit(
         ));
     }
     if let Doc::Shipment(packed) = &accepted.state.doc
-        && let Some(warning) = over_packed(packed, &stock.item.sku, stock.item.unit)
+        && let Some(warning) = over_packed(packed, &stock.item.sku, stock.item.unit, 0)
     {
         accepted.warnings.push(warning);
     }
     accept(accepted)
+}
+
+/// A batch label of a product sold by weight or volume: one pack, to be weighed, or
+/// weighed already when the label carries its net weight (GS1 (310n), (320n), (315n)).
+fn add_pack(
+    state: &BenchState,
+    ctx: &StepContext<'_>,
+    shipment: &ShipmentDoc,
+    scan: &Scan,
+    stock: &super::StockView,
+) -> Result<Outcome, WorldError> {
+    if let Some(pending) = shipment.lines.last().filter(|l| l.pack && l.unit_base == 0) {
+        return reject(format!(
+            "weigh the pack of {} first (@WEIGH or @QTY:<amount>), or @UNDO it",
+            pending.batch_code
+        ));
+    }
+    let mut next = state.clone();
+    let Doc::Shipment(s) = &mut next.doc else {
+        return reject("no order open");
+    };
+    s.lines.push(ShipmentLine {
+        batch_code: stock.code.clone(),
+        product_sku: stock.item.sku.clone(),
+        quantity: 1,
+        unit_base: 0,
+        available: stock.balance,
+        pack: true,
+    });
+    let Doc::Shipment(opened) = &next.doc else {
+        return reject("no order open");
+    };
+    // a GS1 label with the pack's net weight or volume: weighed in the same scan
+    if let ScanKind::Gs1(message) = &scan.kind
+        && let Some((amount, dimension)) = message.net_quantity()
+    {
+        if dimension != stock.item.unit.dimension() {
+            return reject(format!(
+                "the label states a net {} and {} is kept in {}: scan @QTY:<amount>",
+                dimension.noun(),
+                stock.item.sku,
+                stock.item.unit
+            ));
+        }
+        return weigh_pack(&next, ctx, opened, amount, dimension, stock.item.unit);
+    }
+    let mut accepted = Accepted::new(
+        next.clone(),
+        format!(
+            "a pack of {} ({}) on order {}: weigh it (@WEIGH) or scan @QTY:<amount>",
+            stock.code, stock.item.sku, shipment.order_number
+        ),
+    );
+    if !shipment.order_skus.is_empty() && !shipment.order_skus.contains(&stock.item.sku) {
+        accepted.warnings.push(format!(
+            "{} is not on order {}",
+            stock.item.sku, shipment.order_number
+        ));
+    }
+    accept(accepted)
+}
+
+/// The open pack's amount (a weighing, `@QTY`, a label's net weight): checked against
+/// what the batch has left, then the pack is ready to ship.
+fn weigh_pack(
+    state: &BenchState,
+    ctx: &StepContext<'_>,
+    shipment: &ShipmentDoc,
+    amount: Quantity,
+    of: Dimension,
+    unit: Unit,
+) -> Result<Outcome, WorldError> {
+    let Some(last) = shipment.lines.last().filter(|l| l.pack) else {
+        return reject("scan the batch label of the pack first");
+    };
+    if amount.base <= 0 {
+        return reject(format!(
+            "a pack must hold something: {} is not an amount to ship",
+            amount.display_in(unit)
+        ));
+    }
+    if of != unit.dimension() {
+        return reject(format!(
+            "{} is kept in {unit}: a {} cannot be packed as it (scan @QTY:<amount> in {unit})",
+            last.product_sku,
+            of.noun()
+        ));
+    }
+    let elsewhere: i64 = shipment.lines[..shipment.lines.len() - 1]
+        .iter()
+        .filter(|l| l.batch_code == last.batch_code)
+        .map(|l| l.quantity * l.unit_base)
+        .sum();
+    if elsewhere + amount.base > last.available && !ctx.allow_overdraw {
+        let in_box = if elsewhere > 0 {
+            format!(
+                " ({} already in this box)",
+                Quantity::from_base(elsewhere).display_in(unit)
+            )
+        } else {
+            String::new()
+        };
+        return reject(format!(
+            "batch {} has {} left to ship{in_box}: this pack does not fit it; check the label and the scale",
+            last.batch_code,
+            Quantity::from_base(last.available.max(0)).display_in(unit),
+        ));
+    }
+    let mut next = state.clone();
+    let Doc::Shipment(s) = &mut next.doc else {
+        return reject("no order open");
+    };
+    let Some(pack) = s.lines.last_mut() else {
+        return reject("no pack open");
+    };
+    pack.unit_base = amount.base;
+    let warning = over_packed(s, &last.product_sku, unit, ctx.pack_tolerance_percent);
+    let mut accepted = Accepted::new(
+        next,
+        format!(
+            "{} of {} ({}) packed on order {}",
+            amount.display_in(unit),
+            last.batch_code,
+            last.product_sku,
+            shipment.order_number
+        ),
+    );
+    accepted.warnings.extend(warning);
+    accept(accepted)
+}
+
+/// A settled weight on the packing bench's scale: the open pack's, if one waits for it.
+pub(super) fn weighed(
+    state: &BenchState,
+    ctx: &StepContext<'_>,
+    weight: Quantity,
+    world: &mut dyn World,
+) -> Result<Outcome, WorldError> {
+    let Doc::Shipment(shipment) = &state.doc else {
+        return reject("no quantity is wanted right now");
+    };
+    match shipment.lines.last() {
+        Some(last) if last.pack && last.unit_base == 0 => {
+            let unit = world
+                .item(&last.product_sku)?
+                .map_or(Unit::Each, |i| i.unit);
+            weigh_pack(state, ctx, shipment, weight, Dimension::Mass, unit)
+        }
+        _ => reject("no pack waits for a weight: scan its batch label first"),
+    }
 }
 
 /// How much of `sku` this box holds (base units).
@@ -384,8 +596,9 @@ fn packed_of(shipment: &ShipmentDoc, sku: &str) -> i64 {
         .sum()
 }
 
-/// A box holding more of an order line than the order still asks for, in words.
-fn over_packed(shipment: &ShipmentDoc, sku: &str, unit: Unit) -> Option<String> {
+/// A box holding more of an order line than the order still asks for (beyond
+/// `tolerance` percent of it for a product sold by weight or volume), in words.
+fn over_packed(shipment: &ShipmentDoc, sku: &str, unit: Unit, tolerance: u32) -> Option<String> {
     let line = shipment
         .order_lines
         .iter()
@@ -395,7 +608,12 @@ fn over_packed(shipment: &ShipmentDoc, sku: &str, unit: Unit) -> Option<String> 
         Unit::Each => base.to_string(),
         other => Quantity::from_base(base).display_in(other),
     };
-    (line.shipped + packed > line.ordered).then(|| {
+    let allowed = if unit == Unit::Each {
+        line.ordered
+    } else {
+        line.ordered + within(line.ordered, tolerance)
+    };
+    (line.shipped + packed > allowed).then(|| {
         format!(
             "order {} asks for {} {}{}: this box now has {}",
             shipment.order_number,
@@ -434,6 +652,7 @@ fn one_unit(unit: Unit) -> i64 {
 
 fn set_count(
     state: &BenchState,
+    ctx: &StepContext<'_>,
     shipment: &ShipmentDoc,
     text: &str,
     world: &mut dyn World,
@@ -464,7 +683,7 @@ fn set_count(
         l.quantity = count;
         let sku = l.product_sku.clone();
         let unit = world.item(&sku)?.map_or(Unit::Each, |i| i.unit);
-        warning = over_packed(s, &sku, unit);
+        warning = over_packed(s, &sku, unit, ctx.pack_tolerance_percent);
     }
     let mut accepted = Accepted::new(
         next,
@@ -492,6 +711,12 @@ fn done(
             shipment.order_number
         ));
     }
+    if let Some(pending) = shipment.lines.iter().find(|l| l.pack && l.unit_base == 0) {
+        return reject(format!(
+            "weigh the pack of {} first (@WEIGH or @QTY:<amount>), or @UNDO it",
+            pending.batch_code
+        ));
+    }
     let code = world.allocate_code(
         ctx.shipment_format,
         CodeContext {
@@ -499,7 +724,39 @@ fn done(
             date: ctx.today,
         },
     )?;
-    let units: i64 = shipment.lines.iter().map(|l| l.quantity).sum();
+    // what the box holds: units counted, packs by their product's amount
+    let units: i64 = shipment
+        .lines
+        .iter()
+        .filter(|l| !l.pack)
+        .map(|l| l.quantity)
+        .sum();
+    let mut contents = Vec::new();
+    if units > 0 || shipment.lines.iter().all(|l| !l.pack) {
+        contents.push(crate::counted(units, "unit"));
+    }
+    let mut packed: Vec<(String, Unit, i64, usize)> = Vec::new();
+    for line in shipment.lines.iter().filter(|l| l.pack) {
+        match packed.iter_mut().find(|p| p.0 == line.product_sku) {
+            Some(p) => {
+                p.2 += line.unit_base;
+                p.3 += 1;
+            }
+            None => {
+                let unit = world
+                    .item(&line.product_sku)?
+                    .map_or(Unit::Each, |i| i.unit);
+                packed.push((line.product_sku.clone(), unit, line.unit_base, 1));
+            }
+        }
+    }
+    for (sku, unit, amount, packs) in &packed {
+        contents.push(format!(
+            "{} of {sku} in {}",
+            Quantity::from_base(*amount).display_in(*unit),
+            crate::counted(*packs, "pack")
+        ));
+    }
     let print = PrintRequest {
         label: LabelKind::Shipment,
         code: code.clone(),
@@ -511,11 +768,11 @@ fn done(
     let mut message = format!(
         "shipment {code} recorded: order {} to {customer}, {} from {}",
         shipment.order_number,
-        crate::counted(units, "unit"),
+        contents.join(" and "),
         crate::counted(shipment.lines.len(), "batch line"),
     );
     // a short box is a partial shipment: say what the order still waits for
-    let short = still_to_ship(shipment);
+    let short = still_to_ship(shipment, ctx.pack_tolerance_percent);
     if !short.is_empty() {
         message.push_str(&format!(
             "; SHORT: order {} still waits for {}",

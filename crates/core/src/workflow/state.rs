@@ -154,10 +154,15 @@ pub struct ShipmentLine {
     pub batch_code: String,
     pub product_sku: String,
     pub quantity: i64,
-    /// base units in one shipped unit (1 for `each`, 1000 for one whole g or ml)
+    /// base units in one shipped unit (1 for `each`, 1000 for one whole g or ml); a
+    /// weighed pack's weight (0 until it is weighed)
     pub unit_base: i64,
-    /// units of this batch still unshipped before this shipment
+    /// units of this batch still unshipped before this shipment (base units for a pack)
     pub available: i64,
+    /// a pack of a product sold by weight or volume: one line per pack, its amount
+    /// weighed (`@WEIGH`, the scale settling) or given (`@QTY:750g`, a GS1 net weight)
+    #[serde(default)]
+    pub pack: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -435,7 +440,16 @@ impl BenchState {
                 ),
                 None => "scan the customer card (CUS:...)".into(),
                 Some(_) if s.lines.is_empty() => "scan a batch label for each unit packed".into(),
-                Some(_) => "scan the next unit, or @DONE to ship".into(),
+                Some(_) => match s.lines.last() {
+                    Some(pack) if pack.pack && pack.unit_base == 0 => format!(
+                        "weigh the pack of {} (@WEIGH) or scan @QTY:<amount>",
+                        pack.batch_code
+                    ),
+                    Some(pack) if pack.pack => {
+                        "scan the label of the next pack or unit, or @DONE to ship".into()
+                    }
+                    _ => "scan the next unit, or @DONE to ship".into(),
+                },
             },
             (Doc::Waste(w), _) => match (&w.quantity, &w.reason) {
                 (None, _) => format!("weigh the waste of {} or scan @QTY:<n>", w.code),

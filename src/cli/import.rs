@@ -140,11 +140,25 @@ fn import_shop(
         skus.insert(theirs, ours);
     }
     if let Some(path) = sku_map {
-        let rows = masterdata::read_csv(path, &["shop_sku", "sku"], &["shop_sku", "sku"], |row| {
-            Ok((row.required("shop_sku")?, row.required("sku")?))
-        })?;
-        for (theirs, ours) in rows {
-            skus.insert(&theirs, &ours);
+        // an optional third column: what one unit of the shop's line is of our item
+        // (`500 g` for a bag of a product kept in grams, `6` for a six-pack of bars)
+        let rows = masterdata::read_csv(
+            path,
+            &["shop_sku", "sku", "quantity"],
+            &["shop_sku", "sku"],
+            |row| {
+                let per = match row.optional("quantity") {
+                    Some(_) => Some(row.amount("quantity")?),
+                    None => None,
+                };
+                Ok((row.required("shop_sku")?, row.required("sku")?, per))
+            },
+        )?;
+        for (theirs, ours, per) in rows {
+            match per {
+                Some(per) => skus.insert_pack(&theirs, &ours, per),
+                None => skus.insert(&theirs, &ours),
+            }
         }
     }
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();

@@ -399,3 +399,99 @@ fn a_bad_shop_export_imports_nothing() {
         "Etsy's orders file has no lines: give EtsySoldOrderItems",
     );
 }
+
+/// Pack sizes from a shop: a Shopify order for three 500 g bags of wax melts and a pound
+/// of it, through a SKU map with the `quantity` column, is an order for 1.5 kg plus
+/// 453.59237 g (to the nearest milligram) of the item kept in kilograms, and opens at the
+/// packing bench in kilograms; orders.csv takes an amount with its unit the same way.
+#[test]
+fn pack_sizes_from_a_shop_become_weights_on_the_order() {
+    let shop = Shop::new();
+    let config = shop.config_file(CONFIG);
+    shop.import_csv(
+        "items",
+        "sku,name,kind,unit\nWAXMELT,Wax melts,product,kg\n",
+    );
+    // Shopify's own export, the first row of its #1001 (paid, open) made a wax order
+    let mut reader = csv::Reader::from_path(shop_file("shopify_orders_export.csv")).expect("csv");
+    let header = reader.headers().expect("header").clone();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+            .expect(name)
+    };
+    let template = reader
+        .records()
+        .map(|r| r.expect("row"))
+        .find(|r| &r[column("Name")] == "#1001")
+        .expect("#1001");
+    let path = shop.path("wax_orders.csv");
+    let mut writer = csv::Writer::from_path(&path).expect("write");
+    writer.write_record(&header).expect("header");
+    for (sku, name, quantity) in [
+        ("WAX-500", "Wax melts 500 g bag", "3"),
+        ("WAX-1LB", "Wax melts 1 lb bag", "1"),
+    ] {
+        let mut row: Vec<String> = template.iter().map(str::to_string).collect();
+        row[column("Name")] = "#1009".into();
+        row[column("Lineitem sku")] = sku.into();
+        row[column("Lineitem name")] = name.into();
+        row[column("Lineitem quantity")] = quantity.into();
+        writer.write_record(&row).expect("row");
+    }
+    writer.flush().expect("flush");
+    let map = shop.path("wax_map.csv");
+    std::fs::write(
+        &map,
+        "shop_sku,sku,quantity\nWAX-500,WAXMELT,500 g\nWAX-1LB,WAXMELT,1 lb\n",
+    )
+    .expect("map");
+    import(
+        &shop,
+        &config,
+        &[
+            "--from",
+            "shopify",
+            "--sku-map",
+            map.to_str().expect("utf8"),
+            path.to_str().expect("utf8"),
+        ],
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT sku || ' ' || quantity FROM order_lines WHERE order_number = '#1009'"
+        ),
+        ["WAXMELT 1953592"]
+    );
+    let mut bench = shop.bench();
+    let opened = bench.ok("@PACK");
+    assert!(opened.starts_with("ok:"), "{opened}");
+    let opened = bench.ok("ORD:#1009");
+    assert!(opened.contains("1.953592 kg WAXMELT"), "{opened}");
+    // orders.csv with the amount's unit
+    shop.import_csv(
+        "orders",
+        "order_number,customer_code,ordered_at,sku,quantity\n5010,C001,2026-11-20,WAXMELT,750 g\n5011,C001,2026-11-20,WAXMELT,2 lb\n",
+    );
+    assert_eq!(
+        shop.query_strings("SELECT quantity FROM order_lines WHERE order_number IN ('5010', '5011') ORDER BY order_number"),
+        ["750000", "907185"]
+    );
+    // a bad pack size is refused at its line
+    std::fs::write(&map, "shop_sku,sku,quantity\nWAX-500,WAXMELT,500 bags\n").expect("map");
+    let out = run_import(
+        &shop,
+        &config,
+        &[
+            "--from",
+            "shopify",
+            "--sku-map",
+            map.to_str().expect("utf8"),
+            path.to_str().expect("utf8"),
+        ],
+    );
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("line 2, column quantity"), "{said}");
+}

@@ -230,35 +230,7 @@ impl Quantity {
     /// Parses `12.5`, `12.5kg`, `2 lb` for an item kept in `item_unit`; the unit
     /// defaults to the item's own. Zero and negative amounts are refused.
     pub fn parse_for(text: &str, item_unit: Unit) -> Result<Quantity, QuantityError> {
-        let text = text.trim();
-        let split = text
-            .find(|c: char| c.is_ascii_alphabetic())
-            .unwrap_or(text.len());
-        let (number, unit_text) = text.split_at(split);
-        let value = Decimal::parse(number).ok_or_else(|| {
-            // digits that do not fit are a quantity too large, not something that is no number
-            let digits = number.trim();
-            if !digits.is_empty()
-                && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
-                && digits.chars().filter(|c| *c == '.').count() <= 1
-                && digits.chars().any(|c| c.is_ascii_digit())
-            {
-                QuantityError::TooLarge
-            } else {
-                QuantityError::NotANumber(text.to_string())
-            }
-        })?;
-        let unit = if unit_text.trim().is_empty() {
-            item_unit
-        } else {
-            Unit::parse(unit_text)
-                .ok_or_else(|| QuantityError::UnknownUnit(unit_text.trim().to_string()))?
-        };
-        let quantity = Quantity::convert(value, unit, item_unit)?;
-        if quantity.base <= 0 {
-            return Err(QuantityError::NotPositive);
-        }
-        Ok(quantity)
+        Amount::parse(text)?.of(item_unit)
     }
 
     /// The amount in `unit` as a decimal string without trailing zeros (`1.25 kg`).
@@ -280,6 +252,73 @@ impl Quantity {
 
     pub fn checked_add(self, other: Quantity) -> Option<Quantity> {
         self.base.checked_add(other.base).map(Quantity::from_base)
+    }
+}
+
+/// An amount as a person writes it, before it is an item's: a number and, where given, its
+/// unit (`1.5`, `1.5 kg`, `500g`, `3 lb`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Amount {
+    pub value: Decimal,
+    pub unit: Option<Unit>,
+}
+
+impl Amount {
+    /// A number and an optional unit; a decimal comma is not a number here (CSV cells
+    /// and scans use the point).
+    pub fn parse(text: &str) -> Result<Amount, QuantityError> {
+        let text = text.trim();
+        let split = text
+            .find(|c: char| c.is_ascii_alphabetic())
+            .unwrap_or(text.len());
+        let (number, unit_text) = text.split_at(split);
+        let value = Decimal::parse(number).ok_or_else(|| {
+            // digits that do not fit are a quantity too large, not something that is no number
+            let digits = number.trim();
+            if !digits.is_empty()
+                && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && digits.chars().filter(|c| *c == '.').count() <= 1
+                && digits.chars().any(|c| c.is_ascii_digit())
+            {
+                QuantityError::TooLarge
+            } else {
+                QuantityError::NotANumber(text.to_string())
+            }
+        })?;
+        let unit = if unit_text.trim().is_empty() {
+            None
+        } else {
+            Some(
+                Unit::parse(unit_text)
+                    .ok_or_else(|| QuantityError::UnknownUnit(unit_text.trim().to_string()))?,
+            )
+        };
+        Ok(Amount { value, unit })
+    }
+
+    /// `count` of this amount, exactly (`3` bags of `500 g` is `1500 g`).
+    pub fn times(self, count: Decimal) -> Result<Amount, QuantityError> {
+        Ok(Amount {
+            value: Decimal {
+                mantissa: self
+                    .value
+                    .mantissa
+                    .checked_mul(count.mantissa)
+                    .ok_or(QuantityError::TooLarge)?,
+                scale: self.value.scale + count.scale,
+            },
+            unit: self.unit,
+        })
+    }
+
+    /// The amount for an item kept in `item_unit` (its unit when none was written);
+    /// zero and negative amounts are refused.
+    pub fn of(self, item_unit: Unit) -> Result<Quantity, QuantityError> {
+        let quantity = Quantity::convert(self.value, self.unit.unwrap_or(item_unit), item_unit)?;
+        if quantity.base <= 0 {
+            return Err(QuantityError::NotPositive);
+        }
+        Ok(quantity)
     }
 }
 

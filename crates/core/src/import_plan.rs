@@ -339,7 +339,9 @@ pub fn plan<'a, K: Known>(
                         )
                         .into());
                     };
-                    let quantity = Quantity::convert(line.quantity, unit, unit)
+                    let quantity = line
+                        .quantity
+                        .of(unit)
                         .map_err(|e| at(file, line.line, "quantity", e.to_string()))?;
                     planned.push((line.sku.as_str(), quantity.base));
                 }
@@ -553,7 +555,7 @@ mod tests {
             customer_code: customer.into(),
             ordered_at: "2026-11-21".into(),
             sku: sku.into(),
-            quantity: Decimal::parse(quantity).expect("decimal"),
+            quantity: crate::codes::Amount::parse(quantity).expect("amount"),
         };
         let file = MasterFile::Orders(vec![
             order(2, "1001", "C001", "SOAP", "2"),

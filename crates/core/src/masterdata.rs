@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use crate::codes::{Decimal, Gtin, Unit};
+use crate::codes::{Amount, Decimal, Gtin, Unit};
 use crate::workflow::ItemKind;
 
 /// A problem with an imported file, located as precisely as possible.
@@ -133,7 +133,8 @@ pub struct OrderRow {
     pub customer_code: String,
     pub ordered_at: String,
     pub sku: String,
-    pub quantity: Decimal,
+    /// in the item's unit, unless the cell names another of its dimension (`1.5 kg`)
+    pub quantity: Amount,
 }
 
 /// A parsed master-data file. Items, suppliers and customers carry the columns the file
@@ -219,6 +220,22 @@ impl Row<'_> {
             Some(d) if d.mantissa > 0 => Ok(d),
             Some(_) => Err(self.error(column, format!("{text:?} must be more than zero"))),
             None => Err(self.error(
+                column,
+                format!("{text:?} is not a number (use a point for decimals: 12.5)"),
+            )),
+        }
+    }
+
+    /// An amount with its unit where the cell gives one (`1.5`, `1.5 kg`, `3 lb`).
+    pub fn amount(&self, column: &str) -> Result<Amount, ImportError> {
+        let text = self.required(column)?;
+        match Amount::parse(&text) {
+            Ok(a) if a.value.mantissa > 0 => Ok(a),
+            Ok(_) => Err(self.error(column, format!("{text:?} must be more than zero"))),
+            Err(e @ crate::codes::QuantityError::UnknownUnit(_)) => {
+                Err(self.error(column, e.to_string()))
+            }
+            Err(_) => Err(self.error(
                 column,
                 format!("{text:?} is not a number (use a point for decimals: 12.5)"),
             )),
@@ -607,7 +624,7 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
                 customer_code: row.required("customer_code")?,
                 ordered_at: row.datetime("ordered_at")?,
                 sku: row.required("sku")?,
-                quantity: row.decimal("quantity")?,
+                quantity: row.amount("quantity")?,
             })
         })
         .map(MasterFile::Orders),

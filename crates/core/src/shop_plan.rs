@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::codes::{Quantity, Unit};
+use crate::codes::{Amount, Unit};
 use crate::shops::{OrderStatus, Shop, ShopOrder};
 
 /// A shop line that did not become an order line: its SKU is none of our items and the
@@ -28,28 +28,40 @@ pub struct SkippedLine {
     pub name: String,
 }
 
-/// Shop SKUs (or product names) to our SKUs, compared case-blind.
+/// Shop SKUs (or product names) to our SKUs, compared case-blind, each with what one unit
+/// of the shop's line is of our item where it is not one of its units (a 500 g bag of a
+/// product kept in grams, a six-pack of bars).
 #[derive(Debug, Clone, Default)]
 pub struct SkuMap {
-    map: BTreeMap<String, String>,
+    map: BTreeMap<String, (String, Option<Amount>)>,
 }
 
 impl SkuMap {
     pub fn insert(&mut self, shop: &str, ours: &str) {
         self.map
-            .insert(shop.trim().to_lowercase(), ours.trim().to_string());
+            .insert(shop.trim().to_lowercase(), (ours.trim().to_string(), None));
     }
 
-    fn get(&self, key: &str) -> Option<&str> {
+    /// One unit of the shop's line is `per` of our item (`500 g`, `6`).
+    pub fn insert_pack(&mut self, shop: &str, ours: &str, per: Amount) {
+        self.map.insert(
+            shop.trim().to_lowercase(),
+            (ours.trim().to_string(), Some(per)),
+        );
+    }
+
+    fn get(&self, key: &str) -> Option<(&str, Option<Amount>)> {
         let key = key.trim();
         if key.is_empty() {
             return None;
         }
-        self.map.get(&key.to_lowercase()).map(String::as_str)
+        self.map
+            .get(&key.to_lowercase())
+            .map(|(sku, per)| (sku.as_str(), *per))
     }
 
     pub fn targets(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.map.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.map.iter().map(|(k, (v, _))| (k.as_str(), v.as_str()))
     }
 }
 
@@ -256,10 +268,10 @@ pub fn plan<R: ShopRecords>(
         let mut lines: Vec<(String, i64)> = Vec::new();
         for line in &order.lines {
             // the map by the shop's SKU, then by the product's name; else the SKU itself
-            let key = skus
+            let (key, per) = skus
                 .get(&line.sku)
                 .or_else(|| skus.get(&line.name))
-                .unwrap_or(line.sku.trim());
+                .unwrap_or((line.sku.trim(), None));
             let Some((sku, unit)) = items.get(&key.to_lowercase()) else {
                 plan.skipped.push(SkippedLine {
                     file: order.file.clone(),
@@ -270,7 +282,15 @@ pub fn plan<R: ShopRecords>(
                 });
                 continue;
             };
-            let quantity = Quantity::convert(line.quantity, *unit, *unit).map_err(|e| {
+            // the shop's count of our units, or of packs of the size the map gives
+            let amount = match per {
+                Some(per) => per.times(line.quantity),
+                None => Ok(Amount {
+                    value: line.quantity,
+                    unit: None,
+                }),
+            };
+            let quantity = amount.and_then(|a| a.of(*unit)).map_err(|e| {
                 ShopPlanError::Refused(format!(
                     "{} line {}: order {} quantity: {e}",
                     order.file, line.line, order.number
@@ -349,6 +369,7 @@ mod tests {
             Ok(vec![
                 ("SOAP-LAV".into(), Unit::Each),
                 ("WAXMELT".into(), Unit::G),
+                ("BULK".into(), Unit::Kg),
             ])
         }
         fn customer_by_email(&mut self, email: &str) -> Result<Option<String>, String> {
@@ -482,6 +503,47 @@ mod tests {
         assert!(matches!(
             plan(Shop::Shopify, &half, &SkuMap::default(), &mut records),
             Err(ShopPlanError::Refused(why)) if why.contains("order #1002 quantity")
+        ));
+    }
+
+    #[test]
+    fn pack_sizes_from_the_map_become_our_units_exactly() {
+        let mut records = Records::default();
+        let mut skus = SkuMap::default();
+        let amount = |text: &str| Amount::parse(text).expect("amount");
+        skus.insert_pack("WAX-500", "WAXMELT", amount("500 g"));
+        skus.insert_pack("SOAP-6PK", "SOAP-LAV", amount("6"));
+        skus.insert_pack("BULK-1LB", "BULK", amount("1 lb"));
+        let orders = [order(
+            "#1005",
+            "a@b.c",
+            &[("WAX-500", "3"), ("SOAP-6PK", "2"), ("BULK-1LB", "2")],
+        )];
+        let planned = plan(Shop::Shopify, &orders, &skus, &mut records).expect("plan");
+        let lines = planned
+            .writes
+            .iter()
+            .find_map(|w| match w {
+                ShopWrite::Order { lines, .. } => Some(lines.clone()),
+                _ => None,
+            })
+            .expect("an order");
+        assert_eq!(
+            lines,
+            [
+                ("WAXMELT".to_string(), 1_500_000),
+                ("SOAP-LAV".to_string(), 12),
+                // 2 lb = 907.18474 g, to the nearest milligram
+                ("BULK".to_string(), 907_185),
+            ]
+        );
+        // a mass for a product counted in units is refused, naming the order
+        let mut wrong = SkuMap::default();
+        wrong.insert_pack("SOAP-1KG", "SOAP-LAV", amount("1 kg"));
+        let orders = [order("#1006", "a@b.c", &[("SOAP-1KG", "1")])];
+        assert!(matches!(
+            plan(Shop::Shopify, &orders, &wrong, &mut records),
+            Err(ShopPlanError::Refused(why)) if why.contains("order #1006 quantity")
         ));
     }
 }

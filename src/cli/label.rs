@@ -1,4 +1,4 @@
-//! `lotstation label render lot|batch|shipment CODE`, `lotstation label print …` (through
+//! `lotstation label render lot|batch|shipment|pack CODE`, `lotstation label print …` (through
 //! the running station's queue) and `lotstation sheet`.
 
 use crate::store::Location;

@@ -80,7 +80,7 @@ fn default_listen() -> String {
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabelsConfig {
-    /// a folder whose lot/batch/shipment/card .toml or .zpl files replace the built-in templates
+    /// a folder whose lot/batch/shipment/pack/card .toml or .zpl files replace the built-in templates
     pub templates: Option<PathBuf>,
     /// where GS1 Digital Link URIs on labels point (a shop's own resolver, or GS1's)
     pub digital_link_base: String,
@@ -506,6 +506,7 @@ pub struct Templates {
     lot: LoadedTemplate,
     batch: LoadedTemplate,
     shipment: LoadedTemplate,
+    pack: LoadedTemplate,
     card: LoadedTemplate,
 }
 
@@ -515,11 +516,12 @@ impl Templates {
             LabelKind::Lot => &self.lot,
             LabelKind::Batch => &self.batch,
             LabelKind::Shipment => &self.shipment,
+            LabelKind::Pack => &self.pack,
             LabelKind::Card => &self.card,
         }
     }
 
-    /// Reads the folder's `lot`, `batch`, `shipment` and `card` templates (`.zpl` raw ZPL
+    /// Reads the folder's `lot`, `batch`, `shipment`, `pack` and `card` templates (`.zpl` raw ZPL
     /// or `.toml`), each falling back to the built-in one.
     pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
         let one = |kind: LabelKind| -> Result<LoadedTemplate, TemplateError> {
@@ -556,6 +558,7 @@ impl Templates {
             lot: one(LabelKind::Lot)?,
             batch: one(LabelKind::Batch)?,
             shipment: one(LabelKind::Shipment)?,
+            pack: one(LabelKind::Pack)?,
             card: one(LabelKind::Card)?,
         })
     }

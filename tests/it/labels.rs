@@ -493,3 +493,65 @@ fn a_four_by_six_shipping_label_in_tspl_decodes() {
     let decoded = decode(&python, &pbm);
     assert_eq!(find(&decoded, "]C0").text, "SHP-00001");
 }
+
+/// A weighed pack's label (sold by weight): rendered by the station as PNG and decoded by
+/// zxing-cpp, its Code 128 is the batch's code and its GS1-128, read by biip, carries the
+/// item's GTIN, the batch, its expiry and the pack's net weight, 0.750 kg; each pack of
+/// the shipment has its own label job, named by the shipment and its line.
+#[test]
+fn a_weighed_packs_label_carries_its_weight() {
+    let shop = Shop::new();
+    shop.import_csv(
+        "items",
+        "sku,name,kind,unit,gtin,shelf_life_days\nBULK,Bulk lavender soap,product,kg,09501101530027,365\n",
+    );
+    shop.import_csv(
+        "orders",
+        "order_number,customer_code,ordered_at,sku,quantity\n5004,C001,2026-11-20,BULK,1.5\n",
+    );
+    let mut bench = shop.bench();
+    bench.script(
+        "@RECEIVE | SUP:COASTAL | INV-2 | ITEM:OLIVE | SL-OL-5 | @QTY:20kg | @DONE | @DONE
+         | @MAKE | ITEM:BULK | OLV-2611-001 | @QTY:2kg | @YIELD:2kg | @DONE
+         | @PACK | ORD:5004 | MFG-0001 | @QTY:750g | MFG-0001 | @QTY:0.75 | @DONE",
+    );
+    bench.finish();
+    assert_eq!(
+        shop.query_strings("SELECT code FROM print_jobs WHERE label = 'pack' ORDER BY id"),
+        ["SHP-00001/1", "SHP-00001/2"]
+    );
+    let Some(python) = python() else { return };
+    let png = render(&shop, "pack", "SHP-00001/2", "png");
+    let decoded = decode(&python, &png);
+    assert_eq!(find(&decoded, "]C0").text, "MFG-0001");
+    let gs1 = find(&decoded, "]C1");
+    let (gtin, lot, expiry) = biip(&python, &gs1.bytes);
+    assert_eq!(
+        (gtin.as_str(), lot.as_str()),
+        ("09501101530027", "MFG-0001")
+    );
+    assert_eq!(
+        expiry,
+        (crate::support::today() + jiff::ToSpan::days(365)).to_string()
+    );
+    // biip's net weight, whichever (310n) the label chose
+    let script = "import sys, biip\nm = biip.parse(sys.stdin.read()).gs1_message\n\
+                  print([str(e.decimal) + ' kg' for e in m.element_strings if e.ai.ai.startswith('310')][0])";
+    let mut child = Command::new(&python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(&gs1.bytes)
+        .expect("write");
+    let out = child.wait_with_output().expect("biip");
+    let weight = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let kg: f64 = weight.trim_end_matches(" kg").parse().expect("a number");
+    assert!((kg - 0.75).abs() < 1e-9, "{weight}");
+}

@@ -22,6 +22,23 @@ pub enum LabelFacts {
     Lot(LotFacts),
     Batch(BatchFacts),
     Shipment(ShipmentFacts),
+    Pack(PackFacts),
+}
+
+/// One weighed pack of a shipment as its label needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackFacts {
+    /// `SHP-00012/2`: the shipment and the pack's line
+    pub code: String,
+    pub order_number: String,
+    pub batch_code: String,
+    pub product_sku: String,
+    pub product_name: String,
+    /// the pack's amount, in base units of `unit`
+    pub quantity: i64,
+    pub unit: Unit,
+    pub expiry: Option<String>,
+    pub gtin: String,
 }
 
 /// A lot as its label needs it.

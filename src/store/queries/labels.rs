@@ -119,6 +119,49 @@ impl Store {
                     ..facts
                 }))
             }
+            LabelKind::Pack => {
+                // `SHP-00012/2`: the shipment and the pack's line
+                let found = code
+                    .rsplit_once('/')
+                    .and_then(|(shipment, line)| Some((shipment, line.parse::<i64>().ok()?)));
+                let Some((shipment, line)) = found else {
+                    return Err(StoreError::NotFound(format!(
+                        "{code} is not a pack: a pack is named by its shipment and line (SHP-00012/2)"
+                    )));
+                };
+                let facts = self
+                    .db
+                    .row(
+                        "SELECT s.order_number, l.batch_code, b.product_sku, COALESCE(i.name, b.product_sku),
+                                l.quantity, COALESCE(i.unit, 'each'),
+                                COALESCE((SELECT a.value FROM adjustments a WHERE a.code = b.code AND a.field = 'expiry' ORDER BY a.id DESC LIMIT 1), c.expiry),
+                                COALESCE(i.gtin, '')
+                         FROM shipment_lines l JOIN shipments s ON s.code = l.shipment_code
+                         JOIN batches b ON b.code = l.batch_code
+                         LEFT JOIN batch_closures c ON c.batch_code = b.code
+                         LEFT JOIN items i ON i.sku = b.product_sku
+                         WHERE l.shipment_code = $1 AND l.line_no = $2",
+                        params![shipment, line],
+                        |r| {
+                            Ok(facts::PackFacts {
+                                code: code.to_string(),
+                                order_number: r.get(0)?,
+                                batch_code: r.get(1)?,
+                                product_sku: r.get(2)?,
+                                product_name: r.get(3)?,
+                                quantity: r.get(4)?,
+                                unit: unit(r.get(5)?),
+                                expiry: r.get(6)?,
+                                gtin: r.get(7)?,
+                            })
+                        },
+                    )
+                    .optional()?
+                    .ok_or_else(|| {
+                        StoreError::NotFound(format!("shipment {shipment} has no line {line}"))
+                    })?;
+                Ok(LabelFacts::Pack(facts))
+            }
             LabelKind::Card => Err(StoreError::NotFound(
                 "cards are made by `lotstation sheet`".into(),
             )),

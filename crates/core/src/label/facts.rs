@@ -4,8 +4,8 @@
 //! (`print::LabelFacts`, in `store/labels.rs`); both backends feed this the same way.
 
 use super::{LabelData, digital_link, gs1_message};
-use crate::codes::{Dimension, Quantity};
-pub use crate::print::{BatchFacts, LabelFacts, LotFacts, ShipmentFacts};
+use crate::codes::{Dimension, Quantity, Unit};
+pub use crate::print::{BatchFacts, LabelFacts, LotFacts, PackFacts, ShipmentFacts};
 
 /// The placeholder values of a label from its facts.
 pub fn words(facts: &LabelFacts, digital_link_base: &str, tz: &jiff::tz::TimeZone) -> LabelData {
@@ -13,7 +13,43 @@ pub fn words(facts: &LabelFacts, digital_link_base: &str, tz: &jiff::tz::TimeZon
         LabelFacts::Lot(f) => lot(f, digital_link_base, tz),
         LabelFacts::Batch(f) => batch(f, digital_link_base),
         LabelFacts::Shipment(f) => shipment(f, tz),
+        LabelFacts::Pack(f) => pack(f, digital_link_base),
     }
+}
+
+/// A weighed pack: its batch's code (scanning the label finds the batch), its amount in
+/// the product's unit and in both systems, and a GS1 symbol with its net weight.
+pub fn pack(facts: &PackFacts, digital_link_base: &str) -> LabelData {
+    let expiry = date(facts.expiry.as_deref());
+    let net_mg = (facts.unit.dimension() == Dimension::Mass).then_some(facts.quantity);
+    let gs1 = gs1_message(&facts.gtin, &facts.batch_code, expiry, net_mg);
+    let amount = Quantity::from_base(facts.quantity);
+    // the net contents as the net-content rule prints them (`Net wt 750 g (1 lb 10.4 oz)`)
+    let small = match facts.unit.dimension() {
+        Dimension::Mass => Some(Unit::G),
+        Dimension::Volume => Some(Unit::Ml),
+        Dimension::Count => None,
+    };
+    let net = small
+        .and_then(|unit| crate::net::NetContent::parse(&amount.display_in(unit)).ok())
+        .map(|n| n.label_text())
+        .unwrap_or_default();
+    let mut data = LabelData::default();
+    data.set("code", &facts.batch_code)
+        .set("shipment", &facts.code)
+        .set("order_number", &facts.order_number)
+        .set("product_sku", &facts.product_sku)
+        .set("product_name", &facts.product_name)
+        .set("quantity", amount.display_in(facts.unit))
+        .set("net_quantity", net)
+        .set("expiry", facts.expiry.as_deref().unwrap_or("-"))
+        .set("gtin", &facts.gtin)
+        .set("gs1", gs1.map(|m| m.to_hri()).unwrap_or_default())
+        .set(
+            "digital_link",
+            digital_link(digital_link_base, &facts.gtin, &facts.batch_code, expiry),
+        );
+    data
 }
 
 /// The shop's date of a recorded time (the text as it is, up to its date, if it is not one).
@@ -164,5 +200,38 @@ mod tests {
             batch(&open, "https://id.gs1.org").get("net_quantity"),
             "Net 8 fl oz (236 ml)"
         );
+    }
+
+    #[test]
+    fn a_pack_label_carries_its_net_weight_batch_and_expiry() {
+        let facts = PackFacts {
+            code: "SHP-00001/2".into(),
+            order_number: "5004".into(),
+            batch_code: "MFG-0001".into(),
+            product_sku: "BULK".into(),
+            product_name: "Bulk soap".into(),
+            quantity: 750_000,
+            unit: Unit::Kg,
+            expiry: Some("2027-11-21".into()),
+            gtin: "09501101530010".into(),
+        };
+        let data = pack(&facts, "https://id.gs1.org");
+        assert_eq!(data.get("code"), "MFG-0001");
+        assert_eq!(data.get("quantity"), "0.75 kg");
+        assert_eq!(data.get("net_quantity"), "Net wt 750 g (26.4 oz)");
+        assert_eq!(
+            data.get("gs1"),
+            "(01)09501101530010(17)271121(3105)075000(10)MFG-0001"
+        );
+        // a volume carries no net weight element, and no GTIN no GS1 symbol
+        let oil = PackFacts {
+            unit: Unit::L,
+            quantity: 500_000,
+            gtin: String::new(),
+            ..facts
+        };
+        let data = pack(&oil, "https://id.gs1.org");
+        assert_eq!(data.get("net_quantity"), "Net 500 ml (16.9 fl oz)");
+        assert_eq!(data.get("gs1"), "");
     }
 }

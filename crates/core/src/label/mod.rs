@@ -449,6 +449,25 @@ pub fn sample_data(kind: LabelKind) -> LabelData {
             ("units_text", "3 units"),
             ("batches", "MFG-0057"),
         ],
+        LabelKind::Pack => &[
+            ("code", "MFG-0058"),
+            ("shipment", "SHP-00012/2"),
+            ("order_number", "5004"),
+            ("product_sku", "SOAP-BULK"),
+            ("product_name", "Lavender soap, loose"),
+            ("quantity", "0.75 kg"),
+            ("net_quantity", "Net wt 750 g (1 lb 10.4 oz)"),
+            ("expiry", "2028-05-15"),
+            ("gtin", "09501101530027"),
+            (
+                "gs1",
+                "(01)09501101530027(17)280515(3103)000750(10)MFG-0058",
+            ),
+            (
+                "digital_link",
+                "https://id.gs1.org/01/09501101530027/10/MFG-0058?17=280515",
+            ),
+        ],
         LabelKind::Card => &[
             ("scan", "@DONE"),
             ("title", "DONE"),

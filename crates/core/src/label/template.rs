@@ -49,6 +49,19 @@ impl LabelKind {
                 "units_text",
                 "batches",
             ],
+            LabelKind::Pack => &[
+                "code",
+                "shipment",
+                "order_number",
+                "product_sku",
+                "product_name",
+                "quantity",
+                "net_quantity",
+                "expiry",
+                "gtin",
+                "gs1",
+                "digital_link",
+            ],
             LabelKind::Card => &["scan", "title", "subtitle"],
         }
     }
@@ -304,6 +317,10 @@ pub fn builtin(kind: LabelKind) -> (&'static str, &'static str) {
         LabelKind::Shipment => (
             "label-templates/shipment.toml",
             include_str!("../../../../label-templates/shipment.toml"),
+        ),
+        LabelKind::Pack => (
+            "label-templates/pack.toml",
+            include_str!("../../../../label-templates/pack.toml"),
         ),
         LabelKind::Card => (
             "label-templates/card.toml",

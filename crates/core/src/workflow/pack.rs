@@ -782,7 +782,7 @@ fn done(
     }
     let mut accepted = Accepted::new(next, message);
     accepted.records.push(Record::Shipment {
-        code,
+        code: code.clone(),
         order_number: shipment.order_number.clone(),
         customer_code: customer.clone(),
         shipped_at: ctx.now,
@@ -796,5 +796,15 @@ fn done(
             .collect(),
     });
     accepted.effects.push(Effect::Print(print));
+    // a label for each weighed pack, named by the shipment and its line
+    for (i, line) in shipment.lines.iter().enumerate() {
+        if line.pack {
+            accepted.effects.push(Effect::Print(PrintRequest {
+                label: LabelKind::Pack,
+                code: format!("{code}/{}", i + 1),
+                copies: 1,
+            }));
+        }
+    }
     accept(accepted)
 }

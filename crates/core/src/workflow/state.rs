@@ -222,6 +222,9 @@ pub enum LabelKind {
     Lot,
     Batch,
     Shipment,
+    /// one weighed pack of a shipment (a product sold by weight): its code is the
+    /// shipment's and the line's, `SHP-00012/2`
+    Pack,
     /// one card of the command sheet (a command, an item, a supplier…): printed by
     /// `lotstation sheet`, never for a record
     Card,
@@ -229,11 +232,17 @@ pub enum LabelKind {
 
 impl LabelKind {
     /// The labels of records, which a bench, `label render|print` and the API print.
-    pub const RECORDS: [LabelKind; 3] = [LabelKind::Lot, LabelKind::Batch, LabelKind::Shipment];
-    pub const ALL: [LabelKind; 4] = [
+    pub const RECORDS: [LabelKind; 4] = [
         LabelKind::Lot,
         LabelKind::Batch,
         LabelKind::Shipment,
+        LabelKind::Pack,
+    ];
+    pub const ALL: [LabelKind; 5] = [
+        LabelKind::Lot,
+        LabelKind::Batch,
+        LabelKind::Shipment,
+        LabelKind::Pack,
         LabelKind::Card,
     ];
 
@@ -242,11 +251,12 @@ impl LabelKind {
             LabelKind::Lot => "lot",
             LabelKind::Batch => "batch",
             LabelKind::Shipment => "shipment",
+            LabelKind::Pack => "pack",
             LabelKind::Card => "card",
         }
     }
 
-    /// The kind of a record's label by its name (`lot`, `batch`, `shipment`); a card is not
+    /// The kind of a record's label by its name (`lot`, `batch`, `shipment`, `pack`); a card is not
     /// one.
     pub fn record(name: &str) -> Option<LabelKind> {
         LabelKind::RECORDS.into_iter().find(|k| k.name() == name)

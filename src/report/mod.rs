@@ -262,16 +262,16 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts, tz: &jiff::tz::TimeZo
         .customers
         .iter()
         .map(|customer| {
-            let units: i64 = by_customer
+            let units = by_customer
                 .get(customer.code.as_str())
-                .map(|lines| lines.iter().map(|s| s.quantity.base).sum())
-                .unwrap_or(0);
+                .map(|lines| units_text(lines))
+                .unwrap_or_else(|| "0".into());
             vec![
                 customer.code.to_string(),
                 customer.name.to_string(),
                 customer.email.to_string(),
                 customer.phone.to_string(),
-                units.to_string(),
+                units,
                 customer.address.to_string(),
             ]
         })
@@ -391,7 +391,7 @@ pub fn customers_csv(trace: &ForwardTrace) -> Result<Vec<u8>, csv::Error> {
         let mut batches: Vec<&str> = lines.iter().map(|s| &*s.batch_code).collect();
         batches.sort();
         batches.dedup();
-        let units: i64 = lines.iter().map(|s| s.quantity.base).sum();
+        let units = units_text(lines);
         let (first, last) = split_name(&c.name);
         w.write_record([
             &c.email,
@@ -403,10 +403,17 @@ pub fn customers_csv(trace: &ForwardTrace) -> Result<Vec<u8>, csv::Error> {
             &c.address,
             &orders.join(" "),
             &batches.join(" "),
-            &units.to_string(),
+            &units,
         ])?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// What a customer received, in words: a count of units, an amount with its unit for
+/// what is sold by weight or volume (`1.5 kg`).
+fn units_text(lines: &[&crate::core::trace::ForwardShipment]) -> String {
+    let amounts: Vec<crate::core::trace::Amount> = lines.iter().map(|s| s.quantity).collect();
+    crate::core::trace::Amount::total_text(&amounts)
 }
 
 /// A person's name as first and last name: the last word is the last name (`Mary Ann

@@ -156,7 +156,7 @@ fn a_serial_scale_through_a_pty_weighs_and_survives_unplugging() {
     scale.say("replug");
     scale.say("weight 0.00 g stable");
     bench.wait_log(&["device state", "scale-1", "up=true"]);
-    bench.wait_log(&["scale reading", "stable", "0 g"]);
+    bench.wait_log(&["scale reading", "stable", "weight=\"0 g\""]);
     bench.ok(&lot);
     scale.say("weight 30.00 g stable");
     let line = bench.read();
@@ -253,4 +253,75 @@ fn devices_are_listed_and_recorded() {
         hex.replace('\n', "").contains("4c41562d323631312d3030310d"),
         "{hex}"
     );
+}
+
+/// Sold by weight on the packing bench's scale (a fake MT-SICS scale on a pty): each pack
+/// of the bulk soap is put on the pan and taken when it settles, the pan emptied between
+/// packs; a moving pan is no weight; the order of 1.5 kg ships in full as two packs.
+#[test]
+fn packs_weighed_on_the_packing_benchs_scale() {
+    let shop = Shop::new();
+    shop.import_csv(
+        "items",
+        "sku,name,kind,unit\nBULK,Bulk lavender soap,product,kg\n",
+    );
+    shop.import_csv(
+        "orders",
+        "order_number,customer_code,ordered_at,sku,quantity\n5004,C001,2026-11-20,BULK,1.5\n",
+    );
+    let link = shop.path("scale-1");
+    let mut scale = FakeScale::start(&link);
+    let mut bench = shop.bench_with_config(&config(&link));
+    for scan in [
+        "@RECEIVE",
+        "SUP:COASTAL",
+        "INV-2",
+        "ITEM:OLIVE",
+        "SL-OL-5",
+        "@QTY:20kg",
+        "@DONE",
+        "@DONE",
+        "@MAKE",
+        "ITEM:BULK",
+        "OLV-2611-001",
+        "@QTY:2kg",
+        "@YIELD:2kg",
+        "@DONE",
+        "@PACK",
+        "ORD:5004",
+    ] {
+        bench.ok(scan);
+    }
+    let line = bench.ok("MFG-0001");
+    assert!(line.contains("weigh it (@WEIGH)"), "{line}");
+    // the first pack on the pan: moving, then settled and taken
+    scale.say("weight 749.80 g moving");
+    bench.wait_log(&["scale reading", "unstable"]);
+    let line = bench.scan("@WEIGH");
+    assert!(
+        line.starts_with("error: the scale is not stable yet"),
+        "{line}"
+    );
+    scale.say("weight 750.00 g stable");
+    let line = bench.read();
+    assert!(
+        line.starts_with("ok: 0.75 kg of MFG-0001 (BULK) packed on order 5004"),
+        "taken automatically: {line}"
+    );
+    // the pan emptied, the second pack's label scanned, the second pack weighed
+    scale.say("weight 0.00 g stable");
+    bench.wait_log(&["scale reading", "stable", "weight=\"0 g\""]);
+    bench.ok("MFG-0001");
+    scale.say("weight 750.00 g stable");
+    let line = bench.read();
+    assert!(line.starts_with("ok: 0.75 kg of MFG-0001"), "{line}");
+    let line = bench.ok("@DONE");
+    assert!(!line.contains("SHORT"), "{line}");
+    assert!(line.contains("1.5 kg of BULK in 2 packs"), "{line}");
+    bench.finish();
+    assert_eq!(
+        shop.query_strings("SELECT quantity FROM shipment_lines ORDER BY line_no"),
+        ["750000", "750000"]
+    );
+    assert_eq!(shop.verify().0, 0);
 }

@@ -260,5 +260,12 @@ fn packing_an_order_by_weight() {
         2,
         "{trace}"
     );
+    // the recall's customer list says what the customer got with its unit
+    let customers = shop.cli_ok(&["recall", "MFG-0001", "--mock", "--format", "csv"]);
+    let row = customers
+        .lines()
+        .find(|l| l.contains("C001"))
+        .unwrap_or_else(|| panic!("{customers}"));
+    assert!(row.ends_with(",1.5 kg"), "{customers}");
     assert_eq!(shop.verify().0, 0);
 }

@@ -16,6 +16,30 @@ impl Amount {
         Amount { base, unit }
     }
 
+    /// What several shipment lines add up to, as a person reads it: a count for units
+    /// (`3`), an amount with its unit for what is sold by weight or volume (`1.5 kg`),
+    /// both where a customer got both (`3 + 1.5 kg`).
+    pub fn total_text(amounts: &[Amount]) -> String {
+        let mut totals: Vec<(Unit, i64)> = Vec::new();
+        for a in amounts {
+            match totals.iter_mut().find(|(unit, _)| *unit == a.unit) {
+                Some((_, sum)) => *sum += a.base,
+                None => totals.push((a.unit, a.base)),
+            }
+        }
+        if totals.is_empty() {
+            return "0".into();
+        }
+        totals
+            .iter()
+            .map(|(unit, sum)| match unit {
+                Unit::Each => sum.to_string(),
+                unit => Quantity::from_base(*sum).display_in(*unit),
+            })
+            .collect::<Vec<_>>()
+            .join(" + ")
+    }
+
     pub fn number(&self) -> String {
         Quantity::from_base(self.base).number_in(self.unit)
     }

@@ -667,6 +667,8 @@ impl BenchState {
             (Doc::Receipt(r), _) => r.line.as_ref().is_some_and(|l| l.quantity.is_none()),
             (Doc::Batch(b), _) => b.pending.is_some(),
             (Doc::Waste(w), _) => w.quantity.is_none(),
+            // a pack of a product sold by weight, not weighed yet
+            (Doc::Shipment(s), _) => s.lines.last().is_some_and(|l| l.pack && l.unit_base == 0),
             _ => false,
         }
     }

@@ -4,12 +4,11 @@
 //! `cli` subcommands.
 
 pub use lotstation_core as core;
-pub use lotstation_core::{decode, epcis, history_check, label, masterdata, pdf, shops};
+pub use lotstation_core::{config, decode, epcis, history_check, label, masterdata, pdf, shops};
 
 pub mod bench;
 pub mod cli;
 pub mod clock;
-pub mod config;
 pub mod daemon;
 pub mod devices;
 pub mod events;

@@ -4,6 +4,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = lotstation::config::Station::from_toml(text, std::path::Path::new("fuzz.toml"));
+        let _ =
+            lotstation_core::config::Station::from_toml(text, std::path::Path::new("fuzz.toml"));
     }
 });

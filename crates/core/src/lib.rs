@@ -7,6 +7,7 @@
 pub mod capture;
 pub mod codes;
 pub mod complaint;
+pub mod config;
 pub mod fsma;
 pub mod gs1;
 pub mod net;
@@ -15,6 +16,7 @@ pub mod print;
 pub mod scan;
 pub mod trace;
 pub mod workflow;
+pub mod zone;
 
 pub mod decode;
 pub mod epcis;
@@ -22,6 +24,7 @@ pub mod history_check;
 pub mod history_plan;
 pub mod import_plan;
 pub mod label;
+pub mod location;
 pub mod masterdata;
 pub mod pdf;
 pub mod shop_plan;

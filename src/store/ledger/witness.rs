@@ -29,9 +29,7 @@ pub struct Witnessed {
 impl Witness {
     /// The witness file a database has unless the configuration names another.
     pub fn default_path(database: &Path) -> PathBuf {
-        let mut name = database.as_os_str().to_owned();
-        name.push("-witness");
-        PathBuf::from(name)
+        crate::core::location::witness_beside_file(database)
     }
 
     pub fn open(path: &Path) -> std::io::Result<Witness> {

@@ -9,8 +9,8 @@
 //!   runtime of its own, statements kept prepared, queued writes pipelined, migrations,
 //!   the stations' advisory locks).
 //! - `schema_lite.rs`, `schema_pg.rs`: each backend's migrations; `tables.rs`: the one
-//!   list of tables both schemas, `migrate`, the crosscheck and the tests read.
-//! - `location.rs`: a database named by one string.
+//!   list of tables both schemas, `migrate`, the crosscheck and the tests read. (A database
+//!   named by one string, `Location`, is the core's: the configuration reads it.)
 //!
 //! Statements are written once, in SQL both speak as written: `$N` parameters (PostgreSQL's
 //! own; SQLite takes `$1` as a named parameter, and `lite.rs` binds by name), `ON CONFLICT`,
@@ -22,7 +22,6 @@
 //! which `StoreError` turns into its own kinds.
 
 mod lite;
-mod location;
 mod pg;
 pub(crate) mod schema_lite;
 pub(crate) mod schema_pg;
@@ -30,8 +29,8 @@ pub mod tables;
 
 use std::cell::RefCell;
 
+pub use crate::core::location::{Location, PgUrl};
 pub(crate) use lite::disk_commit_time;
-pub use location::{Location, PgUrl};
 pub(crate) use pg::{create_scratch_database, drop_scratch_database};
 
 pub(crate) type Result<T> = std::result::Result<T, DbError>;

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -310,6 +311,97 @@ impl Drop for PgConn {
     }
 }
 
+/// The connection settings: the address's, with the password from `PGPASSWORD` or
+/// `~/.pgpass` when the address has none, a 5 s connect timeout and TCP keepalives.
+fn config(url: &PgUrl) -> std::result::Result<tokio_postgres::Config, String> {
+    let mut config: tokio_postgres::Config = url
+        .as_str()
+        .parse()
+        .map_err(|e| format!("database {url}: not a PostgreSQL address ({e})"))?;
+    if config.get_dbname().is_none() {
+        return Err(format!(
+            "database {url}: name the database (postgresql://user@host/database)"
+        ));
+    }
+    if config.get_user().is_none() {
+        return Err(format!(
+            "database {url}: name the user (postgresql://user@host/database)"
+        ));
+    }
+    if config.get_hosts().is_empty() {
+        config.host("localhost");
+    }
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(std::time::Duration::from_secs(5));
+    }
+    config.keepalives(true);
+    config.keepalives_idle(std::time::Duration::from_secs(10));
+    config.application_name("lotstation");
+    if config.get_password().is_none()
+        && let Some(password) = password_from_environment(&config)
+    {
+        config.password(password);
+    }
+    Ok(config)
+}
+
+fn password_from_environment(config: &tokio_postgres::Config) -> Option<String> {
+    if let Ok(password) = std::env::var("PGPASSWORD") {
+        return Some(password);
+    }
+    let file = std::env::var_os("PGPASSFILE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pgpass")))?;
+    let text = std::fs::read_to_string(file).ok()?;
+    let host = match config.get_hosts().first()? {
+        tokio_postgres::config::Host::Tcp(name) => name.clone(),
+        tokio_postgres::config::Host::Unix(_) => "localhost".to_string(),
+    };
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
+    let wanted = [
+        host.as_str(),
+        port.as_str(),
+        config.get_dbname()?,
+        config.get_user()?,
+    ];
+    pgpass_lookup(&text, wanted)
+}
+
+/// The password of the first `host:port:database:user:password` line that matches (`*`
+/// matches anything; `\:` and `\\` are escapes), as libpq reads `~/.pgpass`.
+fn pgpass_lookup(text: &str, wanted: [&str; 4]) -> Option<String> {
+    for line in text.lines() {
+        if line.trim_start().starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let mut fields = Vec::new();
+        let mut field = String::new();
+        let mut chars = line.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => field.extend(chars.next()),
+                ':' if fields.len() < 4 => fields.push(std::mem::take(&mut field)),
+                _ => field.push(c),
+            }
+        }
+        fields.push(field);
+        if fields.len() == 5
+            && fields[..4]
+                .iter()
+                .zip(wanted)
+                .all(|(have, want)| have == "*" || have == want)
+        {
+            return Some(fields[4].clone());
+        }
+    }
+    None
+}
+
 /// A new connection to `url`: its runtime and client, the connection driven by the
 /// runtime whenever this connection waits for an answer.
 type Connected = (
@@ -319,7 +411,7 @@ type Connected = (
 );
 
 fn connect(url: &PgUrl) -> std::result::Result<Connected, OpenError> {
-    let config = url.config().map_err(OpenError::Failed)?;
+    let config = config(url).map_err(OpenError::Failed)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -814,6 +906,19 @@ mod tests {
         ] {
             assert_eq!(plain_insert(sql), None, "{sql}");
         }
+    }
+
+    #[test]
+    fn pgpass_lines_as_libpq_reads_them() {
+        let text = "# comment\nother:5432:lots:shop:no\n*:5432:lots:shop:pa\\:ss\n";
+        assert_eq!(
+            super::pgpass_lookup(text, ["db.local", "5432", "lots", "shop"]).as_deref(),
+            Some("pa:ss")
+        );
+        assert_eq!(
+            super::pgpass_lookup(text, ["db.local", "5433", "lots", "shop"]),
+            None
+        );
     }
 
     #[test]

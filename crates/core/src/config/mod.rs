@@ -3,11 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::core::codes::{CodeFormat, CodeFormatError};
-use crate::core::scan::{Pattern, PrefixKind};
-use crate::core::workflow::{BatchLabels, Mode};
+use crate::codes::{CodeFormat, CodeFormatError};
 use crate::label::{LabelKind, LoadedTemplate, TemplateError};
-use crate::store::Location;
+use crate::location::Location;
+use crate::scan::{Pattern, PrefixKind};
+use crate::workflow::{BatchLabels, Mode};
 
 /// The configuration used when `lotstation run` gets no `--config`.
 pub const EMBEDDED_DEFAULT: &str = r#"
@@ -296,10 +296,10 @@ pub enum ScaleUnit {
 }
 
 impl ScaleUnit {
-    pub fn unit(self) -> crate::core::codes::Unit {
+    pub fn unit(self) -> crate::codes::Unit {
         match self {
-            ScaleUnit::Kg => crate::core::codes::Unit::Kg,
-            ScaleUnit::Lb => crate::core::codes::Unit::Lb,
+            ScaleUnit::Kg => crate::codes::Unit::Kg,
+            ScaleUnit::Lb => crate::codes::Unit::Lb,
         }
     }
 }
@@ -724,13 +724,12 @@ impl Station {
                     .map_err(|e| invalid(format!("pattern {:?}: {e}", p.regex)))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let timezone =
-            crate::clock::load_zone(config.station.timezone.as_deref()).map_err(|e| {
-                invalid(format!(
-                    "timezone {:?}: {e}",
-                    config.station.timezone.as_deref().unwrap_or_default()
-                ))
-            })?;
+        let timezone = crate::zone::load_zone(config.station.timezone.as_deref()).map_err(|e| {
+            invalid(format!(
+                "timezone {:?}: {e}",
+                config.station.timezone.as_deref().unwrap_or_default()
+            ))
+        })?;
         let templates = Templates::load(config.labels.templates.as_deref()).map_err(|source| {
             ConfigError::Template {
                 path: path.to_path_buf(),

@@ -67,7 +67,7 @@ impl Location {
                     let url = PgUrl {
                         url: text.to_string(),
                     };
-                    url.config()?;
+                    url.parts()?;
                     Ok(Location::Postgres(url))
                 }
                 other => Err(format!(
@@ -110,23 +110,20 @@ impl Location {
     /// directory), named after the server and database.
     pub fn default_witness(&self) -> PathBuf {
         match self {
-            Location::Sqlite(path) => crate::store::ledger::witness::Witness::default_path(path),
+            Location::Sqlite(path) => witness_beside_file(path),
             Location::Postgres(url) => {
-                let config = url.config().ok();
-                let host = config
+                let parts = url.parts().ok();
+                let host = parts
                     .as_ref()
-                    .and_then(|c| c.get_hosts().first().cloned())
-                    .map(|h| match h {
-                        tokio_postgres::config::Host::Tcp(name) => name,
-                        tokio_postgres::config::Host::Unix(path) => path
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_else(|| "socket".into()),
+                    .map(|p| match p.host.rsplit_once('/') {
+                        // a Unix socket's folder: its last name
+                        Some((_, last)) if p.host.starts_with('/') => last.to_string(),
+                        _ => p.host.clone(),
                     })
+                    .filter(|h| !h.is_empty())
                     .unwrap_or_else(|| "localhost".into());
-                let db = config
-                    .as_ref()
-                    .and_then(|c| c.get_dbname().map(str::to_string))
+                let db = parts
+                    .map(|p| p.database)
                     .unwrap_or_else(|| "lotstation".into());
                 let clean = |s: &str| {
                     s.chars()
@@ -145,7 +142,92 @@ impl Location {
     }
 }
 
+/// `shop.db` → `shop.db-witness`: where a SQLite file's witness is kept.
+pub fn witness_beside_file(database: &Path) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push("-witness");
+    PathBuf::from(name)
+}
+
+/// A PostgreSQL address in parts, as lotstation reads it to check it and to name its
+/// witness; the client reads the address itself when it connects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlParts {
+    pub user: String,
+    /// a host name, or a Unix socket's folder (`?host=/var/run/postgresql`); "" for none
+    pub host: String,
+    pub port: Option<u16>,
+    pub database: String,
+}
+
 impl PgUrl {
+    /// The address as written, password and all (for the client only; shown, it is
+    /// `Display`, without the password).
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    /// `postgresql://user[:password]@host[:port]/database[?host=…&…]` in parts: a user and a
+    /// database are needed, a port is a number.
+    pub fn parts(&self) -> Result<UrlParts, String> {
+        let (_, rest) = self
+            .url
+            .split_once("://")
+            .ok_or_else(|| format!("database {self}: not a PostgreSQL address"))?;
+        let (head, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (authority, database) = head.split_once('/').unwrap_or((head, ""));
+        let (user, hostport) = match authority.rsplit_once('@') {
+            Some((user, hostport)) => (user.split_once(':').map_or(user, |(u, _)| u), hostport),
+            None => ("", authority),
+        };
+        // `[::1]:5432` for an IPv6 address, else `host:5432`
+        let (host, port) = match hostport.strip_prefix('[') {
+            Some(bracketed) => match bracketed.split_once(']') {
+                Some((host, tail)) => (host, tail.strip_prefix(':')),
+                None => (bracketed, None),
+            },
+            None => match hostport.rsplit_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (hostport, None),
+            },
+        };
+        let port = match port {
+            Some(port) => Some(port.parse::<u16>().map_err(|_| {
+                format!(
+                    "database {self}: not a PostgreSQL address (the port {port:?} is not a number)"
+                )
+            })?),
+            None => None,
+        };
+        let mut host = host.to_string();
+        let mut user = user.to_string();
+        let mut database = database.to_string();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some(("host", value)) => host = value.to_string(),
+                Some(("user", value)) => user = value.to_string(),
+                Some(("dbname", value)) => database = value.to_string(),
+                _ => {}
+            }
+        }
+        if database.is_empty() {
+            return Err(format!(
+                "database {self}: name the database (postgresql://user@host/database)"
+            ));
+        }
+        if user.is_empty() {
+            return Err(format!(
+                "database {self}: name the user (postgresql://user@host/database)"
+            ));
+        }
+        Ok(UrlParts {
+            user,
+            host,
+            port,
+            database,
+        })
+    }
+
     /// The same server, role and options, another database.
     pub fn with_database(&self, database: &str) -> PgUrl {
         let (head, query) = match self.url.split_once('?') {
@@ -158,97 +240,6 @@ impl PgUrl {
             url: format!("{scheme}://{authority}/{database}{query}"),
         }
     }
-
-    /// The connection settings: the address's, with the password from `PGPASSWORD` or
-    /// `~/.pgpass` when the address has none, a 5 s connect timeout and TCP keepalives.
-    pub(crate) fn config(&self) -> Result<tokio_postgres::Config, String> {
-        let mut config: tokio_postgres::Config = self
-            .url
-            .parse()
-            .map_err(|e| format!("database {self}: not a PostgreSQL address ({e})"))?;
-        if config.get_dbname().is_none() {
-            return Err(format!(
-                "database {self}: name the database (postgresql://user@host/database)"
-            ));
-        }
-        if config.get_user().is_none() {
-            return Err(format!(
-                "database {self}: name the user (postgresql://user@host/database)"
-            ));
-        }
-        if config.get_hosts().is_empty() {
-            config.host("localhost");
-        }
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(std::time::Duration::from_secs(5));
-        }
-        config.keepalives(true);
-        config.keepalives_idle(std::time::Duration::from_secs(10));
-        config.application_name("lotstation");
-        if config.get_password().is_none()
-            && let Some(password) = self.password_from_environment(&config)
-        {
-            config.password(password);
-        }
-        Ok(config)
-    }
-
-    fn password_from_environment(&self, config: &tokio_postgres::Config) -> Option<String> {
-        if let Ok(password) = std::env::var("PGPASSWORD") {
-            return Some(password);
-        }
-        let file = std::env::var_os("PGPASSFILE")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".pgpass")))?;
-        let text = std::fs::read_to_string(file).ok()?;
-        let host = match config.get_hosts().first()? {
-            tokio_postgres::config::Host::Tcp(name) => name.clone(),
-            tokio_postgres::config::Host::Unix(_) => "localhost".to_string(),
-        };
-        let port = config
-            .get_ports()
-            .first()
-            .copied()
-            .unwrap_or(5432)
-            .to_string();
-        let wanted = [
-            host.as_str(),
-            port.as_str(),
-            config.get_dbname()?,
-            config.get_user()?,
-        ];
-        pgpass_lookup(&text, wanted)
-    }
-}
-
-/// The password of the first `host:port:database:user:password` line that matches (`*`
-/// matches anything; `\:` and `\\` are escapes), as libpq reads `~/.pgpass`.
-fn pgpass_lookup(text: &str, wanted: [&str; 4]) -> Option<String> {
-    for line in text.lines() {
-        if line.trim_start().starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let mut fields = Vec::new();
-        let mut field = String::new();
-        let mut chars = line.chars();
-        while let Some(c) = chars.next() {
-            match c {
-                '\\' => field.extend(chars.next()),
-                ':' if fields.len() < 4 => fields.push(std::mem::take(&mut field)),
-                _ => field.push(c),
-            }
-        }
-        fields.push(field);
-        if fields.len() == 5
-            && fields[..4]
-                .iter()
-                .zip(wanted)
-                .all(|(have, want)| have == "*" || have == want)
-        {
-            return Some(fields[4].clone());
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -280,18 +271,5 @@ mod tests {
         );
         let refused = Location::parse("postgresql://shop@localhost").unwrap_err();
         assert!(refused.contains("name the database"), "{refused}");
-    }
-
-    #[test]
-    fn pgpass_lines_as_libpq_reads_them() {
-        let text = "# comment\nother:5432:lots:shop:no\n*:5432:lots:shop:pa\\:ss\n";
-        assert_eq!(
-            pgpass_lookup(text, ["db.local", "5432", "lots", "shop"]).as_deref(),
-            Some("pa:ss")
-        );
-        assert_eq!(
-            pgpass_lookup(text, ["db.local", "5433", "lots", "shop"]),
-            None
-        );
     }
 }

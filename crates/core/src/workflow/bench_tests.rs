@@ -493,3 +493,34 @@ fn weights_that_cannot_be_packed_are_refused_and_nothing_is_recorded() {
         "half a litre in microlitres"
     );
 }
+
+#[test]
+fn undo_takes_back_the_line_in_hand_before_a_recorded_lot() {
+    let mut bench = Bench::new().stocked();
+    bench.ok("@RECEIVE | SUP:BRAMBLE | INV-2 | ITEM:BOX | SL-B | @QTY:48");
+    let undone = bench.ok("@UNDO");
+    assert_eq!(undone[0], "ok: dropped BOX; nothing recorded");
+    assert_eq!(bench.status("OLV-2611-001"), Status::Available);
+    // a recorded lot has its label on the container: the first @UNDO says so, and any
+    // other scan keeps the lot
+    bench.ok("ITEM:BOX | SL-B | @QTY:48 | @DONE");
+    let asked = bench.ok("@UNDO");
+    assert!(asked[0].contains("take the label off"), "{asked:?}");
+    assert_eq!(bench.status("BOX-2611-001"), Status::Available);
+    bench.ok("ITEM:BOX | @CANCEL");
+    assert!(bench.ok("@UNDO")[0].contains("take the label off"));
+    let voided = bench.ok("@UNDO");
+    assert!(voided[0].contains("lot BOX-2611-001 undone"), "{voided:?}");
+    assert_eq!(bench.status("BOX-2611-001"), Status::Void);
+}
+
+#[test]
+fn undo_drops_the_ingredient_waiting_for_its_weight_first() {
+    let mut bench = Bench::new().stocked();
+    bench.ok("@MAKE | ITEM:SOAP | OLV-2611-001 | @QTY:1kg | LAV-2611-001");
+    let undone = bench.ok("@UNDO");
+    assert_eq!(undone[0], "ok: dropped LAV-2611-001; nothing recorded");
+    assert_eq!(bench.world.live_lines("MFG-0001").expect("memory"), [1]);
+    let undone = bench.ok("@UNDO");
+    assert!(undone[0].contains("1 kg of OLV-2611-001"), "{undone:?}");
+}

@@ -62,6 +62,8 @@ pub(super) fn step(
         ScanKind::Command(Command::Plan(text)) => plan(state, batch, text),
         ScanKind::Command(Command::Done) => done(state, ctx, batch),
         ScanKind::Command(Command::Cancel) => cancel(state, ctx, batch),
+        // what is in hand first: a lot waiting for its weight, as @CANCEL drops it
+        ScanKind::Command(Command::Undo) if batch.pending.is_some() => cancel(state, ctx, batch),
         ScanKind::Command(Command::Undo) => undo(state, ctx, batch),
         ScanKind::Command(c) => reject(format!("{} does not apply while making a batch", c.name())),
         ScanKind::Prefixed {

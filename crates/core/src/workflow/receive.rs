@@ -17,12 +17,33 @@ pub(super) fn step(
     scan: &Scan,
     world: &mut dyn World,
 ) -> Result<Outcome, WorldError> {
+    let outcome = scanned(state, ctx, scan, world)?;
+    // an @UNDO that asked to take a label off is answered by the next scan only
+    Ok(match outcome {
+        Outcome::Accepted(mut accepted) if scan.kind != ScanKind::Command(Command::Undo) => {
+            if let Doc::Receipt(r) = &mut accepted.state.doc {
+                r.undo_asked = None;
+            }
+            Outcome::Accepted(accepted)
+        }
+        other => other,
+    })
+}
+
+fn scanned(
+    state: &BenchState,
+    ctx: &StepContext<'_>,
+    scan: &Scan,
+    world: &mut dyn World,
+) -> Result<Outcome, WorldError> {
     let receipt = match &state.doc {
         Doc::Receipt(r) => r,
         _ => return no_receipt(state, scan, world),
     };
     match &scan.kind {
         ScanKind::Command(Command::Cancel) => cancel(state, receipt),
+        // what is in hand first: the line being scanned, as @CANCEL drops it
+        ScanKind::Command(Command::Undo) if receipt.line.is_some() => cancel(state, receipt),
         ScanKind::Command(Command::Undo) => undo(state, ctx, receipt, world),
         ScanKind::Command(Command::Done) => done(state, ctx, receipt, world),
         ScanKind::Command(Command::Qty(text)) => {
@@ -180,6 +201,7 @@ fn open_receipt(
     };
     let mut next = state.clone();
     next.doc = Doc::Receipt(Receipt {
+        undo_asked: None,
         supplier_code: supplier.code.clone(),
         supplier_name: supplier.name.clone(),
         invoice: None,
@@ -523,9 +545,23 @@ fn undo(
             "lot {code} has already been used or written off; it cannot be undone here"
         ));
     }
+    // its label is out: the first @UNDO says to take it off, the second voids the lot
+    if receipt.undo_asked.as_deref() != Some(code.as_str()) {
+        let mut next = state.clone();
+        if let Doc::Receipt(r) = &mut next.doc {
+            r.undo_asked = Some(code.clone());
+        }
+        return accept(Accepted::new(
+            next,
+            format!(
+                "lot {code} was recorded and its label printed: take the label off the container, then scan @UNDO again to void the lot (any other scan keeps it)"
+            ),
+        ));
+    }
     let mut next = state.clone();
     if let Doc::Receipt(r) = &mut next.doc {
         r.lots.pop();
+        r.undo_asked = None;
     }
     let mut accepted = Accepted::new(
         next,

@@ -50,6 +50,10 @@ pub struct Receipt {
     pub line: Option<ReceiptLine>,
     /// lots recorded on this receipt and not undone, oldest first
     pub lots: Vec<String>,
+    /// a lot whose label is out: the `@UNDO` that asked to take it off, so that the next
+    /// `@UNDO` voids it
+    #[serde(default)]
+    pub undo_asked: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

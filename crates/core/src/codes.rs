@@ -264,10 +264,17 @@ pub struct Amount {
 }
 
 impl Amount {
-    /// A number and an optional unit; a decimal comma is not a number here (CSV cells
-    /// and scans use the point).
+    /// A number and an optional unit. A decimal comma is read as the point (`2,5kg` is
+    /// 2.5 kg, as a European keyboard or card has it); a number has one or the other.
     pub fn parse(text: &str) -> Result<Amount, QuantityError> {
         let text = text.trim();
+        let pointed;
+        let text = if text.contains(',') && !text.contains('.') && text.matches(',').count() == 1 {
+            pointed = text.replace(',', ".");
+            pointed.as_str()
+        } else {
+            text
+        };
         let split = text
             .find(|c: char| c.is_ascii_alphabetic())
             .unwrap_or(text.len());

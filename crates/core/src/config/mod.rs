@@ -611,10 +611,15 @@ impl Station {
     }
 
     pub fn from_toml(text: &str, path: &Path) -> Result<Station, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|source| ConfigError::Parse {
+        let mut config: Config = toml::from_str(text).map_err(|source| ConfigError::Parse {
             path: path.to_path_buf(),
             source,
         })?;
+        // relative paths in a file are the file's: an import run from another folder
+        // finds the station's database, not a new empty one beside itself
+        if let Some(base) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            config.resolve_paths(base);
+        }
         let invalid = |message: String| ConfigError::Invalid {
             path: path.to_path_buf(),
             message,
@@ -777,6 +782,37 @@ impl Station {
 
     pub fn bench(&self, name: &str) -> Option<&BenchConfig> {
         self.config.bench.iter().find(|b| b.name == name)
+    }
+}
+
+impl Config {
+    /// Every relative file path the configuration names (the SQLite database, the
+    /// witness, the label templates, a file printer's folder) taken from `base`, the
+    /// configuration file's folder.
+    fn resolve_paths(&mut self, base: &Path) {
+        let from_base = |path: &Path| -> PathBuf {
+            if path.is_relative() {
+                base.join(path)
+            } else {
+                path.to_path_buf()
+            }
+        };
+        if let Some(database) = &self.station.database
+            && let Ok(Location::Sqlite(file)) = Location::parse(database)
+        {
+            self.station.database = Some(from_base(&file).display().to_string());
+        }
+        if let Some(witness) = &self.station.witness {
+            self.station.witness = Some(from_base(witness));
+        }
+        if let Some(templates) = &self.labels.templates {
+            self.labels.templates = Some(from_base(templates));
+        }
+        for printer in &mut self.printer {
+            if let PrinterConnection::File { path } = &mut printer.connection {
+                *path = from_base(path);
+            }
+        }
     }
 }
 
@@ -948,5 +984,38 @@ mod tests {
             "[station]\ntimezone='Mars/Olympus'\n[[bench]]\nname='a'",
             "Mars/Olympus",
         );
+    }
+
+    #[test]
+    fn relative_paths_are_the_config_files() {
+        let station = Station::from_toml(
+            "[station]\ndatabase = \"lotstation.db\"\nwitness = \"logs/head\"\n\
+             [labels]\ntemplates = \"labels\"\n\
+             [[bench]]\nname = \"b\"\nscanners = [\"s\"]\nprinter = \"p\"\n\
+             [[scanner]]\nname = \"s\"\nkind = \"stdin\"\n\
+             [[printer]]\nname = \"p\"\nkind = \"file\"\npath = \"out\"\nlanguage = \"pdf\"\n",
+            Path::new("/srv/shop/lotstation.toml"),
+        );
+        // the templates folder does not exist: the built-in ones stand in
+        let station = station.expect("config");
+        assert_eq!(
+            station.database(None),
+            Location::sqlite("/srv/shop/lotstation.db")
+        );
+        assert_eq!(
+            station.witness(&station.database(None)),
+            PathBuf::from("/srv/shop/logs/head")
+        );
+        assert!(matches!(
+            &station.config.printer[0].connection,
+            PrinterConnection::File { path } if path == Path::new("/srv/shop/out")
+        ));
+        // an absolute path and a PostgreSQL address are as written
+        let pg = Station::from_toml(
+            "[station]\ndatabase = \"postgresql://shop@db/lots\"\n[[bench]]\nname = \"b\"\n",
+            Path::new("/srv/shop/lotstation.toml"),
+        )
+        .expect("config");
+        assert_eq!(pg.database(None).to_string(), "postgresql://shop@db/lots");
     }
 }

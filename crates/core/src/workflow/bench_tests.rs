@@ -524,3 +524,13 @@ fn undo_drops_the_ingredient_waiting_for_its_weight_first() {
     let undone = bench.ok("@UNDO");
     assert!(undone[0].contains("1 kg of OLV-2611-001"), "{undone:?}");
 }
+
+#[test]
+fn a_decimal_comma_is_read_as_a_point() {
+    let mut bench = Bench::new();
+    bench.ok("@RECEIVE | SUP:BRAMBLE | INV-1 | ITEM:OLIVE | SL-1 | @QTY:2,5kg | @DONE");
+    assert_eq!(bench.balance("OLV-2611-001"), 2_500_000);
+    assert!(bench.ok("ITEM:OLIVE | SL-2")[1].contains("SL-2"));
+    // more than one comma is no number
+    assert!(bench.refused("@QTY:1,000,5").contains("not a number"));
+}

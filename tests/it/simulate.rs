@@ -269,3 +269,29 @@ fn packing_an_order_by_weight() {
     assert!(row.ends_with(",1.5 kg"), "{customers}");
     assert_eq!(shop.verify().0, 0);
 }
+
+/// A bench that forgives (issue 30's smaller cases): a decimal comma, a supplier lot
+/// received twice held and released whole at the bench, a @RELEASE waiting for its label
+/// dropped (and said) when the bench turns to packing.
+#[test]
+fn a_bench_that_forgives_small_slips() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    let transcript = bench.script(
+        "@RECEIVE | SUP:BRAMBLE | INV-7 | ITEM:LAV-EO | SL-445 | @QTY:0,1kg | @DONE
+         | ITEM:LAV-EO | SL-445 | @QTY:200g | @DONE | @DONE
+         | @HOLD | SL-445 | NOTE:smells off | @RELEASE | NOTE:checked | SL-445
+         | @RELEASE | @PACK | ORD:1001",
+    );
+    insta::assert_snapshot!(transcript);
+    assert_eq!(
+        shop.query_strings("SELECT code || ' ' || status FROM status_changes ORDER BY id"),
+        [
+            "LAV-2611-001 hold",
+            "LAV-2611-002 hold",
+            "LAV-2611-001 available",
+            "LAV-2611-002 available"
+        ]
+    );
+    assert_eq!(shop.verify().0, 0);
+}

@@ -534,3 +534,46 @@ fn a_decimal_comma_is_read_as_a_point() {
     // more than one comma is no number
     assert!(bench.refused("@QTY:1,000,5").contains("not a number"));
 }
+
+#[test]
+fn a_hold_or_release_waiting_for_its_label_is_dropped_with_the_workflow() {
+    let mut bench = Bench::new().stocked();
+    bench.ok("@RELEASE");
+    let switched = bench.ok("@PACK");
+    assert_eq!(
+        switched[0],
+        "ok: bench is now packing; the @RELEASE that waited for a lot or batch was dropped"
+    );
+    bench.ok("ORD:1001");
+}
+
+#[test]
+fn a_supplier_lot_received_twice_is_held_and_released_whole_at_the_bench() {
+    let mut bench = Bench::new().stocked();
+    bench.ok(
+        "@RECEIVE | SUP:BRAMBLE | INV-7 | ITEM:LAV-EO | SL-445 | @QTY:100g | @DONE
+         | ITEM:LAV-EO | SL-445 | @QTY:200g | @DONE | @DONE",
+    );
+    let held = bench.ok("@HOLD | SL-445 | NOTE:smells off");
+    assert!(
+        held[1].contains("LAV-2611-002, LAV-2611-003 selected"),
+        "{held:?}"
+    );
+    assert!(
+        held[2].contains("LAV-2611-002, LAV-2611-003 put on hold"),
+        "{held:?}"
+    );
+    assert_eq!(bench.status("LAV-2611-002"), Status::Hold);
+    assert_eq!(bench.status("LAV-2611-003"), Status::Hold);
+    assert_eq!(bench.status("LAV-2611-001"), Status::Available);
+    bench.ok("@RELEASE | NOTE:checked, fine | SL-445");
+    assert_eq!(bench.status("LAV-2611-002"), Status::Available);
+    assert_eq!(bench.status("LAV-2611-003"), Status::Available);
+    // nothing of it on hold: nothing to release
+    bench.ok("@RELEASE");
+    assert!(
+        bench
+            .refused("SL-445")
+            .contains("none of them can be released")
+    );
+}

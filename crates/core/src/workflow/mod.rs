@@ -438,7 +438,21 @@ fn switch_mode(state: &BenchState, command: &Command) -> Result<Outcome, WorldEr
     let mut next = state.clone();
     next.mode = Some(mode);
     next.doc = Doc::None;
-    accept(Accepted::new(next, format!("bench is now {}", mode.verb())))
+    // a @HOLD or @RELEASE still waiting for its label is dropped with the old workflow
+    let dropped = next.armed.take().map(|armed| {
+        format!(
+            "; the {} that waited for a lot or batch was dropped",
+            armed.action.command()
+        )
+    });
+    accept(Accepted::new(
+        next,
+        format!(
+            "bench is now {}{}",
+            mode.verb(),
+            dropped.unwrap_or_default()
+        ),
+    ))
 }
 
 fn arm_status(
@@ -475,6 +489,7 @@ fn arm_status(
         action,
         code: None,
         note: None,
+        more: Vec::new(),
     });
     accept(Accepted::new(
         next,
@@ -508,6 +523,35 @@ fn status_step(
             kind: PrefixKind::Note,
             value,
         } => armed.note = Some(value.clone()),
+        ScanKind::Code(text)
+            if matches!(resolve_code(text, world)?, Resolved::Unknown(_))
+                && world.lots_by_supplier_lot(None, text)?.len() > 1 =>
+        {
+            // a supplier's lot number received as several lots: every one of them, as the
+            // command line holds them
+            let lots = world.lots_by_supplier_lot(None, text)?;
+            let wanted: Vec<String> = lots
+                .iter()
+                .filter(|l| match armed.action {
+                    StatusAction::Hold => l.status == Status::Available,
+                    StatusAction::Release => matches!(l.status, Status::Hold | Status::Quarantine),
+                })
+                .map(|l| l.code.clone())
+                .collect();
+            let Some((first, more)) = wanted.split_first() else {
+                return reject(format!(
+                    "supplier lot {text} names {} ({}): none of them can be {}",
+                    crate::counted(lots.len(), "lot"),
+                    lots.iter()
+                        .map(|l| l.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    armed.action.past()
+                ));
+            };
+            armed.code = Some(first.clone());
+            armed.more = more.to_vec();
+        }
         ScanKind::Code(_) | ScanKind::Gs1(_) => {
             let stock = match scanned_stock(scan, world)? {
                 Ok(stock) => stock,
@@ -556,18 +600,33 @@ fn status_step(
     match (&armed.code, &armed.note) {
         (Some(code), Some(note)) => {
             next.armed = None;
+            let codes: Vec<&String> = std::iter::once(code).chain(&armed.more).collect();
+            let named = codes
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             let mut accepted =
-                Accepted::new(next, format!("{code} {} ({note})", armed.action.past()));
-            accepted.records.push(Record::StatusChange {
-                code: code.clone(),
-                status: armed.action.status(),
-                reason: note.clone(),
-                at: ctx.now,
-            });
+                Accepted::new(next, format!("{named} {} ({note})", armed.action.past()));
+            for code in codes {
+                accepted.records.push(Record::StatusChange {
+                    code: code.clone(),
+                    status: armed.action.status(),
+                    reason: note.clone(),
+                    at: ctx.now,
+                });
+            }
             accept(accepted)
         }
         (Some(code), None) => {
-            let message = format!("{code} selected for {}", armed.action.command());
+            let message = match armed.more.is_empty() {
+                true => format!("{code} selected for {}", armed.action.command()),
+                false => format!(
+                    "{code}, {} selected for {} (the lots of one supplier lot)",
+                    armed.more.join(", "),
+                    armed.action.command()
+                ),
+            };
             next.armed = Some(armed);
             accept(Accepted::new(next, message))
         }

@@ -215,6 +215,10 @@ pub struct Armed {
     pub action: StatusAction,
     pub code: Option<String>,
     pub note: Option<String>,
+    /// the other lots a supplier's lot number names (two deliveries of one supplier lot):
+    /// held or released with `code`
+    #[serde(default)]
+    pub more: Vec<String>,
 }
 
 /// Which label: one of a record (a lot, a batch, a shipment) or a card of the command sheet.

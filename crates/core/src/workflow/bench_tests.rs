@@ -577,3 +577,15 @@ fn a_supplier_lot_received_twice_is_held_and_released_whole_at_the_bench() {
             .contains("none of them can be released")
     );
 }
+
+#[test]
+fn a_yield_far_from_the_plan_is_questioned() {
+    let mut bench = Bench::new().stocked();
+    let answers = bench.ok("@MAKE | ITEM:SOAP | @PLAN:24 | OLV-2611-001 | @QTY:1kg | @YIELD:60");
+    assert!(
+        answers[5].contains("warning: 60 each is far from the plan of 24 each (+150 %)"),
+        "{answers:?}"
+    );
+    let near = bench.ok("@YIELD:23");
+    assert!(!near[0].contains("warning"), "{near:?}");
+}

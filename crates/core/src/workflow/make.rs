@@ -47,14 +47,27 @@ pub(super) fn step(
                             b.planned = Some(q);
                         }
                     }
-                    accept(Accepted::new(
+                    let mut accepted = Accepted::new(
                         next,
                         format!(
                             "yield of {}: {}",
                             batch.code,
                             q.display_in(batch.product.unit)
                         ),
-                    ))
+                    );
+                    // a yield far from what was planned is likely a mis-keyed number
+                    if let Some(plan) = batch.planned.filter(|p| p.base > 0)
+                        && (q.base * 100 > plan.base * 120 || q.base * 100 < plan.base * 80)
+                    {
+                        accepted.warnings.push(format!(
+                            "{} is far from the plan of {} ({:+} %): check the number; @YIELD:<n> again corrects it",
+                            q.display_in(batch.product.unit),
+                            plan.display_in(batch.product.unit),
+                            (i128::from(q.base) - i128::from(plan.base)) * 100
+                                / i128::from(plan.base)
+                        ));
+                    }
+                    accept(accepted)
                 }
                 Err(e) => reject(format!("@YIELD:{text}: {e}")),
             }

@@ -261,14 +261,7 @@ fn devices_are_listed_and_recorded() {
 #[test]
 fn packs_weighed_on_the_packing_benchs_scale() {
     let shop = Shop::new();
-    shop.import_csv(
-        "items",
-        "sku,name,kind,unit\nBULK,Bulk lavender soap,product,kg\n",
-    );
-    shop.import_csv(
-        "orders",
-        "order_number,customer_code,ordered_at,sku,quantity\n5004,C001,2026-11-20,BULK,1.5\n",
-    );
+    shop.import_bulk_soap();
     let link = shop.path("scale-1");
     let mut scale = FakeScale::start(&link);
     let mut bench = shop.bench_with_config(&config(&link));

@@ -121,10 +121,20 @@ fn biip(python: &str, element_string: &[u8]) -> (String, String, String) {
     let script = "import sys, biip\nr = biip.parse(sys.stdin.read())\nm = r.gs1_message\n\
                   g = {e.ai.ai: e for e in m.element_strings}\n\
                   print(g['01'].value, g['10'].value, g['17'].date.isoformat() if '17' in g else '-')";
+    let text = python_on(python, script, element_string);
+    let parts: Vec<&str> = text.split_whitespace().collect();
+    assert_eq!(parts.len(), 3, "biip: {text}");
+    (parts[0].into(), parts[1].into(), parts[2].into())
+}
+
+/// What a Python script prints given `input` on its standard input (its errors, if it
+/// printed nothing).
+fn python_on(python: &str, script: &str, input: &[u8]) -> String {
     let mut child = Command::new(python)
         .args(["-c", script])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("python");
     use std::io::Write;
@@ -132,18 +142,14 @@ fn biip(python: &str, element_string: &[u8]) -> (String, String, String) {
         .stdin
         .take()
         .expect("stdin")
-        .write_all(element_string)
+        .write_all(input)
         .expect("write");
-    let out = child.wait_with_output().expect("biip");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let parts: Vec<&str> = text.split_whitespace().collect();
-    assert_eq!(
-        parts.len(),
-        3,
-        "biip: {text} {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (parts[0].into(), parts[1].into(), parts[2].into())
+    let out = child.wait_with_output().expect("python");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    if text.trim().is_empty() {
+        return String::from_utf8_lossy(&out.stderr).to_string();
+    }
+    text
 }
 
 /// A shop with a lot (GTIN item, by weight), a batch (GTIN product) and a shipment.
@@ -545,21 +551,7 @@ fn check_pack_label(python: &str, decoded: &[Decoded]) {
     // biip's net weight, whichever (310n) the label chose
     let script = "import sys, biip\nm = biip.parse(sys.stdin.read()).gs1_message\n\
                   print([str(e.decimal) + ' kg' for e in m.element_strings if e.ai.ai.startswith('310')][0])";
-    let mut child = Command::new(&python)
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("python");
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(&gs1.bytes)
-        .expect("write");
-    let out = child.wait_with_output().expect("biip");
-    let weight = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let weight = python_on(&python, script, &gs1.bytes).trim().to_string();
     let kg: f64 = weight.trim_end_matches(" kg").parse().expect("a number");
     assert!((kg - 0.75).abs() < 1e-9, "{weight}");
 }

@@ -217,14 +217,7 @@ fn reprint_prints_one_copy_unless_asked() {
 #[test]
 fn packing_an_order_by_weight() {
     let shop = Shop::new();
-    shop.import_csv(
-        "items",
-        "sku,name,kind,unit\nBULK,Bulk lavender soap,product,kg\n",
-    );
-    shop.import_csv(
-        "orders",
-        "order_number,customer_code,ordered_at,sku,quantity\n5004,C001,2026-11-20,BULK,1.5\n",
-    );
+    shop.import_bulk_soap();
     let mut bench = shop.bench();
     bench.script(
         "@RECEIVE | SUP:COASTAL | INV-2 | ITEM:OLIVE | SL-OL-5 | @QTY:20kg | @DONE | @DONE

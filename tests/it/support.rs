@@ -172,6 +172,18 @@ impl Shop {
 
     /// The soap's recipe with its batch size: 3 kg of olive oil and 400 g of lye for 12
     /// bars.
+    /// Bulk lavender soap kept in kilograms (BULK), and order 5004 asking 1.5 kg of it.
+    pub fn import_bulk_soap(&self) {
+        self.import_csv(
+            "items",
+            "sku,name,kind,unit\nBULK,Bulk lavender soap,product,kg\n",
+        );
+        self.import_csv(
+            "orders",
+            "order_number,customer_code,ordered_at,sku,quantity\n5004,C001,2026-11-20,BULK,1.5\n",
+        );
+    }
+
     pub fn import_soap_recipe(&self) {
         self.import_csv(
             "boms",

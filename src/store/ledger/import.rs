@@ -223,22 +223,33 @@ fn write_master(db: &Db, write: &Write<'_>, given: &Given) -> Result<(), StoreEr
             lines,
         } => {
             db.execute(
-                "DELETE FROM order_lines WHERE order_number = $1",
-                params![number],
-            )?;
-            db.execute(
                 "INSERT INTO orders (order_number, customer_code, ordered_at) VALUES ($1, $2, $3)
                  ON CONFLICT(order_number) DO UPDATE SET customer_code = excluded.customer_code,
                    ordered_at = excluded.ordered_at",
                 params![number, customer_code, ordered_at],
             )?;
-            for (i, (sku, quantity)) in lines.iter().enumerate() {
-                db.execute(
-                    "INSERT INTO order_lines (order_number, line_no, sku, quantity) VALUES ($1, $2, $3, $4)",
-                    params![number, i as i64 + 1, sku, quantity],
-                )?;
-            }
+            replace_order_lines(db, number, lines)?;
         }
+    }
+    Ok(())
+}
+
+/// An order's lines replaced by `lines` (SKU, base units), numbered from 1: what both
+/// orders.csv and a shop's export write once the order itself is.
+pub(crate) fn replace_order_lines<S: AsRef<str>>(
+    db: &Db,
+    number: &str,
+    lines: &[(S, i64)],
+) -> Result<(), StoreError> {
+    db.execute(
+        "DELETE FROM order_lines WHERE order_number = $1",
+        params![number],
+    )?;
+    for (i, (sku, quantity)) in lines.iter().enumerate() {
+        db.execute(
+            "INSERT INTO order_lines (order_number, line_no, sku, quantity) VALUES ($1, $2, $3, $4)",
+            params![number, i as i64 + 1, sku.as_ref(), quantity],
+        )?;
     }
     Ok(())
 }

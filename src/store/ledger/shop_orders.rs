@@ -193,21 +193,12 @@ fn write_shop(db: &Db, shop: Shop, write: &ShopWrite) -> Result<(), StoreError> 
             lines,
         } => {
             db.execute(
-                "DELETE FROM order_lines WHERE order_number = $1",
-                params![number],
-            )?;
-            db.execute(
                 "INSERT INTO orders (order_number, customer_code, ordered_at, shop, status) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT(order_number) DO UPDATE SET customer_code = excluded.customer_code,
                    ordered_at = excluded.ordered_at, shop = excluded.shop, status = excluded.status",
                 params![number, customer_code, ordered_at, shop.name(), status],
             )?;
-            for (i, (sku, quantity)) in lines.iter().enumerate() {
-                db.execute(
-                    "INSERT INTO order_lines (order_number, line_no, sku, quantity) VALUES ($1, $2, $3, $4)",
-                    params![number, i as i64 + 1, sku, quantity],
-                )?;
-            }
+            crate::store::ledger::import::replace_order_lines(db, number, lines)?;
         }
     }
     Ok(())

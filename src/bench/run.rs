@@ -25,14 +25,18 @@ fn import_master(store: &mut Store, dir: &Path) -> anyhow::Result<()> {
         (MasterKind::Suppliers, "suppliers.csv"),
         (MasterKind::Customers, "customers.csv"),
     ] {
-        let data = masterdata::parse(kind, &dir.join(name))?;
+        let data = masterdata::parse(&crate::clock::Disk, kind, &dir.join(name))?;
         store.import_master(name, "-", &data, crate::clock::now())?;
     }
     Ok(())
 }
 
 fn station(config: &str) -> anyhow::Result<Station> {
-    Ok(Station::from_toml(config, Path::new("(bench)"))?)
+    Ok(Station::from_toml(
+        &crate::clock::Disk,
+        config,
+        Path::new("(bench)"),
+    )?)
 }
 
 /// Runs every figure at `scale` in `dir` (a fresh folder) with the binary at `exe`.
@@ -266,7 +270,7 @@ fn import_history_timed(
     import_master(&mut store, dir)?;
     let tz = jiff::tz::TimeZone::UTC;
     let started = Instant::now();
-    let history = masterdata::parse_history(&dir.join("history"), &tz)?;
+    let history = masterdata::parse_history(&crate::clock::Disk, &dir.join("history"), &tz)?;
     let format = crate::core::codes::CodeFormat::parse("SHP-{seq:06}")?;
     store.import_history(&history, &format, &tz, crate::clock::now(), true)?;
     let import = started.elapsed();
@@ -440,7 +444,7 @@ fn fresh_store_at(location: &Location, dir: &Path) -> anyhow::Result<Store> {
         (MasterKind::Items, "bench-items.csv"),
         (MasterKind::Suppliers, "bench-suppliers.csv"),
     ] {
-        let data = masterdata::parse(kind, &dir.join(name))?;
+        let data = masterdata::parse(&crate::clock::Disk, kind, &dir.join(name))?;
         store.import_master(name, "-", &data, crate::clock::now())?;
     }
     Ok(store)

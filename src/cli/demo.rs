@@ -344,7 +344,7 @@ pub fn demo(dir: &Path, quiet: bool) -> anyhow::Result<i32> {
     prepare_dir(dir)?;
     let config_path = dir.join("station.toml");
     std::fs::write(&config_path, config(dir))?;
-    let station = Station::load(Some(&config_path))?;
+    let station = Station::load(&crate::clock::Disk, Some(&config_path))?;
     let witness = station.witness(&station.database(None));
     let mut store = Store::open(&station.database(None))?;
 

@@ -120,7 +120,7 @@ pub fn import_file(
     file: &Path,
     at: jiff::Timestamp,
 ) -> anyhow::Result<crate::store::ImportSummary> {
-    let data = masterdata::parse(kind, file)?;
+    let data = masterdata::parse(&crate::clock::Disk, kind, file)?;
     let bytes = std::fs::read(file)?;
     let name = file.display().to_string();
     Ok(store.import_master(&name, &sha256_hex(&bytes), &data, at)?)
@@ -143,6 +143,7 @@ fn import_shop(
         // an optional third column: what one unit of the shop's line is of our item
         // (`500 g` for a bag of a product kept in grams, `6` for a six-pack of bars)
         let rows = masterdata::read_csv(
+            &crate::clock::Disk,
             path,
             &["shop_sku", "sku", "quantity"],
             &["shop_sku", "sku"],
@@ -162,7 +163,7 @@ fn import_shop(
         }
     }
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let orders = crate::shops::read(shop, &paths, &station.timezone)?;
+    let orders = crate::shops::read(&crate::clock::Disk, shop, &paths, &station.timezone)?;
     let mut bytes = Vec::new();
     for file in files {
         bytes.extend(std::fs::read(file)?);
@@ -247,7 +248,7 @@ fn import_history(
     dir: &Path,
     without_consumptions: bool,
 ) -> anyhow::Result<i32> {
-    let history = masterdata::parse_history(dir, &station.timezone)?;
+    let history = masterdata::parse_history(&crate::clock::Disk, dir, &station.timezone)?;
     let mut store = super::open_store(db, station)?;
     let summary = store.import_history(
         &history,

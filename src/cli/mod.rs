@@ -203,7 +203,7 @@ pub enum Command {
 /// Runs a command; returns the process exit code.
 pub fn main(cli: Cli) -> anyhow::Result<i32> {
     // a configuration that is wrong is a usage error: said with the file and key, exit 2
-    let station = match Station::load(cli.config.as_deref()) {
+    let station = match Station::load(&crate::clock::Disk, cli.config.as_deref()) {
         Ok(station) => station,
         Err(e) => {
             eprintln!("error: {e}");

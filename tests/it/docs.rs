@@ -14,9 +14,13 @@ fn doc(name: &str) -> String {
 
 /// The keys a table accepts, from the error for an unknown one.
 fn keys_of(toml: &str) -> Vec<String> {
-    let err = lotstation::config::Station::from_toml(toml, Path::new("keys.toml"))
-        .expect_err("an unknown key is refused")
-        .to_string();
+    let err = lotstation::config::Station::from_toml(
+        &lotstation::clock::Disk,
+        toml,
+        Path::new("keys.toml"),
+    )
+    .expect_err("an unknown key is refused")
+    .to_string();
     let list = err
         .split("expected one of ")
         .nth(1)

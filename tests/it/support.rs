@@ -108,7 +108,8 @@ impl Shop {
             (MasterKind::Orders, "orders"),
         ] {
             let file = fixture(&format!("shop/{name}.csv"));
-            let data = masterdata::parse(kind, Path::new(&file)).expect("fixture parses");
+            let data = masterdata::parse(&lotstation::clock::Disk, kind, Path::new(&file))
+                .expect("fixture parses");
             store
                 .import_master(&file, "fixture", &data, start())
                 .expect("fixture imports");
@@ -658,8 +659,12 @@ pub struct Sim {
 
 impl Sim {
     pub fn start(shop: &Shop, config: &str) -> Sim {
-        let station = lotstation::config::Station::from_toml(config, Path::new("sim.toml"))
-            .expect("simulation config");
+        let station = lotstation::config::Station::from_toml(
+            &lotstation::clock::Disk,
+            config,
+            Path::new("sim.toml"),
+        )
+        .expect("simulation config");
         let store = lotstation::store::Store::open(&shop.location()).expect("open store");
         let clock = lotstation::daemon::ScriptedClock {
             next: start(),

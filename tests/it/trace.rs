@@ -153,7 +153,8 @@ fn store_with(past: &Past) -> (tempfile::TempDir, Store) {
         (lotstation::masterdata::MasterKind::Customers, "customers"),
     ] {
         let path = fixture(&format!("shop/{name}.csv"));
-        let data = lotstation::masterdata::parse(kind, Path::new(&path)).expect("parse");
+        let data = lotstation::masterdata::parse(&lotstation::clock::Disk, kind, Path::new(&path))
+            .expect("parse");
         store
             .import_master(name, "-", &data, crate::support::start())
             .expect("import");
@@ -164,8 +165,12 @@ fn store_with(past: &Past) -> (tempfile::TempDir, Store) {
         "code,name,email,phone,address\nC003,C3,c3@x.example,,\nC004,C4,,,\nC005,C5,,,\n",
     )
     .expect("w");
-    let data = lotstation::masterdata::parse(lotstation::masterdata::MasterKind::Customers, &extra)
-        .expect("parse");
+    let data = lotstation::masterdata::parse(
+        &lotstation::clock::Disk,
+        lotstation::masterdata::MasterKind::Customers,
+        &extra,
+    )
+    .expect("parse");
     store
         .import_master("more", "-", &data, crate::support::start())
         .expect("import");
@@ -173,7 +178,9 @@ fn store_with(past: &Past) -> (tempfile::TempDir, Store) {
     std::fs::create_dir(&history_dir).expect("mkdir");
     write_history(&history_dir, past);
     let tz = jiff::tz::TimeZone::UTC;
-    let history = lotstation::masterdata::parse_history(&history_dir, &tz).expect("parse history");
+    let history =
+        lotstation::masterdata::parse_history(&lotstation::clock::Disk, &history_dir, &tz)
+            .expect("parse history");
     let format = lotstation::core::codes::CodeFormat::parse("SHP-{seq:05}").expect("format");
     store
         .import_history(&history, &format, &tz, crate::support::start(), false)

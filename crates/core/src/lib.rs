@@ -1,7 +1,7 @@
 //! lotstation's core: the scan grammar, GS1, codes and quantities, the bench's workflows,
 //! the byte decoders of devices, labels and the PDF writer, master-data and shop parsing,
-//! EPCIS and the history checks. No IO but reading files it is handed, no clock, no
-//! database: time, records and ids come in as inputs. Its dependency tree has no tokio,
+//! EPCIS and the history checks. No IO, no clock, no database: time, records and ids come
+//! in as inputs, and a file's bytes or a time zone are asked of the `host::Host` it is given. Its dependency tree has no tokio,
 //! rusqlite, postgres, axum or hyper (the compiler guards what ARCHITECTURE.md promises).
 
 pub mod capture;
@@ -16,12 +16,12 @@ pub mod print;
 pub mod scan;
 pub mod trace;
 pub mod workflow;
-pub mod zone;
 
 pub mod decode;
 pub mod epcis;
 pub mod history_check;
 pub mod history_plan;
+pub mod host;
 pub mod import_plan;
 pub mod label;
 pub mod location;

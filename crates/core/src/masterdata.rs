@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use crate::codes::{Amount, Decimal, Gtin, Unit};
+use crate::host::Host;
 use crate::workflow::ItemKind;
 
 /// A problem with an imported file, located as precisely as possible.
@@ -276,26 +277,29 @@ pub fn parse_iso(text: &str) -> Option<String> {
 
 /// Reads a CSV file: the header must name every expected column and no other.
 pub fn read_csv<T>(
+    host: &dyn Host,
     path: &Path,
     expected: &[&str],
     required: &[&str],
     each: impl FnMut(&Row<'_>) -> Result<T, ImportError>,
 ) -> Result<Vec<T>, ImportError> {
-    read_csv_columns(path, expected, required, true, each)
+    read_csv_columns(host, path, expected, required, true, each)
 }
 
 /// Reads a CSV file another program wrote (a shop's export): the columns named in
 /// `expected` are read (header names compared case-blind), every other one is left alone.
 pub fn read_export<T>(
+    host: &dyn Host,
     path: &Path,
     expected: &[&str],
     required: &[&str],
     each: impl FnMut(&Row<'_>) -> Result<T, ImportError>,
 ) -> Result<Vec<T>, ImportError> {
-    read_csv_columns(path, expected, required, false, each)
+    read_csv_columns(host, path, expected, required, false, each)
 }
 
 fn read_csv_columns<T>(
+    host: &dyn Host,
     path: &Path,
     expected: &[&str],
     required: &[&str],
@@ -309,7 +313,9 @@ fn read_csv_columns<T>(
         column: None,
         message,
     };
-    let bytes = std::fs::read(path).map_err(|e| whole(format!("cannot read: {e}")))?;
+    let bytes = host
+        .read(path)
+        .map_err(|e| whole(format!("cannot read: {e}")))?;
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
     if let Some(line) = unclosed_quote(bytes) {
         return Err(ImportError {
@@ -490,80 +496,88 @@ fn unique(
 }
 
 /// Parses one master-data file of the given kind.
-pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
+pub fn parse(host: &dyn Host, kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
     let mut seen = HashSet::new();
     let mut given = None;
     let columns = kind.columns();
     match kind {
-        MasterKind::Items => read_csv(path, columns, &["sku", "name", "kind", "unit"], |row| {
-            given.get_or_insert_with(|| Given::of(row));
-            let sku = row.required("sku")?;
-            unique(&mut seen, row, "sku", &sku)?;
-            let kind = match row.required("kind")?.to_ascii_lowercase().as_str() {
-                "material" => ItemKind::Material,
-                "product" => ItemKind::Product,
-                other => {
-                    return Err(row.error("kind", format!("{other:?} must be material or product")));
+        MasterKind::Items => read_csv(
+            host,
+            path,
+            columns,
+            &["sku", "name", "kind", "unit"],
+            |row| {
+                given.get_or_insert_with(|| Given::of(row));
+                let sku = row.required("sku")?;
+                unique(&mut seen, row, "sku", &sku)?;
+                let kind = match row.required("kind")?.to_ascii_lowercase().as_str() {
+                    "material" => ItemKind::Material,
+                    "product" => ItemKind::Product,
+                    other => {
+                        return Err(
+                            row.error("kind", format!("{other:?} must be material or product"))
+                        );
+                    }
+                };
+                let unit_text = row.required("unit")?;
+                let unit = Unit::parse_item_unit(&unit_text).ok_or_else(|| {
+                    row.error(
+                        "unit",
+                        format!("{unit_text:?} must be one of g, kg, ml, l, each"),
+                    )
+                })?;
+                let gtin = row
+                    .optional("gtin")
+                    .map(|g| Gtin::parse(&g).map_err(|e| row.error("gtin", e.to_string())))
+                    .transpose()?;
+                let shelf_life_days = row
+                    .optional("shelf_life_days")
+                    .map(|d| {
+                        d.parse::<u32>()
+                            .ok()
+                            .filter(|d| *d <= 36_500)
+                            .ok_or_else(|| {
+                                row.error(
+                                    "shelf_life_days",
+                                    format!("{d:?} must be a whole number of days"),
+                                )
+                            })
+                    })
+                    .transpose()?;
+                let net_content = row
+                    .optional("net_content")
+                    .map(|n| {
+                        crate::net::NetContent::parse(&n)
+                            .map_err(|e| row.error("net_content", e.to_string()))
+                    })
+                    .transpose()?;
+                let lot_prefix = row.optional("lot_prefix");
+                if let Some(prefix) = &lot_prefix
+                    && !prefix
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    return Err(row.error(
+                        "lot_prefix",
+                        format!("{prefix:?} may hold only letters, digits, - and _"),
+                    ));
                 }
-            };
-            let unit_text = row.required("unit")?;
-            let unit = Unit::parse_item_unit(&unit_text).ok_or_else(|| {
-                row.error(
-                    "unit",
-                    format!("{unit_text:?} must be one of g, kg, ml, l, each"),
-                )
-            })?;
-            let gtin = row
-                .optional("gtin")
-                .map(|g| Gtin::parse(&g).map_err(|e| row.error("gtin", e.to_string())))
-                .transpose()?;
-            let shelf_life_days = row
-                .optional("shelf_life_days")
-                .map(|d| {
-                    d.parse::<u32>()
-                        .ok()
-                        .filter(|d| *d <= 36_500)
-                        .ok_or_else(|| {
-                            row.error(
-                                "shelf_life_days",
-                                format!("{d:?} must be a whole number of days"),
-                            )
-                        })
+                Ok(ItemRow {
+                    line: row.line(),
+                    sku,
+                    name: row.required("name")?,
+                    kind,
+                    unit,
+                    lot_prefix,
+                    gtin,
+                    shelf_life_days,
+                    net_content,
                 })
-                .transpose()?;
-            let net_content = row
-                .optional("net_content")
-                .map(|n| {
-                    crate::net::NetContent::parse(&n)
-                        .map_err(|e| row.error("net_content", e.to_string()))
-                })
-                .transpose()?;
-            let lot_prefix = row.optional("lot_prefix");
-            if let Some(prefix) = &lot_prefix
-                && !prefix
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
-                return Err(row.error(
-                    "lot_prefix",
-                    format!("{prefix:?} may hold only letters, digits, - and _"),
-                ));
-            }
-            Ok(ItemRow {
-                line: row.line(),
-                sku,
-                name: row.required("name")?,
-                kind,
-                unit,
-                lot_prefix,
-                gtin,
-                shelf_life_days,
-                net_content,
-            })
-        })
+            },
+        )
         .map(|rows| MasterFile::Items(rows, given.unwrap_or_default())),
         MasterKind::Suppliers | MasterKind::Customers => {
-            let rows = read_csv(path, columns, &["code", "name"], |row| {
+            let rows = read_csv(host, path, columns, &["code", "name"], |row| {
                 given.get_or_insert_with(|| Given::of(row));
                 let code = row.required("code")?;
                 unique(&mut seen, row, "code", &code.to_ascii_uppercase())?;
@@ -595,7 +609,7 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
                 MasterFile::Customers(rows, given)
             })
         }
-        MasterKind::Boms => read_csv(path, columns, &columns[..4], |row| {
+        MasterKind::Boms => read_csv(host, path, columns, &columns[..4], |row| {
             let product_sku = row.required("product_sku")?;
             let material_sku = row.required("material_sku")?;
             unique(
@@ -617,7 +631,7 @@ pub fn parse(kind: MasterKind, path: &Path) -> Result<MasterFile, ImportError> {
             })
         })
         .map(MasterFile::Boms),
-        MasterKind::Orders => read_csv(path, columns, columns, |row| {
+        MasterKind::Orders => read_csv(host, path, columns, columns, |row| {
             Ok(OrderRow {
                 line: row.line(),
                 order_number: row.required("order_number")?,
@@ -765,11 +779,18 @@ pub fn parse_timestamp(text: &str, tz: &jiff::tz::TimeZone) -> Option<jiff::Time
 
 /// Reads whichever of receipts.csv, batches.csv, consumptions.csv and shipments.csv are in
 /// `dir` (at least one must be).
-pub fn parse_history(dir: &Path, tz: &jiff::tz::TimeZone) -> Result<History, ImportError> {
+pub fn parse_history(
+    host: &dyn Host,
+    dir: &Path,
+    tz: &jiff::tz::TimeZone,
+) -> Result<History, ImportError> {
     let mut history = History::default();
     let file = |name: &str| {
         let path = dir.join(name);
-        path.exists().then_some(path)
+        match host.read(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            _ => Some(path),
+        }
     };
     let mut found = false;
     if let Some(path) = file("receipts.csv") {
@@ -786,7 +807,7 @@ pub fn parse_history(dir: &Path, tz: &jiff::tz::TimeZone) -> Result<History, Imp
             "received_at",
             "expiry",
         ];
-        history.receipts = read_csv(&path, &columns, &columns[..8], |row| {
+        history.receipts = read_csv(host, &path, &columns, &columns[..8], |row| {
             let lot_code = row.required("lot_code")?;
             unique(&mut seen, row, "lot_code", &lot_code)?;
             Ok(ReceiptRow {
@@ -814,7 +835,7 @@ pub fn parse_history(dir: &Path, tz: &jiff::tz::TimeZone) -> Result<History, Imp
             "yield",
             "expiry",
         ];
-        history.batches = read_csv(&path, &columns, &columns[..4], |row| {
+        history.batches = read_csv(host, &path, &columns, &columns[..4], |row| {
             let batch_code = row.required("batch_code")?;
             unique(&mut seen, row, "batch_code", &batch_code)?;
             let produced_at = row.timestamp("produced_at", tz)?;
@@ -833,7 +854,7 @@ pub fn parse_history(dir: &Path, tz: &jiff::tz::TimeZone) -> Result<History, Imp
     if let Some(path) = file("consumptions.csv") {
         found = true;
         let columns = ["batch_code", "input_code", "quantity", "unit"];
-        history.consumptions = read_csv(&path, &columns, &columns, |row| {
+        history.consumptions = read_csv(host, &path, &columns, &columns, |row| {
             Ok(ConsumptionRow {
                 line: row.line(),
                 batch_code: row.required("batch_code")?,
@@ -853,7 +874,7 @@ pub fn parse_history(dir: &Path, tz: &jiff::tz::TimeZone) -> Result<History, Imp
             "batch_code",
             "quantity",
         ];
-        history.shipments = read_csv(&path, &columns, &columns, |row| {
+        history.shipments = read_csv(host, &path, &columns, &columns, |row| {
             Ok(ShipmentRow {
                 line: row.line(),
                 order_number: row.required("order_number")?,
@@ -868,7 +889,7 @@ pub fn parse_history(dir: &Path, tz: &jiff::tz::TimeZone) -> Result<History, Imp
     if let Some(path) = file("wastes.csv") {
         found = true;
         let columns = ["code", "quantity", "unit", "reason", "wasted_at"];
-        history.wastes = read_csv(&path, &columns, &columns, |row| {
+        history.wastes = read_csv(host, &path, &columns, &columns, |row| {
             Ok(WasteRow {
                 line: row.line(),
                 code: row.required("code")?,
@@ -883,7 +904,7 @@ pub fn parse_history(dir: &Path, tz: &jiff::tz::TimeZone) -> Result<History, Imp
     if let Some(path) = file("holds.csv") {
         found = true;
         let columns = ["code", "status", "reason", "at"];
-        history.statuses = read_csv(&path, &columns, &columns, |row| {
+        history.statuses = read_csv(host, &path, &columns, &columns, |row| {
             use crate::workflow::Status;
             let text = row.required("status")?;
             let status = match Status::parse(&text.to_ascii_lowercase()) {
@@ -928,14 +949,12 @@ mod tests {
     /// A row after a field holding newlines is placed on the line an editor shows.
     #[test]
     fn lines_count_the_newlines_inside_quoted_fields() {
-        let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("x.csv");
-        std::fs::write(
-            &path,
+        let path = Path::new("x.csv");
+        let host = crate::host::InMemory::default().with_file(
+            path,
             "a,b\r\n1,\"two\nlines\"\r\n2,x\r\n\r\n3,\"y\r\nz\"\r\n4,w\r\n",
-        )
-        .expect("write");
-        let lines = read_export(&path, &["a", "b"], &["a"], |row| {
+        );
+        let lines = read_export(&host, path, &["a", "b"], &["a"], |row| {
             Ok((row.get("a").to_string(), row.line()))
         })
         .expect("read");

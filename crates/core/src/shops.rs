@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::codes::Decimal;
+use crate::host::Host;
 use crate::masterdata::{ImportError, Row, read_export};
 
 /// Where an order file comes from.
@@ -127,6 +128,7 @@ pub struct ShopOrder {
 
 /// Reads a shop's export files into orders, in the order they first appear.
 pub fn read(
+    host: &dyn Host,
     shop: Shop,
     files: &[&Path],
     tz: &jiff::tz::TimeZone,
@@ -138,10 +140,10 @@ pub fn read(
             column: None,
             message: "our own orders.csv is read by `import orders FILE`".into(),
         }),
-        Shop::Shopify => one_each(files, |f| line_item_rows(f, &SHOPIFY, tz)),
-        Shop::Squarespace => one_each(files, |f| line_item_rows(f, &SQUARESPACE, tz)),
-        Shop::WooCommerce => one_each(files, |f| woocommerce(f, tz)),
-        Shop::Etsy => etsy(files),
+        Shop::Shopify => one_each(files, |f| line_item_rows(host, f, &SHOPIFY, tz)),
+        Shop::Squarespace => one_each(files, |f| line_item_rows(host, f, &SQUARESPACE, tz)),
+        Shop::WooCommerce => one_each(files, |f| woocommerce(host, f, tz)),
+        Shop::Etsy => etsy(host, files),
     }
 }
 
@@ -204,6 +206,7 @@ const LINE_ITEM_COLUMNS: &[&str] = &[
 ];
 
 fn line_item_rows(
+    host: &dyn Host,
     path: &Path,
     export: &LineItemExport,
     tz: &jiff::tz::TimeZone,
@@ -212,6 +215,7 @@ fn line_item_rows(
     let mut orders: Vec<ShopOrder> = Vec::new();
     let mut at: BTreeMap<String, usize> = BTreeMap::new();
     read_export(
+        host,
         path,
         LINE_ITEM_COLUMNS,
         &[export.number, "lineitem quantity"],
@@ -310,85 +314,95 @@ const WOO_COLUMNS: &[&str] = &[
     "item_refunded_qty",
 ];
 
-fn woocommerce(path: &Path, tz: &jiff::tz::TimeZone) -> Result<Vec<ShopOrder>, ImportError> {
+fn woocommerce(
+    host: &dyn Host,
+    path: &Path,
+    tz: &jiff::tz::TimeZone,
+) -> Result<Vec<ShopOrder>, ImportError> {
     let file = path.display().to_string();
     let mut orders: Vec<ShopOrder> = Vec::new();
     let mut at: BTreeMap<String, usize> = BTreeMap::new();
-    read_export(path, WOO_COLUMNS, &["order_id", "item_quantity"], |row| {
-        let number = first_of(row, &["order_number_formatted", "order_number", "order_id"]);
-        let index = match at.get(&number) {
-            Some(&i) => i,
-            None => {
-                let ordered_at = order_time(row, "order_date", tz)?;
-                let status = match row
-                    .get("status")
-                    .trim_start_matches("wc-")
-                    .to_ascii_lowercase()
-                    .as_str()
-                {
-                    "cancelled" | "failed" => OrderStatus::Cancelled,
-                    "refunded" => OrderStatus::Refunded,
-                    _ => OrderStatus::Open,
-                };
-                let person = |first: &str, last: &str| {
-                    format!("{} {}", row.get(first), row.get(last))
-                        .trim()
-                        .to_string()
-                };
-                let mut name = person("shipping_first_name", "shipping_last_name");
-                if name.is_empty() {
-                    name = person("billing_first_name", "billing_last_name");
+    read_export(
+        host,
+        path,
+        WOO_COLUMNS,
+        &["order_id", "item_quantity"],
+        |row| {
+            let number = first_of(row, &["order_number_formatted", "order_number", "order_id"]);
+            let index = match at.get(&number) {
+                Some(&i) => i,
+                None => {
+                    let ordered_at = order_time(row, "order_date", tz)?;
+                    let status = match row
+                        .get("status")
+                        .trim_start_matches("wc-")
+                        .to_ascii_lowercase()
+                        .as_str()
+                    {
+                        "cancelled" | "failed" => OrderStatus::Cancelled,
+                        "refunded" => OrderStatus::Refunded,
+                        _ => OrderStatus::Open,
+                    };
+                    let person = |first: &str, last: &str| {
+                        format!("{} {}", row.get(first), row.get(last))
+                            .trim()
+                            .to_string()
+                    };
+                    let mut name = person("shipping_first_name", "shipping_last_name");
+                    if name.is_empty() {
+                        name = person("billing_first_name", "billing_last_name");
+                    }
+                    let parts: Vec<&str> = [
+                        "shipping_company",
+                        "shipping_address_1",
+                        "shipping_address_2",
+                        "shipping_city",
+                        "shipping_state",
+                        "shipping_postcode",
+                        "shipping_country",
+                    ]
+                    .iter()
+                    .map(|c| row.get(c))
+                    .collect();
+                    orders.push(ShopOrder {
+                        file: file.clone(),
+                        line: row.line(),
+                        number: number.clone(),
+                        ordered_at,
+                        status,
+                        customer: ShopCustomer {
+                            name,
+                            email: row.get("billing_email").to_string(),
+                            phone: row.get("billing_phone").to_string(),
+                            address: address(&parts),
+                            buyer_id: String::new(),
+                        },
+                        lines: Vec::new(),
+                    });
+                    at.insert(number, orders.len() - 1);
+                    orders.len() - 1
                 }
-                let parts: Vec<&str> = [
-                    "shipping_company",
-                    "shipping_address_1",
-                    "shipping_address_2",
-                    "shipping_city",
-                    "shipping_state",
-                    "shipping_postcode",
-                    "shipping_country",
-                ]
-                .iter()
-                .map(|c| row.get(c))
-                .collect();
-                orders.push(ShopOrder {
-                    file: file.clone(),
-                    line: row.line(),
-                    number: number.clone(),
-                    ordered_at,
-                    status,
-                    customer: ShopCustomer {
-                        name,
-                        email: row.get("billing_email").to_string(),
-                        phone: row.get("billing_phone").to_string(),
-                        address: address(&parts),
-                        buyer_id: String::new(),
-                    },
-                    lines: Vec::new(),
-                });
-                at.insert(number, orders.len() - 1);
-                orders.len() - 1
+            };
+            // refunded units are written negative by some versions, positive by others
+            let refunded = Decimal::parse(row.get("item_refunded_qty").trim_start_matches('-'))
+                .map_or(0, |d| d.mantissa);
+            if let Some(quantity) = count(row, "item_quantity")? {
+                let left = quantity.mantissa - refunded * 10i128.pow(quantity.scale);
+                if left > 0 {
+                    orders[index].lines.push(ShopLine {
+                        line: row.line(),
+                        sku: row.get("item_sku").to_string(),
+                        name: row.get("item_name").to_string(),
+                        quantity: Decimal {
+                            mantissa: left,
+                            scale: quantity.scale,
+                        },
+                    });
+                }
             }
-        };
-        // refunded units are written negative by some versions, positive by others
-        let refunded = Decimal::parse(row.get("item_refunded_qty").trim_start_matches('-'))
-            .map_or(0, |d| d.mantissa);
-        if let Some(quantity) = count(row, "item_quantity")? {
-            let left = quantity.mantissa - refunded * 10i128.pow(quantity.scale);
-            if left > 0 {
-                orders[index].lines.push(ShopLine {
-                    line: row.line(),
-                    sku: row.get("item_sku").to_string(),
-                    name: row.get("item_name").to_string(),
-                    quantity: Decimal {
-                        mantissa: left,
-                        scale: quantity.scale,
-                    },
-                });
-            }
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     Ok(orders)
 }
 
@@ -427,7 +441,7 @@ const ETSY_ORDER_COLUMNS: &[&str] = &[
 /// Etsy's two files: the orders file (`Number of Items`) gives each order's buyer, address
 /// and status; the items file (`Transaction ID`) its lines. The items file alone will do
 /// (its rows carry the ship-to address); the orders file alone has no lines.
-fn etsy(files: &[&Path]) -> Result<Vec<ShopOrder>, ImportError> {
+fn etsy(host: &dyn Host, files: &[&Path]) -> Result<Vec<ShopOrder>, ImportError> {
     struct EtsyRow {
         items: bool,
         line: u64,
@@ -445,6 +459,7 @@ fn etsy(files: &[&Path]) -> Result<Vec<ShopOrder>, ImportError> {
     for path in files {
         let file = path.display().to_string();
         let rows = read_export(
+            host,
             path,
             ETSY_ORDER_COLUMNS,
             &["order id", "sale date"],
@@ -658,7 +673,7 @@ mod tests {
 
     #[test]
     fn shop_times_read_as_utc() {
-        let tz = jiff::tz::TimeZone::get("America/Chicago").unwrap();
+        let tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(-6));
         assert_eq!(
             shop_time("2026-11-21 09:50:26 +0200", &tz).as_deref(),
             Some("2026-11-21T07:50:26Z")

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::codes::{CodeFormat, CodeFormatError};
+use crate::host::Host;
 use crate::label::{LabelKind, LoadedTemplate, TemplateError};
 use crate::location::Location;
 use crate::scan::{Pattern, PrefixKind};
@@ -523,22 +524,28 @@ impl Templates {
 
     /// Reads the folder's `lot`, `batch`, `shipment`, `pack` and `card` templates (`.zpl` raw ZPL
     /// or `.toml`), each falling back to the built-in one.
-    pub fn load(dir: Option<&Path>) -> Result<Templates, TemplateError> {
+    pub fn load(host: &dyn Host, dir: Option<&Path>) -> Result<Templates, TemplateError> {
         let one = |kind: LabelKind| -> Result<LoadedTemplate, TemplateError> {
             let Some(dir) = dir else {
                 return LoadedTemplate::builtin(kind);
             };
             for (ext, raw) in [("zpl", Some(kind)), ("toml", None)] {
                 let path = dir.join(format!("{}.{ext}", kind.name()));
-                if !path.exists() {
-                    continue;
-                }
                 let shown = path.display().to_string();
-                let text =
-                    std::fs::read_to_string(&path).map_err(|source| TemplateError::Read {
-                        path: shown.clone(),
-                        source,
-                    })?;
+                let bytes = match host.read(&path) {
+                    Ok(bytes) => bytes,
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(source) => {
+                        return Err(TemplateError::Read {
+                            path: shown,
+                            source,
+                        });
+                    }
+                };
+                let text = String::from_utf8(bytes).map_err(|e| TemplateError::Read {
+                    path: shown.clone(),
+                    source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+                })?;
                 let template = LoadedTemplate::parse(&shown, &text, raw)?;
                 if template.kind() != kind {
                     return Err(TemplateError::Invalid {
@@ -597,20 +604,26 @@ impl Templates {
 }
 
 impl Station {
-    pub fn load(path: Option<&Path>) -> Result<Station, ConfigError> {
+    /// The configuration file at `path`, else the embedded default, read through `host`.
+    pub fn load(host: &dyn Host, path: Option<&Path>) -> Result<Station, ConfigError> {
         match path {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                let read = |source| ConfigError::Read {
                     path: path.to_path_buf(),
                     source,
-                })?;
-                Station::from_toml(&text, path)
+                };
+                let bytes = host.read(path).map_err(read)?;
+                let text = String::from_utf8(bytes)
+                    .map_err(|e| read(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
+                Station::from_toml(host, &text, path)
             }
-            None => Station::from_toml(EMBEDDED_DEFAULT, Path::new("(embedded default)")),
+            None => Station::from_toml(host, EMBEDDED_DEFAULT, Path::new("(embedded default)")),
         }
     }
 
-    pub fn from_toml(text: &str, path: &Path) -> Result<Station, ConfigError> {
+    /// A configuration's text, read from `path`; its templates folder and time zone are
+    /// asked of `host`.
+    pub fn from_toml(host: &dyn Host, text: &str, path: &Path) -> Result<Station, ConfigError> {
         let mut config: Config = toml::from_str(text).map_err(|source| ConfigError::Parse {
             path: path.to_path_buf(),
             source,
@@ -729,18 +742,19 @@ impl Station {
                     .map_err(|e| invalid(format!("pattern {:?}: {e}", p.regex)))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let timezone = crate::zone::load_zone(config.station.timezone.as_deref()).map_err(|e| {
+        let timezone = host.zone(config.station.timezone.as_deref()).map_err(|e| {
             invalid(format!(
                 "timezone {:?}: {e}",
                 config.station.timezone.as_deref().unwrap_or_default()
             ))
         })?;
-        let templates = Templates::load(config.labels.templates.as_deref()).map_err(|source| {
-            ConfigError::Template {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
+        let templates =
+            Templates::load(host, config.labels.templates.as_deref()).map_err(|source| {
+                ConfigError::Template {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
         templates.check_render(&config.printer).map_err(invalid)?;
         Ok(Station {
             source: path.to_path_buf(),
@@ -830,9 +844,14 @@ pub fn batch_labels(value: &toml::Value) -> Result<BatchLabels, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::InMemory;
 
     fn check_err(toml: &str, expected: &str) {
-        let err = Station::from_toml(toml, Path::new("t.toml"))
+        check_err_on(&InMemory::default(), toml, expected);
+    }
+
+    fn check_err_on(host: &InMemory, toml: &str, expected: &str) {
+        let err = Station::from_toml(host, toml, Path::new("t.toml"))
             .unwrap_err()
             .to_string();
         assert!(err.contains(expected), "{err}");
@@ -840,7 +859,7 @@ mod tests {
 
     #[test]
     fn embedded_default_loads() {
-        let station = Station::load(None).unwrap();
+        let station = Station::load(&InMemory::default(), None).unwrap();
         assert_eq!(station.config.bench.len(), 1);
         assert_eq!(station.database(None), Location::sqlite("lotstation.db"));
         assert_eq!(
@@ -864,7 +883,7 @@ mod tests {
                     report_layout = { report_id = 4, length_at = 1, payload_at = 3, aim_in_payload = false, more_at = 62, more_bit = 1 }\n\
                     [[scanner]]\nname='wedge'\nkind='evdev'\npath='/dev/input/event3'\nlayout='de'\nsuffix='none'\ntimeout_ms=60\n\
                     [[scale]]\nname='s'\npath='/dev/ttyUSB0'\nprotocol='toledo-8217'\nunit='lb'\n";
-        let station = Station::from_toml(toml, Path::new("t.toml")).unwrap();
+        let station = Station::from_toml(&InMemory::default(), toml, Path::new("t.toml")).unwrap();
         let pos = &station.config.scanner[0];
         assert_eq!(
             pos.report_layout
@@ -932,27 +951,20 @@ mod tests {
             r#"bench "a" uses printer "nope", which no [[printer]] defines"#,
         );
         // a template folder whose template does not parse is refused at start
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("lot.zpl"), "^FDno start^FS").unwrap();
-        check_err(
-            &format!(
-                "[labels]\ntemplates={:?}\n[[bench]]\nname='a'\n",
-                dir.path().display().to_string()
-            ),
+        let host = InMemory::default().with_file("/labels/lot.zpl", "^FDno start^FS");
+        check_err_on(
+            &host,
+            "[labels]\ntemplates='/labels'\n[[bench]]\nname='a'\n",
             "a ZPL template needs ^XA and ^XZ",
         );
         // and one that parses but cannot render (a barcode's data is not GS1)
-        std::fs::remove_file(dir.path().join("lot.zpl")).unwrap();
-        std::fs::write(
-            dir.path().join("lot.toml"),
+        let host = InMemory::default().with_file(
+            "/labels/lot.toml",
             "kind='lot'\nwidth_mm=50\nheight_mm=30\n[[element]]\ntype='barcode'\nsymbology='gs1-128'\nx_mm=1\ny_mm=1\nheight_mm=10\ndata='{item_name}'\n",
-        )
-        .unwrap();
-        check_err(
-            &format!(
-                "[labels]\ntemplates={:?}\n[[bench]]\nname='a'\n",
-                dir.path().display().to_string()
-            ),
+        );
+        check_err_on(
+            &host,
+            "[labels]\ntemplates='/labels'\n[[bench]]\nname='a'\n",
             "the lot label template does not render at 203 dpi",
         );
     }
@@ -989,6 +1001,7 @@ mod tests {
     #[test]
     fn relative_paths_are_the_config_files() {
         let station = Station::from_toml(
+            &InMemory::default(),
             "[station]\ndatabase = \"lotstation.db\"\nwitness = \"logs/head\"\n\
              [labels]\ntemplates = \"labels\"\n\
              [[bench]]\nname = \"b\"\nscanners = [\"s\"]\nprinter = \"p\"\n\
@@ -1012,6 +1025,7 @@ mod tests {
         ));
         // an absolute path and a PostgreSQL address are as written
         let pg = Station::from_toml(
+            &InMemory::default(),
             "[station]\ndatabase = \"postgresql://shop@db/lots\"\n[[bench]]\nname = \"b\"\n",
             Path::new("/srv/shop/lotstation.toml"),
         )

@@ -16,7 +16,13 @@ pub trait Recorded {
     fn stock(&mut self, code: &str) -> Option<StockView>;
 }
 
-fn located(file: &Option<String>, line: u64, column: &str, message: String) -> ImportError {
+/// A problem at a line and column of one of a history's files (which may be unnamed).
+pub(crate) fn located(
+    file: &Option<String>,
+    line: u64,
+    column: &str,
+    message: String,
+) -> ImportError {
     ImportError::at(file.as_deref().unwrap_or_default(), line, column, message)
 }
 

@@ -16,8 +16,9 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::codes::{Quantity, Unit};
+use crate::history_check::located;
 use crate::import_plan::PlanError;
-use crate::masterdata::{History, ImportError};
+use crate::masterdata::History;
 use crate::workflow::{ItemKind, Record, ShippedLine, StockKind};
 
 /// What the records already hold, as the rules ask it.
@@ -70,10 +71,6 @@ pub struct HistoryPlan {
     /// that no batch ends up inside itself
     pub batch_edges: Vec<(String, String, u64)>,
     pub summary: HistorySummary,
-}
-
-fn located(file: &Option<String>, line: u64, column: &str, message: String) -> ImportError {
-    ImportError::at(file.as_deref().unwrap_or_default(), line, column, message)
 }
 
 /// Plans the import of `history` over what `records` hold; shipments' days in `tz`.

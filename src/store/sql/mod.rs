@@ -351,7 +351,7 @@ impl Db {
         match location {
             Location::Sqlite(path) => Ok(Db::Lite(lite::LiteConn::open(path, access)?)),
             Location::Postgres(url) => Ok(Db::Pg(Box::new(RefCell::new(pg::PgConn::open(
-                url, location, access,
+                url, access,
             )?)))),
         }
     }

@@ -458,21 +458,17 @@ impl PgConn {
     /// Opens `url`: for writing, brought to the current schema; for reading, the
     /// database must exist (one written by an older lotstation is migrated first), and
     /// every transaction is read-only.
-    pub(super) fn open(
-        url: &PgUrl,
-        location: &Location,
-        access: Access,
-    ) -> std::result::Result<PgConn, OpenError> {
+    pub(super) fn open(url: &PgUrl, access: Access) -> std::result::Result<PgConn, OpenError> {
         let mut conn = PgConn::connect(url, access == Access::ReadOnly)?;
         match access {
-            Access::Write => conn.migrate(location)?,
+            Access::Write => conn.migrate()?,
             Access::ReadOnly => {
                 let version = conn.version()?;
                 if version == 0 {
                     return Err(OpenError::Missing);
                 }
                 if version < schema::MIGRATIONS.len() as i64 {
-                    conn.migrate(location)?;
+                    conn.migrate()?;
                 }
                 conn.batch("SET default_transaction_read_only = on")?;
             }
@@ -495,8 +491,8 @@ impl PgConn {
         self.parts().1.is_closed()
     }
 
-    /// Makes sure every statement in `texts` is prepared, preparing those that are not in
-    /// one pipeline.
+    /// Makes sure every statement in `texts` is prepared, preparing those that are not
+    /// (once per connection and statement, one round trip each).
     fn prepare_all(&mut self, texts: &[&str]) -> Result<()> {
         let mut missing: Vec<&str> = texts
             .iter()
@@ -805,11 +801,10 @@ impl PgConn {
 
     /// Brings the database to the current schema, under the writers' lock so that two
     /// stations starting at once do not both migrate.
-    fn migrate(&mut self, location: &Location) -> std::result::Result<(), OpenError> {
+    fn migrate(&mut self) -> std::result::Result<(), OpenError> {
         let known = schema::MIGRATIONS.len() as i64;
         let version = self.version()?;
         if version > known {
-            let _ = location;
             return Err(OpenError::TooNew {
                 found: version,
                 known,

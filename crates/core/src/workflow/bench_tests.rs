@@ -100,7 +100,12 @@ impl Bench {
             Ok(scan) => scan,
             Err(e) => return format!("error: {e}"),
         };
-        let ctx = StepContext {
+        self.step(&Input::Scan(scan))
+    }
+
+    /// The bench's context at its clock, with its scale.
+    fn ctx(&self) -> StepContext<'_> {
+        StepContext {
             bench: "bench-1",
             now: self.now,
             today: self.now.to_zoned(jiff::tz::TimeZone::UTC).date(),
@@ -113,10 +118,14 @@ impl Bench {
             batch_format: &self.formats[1],
             shipment_format: &self.formats[2],
             scale: self.scale,
-        };
+        }
+    }
+
+    /// One input, `ok: …` (with its warnings) or `error: …`.
+    fn step(&mut self, input: &Input) -> String {
         // what a refused step did to the world is dropped, as the store's savepoint is
         let mut world = self.world.clone();
-        match step(&self.state, &ctx, &Input::Scan(scan), &mut world).expect("memory world") {
+        match step(&self.state, &self.ctx(), input, &mut world).expect("memory world") {
             Outcome::Accepted(accepted) => {
                 world.apply(&accepted.records);
                 self.world = world;
@@ -422,28 +431,11 @@ fn a_pack_is_weighed_on_the_scale_or_refused_with_the_reason() {
     bench.scale = ScaleState::Stable(Quantity::from_base(1_500_000));
     bench.ok("@WEIGH");
     // a settled weight with no pack waiting is not taken
-    let mut world = bench.world.clone();
-    let ctx_less = step(
-        &bench.state,
-        &StepContext {
-            bench: "bench-1",
-            now: bench.now,
-            today: bench.now.to_zoned(jiff::tz::TimeZone::UTC).date(),
-            default_mode: None,
-            allow_overdraw: false,
-            recipe_tolerance_percent: 5,
-            pack_tolerance_percent: 2,
-            batch_labels: BatchLabels::Fixed(1),
-            lot_format: &bench.formats[0],
-            batch_format: &bench.formats[1],
-            shipment_format: &bench.formats[2],
-            scale: bench.scale,
-        },
-        &Input::Weight(Quantity::from_base(1_000)),
-        &mut world,
-    )
-    .expect("memory world");
-    assert!(matches!(ctx_less, Outcome::Rejected { .. }));
+    let taken = bench.step(&Input::Weight(Quantity::from_base(1_000)));
+    assert!(
+        taken.starts_with("error: no pack waits for a weight"),
+        "{taken}"
+    );
     let done = bench.ok("@DONE");
     assert!(done[0].contains("1.5 kg of BULK in 1 pack"), "{done:?}");
 }

@@ -416,7 +416,13 @@ impl BenchState {
                         StatusAction::Release => "release",
                     }
                 ),
-                (Some(code), None) => format!("scan NOTE:<reason> for {code}, or @CANCEL"),
+                (Some(code), None) if armed.more.is_empty() => {
+                    format!("scan NOTE:<reason> for {code}, or @CANCEL")
+                }
+                (Some(code), None) => format!(
+                    "scan NOTE:<reason> for {code}, {}, or @CANCEL",
+                    armed.more.join(", ")
+                ),
                 (Some(_), Some(_)) => "scan anything".into(),
             };
         }

@@ -192,16 +192,11 @@ pub fn run(
         order: orders.first().cloned().unwrap_or_default(),
         scale: scale.name(),
     };
-    let (supplier, item, unit) = store.bench_receipt_codes()?;
-    let quantity = match unit.as_str() {
-        "kg" | "g" | "lb" | "oz" => "250g",
-        "l" | "ml" => "250ml",
-        _ => "1",
-    };
+    let (supplier, item, quantity) = store.bench_receipt_codes()?;
     drop(store);
     figures.extend(super::whole::command_figures(exe, &db, dir, &subjects)?);
     figures.extend(super::whole::http_figures(
-        exe, &db, dir, &subjects, &supplier, &item, quantity,
+        exe, &db, dir, &subjects, &supplier, &item, &quantity,
     )?);
     if let Some(base) = postgres {
         figures.extend(postgres_figures(dir, base, scale, sqlite_forward, log)?);

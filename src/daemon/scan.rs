@@ -291,6 +291,15 @@ impl Scope<'_> {
                 tx.rollback_to_savepoint()?;
                 return self.rejected(tx, journaled, &reason);
             }
+            Outcome::Warned(warned) => {
+                tx.rollback_to_savepoint()?;
+                let workflow::Warned {
+                    state,
+                    warning,
+                    effects,
+                } = *warned;
+                return self.warned(tx, journaled, state, &warning, effects);
+            }
             Outcome::Accepted(accepted) => *accepted,
         };
         let operator = accepted
@@ -305,6 +314,7 @@ impl Scope<'_> {
             "accepted": true,
             "message": accepted.message,
             "warnings": accepted.warnings,
+            "confirmed": accepted.confirmed,
         });
         let scan_seq = tx.append(&NewEntry {
             at: now,
@@ -351,8 +361,11 @@ impl Scope<'_> {
         }
         tx.release_savepoint()?;
         let mut line = format!("ok: {}", accepted.message);
-        for warning in &accepted.warnings {
-            line.push_str(&format!(" (warning: {warning})"));
+        for confirmed in &accepted.confirmed {
+            line.push_str(&format!(" (confirmed: {confirmed})"));
+        }
+        for note in &accepted.warnings {
+            line.push_str(&format!(" (note: {note})"));
         }
         line.push_str(&format!(
             " | next: {}",
@@ -371,6 +384,70 @@ impl Scope<'_> {
             effects: accepted.effects,
             jobs,
             at: now,
+        })
+    }
+
+    /// The bench's own workflow, if it has one.
+    fn default_mode(&self) -> Option<workflow::Mode> {
+        self.station
+            .bench(&self.bench.name)
+            .and_then(|c| c.workflow)
+    }
+
+    /// Journals a scan that recorded nothing (refused, or warned about), as the bench's
+    /// operator: its sequence number.
+    fn append_unrecorded(
+        &self,
+        tx: &mut StoreTx<'_>,
+        journaled: &Journaled<'_>,
+        body: &serde_json::Value,
+    ) -> Result<i64, DaemonError> {
+        Ok(tx.append(&NewEntry {
+            at: self.now,
+            kind: journaled.kind,
+            bench: Some(&self.bench.name),
+            device: Some(journaled.device),
+            operator: self.state.operator.as_deref(),
+            body,
+        })?)
+    }
+
+    /// A probable mistake: the scan is journaled with its warning, nothing is recorded,
+    /// and the bench (its state saved) waits for the same scan again or `@OK`.
+    fn warned(
+        &self,
+        tx: &mut StoreTx<'_>,
+        journaled: &Journaled<'_>,
+        state: workflow::BenchState,
+        warning: &str,
+        effects: Vec<workflow::Effect>,
+    ) -> Result<Stepped, DaemonError> {
+        let default_mode = self.default_mode();
+        let body = serde_json::json!({
+            "raw": journaled.raw,
+            "aim": journaled.aim,
+            "interpretation": journaled.interpretation,
+            "accepted": false,
+            "warning": warning,
+        });
+        let seq = self.append_unrecorded(tx, journaled, &body)?;
+        tx.save_bench_state(&self.bench.name, &state)?;
+        Ok(Stepped {
+            feedback: Feedback {
+                bench: self.bench.name.clone(),
+                scanner: journaled.device.to_string(),
+                raw: journaled.raw.to_string(),
+                accepted: false,
+                line: format!(
+                    "warning: {warning}; nothing recorded | next: {}",
+                    state.prompt(default_mode)
+                ),
+                journal_seq: Some(seq),
+            },
+            state: Some(state),
+            effects,
+            jobs: Vec::new(),
+            at: self.now,
         })
     }
 
@@ -400,10 +477,7 @@ impl Scope<'_> {
             operator: self.state.operator.as_deref(),
             body: &body,
         })?;
-        let default_mode = self
-            .station
-            .bench(&self.bench.name)
-            .and_then(|c| c.workflow);
+        let default_mode = self.default_mode();
         Ok(Stepped {
             feedback: Feedback {
                 bench: self.bench.name.clone(),
@@ -427,10 +501,7 @@ impl Scope<'_> {
         journaled: &Journaled<'_>,
         reason: &str,
     ) -> Result<Stepped, DaemonError> {
-        let default_mode = self
-            .station
-            .bench(&self.bench.name)
-            .and_then(|c| c.workflow);
+        let default_mode = self.default_mode();
         let mut body = serde_json::json!({
             "raw": journaled.raw,
             "interpretation": journaled.interpretation,
@@ -440,27 +511,28 @@ impl Scope<'_> {
         if let (Some(hex), Some(map)) = (journaled.raw_hex, body.as_object_mut()) {
             map.insert("raw_hex".into(), hex.into());
         }
-        let seq = tx.append(&NewEntry {
-            at: self.now,
-            kind: journaled.kind,
-            bench: Some(&self.bench.name),
-            device: Some(journaled.device),
-            operator: self.state.operator.as_deref(),
-            body: &body,
-        })?;
+        let seq = self.append_unrecorded(tx, journaled, &body)?;
+        // a warning waits for the next scan only: a refused one leaves it too
+        let state = match &self.state.confirm {
+            Some(_) => {
+                let mut state = self.state.clone();
+                state.confirm = None;
+                tx.save_bench_state(&self.bench.name, &state)?;
+                Some(state)
+            }
+            None => None,
+        };
+        let prompt = state.as_ref().unwrap_or(self.state).prompt(default_mode);
         Ok(Stepped {
             feedback: Feedback {
                 bench: self.bench.name.clone(),
                 scanner: journaled.device.to_string(),
                 raw: journaled.raw.to_string(),
                 accepted: false,
-                line: format!(
-                    "error: {reason} | next: {}",
-                    self.state.prompt(default_mode)
-                ),
+                line: format!("error: {reason} | next: {prompt}"),
                 journal_seq: Some(seq),
             },
-            state: None,
+            state,
             effects: Vec::new(),
             jobs: Vec::new(),
             at: self.now,

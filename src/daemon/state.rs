@@ -222,6 +222,18 @@ impl Daemon {
                     operator: b.state.operator.clone(),
                     prompt: b.state.prompt(default_mode),
                     document: b.state.doc.summary(),
+                    parked: b
+                        .state
+                        .parked
+                        .iter()
+                        .filter_map(|d| {
+                            Some(format!(
+                                "{} (scan {})",
+                                d.describe_open()?,
+                                d.resume_hint()?
+                            ))
+                        })
+                        .collect(),
                     last_scans: b.last_scans.clone(),
                     scale: ScaleView {
                         state: b.scale_shown.0.clone(),
@@ -455,6 +467,7 @@ impl Daemon {
                 .to_string(),
             raw: answer.raw.replace('\u{1d}', "<GS>"),
             accepted: answer.accepted,
+            warning: answer.is_warning(),
             message: crate::events::view::message_of(&answer.line),
         };
         let index = bench_index(&self.benches, &answer.scanner);

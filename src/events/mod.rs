@@ -100,10 +100,17 @@ pub struct Feedback {
     pub scanner: String,
     pub raw: String,
     pub accepted: bool,
-    /// `ok: …` or `error: …`, one line
+    /// `ok: …`, `warning: …` or `error: …`, one line
     pub line: String,
     /// the journal entry of the scan (None if it could not be journaled)
     pub journal_seq: Option<i64>,
+}
+
+impl Feedback {
+    /// A probable mistake: nothing recorded, the bench waits for the same scan or `@OK`.
+    pub fn is_warning(&self) -> bool {
+        self.line.starts_with("warning: ")
+    }
 }
 
 /// A state-changing request from the HTTP API, carried out by the event loop.

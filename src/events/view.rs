@@ -16,7 +16,9 @@ pub struct ScanView {
     pub at: String,
     pub raw: String,
     pub accepted: bool,
-    /// what the station said, without the `ok:`/`error:` word and the prompt
+    /// a probable mistake waiting for the same scan again or `@OK` (nothing recorded)
+    pub warning: bool,
+    /// what the station said, without the `ok:`/`warning:`/`error:` word and the prompt
     pub message: String,
 }
 
@@ -43,6 +45,8 @@ pub struct BenchView {
     pub operator: Option<String>,
     pub prompt: String,
     pub document: Option<DocSummary>,
+    /// documents set aside by a switch of workflow: what each is and what resumes it
+    pub parked: Vec<String>,
     /// newest first
     pub last_scans: VecDeque<ScanView>,
     pub scale: ScaleView,
@@ -159,6 +163,7 @@ impl Publisher {
 pub fn message_of(line: &str) -> String {
     let body = line
         .strip_prefix("ok: ")
+        .or_else(|| line.strip_prefix("warning: "))
         .or_else(|| line.strip_prefix("error: "))
         .unwrap_or(line);
     body.split(" | next: ").next().unwrap_or(body).to_string()

@@ -142,8 +142,11 @@ pub async fn scan(
                 "the station is shutting down",
             )
         })?;
+    // a warning records nothing and waits for the same scan again or @OK
     let status = if feedback.accepted {
         StatusCode::OK
+    } else if feedback.is_warning() {
+        StatusCode::CONFLICT
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
@@ -151,6 +154,7 @@ pub async fn scan(
         status,
         Json(serde_json::json!({
             "accepted": feedback.accepted,
+            "warning": feedback.is_warning(),
             "line": feedback.line,
             "message": crate::events::view::message_of(&feedback.line),
             "prompt": feedback.line.split(" | next: ").nth(1).unwrap_or_default(),

@@ -4,6 +4,7 @@
 // test to do something (scan on stdin, change the scale) and waits for a line `go`.
 import { chromium } from "playwright-core";
 import { createInterface } from "node:readline";
+import { dirname, join } from "node:path";
 
 const [base, bench, screenshot] = process.argv.slice(2);
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
@@ -86,6 +87,56 @@ try {
   console.log("MAKING " + (await title.textContent()) + " | " + (await docLines.textContent()));
 
   await page.screenshot({ path: screenshot, fullPage: true });
+
+  // what must be seen without scrolling on a 7-inch display and on a tablet: the prompt,
+  // the last answer (whatever its colour) and the open document, in type readable from two
+  // metres; a screenshot of each for people to look at
+  const shots = dirname(screenshot);
+  async function fits(what) {
+    for (const [width, height] of [[800, 480], [1280, 800]]) {
+      await page.setViewportSize({ width, height });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      for (const id of ["prompt", "last", "doc-title", "parked"]) {
+        const el = page.locator("#" + id);
+        if (!(await el.isVisible())) continue;
+        const box = await el.boundingBox();
+        check(box && box.y >= 0 && box.y + box.height <= height && box.x >= 0 && box.x + box.width <= width,
+          `${what} at ${width}×${height}: #${id} is not all on screen: ${JSON.stringify(box)}`);
+      }
+      const px = async (id) => parseFloat(await page.locator("#" + id).evaluate((el) => getComputedStyle(el).fontSize));
+      check(await px("prompt") >= 28, `${what} at ${width}×${height}: the prompt's type is ${await px("prompt")} px`);
+      check(await px("last") >= 22, `${what} at ${width}×${height}: the answer's type is ${await px("last")} px`);
+      await page.screenshot({ path: join(shots, `screen-${width}x${height}-${what}.png`) });
+      console.log(`FITS ${what} ${width}x${height}`);
+    }
+  }
+
+  // a probable mistake: amber, nothing recorded, waiting for the same scan or @OK
+  await step("api @YIELD:60");
+  const warned = page.locator("#last.warning");
+  await warned.waitFor({ timeout: 15000 });
+  const warning = await warned.textContent();
+  check(warning.startsWith("WARNING") && warning.includes("far from the plan"), `warning banner: ${warning}`);
+  const amber = await warned.evaluate((el) => getComputedStyle(el).backgroundColor);
+  check(amber === "rgb(255, 176, 0)", `the warning is amber, not ${amber}`);
+  await prompt.filter({ hasText: "@OK" }).waitFor({ timeout: 15000 });
+  await page.locator("#scans li.warning").first().waitFor({ timeout: 15000 });
+  console.log("WARNING " + warning);
+  await fits("warning");
+
+  // a refusal: the full-width red banner
+  await step("api SUP:NOBODY");
+  await page.locator("#last.error", { hasText: "supplier NOBODY does not apply" }).waitFor({ timeout: 15000 });
+  const banner = await page.locator("#last").boundingBox();
+  const main = await page.locator("main").boundingBox();
+  check(banner.width >= main.width - 48, `the refusal spans the screen: ${banner.width} of ${main.width}`);
+  await fits("refusal");
+
+  // the batch set aside for packing: parked, shown with what resumes it
+  await step("api @PACK");
+  await page.locator("#parked", { hasText: "batch MFG-0002 (scan MFG-0002)" }).waitFor({ timeout: 15000 });
+  console.log("PARKED " + (await page.locator("#parked").textContent()));
+  await fits("parked");
   console.log("DONE");
 } finally {
   await browser.close();

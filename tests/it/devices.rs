@@ -298,7 +298,7 @@ fn packs_weighed_on_the_packing_benchs_scale() {
     scale.say("weight 750.00 g stable");
     let line = bench.read();
     assert!(
-        line.starts_with("ok: 0.75 kg of MFG-0001 (BULK) packed on order 5004"),
+        line.starts_with("ok: 750 g of MFG-0001 (BULK) packed on order 5004"),
         "taken automatically: {line}"
     );
     // the pan emptied, the second pack's label scanned, the second pack weighed
@@ -307,7 +307,7 @@ fn packs_weighed_on_the_packing_benchs_scale() {
     bench.ok("MFG-0001");
     scale.say("weight 750.00 g stable");
     let line = bench.read();
-    assert!(line.starts_with("ok: 0.75 kg of MFG-0001"), "{line}");
+    assert!(line.starts_with("ok: 750 g of MFG-0001"), "{line}");
     let line = bench.ok("@DONE");
     assert!(!line.contains("SHORT"), "{line}");
     assert!(line.contains("1.5 kg of BULK in 2 packs"), "{line}");

@@ -392,6 +392,27 @@ fn the_station_screen_in_a_real_browser() {
                 );
                 assert_eq!(status, 422);
             }
+            "api @YIELD:60" => {
+                let (status, body) = http(
+                    port,
+                    "POST",
+                    "/api/scan",
+                    Some("t0ken"),
+                    r#"{"bench":"bench-1","scan":"@YIELD:60"}"#,
+                );
+                assert_eq!(status, 409, "{body}");
+                assert!(body.contains(r#""warning":true"#), "{body}");
+            }
+            "api @PACK" => {
+                let (status, body) = http(
+                    port,
+                    "POST",
+                    "/api/scan",
+                    Some("t0ken"),
+                    r#"{"bench":"bench-1","scan":"@PACK"}"#,
+                );
+                assert_eq!(status, 200, "{body}");
+            }
             "api SUP:BRAMBLE" => {
                 let (status, _) = http(
                     port,
@@ -452,6 +473,14 @@ fn the_station_screen_in_a_real_browser() {
             .any(|l| l == "LABEL last label: batch MFG-0001"),
         "the screen shows the last label: {transcript:#?}"
     );
+    for what in ["warning", "refusal", "parked"] {
+        for size in ["800x480", "1280x800"] {
+            assert!(
+                transcript.contains(&format!("FITS {what} {size}")),
+                "{what} at {size}: {transcript:#?}"
+            );
+        }
+    }
     bench.finish();
 }
 

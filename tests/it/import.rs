@@ -232,7 +232,7 @@ fn reimport_updates_master_data_and_keeps_history() {
     bench.ok("ITEM:BLEND");
     let line = bench.ok(&lot);
     assert!(
-        line.contains("Lavender oil (Bulgarian) (LAV-EO), 0.5 kg left"),
+        line.contains("Lavender oil (Bulgarian) (LAV-EO), 500 g left"),
         "{line}"
     );
     bench.finish();

@@ -13,7 +13,7 @@ use crate::ql::{self, ENDLESS_62, REPLY, ql_status};
 
 /// A QL's status of 29 × 90 mm die-cut labels loaded (width, type, length).
 const DIE_CUT_29X90: (u8, u8, u8) = (29, 0x0B, 90);
-use crate::support::{Bench, Shop, code_after};
+use crate::support::{Bench, Scans, Shop, code_after};
 
 const OK: HostStatus = HostStatus {
     paper_out: false,
@@ -280,7 +280,7 @@ fn jobs_left_queued_print_on_the_next_run() {
     bench.ok("INV-2");
     bench.ok("ITEM:LAV-EO");
     bench.ok("SL-X");
-    bench.ok("@QTY:1g");
+    bench.confirmed("@QTY:1g");
     // the printer's worker has found it switched off (its word reaches the loop before
     // the next scan does)
     bench.wait_log(&["printer not ready"]);

@@ -60,7 +60,7 @@ fn making_soap_from_a_blend() {
         "OP:sam | @MAKE | ITEM:BLEND | LAV-2611-001 | @WEIGH | @QTY:2000g | @QTY:1000g
          | @YIELD:1kg | @DONE
          | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | NAOH-2611-001 | @QTY:400g
-         | MFG-0001 | @QTY:100g | BOX-2611-001 | @QTY:12 | @YIELD:12 | @DONE",
+         | MFG-0001 | @QTY:100g | BOX-2611-001 | @OK | @QTY:12 | @YIELD:12 | @DONE",
     );
     insta::assert_snapshot!(transcript);
     assert_eq!(
@@ -90,7 +90,7 @@ fn packing_two_orders() {
     );
     let transcript = bench.script(
         "@PACK | ORD:1001 | MFG-0001 | MFG-0002 | MFG-0001 | @DONE
-         | ORD:1002 | MFG-0001 | @QTY:3 | @DONE | MFG-0001",
+         | ORD:1002 | MFG-0001 | @QTY:3 | @QTY:3 | @DONE | MFG-0001",
     );
     insta::assert_snapshot!(transcript);
     assert_eq!(
@@ -145,7 +145,7 @@ fn packing_against_the_order() {
     let transcript = bench.script(
         "@PACK | ORD:1001 | MFG-0001 | @DONE
          | ORD:1001 | MFG-0001 | @DONE
-         | ORD:1001 | MFG-0001 | ORD:1001 | MFG-0001 | @DONE",
+         | ORD:1001 | MFG-0001 | ORD:1001 | MFG-0001 | @DONE | MFG-0001 | @OK | @DONE",
     );
     insta::assert_snapshot!(transcript);
     assert_eq!(
@@ -285,6 +285,50 @@ fn a_bench_that_forgives_small_slips() {
             "LAV-2611-001 available",
             "LAV-2611-002 available"
         ]
+    );
+    assert_eq!(shop.verify().0, 0);
+}
+
+/// A bench that stops and asks (issue 30): a product that is not on the order and a yield
+/// far from the plan answer `warning:` and record nothing; the same scan again or `@OK`
+/// records them, `@CANCEL` drops one, a refused scan leaves one. A batch left open while an
+/// ingredient is fetched is parked by `@RECEIVE` and resumed by its code; a shipment parked
+/// for a batch to finish is resumed by its order.
+#[test]
+fn a_bench_that_asks_before_a_probable_mistake_and_parks_a_batch() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    bench.script(
+        "@RECEIVE | SUP:COASTAL | INV-2 | ITEM:OLIVE | SL-OL-5 | @QTY:20kg | @DONE | @DONE",
+    );
+    let transcript = bench.script(
+        "@MAKE | ITEM:SOAP | @PLAN:12 | OLV-2611-001 | @QTY:3kg | @RECEIVE
+         | SUP:COASTAL | INV-3 | ITEM:LYE | SL-NA-1 | @QTY:2kg | @DONE | @DONE
+         | MFG-0001 | NAOH-2611-001 | @QTY:400g | @YIELD:60 | @CANCEL | @YIELD:60 | @FLY
+         | @YIELD:60 | @YIELD:60 | @YIELD:12 | @DONE
+         | @PACK | ORD:1002 | MFG-0001 | @MAKE | ITEM:BLEND | OLV-2611-001 | @OK | @QTY:1kg
+         | @YIELD:1kg | @DONE | ORD:1002 | MFG-0002 | MFG-0002 | @QTY:100g | @DONE",
+    );
+    insta::assert_snapshot!(transcript);
+    // the warned scans are in the journal, refused and with their warning; what was
+    // confirmed is journaled with the scan that recorded it
+    assert_eq!(
+        shop.query_strings(
+            "SELECT json_extract(body, '$.raw') FROM journal WHERE kind = 'scan' AND json_extract(body, '$.warning') IS NOT NULL ORDER BY seq"
+        ),
+        ["@YIELD:60", "@YIELD:60", "@YIELD:60", "OLV-2611-001", "MFG-0002"]
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT json_extract(body, '$.raw') FROM journal WHERE json_extract(body, '$.confirmed[0]') IS NOT NULL ORDER BY seq"
+        ),
+        ["@YIELD:60", "@OK", "MFG-0002"]
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT s.order_number || ' ' || l.batch_code || ' ' || l.quantity FROM shipment_lines l JOIN shipments s ON s.code = l.shipment_code ORDER BY l.line_no"
+        ),
+        ["1002 MFG-0001 1", "1002 MFG-0002 100000"]
     );
     assert_eq!(shop.verify().0, 0);
 }

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cluster::{Cluster, cluster};
-use crate::support::{Bench, Shop, code_after, command};
+use crate::support::{Bench, Scans, Shop, code_after, command};
 
 /// A station's configuration: one bench with a fixed workflow, standard input as its
 /// scanner, labels into a folder; optionally the screen on a kernel-chosen port.
@@ -41,7 +41,7 @@ fn station_dir(root: &Path, station: &str) -> PathBuf {
 fn receive(bench: &mut Bench, item: &str, supplier_lot: &str, quantity: &str) -> String {
     bench.ok(&format!("ITEM:{item}"));
     bench.ok(supplier_lot);
-    bench.ok(&format!("@QTY:{quantity}"));
+    bench.confirmed(&format!("@QTY:{quantity}"));
     code_after(&bench.ok("@DONE"), "lot ")
 }
 

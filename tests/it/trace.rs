@@ -675,7 +675,7 @@ fn a_supplier_lot_received_twice_is_recalled_as_one() {
     let line = bench.ok("@DONE");
     assert!(
         line.contains(&format!(
-            "(warning: supplier lot SL-446 of LAV-EO was received before as {first}"
+            "(note: supplier lot SL-446 of LAV-EO was received before as {first}"
         )),
         "{line}"
     );

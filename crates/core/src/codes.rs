@@ -238,6 +238,29 @@ impl Quantity {
         format!("{} {}", self.number_in(unit), unit.symbol())
     }
 
+    /// The amount as a person reads it at the bench and on the screen: in the unit a
+    /// person would use (a kilogram item's half kilo as 500 g, a gram item's 12 kilos as
+    /// 12 kg; pounds and ounces stay) to at most four significant figures, the whole
+    /// number never cut (22.68 kg, 1.833 kg, 779.2 g, 1235 g). Counts are exact. Records,
+    /// JSON, CSV and labels keep the exact amount (`display_in`).
+    pub fn for_people(self, unit: Unit) -> String {
+        let unit = match unit {
+            Unit::Kg if self.base.abs() < 1_000_000 && self.base != 0 => Unit::G,
+            Unit::G if self.base.abs() >= 10_000_000 => Unit::Kg,
+            Unit::L if self.base.abs() < 1_000_000 && self.base != 0 => Unit::Ml,
+            Unit::Ml if self.base.abs() >= 10_000_000 => Unit::L,
+            other => other,
+        };
+        if unit == Unit::Each {
+            return self.display_in(unit);
+        }
+        format!(
+            "{} {}",
+            micro_text(four_figures(self.micro_units_in(unit))),
+            unit.symbol()
+        )
+    }
+
     /// The amount in `unit` as a plain decimal number string (`1.25`).
     /// Millionths of `unit`, truncated toward zero (what `number_in` shows).
     pub fn micro_units_in(self, unit: Unit) -> i128 {
@@ -331,6 +354,20 @@ impl Amount {
 
 /// Millionths as a plain decimal number, without trailing zeros (`3880000` → `3.88`,
 /// `-250000` → `-0.25`).
+/// Millionths rounded (half away from zero) to four significant figures, keeping every
+/// digit of the whole number.
+fn four_figures(micro: i128) -> i128 {
+    let digits = micro
+        .unsigned_abs()
+        .checked_ilog10()
+        .map_or(0, |d| d as i32 + 1);
+    // digits of the whole part (≤ 0 below one): keep 4 figures, at most 6 decimals
+    let decimals = (4 - (digits - 6)).clamp(0, 6);
+    let factor = 10i128.pow(6 - decimals as u32);
+    let half = factor / 2 * micro.signum();
+    (micro + half) / factor * factor
+}
+
 pub fn micro_text(micro: i128) -> String {
     let sign = if micro < 0 { "-" } else { "" };
     let value = micro.unsigned_abs();
@@ -589,6 +626,27 @@ mod tests {
             Unit::G,
             Err(QuantityError::UnknownUnit("parsecs".into())),
         );
+    }
+
+    #[test]
+    fn amounts_for_people_have_four_figures_in_a_usual_unit() {
+        let q = Quantity::from_base;
+        // 50 lb kept in kg, a recipe's thirds, a gram target
+        assert_eq!(q(22_679_619).for_people(Unit::Kg), "22.68 kg");
+        assert_eq!(q(1_833_333).for_people(Unit::Kg), "1.833 kg");
+        assert_eq!(q(779_166).for_people(Unit::G), "779.2 g");
+        assert_eq!(q(1_234_500).for_people(Unit::G), "1235 g");
+        assert_eq!(q(500_000).for_people(Unit::Kg), "500 g");
+        assert_eq!(q(12_345_678).for_people(Unit::G), "12.35 kg");
+        assert_eq!(q(123_456_789_000).for_people(Unit::Kg), "123457 kg");
+        assert_eq!(q(1_234).for_people(Unit::G), "1.234 g");
+        assert_eq!(q(-779_166).for_people(Unit::G), "-779.2 g");
+        assert_eq!(q(0).for_people(Unit::Kg), "0 kg");
+        assert_eq!(q(750_000).for_people(Unit::L), "750 ml");
+        assert_eq!(q(12).for_people(Unit::Each), "12 each");
+        // pounds stay pounds: 3.3333 lb
+        let lb = Quantity::parse_for("3.33333", Unit::Lb).expect("lb");
+        assert_eq!(lb.for_people(Unit::Lb), "3.333 lb");
     }
 
     #[test]

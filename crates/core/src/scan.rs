@@ -37,12 +37,14 @@ pub enum Command {
     Adjust,
     /// the text after `@EXPIRY:` (YYMMDD), for `@ADJUST`
     Expiry(String),
+    /// confirm the warning just given (the same as scanning the same thing again)
+    Ok,
 }
 
 /// Every command a scan can carry, as scanned (the ones with a value take `:<value>`).
 pub const COMMAND_NAMES: &[&str] = &[
     "@RECEIVE", "@MAKE", "@PACK", "@WASTE", "@QTY", "@WEIGH", "@TARE", "@YIELD", "@PLAN", "@DONE",
-    "@CANCEL", "@UNDO", "@REPRINT", "@HOLD", "@RELEASE", "@VOID", "@ADJUST", "@EXPIRY",
+    "@CANCEL", "@UNDO", "@REPRINT", "@HOLD", "@RELEASE", "@VOID", "@ADJUST", "@EXPIRY", "@OK",
 ];
 
 /// Every prefix a scan can start with.
@@ -69,6 +71,7 @@ impl Command {
             Command::Void => "@VOID",
             Command::Adjust => "@ADJUST",
             Command::Expiry(_) => "@EXPIRY",
+            Command::Ok => "@OK",
         }
     }
 }
@@ -352,6 +355,7 @@ fn parse_command(text: &str) -> Result<Command, ScanError> {
         "VOID" => Command::Void,
         "ADJUST" => Command::Adjust,
         "EXPIRY" => Command::Expiry(needs_value("@EXPIRY", "@EXPIRY:271231")?),
+        "OK" => Command::Ok,
         _ => return Err(ScanError::UnknownCommand(format!("@{}", text.trim()))),
     };
     Ok(command)

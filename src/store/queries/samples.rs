@@ -40,7 +40,7 @@ impl Store {
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
-    /// A supplier, a material and its unit, to receive in the benchmark.
+    /// A supplier, a material and a quantity it usually comes in, to receive in the benchmark.
     pub fn bench_receipt_codes(&self) -> Result<(String, String, String), StoreError> {
         let supplier: String = self.db.row(
             "SELECT code FROM suppliers ORDER BY code LIMIT 1",
@@ -52,7 +52,24 @@ impl Store {
             params![],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        Ok((supplier, item, unit))
+        // what the item usually comes in (its latest delivery), so that the scans time a
+        // receipt and not a question about a mis-keyed quantity
+        let last: Option<i64> = self.db.row(
+            "SELECT MAX(quantity) FROM lots WHERE item_sku = $1",
+            params![item],
+            |r| r.get(0),
+        )?;
+        let unit = crate::core::codes::Unit::parse_item_unit(&unit)
+            .unwrap_or(crate::core::codes::Unit::Each);
+        let quantity = match (last, unit) {
+            (Some(base), unit) if base > 0 => {
+                crate::core::codes::Quantity::from_base(base).display_in(unit)
+            }
+            (_, crate::core::codes::Unit::Each) => "1".to_string(),
+            (_, crate::core::codes::Unit::Ml | crate::core::codes::Unit::L) => "250ml".to_string(),
+            _ => "250g".to_string(),
+        };
+        Ok((supplier, item, quantity))
     }
 
     /// About `n` order numbers spread over the history, chosen by `seed`.

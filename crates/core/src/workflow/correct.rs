@@ -297,7 +297,7 @@ fn adjust_stock(
         return Err(why);
     }
     let unit = stock.item.unit;
-    let show = |base: i64| Quantity { base }.display_in(unit);
+    let show = |base: i64| Quantity { base }.for_people(unit);
     let what = format!("{} {}", stock.kind.noun(), stock.code);
     let (field, was, value, delta, message) = match change {
         Change::Quantity { counted } => {
@@ -455,11 +455,11 @@ pub(crate) fn step(
                     let said = match change {
                         Change::Quantity { counted } => format!(
                             "counted {}",
-                            Quantity { base: counted }.display_in(stock.item.unit)
+                            Quantity { base: counted }.for_people(stock.item.unit)
                         ),
                         Change::Yield { quantity } => format!(
                             "yield {}",
-                            Quantity { base: quantity }.display_in(stock.item.unit)
+                            Quantity { base: quantity }.for_people(stock.item.unit)
                         ),
                         Change::Expiry { date } => format!("expiry {date}"),
                     };

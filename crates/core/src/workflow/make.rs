@@ -52,17 +52,17 @@ pub(super) fn step(
                         format!(
                             "yield of {}: {}",
                             batch.code,
-                            q.display_in(batch.product.unit)
+                            q.for_people(batch.product.unit)
                         ),
                     );
                     // a yield far from what was planned is likely a mis-keyed number
                     if let Some(plan) = batch.planned.filter(|p| p.base > 0)
                         && (q.base * 100 > plan.base * 120 || q.base * 100 < plan.base * 80)
                     {
-                        accepted.warnings.push(format!(
-                            "{} is far from the plan of {} ({:+} %): check the number; @YIELD:<n> again corrects it",
-                            q.display_in(batch.product.unit),
-                            plan.display_in(batch.product.unit),
+                        accepted.cautions.push(format!(
+                            "{} is far from the plan of {} ({:+} %): check the number",
+                            q.for_people(batch.product.unit),
+                            plan.for_people(batch.product.unit),
                             (i128::from(q.base) - i128::from(plan.base)) * 100
                                 / i128::from(plan.base)
                         ));
@@ -95,10 +95,34 @@ pub(super) fn step(
         ScanKind::Prefixed {
             kind: PrefixKind::Item,
             value,
-        } => reject(format!(
-            "batch {} is open; scan the lot label of the ingredient, not the item {value}",
-            batch.code
-        )),
+        } => match world.item(value)? {
+            // another product: a second batch while this one waits, once confirmed
+            Some(item)
+                if item.kind == ItemKind::Product && state.parked.len() < super::MAX_PARKED =>
+            {
+                let mut parked = state.clone();
+                parked.parked.push(std::mem::take(&mut parked.doc));
+                Ok(match no_batch(&parked, ctx, scan, world)? {
+                    Outcome::Accepted(mut accepted) => {
+                        accepted.message.push_str(&format!(
+                            "; batch {} parked ({} resumes it)",
+                            batch.code, batch.code
+                        ));
+                        accepted.cautions.push(format!(
+                            "batch {} is open: {} starts another batch and parks it",
+                            batch.code,
+                            scan.describe()
+                        ));
+                        Outcome::Accepted(accepted)
+                    }
+                    other => other,
+                })
+            }
+            _ => reject(format!(
+                "batch {} is open; scan the lot label of the ingredient, not the item {value}",
+                batch.code
+            )),
+        },
         ScanKind::Prefixed { kind, value } => reject(format!(
             "{} {value} does not apply while making a batch",
             kind.noun()
@@ -189,7 +213,6 @@ fn no_batch(
     next.doc = Doc::Batch(BatchDoc {
         recipe,
         planned: None,
-        recipe_warned: false,
         code: code.clone(),
         product: product.clone(),
         opened_at: ctx.now,
@@ -213,9 +236,8 @@ fn plan(state: &BenchState, batch: &BatchDoc, text: &str) -> Result<Outcome, Wor
     let mut next = state.clone();
     if let Doc::Batch(b) = &mut next.doc {
         b.planned = Some(planned);
-        b.recipe_warned = false;
     }
-    let amount = planned.display_in(batch.product.unit);
+    let amount = planned.for_people(batch.product.unit);
     let message = match &batch.recipe {
         Some(recipe) => format!(
             "plan for {}: {amount}: {}",
@@ -225,7 +247,7 @@ fn plan(state: &BenchState, batch: &BatchDoc, text: &str) -> Result<Outcome, Wor
                 .iter()
                 .map(|l| format!(
                     "{} {}",
-                    Quantity::from_base(recipe.target(l, planned.base)).display_in(l.unit),
+                    Quantity::from_base(recipe.target(l, planned.base)).for_people(l.unit),
                     l.sku
                 ))
                 .collect::<Vec<_>>()
@@ -278,7 +300,7 @@ fn ingredient(
             "{} {} is used up ({} left): scan another lot",
             stock.kind.noun(),
             stock.code,
-            Quantity::from_base(stock.balance.max(0)).display_in(stock.item.unit)
+            Quantity::from_base(stock.balance.max(0)).for_people(stock.item.unit)
         ));
     }
     let bom = world.bom(&batch.product.sku)?;
@@ -306,14 +328,14 @@ fn ingredient(
         stock.code,
         stock.item.name,
         stock.item.sku,
-        Quantity::from_base(stock.balance).display_in(stock.item.unit),
+        Quantity::from_base(stock.balance).for_people(stock.item.unit),
         expiry_text(stock.expiry)
     );
     if let Some(old) = replaced {
         message.push_str(&format!(" (instead of {old})"));
     }
     let mut accepted = Accepted::new(next, message);
-    accepted.warnings.extend(warning);
+    accepted.cautions.extend(warning);
     accept(accepted)
 }
 
@@ -333,8 +355,8 @@ pub(super) fn quantity(
     if quantity.base > pending.balance && !ctx.allow_overdraw {
         return reject(format!(
             "{} is more than the {} left of {} {}: check the weight, or scan another lot for the rest",
-            quantity.display_in(unit),
-            Quantity::from_base(pending.balance.max(0)).display_in(unit),
+            quantity.for_people(unit),
+            Quantity::from_base(pending.balance.max(0)).for_people(unit),
             pending.kind.noun(),
             pending.code
         ));
@@ -357,7 +379,6 @@ pub(super) fn quantity(
     if let Doc::Batch(b) = &mut next.doc {
         b.recorded = true;
         b.pending = None;
-        b.recipe_warned = false;
         b.lines.push(ConsumedLine {
             line_no,
             input_code: pending.code.clone(),
@@ -370,7 +391,7 @@ pub(super) fn quantity(
     }
     let mut message = format!(
         "{} of {} {} used in {}",
-        quantity.display_in(unit),
+        quantity.for_people(unit),
         pending.kind.noun(),
         pending.code,
         batch.code
@@ -385,8 +406,8 @@ pub(super) fn quantity(
         message.push_str(&format!(
             "; {} {} of {} planned: {}",
             line.sku,
-            Quantity::from_base(weighed).display_in(line.unit),
-            Quantity::from_base(target).display_in(line.unit),
+            Quantity::from_base(weighed).for_people(line.unit),
+            Quantity::from_base(target).for_people(line.unit),
             super::difference(weighed, target, line.unit)
         ));
     }
@@ -447,53 +468,39 @@ fn done(
         ));
     };
     // the recipe for the planned amount: a missing ingredient or one off by more than the
-    // tolerance is said, and the batch closes on a second @DONE
-    if !batch.recipe_warned {
-        let tolerance = i128::from(ctx.recipe_tolerance_percent);
-        let off: Vec<String> = batch
-            .targets()
-            .into_iter()
-            .filter_map(|(line, target, weighed)| {
-                let planned = Quantity::from_base(target).display_in(line.unit);
-                if weighed == 0 && target > 0 {
-                    return Some(format!("{} missing ({planned} planned)", line.sku));
-                }
-                let gap = i128::from((weighed - target).abs());
-                (gap * 100 > tolerance * i128::from(target)).then(|| {
-                    format!(
-                        "{} {} of {planned} ({})",
-                        line.sku,
-                        Quantity::from_base(weighed).display_in(line.unit),
-                        super::difference(weighed, target, line.unit)
-                    )
-                })
-            })
-            .collect();
-        if !off.is_empty() {
-            let mut next = state.clone();
-            if let Doc::Batch(b) = &mut next.doc {
-                b.recipe_warned = true;
+    // tolerance is a warning, and the batch closes once it is confirmed
+    let tolerance = i128::from(ctx.recipe_tolerance_percent);
+    let off: Vec<String> = batch
+        .targets()
+        .into_iter()
+        .filter_map(|(line, target, weighed)| {
+            let planned = Quantity::from_base(target).for_people(line.unit);
+            if weighed == 0 && target > 0 {
+                return Some(format!("{} missing ({planned} planned)", line.sku));
             }
-            let planned = batch
-                .planned
-                .map(|p| p.display_in(batch.product.unit))
-                .unwrap_or_default();
-            let mut accepted = Accepted::new(
-                next,
+            let gap = i128::from((weighed - target).abs());
+            (gap * 100 > tolerance * i128::from(target)).then(|| {
                 format!(
-                    "{} not closed: @DONE again to close it as it is, or weigh the rest",
-                    batch.code
-                ),
-            );
-            accepted.warnings.push(format!(
-                "the recipe of {} for {planned} is not followed (tolerance {} %): {}",
-                batch.product.sku,
-                ctx.recipe_tolerance_percent,
-                off.join("; ")
-            ));
-            return accept(accepted);
-        }
-    }
+                    "{} {} of {planned} ({})",
+                    line.sku,
+                    Quantity::from_base(weighed).for_people(line.unit),
+                    super::difference(weighed, target, line.unit)
+                )
+            })
+        })
+        .collect();
+    let recipe_off = (!off.is_empty()).then(|| {
+        format!(
+            "the recipe of {} for {} is not followed (tolerance {} %): {}; weigh the rest, or close it as it is",
+            batch.product.sku,
+            batch
+                .planned
+                .map(|p| p.for_people(batch.product.unit))
+                .unwrap_or_default(),
+            ctx.recipe_tolerance_percent,
+            off.join("; ")
+        )
+    });
     let expiry = batch_expiry(batch);
     let copies = label_copies(ctx, &batch.product, yield_quantity);
     let print = PrintRequest {
@@ -510,7 +517,7 @@ fn done(
         format!(
             "batch {} closed: {} {} from {}, {}; printing {}",
             batch.code,
-            yield_quantity.display_in(batch.product.unit),
+            yield_quantity.for_people(batch.product.unit),
             batch.product.sku,
             crate::counted(lines, "ingredient line"),
             expiry_text(expiry),
@@ -529,6 +536,7 @@ fn done(
         note: batch.note.clone(),
     });
     accepted.effects.push(Effect::Print(print));
+    accepted.cautions.extend(recipe_off);
     if lines == 0 {
         accepted
             .warnings
@@ -604,7 +612,7 @@ fn undo(
         next,
         format!(
             "undone: {} of {} no longer counts in {}",
-            line.quantity.display_in(line.unit),
+            line.quantity.for_people(line.unit),
             line.input_code,
             batch.code
         ),

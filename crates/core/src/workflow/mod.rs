@@ -86,7 +86,8 @@ pub enum ScaleState {
 }
 
 /// One thing that happened at the bench.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Input {
     Scan(Scan),
     /// a stable non-zero weight held for the settle time (auto-capture)
@@ -97,7 +98,21 @@ pub enum Input {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Accepted(Box<Accepted>),
-    Rejected { reason: String },
+    Rejected {
+        reason: String,
+    },
+    /// a probable mistake: nothing is recorded; the bench (its state saved) waits for the
+    /// same scan again or `@OK`
+    Warned(Box<Warned>),
+}
+
+/// A probable mistake: the bench's state (waiting for the confirmation), what it said, and
+/// what the daemon still does (a warned weight is not offered again).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warned {
+    pub state: BenchState,
+    pub warning: String,
+    pub effects: Vec<Effect>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -108,7 +123,12 @@ pub struct Accepted {
     /// what the daemon carries out once the scan is committed
     pub effects: Vec<Effect>,
     pub message: String,
+    /// remarks that record with the step (`ok: … (note: …)`)
     pub warnings: Vec<String>,
+    /// probable mistakes: the step records only once the person confirms
+    pub cautions: Vec<String>,
+    /// the cautions the person confirmed, journaled with the records
+    pub confirmed: Vec<String>,
 }
 
 /// Something outside the records that an accepted step asks for. The daemon carries each
@@ -131,6 +151,8 @@ impl Accepted {
             effects: Vec::new(),
             message: message.into(),
             warnings: Vec::new(),
+            cautions: Vec::new(),
+            confirmed: Vec::new(),
         }
     }
 
@@ -287,18 +309,64 @@ pub fn step(
     input: &Input,
     world: &mut dyn World,
 ) -> Result<Outcome, WorldError> {
-    let outcome = step_input(state, ctx, input, world)?;
-    let took_weight = match input {
+    // a warning waits for its confirmation: `@OK` or the same scan again records it,
+    // `@CANCEL` drops it, anything else drops it and is stepped as itself
+    let mut base = state.clone();
+    let waiting = base.confirm.take();
+    let is =
+        |command: Command| matches!(input, Input::Scan(s) if s.kind == ScanKind::Command(command));
+    let (input, confirming) = match waiting {
+        Some(waiting) if is(Command::Ok) => (waiting.input, true),
+        Some(waiting) if is(Command::Cancel) => {
+            return accept(Accepted::new(
+                base,
+                format!("not recorded: {}", waiting.warning),
+            ));
+        }
+        Some(waiting) if same_scan(&waiting.input, input) => (waiting.input, true),
+        None if is(Command::Ok) => return reject("no warning is waiting for @OK"),
+        _ => (input.clone(), false),
+    };
+    let outcome = step_input(&base, ctx, &input, world)?;
+    let took_weight = match &input {
         Input::Weight(_) => true,
         Input::Scan(scan) => scan.kind == ScanKind::Command(Command::Weigh),
     };
     Ok(match outcome {
-        Outcome::Accepted(mut accepted) if took_weight => {
-            accepted.effects.push(Effect::WeightTaken);
+        Outcome::Accepted(accepted) if !accepted.cautions.is_empty() && !confirming => {
+            let warning = accepted.cautions.join("; ");
+            base.confirm = Some(Confirm {
+                input,
+                warning: warning.clone(),
+            });
+            Outcome::Warned(Box::new(Warned {
+                state: base,
+                warning,
+                // a weight that warned is not offered again: `@OK` takes it
+                effects: if took_weight {
+                    vec![Effect::WeightTaken]
+                } else {
+                    Vec::new()
+                },
+            }))
+        }
+        Outcome::Accepted(mut accepted) => {
+            accepted.confirmed = std::mem::take(&mut accepted.cautions);
+            if took_weight {
+                accepted.effects.push(Effect::WeightTaken);
+            }
             Outcome::Accepted(accepted)
         }
         other => other,
     })
+}
+
+/// The same scan as the one that warned (a weight is confirmed only by `@OK`).
+fn same_scan(waiting: &Input, input: &Input) -> bool {
+    match (waiting, input) {
+        (Input::Scan(a), Input::Scan(b)) => a.kind == b.kind,
+        _ => false,
+    }
 }
 
 fn step_input(
@@ -370,6 +438,9 @@ fn step_input(
     if let Some(armed) = &state.armed {
         return status_step(state, armed, ctx, scan, world);
     }
+    if let Some(resumed) = resume(state, scan) {
+        return resumed;
+    }
     match state.mode.or(ctx.default_mode) {
         None => reject("choose what this bench does first: scan @RECEIVE, @MAKE, @PACK or @WASTE"),
         Some(Mode::Receive) => receive::step(state, ctx, scan, world),
@@ -410,6 +481,9 @@ pub(crate) fn scale_weight(ctx: &StepContext<'_>) -> Result<Quantity, String> {
     }
 }
 
+/// Most documents one bench keeps parked.
+pub const MAX_PARKED: usize = 8;
+
 fn switch_mode(state: &BenchState, command: &Command) -> Result<Outcome, WorldError> {
     let mode = match command {
         Command::Receive => Mode::Receive,
@@ -417,42 +491,101 @@ fn switch_mode(state: &BenchState, command: &Command) -> Result<Outcome, WorldEr
         Command::Pack => Mode::Pack,
         _ => Mode::Waste,
     };
+    let mut next = state.clone();
+    let mut said = Vec::new();
     if let Some(open) = state.doc.describe_open() {
         if state.mode == Some(mode) {
             return reject(format!("already {}: {open} is open", mode.verb()));
         }
-        // a batch with ingredients recorded cannot be dropped: say what closes it
-        if let Doc::Batch(batch) = &state.doc
-            && batch.active_lines().next().is_some()
-        {
+        // the open document is set aside with its lines, to be resumed by its code
+        if next.parked.len() >= MAX_PARKED {
             return reject(format!(
-                "{open} is still open with ingredients recorded: close it with @YIELD:<n> and @DONE (or @UNDO them) before {}",
+                "{open} is still open and {} are parked already ({}): finish one before {}",
+                next.parked.len(),
+                parked_names(&next.parked),
                 mode.verb()
             ));
         }
-        return reject(format!(
-            "{open} is still open: finish it with @DONE or drop it with @CANCEL before {}",
-            mode.verb()
+        said.push(format!(
+            "{open} parked ({} resumes it)",
+            state.doc.resume_hint().unwrap_or_default()
         ));
+        next.parked.push(std::mem::take(&mut next.doc));
     }
-    let mut next = state.clone();
     next.mode = Some(mode);
     next.doc = Doc::None;
     // a @HOLD or @RELEASE still waiting for its label is dropped with the old workflow
-    let dropped = next.armed.take().map(|armed| {
-        format!(
-            "; the {} that waited for a lot or batch was dropped",
+    if let Some(armed) = next.armed.take() {
+        said.push(format!(
+            "the {} that waited for a lot or batch was dropped",
             armed.action.command()
-        )
-    });
-    accept(Accepted::new(
-        next,
-        format!(
-            "bench is now {}{}",
-            mode.verb(),
-            dropped.unwrap_or_default()
-        ),
-    ))
+        ));
+    }
+    // one document of this workflow parked: it is resumed; several are listed
+    let parked: Vec<usize> = (0..next.parked.len())
+        .filter(|&i| next.parked[i].mode() == Some(mode))
+        .collect();
+    let mut message = format!("bench is now {}", mode.verb());
+    match parked.as_slice() {
+        [] => {}
+        [one] => {
+            next.doc = next.parked.remove(*one);
+            message = format!(
+                "{} resumed; bench is now {}",
+                next.doc.describe_open().unwrap_or_default(),
+                mode.verb()
+            );
+        }
+        several => said.push(format!(
+            "parked: {}: scan one to resume it",
+            several
+                .iter()
+                .filter_map(|&i| next.parked[i].resume_hint())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+    for s in said {
+        message.push_str("; ");
+        message.push_str(&s);
+    }
+    accept(Accepted::new(next, message))
+}
+
+fn parked_names(parked: &[Doc]) -> String {
+    parked
+        .iter()
+        .filter_map(Doc::describe_open)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A scan that names a parked document (its batch code, its order, its supplier, the lot
+/// being written off) resumes it, setting aside what is open.
+fn resume(state: &BenchState, scan: &Scan) -> Option<Result<Outcome, WorldError>> {
+    let index = state.parked.iter().position(|doc| doc.named_by(scan))?;
+    let mut next = state.clone();
+    let doc = next.parked.remove(index);
+    let mut message = format!(
+        "{} resumed{}",
+        doc.describe_open().unwrap_or_default(),
+        doc.summary()
+            .map(|s| match s.lines.len() {
+                0 => String::new(),
+                n => format!(" with {}", crate::counted(n, "line")),
+            })
+            .unwrap_or_default()
+    );
+    if let Some(open) = next.doc.describe_open() {
+        message.push_str(&format!(
+            "; {open} parked ({} resumes it)",
+            next.doc.resume_hint().unwrap_or_default()
+        ));
+        next.parked.push(std::mem::take(&mut next.doc));
+    }
+    next.mode = doc.mode();
+    next.doc = doc;
+    Some(accept(Accepted::new(next, message)))
 }
 
 fn arm_status(

@@ -97,7 +97,7 @@ pub(super) fn step(
                         "took the pack of {} ({}) off order {}",
                         line.batch_code,
                         if line.unit_base > 0 {
-                            Quantity::from_base(line.unit_base).display_in(
+                            Quantity::from_base(line.unit_base).for_people(
                                 world
                                     .item(&line.product_sku)?
                                     .map_or(Unit::Each, |i| i.unit),
@@ -249,7 +249,7 @@ fn describe_lines(lines: &[OrderLineDoc]) -> String {
     for line in lines {
         let amount = |base: i64| match line.unit {
             Unit::Each => format!("{base} ×"),
-            other => Quantity::from_base(base).display_in(other),
+            other => Quantity::from_base(base).for_people(other),
         };
         let mut part = format!("{} {}", amount(line.ordered), line.sku);
         if line.shipped > 0 {
@@ -396,7 +396,7 @@ fn add_unit(
         return reject(format!(
             "batch {} has no units left to ship ({} left, {in_this_shipment} already in this box): check the label",
             stock.code,
-            Quantity::from_base(stock.balance.max(0)).display_in(stock.item.unit)
+            Quantity::from_base(stock.balance.max(0)).for_people(stock.item.unit)
         ));
     }
     let mut next = state.clone();
@@ -423,7 +423,7 @@ fn add_unit(
         ),
     );
     if !shipment.order_skus.is_empty() && !shipment.order_skus.contains(&stock.item.sku) {
-        accepted.warnings.push(format!(
+        accepted.cautions.push(format!(
             "{} is not on order {}",
             stock.item.sku, shipment.order_number
         ));
@@ -431,7 +431,7 @@ fn add_unit(
     if let Doc::Shipment(packed) = &accepted.state.doc
         && let Some(warning) = over_packed(packed, &stock.item.sku, stock.item.unit, 0)
     {
-        accepted.warnings.push(warning);
+        accepted.cautions.push(warning);
     }
     accept(accepted)
 }
@@ -488,7 +488,7 @@ fn add_pack(
         ),
     );
     if !shipment.order_skus.is_empty() && !shipment.order_skus.contains(&stock.item.sku) {
-        accepted.warnings.push(format!(
+        accepted.cautions.push(format!(
             "{} is not on order {}",
             stock.item.sku, shipment.order_number
         ));
@@ -512,7 +512,7 @@ fn weigh_pack(
     if amount.base <= 0 {
         return reject(format!(
             "a pack must hold something: {} is not an amount to ship",
-            amount.display_in(unit)
+            amount.for_people(unit)
         ));
     }
     if of != unit.dimension() {
@@ -531,7 +531,7 @@ fn weigh_pack(
         let in_box = if elsewhere > 0 {
             format!(
                 " ({} already in this box)",
-                Quantity::from_base(elsewhere).display_in(unit)
+                Quantity::from_base(elsewhere).for_people(unit)
             )
         } else {
             String::new()
@@ -539,7 +539,7 @@ fn weigh_pack(
         return reject(format!(
             "batch {} has {} left to ship{in_box}: this pack does not fit it; check the label and the scale",
             last.batch_code,
-            Quantity::from_base(last.available.max(0)).display_in(unit),
+            Quantity::from_base(last.available.max(0)).for_people(unit),
         ));
     }
     let mut next = state.clone();
@@ -555,13 +555,13 @@ fn weigh_pack(
         next,
         format!(
             "{} of {} ({}) packed on order {}",
-            amount.display_in(unit),
+            amount.for_people(unit),
             last.batch_code,
             last.product_sku,
             shipment.order_number
         ),
     );
-    accepted.warnings.extend(warning);
+    accepted.cautions.extend(warning);
     accept(accepted)
 }
 
@@ -606,7 +606,7 @@ fn over_packed(shipment: &ShipmentDoc, sku: &str, unit: Unit, tolerance: u32) ->
     let packed = packed_of(shipment, sku);
     let amount = |base: i64| match unit {
         Unit::Each => base.to_string(),
-        other => Quantity::from_base(base).display_in(other),
+        other => Quantity::from_base(base).for_people(other),
     };
     let allowed = if unit == Unit::Each {
         line.ordered
@@ -692,7 +692,7 @@ fn set_count(
             last.batch_code, shipment.order_number
         ),
     );
-    accepted.warnings.extend(warning);
+    accepted.cautions.extend(warning);
     accept(accepted)
 }
 
@@ -753,7 +753,7 @@ fn done(
     for (sku, unit, amount, packs) in &packed {
         contents.push(format!(
             "{} of {sku} in {}",
-            Quantity::from_base(*amount).display_in(*unit),
+            Quantity::from_base(*amount).for_people(*unit),
             crate::counted(*packs, "pack")
         ));
     }

@@ -142,7 +142,7 @@ fn scanned(
                             .expiry
                             .map(|d| format!(", expires {d}"))
                             .unwrap_or_default(),
-                        q.display_in(item.unit),
+                        q.for_people(item.unit),
                     ),
                 ));
             }
@@ -296,7 +296,7 @@ fn start_line(
                 ));
             }
             line.quantity = Some(q);
-            parts.push(q.display_in(item.unit));
+            parts.push(q.for_people(item.unit));
         }
     }
     let mut next = state.clone();
@@ -354,14 +354,14 @@ pub(super) fn quantity(
         next,
         format!(
             "{} of {}",
-            quantity.display_in(line.item.unit),
+            quantity.for_people(line.item.unit),
             line.item.sku
         ),
     );
     // a mis-keyed number (a zero too many or too few, grams keyed as kilograms) is ten
     // times off what this item usually comes in: said while it can still be corrected
     if let Some((least, most)) = world.recent_receipts(&line.item.sku)? {
-        let show = |base: i64| Quantity::from_base(base).display_in(line.item.unit);
+        let show = |base: i64| Quantity::from_base(base).for_people(line.item.unit);
         let off = if quantity.base / 10 > most {
             Some(format!(
                 "more than ten times the largest recent delivery of {} ({})",
@@ -378,9 +378,9 @@ pub(super) fn quantity(
             None
         };
         if let Some(off) = off {
-            accepted.warnings.push(format!(
-                "{} is {off}: check the number; @QTY:<n> again corrects it",
-                quantity.display_in(line.item.unit)
+            accepted.cautions.push(format!(
+                "{} is {off}: check the number",
+                quantity.for_people(line.item.unit)
             ));
         }
     }
@@ -446,7 +446,7 @@ fn done(
             next,
             format!(
                 "lot {code} created: {} {}, supplier lot {supplier_lot}, {}",
-                quantity.display_in(line.item.unit),
+                quantity.for_people(line.item.unit),
                 line.item.sku,
                 expiry_text(expiry)
             ),

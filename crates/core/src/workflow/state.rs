@@ -16,6 +16,22 @@ pub struct BenchState {
     /// `@VOID` or `@ADJUST` collecting what it needs
     pub correcting: Option<super::correct::Correcting>,
     pub last_print: Option<PrintRequest>,
+    /// a scan answered with a warning: recorded when it comes again or with `@OK`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<Confirm>,
+    /// documents set aside by a switch of workflow, oldest first: scanning one's code (or
+    /// the workflow's command) resumes it
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parked: Vec<Doc>,
+}
+
+/// A probable mistake waiting for its confirmation.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Confirm {
+    /// what was scanned (or weighed), stepped again when confirmed
+    pub input: super::Input,
+    /// what the warning said
+    pub warning: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -30,6 +46,52 @@ pub enum Doc {
 }
 
 impl Doc {
+    /// The workflow a document belongs to.
+    pub fn mode(&self) -> Option<Mode> {
+        match self {
+            Doc::None => None,
+            Doc::Receipt(_) => Some(Mode::Receive),
+            Doc::Batch(_) => Some(Mode::Make),
+            Doc::Shipment(_) => Some(Mode::Pack),
+            Doc::Waste(_) => Some(Mode::Waste),
+        }
+    }
+
+    /// What to scan to resume it when parked.
+    pub fn resume_hint(&self) -> Option<String> {
+        match self {
+            Doc::None => None,
+            Doc::Receipt(r) => Some(format!("SUP:{}", r.supplier_code)),
+            Doc::Batch(b) => Some(b.code.clone()),
+            Doc::Shipment(s) => Some(format!("ORD:{}", s.order_number)),
+            Doc::Waste(w) => Some(w.code.clone()),
+        }
+    }
+
+    /// Whether a scan names this document (to resume it when parked).
+    pub fn named_by(&self, scan: &crate::scan::Scan) -> bool {
+        use crate::scan::{PrefixKind, ScanKind};
+        match (self, &scan.kind) {
+            (Doc::Batch(b), ScanKind::Code(text)) => text.eq_ignore_ascii_case(&b.code),
+            (Doc::Waste(w), ScanKind::Code(text)) => text.eq_ignore_ascii_case(&w.code),
+            (
+                Doc::Receipt(r),
+                ScanKind::Prefixed {
+                    kind: PrefixKind::Supplier,
+                    value,
+                },
+            ) => value.eq_ignore_ascii_case(&r.supplier_code),
+            (
+                Doc::Shipment(s),
+                ScanKind::Prefixed {
+                    kind: PrefixKind::Order,
+                    value,
+                },
+            ) => value == &s.order_number,
+            _ => false,
+        }
+    }
+
     /// "batch MFG-0057", if a document is open.
     pub fn describe_open(&self) -> Option<String> {
         match self {
@@ -78,9 +140,6 @@ pub struct BatchDoc {
     /// how much the batch is meant to make (`@PLAN`, else the first `@YIELD`)
     #[serde(default)]
     pub planned: Option<Quantity>,
-    /// `@DONE` found the recipe not followed and said so: the next `@DONE` closes
-    #[serde(default)]
-    pub recipe_warned: bool,
     pub opened_at: jiff::Timestamp,
     pub production_date: jiff::civil::Date,
     /// the batch record exists (written with its first consumption)
@@ -400,6 +459,9 @@ impl Record {
 impl BenchState {
     /// What the bench waits for next, in the words of the person standing at it.
     pub fn prompt(&self, default_mode: Option<Mode>) -> String {
+        if self.confirm.is_some() {
+            return "scan it again or @OK to go ahead; any other scan leaves it".into();
+        }
         if let Some(correcting) = &self.correcting {
             return format!(
                 "{}: scan {}, or @CANCEL",
@@ -427,6 +489,21 @@ impl BenchState {
             };
         }
         let mode = self.mode.or(default_mode);
+        let prompt = self.doc_prompt(mode);
+        match (&self.doc, self.parked.is_empty()) {
+            (Doc::None, false) => format!(
+                "{prompt}; parked: {}",
+                self.parked
+                    .iter()
+                    .filter_map(|d| d.resume_hint())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            _ => prompt,
+        }
+    }
+
+    fn doc_prompt(&self, mode: Option<Mode>) -> String {
         match (&self.doc, mode) {
             (Doc::None, None) => "scan @RECEIVE, @MAKE, @PACK or @WASTE".into(),
             (Doc::None, Some(Mode::Receive)) => "scan the supplier card (SUP:...)".into(),
@@ -535,7 +612,7 @@ impl BatchDoc {
 pub fn difference(weighed: i64, target: i64, unit: Unit) -> String {
     let amount = |base: i64| match unit {
         Unit::Each => base.to_string(),
-        other => Quantity::from_base(base).display_in(other),
+        other => Quantity::from_base(base).for_people(other),
     };
     match weighed.cmp(&target) {
         std::cmp::Ordering::Equal => "on target".to_string(),
@@ -566,7 +643,7 @@ impl Doc {
                         pending.push_str(&format!(", supplier lot {lot}"));
                     }
                     if let Some(q) = line.quantity {
-                        pending.push_str(&format!(", {}", q.display_in(line.item.unit)));
+                        pending.push_str(&format!(", {}", q.for_people(line.item.unit)));
                     }
                     lines.push(pending);
                 }
@@ -593,21 +670,21 @@ impl Doc {
                         format!(
                             "{}: {} planned, {} weighed, {}",
                             line.sku,
-                            Quantity::from_base(target).display_in(line.unit),
-                            Quantity::from_base(weighed).display_in(line.unit),
+                            Quantity::from_base(target).for_people(line.unit),
+                            Quantity::from_base(weighed).for_people(line.unit),
                             difference(weighed, target, line.unit)
                         )
                     })
                     .collect();
                 lines.extend(
                     b.active_lines()
-                        .map(|l| format!("{} of {}", l.quantity.display_in(l.unit), l.input_code)),
+                        .map(|l| format!("{} of {}", l.quantity.for_people(l.unit), l.input_code)),
                 );
                 if let Some(p) = &b.pending {
                     lines.push(format!("{} waiting for its weight", p.code));
                 }
                 if let Some(y) = b.yield_quantity {
-                    lines.push(format!("yield {}", y.display_in(b.product.unit)));
+                    lines.push(format!("yield {}", y.for_people(b.product.unit)));
                 }
                 DocSummary {
                     kind: "batch",
@@ -619,7 +696,7 @@ impl Doc {
                 // the order's lines (ordered, in this box, shipped before), then the box
                 let amount = |base: i64, unit: Unit| match unit {
                     Unit::Each => base.to_string(),
-                    other => Quantity::from_base(base).display_in(other),
+                    other => Quantity::from_base(base).for_people(other),
                 };
                 let mut lines: Vec<String> = s
                     .order_lines
@@ -659,7 +736,7 @@ impl Doc {
                 title: format!("Write-off of {} {}", w.kind.noun(), w.code),
                 lines: [
                     w.quantity
-                        .map(|q| format!("quantity {}", q.display_in(w.item.unit))),
+                        .map(|q| format!("quantity {}", q.for_people(w.item.unit))),
                     w.reason.as_ref().map(|r| format!("reason: {r}")),
                 ]
                 .into_iter()

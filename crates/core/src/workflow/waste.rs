@@ -59,7 +59,7 @@ pub(super) fn step(
                 next,
                 format!(
                     "waste recorded: {} of {} {} ({reason})",
-                    quantity.display_in(waste.item.unit),
+                    quantity.for_people(waste.item.unit),
                     waste.kind.noun(),
                     waste.code
                 ),
@@ -123,7 +123,7 @@ fn start(state: &BenchState, scan: &Scan, world: &mut dyn World) -> Result<Outco
             stock.kind.noun(),
             stock.code,
             stock.item.sku,
-            Quantity::from_base(stock.balance.max(0)).display_in(stock.item.unit)
+            Quantity::from_base(stock.balance.max(0)).for_people(stock.item.unit)
         ),
     ))
 }
@@ -135,8 +135,8 @@ pub(super) fn quantity(state: &BenchState, quantity: Quantity) -> Result<Outcome
     if quantity.base > waste.balance {
         return reject(format!(
             "{} is more than the {} left of {}",
-            quantity.display_in(waste.item.unit),
-            Quantity::from_base(waste.balance.max(0)).display_in(waste.item.unit),
+            quantity.for_people(waste.item.unit),
+            Quantity::from_base(waste.balance.max(0)).for_people(waste.item.unit),
             waste.code
         ));
     }
@@ -146,6 +146,6 @@ pub(super) fn quantity(state: &BenchState, quantity: Quantity) -> Result<Outcome
     }
     accept(Accepted::new(
         next,
-        format!("{} to write off", quantity.display_in(waste.item.unit)),
+        format!("{} to write off", quantity.for_people(waste.item.unit)),
     ))
 }

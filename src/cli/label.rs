@@ -39,10 +39,16 @@ pub enum LabelCommand {
         /// how many copies the job prints
         #[arg(long, default_value_t = 1)]
         copies: u32,
-        /// Brother QL media (with --format brother-ql)
-        #[arg(long, value_enum, default_value_t = BrotherMedia::Endless62)]
-        media: BrotherMedia,
+        /// Brother QL media (with --format brother-ql) [default: the stock's, else 62]
+        #[arg(long, value_enum)]
+        media: Option<BrotherMedia>,
+        /// the label stock to lay the label out on (`lotstation label stocks`): 2x1in,
+        /// 62x29mm, 4x6in, 30252, … [default: the template's own]
+        #[arg(long)]
+        stock: Option<String>,
     },
+    /// The built-in label stocks: their names, sizes, and which labels fit on them
+    Stocks,
     /// Print the label of a lot, batch or shipment on the running station's printer, through
     /// its queue (journaled, retried, confirmed like a bench's labels)
     Print {
@@ -60,7 +66,7 @@ pub enum LabelCommand {
 }
 
 pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow::Result<i32> {
-    let (kind, code, format, output, dpi, copies, media) = match command {
+    let (kind, code, format, output, dpi, copies, media, stock) = match command {
         LabelCommand::Render {
             kind,
             code,
@@ -69,7 +75,9 @@ pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow:
             dpi,
             copies,
             media,
-        } => (kind, code, format, output, dpi, copies, media),
+            stock,
+        } => (kind, code, format, output, dpi, copies, media, stock),
+        LabelCommand::Stocks => return stocks(station),
         LabelCommand::Print {
             kind,
             code,
@@ -78,15 +86,90 @@ pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow:
         } => return print(station, kind, &code, printer, copies),
     };
     let dpi = format.dpi(dpi).map_err(anyhow::Error::msg)?;
+    let stock = match stock.as_deref() {
+        Some(name) => Some(
+            label::stock::find(name).ok_or_else(|| anyhow::anyhow!(label::stock::unknown(name)))?,
+        ),
+        // a QL's labels are laid out on the roll it has
+        None if format == LabelLanguage::BrotherQl => Some(label::stock::of_media(
+            media.unwrap_or(BrotherMedia::Endless62),
+        )),
+        None => None,
+    };
+    // a QL prints on the stock's roll; a media that disagrees with the stock is refused
+    let media = match (stock.and_then(|s| s.ql), media) {
+        (Some(roll), Some(media)) if roll != media => anyhow::bail!(
+            "--media {} is not stock {} ({}): give one or the other",
+            media.name(),
+            stock.map(|s| s.name).unwrap_or_default(),
+            roll.the_label()
+        ),
+        (Some(roll), _) => roll,
+        (None, Some(media)) => media,
+        (None, None) => BrotherMedia::Endless62,
+    };
+    if format == LabelLanguage::BrotherQl
+        && let Some(stock) = stock
+        && stock.ql.is_none()
+    {
+        anyhow::bail!(
+            "stock {} ({}) is not a Brother DK roll: a QL prints on 62mm, 62x29mm or 29x90mm",
+            stock.name,
+            stock.size_text()
+        );
+    }
     let store = Store::open_read_only(db)?;
-    let template = station.templates.get(kind);
+    let template = match stock {
+        Some(stock) => station
+            .templates
+            .get(kind)
+            .on_stock(stock)
+            .map_err(anyhow::Error::msg)?,
+        None => station.templates.get(kind).clone(),
+    };
     let data = label::facts::words(
         &store.label_facts(kind, &code)?,
         &station.config.labels.digital_link_base,
         &station.timezone,
     );
-    let bytes = label::render_for(template, &data, format, dpi, media, copies)?;
+    let bytes = label::render_for(&template, &data, format, dpi, media, copies)?;
     write_output(output.as_deref(), &bytes)?;
+    Ok(0)
+}
+
+/// `lotstation label stocks`: each built-in stock, its size, and the labels of the station's
+/// templates that fit on it (laid out with example values).
+fn stocks(station: &Station) -> anyhow::Result<i32> {
+    let mut out =
+        String::from("stock         size                 fits                          what\n");
+    for stock in label::stock::STOCKS {
+        let dpi = if stock.ql.is_some() { 300 } else { 203 };
+        let fits: Vec<&str> = LabelKind::RECORDS
+            .iter()
+            .filter(|kind| {
+                station
+                    .templates
+                    .get(**kind)
+                    .on_stock(stock)
+                    .is_ok_and(|t| {
+                        label::render_bitmap(&t, &label::sample_data(**kind), dpi).is_ok()
+                    })
+            })
+            .map(|kind| kind.name())
+            .collect();
+        out.push_str(&format!(
+            "{:<13} {:<20} {:<29} {}\n",
+            stock.name,
+            stock.size_text(),
+            if fits.is_empty() {
+                "none".to_string()
+            } else {
+                fits.join(", ")
+            },
+            stock.what
+        ));
+    }
+    say!("{}", out.trim_end());
     Ok(0)
 }
 
@@ -178,63 +261,69 @@ fn post(address: &str, path: &str, token: &str, body: &str) -> std::io::Result<(
 }
 
 /// The commands a station understands, as (scan, title, what it does).
-const COMMANDS: &[(&str, &str, &str)] = &[
-    ("@RECEIVE", "RECEIVE", "book in a delivery"),
-    ("@MAKE", "MAKE", "make a batch"),
-    ("@PACK", "PACK", "pack an order"),
-    ("@WASTE", "WASTE", "write off waste"),
-    ("@DONE", "DONE", "finish the line or document"),
-    ("@CANCEL", "CANCEL", "drop what is pending"),
-    ("@UNDO", "UNDO", "reverse the last recorded line"),
-    ("@WEIGH", "WEIGH", "take the scale's stable weight"),
-    ("@TARE", "TARE", "tare the scale"),
-    ("@REPRINT", "REPRINT", "print the last label again"),
-    ("@HOLD", "HOLD", "hold the next lot or batch"),
-    ("@RELEASE", "RELEASE", "release the next lot or batch"),
-    ("@VOID", "VOID", "void the next lot, batch or shipment"),
-    ("@ADJUST", "ADJUST", "correct the next lot or batch"),
-    ("@QTY:0", "QTY 0", "none left (with @ADJUST)"),
-    ("@QTY:1", "QTY 1", "quantity 1"),
-    ("@QTY:2", "QTY 2", "quantity 2"),
-    ("@QTY:3", "QTY 3", "quantity 3"),
-    ("@QTY:6", "QTY 6", "quantity 6"),
-    ("@QTY:12", "QTY 12", "quantity 12"),
-    ("@PLAN:12", "PLAN 12", "make a batch of 12"),
-    ("@PLAN:24", "PLAN 24", "make a batch of 24"),
-];
-
-pub fn sheet(db: &Location, station: &Station, output: Option<&Path>) -> anyhow::Result<i32> {
+pub fn sheet(
+    db: &Location,
+    station: &Station,
+    output: Option<&Path>,
+    bench: Option<&str>,
+) -> anyhow::Result<i32> {
     let store = Store::open_existing(db)?;
     let template = station.templates.get(LabelKind::Card);
     let LoadedTemplate::Described(card) = template else {
         anyhow::bail!("the command sheet needs a .toml card template");
     };
-    let card_data = |scan: &str, title: &str, subtitle: &str| {
-        let mut data = LabelData::default();
-        data.set("scan", scan)
-            .set("title", title)
-            .set("subtitle", subtitle);
-        data
+    // a bench's sheet: the cards of the workflow it does (all four where it has none)
+    let bench = match bench {
+        Some(name) => Some(station.bench(name).ok_or_else(|| {
+            anyhow::anyhow!(
+                "no bench {name:?} in {}: the benches are {}",
+                station.source.display(),
+                station
+                    .config
+                    .bench
+                    .iter()
+                    .map(|b| b.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?),
+        None => None,
     };
-    let mut cards: Vec<LabelData> = COMMANDS
-        .iter()
-        .map(|(scan, title, what)| card_data(scan, title, what))
-        .collect();
+    let workflows: Option<Vec<_>> = bench.and_then(|b| b.workflow).map(|m| vec![m]);
+    let yields: Vec<u32> = bench
+        .map(|b| b.yields.clone())
+        .filter(|y| !y.is_empty())
+        .or_else(|| {
+            // the whole sheet: every bench's yields, once each
+            let mut all: Vec<u32> = station
+                .config
+                .bench
+                .iter()
+                .flat_map(|b| b.yields.iter().copied())
+                .collect();
+            all.sort_unstable();
+            all.dedup();
+            (!all.is_empty()).then_some(all)
+        })
+        .unwrap_or_else(|| crate::config::DEFAULT_YIELDS.to_vec());
     let (items, suppliers) = store.sheet_entries()?;
-    for (sku, name, kind) in items {
-        cards.push(card_data(
-            &format!("ITEM:{sku}"),
-            &sku,
-            &format!("{name} ({kind})"),
-        ));
-    }
-    for (code, name) in suppliers {
-        cards.push(card_data(
-            &format!("SUP:{code}"),
-            &code,
-            &format!("supplier {name}"),
-        ));
-    }
+    let reasons = station.reasons();
+    let cards: Vec<LabelData> = label::sheet::cards(&label::sheet::SheetInput {
+        items: &items,
+        suppliers: &suppliers,
+        reasons: &reasons,
+        yields: &yields,
+        workflows: workflows.as_deref(),
+    })
+    .into_iter()
+    .map(|c| {
+        let mut data = LabelData::default();
+        data.set("scan", &c.scan)
+            .set("title", &c.title)
+            .set("subtitle", &c.what);
+        data
+    })
+    .collect();
     let bytes = label::render_sheet(card, &cards, 300)?;
     let path = output
         .map(Path::to_path_buf)

@@ -122,6 +122,10 @@ pub enum Command {
     Sheet {
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
+        /// only the cards of this bench's workflow (its `[[bench]] workflow`), its items,
+        /// suppliers and yields
+        #[arg(long)]
+        bench: Option<String>,
     },
     /// The synthetic workshop and the benchmark table
     Bench {
@@ -225,7 +229,9 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Command::Devices { what: None } => devices::list(),
         Command::Devices { what: Some(record) } => devices::record(record),
         Command::Label { what } => label::label(&db, &station, what),
-        Command::Sheet { output } => label::sheet(&db, &station, output.as_deref()),
+        Command::Sheet { output, bench } => {
+            label::sheet(&db, &station, output.as_deref(), bench.as_deref())
+        }
         Command::Drills { format } => recall::drills(&db, &station, format),
         Command::Recall {
             lot,

@@ -112,7 +112,7 @@ pub fn render_job(
     job: &PrintJob,
 ) -> Result<Vec<u8>, RenderError> {
     let labels = &station.config.labels;
-    let template = station.templates.get(job.label);
+    let template = station.templates_for(Some(&printer.name)).get(job.label);
     let data = store
         .label_facts(job.label, &job.code)
         .map_err(RenderError::Store)?;

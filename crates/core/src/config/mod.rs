@@ -58,7 +58,30 @@ pub struct Config {
     /// a shop's SKU (or product name) → our SKU, for `import orders --from SHOP`
     #[serde(default)]
     pub sku_map: std::collections::BTreeMap<String, String>,
+    /// the reasons a shop gives (holds, voids, adjustments, waste), printed as `NOTE:`
+    /// cards on the command sheet; none configured: [`DEFAULT_REASONS`]
+    #[serde(default)]
+    pub reason: Vec<ReasonConfig>,
 }
+
+/// One reason a shop gives often, as a `NOTE:` card.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonConfig {
+    pub text: String,
+}
+
+/// The reasons on the command sheet of a shop that configures none.
+pub const DEFAULT_REASONS: &[&str] = &[
+    "damaged",
+    "spilled",
+    "expired",
+    "customer complaint",
+    "stock count",
+];
+
+/// The yields on a making bench's cards when it lists none.
+pub const DEFAULT_YIELDS: &[u32] = &[6, 12, 24, 48];
 
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -161,6 +184,10 @@ pub struct BenchConfig {
         deserialize_with = "deserialize_batch_labels"
     )]
     pub batch_labels: BatchLabels,
+    /// the counts a making bench's batches usually yield, printed as `@YIELD:` cards on
+    /// its command sheet (none given: [`DEFAULT_YIELDS`])
+    #[serde(default)]
+    pub yields: Vec<u32>,
 }
 
 fn default_tolerance() -> u32 {
@@ -352,6 +379,9 @@ pub struct PrinterConfig {
     pub dpi: u32,
     /// the roll or labels in a Brother QL (`brother-ql` only)
     pub media: crate::label::raster::BrotherMedia,
+    /// the label stock loaded (`stock = "2x1in"`): flow templates are laid out on it; a
+    /// Brother QL's is its media's
+    pub stock: Option<&'static crate::label::stock::Stock>,
     /// how long to wait for the printer to connect, answer or take the bytes
     pub timeout_ms: u64,
     /// the longest pause between attempts at a printer that is not ready (pauses double
@@ -373,6 +403,7 @@ struct RawPrinter {
     /// 203 when not written (300 for a Brother QL, the only resolution its head has)
     dpi: Option<u32>,
     media: Option<crate::label::raster::BrotherMedia>,
+    stock: Option<String>,
     #[serde(default = "default_printer_timeout")]
     timeout_ms: u64,
     #[serde(default = "default_retry_max")]
@@ -424,14 +455,45 @@ impl TryFrom<RawPrinter> for PrinterConfig {
             .dpi(raw.dpi)
             .map_err(|e| format!("printer {name:?}: {e}"))?;
         use crate::label::raster::BrotherMedia;
-        let media = match (raw.language, raw.media) {
-            (LabelLanguage::BrotherQl, media) => media.unwrap_or(BrotherMedia::Endless62),
-            (_, Some(_)) => {
+        use crate::label::stock;
+        let stock = match raw.stock.as_deref() {
+            Some(text) => Some(
+                stock::find(text)
+                    .ok_or_else(|| format!("printer {name:?}: {}", stock::unknown(text)))?,
+            ),
+            None => None,
+        };
+        let media = match (raw.language, raw.media, stock) {
+            // a QL's stock is its roll: the two agree, or one follows from the other
+            (LabelLanguage::BrotherQl, _, Some(s)) if s.ql.is_none() => {
                 return Err(format!(
-                    "printer {name:?}: media is for language = \"brother-ql\" printers"
+                    "printer {name:?}: stock {} ({}) is not a Brother DK roll; a QL takes 62mm, 62x29mm or 29x90mm",
+                    s.name,
+                    s.size_text()
                 ));
             }
-            (_, None) => BrotherMedia::Endless62,
+            (LabelLanguage::BrotherQl, Some(media), Some(s)) if s.ql != Some(media) => {
+                return Err(format!(
+                    "printer {name:?}: media = \"{}\" ({}) and stock = \"{}\" ({}) disagree: the labels would be laid out for one roll and printed on another",
+                    media.name(),
+                    media.the_label(),
+                    s.name,
+                    s.size_text()
+                ));
+            }
+            (LabelLanguage::BrotherQl, media, s) => media
+                .or(s.and_then(|s| s.ql))
+                .unwrap_or(BrotherMedia::Endless62),
+            (_, Some(_), _) => {
+                return Err(format!(
+                    "printer {name:?}: media is for language = \"brother-ql\" printers (other printers take stock = \"2x1in\" and the like)"
+                ));
+            }
+            (_, None, _) => BrotherMedia::Endless62,
+        };
+        let stock = match raw.language {
+            LabelLanguage::BrotherQl => Some(stock.unwrap_or_else(|| stock::of_media(media))),
+            _ => stock,
         };
         Ok(PrinterConfig {
             name,
@@ -439,6 +501,7 @@ impl TryFrom<RawPrinter> for PrinterConfig {
             language: raw.language,
             dpi,
             media,
+            stock,
             timeout_ms: raw.timeout_ms,
             retry_max_ms: raw.retry_max_ms.max(250),
         })
@@ -498,6 +561,8 @@ pub struct Station {
     pub timezone: jiff::tz::TimeZone,
     /// every label template, loaded and rendered once at start
     pub templates: Templates,
+    /// the templates laid out on each printer's stock, for printers that name one
+    pub printer_templates: std::collections::BTreeMap<String, Templates>,
 }
 
 /// The label templates of a station: the shop's own from `[labels] templates`, else the
@@ -572,9 +637,22 @@ impl Templates {
 
     /// Renders every template with example values in each language and resolution the
     /// printers use, so a template that cannot render is found at start, not at a print.
+    /// These templates on `stock` (the command sheet's card keeps its own size).
+    pub fn on_stock(&self, stock: &crate::label::stock::Stock) -> Result<Templates, String> {
+        Ok(Templates {
+            lot: self.lot.on_stock(stock)?,
+            batch: self.batch.on_stock(stock)?,
+            shipment: self.shipment.on_stock(stock)?,
+            pack: self.pack.on_stock(stock)?,
+            card: self.card.clone(),
+        })
+    }
+
     fn check_render(&self, printers: &[PrinterConfig]) -> Result<(), String> {
+        // printers with a stock are checked on it (`printer_templates`)
         let mut targets: Vec<(LabelLanguage, u32, crate::label::raster::BrotherMedia)> = printers
             .iter()
+            .filter(|p| p.stock.is_none())
             .map(|p| (p.language, p.dpi, p.media))
             .collect();
         targets.push((
@@ -603,7 +681,82 @@ impl Templates {
     }
 }
 
+/// Each printer's templates on its stock, checked: every label the printer's benches print
+/// (a receiving bench's lots, a making bench's batches, a packing bench's shipments and
+/// packs; every kind where a bench has no workflow) is laid out with example values, and a
+/// template that cannot fit the stock is refused naming the template, the stock and what
+/// does not fit.
+fn printer_templates(
+    config: &Config,
+    templates: &Templates,
+) -> Result<std::collections::BTreeMap<String, Templates>, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for printer in &config.printer {
+        let Some(stock) = printer.stock else {
+            continue;
+        };
+        let on_stock = templates
+            .on_stock(stock)
+            .map_err(|e| format!("printer {:?}: {e}", printer.name))?;
+        let mut kinds: Vec<LabelKind> = Vec::new();
+        for bench in config
+            .bench
+            .iter()
+            .filter(|b| b.printer.as_ref() == Some(&printer.name))
+        {
+            kinds.extend(match bench.workflow {
+                Some(Mode::Receive) => vec![LabelKind::Lot],
+                Some(Mode::Make) => vec![LabelKind::Batch],
+                Some(Mode::Pack) => vec![LabelKind::Shipment, LabelKind::Pack],
+                Some(Mode::Waste) => vec![],
+                None => LabelKind::RECORDS.to_vec(),
+            });
+        }
+        kinds.sort_by_key(|k| *k as u8);
+        kinds.dedup();
+        for kind in kinds {
+            crate::label::render_for(
+                on_stock.get(kind),
+                &crate::label::sample_data(kind),
+                printer.language,
+                printer.dpi,
+                printer.media,
+                1,
+            )
+            .map_err(|e| {
+                format!(
+                    "printer {:?} (stock = \"{}\"): {e}; choose a larger stock, or a template with fewer or optional rows",
+                    printer.name, stock.name
+                )
+            })?;
+        }
+        out.insert(printer.name.clone(), on_stock);
+    }
+    Ok(out)
+}
+
 impl Station {
+    /// The templates a printer's labels are made from: laid out on its stock where it names
+    /// one (`None`: the station's own, as previews and `label render` use).
+    pub fn templates_for(&self, printer: Option<&str>) -> &Templates {
+        printer
+            .and_then(|p| self.printer_templates.get(p))
+            .unwrap_or(&self.templates)
+    }
+
+    /// The reasons printed as `NOTE:` cards: the configured ones, else the defaults.
+    pub fn reasons(&self) -> Vec<String> {
+        if self.config.reason.is_empty() {
+            DEFAULT_REASONS.iter().map(|r| r.to_string()).collect()
+        } else {
+            self.config
+                .reason
+                .iter()
+                .map(|r| r.text.trim().to_string())
+                .collect()
+        }
+    }
+
     /// The configuration file at `path`, else the embedded default, read through `host`.
     pub fn load(host: &dyn Host, path: Option<&Path>) -> Result<Station, ConfigError> {
         match path {
@@ -730,6 +883,23 @@ impl Station {
                 )));
             }
         }
+        for reason in &config.reason {
+            let text = reason.text.trim();
+            if text.is_empty() || text.chars().count() > 60 || text.chars().any(char::is_control) {
+                return Err(invalid(format!(
+                    "[[reason]] text {:?}: give a short reason (1 to 60 characters), e.g. \"damaged\"",
+                    reason.text
+                )));
+            }
+        }
+        for bench in &config.bench {
+            if let Some(n) = bench.yields.iter().find(|&&n| n == 0 || n > 100_000) {
+                return Err(invalid(format!(
+                    "bench {:?} yields: {n} is not a count a batch makes (1 to 100000)",
+                    bench.name
+                )));
+            }
+        }
         let patterns = config
             .pattern
             .iter()
@@ -756,9 +926,11 @@ impl Station {
                 }
             })?;
         templates.check_render(&config.printer).map_err(invalid)?;
+        let printer_templates = printer_templates(&config, &templates).map_err(invalid)?;
         Ok(Station {
             source: path.to_path_buf(),
             templates,
+            printer_templates,
             config,
             lot_format,
             batch_format,

@@ -155,14 +155,101 @@ fn code128_symbols(
     }
 }
 
-/// The template filled with `values`: text fitted, barcodes encoded (a value no symbol
-/// can carry is refused here, for every language alike). Empty texts and barcodes are
-/// left out.
-pub fn resolve(t: &Template, values: &LabelData) -> Result<Marks, LabelError> {
+/// A Code 128 or GS1-128 mark of `data` at (`x`, `y`) (height and module size to be set by
+/// the caller) and its human-readable line; why `data` cannot be one.
+pub(super) fn code128_mark(
+    symbology: Symbology,
+    data: &str,
+    x_mm: f32,
+    y_mm: f32,
+) -> Result<(Mark, String), String> {
+    let (symbols, hri) = code128_symbols(symbology, data)?;
+    let modules = code128::modules(&symbols).map_err(|e| e.to_string())?;
+    Ok((
+        Mark::Code128 {
+            x_mm,
+            y_mm,
+            height_mm: 0.0,
+            module_dots: 1,
+            data: data.to_string(),
+            symbols,
+            modules,
+        },
+        hri,
+    ))
+}
+
+/// A GS1 DataMatrix or QR mark of `data` at (`x`, `y`); why `data` cannot be one.
+pub(super) fn matrix_mark(
+    symbology: Symbology,
+    data: &str,
+    x_mm: f32,
+    y_mm: f32,
+    module_dots: u32,
+) -> Result<Mark, String> {
+    match symbology {
+        Symbology::Gs1Datamatrix => {
+            let element_string = Message::parse_hri(data)
+                .and_then(|m| m.to_element_string())
+                .map_err(|e| e.to_string())?;
+            let symbol = datamatrix::DataMatrix::encode_gs1(
+                element_string.as_bytes(),
+                datamatrix::SymbolList::default(),
+            )
+            .map_err(|e| format!("{e:?}"))?;
+            Ok(Mark::DataMatrix {
+                x_mm,
+                y_mm,
+                module_dots,
+                element_string,
+                dark: symbol.bitmap().pixels().collect(),
+            })
+        }
+        _ => {
+            if !data.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err("QR data must be printable ASCII (percent-encode URIs)".into());
+            }
+            let code =
+                qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M)
+                    .map_err(|e| e.to_string())?;
+            let width = code.width();
+            let dark = code
+                .to_colors()
+                .into_iter()
+                .enumerate()
+                .filter(|(_, c)| *c == qrcode::Color::Dark)
+                .map(|(i, _)| (i % width, i / width))
+                .collect();
+            Ok(Mark::Qr {
+                x_mm,
+                y_mm,
+                module_dots,
+                data: data.to_string(),
+                dark,
+            })
+        }
+    }
+}
+
+/// The template filled with `values` for a printer at `dpi`: text fitted, barcodes encoded
+/// (a value no symbol can carry is refused here, for every language alike). Empty texts and
+/// barcodes are left out. A flow template is laid out on its stock (`flow`); a template of
+/// coordinates is placed as written.
+pub fn resolve(t: &Template, values: &LabelData, dpi: u32) -> Result<Marks, LabelError> {
+    if !t.rows.is_empty() {
+        let (marks, height_mm) = super::flow::layout(t, values, dpi)?;
+        return Ok(Marks {
+            kind: t.kind,
+            width_mm: t.width_mm,
+            height_mm,
+            marks,
+        });
+    }
     let fill = |data: &str| template::fill(data, |name| values.get(name).to_string());
     let text = |x_mm: f32, y_mm: f32, size_mm: f32, text: String| {
         let room = (t.width_mm - RIGHT_MARGIN_MM - x_mm).max(size_mm);
-        let (size_mm, lines) = fit_text(&text, size_mm, room);
+        // a line break in the data (an address) reads ", " on a line of its own
+        let (size_mm, lines) = fit_text(&super::flow::one_line(&text), size_mm, room);
         Mark::Text {
             x_mm,
             y_mm,
@@ -197,72 +284,28 @@ pub fn resolve(t: &Template, values: &LabelData) -> Result<Marks, LabelError> {
                 if data.is_empty() {
                     continue;
                 }
-                let (x_mm, y_mm, module_dots) = (*x_mm, *y_mm, *module_dots);
+                let (x_mm, y_mm) = (*x_mm, *y_mm);
                 match symbology {
                     Symbology::Code128 | Symbology::Gs1_128 => {
-                        let (symbols, hri) = code128_symbols(*symbology, &data)
+                        let (mut mark, hri) = code128_mark(*symbology, &data, x_mm, y_mm)
                             .map_err(|m| barcode_error(t.kind, &data, m))?;
-                        let modules = code128::modules(&symbols)
-                            .map_err(|e| barcode_error(t.kind, &data, e))?;
-                        marks.push(Mark::Code128 {
-                            x_mm,
-                            y_mm,
-                            height_mm: *height_mm,
-                            module_dots,
-                            data,
-                            symbols,
-                            modules,
-                        });
+                        if let Mark::Code128 {
+                            height_mm: h,
+                            module_dots: m,
+                            ..
+                        } = &mut mark
+                        {
+                            (*h, *m) = (*height_mm, *module_dots);
+                        }
+                        marks.push(mark);
                         if *human_readable {
                             marks.push(text(x_mm, y_mm + height_mm + 1.0, 2.8, hri));
                         }
                     }
-                    Symbology::Gs1Datamatrix => {
-                        let element_string = Message::parse_hri(&data)
-                            .and_then(|m| m.to_element_string())
-                            .map_err(|e| barcode_error(t.kind, &data, e))?;
-                        let symbol = datamatrix::DataMatrix::encode_gs1(
-                            element_string.as_bytes(),
-                            datamatrix::SymbolList::default(),
-                        )
-                        .map_err(|e| barcode_error(t.kind, &data, format!("{e:?}")))?;
-                        marks.push(Mark::DataMatrix {
-                            x_mm,
-                            y_mm,
-                            module_dots,
-                            element_string,
-                            dark: symbol.bitmap().pixels().collect(),
-                        });
-                    }
-                    Symbology::Qr => {
-                        if !data.bytes().all(|b| b.is_ascii_graphic()) {
-                            return Err(barcode_error(
-                                t.kind,
-                                &data,
-                                "QR data must be printable ASCII (percent-encode URIs)",
-                            ));
-                        }
-                        let code = qrcode::QrCode::with_error_correction_level(
-                            data.as_bytes(),
-                            qrcode::EcLevel::M,
-                        )
-                        .map_err(|e| barcode_error(t.kind, &data, e))?;
-                        let width = code.width();
-                        let dark = code
-                            .to_colors()
-                            .into_iter()
-                            .enumerate()
-                            .filter(|(_, c)| *c == qrcode::Color::Dark)
-                            .map(|(i, _)| (i % width, i / width))
-                            .collect();
-                        marks.push(Mark::Qr {
-                            x_mm,
-                            y_mm,
-                            module_dots,
-                            data,
-                            dark,
-                        });
-                    }
+                    Symbology::Gs1Datamatrix | Symbology::Qr => marks.push(
+                        matrix_mark(*symbology, &data, x_mm, y_mm, *module_dots)
+                            .map_err(|m| barcode_error(t.kind, &data, m))?,
+                    ),
                 }
             }
             Element::Line {

@@ -6,8 +6,11 @@
 
 pub mod code128;
 pub mod facts;
+pub mod flow;
 pub mod marks;
 pub mod raster;
+pub mod sheet;
+pub mod stock;
 pub mod template;
 pub mod zpl;
 
@@ -88,6 +91,15 @@ pub enum LabelError {
     },
     #[error(transparent)]
     Template(#[from] TemplateError),
+    /// a flow template that cannot be laid out on its stock, even shrunk and with its
+    /// optional rows left off
+    #[error("the {kind} label does not fit stock {stock} ({size}): {what}")]
+    Fit {
+        kind: String,
+        stock: String,
+        size: String,
+        what: String,
+    },
 }
 
 /// The GS1 element string of a lot or batch label: (01) GTIN, (17) expiry, (310n) net
@@ -170,14 +182,15 @@ impl Painter<'_> {
         self.page.rect(x, y_bottom, w, h);
     }
 
-    /// Fitted lines, one under another.
+    /// Fitted lines, one under another: `y_mm` is the top of the first line's box (the
+    /// font's ascent above its baseline), lines `flow::LINE_PITCH` apart.
     fn text(&mut self, x_mm: f32, y_mm: f32, size_mm: f32, lines: &[String]) {
         let size = size_mm * PT_PER_MM;
         let x = self.x(x_mm);
-        let mut baseline = self.y(y_mm) - size * 0.8;
+        let mut baseline = self.y(y_mm) - size * flow::ASCENT;
         for line in lines {
             self.page.text(x, baseline, Font::Regular, size, line);
-            baseline -= size * 1.1;
+            baseline -= size * flow::LINE_PITCH;
         }
     }
 
@@ -290,22 +303,15 @@ fn described<'t>(template: &'t LoadedTemplate, what: &str) -> Result<&'t Templat
     }
 }
 
-/// One label, filling `surface` (the label's own size), at `dpi`.
-fn paint(
-    t: &Template,
-    values: &LabelData,
-    dpi: u32,
-    surface: &mut dyn pdf::Surface,
-) -> Result<(), LabelError> {
-    let label = marks::resolve(t, values)?;
+/// One label's marks drawn on `surface` (the label's own size), at `dpi`.
+fn paint(label: &Marks, dpi: u32, surface: &mut dyn pdf::Surface) {
     Painter {
         page: surface,
         dpi,
         origin_x: 0.0,
-        origin_top: t.height_mm * PT_PER_MM,
+        origin_top: label.height_mm * PT_PER_MM,
     }
-    .draw(&label);
-    Ok(())
+    .draw(label);
 }
 
 /// A PDF of `copies` pages, each one label the size of the template.
@@ -316,8 +322,9 @@ pub fn render_pdf(
     copies: u32,
 ) -> Result<Vec<u8>, LabelError> {
     let t = described(template, "printed as PDF")?;
-    let mut page = pdf::Page::new(t.width_mm * PT_PER_MM, t.height_mm * PT_PER_MM);
-    paint(t, values, dpi, &mut page)?;
+    let label = marks::resolve(t, values, dpi)?;
+    let mut page = pdf::Page::new(label.width_mm * PT_PER_MM, label.height_mm * PT_PER_MM);
+    paint(&label, dpi, &mut page);
     let pages = vec![page; copies.max(1) as usize];
     Ok(pdf::document(&format!("{} label", t.kind.name()), &pages))
 }
@@ -328,10 +335,21 @@ pub fn render_bitmap(
     values: &LabelData,
     dpi: u32,
 ) -> Result<raster::Bitmap, LabelError> {
+    bitmap_and_size(template, values, dpi).map(|(bitmap, _, _)| bitmap)
+}
+
+/// The label's bitmap and its size in millimetres (an endless label's as its content).
+fn bitmap_and_size(
+    template: &LoadedTemplate,
+    values: &LabelData,
+    dpi: u32,
+) -> Result<(raster::Bitmap, f32, f32), LabelError> {
     let t = described(template, "drawn as a picture")?;
-    let mut bitmap = raster::Bitmap::new(t.width_mm * PT_PER_MM, t.height_mm * PT_PER_MM, dpi);
-    paint(t, values, dpi, &mut bitmap)?;
-    Ok(bitmap)
+    let label = marks::resolve(t, values, dpi)?;
+    let mut bitmap =
+        raster::Bitmap::new(label.width_mm * PT_PER_MM, label.height_mm * PT_PER_MM, dpi);
+    paint(&label, dpi, &mut bitmap);
+    Ok((bitmap, label.width_mm, label.height_mm))
 }
 
 /// The label in a printer's language, at its resolution (and, for a Brother QL, on its
@@ -368,9 +386,8 @@ pub fn render_tspl(
     dpi: u32,
     copies: u32,
 ) -> Result<Vec<u8>, LabelError> {
-    let t = described(template, "drawn as a picture")?;
-    let bitmap = render_bitmap(template, values, dpi)?;
-    Ok(raster::tspl(&bitmap, t.width_mm, t.height_mm, copies))
+    let (bitmap, width_mm, height_mm) = bitmap_and_size(template, values, dpi)?;
+    Ok(raster::tspl(&bitmap, width_mm, height_mm, copies))
 }
 
 /// An A4 sheet of cards in a grid (the command sheet), as many pages as they need.
@@ -383,7 +400,7 @@ pub fn render_sheet(card: &Template, cards: &[LabelData], dpi: u32) -> Result<Ve
         let mut page = pdf::Page::new(page_w * PT_PER_MM, page_h * PT_PER_MM);
         for (i, values) in chunk.iter().enumerate() {
             let (col, row) = (i % columns, i / columns);
-            let label = marks::resolve(card, values)?;
+            let label = marks::resolve(card, values, dpi)?;
             Painter {
                 page: &mut page,
                 dpi,
@@ -686,7 +703,7 @@ mod fit_tests {
         };
         let width = dots(100.0, 203) as f32;
         let short = fields("Lavender soap bar");
-        assert_eq!(short[0], (32.0, 40.0, "Lavender soap bar".to_string()));
+        assert_eq!(short[0], (24.0, 40.0, "Lavender soap bar".to_string()));
         let long = "Lavender & cedar cold process soap bar with goat milk and oatmeal, 110 g";
         let set = fields(long);
         let names: Vec<_> = set.iter().take_while(|(_, size, _)| *size < 40.0).collect();

@@ -302,6 +302,15 @@ struct MediaSpec {
 }
 
 impl BrotherMedia {
+    /// As written in a config and on the command line: `62`, `62x29`, `29x90`.
+    pub fn name(self) -> &'static str {
+        match self {
+            BrotherMedia::Endless62 => "62",
+            BrotherMedia::DieCut62x29 => "62x29",
+            BrotherMedia::DieCut29x90 => "29x90",
+        }
+    }
+
     /// In words: `62 mm endless tape`, `the 62 × 29 mm label`.
     pub fn the_label(self) -> &'static str {
         match self {
@@ -380,6 +389,22 @@ pub fn brother_ql(bitmap: &Bitmap, media: BrotherMedia, copies: u32) -> Result<V
     }
     if x0 == u32::MAX {
         (x0, y0, x1, y1) = (0, 0, 1, 1);
+    }
+    // a quiet zone around the ink (a 2-D code at its edge needs one to be read), where the
+    // media has room for it
+    let quiet = 12;
+    let roomy = (
+        x0.saturating_sub(quiet),
+        y0.saturating_sub(quiet),
+        (x1 + quiet).min(bitmap.width),
+        (y1 + quiet).min(bitmap.height),
+    );
+    let fits_either = |w: u32, h: u32| {
+        let fit = |a: u32, b: u32| a <= spec.across && spec.along.is_none_or(|l| b <= l);
+        fit(w, h) || fit(h, w)
+    };
+    if fits_either(roomy.2 - roomy.0, roomy.3 - roomy.1) {
+        (x0, y0, x1, y1) = roomy;
     }
     let (w, h) = (x1 - x0, y1 - y0);
     let fits =

@@ -135,15 +135,64 @@ fn default_thickness() -> f32 {
     0.3
 }
 
-/// A template as written by a person.
+/// A template as written by a person: elements at coordinates on a label of its own size,
+/// or rows (`[[row]]`) laid out top to bottom on a stock (see `flow`).
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Template {
     pub kind: LabelKind,
+    /// a template of coordinates: its label's size; a flow template: its stock's (0 high
+    /// on endless tape), set from the stock
+    #[serde(default)]
     pub width_mm: f32,
+    #[serde(default)]
     pub height_mm: f32,
+    /// a flow template: the stock it is laid out on where a printer names none
+    pub stock: Option<String>,
     #[serde(default, rename = "element")]
     pub elements: Vec<Element>,
+    #[serde(default, rename = "row")]
+    pub rows: Vec<super::flow::Row>,
+    /// a flow template's blank edges on its stock
+    #[serde(skip)]
+    pub margin_x_mm: f32,
+    #[serde(skip)]
+    pub margin_y_mm: f32,
+}
+
+impl Template {
+    /// Whether the template is laid out by flow (and so fits any stock it can).
+    pub fn is_flow(&self) -> bool {
+        !self.rows.is_empty()
+    }
+
+    /// The template on `stock`: a flow template takes its size and margins; a template of
+    /// coordinates must already be that size.
+    pub fn on_stock(&self, stock: &super::stock::Stock) -> Result<Template, String> {
+        if self.is_flow() {
+            let mut t = self.clone();
+            t.stock = Some(stock.name.to_string());
+            t.width_mm = stock.width_mm;
+            t.height_mm = stock.height_mm;
+            t.margin_x_mm = stock.margin_x_mm;
+            t.margin_y_mm = stock.margin_y_mm;
+            return Ok(t);
+        }
+        let same = (self.width_mm - stock.width_mm).abs() <= 0.6
+            && (stock.is_endless() || (self.height_mm - stock.height_mm).abs() <= 0.6);
+        if same {
+            Ok(self.clone())
+        } else {
+            Err(format!(
+                "the {} template is {} × {} mm and stock {} is {}: write its elements for that size, or make it a flow template ([[row]])",
+                self.kind.name(),
+                self.width_mm,
+                self.height_mm,
+                stock.name,
+                stock.size_text()
+            ))
+        }
+    }
 }
 
 /// A loaded template: described, or raw ZPL with placeholders.
@@ -215,6 +264,19 @@ pub fn fill(text: &str, mut value: impl FnMut(&str) -> String) -> String {
 }
 
 impl LoadedTemplate {
+    /// The template on `stock` (see `Template::on_stock`); a raw ZPL template has the size
+    /// its designer gave it.
+    pub fn on_stock(&self, stock: &super::stock::Stock) -> Result<LoadedTemplate, String> {
+        match self {
+            LoadedTemplate::Described(t) => t.on_stock(stock).map(LoadedTemplate::Described),
+            LoadedTemplate::RawZpl { kind, .. } => Err(format!(
+                "the {} template is raw ZPL, of the size its designer gave it: it cannot be laid out on stock {}",
+                kind.name(),
+                stock.name
+            )),
+        }
+    }
+
     pub fn kind(&self) -> LabelKind {
         match self {
             LoadedTemplate::Described(t) => t.kind,
@@ -240,16 +302,36 @@ impl LoadedTemplate {
                 (kind, vec![text.to_string()])
             }
             None => {
-                let template: Template =
+                let mut template: Template =
                     toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
-                if !(5.0..=500.0).contains(&template.width_mm)
+                if template.is_flow() {
+                    if !template.elements.is_empty() {
+                        return Err(invalid(
+                            "a template has [[row]]s (laid out by flow) or [[element]]s (at coordinates), not both".into(),
+                        ));
+                    }
+                    if template.stock.is_none()
+                        && (5.0..=500.0).contains(&template.width_mm)
+                        && (5.0..=1000.0).contains(&template.height_mm)
+                    {
+                        // a size of its own (a command sheet's card)
+                        template.margin_x_mm = 1.5;
+                        template.margin_y_mm = 1.2;
+                    } else {
+                        let name = template.stock.clone().unwrap_or_else(|| "100x60mm".into());
+                        let stock = super::stock::find(&name)
+                            .ok_or_else(|| invalid(super::stock::unknown(&name)))?;
+                        template = template.on_stock(stock).map_err(invalid)?;
+                    }
+                    check_rows(&template.rows).map_err(invalid)?;
+                } else if !(5.0..=500.0).contains(&template.width_mm)
                     || !(5.0..=1000.0).contains(&template.height_mm)
                 {
                     return Err(invalid(
                         "width_mm and height_mm must be label sizes (5-500 and 5-1000 mm)".into(),
                     ));
                 }
-                let texts: Vec<String> = template
+                let mut texts: Vec<String> = template
                     .elements
                     .iter()
                     .filter_map(|e| match e {
@@ -258,6 +340,19 @@ impl LoadedTemplate {
                         _ => None,
                     })
                     .collect();
+                fn row_texts(row: &super::flow::Row, out: &mut Vec<String>) {
+                    out.extend(row.text.clone());
+                    out.extend(row.data.clone());
+                    for t in &row.texts {
+                        row_texts(t, out);
+                    }
+                    if let Some(code) = &row.code {
+                        row_texts(code, out);
+                    }
+                }
+                for row in &template.rows {
+                    row_texts(row, &mut texts);
+                }
                 let kind = template.kind;
                 for element in &template.elements {
                     if let Element::Barcode { module_dots, .. } = element
@@ -286,6 +381,46 @@ impl LoadedTemplate {
         let (name, text) = builtin(kind);
         LoadedTemplate::parse(name, text, None)
     }
+}
+
+/// A flow template's rows as a person could mean them: each a text, a barcode or a row of
+/// both, with sizes a printer can draw.
+fn check_rows(rows: &[super::flow::Row]) -> Result<(), String> {
+    for (i, row) in rows.iter().enumerate() {
+        let n = i + 1;
+        let pair = !row.texts.is_empty() || row.code.is_some();
+        let kinds = [row.text.is_some(), row.barcode.is_some(), pair]
+            .iter()
+            .filter(|k| **k)
+            .count();
+        if kinds != 1 {
+            return Err(format!(
+                "row {n}: give it a text, a barcode (with data), or [[row.column]] texts with a code"
+            ));
+        }
+        if row.barcode.is_some() && row.data.is_none() {
+            return Err(format!("row {n}: a barcode needs its data"));
+        }
+        if let Some(code) = &row.code
+            && !matches!(code.barcode, Some(Symbology::Qr | Symbology::Gs1Datamatrix))
+        {
+            return Err(format!(
+                "row {n}: the code beside texts is a 2-D code (barcode = \"qr\" or \"gs1-datamatrix\")"
+            ));
+        }
+        for r in std::iter::once(row)
+            .chain(&row.texts)
+            .chain(row.code.as_deref())
+        {
+            if !(1.0..=30.0).contains(&r.size_mm) || !(3.0..=80.0).contains(&r.height_mm) {
+                return Err(format!("row {n}: size_mm is 1 to 30 and height_mm 3 to 80"));
+            }
+            if !(1..=10).contains(&r.module_dots) || !(1..=12).contains(&r.lines) {
+                return Err(format!("row {n}: module_dots is 1 to 10 and lines 1 to 12"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_placeholders(kind: LabelKind, texts: &[String]) -> Result<(), String> {

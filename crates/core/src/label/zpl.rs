@@ -109,7 +109,7 @@ fn render_described_zpl(
     dpi: u32,
     copies: u32,
 ) -> Result<String, LabelError> {
-    let label = marks::resolve(t, values)?;
+    let label = marks::resolve(t, values, dpi)?;
     let d = |mm: f32| dots(mm, dpi);
     let mut z = String::new();
     let _ = write!(
@@ -134,7 +134,7 @@ fn render_described_zpl(
                     let _ = write!(
                         z,
                         "^FO{x},{}^A0N,{size},{size}^FH_^FD{}^FS",
-                        y + (i as f32 * size as f32 * 1.1).round() as u32,
+                        y + (i as f32 * size as f32 * super::flow::LINE_PITCH).round() as u32,
                         zpl_escape(line)
                     );
                 }

@@ -9,11 +9,11 @@ use crate::support::Shop;
 
 /// One decoded barcode.
 #[derive(Debug, Clone)]
-struct Decoded {
-    format: String,
-    symbology_identifier: String,
-    text: String,
-    bytes: Vec<u8>,
+pub(crate) struct Decoded {
+    pub format: String,
+    pub symbology_identifier: String,
+    pub text: String,
+    pub bytes: Vec<u8>,
 }
 
 pub fn python() -> Option<String> {
@@ -62,7 +62,7 @@ fn decode(python: &str, png: &Path) -> Vec<Decoded> {
 }
 
 /// ZPL to PNG with the `zpl` crate, an independent renderer of the ZPL II language.
-fn zpl_to_png(zpl: &[u8], png: &Path) {
+pub(crate) fn zpl_to_png(zpl: &[u8], png: &Path) {
     use zpl::output::Adapter;
     let document = zpl::render(zpl, zpl::render::profiles::ZD621_203_DPI)
         .expect("the zpl renderer reads our ZPL");
@@ -129,7 +129,7 @@ fn biip(python: &str, element_string: &[u8]) -> (String, String, String) {
 
 /// What a Python script prints given `input` on its standard input (its errors, if it
 /// printed nothing).
-fn python_on(python: &str, script: &str, input: &[u8]) -> String {
+pub(crate) fn python_on(python: &str, script: &str, input: &[u8]) -> String {
     let mut child = Command::new(python)
         .args(["-c", script])
         .stdin(std::process::Stdio::piped())
@@ -192,7 +192,7 @@ fn render(shop: &Shop, kind: &str, code: &str, format: &str) -> PathBuf {
 
 /// The picture in a TSPL job's `BITMAP x,y,width_bytes,height,mode,data` command, as a
 /// PBM file (TSPL: a 0 bit prints; PBM: a 1 bit is black). Also checks the job's frame.
-fn tspl_to_pbm(job: &[u8], path: &Path) -> PathBuf {
+pub(crate) fn tspl_to_pbm(job: &[u8], path: &Path) -> PathBuf {
     let text = String::from_utf8_lossy(job);
     assert!(text.starts_with("SIZE "), "{}", &text[..40.min(text.len())]);
     assert!(text.contains("\r\nCLS\r\n") && text.ends_with("\r\nPRINT 1,1\r\n"));

@@ -23,5 +23,6 @@ mod session;
 mod shops;
 mod simulate;
 mod stations;
+mod stocks;
 mod support;
 mod trace;

@@ -378,7 +378,13 @@ fn barcode(
                 )));
             }
             *module_dots = dots_each;
-            let bars = (row.height_mm * scale).max(row.height_mm * 0.5).max(4.0);
+            // bars shrink with the rest; at the last stage to half their height (5 mm at
+            // the least: still a comfortable scan)
+            let bars = if at.tight {
+                (row.height_mm * 0.5).max(5.0).min(row.height_mm)
+            } else {
+                (row.height_mm * scale).max(row.height_mm * 0.5).max(4.0)
+            };
             *height_mm = bars;
             marks.push(mark);
             let mut end = y + bars;

@@ -117,6 +117,48 @@ impl Bitmap {
     }
 }
 
+/// One line of a label's text, drawn on its own as the whole label's bitmap draws it: the
+/// patch's top-left dot on the label, and the patch. Every dot of the patch is the label's
+/// dot at the same place (the same glyph outlines sampled at the same dot centres), so a
+/// printer given the patch prints what the PNG and TSPL pictures show. `y_mm` is the top of
+/// the mark's first line's box, `line` which line this is.
+pub fn text_patch(
+    x_mm: f32,
+    y_mm: f32,
+    size_mm: f32,
+    line: usize,
+    text: &str,
+    dpi: u32,
+) -> (u32, u32, Bitmap) {
+    use super::flow::{ASCENT, DESCENT, LINE_PITCH};
+    const PT_PER_MM: f32 = 72.0 / 25.4;
+    let scale = dpi as f32 / 72.0;
+    let size = size_mm * PT_PER_MM;
+    let x_pt = x_mm * PT_PER_MM;
+    // the baseline, in points down from the label's top
+    let baseline = y_mm * PT_PER_MM + size * ASCENT + line as f32 * size * LINE_PITCH;
+    let ox = ((x_pt * scale).floor() as i64 - 2).max(0) as u32;
+    let oy = (((baseline - size * ASCENT) * scale).floor() as i64 - 2).max(0) as u32;
+    let w = (pdf::text_width(Font::Regular, size, text) * scale).ceil() as u32 + 6;
+    let h = ((ASCENT + DESCENT) * size * scale).ceil() as u32 + 6;
+    let mut patch = Bitmap {
+        width: w,
+        height: h,
+        dots: vec![false; (w * h) as usize],
+        scale,
+        height_pt: h as f32 / scale,
+    };
+    let (left, top) = (ox as f32 / scale, oy as f32 / scale);
+    patch.text(
+        x_pt - left,
+        patch.height_pt - (baseline - top),
+        Font::Regular,
+        size,
+        text,
+    );
+    (ox, oy, patch)
+}
+
 impl Surface for Bitmap {
     fn rect(&mut self, x: f32, y: f32, w: f32, h: f32) {
         let s = self.scale;

@@ -28,6 +28,28 @@ pub fn zpl_escape(text: &str) -> String {
     out
 }
 
+/// Whether a Zebra's resident font 0 draws every character of `text`: printable ASCII and
+/// Latin-1 (with `^CI28`); Greek, Cyrillic and the rest are sent as pictures.
+pub fn font_zero_draws(text: &str) -> bool {
+    text.chars()
+        .all(|c| (' '..='~').contains(&c) || ('\u{a0}'..='\u{ff}').contains(&c))
+}
+
+/// A bitmap as a ZPL graphic field at dot (`x`, `y`): `^GFA` with its rows in hex (a set
+/// bit prints).
+fn graphic_field(z: &mut String, x: u32, y: u32, bitmap: &super::raster::Bitmap) {
+    let rows = bitmap.packed_rows(true);
+    let per_row = rows.first().map_or(0, Vec::len);
+    let total = per_row * rows.len();
+    let _ = write!(z, "^FO{x},{y}^GFA,{total},{total},{per_row},");
+    for row in rows {
+        for byte in row {
+            let _ = write!(z, "{byte:02X}");
+        }
+    }
+    z.push_str("^FS");
+}
+
 /// `^FD` for barcode data: only `^`, `~`, `\` and `_` are hex-escaped (under `^FH_`), so
 /// invocation codes and the symbol's own characters reach the printer unchanged.
 fn zpl_field(data: &str) -> String {
@@ -131,6 +153,14 @@ fn render_described_zpl(
                 let size = d(*size_mm).max(8);
                 let (x, y) = (d(*x_mm), d(*y_mm));
                 for (i, line) in lines.iter().enumerate() {
+                    // text the printer's font 0 has no glyphs for (Greek, Cyrillic, "…")
+                    // travels as a picture drawn by our font renderer, dot for dot the PNG's
+                    if !font_zero_draws(line) {
+                        let (ox, oy, patch) =
+                            super::raster::text_patch(*x_mm, *y_mm, *size_mm, i, line, dpi);
+                        graphic_field(&mut z, ox, oy, &patch);
+                        continue;
+                    }
                     let _ = write!(
                         z,
                         "^FO{x},{}^A0N,{size},{size}^FH_^FD{}^FS",

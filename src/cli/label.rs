@@ -127,11 +127,7 @@ pub fn label(db: &Location, station: &Station, command: LabelCommand) -> anyhow:
             .map_err(anyhow::Error::msg)?,
         None => station.templates.get(kind).clone(),
     };
-    let data = label::facts::words(
-        &store.label_facts(kind, &code)?,
-        &station.config.labels.digital_link_base,
-        &station.timezone,
-    );
+    let data = station.label_words(&store.label_facts(kind, &code)?);
     let bytes = label::render_for(&template, &data, format, dpi, media, copies)?;
     write_output(output.as_deref(), &bytes)?;
     Ok(0)

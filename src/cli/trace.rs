@@ -156,7 +156,12 @@ fn forward_text(
         writeln!(
             out,
             "  {:<8} {:<24} {:<30} {:<16} {}",
-            c.code, c.name, c.email, c.phone, c.address
+            c.code,
+            crate::label::flow::one_line(&c.name),
+            c.email,
+            c.phone,
+            // an address's line breaks would break the table: ", " keeps it on its row
+            crate::label::flow::one_line(&c.address)
         )?;
     }
     writeln!(

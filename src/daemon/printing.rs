@@ -111,12 +111,11 @@ pub fn render_job(
     printer: &Printer,
     job: &PrintJob,
 ) -> Result<Vec<u8>, RenderError> {
-    let labels = &station.config.labels;
     let template = station.templates_for(Some(&printer.name)).get(job.label);
     let data = store
         .label_facts(job.label, &job.code)
         .map_err(RenderError::Store)?;
-    let data = label::facts::words(&data, &labels.digital_link_base, &station.timezone);
+    let data = station.label_words(&data);
     label::render_for(
         template,
         &data,

@@ -524,11 +524,7 @@ pub async fn label_png(
     };
     let station = app.settings.station.clone();
     read(&app, move |store| {
-        let data = crate::label::facts::words(
-            &store.label_facts(kind, &code)?,
-            &station.config.labels.digital_link_base,
-            &station.timezone,
-        );
+        let data = station.label_words(&store.label_facts(kind, &code)?);
         let bitmap = crate::label::render_bitmap(station.templates.get(kind), &data, 203)
             .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))?;
         Ok((

@@ -272,7 +272,8 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts, tz: &jiff::tz::TimeZo
                 customer.email.to_string(),
                 customer.phone.to_string(),
                 units,
-                customer.address.to_string(),
+                // an address's line breaks read ", " in the table's one line
+                crate::label::flow::one_line(&customer.address),
             ]
         })
         .collect();

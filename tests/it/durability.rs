@@ -459,7 +459,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             .expect("schema 3 void function");
         sql.execute("ALTER TABLE corrections DROP CONSTRAINT corrections_target_kind_check")
             .expect("schema 3 corrections");
-        sql.execute("ALTER TABLE items DROP COLUMN net_content")
+        sql.execute("ALTER TABLE items DROP COLUMN net_content, DROP COLUMN pao_months")
             .expect("schema 3 items");
         sql.execute("DROP INDEX lots_item_received")
             .expect("schema 3 lots index");
@@ -494,6 +494,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
              DROP TABLE adjustments;
              DROP TRIGGER shipment_index_void;
              ALTER TABLE items DROP COLUMN net_content;
+             ALTER TABLE items DROP COLUMN pao_months;
              DROP INDEX lots_item_received;
              CREATE INDEX lots_item ON lots(item_sku);
              PRAGMA user_version = 6;
@@ -519,7 +520,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             0
         );
     } else {
-        assert_eq!(shop.query_i64("PRAGMA user_version"), 15);
+        assert_eq!(shop.query_i64("PRAGMA user_version"), 16);
         assert_eq!(
             shop.query_i64(
                 "SELECT COUNT(*) FROM pragma_index_list('journal') WHERE \"unique\" = 1"

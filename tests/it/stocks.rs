@@ -502,3 +502,130 @@ fn greek_travels_to_a_zebra_as_the_picture_the_png_shows() {
         );
     }
 }
+
+/// An address with line breaks (issue 29): one line with ", " in the text trace's table and
+/// the recall PDF's, never "?"; the CSV keeps it as it was written.
+#[test]
+fn an_address_with_line_breaks_keeps_the_tables_whole() {
+    let (shop, _) = long_names_shop();
+    let one_line = ADDRESS.join(", ");
+    let text = shop.cli_ok(&["trace", "forward", "MFG-0001"]);
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("C001"))
+        .unwrap_or_else(|| panic!("the customer's row: {text}"));
+    assert!(row.ends_with(&one_line), "{row}");
+    let csv = shop.cli_ok(&["trace", "forward", "MFG-0001", "--format", "csv"]);
+    assert!(
+        csv.contains(&format!("\"{}\"", ADDRESS.join("\n"))),
+        "{csv}"
+    );
+    let out = shop.path("drill");
+    shop.cli_ok(&[
+        "recall",
+        "MFG-0001",
+        "--mock",
+        "--format",
+        "pdf",
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    let pdf = std::fs::read_dir(&out)
+        .expect("drill folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .expect("the recall PDF");
+    let Some(text) = crate::trace::pdftotext(&pdf) else {
+        return;
+    };
+    // the table wraps a long cell onto lines of its own; the breaks read ", "
+    assert!(text.contains("12 High St, Unit 2, Burlington"), "{text}");
+    assert!(text.contains("VT 05401") && !text.contains('?'), "{text}");
+}
+
+/// What labels must say where the maker sells (issue 29): a cosmetic's period after
+/// opening in the open-jar symbol (items.csv's `pao_months`), the EU responsible person, the
+/// manufacturer's postal and electronic address (GPSR), the US adverse-event contact and a
+/// food lot's "L", from `[station]` and `[labels]`; on a stock too small for them they are
+/// the last rows left off.
+#[test]
+fn a_label_says_what_the_law_asks_where_the_maker_sells() {
+    let shop = Shop::new();
+    shop.import_csv(
+        "items",
+        "sku,name,kind,unit,gtin,shelf_life_days,net_content,pao_months\n\
+         SOAP,Lavender face cream,product,each,09501101530010,540,50 ml,12M\n",
+    );
+    let mut bench = shop.bench();
+    bench.script("@MAKE | ITEM:SOAP | @YIELD:3 | @DONE");
+    bench.finish();
+    let config = shop.path("station.toml");
+    std::fs::write(
+        &config,
+        "[station]\n\
+         responsible_person = \"RP: Lavande SARL, 4 rue des Fleurs, 13001 Marseille, FR\"\n\
+         manufacturer = \"Made by Bramble Soap Co, 12 Mill St, Springfield IL 62701, hello@bramble.example\"\n\
+         adverse_event_contact = \"Report reactions: 1-555-0100, bramble.example/safety\"\n\
+         [labels]\nlot_mark = \"L\"\n\
+         [[bench]]\nname = \"b\"\nscanners = [\"s\"]\n[[scanner]]\nname = \"s\"\nkind = \"stdin\"\n",
+    )
+    .expect("config");
+    let pdf = shop.path("cream.pdf");
+    shop.cli_ok(&[
+        "--config",
+        config.to_str().expect("utf8"),
+        "label",
+        "render",
+        "batch",
+        "MFG-0001",
+        "--stock",
+        "100x60mm",
+        "--format",
+        "pdf",
+        "-o",
+        pdf.to_str().expect("utf8"),
+    ]);
+    check_words(
+        "the cream's batch label",
+        &pdf,
+        "Lavender face cream",
+        false,
+    );
+    let (_, _, found) = words(&pdf);
+    let text: Vec<&str> = found.iter().map(|w| w.text.as_str()).collect();
+    let text = text.join(" ");
+    for said in [
+        "L MFG-0001",
+        "12M",
+        "RP: Lavande SARL, 4 rue des Fleurs, 13001 Marseille, FR",
+        "hello@bramble.example",
+        "Report reactions: 1-555-0100",
+    ] {
+        assert!(text.contains(said), "{said:?} in {text:?}");
+    }
+    // the 2 × 1 in label keeps the product, its lot and its code, and leaves the rest off
+    let small = shop.path("cream-2x1.pdf");
+    shop.cli_ok(&[
+        "--config",
+        config.to_str().expect("utf8"),
+        "label",
+        "render",
+        "batch",
+        "MFG-0001",
+        "--stock",
+        "2x1in",
+        "--format",
+        "pdf",
+        "-o",
+        small.to_str().expect("utf8"),
+    ]);
+    check_words(
+        "the cream on 2 × 1 in",
+        &small,
+        "Lavender face cream",
+        false,
+    );
+    let (_, _, found) = words(&small);
+    assert!(found.iter().any(|w| w.text == "MFG-0001"));
+}

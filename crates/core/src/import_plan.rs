@@ -417,6 +417,7 @@ mod tests {
             gtin: gtin.map(|g| Gtin::parse(g).expect("gtin")),
             shelf_life_days: None,
             net_content: None,
+            pao_months: None,
         }
     }
 

@@ -75,6 +75,7 @@ impl MasterKind {
                 "gtin",
                 "shelf_life_days",
                 "net_content",
+                "pao_months",
             ],
             MasterKind::Suppliers => &["code", "name", "contact", "email", "phone", "address"],
             MasterKind::Customers => &["code", "name", "email", "phone", "address"],
@@ -102,6 +103,9 @@ pub struct ItemRow {
     pub shelf_life_days: Option<u32>,
     /// what one unit of the product holds, as its package states it (optional column)
     pub net_content: Option<crate::net::NetContent>,
+    /// a cosmetic's period after opening, in months (optional column): the open-jar
+    /// symbol (`12M`) on its batch and pack labels
+    pub pao_months: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -551,6 +555,21 @@ pub fn parse(host: &dyn Host, kind: MasterKind, path: &Path) -> Result<MasterFil
                             .map_err(|e| row.error("net_content", e.to_string()))
                     })
                     .transpose()?;
+                let pao_months = row
+                    .optional("pao_months")
+                    .map(|m| {
+                        m.trim_end_matches(['M', 'm'])
+                            .parse::<u32>()
+                            .ok()
+                            .filter(|m| (1..=120).contains(m))
+                            .ok_or_else(|| {
+                                row.error(
+                                    "pao_months",
+                                    format!("{m:?} must be the months after opening, 1 to 120 (12 or 12M)"),
+                                )
+                            })
+                    })
+                    .transpose()?;
                 let lot_prefix = row.optional("lot_prefix");
                 if let Some(prefix) = &lot_prefix
                     && !prefix
@@ -572,6 +591,7 @@ pub fn parse(host: &dyn Host, kind: MasterKind, path: &Path) -> Result<MasterFil
                     gtin,
                     shelf_life_days,
                     net_content,
+                    pao_months,
                 })
             },
         )

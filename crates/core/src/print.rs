@@ -39,6 +39,8 @@ pub struct PackFacts {
     pub unit: Unit,
     pub expiry: Option<String>,
     pub gtin: String,
+    /// a cosmetic's period after opening, in months
+    pub pao_months: Option<i64>,
 }
 
 /// A lot as its label needs it.
@@ -76,6 +78,8 @@ pub struct BatchFacts {
     pub gtin: String,
     /// what one unit holds, as the item states it (`110 g`), if it does
     pub net_content: Option<String>,
+    /// a cosmetic's period after opening, in months
+    pub pao_months: Option<i64>,
     pub status: String,
 }
 

@@ -59,7 +59,7 @@ impl Store {
                         "SELECT b.product_sku, COALESCE(i.name, b.product_sku), b.production_date,
                                 COALESCE((SELECT a.value FROM adjustments a WHERE a.code = b.code AND a.field = 'expiry' ORDER BY a.id DESC LIMIT 1), c.expiry),
                                 c.yield_quantity + (SELECT COALESCE(SUM(a.delta), 0) FROM adjustments a WHERE a.code = b.code AND a.field = 'yield'),
-                                COALESCE(i.unit, 'each'), COALESCE(i.gtin, ''), i.net_content
+                                COALESCE(i.unit, 'each'), COALESCE(i.gtin, ''), i.net_content, i.pao_months
                          FROM batches b LEFT JOIN batch_closures c ON c.batch_code = b.code
                          LEFT JOIN items i ON i.sku = b.product_sku WHERE b.code = $1",
                         params![code],
@@ -74,6 +74,7 @@ impl Store {
                                 unit: unit(r.get(5)?),
                                 gtin: r.get(6)?,
                                 net_content: r.get(7)?,
+                                pao_months: r.get(8)?,
                                 status: String::new(),
                             })
                         },
@@ -135,7 +136,7 @@ impl Store {
                         "SELECT s.order_number, l.batch_code, b.product_sku, COALESCE(i.name, b.product_sku),
                                 l.quantity, COALESCE(i.unit, 'each'),
                                 COALESCE((SELECT a.value FROM adjustments a WHERE a.code = b.code AND a.field = 'expiry' ORDER BY a.id DESC LIMIT 1), c.expiry),
-                                COALESCE(i.gtin, '')
+                                COALESCE(i.gtin, ''), i.pao_months
                          FROM shipment_lines l JOIN shipments s ON s.code = l.shipment_code
                          JOIN batches b ON b.code = l.batch_code
                          LEFT JOIN batch_closures c ON c.batch_code = b.code
@@ -153,6 +154,7 @@ impl Store {
                                 unit: unit(r.get(5)?),
                                 expiry: r.get(6)?,
                                 gtin: r.get(7)?,
+                                pao_months: r.get(8)?,
                             })
                         },
                     )

@@ -361,6 +361,10 @@ ALTER TABLE expected_receipts ADD COLUMN expiry TEXT;
 CREATE INDEX lots_item_received ON lots(item_sku, received_at, quantity, code);
 DROP INDEX lots_item;
 "#,
+    // 16: a cosmetic's period after opening in months (the open-jar symbol on its label)
+    r#"
+ALTER TABLE items ADD COLUMN pao_months INTEGER;
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a

@@ -336,6 +336,10 @@ CREATE OR REPLACE FUNCTION json_type(doc text, path text) RETURNS text
                    ELSE jsonb_typeof(v) END
           FROM (SELECT CAST(doc AS jsonb) #> lotstation_json_path(path) AS v) x $$;
 "#,
+    // 13: a cosmetic's period after opening, as SQLite's 16
+    r#"
+ALTER TABLE items ADD COLUMN pao_months BIGINT;
+"#,
 ];
 
 /// Append-only tables made after migration 1, each with its triggers in its own migration.

@@ -106,6 +106,9 @@ fn default_listen() -> String {
 pub struct LabelsConfig {
     /// a folder whose lot/batch/shipment/pack/card .toml or .zpl files replace the built-in templates
     pub templates: Option<PathBuf>,
+    /// the word before a batch's code on its label (`{lot_mark}`): `BATCH`, or `L` where a
+    /// food label's lot is marked so (EU Regulation 1169/2011)
+    pub lot_mark: String,
     /// where GS1 Digital Link URIs on labels point (a shop's own resolver, or GS1's)
     pub digital_link_base: String,
 }
@@ -114,6 +117,7 @@ impl Default for LabelsConfig {
     fn default() -> Self {
         LabelsConfig {
             templates: None,
+            lot_mark: "BATCH".into(),
             digital_link_base: "https://id.gs1.org".into(),
         }
     }
@@ -138,6 +142,15 @@ pub struct StationConfig {
     /// description" of the FDA's traceability records): `Lavender Lane Soap, 12 Mill St,
     /// Springfield, IL 62701, 555-0100`
     pub location: Option<String>,
+    /// the EU cosmetics "responsible person", name and address, as the batch and pack
+    /// labels print it (`{responsible_person}`)
+    pub responsible_person: Option<String>,
+    /// the manufacturer's name, postal and electronic address, as the EU General Product
+    /// Safety Regulation asks on the product (`{manufacturer}`)
+    pub manufacturer: Option<String>,
+    /// where US consumers report an adverse event with a cosmetic (MoCRA: a domestic
+    /// address, phone number or website) (`{adverse_event_contact}`)
+    pub adverse_event_contact: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -681,6 +694,20 @@ impl Templates {
     }
 }
 
+/// What the station says on every label: the lot mark, the responsible person, the
+/// manufacturer, the adverse-event contact (empty where not configured).
+fn station_words(config: &Config, data: &mut crate::label::LabelData) {
+    let station = &config.station;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    data.set("lot_mark", config.labels.lot_mark.trim())
+        .set("responsible_person", text(&station.responsible_person))
+        .set("manufacturer", text(&station.manufacturer))
+        .set(
+            "adverse_event_contact",
+            text(&station.adverse_event_contact),
+        );
+}
+
 /// Each printer's templates on its stock, checked: every label the printer's benches print
 /// (a receiving bench's lots, a making bench's batches, a packing bench's shipments and
 /// packs; every kind where a bench has no workflow) is laid out with example values, and a
@@ -715,9 +742,13 @@ fn printer_templates(
         kinds.sort_by_key(|k| *k as u8);
         kinds.dedup();
         for kind in kinds {
+            let mut sample = crate::label::sample_data(kind);
+            if kind != LabelKind::Lot {
+                station_words(config, &mut sample);
+            }
             crate::label::render_for(
                 on_stock.get(kind),
-                &crate::label::sample_data(kind),
+                &sample,
                 printer.language,
                 printer.dpi,
                 printer.media,
@@ -736,6 +767,19 @@ fn printer_templates(
 }
 
 impl Station {
+    /// A record's label words: its facts in words, with what the station says on every
+    /// label (the lot mark, the responsible person, the manufacturer, the adverse-event
+    /// contact; empty where not configured, and a row of nothing is left off the label).
+    pub fn label_words(&self, facts: &crate::print::LabelFacts) -> crate::label::LabelData {
+        let mut data = crate::label::facts::words(
+            facts,
+            &self.config.labels.digital_link_base,
+            &self.timezone,
+        );
+        station_words(&self.config, &mut data);
+        data
+    }
+
     /// The templates a printer's labels are made from: laid out on its stock where it names
     /// one (`None`: the station's own, as previews and `label render` use).
     pub fn templates_for(&self, printer: Option<&str>) -> &Templates {
@@ -1138,6 +1182,74 @@ mod tests {
             &host,
             "[labels]\ntemplates='/labels'\n[[bench]]\nname='a'\n",
             "the lot label template does not render at 203 dpi",
+        );
+    }
+
+    /// Issue 29's bad input: an unknown stock, a QL's media that disagrees with its stock, a
+    /// template that cannot fit its printer's stock: refused at start with names and sizes.
+    #[test]
+    fn stocks_that_cannot_be_are_refused_at_start() {
+        let printer = |rest: &str| {
+            format!(
+                "[[bench]]\nname='make'\nworkflow='make'\nprinter='p'\n\
+                 [[printer]]\nname='p'\nkind='file'\npath='/l'\n{rest}\n"
+            )
+        };
+        check_err(
+            &printer("stock='5x5in'"),
+            "unknown label stock \"5x5in\": the built-in stocks are 2x1in, 2.25x1.25in",
+        );
+        check_err(
+            &printer("language='brother-ql'\nmedia='62x29'\nstock='29x90mm'"),
+            "media = \"62x29\" (the 62 × 29 mm label) and stock = \"29x90mm\" (90 × 29 mm) disagree",
+        );
+        check_err(
+            &printer("language='brother-ql'\nstock='2x1in'"),
+            "stock 2x1in (50.8 × 25.4 mm) is not a Brother DK roll",
+        );
+        check_err(
+            &printer("stock='4x6in'\nmedia='62'"),
+            "media is for language = \"brother-ql\" printers",
+        );
+        // a template of coordinates of another size
+        let host = InMemory::default().with_file(
+            "/labels/batch.toml",
+            "kind='batch'\nwidth_mm=100\nheight_mm=60\n[[element]]\ntype='text'\nx_mm=1\ny_mm=1\nheight_mm=3\ntext='{code}'\n",
+        );
+        check_err_on(
+            &host,
+            &format!(
+                "[labels]\ntemplates='/labels'\n{}",
+                printer("stock='2x1in'")
+            ),
+            "the batch template is 100 × 60 mm and stock 2x1in is 50.8 × 25.4 mm",
+        );
+        // a flow template whose rows cannot fit, even shrunk: named with the stock and why
+        let host = InMemory::default().with_file(
+            "/labels/batch.toml",
+            "kind='batch'\n[[row]]\ntext='{product_name}'\nsize_mm=12\nlines=3\n\
+             [[row]]\nbarcode='code128'\ndata='{code}'\nheight_mm=40\n",
+        );
+        check_err_on(
+            &host,
+            &format!(
+                "[labels]\ntemplates='/labels'\n{}",
+                printer("stock='2x1in'")
+            ),
+            "printer \"p\" (stock = \"2x1in\"): the batch label does not fit stock 2x1in (50.8 × 25.4 mm): its rows need",
+        );
+        // the same printer at a packing bench is not asked for batch labels
+        let ok = "[[bench]]\nname='pack'\nworkflow='pack'\nprinter='p'\n\
+                  [[printer]]\nname='p'\nkind='file'\npath='/l'\nstock='2.25x1.25in'\n";
+        let station = Station::from_toml(&InMemory::default(), ok, Path::new("t.toml")).unwrap();
+        let t = station.templates_for(Some("p")).get(LabelKind::Shipment);
+        assert!(matches!(t, LoadedTemplate::Described(t) if t.width_mm == 57.15));
+        // a QL without a stock has its media's
+        let ql = printer("language='brother-ql'\nmedia='29x90'");
+        let station = Station::from_toml(&InMemory::default(), &ql, Path::new("t.toml")).unwrap();
+        assert_eq!(
+            station.config.printer[0].stock.map(|s| s.name),
+            Some("29x90mm")
         );
     }
 

@@ -49,6 +49,7 @@ pub fn pack(facts: &PackFacts, digital_link_base: &str) -> LabelData {
             "digital_link",
             digital_link(digital_link_base, &facts.gtin, &facts.batch_code, expiry),
         );
+    data.set("pao", pao(facts.pao_months));
     data
 }
 
@@ -114,8 +115,14 @@ pub fn batch(facts: &BatchFacts, digital_link_base: &str) -> LabelData {
         )
         .set("gtin", &facts.gtin)
         .set("net_quantity", net_quantity(facts.net_content.as_deref()))
+        .set("pao", pao(facts.pao_months))
         .set("status", &facts.status);
     data
+}
+
+/// The period after opening as the open-jar symbol reads it: `12M`; empty when none.
+fn pao(months: Option<i64>) -> String {
+    months.map(|m| format!("{m}M")).unwrap_or_default()
 }
 
 /// `Net wt 110 g (3.88 oz)`; empty when the item states none (a value stored before this
@@ -190,9 +197,13 @@ mod tests {
             unit: Unit::Each,
             gtin: String::new(),
             net_content: None,
+            pao_months: None,
             status: "available".into(),
         };
         assert_eq!(batch(&open, "https://id.gs1.org").get("yield"), "-");
+        assert_eq!(batch(&open, "https://id.gs1.org").get("pao"), "");
+        open.pao_months = Some(12);
+        assert_eq!(batch(&open, "https://id.gs1.org").get("pao"), "12M");
         assert_eq!(batch(&open, "https://id.gs1.org").get("net_quantity"), "");
         open.yield_quantity = Some(12);
         assert_eq!(batch(&open, "https://id.gs1.org").get("expiry"), "-");
@@ -215,8 +226,10 @@ mod tests {
             unit: Unit::Kg,
             expiry: Some("2027-11-21".into()),
             gtin: "09501101530010".into(),
+            pao_months: Some(6),
         };
         let data = pack(&facts, "https://id.gs1.org");
+        assert_eq!(data.get("pao"), "6M");
         assert_eq!(data.get("code"), "MFG-0001");
         assert_eq!(data.get("quantity"), "0.75 kg");
         assert_eq!(data.get("net_quantity"), "Net wt 750 g (26.4 oz)");

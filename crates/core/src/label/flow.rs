@@ -52,7 +52,11 @@ pub struct Row {
     /// the text under a 1-D symbol
     #[serde(default)]
     pub human_readable: bool,
-    /// a row of both: these texts, one under another, with `code` at the right
+    /// the open-jar symbol with this text in it (`{pao}`: `12M`, a cosmetic's period after
+    /// opening), drawn at `size_mm`; left off when the text is empty
+    pub jar: Option<String>,
+    /// a row of both: these texts, one under another, with `code` (a 2-D code, or a `jar`)
+    /// at the right
     #[serde(default, rename = "column")]
     pub texts: Vec<Row>,
     pub code: Option<Box<Row>>,
@@ -172,7 +176,13 @@ fn place(
             dpi: area.dpi,
         };
         let placed = if !row.texts.is_empty() || row.code.is_some() {
-            pair(row, fill, at, gone, &mut marks)?
+            let before = marks.len();
+            let end = pair(row, fill, at, gone, &mut marks)?;
+            // a row whose texts and code are all empty takes no room
+            if marks.len() == before {
+                continue;
+            }
+            end
         } else if let Some(text) = &row.text {
             let words = fill(text);
             if words.trim().is_empty() {
@@ -185,6 +195,14 @@ fn place(
                 continue;
             }
             barcode(row, symbology, &data, at, &mut marks)?
+        } else if let Some(text) = &row.jar {
+            let words = fill(text);
+            if words.trim().is_empty() {
+                continue;
+            }
+            let (jar, _, height) = jar(&words, at.x, at.y, row.size_mm * scale);
+            marks.extend(jar);
+            at.y + height
         } else {
             continue;
         };
@@ -454,12 +472,19 @@ fn pair(
         .as_deref()
         .filter(|c| c.optional.is_none_or(|o| !gone.contains(&o)))
         .and_then(|c| {
-            let data = fill(c.data.as_deref().unwrap_or_default());
-            (!data.is_empty()).then_some((c, data))
+            let data = fill(c.data.as_deref().or(c.jar.as_deref()).unwrap_or_default());
+            (!data.trim().is_empty()).then_some((c, data))
         });
     let mut code_side = 0.0;
     let mut code_mark = None;
-    if let Some((c, data)) = code {
+    let mut jar_marks = Vec::new();
+    let mut jar_height = 0.0;
+    if let Some((c, text)) = code.as_ref().filter(|(c, _)| c.jar.is_some()) {
+        let size = c.size_mm * scale;
+        let (_, width, _) = jar(text, 0.0, y, size);
+        let (drawn, _, height) = jar(text, at.x + at.width - width, y, size);
+        (code_side, jar_height, jar_marks) = (width, height, drawn);
+    } else if let Some((c, data)) = code {
         let symbology = c.barcode.unwrap_or(Symbology::Qr);
         // the code shrinks with the row: fewer dots a module, down to 2
         let want = ((c.module_dots as f32 * scale).round() as u32).max(2);
@@ -503,7 +528,7 @@ fn pair(
         };
         code_mark = Some(mark);
     }
-    let text_width = if code_mark.is_some() {
+    let text_width = if code_mark.is_some() || !jar_marks.is_empty() {
         at.width - code_side - 1.5
     } else {
         at.width
@@ -538,7 +563,45 @@ fn pair(
     if let Some(mark) = code_mark {
         marks.push(mark);
     }
-    Ok(end.max(y + code_side))
+    marks.extend(jar_marks);
+    Ok(end.max(y + code_side).max(y + jar_height))
+}
+
+/// The open-jar symbol (EU Cosmetics Regulation, Annex VII: a jar with its lid lifted) with
+/// `text` in it, its top-left at (`x`, `y`), its text `size` high: the marks, its width and
+/// its height. Every part lies inside that box.
+fn jar(text: &str, x: f32, y: f32, size: f32) -> (Vec<Mark>, f32, f32) {
+    let pad = 0.3 * size;
+    let line = (0.08 * size).max(0.25);
+    let text_width = pdf::text_width(Font::Regular, size, text);
+    let body_width = text_width + 2.0 * pad + 2.0 * line;
+    let body_height = box_height(1, size) + 2.0 * pad;
+    let lid_height = line;
+    let lift = 0.25 * size;
+    let body_top = y + lid_height + lift;
+    let marks = vec![
+        // the lid, lifted and pushed aside
+        Mark::Fill {
+            x_mm: x,
+            y_mm: y,
+            width_mm: body_width * 0.8,
+            height_mm: lid_height,
+        },
+        Mark::Frame {
+            x_mm: x,
+            y_mm: body_top,
+            width_mm: body_width,
+            height_mm: body_height,
+            thickness_mm: line,
+        },
+        Mark::Text {
+            x_mm: x + line + pad,
+            y_mm: body_top + pad,
+            size_mm: size,
+            lines: vec![text.to_string()],
+        },
+    ];
+    (marks, body_width, body_top + body_height - y)
 }
 
 /// The 2-D code data of a GS1 element string in brackets, for a DataMatrix.

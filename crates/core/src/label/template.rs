@@ -37,6 +37,11 @@ impl LabelKind {
                 "gs1",
                 "digital_link",
                 "status",
+                "pao",
+                "lot_mark",
+                "responsible_person",
+                "manufacturer",
+                "adverse_event_contact",
             ],
             LabelKind::Shipment => &[
                 "code",
@@ -48,6 +53,7 @@ impl LabelKind {
                 "units",
                 "units_text",
                 "batches",
+                "manufacturer",
             ],
             LabelKind::Pack => &[
                 "code",
@@ -61,6 +67,11 @@ impl LabelKind {
                 "gtin",
                 "gs1",
                 "digital_link",
+                "pao",
+                "lot_mark",
+                "responsible_person",
+                "manufacturer",
+                "adverse_event_contact",
             ],
             LabelKind::Card => &["scan", "title", "subtitle"],
         }
@@ -342,6 +353,7 @@ impl LoadedTemplate {
                     .collect();
                 fn row_texts(row: &super::flow::Row, out: &mut Vec<String>) {
                     out.extend(row.text.clone());
+                    out.extend(row.jar.clone());
                     out.extend(row.data.clone());
                     for t in &row.texts {
                         row_texts(t, out);
@@ -389,10 +401,15 @@ fn check_rows(rows: &[super::flow::Row]) -> Result<(), String> {
     for (i, row) in rows.iter().enumerate() {
         let n = i + 1;
         let pair = !row.texts.is_empty() || row.code.is_some();
-        let kinds = [row.text.is_some(), row.barcode.is_some(), pair]
-            .iter()
-            .filter(|k| **k)
-            .count();
+        let kinds = [
+            row.text.is_some(),
+            row.barcode.is_some(),
+            pair,
+            row.jar.is_some() && !pair,
+        ]
+        .iter()
+        .filter(|k| **k)
+        .count();
         if kinds != 1 {
             return Err(format!(
                 "row {n}: give it a text, a barcode (with data), or [[row.column]] texts with a code"
@@ -403,9 +420,10 @@ fn check_rows(rows: &[super::flow::Row]) -> Result<(), String> {
         }
         if let Some(code) = &row.code
             && !matches!(code.barcode, Some(Symbology::Qr | Symbology::Gs1Datamatrix))
+            && code.jar.is_none()
         {
             return Err(format!(
-                "row {n}: the code beside texts is a 2-D code (barcode = \"qr\" or \"gs1-datamatrix\")"
+                "row {n}: the code beside texts is a 2-D code (barcode = \"qr\" or \"gs1-datamatrix\") or a jar"
             ));
         }
         for r in std::iter::once(row)

@@ -6,6 +6,7 @@
 pub use lotstation_core as core;
 pub use lotstation_core::{config, decode, epcis, history_check, label, masterdata, pdf, shops};
 
+pub mod accounts;
 pub mod bench;
 pub mod cli;
 pub mod clock;

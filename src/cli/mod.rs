@@ -26,6 +26,7 @@ mod recall;
 mod run;
 mod status;
 mod trace;
+mod user;
 
 use std::path::PathBuf;
 
@@ -144,6 +145,11 @@ pub enum Command {
         #[arg(long, value_parser = parse_location)]
         to: Location,
     },
+    /// The accounts people sign in to the console with (owner or clerk)
+    User {
+        #[command(subcommand)]
+        what: user::UserCommand,
+    },
     /// Customers' complaints and adverse events, with the batches and lots they concern
     Complaint {
         #[command(subcommand)]
@@ -223,6 +229,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
         Command::Journal { what } => journal::journal(&db, &station, what),
         Command::Export { what } => export::export(&db, &station, what),
         Command::Complaint { what } => complaint::complaint(&db, &station, what),
+        Command::User { what } => user::user(&db, &station, what),
         Command::Migrate { to } => journal::migrate(&db, &to),
         Command::Trace { what } => trace::trace(&db, &station, what),
         Command::Bench { what } => bench::bench(what),

@@ -15,6 +15,7 @@ impl Daemon {
         printer: Option<&str>,
         copies: u32,
         now: jiff::Timestamp,
+        operator: &str,
     ) -> Result<ApiReply, CommandError> {
         let printers: Vec<&str> = self
             .station
@@ -60,7 +61,7 @@ impl Daemon {
         };
         let mut tx = self.store.begin()?;
         let (seq, id) =
-            tx.append_print_job(&print, "http", Some(&printer), Some("http"), now, None)?;
+            tx.append_print_job(&print, "http", Some(&printer), Some(operator), now, None)?;
         tx.commit()?;
         self.printing.enqueue(crate::store::PrintJob {
             id,
@@ -77,9 +78,15 @@ impl Daemon {
         )))
     }
 
-    pub fn handle_api(&mut self, command: ApiCommand) -> Result<ApiReply, CommandError> {
+    /// A change asked over HTTP, journaled as `operator`'s (a console account, or `http`
+    /// for the station's token).
+    pub fn handle_api(
+        &mut self,
+        command: ApiCommand,
+        asked_by: &str,
+    ) -> Result<ApiReply, CommandError> {
         let now = self.clock.now();
-        let operator = Some("http");
+        let operator = Some(asked_by);
         let reply = match command {
             ApiCommand::Hold {
                 code,
@@ -139,7 +146,7 @@ impl Daemon {
                 code,
                 printer,
                 copies,
-            } => self.print_by_name(label, &code, printer.as_deref(), copies, now)?,
+            } => self.print_by_name(label, &code, printer.as_deref(), copies, now, asked_by)?,
             ApiCommand::Correct {
                 code,
                 asked,

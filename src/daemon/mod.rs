@@ -216,8 +216,12 @@ impl<F: FnMut(&Feedback)> EventLoop<F> {
         match event {
             // scans come through `scans`
             Event::Scan { .. } | Event::Overlong { .. } | Event::ApiScan { .. } => {}
-            Event::ApiCommand { command, reply } => {
-                let _ = reply.send(daemon.handle_api(command));
+            Event::ApiCommand {
+                command,
+                operator,
+                reply,
+            } => {
+                let _ = reply.send(daemon.handle_api(command, &operator));
             }
             Event::PrintOutcome { job, outcome } => daemon.handle_print_outcome(&job, &outcome)?,
             Event::PrinterState(state) => daemon.handle_printer_state(state),

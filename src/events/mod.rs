@@ -32,6 +32,8 @@ pub enum Event {
     /// a state-changing request from the HTTP API (hold, release, recall)
     ApiCommand {
         command: ApiCommand,
+        /// who asked: a console account's name, or `http` for the station's token
+        operator: String,
         reply: oneshot::Sender<Result<ApiReply, CommandError>>,
     },
     /// a printer worker finished a job (printed, or refused for good)

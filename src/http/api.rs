@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::oneshot;
 use tokio_stream::StreamExt;
 
-use super::{ApiError, App, authorize, read};
+use super::{Actor, ApiError, App, authorize_now, read};
 use crate::core::scan::MAX_SCAN_CHARS;
 use crate::events::{ApiCommand, ApiReply, Event};
 
@@ -44,9 +44,9 @@ async fn change<T>(
     payload: Result<Json<T>, JsonRejection>,
     make: impl FnOnce(T) -> Result<ApiCommand, ApiError>,
 ) -> Result<Response, ApiError> {
-    authorize(app, headers)?;
+    let actor = authorize_now(app, headers).await?;
     let asked = make(body(payload)?)?;
-    reply_response(command(app, asked).await?, None)
+    reply_response(command(app, asked, &actor).await?, None)
 }
 
 /// Every bench as its screen shows it.
@@ -93,7 +93,7 @@ pub async fn scan(
     headers: HeaderMap,
     payload: Result<Json<ScanRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
+    authorize_now(&app, &headers).await?;
     let request = body(payload)?;
     if !app
         .subscription
@@ -303,7 +303,7 @@ pub async fn recall(
     Query(query): Query<RecallQuery>,
     payload: Result<Json<RecallRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    authorize(&app, &headers)?;
+    let actor = authorize_now(&app, &headers).await?;
     let request = body(payload)?;
     let reply = command(
         &app,
@@ -311,15 +311,26 @@ pub async fn recall(
             code,
             supplier: request.supplier.or(query.supplier),
         },
+        &actor,
     )
     .await?;
     reply_response(reply, query.format.as_deref())
 }
 
-async fn command(app: &App, command: ApiCommand) -> Result<ApiReply, ApiError> {
+async fn command(app: &App, command: ApiCommand, actor: &Actor) -> Result<ApiReply, ApiError> {
+    // what only an owner may do
+    match &command {
+        ApiCommand::Correct { .. } => actor.owner_only("a correction (void or adjust)")?,
+        ApiCommand::Recall { .. } => actor.owner_only("a real recall")?,
+        _ => {}
+    }
     let (reply, answer) = oneshot::channel();
     app.events
-        .send(Event::ApiCommand { command, reply })
+        .send(Event::ApiCommand {
+            command,
+            operator: actor.name.clone(),
+            reply,
+        })
         .await
         .map_err(|_| {
             ApiError::new(

@@ -4,8 +4,10 @@
 //! as events; it never holds bench state. No SQL or path is built from request text.
 
 mod api;
+mod console;
 mod guard;
 mod pages;
+pub mod session;
 
 use std::sync::Arc;
 
@@ -28,6 +30,7 @@ pub const MAX_BODY: usize = 16 * 1024;
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// the bearer token state-changing requests must carry; none means writes are refused
+    /// (a console account signed in may change what its role allows)
     pub token: Option<String>,
     pub db: crate::store::Location,
     pub station: Station,
@@ -40,6 +43,33 @@ struct App {
     reads: Arc<ReadPool>,
     subscription: Subscription,
     events: mpsc::Sender<Event>,
+    /// who is signed in to the console
+    sessions: Arc<session::Sessions>,
+}
+
+/// The address a request came from (its connection's peer), for the sign-in limits.
+#[derive(Debug, Clone, Copy)]
+struct Peer(std::net::SocketAddr);
+
+/// Who asks for a change: a console account (its name and role), or a script with the
+/// station's token (`http`, every right).
+#[derive(Debug, Clone)]
+struct Actor {
+    name: String,
+    role: crate::core::account::Role,
+}
+
+impl Actor {
+    /// Refuses a clerk what only an owner may do (403).
+    fn owner_only(&self, what: &str) -> Result<(), ApiError> {
+        match self.role {
+            crate::core::account::Role::Owner => Ok(()),
+            crate::core::account::Role::Clerk => Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                format!("{} is a clerk: {what} is for an owner", self.name),
+            )),
+        }
+    }
 }
 
 /// A clear 4xx/5xx with a message, as JSON.
@@ -98,8 +128,33 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// State-changing requests carry `Authorization: Bearer <token>`.
-fn authorize(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
+/// The signed-in session a request carries (its cookie), if it is one that lasts.
+fn session_of(app: &App, headers: &HeaderMap) -> Option<session::Session> {
+    let key = session::cookie(headers, session::COOKIE)?;
+    app.sessions.get(key, std::time::Instant::now())
+}
+
+/// State-changing requests carry `Authorization: Bearer <token>` (scripts), or a console
+/// session's cookie with its CSRF token in `X-CSRF-Token` (the console's pages).
+fn authorize(app: &App, headers: &HeaderMap) -> Result<Actor, ApiError> {
+    if headers.get(axum::http::header::AUTHORIZATION).is_none()
+        && let Some(session) = session_of(app, headers)
+    {
+        let sent = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "the page's form token is missing or stale: reload the page",
+            ));
+        }
+        return Ok(Actor {
+            name: session.name,
+            role: session.role,
+        });
+    }
     let Some(token) = &app.settings.token else {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -119,7 +174,31 @@ fn authorize(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     if !constant_time_eq(given.trim().as_bytes(), token.as_bytes()) {
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong token"));
     }
-    Ok(())
+    Ok(Actor {
+        name: "http".into(),
+        role: crate::core::account::Role::Owner,
+    })
+}
+
+/// `authorize`, and for a console session the account as it is now in the records: one
+/// removed, or now of another role, since its sign-in is refused (its sessions end).
+async fn authorize_now(app: &App, headers: &HeaderMap) -> Result<Actor, ApiError> {
+    let actor = authorize(app, headers)?;
+    if headers.get(axum::http::header::AUTHORIZATION).is_some() {
+        return Ok(actor);
+    }
+    let name = actor.name.clone();
+    let now = read(app, move |store| Ok(store.account_login(&name)?)).await?;
+    match now {
+        Some((role, _)) if role == actor.role => Ok(actor),
+        _ => {
+            app.sessions.end_all_of(&actor.name);
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                format!("the account {} has changed: sign in again", actor.name),
+            ))
+        }
+    }
 }
 
 /// Runs a read-only query on its own connection, off the async threads.
@@ -149,11 +228,20 @@ pub async fn serve(
         Some(http) => guard::AllowedHosts::new(&http.listen, &http.hosts),
         None => guard::AllowedHosts::new("127.0.0.1", &[]),
     });
+    let minutes = settings
+        .station
+        .config
+        .http
+        .as_ref()
+        .map_or(720, |h| h.session_minutes);
     let app = App {
         reads: Arc::new(ReadPool::new(&settings.db, READ_CONNECTIONS)),
         settings: Arc::new(settings),
         subscription,
         events,
+        sessions: Arc::new(session::Sessions::new(std::time::Duration::from_secs(
+            minutes * 60,
+        ))),
     };
     let router = Router::new()
         .route("/", get(pages::index))
@@ -183,6 +271,8 @@ pub async fn serve(
         .route("/api/label/{kind}/{file}", get(api::label_png))
         .route("/api/adjust", post(api::adjust))
         .route("/metrics", get(api::metrics))
+        .route("/login", get(console::login_page).post(console::login))
+        .route("/logout", post(console::logout))
         .fallback(|| async { ApiError::not_found("no such page") })
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn(guard::deadline))
@@ -226,7 +316,13 @@ async fn accept(
             tracing::debug!("connection refused: too many open");
             continue;
         };
-        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        // the peer's address, for the sign-in limits per address
+        let peer = stream
+            .peer_addr()
+            .unwrap_or_else(|_| std::net::SocketAddr::from(([0, 0, 0, 0], 0)));
+        let service = hyper_util::service::TowerToHyperService::new(
+            router.clone().layer(axum::Extension(Peer(peer))),
+        );
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(guard::HEADER_TIMEOUT)

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::{ApiError, App, read};
@@ -19,10 +20,25 @@ fn esc(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-fn page(title: &str, body: &str) -> Html<String> {
+/// An owner's page. Signed in, it names the account (with a sign-out form) and carries the
+/// session's form token, which `authHeaders()` sends with the page's changes; signed out
+/// (a station with no accounts), the changes need the station's token typed in.
+fn page(session: Option<&super::session::Session>, title: &str, body: &str) -> Html<String> {
+    let (meta, signed) = match session {
+        Some(s) => (
+            format!(r#"<meta name="csrf" content="{}">"#, esc(&s.csrf)),
+            format!(
+                r#"<form method="post" action="/logout" style="display:inline;margin:0;float:right"><input type="hidden" name="csrf" value="{}"><span style="color:#fff">{} ({})</span> <button>sign out</button></form>"#,
+                esc(&s.csrf),
+                esc(&s.name),
+                s.role.name()
+            ),
+        ),
+        None => (String::new(), String::new()),
+    };
     Html(format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>lotstation · {title}</title><style>
+{meta}<title>lotstation · {title}</title><style>
 body {{ font-family: system-ui, sans-serif; margin: 0; color: #111; }}
 nav {{ background: #222; padding: 10px 20px; }} nav a {{ color: #fff; margin-right: 18px; text-decoration: none; font-weight: 600; }}
 main {{ padding: 16px 20px; max-width: 1200px; }} table {{ border-collapse: collapse; width: 100%; margin-bottom: 18px; }}
@@ -30,7 +46,17 @@ th, td {{ text-align: left; padding: 4px 8px; border-bottom: 1px solid #ddd; fon
 .hold, .quarantine, .recalled, .expired {{ color: #c40d1e; font-weight: 700; }} .available {{ color: #0a7d28; }}
 form {{ margin: 12px 0; }} input, select, button {{ font-size: 16px; padding: 4px 8px; }} .error {{ color: #c40d1e; font-weight: 700; }}
 svg text {{ font-size: 12px; font-family: system-ui, sans-serif; }}
-</style></head><body><nav><a href="/">stations</a><a href="/trace">trace</a><a href="/recall">recall</a><a href="/stock">stock &amp; holds</a><a href="/complaints">complaints</a></nav>
+</style><script>
+// a change sent by this page: the session's form token, or the station's token typed in
+function authHeaders() {{
+  const h = {{ "Content-Type": "application/json" }};
+  const t = document.getElementById("token");
+  if (t && t.value) h["Authorization"] = "Bearer " + t.value;
+  const c = document.querySelector('meta[name="csrf"]');
+  if (c) h["X-CSRF-Token"] = c.content;
+  return h;
+}}
+</script></head><body><nav><a href="/">stations</a><a href="/trace">trace</a><a href="/recall">recall</a><a href="/stock">stock &amp; holds</a><a href="/complaints">complaints</a>{signed}</nav>
 <main><h1>{title}</h1>{body}</main></body></html>"#
     ))
 }
@@ -52,10 +78,10 @@ pub async fn index(State(app): State<App>) -> Response {
         );
     }
     body.push_str("</ul>");
-    page("Benches", &body).into_response()
+    page(None, "Benches", &body).into_response()
 }
 
-fn urlencode(text: &str) -> String {
+pub(super) fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
@@ -97,7 +123,15 @@ pub struct TraceForm {
     supplier: Option<String>,
 }
 
-pub async fn trace_page(State(app): State<App>, Query(form): Query<TraceForm>) -> Html<String> {
+pub async fn trace_page(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(form): Query<TraceForm>,
+) -> Response {
+    let session = match super::console::gate(&app, &headers, "/trace").await {
+        Ok(session) => session,
+        Err(to_login) => return to_login,
+    };
     let code = form.code.unwrap_or_default().trim().to_string();
     let forward = form.direction.as_deref() != Some("backward");
     let supplier = form.supplier.filter(|s| !s.trim().is_empty());
@@ -111,7 +145,7 @@ pub async fn trace_page(State(app): State<App>, Query(form): Query<TraceForm>) -
         esc(supplier.as_deref().unwrap_or(""))
     );
     if code.is_empty() {
-        return page("Trace", &body);
+        return page(session.as_ref(), "Trace", &body).into_response();
     }
     let lookup = code.clone();
     let result = read(&app, move |store| {
@@ -148,7 +182,7 @@ pub async fn trace_page(State(app): State<App>, Query(form): Query<TraceForm>) -
             }
         }
     }
-    page(&format!("Trace {}", esc(&code)), &body)
+    page(session.as_ref(), &format!("Trace {}", esc(&code)), &body).into_response()
 }
 
 /// A button that prints the label of what is shown, through the station's queue
@@ -159,7 +193,7 @@ fn print_form(kind: &str, code: &str) -> String {
         r#"<form id="print"><input type="number" id="copies" value="1" min="1" max="500" style="width:4em"> <input id="printer" placeholder="printer (if several)"> <input type="password" id="token" placeholder="token"> <button>Print the {kind} label of {}</button> <span id="printed"></span></form>
 <script>document.getElementById("print").addEventListener("submit", async (e) => {{ e.preventDefault();
 const body = {}; body.copies = Number(document.getElementById("copies").value); const p = document.getElementById("printer").value; if (p) body.printer = p;
-const r = await fetch("/api/print", {{ method: "POST", headers: {{ "Authorization": "Bearer " + document.getElementById("token").value, "Content-Type": "application/json" }}, body: JSON.stringify(body) }});
+const r = await fetch("/api/print", {{ method: "POST", headers: authHeaders(), body: JSON.stringify(body) }});
 const data = await r.json(); document.getElementById("printed").textContent = r.ok ? data.message : data.error; }});</script>"#,
         esc(code),
         payload.replace('<', "\\u003c")
@@ -388,7 +422,15 @@ pub struct RecallForm {
     code: Option<String>,
 }
 
-pub async fn recall_page(State(app): State<App>, Query(form): Query<RecallForm>) -> Html<String> {
+pub async fn recall_page(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(form): Query<RecallForm>,
+) -> Response {
+    let session = match super::console::gate(&app, &headers, "/recall").await {
+        Ok(session) => session,
+        Err(to_login) => return to_login,
+    };
     let code = form.code.unwrap_or_default();
     let tz = app.settings.station.timezone.clone();
     let drills = read(&app, |store| Ok(store.drills()?)).await;
@@ -404,7 +446,7 @@ pub async fn recall_page(State(app): State<App>, Query(form): Query<RecallForm>)
 <h2>Real recall</h2><p>Marks the lot recalled and puts every downstream batch on hold. Needs the station's token.</p>
 <form id="real"><input type="password" id="token" placeholder="token"> <button>Recall {}</button></form><p id="result"></p>
 <script>document.getElementById("real").addEventListener("submit", async (e) => {{ e.preventDefault();
-const r = await fetch("/api/recall/{c}?format=json", {{ method: "POST", headers: {{ "Authorization": "Bearer " + document.getElementById("token").value, "Content-Type": "application/json" }}, body: "{{}}" }});
+const r = await fetch("/api/recall/{c}?format=json", {{ method: "POST", headers: authHeaders(), body: "{{}}" }});
 const out = document.getElementById("result"); const data = await r.json(); out.textContent = r.ok ? "Recalled: " + data.batches.length + " batches on hold, " + data.customers.length + " customers to contact" : data.error; }});</script>"#,
             esc(code.trim())
         );
@@ -441,7 +483,7 @@ const out = document.getElementById("result"); const data = await r.json(); out.
             body.push_str("</table>");
         }
     }
-    page("Recall", &body)
+    page(session.as_ref(), "Recall", &body).into_response()
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -453,8 +495,13 @@ pub struct ComplaintsForm {
 /// with their FDA deadline, and a form to record one (needs the station's token).
 pub async fn complaints_page(
     State(app): State<App>,
+    headers: HeaderMap,
     Query(form): Query<ComplaintsForm>,
-) -> Html<String> {
+) -> Response {
+    let session = match super::console::gate(&app, &headers, "/complaints").await {
+        Ok(session) => session,
+        Err(to_login) => return to_login,
+    };
     let code = form.code.unwrap_or_default().trim().to_string();
     let tz = app.settings.station.timezone.clone();
     let wanted = (!code.is_empty()).then(|| code.clone());
@@ -467,7 +514,7 @@ pub async fn complaints_page(
 <h2>Record a complaint</h2><form id="add"><input id="customer" placeholder="customer code"> <input id="ccode" placeholder="batch on the jar, or order"> <input id="text" placeholder="what they reported" size="40">
 <label><input type="checkbox" id="serious"> serious adverse event</label> <input type="password" id="token" placeholder="token"> <button>Record</button></form><p id="result"></p>
 <script>document.getElementById("add").addEventListener("submit", async (e) => {{ e.preventDefault();
-const r = await fetch("/api/complaints", {{ method: "POST", headers: {{ "Authorization": "Bearer " + document.getElementById("token").value, "Content-Type": "application/json" }},
+const r = await fetch("/api/complaints", {{ method: "POST", headers: authHeaders(),
 body: JSON.stringify({{ customer: document.getElementById("customer").value, code: document.getElementById("ccode").value, text: document.getElementById("text").value, serious: document.getElementById("serious").checked }}) }});
 const data = await r.json(); document.getElementById("result").textContent = data.message || data.error; }});</script>"##,
         esc(&code)
@@ -502,10 +549,14 @@ const data = await r.json(); document.getElementById("result").textContent = dat
             body.push_str("</table>");
         }
     }
-    page("Complaints", &body)
+    page(session.as_ref(), "Complaints", &body).into_response()
 }
 
-pub async fn stock_page(State(app): State<App>) -> Html<String> {
+pub async fn stock_page(State(app): State<App>, headers: HeaderMap) -> Response {
+    let session = match super::console::gate(&app, &headers, "/stock").await {
+        Ok(session) => session,
+        Err(to_login) => return to_login,
+    };
     let today = crate::clock::now()
         .to_zoned(app.settings.station.timezone.clone())
         .date();
@@ -514,7 +565,7 @@ pub async fn stock_page(State(app): State<App>) -> Html<String> {
         r##"<form id="status"><input id="code" placeholder="lot or batch"> <input id="reason" placeholder="reason"> <input type="password" id="token" placeholder="token">
 <button data-action="hold">Hold</button> <button data-action="release">Release</button></form><p id="result"></p>
 <script>for (const b of document.querySelectorAll("#status button")) b.addEventListener("click", async (e) => { e.preventDefault();
-const r = await fetch("/api/" + b.dataset.action, { method: "POST", headers: { "Authorization": "Bearer " + document.getElementById("token").value, "Content-Type": "application/json" },
+const r = await fetch("/api/" + b.dataset.action, { method: "POST", headers: authHeaders(),
 body: JSON.stringify({ code: document.getElementById("code").value, reason: document.getElementById("reason").value }) });
 const data = await r.json(); document.getElementById("result").textContent = data.message || data.error; });</script>"##,
     );
@@ -544,5 +595,5 @@ const data = await r.json(); document.getElementById("result").textContent = dat
             body.push_str("</table>");
         }
     }
-    page("Stock and holds", &body)
+    page(session.as_ref(), "Stock and holds", &body).into_response()
 }

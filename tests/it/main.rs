@@ -4,6 +4,7 @@
 mod cli;
 mod cluster;
 mod complaints;
+mod console;
 mod corrections;
 mod devices;
 mod docs;

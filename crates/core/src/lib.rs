@@ -4,6 +4,7 @@
 //! in as inputs, and a file's bytes or a time zone are asked of the `host::Host` it is given. Its dependency tree has no tokio,
 //! rusqlite, postgres, axum or hyper (the compiler guards what ARCHITECTURE.md promises).
 
+pub mod account;
 pub mod capture;
 pub mod codes;
 pub mod complaint;

@@ -365,6 +365,16 @@ DROP INDEX lots_item;
     r#"
 ALTER TABLE items ADD COLUMN pao_months INTEGER;
 "#,
+    // 17: the console's accounts: a name, a role and an Argon2id hash (the journal says
+    // who added, removed or changed one, never the hash)
+    r#"
+CREATE TABLE users (
+    name          TEXT PRIMARY KEY,
+    role          TEXT NOT NULL CHECK (role IN ('owner', 'clerk')),
+    password_hash TEXT NOT NULL,
+    added_at      TEXT NOT NULL
+);
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a

@@ -340,6 +340,15 @@ CREATE OR REPLACE FUNCTION json_type(doc text, path text) RETURNS text
     r#"
 ALTER TABLE items ADD COLUMN pao_months BIGINT;
 "#,
+    // 14: the console's accounts, as SQLite's 17
+    r#"
+CREATE TABLE users (
+    name          TXT PRIMARY KEY,
+    role          TXT NOT NULL CHECK (role IN ('owner', 'clerk')),
+    password_hash TXT NOT NULL,
+    added_at      TXT NOT NULL
+);
+"#,
 ];
 
 /// Append-only tables made after migration 1, each with its triggers in its own migration.

@@ -57,6 +57,7 @@ pub const TABLES: &[Table] = &[
     table("print_outcomes", Holds::Record, true),
     table("bench_state", Holds::State, false),
     table("expected_receipts", Holds::Master, false),
+    table("users", Holds::State, false),
 ];
 
 /// The record tables, which refuse UPDATE and DELETE (the journal has its own triggers).

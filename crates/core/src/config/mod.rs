@@ -95,6 +95,13 @@ pub struct HttpConfig {
     /// listen address; a request for any other name is refused
     #[serde(default)]
     pub hosts: Vec<String>,
+    /// how long a console sign-in lasts, in minutes (12 hours: a working day)
+    #[serde(default = "default_session_minutes")]
+    pub session_minutes: u64,
+}
+
+fn default_session_minutes() -> u64 {
+    720
 }
 
 fn default_listen() -> String {

@@ -1,0 +1,227 @@
+//! Signing in to the console: `GET /login` (the form), `POST /login` (fields `name`,
+//! `password`, `csrf`, `next`), `POST /logout`. With no account on the station the owner's
+//! pages are open as before (a fresh install works at once); once `lotstation user add` has
+//! made one, every page but `/login` and the bench screens asks for a session. Pages are
+//! written with maud, which escapes every value it is given.
+
+use std::time::Instant;
+
+use axum::Form;
+use axum::extract::{Extension, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{DOCTYPE, Markup, html};
+
+use super::session::{self, COOKIE, LOGIN_COOKIE, Session};
+use super::{App, Peer, read};
+
+/// A page of the console: its title, who is signed in, its body.
+pub fn layout(title: &str, session: Option<&Session>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                @if let Some(s) = session {
+                    meta name="csrf" content=(s.csrf);
+                }
+                title { "lotstation · " (title) }
+                style { (maud::PreEscaped(STYLE)) }
+            }
+            body {
+                nav {
+                    a href="/" { "benches" } " · " a href="/trace" { "trace" } " · "
+                    a href="/recall" { "recall" } " · " a href="/stock" { "stock" } " · "
+                    a href="/complaints" { "complaints" }
+                    @if let Some(s) = session {
+                        form.signout method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(s.csrf);
+                            span { (s.name) " (" (s.role.name()) ") " }
+                            button { "sign out" }
+                        }
+                    }
+                }
+                h1 { (title) }
+                (body)
+            }
+        }
+    }
+}
+
+const STYLE: &str = "body { font-family: system-ui, sans-serif; margin: 16px; max-width: 1100px; }
+nav { display: flex; gap: 6px; flex-wrap: wrap; align-items: baseline; } nav .signout { margin-left: auto; }
+form { margin: 12px 0; } input, select, button { font-size: 16px; padding: 6px 8px; }
+label { display: block; margin: 8px 0; } .error { color: #c40d1e; font-weight: 700; }";
+
+#[derive(Debug, serde::Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// Where a sign-in may send the browser: a path of this station, nothing else.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// The sign-in form, with a token doubled in a cookie (there is no session yet to keep it).
+pub async fn login_page(Query(query): Query<Next>) -> Response {
+    login_form(&safe_next(query.next.as_deref()), None, StatusCode::OK)
+}
+
+fn login_form(next: &str, error: Option<&str>, status: StatusCode) -> Response {
+    let token = session::random_token();
+    let page = layout(
+        "Sign in",
+        None,
+        html! {
+            @if let Some(e) = error { p.error { (e) } }
+            form method="post" action="/login" {
+                input type="hidden" name="csrf" value=(token);
+                input type="hidden" name="next" value=(next);
+                label { "Name " input name="name" autocomplete="username" autofocus required; }
+                label { "Password " input type="password" name="password" autocomplete="current-password" required; }
+                button { "Sign in" }
+            }
+        },
+    );
+    let mut response = (status, axum::response::Html(page.into_string())).into_response();
+    if let Ok(cookie) = HeaderValue::from_str(&format!(
+        "{LOGIN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/login; Max-Age=3600"
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct LoginForm {
+    name: String,
+    password: String,
+    csrf: String,
+    next: Option<String>,
+}
+
+/// Checks a sign-in: the form's token against its cookie, the limits on failures per name
+/// and address, then the password (an unknown name takes as long as a wrong password).
+pub async fn login(
+    State(app): State<App>,
+    Extension(Peer(peer)): Extension<Peer>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let next = safe_next(form.next.as_deref());
+    let doubled = session::cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    if doubled.is_empty() || !super::constant_time_eq(doubled.as_bytes(), form.csrf.as_bytes()) {
+        return login_form(
+            &next,
+            Some("the form was stale: sign in again"),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    let name = form.name.trim().to_string();
+    let address = peer.ip().to_string();
+    if let Some(wait) = app.sessions.blocked(&name, &address, Instant::now()) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        return login_form(
+            &next,
+            Some(&format!(
+                "too many failed sign-ins: try again in {minutes} minute{}",
+                if minutes == 1 { "" } else { "s" }
+            )),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let lookup = name.clone();
+    let found = read(&app, move |store| Ok(store.account_login(&lookup)?)).await;
+    let password = form.password;
+    let checked = tokio::task::spawn_blocking(move || match found {
+        Ok(Some((role, hash))) => crate::accounts::verify(&password, &hash).then_some(role),
+        _ => {
+            crate::accounts::verify(&password, crate::accounts::decoy());
+            None
+        }
+    })
+    .await
+    .ok()
+    .flatten();
+    let Some(role) = checked else {
+        app.sessions.failed(&name, &address, Instant::now());
+        tracing::warn!(name = %name, address = %address, "a sign-in failed");
+        return login_form(
+            &next,
+            Some("that name and password do not match an account"),
+            StatusCode::UNAUTHORIZED,
+        );
+    };
+    let (key, _) = app.sessions.start(&name, role, Instant::now());
+    tracing::info!(name = %name, role = role.name(), "signed in");
+    let mut response = Redirect::to(&next).into_response();
+    let seconds = app.sessions.length.as_secs();
+    for cookie in [
+        format!("{COOKIE}={key}; HttpOnly; SameSite=Strict; Path=/; Max-Age={seconds}"),
+        format!("{LOGIN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/login; Max-Age=0"),
+    ] {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct LogoutForm {
+    csrf: String,
+}
+
+/// Ends the session (its form's token checked), and the cookie with it.
+pub async fn logout(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(form): Form<LogoutForm>,
+) -> Response {
+    if let Some(key) = session::cookie(&headers, COOKIE)
+        && let Some(s) = app.sessions.get(key, Instant::now())
+    {
+        if !super::constant_time_eq(s.csrf.as_bytes(), form.csrf.as_bytes()) {
+            return (
+                StatusCode::FORBIDDEN,
+                "the page's form token is stale: reload it",
+            )
+                .into_response();
+        }
+        app.sessions.end(key);
+    }
+    let mut response = Redirect::to("/login").into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!(
+        "{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
+    )) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// A console page's gate: the session it carries; with accounts on the station and no
+/// session, a redirect to the sign-in (which comes back to `path`).
+pub async fn gate(app: &App, headers: &HeaderMap, path: &str) -> Result<Option<Session>, Response> {
+    if let Some(session) = super::session_of(app, headers) {
+        // the account as it is now: removed, or of another role, it signs in again
+        let name = session.name.clone();
+        let now = read(app, move |store| Ok(store.account_login(&name)?)).await;
+        if matches!(&now, Ok(Some((role, _))) if *role == session.role) {
+            return Ok(Some(session));
+        }
+        app.sessions.end_all_of(&session.name);
+    }
+    let accounts = read(app, |store| Ok(store.has_accounts()?)).await;
+    match accounts {
+        Ok(false) => Ok(None),
+        Ok(true) => Err(
+            Redirect::to(&format!("/login?next={}", super::pages::urlencode(path))).into_response(),
+        ),
+        Err(e) => Err(e.into_response()),
+    }
+}

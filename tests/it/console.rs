@@ -1,0 +1,279 @@
+//! The owner's console behind accounts (issue 31): `lotstation user add`, signing in with a
+//! session cookie, pages that ask for one once accounts exist, the form token on every
+//! change, roles (a clerk holds, an owner corrects and recalls), the limit on failed
+//! sign-ins, and the account's name in the journal.
+
+use std::io::Write;
+
+use crate::http::request;
+use crate::support::Shop;
+
+/// A cookie the response sets: its whole `Set-Cookie` line.
+fn set_cookie<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines()
+        .filter_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or_else(|| l.strip_prefix("Set-Cookie: "))
+        })
+        .find(|c| c.starts_with(&format!("{name}=")))
+}
+
+fn value_of(cookie: &str) -> String {
+    cookie
+        .split(';')
+        .next()
+        .and_then(|kv| kv.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default()
+}
+
+/// The value of a hidden field or meta tag `name` in a page.
+fn field(page: &str, name: &str) -> String {
+    for marker in [
+        format!("name=\"{name}\" value=\""),
+        format!("name=\"{name}\" content=\""),
+    ] {
+        if let Some(start) = page.find(&marker) {
+            let rest = &page[start + marker.len()..];
+            return rest.split('"').next().unwrap_or_default().to_string();
+        }
+    }
+    panic!("no {name} in {page}")
+}
+
+/// Signs in: the session cookie's value, or the failed answer's status and body.
+fn sign_in(port: u16, name: &str, password: &str) -> Result<String, (u16, String)> {
+    let (status, head, page) = request(port, "GET", "/login?next=/stock", &[], "");
+    assert_eq!(status, 200, "{page}");
+    let login = value_of(set_cookie(&head, "lotstation_login").expect("the form's cookie"));
+    let csrf = field(&page, "csrf");
+    let form = format!(
+        "name={name}&password={}&csrf={csrf}&next=%2Fstock",
+        password.replace(' ', "+")
+    );
+    let (status, head, body) = request(
+        port,
+        "POST",
+        "/login",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Cookie", &format!("lotstation_login={login}")),
+        ],
+        &form,
+    );
+    if status != 303 {
+        return Err((status, body));
+    }
+    assert!(
+        head.contains("location: /stock") || head.contains("Location: /stock"),
+        "{head}"
+    );
+    let cookie = set_cookie(&head, "lotstation_session").expect("a session cookie");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=43200"] {
+        assert!(cookie.contains(attribute), "{attribute} in {cookie}");
+    }
+    Ok(value_of(cookie))
+}
+
+#[test]
+fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
+    let shop = Shop::new();
+    let mut bench = shop.bench_with_config(
+        "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\n\
+         [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+         [http]\nlisten = \"127.0.0.1:0\"\ntoken = \"t0ken\"\n",
+    );
+    let port = bench.http_address().port();
+    let lot = crate::support::receive(&mut bench, "BRAMBLE", "ITEM:LAV-EO", Some("SL-1"), "500g");
+    // no account yet: the pages are open, as on a fresh install
+    let (status, _, _) = request(port, "GET", "/stock", &[], "");
+    assert_eq!(status, 200);
+    // an owner and a clerk, made at the command line (the password on standard input)
+    for (name, role, password) in [
+        ("rosa", "owner", "lavender fields"),
+        ("ana", "clerk", "rosemary hills"),
+    ] {
+        let mut child = crate::support::command()
+            .args([
+                "--db",
+                &shop.db(),
+                "user",
+                "add",
+                name,
+                "--role",
+                role,
+                "--password-stdin",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("user add");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("{password}\n").as_bytes())
+            .expect("password");
+        let out = child.wait_with_output().expect("user add");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let listed = shop.cli_ok(&["user", "list"]);
+    assert!(
+        listed.contains("ana") && listed.contains("clerk") && listed.contains("rosa"),
+        "{listed}"
+    );
+    assert!(
+        !shop
+            .cli_ok(&["journal", "show", "--format", "json"])
+            .contains("argon2"),
+        "no hash in the journal"
+    );
+
+    // now every page but the sign-in and the bench screen asks for a session
+    let (status, head, _) = request(port, "GET", "/stock", &[], "");
+    assert_eq!(status, 303, "{head}");
+    assert!(
+        head.to_lowercase()
+            .contains("location: /login?next=%2fstock"),
+        "{head}"
+    );
+    let (status, _, _) = request(port, "GET", "/bench/bench-1", &[], "");
+    assert_eq!(status, 200, "the bench screen stays readable");
+
+    // a wrong password says so and changes nothing; a stale form is refused
+    assert_eq!(
+        sign_in(port, "ana", "wrong password")
+            .map(|_| ())
+            .unwrap_err()
+            .0,
+        401
+    );
+    let (status, _, _) = request(
+        port,
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        "name=ana&password=rosemary+hills&csrf=forged",
+    );
+    assert_eq!(status, 403, "a sign-in without the form's own token");
+
+    // the clerk signs in: sees stock, holds with the page's token, is refused a correction
+    let ana = sign_in(port, "ana", "rosemary hills").expect("ana signs in");
+    let cookie = format!("lotstation_session={ana}");
+    let (status, _, page) = request(port, "GET", "/stock", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 200);
+    assert!(page.contains("ana (clerk)"), "{page}");
+    let csrf = field(&page, "csrf");
+    let hold = format!(r#"{{"code":"{lot}","reason":"smells off"}}"#);
+    let json = [
+        ("Content-Type", "application/json"),
+        ("Cookie", cookie.as_str()),
+    ];
+    let (status, _, body) = request(port, "POST", "/api/hold", &json, &hold);
+    assert_eq!(status, 403, "no form token: {body}");
+    let with_token = [
+        ("Content-Type", "application/json"),
+        ("Cookie", cookie.as_str()),
+        ("X-CSRF-Token", csrf.as_str()),
+    ];
+    let (status, _, body) = request(port, "POST", "/api/hold", &with_token, &hold);
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = request(port, "POST", "/api/void", &with_token, &hold);
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("ana is a clerk"), "{body}");
+    let (status, _, body) = request(
+        port,
+        "POST",
+        &format!("/api/recall/{lot}"),
+        &with_token,
+        "{}",
+    );
+    assert_eq!(status, 403, "a clerk starts no real recall: {body}");
+
+    // the owner may; each change is journaled with the account's name
+    let rosa = sign_in(port, "rosa", "lavender fields").expect("rosa signs in");
+    let cookie = format!("lotstation_session={rosa}");
+    let (_, _, page) = request(port, "GET", "/stock", &[("Cookie", &cookie)], "");
+    let csrf = field(&page, "csrf");
+    let release = format!(r#"{{"code":"{lot}","reason":"checked, fine"}}"#);
+    let (status, _, body) = request(
+        port,
+        "POST",
+        "/api/release",
+        &[
+            ("Content-Type", "application/json"),
+            ("Cookie", &cookie),
+            ("X-CSRF-Token", &csrf),
+        ],
+        &release,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        shop.query_strings(
+            "SELECT operator FROM journal WHERE kind = 'status_change' ORDER BY seq"
+        ),
+        ["ana", "rosa"]
+    );
+    // the token still works for scripts
+    let (status, _, _) = request(
+        port,
+        "POST",
+        "/api/hold",
+        &[
+            ("Content-Type", "application/json"),
+            ("Authorization", "Bearer t0ken"),
+        ],
+        &hold,
+    );
+    assert_eq!(status, 200);
+
+    // signing out ends the session
+    let (status, _, _) = request(
+        port,
+        "POST",
+        "/logout",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Cookie", &cookie),
+        ],
+        &format!("csrf={csrf}"),
+    );
+    assert_eq!(status, 303);
+    let (status, _, _) = request(port, "GET", "/stock", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 303, "signed out");
+
+    // a removed account's session ends with it
+    shop.cli_ok(&["user", "remove", "ana"]);
+    let (status, _, _) = request(
+        port,
+        "GET",
+        "/stock",
+        &[("Cookie", &format!("lotstation_session={ana}"))],
+        "",
+    );
+    assert_eq!(status, 303, "ana was removed");
+
+    // five wrong passwords for a name, and its sign-in waits a quarter hour
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in(port, "rosa", "not her password").unwrap_err().0,
+            401
+        );
+    }
+    let (status, page) = sign_in(port, "rosa", "lavender fields").unwrap_err();
+    assert_eq!(status, 429, "{page}");
+    assert!(
+        page.contains("too many failed sign-ins: try again in 15 minutes"),
+        "{page}"
+    );
+    // the last owner stays
+    let out = shop.cli(&["user", "remove", "rosa"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("rosa is the last owner"));
+    bench.finish();
+}

@@ -4,7 +4,7 @@
 //! commas and a newline, UTF-8 names, Excel's BOM), imported by the real binary, packed
 //! at a simulated bench by the packing slip's number, and traced to the customers.
 
-use crate::support::{Shop, fixture};
+use crate::support::{Scans, Shop, fixture};
 
 fn shop_file(name: &str) -> String {
     fixture(&format!("shops/{name}"))
@@ -494,4 +494,37 @@ fn pack_sizes_from_a_shop_become_weights_on_the_order() {
     assert!(!out.status.success());
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("line 2, column quantity"), "{said}");
+}
+
+/// An order the shop has not been paid for (Shopify's `pending`) is imported as unpaid, and
+/// the packing bench asks before packing it (issue 30's warnings that wait).
+#[test]
+fn an_unpaid_shop_order_is_asked_about_at_packing() {
+    let shop = Shop::new();
+    let config = shop.config_file(CONFIG);
+    let export = std::fs::read_to_string(shop_file("shopify_orders_export.csv"))
+        .expect("export")
+        .replace(
+            "#1002,lukasz@example.pl,paid,",
+            "#1002,lukasz@example.pl,pending,",
+        );
+    let path = shop.path("unpaid.csv");
+    std::fs::write(&path, export).expect("write");
+    import(
+        &shop,
+        &config,
+        &["--from", "shopify", path.to_str().expect("utf8")],
+    );
+    assert_eq!(
+        shop.query_strings("SELECT status FROM orders WHERE order_number = '#1002'"),
+        ["unpaid"]
+    );
+    let mut bench = shop.bench();
+    bench.ok("@PACK");
+    let asked = bench.warned("ORD:#1002");
+    assert!(
+        asked.contains("order #1002 is unpaid in Shopify: pack it only if the shop says so"),
+        "{asked}"
+    );
+    bench.ok("ORD:#1002");
 }

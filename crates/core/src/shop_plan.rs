@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use crate::codes::{Amount, Unit};
-use crate::shops::{OrderStatus, Shop, ShopOrder};
+use crate::shops::{Shop, ShopOrder};
 
 /// A shop line that did not become an order line: its SKU is none of our items and the
 /// SKU map does not name one.
@@ -301,7 +301,7 @@ pub fn plan<R: ShopRecords>(
                 None => lines.push((sku.clone(), quantity.base)),
             }
         }
-        if order.status != OrderStatus::Open {
+        if order.status.is_closed() {
             plan.not_to_ship
                 .push((order.number.clone(), order.status.name()));
         }
@@ -354,6 +354,7 @@ pub fn plan<R: ShopRecords>(
 mod tests {
     use super::*;
     use crate::codes::Decimal;
+    use crate::shops::OrderStatus;
     use crate::shops::{ShopCustomer, ShopLine};
 
     /// The records as a test says they are.

@@ -77,6 +77,12 @@ pub enum OrderStatus {
     Open,
     Cancelled,
     Refunded,
+    /// not paid yet (Shopify `pending`, `authorized`, `partially_paid`; WooCommerce
+    /// `pending`, `on-hold`): the packing bench asks before packing it
+    Unpaid,
+    /// part of it refunded: the packing bench asks before packing it
+    #[serde(rename = "partly refunded")]
+    PartlyRefunded,
 }
 
 impl OrderStatus {
@@ -85,7 +91,14 @@ impl OrderStatus {
             OrderStatus::Open => "open",
             OrderStatus::Cancelled => "cancelled",
             OrderStatus::Refunded => "refunded",
+            OrderStatus::Unpaid => "unpaid",
+            OrderStatus::PartlyRefunded => "partly refunded",
         }
+    }
+
+    /// Whether the order is not to be shipped at all.
+    pub fn is_closed(self) -> bool {
+        matches!(self, OrderStatus::Cancelled | OrderStatus::Refunded)
     }
 }
 
@@ -236,6 +249,13 @@ fn line_item_rows(
                         OrderStatus::Cancelled
                     } else if financial == "refunded" {
                         OrderStatus::Refunded
+                    } else if financial == "partially_refunded" {
+                        OrderStatus::PartlyRefunded
+                    } else if matches!(
+                        financial.as_str(),
+                        "pending" | "authorized" | "partially_paid" | "unpaid"
+                    ) {
+                        OrderStatus::Unpaid
                     } else {
                         OrderStatus::Open
                     };
@@ -341,6 +361,7 @@ fn woocommerce(
                     {
                         "cancelled" | "failed" => OrderStatus::Cancelled,
                         "refunded" => OrderStatus::Refunded,
+                        "pending" | "on-hold" => OrderStatus::Unpaid,
                         _ => OrderStatus::Open,
                     };
                     let person = |first: &str, last: &str| {

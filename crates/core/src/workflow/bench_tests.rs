@@ -750,3 +750,36 @@ fn a_quantity_ten_times_off_is_questioned_before_the_lot_is_made() {
     bench.ok("@QTY:500g | @DONE");
     assert_eq!(bench.balance("LAV-2611-002"), 500_000);
 }
+
+#[test]
+fn an_unpaid_order_is_packed_only_once_confirmed() {
+    let mut bench = Bench::new().stocked();
+    bench.world.orders.push(MemoryOrder {
+        number: "1003".into(),
+        customer_code: "C001".into(),
+        lines: vec![("SOAP".into(), 1)],
+        shop: "Shopify".into(),
+        status: "unpaid".into(),
+    });
+    bench.world.orders.push(MemoryOrder {
+        number: "1004".into(),
+        customer_code: "C001".into(),
+        lines: vec![("SOAP".into(), 1)],
+        shop: "Shopify".into(),
+        status: "refunded".into(),
+    });
+    bench.ok("@MAKE | ITEM:SOAP | OLV-2611-001 | @QTY:1kg | @YIELD:12 | @DONE | @PACK");
+    let unpaid = bench.warned("ORD:1003");
+    assert!(
+        unpaid.contains("order 1003 is unpaid in Shopify: pack it only if the shop says so"),
+        "{unpaid}"
+    );
+    let opened = bench.ok("ORD:1003");
+    assert!(opened[0].contains("packing order 1003"), "{opened:?}");
+    bench.ok("@CANCEL");
+    assert!(
+        bench
+            .refused("ORD:1004")
+            .contains("was refunded in Shopify")
+    );
+}

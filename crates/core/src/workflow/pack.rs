@@ -171,8 +171,24 @@ fn open_order(
     }
     let mut next = state.clone();
     let mut confirm_repack = false;
+    // unpaid or partly refunded: a probable mistake, packed once confirmed
+    let unsettled = order
+        .as_ref()
+        .filter(|o| matches!(o.status.as_str(), "unpaid" | "partly refunded"))
+        .map(|o| {
+            format!(
+                "order {} is {} in {}: pack it only if the shop says so",
+                o.number,
+                o.status,
+                if o.shop.is_empty() {
+                    "the shop"
+                } else {
+                    o.shop.as_str()
+                }
+            )
+        });
     if let Some(order) = &order
-        && order.status != "open"
+        && !matches!(order.status.as_str(), "open" | "unpaid" | "partly refunded")
     {
         let shop = if order.shop.is_empty() {
             "the shop"
@@ -240,7 +256,9 @@ fn open_order(
         order_lines,
         confirm_repack,
     });
-    accept(Accepted::new(next, message))
+    let mut accepted = Accepted::new(next, message);
+    accepted.cautions.extend(unsettled);
+    accept(accepted)
 }
 
 /// An order's lines as a packer reads them: `2 × SOAP (1 shipped before), 500 g BLEND`.

@@ -172,6 +172,17 @@ impl Daemon {
                     seq, &complaint, others,
                 ))
             }
+            ApiCommand::ImportMaster { file, sha256, data } => {
+                let summary = self
+                    .store
+                    .import_master_by(&file, &sha256, &data, now, operator)?;
+                ApiReply::Done(format!(
+                    "{} ({} new, {} updated)",
+                    summary.kind.rows(summary.rows),
+                    summary.inserted,
+                    summary.updated
+                ))
+            }
         };
         tracing::info!(?reply, "API command carried out");
         Ok(reply)

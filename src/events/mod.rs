@@ -144,6 +144,13 @@ pub enum ApiCommand {
         asked: crate::core::workflow::Asked,
         reason: String,
     },
+    /// master data from the console: a file's rows (a form's one row, or an uploaded CSV),
+    /// parsed and checked as `lotstation import` does, imported all or nothing
+    ImportMaster {
+        file: String,
+        sha256: String,
+        data: Box<crate::masterdata::MasterFile>,
+    },
     /// a customer's complaint (an adverse event when `serious`)
     Complaint {
         customer: String,

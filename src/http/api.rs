@@ -317,7 +317,11 @@ pub async fn recall(
     reply_response(reply, query.format.as_deref())
 }
 
-async fn command(app: &App, command: ApiCommand, actor: &Actor) -> Result<ApiReply, ApiError> {
+pub(super) async fn command(
+    app: &App,
+    command: ApiCommand,
+    actor: &Actor,
+) -> Result<ApiReply, ApiError> {
     // what only an owner may do
     match &command {
         ApiCommand::Correct { .. } => actor.owner_only("a correction (void or adjust)")?,

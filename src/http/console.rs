@@ -33,7 +33,7 @@ pub fn layout(title: &str, session: Option<&Session>, body: Markup) -> Markup {
                 nav {
                     a href="/" { "benches" } " · " a href="/trace" { "trace" } " · "
                     a href="/recall" { "recall" } " · " a href="/stock" { "stock" } " · "
-                    a href="/complaints" { "complaints" }
+                    a href="/items" { "items" } " · " a href="/complaints" { "complaints" }
                     @if let Some(s) = session {
                         form.signout method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(s.csrf);
@@ -223,5 +223,272 @@ pub async fn gate(app: &App, headers: &HeaderMap, path: &str) -> Result<Option<S
             Redirect::to(&format!("/login?next={}", super::pages::urlencode(path))).into_response(),
         ),
         Err(e) => Err(e.into_response()),
+    }
+}
+
+/// The columns of items.csv, as the form's fields and the download's header.
+const ITEM_COLUMNS: [&str; 9] = [
+    "sku",
+    "name",
+    "kind",
+    "unit",
+    "lot_prefix",
+    "gtin",
+    "shelf_life_days",
+    "net_content",
+    "pao_months",
+];
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ItemsQuery {
+    q: Option<String>,
+    saved: Option<String>,
+}
+
+/// `GET /items`: every item with its columns and what is on hand, a search box, the list
+/// as items.csv, and (for an owner) the form that adds or changes one.
+pub async fn items_page(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(query): Query<ItemsQuery>,
+) -> Response {
+    let session = match gate(&app, &headers, "/items").await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    items_response(&app, session.as_ref(), query, None, StatusCode::OK).await
+}
+
+async fn items_response(
+    app: &App,
+    session: Option<&Session>,
+    query: ItemsQuery,
+    error: Option<(String, Vec<(String, String)>)>,
+    status: StatusCode,
+) -> Response {
+    let today = crate::clock::now()
+        .to_zoned(app.settings.station.timezone.clone())
+        .date();
+    let listed = read(app, move |store| {
+        Ok((store.items_list()?, store.stock(None, today, false)?))
+    })
+    .await;
+    let (items, stock) = match listed {
+        Ok(found) => found,
+        Err(e) => return e.into_response(),
+    };
+    let mut on_hand: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+    for row in &stock {
+        *on_hand.entry(row.item_sku.as_str()).or_default() += row.quantity.base;
+    }
+    let q = query.q.clone().unwrap_or_default();
+    let wanted = q.trim().to_lowercase();
+    let shown: Vec<_> = items
+        .iter()
+        .filter(|i| {
+            wanted.is_empty()
+                || i.sku.to_lowercase().contains(&wanted)
+                || i.name.to_lowercase().contains(&wanted)
+        })
+        .collect();
+    let owner = session.is_none_or(|s| s.role == crate::core::account::Role::Owner);
+    let (error, filled) = match error {
+        Some((e, fields)) => (Some(e), fields),
+        None => (None, Vec::new()),
+    };
+    let value = |name: &str| {
+        filled
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let body = html! {
+        @if let Some(sku) = &query.saved { p { "Saved " strong { (sku) } "." } }
+        form method="get" action="/items" {
+            input name="q" value=(q) placeholder="name or SKU";
+            " " button { "Search" }
+            " " a href="/items.csv" { "items.csv" }
+        }
+        table {
+            tr { th { "SKU" } th { "name" } th { "kind" } th { "unit" } th { "GTIN" } th { "shelf life" } th { "net content" } th { "on hand" } }
+            @for item in &shown {
+                tr {
+                    td { (item.sku) } td { (item.name) } td { (item.kind) } td { (item.unit) }
+                    td { (item.gtin) }
+                    td { @if !item.shelf_life_days.is_empty() { (item.shelf_life_days) " days" } }
+                    td { (item.net_content) }
+                    td { (on_hand_text(on_hand.get(item.sku.as_str()).copied(), &item.unit)) }
+                }
+            }
+        }
+        p { (crate::core::counted(shown.len(), "item")) " of " (items.len()) }
+        @if owner {
+            h2 { "Add or change an item" }
+            p { "The same columns and checks as items.csv; an SKU that exists is changed." }
+            @if let Some(e) = &error { p.error { (e) } }
+            form method="post" action="/items" {
+                @if let Some(s) = session { input type="hidden" name="csrf" value=(s.csrf); }
+                @for column in ITEM_COLUMNS {
+                    label { (column) " " input name=(column) value=(value(column)); }
+                }
+                button { "Save" }
+            }
+        }
+    };
+    (
+        status,
+        axum::response::Html(layout("Items", session, body).into_string()),
+    )
+        .into_response()
+}
+
+fn on_hand_text(base: Option<i64>, unit: &str) -> String {
+    let unit =
+        crate::core::codes::Unit::parse_item_unit(unit).unwrap_or(crate::core::codes::Unit::Each);
+    match base {
+        None | Some(0) => "–".to_string(),
+        Some(b) => crate::core::codes::Quantity::from_base(b).for_people(unit),
+    }
+}
+
+/// `GET /items.csv`: the items as items.csv has them (an import of it changes nothing).
+pub async fn items_csv(State(app): State<App>, headers: HeaderMap) -> Response {
+    if let Err(to_login) = gate(&app, &headers, "/items").await {
+        return to_login;
+    }
+    let items = match read(&app, |store| Ok(store.items_list()?)).await {
+        Ok(items) => items,
+        Err(e) => return e.into_response(),
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(ITEM_COLUMNS);
+    for i in items {
+        let _ = w.write_record([
+            &i.sku,
+            &i.name,
+            &i.kind,
+            &i.unit,
+            &i.lot_prefix,
+            &i.gtin,
+            &i.shelf_life_days,
+            &i.net_content,
+            &i.pao_months,
+        ]);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"items.csv\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `POST /items`: one item from the form's fields, checked as items.csv's rows are, and
+/// imported through the station (journaled with the account's name). An owner's change.
+pub async fn save_item(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let session = match gate(&app, &headers, "/items").await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let actor = match &session {
+        Some(s) => {
+            if !super::constant_time_eq(get("csrf").as_bytes(), s.csrf.as_bytes()) {
+                return (
+                    StatusCode::FORBIDDEN,
+                    "the page's form token is stale: reload it",
+                )
+                    .into_response();
+            }
+            if s.role != crate::core::account::Role::Owner {
+                return (
+                    StatusCode::FORBIDDEN,
+                    axum::response::Html(
+                        layout(
+                            "Items",
+                            Some(s),
+                            html! { p.error { (s.name) " is a clerk: items are changed by an owner" } },
+                        )
+                        .into_string(),
+                    ),
+                )
+                    .into_response();
+            }
+            super::Actor {
+                name: s.name.clone(),
+                role: s.role,
+            }
+        }
+        // a station with no accounts takes changes only with its token (the API)
+        None => {
+            return (
+                StatusCode::FORBIDDEN,
+                "add an owner account (lotstation user add NAME --role owner) to change items here",
+            )
+                .into_response();
+        }
+    };
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(ITEM_COLUMNS);
+    let _ = w.write_record(ITEM_COLUMNS.map(get));
+    let csv_text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    let path = std::path::Path::new("the form");
+    let host = crate::core::host::InMemory::default().with_file(path, &csv_text);
+    let kept: Vec<(String, String)> = ITEM_COLUMNS
+        .iter()
+        .map(|c| (c.to_string(), get(c)))
+        .collect();
+    let data = match crate::masterdata::parse(&host, crate::masterdata::MasterKind::Items, path) {
+        Ok(data) => data,
+        Err(e) => {
+            let said = e.to_string().replace("the form line 2, ", "");
+            return items_response(
+                &app,
+                session.as_ref(),
+                ItemsQuery::default(),
+                Some((said, kept)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let asked = crate::events::ApiCommand::ImportMaster {
+        file: "the console".into(),
+        sha256: crate::store::sha256_hex(csv_text.as_bytes()),
+        data: Box::new(data),
+    };
+    match super::api::command(&app, asked, &actor).await {
+        Ok(_) => Redirect::to(&format!(
+            "/items?saved={}",
+            super::pages::urlencode(&get("sku"))
+        ))
+        .into_response(),
+        Err(e) => {
+            items_response(
+                &app,
+                session.as_ref(),
+                ItemsQuery::default(),
+                Some((e.message.clone(), kept)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
 }

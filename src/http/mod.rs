@@ -272,6 +272,8 @@ pub async fn serve(
         .route("/api/adjust", post(api::adjust))
         .route("/metrics", get(api::metrics))
         .route("/login", get(console::login_page).post(console::login))
+        .route("/items", get(console::items_page).post(console::save_item))
+        .route("/items.csv", get(console::items_csv))
         .route("/logout", post(console::logout))
         .fallback(|| async { ApiError::not_found("no such page") })
         .layer(DefaultBodyLimit::max(MAX_BODY))

@@ -14,6 +14,7 @@ pub use ledger::migrate::Migrated;
 pub use ledger::shop_orders::{ShopImportSummary, SkippedLine, SkuMap};
 pub use ledger::witness;
 pub use queries::compliance::EventFilter;
+pub use queries::master::ItemRow;
 pub use queries::summary::StationSummary;
 pub use queries::trace::Target;
 pub use sql::tables::{Holds, TABLES, Table};

@@ -232,6 +232,63 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
     );
     assert_eq!(status, 200);
 
+    // items: listed with what is on hand, searched, downloaded as items.csv
+    let (status, _, page) = request(port, "GET", "/items?q=lav", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 200);
+    assert!(page.contains("LAV-EO") && page.contains("500 g"), "{page}");
+    assert!(!page.contains("OLIVE"), "searched: {page}");
+    let form = |fields: &str| format!("csrf={csrf}&{fields}");
+    let posted = [
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("Cookie", cookie.as_str()),
+    ];
+    // a bad GTIN is refused with the importer's words, the form kept
+    let (status, _, page) = request(
+        port,
+        "POST",
+        "/items",
+        &posted,
+        &form(
+            "sku=CANDLE&name=%3Cscript%3Ealert(1)%3C%2Fscript%3E+candle&kind=product&unit=each&gtin=12345",
+        ),
+    );
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("column gtin"), "{page}");
+    assert!(!page.contains("<script>alert"), "escaped: {page}");
+    let (status, head, _) = request(
+        port,
+        "POST",
+        "/items",
+        &posted,
+        &form(
+            "sku=CANDLE&name=%3Cscript%3Ealert(1)%3C%2Fscript%3E+candle&kind=product&unit=each&shelf_life_days=365",
+        ),
+    );
+    assert_eq!(status, 303, "{head}");
+    let (_, _, page) = request(port, "GET", "/items", &[("Cookie", &cookie)], "");
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt; candle") && page.contains("365 days"),
+        "{page}"
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT operator FROM journal WHERE kind = 'import' ORDER BY seq DESC LIMIT 1"
+        ),
+        ["rosa"]
+    );
+    let (status, _, csv) = request(port, "GET", "/items.csv", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 200);
+    assert!(
+        csv.starts_with(
+            "sku,name,kind,unit,lot_prefix,gtin,shelf_life_days,net_content,pao_months"
+        ),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("CANDLE,<script>alert(1)</script> candle,product,each,,,365,,"),
+        "{csv}"
+    );
+
     // signing out ends the session
     let (status, _, _) = request(
         port,

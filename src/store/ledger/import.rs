@@ -112,6 +112,18 @@ impl Store {
         data: &MasterFile,
         at: jiff::Timestamp,
     ) -> Result<ImportSummary, StoreError> {
+        self.import_master_by(file, content_sha256, data, at, None)
+    }
+
+    /// `import_master`, journaled as `operator`'s (a console account).
+    pub fn import_master_by(
+        &mut self,
+        file: &str,
+        content_sha256: &str,
+        data: &MasterFile,
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<ImportSummary, StoreError> {
         let tx = self.begin()?;
         let planned = match import_plan::plan(file, data, &mut Records { db: tx.db }) {
             Ok(planned) => planned,
@@ -138,7 +150,7 @@ impl Store {
             "sha256": content_sha256,
             "tables_sha256": tables_sha256,
         });
-        tx.commit_import(at, &body)?;
+        tx.commit_import(at, &body, operator)?;
         Ok(ImportSummary {
             kind,
             rows: planned.rows,

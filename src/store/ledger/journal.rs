@@ -89,13 +89,14 @@ impl StoreTx<'_> {
         mut self,
         at: jiff::Timestamp,
         body: &serde_json::Value,
+        operator: Option<&str>,
     ) -> Result<(), StoreError> {
         self.append(&NewEntry {
             at,
             kind: "import",
             bench: None,
             device: None,
-            operator: None,
+            operator,
             body,
         })?;
         self.commit()

@@ -164,7 +164,7 @@ impl Store {
             "tables_sha256": orders_sha256,
             "digests": { MasterKind::Customers.name(): customers_sha256 },
         });
-        tx.commit_import(at, &body)?;
+        tx.commit_import(at, &body, None)?;
         summary.journaled = true;
         Ok(summary)
     }

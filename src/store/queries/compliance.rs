@@ -283,7 +283,7 @@ impl Store {
             "lots": lots.len(),
             "sha256": content_sha256,
         });
-        tx.commit_import(at, &body)?;
+        tx.commit_import(at, &body, None)?;
         Ok(lots.len())
     }
 

@@ -227,17 +227,9 @@ pub async fn gate(app: &App, headers: &HeaderMap, path: &str) -> Result<Option<S
 }
 
 /// The columns of items.csv, as the form's fields and the download's header.
-const ITEM_COLUMNS: [&str; 9] = [
-    "sku",
-    "name",
-    "kind",
-    "unit",
-    "lot_prefix",
-    "gtin",
-    "shelf_life_days",
-    "net_content",
-    "pao_months",
-];
+fn item_columns() -> &'static [&'static str] {
+    crate::masterdata::MasterKind::Items.columns()
+}
 
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct ItemsQuery {
@@ -329,7 +321,7 @@ async fn items_response(
             @if let Some(e) = &error { p.error { (e) } }
             form method="post" action="/items" {
                 @if let Some(s) = session { input type="hidden" name="csrf" value=(s.csrf); }
-                @for column in ITEM_COLUMNS {
+                @for column in item_columns() {
                     label { (column) " " input name=(column) value=(value(column)); }
                 }
                 button { "Save" }
@@ -362,7 +354,7 @@ pub async fn items_csv(State(app): State<App>, headers: HeaderMap) -> Response {
         Err(e) => return e.into_response(),
     };
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(ITEM_COLUMNS);
+    let _ = w.write_record(item_columns());
     for i in items {
         let _ = w.write_record([
             &i.sku,
@@ -446,12 +438,12 @@ pub async fn save_item(
         }
     };
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(ITEM_COLUMNS);
-    let _ = w.write_record(ITEM_COLUMNS.map(get));
+    let _ = w.write_record(item_columns());
+    let _ = w.write_record(item_columns().iter().map(|c| get(c)));
     let csv_text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
     let path = std::path::Path::new("the form");
     let host = crate::core::host::InMemory::default().with_file(path, &csv_text);
-    let kept: Vec<(String, String)> = ITEM_COLUMNS
+    let kept: Vec<(String, String)> = item_columns()
         .iter()
         .map(|c| (c.to_string(), get(c)))
         .collect();

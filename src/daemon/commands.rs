@@ -172,6 +172,17 @@ impl Daemon {
                     seq, &complaint, others,
                 ))
             }
+            ApiCommand::RetireItem { sku, retire } => {
+                let seq = self.store.retire_item(&sku, retire, now, operator)?;
+                ApiReply::Done(format!(
+                    "{sku} {}; journal entry {seq}",
+                    if retire { "retired" } else { "brought back" }
+                ))
+            }
+            ApiCommand::DeleteItem { sku } => {
+                let seq = self.store.delete_item(&sku, now, operator)?;
+                ApiReply::Done(format!("{sku} deleted; journal entry {seq}"))
+            }
             ApiCommand::ImportMaster { file, sha256, data } => {
                 let summary = self
                     .store

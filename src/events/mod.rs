@@ -151,6 +151,15 @@ pub enum ApiCommand {
         sha256: String,
         data: Box<crate::masterdata::MasterFile>,
     },
+    /// an item retired (or brought back) in the console
+    RetireItem {
+        sku: String,
+        retire: bool,
+    },
+    /// an item no record uses, deleted in the console
+    DeleteItem {
+        sku: String,
+    },
     /// a customer's complaint (an adverse event when `serious`)
     Complaint {
         customer: String,

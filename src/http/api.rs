@@ -326,6 +326,9 @@ pub(super) async fn command(
     match &command {
         ApiCommand::Correct { .. } => actor.owner_only("a correction (void or adjust)")?,
         ApiCommand::Recall { .. } => actor.owner_only("a real recall")?,
+        ApiCommand::ImportMaster { .. }
+        | ApiCommand::RetireItem { .. }
+        | ApiCommand::DeleteItem { .. } => actor.owner_only("a change of master data")?,
         _ => {}
     }
     let (reply, answer) = oneshot::channel();

@@ -52,7 +52,9 @@ pub fn layout(title: &str, session: Option<&Session>, body: Markup) -> Markup {
 const STYLE: &str = "body { font-family: system-ui, sans-serif; margin: 16px; max-width: 1100px; }
 nav { display: flex; gap: 6px; flex-wrap: wrap; align-items: baseline; } nav .signout { margin-left: auto; }
 form { margin: 12px 0; } input, select, button { font-size: 16px; padding: 6px 8px; }
-label { display: block; margin: 8px 0; } .error { color: #c40d1e; font-weight: 700; }";
+label { display: block; margin: 8px 0; } .error { color: #c40d1e; font-weight: 700; }
+form.inline { display: inline; margin: 0 4px; } table { border-collapse: collapse; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #ddd; }";
 
 #[derive(Debug, serde::Deserialize)]
 pub struct Next {
@@ -303,7 +305,7 @@ async fn items_response(
             " " a href="/items.csv" { "items.csv" }
         }
         table {
-            tr { th { "SKU" } th { "name" } th { "kind" } th { "unit" } th { "GTIN" } th { "shelf life" } th { "net content" } th { "on hand" } }
+            tr { th { "SKU" } th { "name" } th { "kind" } th { "unit" } th { "GTIN" } th { "shelf life" } th { "net content" } th { "on hand" } th {} }
             @for item in &shown {
                 tr {
                     td { (item.sku) } td { (item.name) } td { (item.kind) } td { (item.unit) }
@@ -311,6 +313,27 @@ async fn items_response(
                     td { @if !item.shelf_life_days.is_empty() { (item.shelf_life_days) " days" } }
                     td { (item.net_content) }
                     td { (on_hand_text(on_hand.get(item.sku.as_str()).copied(), &item.unit)) }
+                    td {
+                        @if item.retired_at.is_some() { "retired " }
+                        @if let (true, Some(s)) = (owner, session) {
+                            form.inline method="post" action="/items/retire" {
+                                input type="hidden" name="csrf" value=(s.csrf);
+                                input type="hidden" name="sku" value=(item.sku);
+                                @if item.retired_at.is_some() {
+                                    input type="hidden" name="retire" value="no";
+                                    button { "bring back" }
+                                } @else {
+                                    input type="hidden" name="retire" value="yes";
+                                    button { "retire" }
+                                }
+                            }
+                            form.inline method="post" action="/items/delete" {
+                                input type="hidden" name="csrf" value=(s.csrf);
+                                input type="hidden" name="sku" value=(item.sku);
+                                button { "delete" }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -478,6 +501,91 @@ pub async fn save_item(
                 session.as_ref(),
                 ItemsQuery::default(),
                 Some((e.message.clone(), kept)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ItemAction {
+    csrf: String,
+    sku: String,
+    retire: Option<String>,
+}
+
+/// The signed-in owner behind a console form (its token checked), or the answer that
+/// refuses it.
+fn owner_of_form(
+    session: Option<&Session>,
+    csrf: &str,
+) -> Result<super::Actor, (StatusCode, String)> {
+    let Some(s) = session else {
+        return Err((
+            StatusCode::FORBIDDEN,
+            "add an owner account (lotstation user add NAME --role owner) to change master data here"
+                .into(),
+        ));
+    };
+    if !super::constant_time_eq(csrf.as_bytes(), s.csrf.as_bytes()) {
+        return Err((
+            StatusCode::FORBIDDEN,
+            "the page's form token is stale: reload it".into(),
+        ));
+    }
+    let actor = super::Actor {
+        name: s.name.clone(),
+        role: s.role,
+    };
+    actor
+        .owner_only("a change of master data")
+        .map_err(|e| (e.status, e.message))?;
+    Ok(actor)
+}
+
+/// `POST /items/retire` (`sku`, `retire` = yes|no) and `POST /items/delete` (`sku`).
+pub async fn retire_item(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(form): Form<ItemAction>,
+) -> Response {
+    item_action(app, headers, form, false).await
+}
+
+pub async fn delete_item(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(form): Form<ItemAction>,
+) -> Response {
+    item_action(app, headers, form, true).await
+}
+
+async fn item_action(app: App, headers: HeaderMap, form: ItemAction, delete: bool) -> Response {
+    let session = match gate(&app, &headers, "/items").await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let actor = match owner_of_form(session.as_ref(), &form.csrf) {
+        Ok(actor) => actor,
+        Err(refused) => return refused.into_response(),
+    };
+    let asked = if delete {
+        crate::events::ApiCommand::DeleteItem { sku: form.sku }
+    } else {
+        crate::events::ApiCommand::RetireItem {
+            sku: form.sku,
+            retire: form.retire.as_deref() != Some("no"),
+        }
+    };
+    match super::api::command(&app, asked, &actor).await {
+        Ok(_) => Redirect::to("/items").into_response(),
+        Err(e) => {
+            items_response(
+                &app,
+                session.as_ref(),
+                ItemsQuery::default(),
+                Some((e.message.clone(), Vec::new())),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

@@ -274,6 +274,8 @@ pub async fn serve(
         .route("/login", get(console::login_page).post(console::login))
         .route("/items", get(console::items_page).post(console::save_item))
         .route("/items.csv", get(console::items_csv))
+        .route("/items/retire", post(console::retire_item))
+        .route("/items/delete", post(console::delete_item))
         .route("/logout", post(console::logout))
         .fallback(|| async { ApiError::not_found("no such page") })
         .layer(DefaultBodyLimit::max(MAX_BODY))

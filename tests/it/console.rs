@@ -289,6 +289,66 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
         "{csv}"
     );
 
+    // retire an item the records use: it stays for them, and leaves the bench and sheet
+    let cards = |shop: &Shop| {
+        let out = shop.cli_ok(&[
+            "sheet",
+            "-o",
+            shop.path("sheet.pdf").to_str().expect("utf8"),
+        ]);
+        out.split_whitespace()
+            .next()
+            .and_then(|n| n.parse::<usize>().ok())
+            .expect("cards")
+    };
+    let before = cards(&shop);
+    let (status, _, body) = request(port, "POST", "/items/delete", &posted, &form("sku=LAV-EO"));
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains(
+            "LAV-EO is named by 1 lot, 1 recipe line: the records keep it; retire it instead"
+        ),
+        "{body}"
+    );
+    let (status, _, _) = request(
+        port,
+        "POST",
+        "/items/retire",
+        &posted,
+        &form("sku=LAV-EO&retire=yes"),
+    );
+    assert_eq!(status, 303);
+    assert_eq!(cards(&shop), before - 1, "off the command sheet");
+    bench.ok("@RECEIVE");
+    bench.ok("SUP:BRAMBLE");
+    bench.ok("INV-9");
+    let refused = bench.scan("ITEM:LAV-EO");
+    assert!(
+        refused.contains("LAV-EO (Lavender essential oil) is retired"),
+        "{refused}"
+    );
+    bench.ok("@CANCEL");
+    let (status, _, _) = request(
+        port,
+        "POST",
+        "/items/retire",
+        &posted,
+        &form("sku=LAV-EO&retire=no"),
+    );
+    assert_eq!(status, 303, "brought back");
+    // an item nothing uses is deleted; the journal still verifies
+    let (status, _, _) = request(port, "POST", "/items/delete", &posted, &form("sku=CANDLE"));
+    assert_eq!(status, 303);
+    assert!(
+        shop.query_strings("SELECT sku FROM items WHERE sku = 'CANDLE'")
+            .is_empty()
+    );
+    assert_eq!(
+        shop.verify().0,
+        0,
+        "master data changed in the console verifies"
+    );
+
     // signing out ends the session
     let (status, _, _) = request(
         port,

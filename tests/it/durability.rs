@@ -459,7 +459,9 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             .expect("schema 3 void function");
         sql.execute("ALTER TABLE corrections DROP CONSTRAINT corrections_target_kind_check")
             .expect("schema 3 corrections");
-        sql.execute("ALTER TABLE items DROP COLUMN net_content, DROP COLUMN pao_months")
+        sql.execute(
+            "ALTER TABLE items DROP COLUMN net_content, DROP COLUMN pao_months, DROP COLUMN retired_at",
+        )
             .expect("schema 3 items");
         sql.execute("DROP TABLE users").expect("schema 3 accounts");
         sql.execute("DROP INDEX lots_item_received")
@@ -496,6 +498,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
              DROP TRIGGER shipment_index_void;
              ALTER TABLE items DROP COLUMN net_content;
              ALTER TABLE items DROP COLUMN pao_months;
+             ALTER TABLE items DROP COLUMN retired_at;
              DROP TABLE users;
              DROP INDEX lots_item_received;
              CREATE INDEX lots_item ON lots(item_sku);
@@ -522,7 +525,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             0
         );
     } else {
-        assert_eq!(shop.query_i64("PRAGMA user_version"), 17);
+        assert_eq!(shop.query_i64("PRAGMA user_version"), 18);
         assert_eq!(
             shop.query_i64(
                 "SELECT COUNT(*) FROM pragma_index_list('journal') WHERE \"unique\" = 1"

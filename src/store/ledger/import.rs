@@ -273,3 +273,128 @@ pub(crate) fn replace_order_lines<S: AsRef<str>>(
 pub fn sha256_hex(bytes: &[u8]) -> String {
     crate::core::hex(&Sha256::digest(bytes))
 }
+
+impl Store {
+    /// Retires an item (kept for the records; no longer received, made or on the command
+    /// sheet), or brings it back; journaled as a master-data change with the digest it
+    /// leaves, as an import is.
+    pub fn retire_item(
+        &mut self,
+        sku: &str,
+        retire: bool,
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let found: Option<Option<String>> = self
+            .db
+            .row(
+                "SELECT retired_at FROM items WHERE sku = $1",
+                params![sku],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match (found, retire) {
+            (None, _) => return Err(StoreError::NotFound(format!("no item has the SKU {sku}"))),
+            (Some(Some(_)), true) => {
+                return Err(StoreError::Refused(format!("{sku} is retired already")));
+            }
+            (Some(None), false) => {
+                return Err(StoreError::Refused(format!("{sku} is not retired")));
+            }
+            _ => {}
+        }
+        let tx = self.begin()?;
+        let when = retire.then(|| at.to_string());
+        tx.db.execute(
+            "UPDATE items SET retired_at = $1 WHERE sku = $2",
+            params![when, sku],
+        )?;
+        let action = if retire { "retired" } else { "brought back" };
+        master_change(tx, MasterKind::Items, action, sku, at, operator)
+    }
+
+    /// Deletes an item no record uses (no lot, batch, recipe, order line or expected
+    /// delivery names it); one that is used is refused with what uses it (retire it).
+    pub fn delete_item(
+        &mut self,
+        sku: &str,
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let exists = self
+            .db
+            .row("SELECT 1 FROM items WHERE sku = $1", params![sku], |_| {
+                Ok(())
+            })
+            .optional()?
+            .is_some();
+        if !exists {
+            return Err(StoreError::NotFound(format!("no item has the SKU {sku}")));
+        }
+        let mut uses = Vec::new();
+        for (what, sql) in [
+            ("lot", "SELECT COUNT(*) FROM lots WHERE item_sku = $1"),
+            (
+                "batch",
+                "SELECT COUNT(*) FROM batches WHERE product_sku = $1",
+            ),
+            (
+                "recipe line",
+                "SELECT COUNT(*) FROM boms WHERE product_sku = $1 OR material_sku = $1",
+            ),
+            (
+                "order line",
+                "SELECT COUNT(*) FROM order_lines WHERE sku = $1",
+            ),
+            (
+                "expected delivery",
+                "SELECT COUNT(*) FROM expected_receipts WHERE item_sku = $1",
+            ),
+        ] {
+            let n: i64 = self.db.row(sql, params![sku], |r| r.get(0))?;
+            if n > 0 {
+                uses.push(match what {
+                    "batch" => crate::core::counted_as(n, "batch", "batches"),
+                    "expected delivery" => {
+                        crate::core::counted_as(n, "expected delivery", "expected deliveries")
+                    }
+                    _ => crate::core::counted(n, what),
+                });
+            }
+        }
+        if !uses.is_empty() {
+            return Err(StoreError::Refused(format!(
+                "{sku} is named by {}: the records keep it; retire it instead",
+                uses.join(", ")
+            )));
+        }
+        let tx = self.begin()?;
+        tx.db
+            .execute("DELETE FROM items WHERE sku = $1", params![sku])?;
+        master_change(tx, MasterKind::Items, "deleted", sku, at, operator)
+    }
+}
+
+/// Journals a change of master data made in the console with the digest its tables now
+/// have (as an import's entry carries), and commits.
+fn master_change(
+    tx: crate::store::StoreTx<'_>,
+    kind: MasterKind,
+    action: &str,
+    key: &str,
+    at: jiff::Timestamp,
+    operator: Option<&str>,
+) -> Result<i64, StoreError> {
+    let tables_sha256 = crate::store::ledger::masterstate::digest(tx.db, kind)?;
+    let body = serde_json::json!({
+        "file": "the console",
+        "kind": kind.name(),
+        "action": action,
+        "key": key,
+        "rows": 1,
+        "inserted": 0,
+        "updated": 1,
+        "tables_sha256": tables_sha256,
+    });
+    tx.commit_import(at, &body, operator)
+}

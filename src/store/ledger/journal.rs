@@ -90,8 +90,8 @@ impl StoreTx<'_> {
         at: jiff::Timestamp,
         body: &serde_json::Value,
         operator: Option<&str>,
-    ) -> Result<(), StoreError> {
-        self.append(&NewEntry {
+    ) -> Result<i64, StoreError> {
+        let seq = self.append(&NewEntry {
             at,
             kind: "import",
             bench: None,
@@ -99,7 +99,8 @@ impl StoreTx<'_> {
             operator,
             body,
         })?;
-        self.commit()
+        self.commit()?;
+        Ok(seq)
     }
 
     /// Appends one entry, chained to the current head; returns its sequence number.

@@ -23,6 +23,16 @@ fn tables(kind: MasterKind) -> &'static [(&'static str, usize)] {
                 "SELECT CAST(sku AS TEXT), net_content FROM items WHERE net_content IS NOT NULL",
                 2,
             ),
+            // periods after opening, later still
+            (
+                "SELECT CAST(sku AS TEXT), CAST(pao_months AS TEXT) FROM items WHERE pao_months IS NOT NULL",
+                2,
+            ),
+            // items retired in the console, and when
+            (
+                "SELECT CAST(sku AS TEXT), retired_at FROM items WHERE retired_at IS NOT NULL",
+                2,
+            ),
         ],
         MasterKind::Suppliers => &[
             (

@@ -20,7 +20,8 @@ fn world_err(e: crate::store::sql::DbError) -> WorldError {
     WorldError(format!("database: {e}"))
 }
 
-const ITEM_COLUMNS: &str = "sku, name, kind, unit, lot_prefix, gtin, shelf_life_days";
+const ITEM_COLUMNS: &str =
+    "sku, name, kind, unit, lot_prefix, gtin, shelf_life_days, retired_at IS NOT NULL";
 
 fn read_item(row: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<ItemRow> {
     Ok((
@@ -31,6 +32,7 @@ fn read_item(row: &crate::store::sql::Row<'_>) -> crate::store::sql::Result<Item
         row.get(4)?,
         row.get(5)?,
         row.get(6)?,
+        row.get(7)?,
     ))
 }
 
@@ -42,10 +44,11 @@ type ItemRow = (
     Option<String>,
     Option<String>,
     Option<u32>,
+    bool,
 );
 
 fn item_view(row: ItemRow) -> Result<ItemView, WorldError> {
-    let (sku, name, kind, unit, lot_prefix, gtin, shelf_life_days) = row;
+    let (sku, name, kind, unit, lot_prefix, gtin, shelf_life_days, retired) = row;
     let kind = match kind.as_str() {
         "product" => ItemKind::Product,
         _ => ItemKind::Material,
@@ -60,6 +63,7 @@ fn item_view(row: ItemRow) -> Result<ItemView, WorldError> {
         lot_prefix,
         gtin,
         shelf_life_days,
+        retired,
     })
 }
 

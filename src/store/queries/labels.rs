@@ -190,7 +190,7 @@ impl Store {
     /// (sku, name, kind) of every item and (code, name) of every supplier, for the command sheet.
     pub fn sheet_entries(&self) -> Result<SheetEntries, StoreError> {
         let items = self.db.rows(
-            "SELECT sku, name, kind FROM items ORDER BY kind DESC, sku",
+            "SELECT sku, name, kind FROM items WHERE retired_at IS NULL ORDER BY kind DESC, sku",
             params![],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;

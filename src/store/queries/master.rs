@@ -15,6 +15,8 @@ pub struct ItemRow {
     pub shelf_life_days: String,
     pub net_content: String,
     pub pao_months: String,
+    /// when the owner retired it, if they did
+    pub retired_at: Option<String>,
 }
 
 impl Store {
@@ -23,7 +25,8 @@ impl Store {
         let text = |v: Option<String>| v.unwrap_or_default();
         let number = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
         Ok(self.db.rows(
-            "SELECT sku, name, kind, unit, lot_prefix, gtin, shelf_life_days, net_content, pao_months
+            "SELECT sku, name, kind, unit, lot_prefix, gtin, shelf_life_days, net_content, pao_months,
+                    retired_at
              FROM items ORDER BY sku",
             params![],
             |r| {
@@ -37,6 +40,7 @@ impl Store {
                     shelf_life_days: number(r.get(6)?),
                     net_content: text(r.get(7)?),
                     pao_months: number(r.get(8)?),
+                    retired_at: r.get(9)?,
                 })
             },
         )?)

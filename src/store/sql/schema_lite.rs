@@ -375,6 +375,10 @@ CREATE TABLE users (
     added_at      TEXT NOT NULL
 );
 "#,
+    // 18: an item the owner retired (kept for the records, no longer received or made)
+    r#"
+ALTER TABLE items ADD COLUMN retired_at TEXT;
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a

@@ -349,6 +349,10 @@ CREATE TABLE users (
     added_at      TXT NOT NULL
 );
 "#,
+    // 15: a retired item, as SQLite's 18
+    r#"
+ALTER TABLE items ADD COLUMN retired_at TXT;
+"#,
 ];
 
 /// Append-only tables made after migration 1, each with its triggers in its own migration.

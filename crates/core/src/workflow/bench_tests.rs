@@ -27,6 +27,7 @@ fn item(sku: &str, name: &str, kind: ItemKind, unit: Unit, prefix: &str) -> Item
         lot_prefix: Some(prefix.into()),
         gtin: None,
         shelf_life_days: None,
+        retired: false,
     }
 }
 

@@ -186,6 +186,12 @@ fn no_batch(
             ));
         }
     };
+    if product.retired {
+        return reject(format!(
+            "{} ({}) is retired: it is no longer made (the owner brings it back on the items page)",
+            product.sku, product.name
+        ));
+    }
     if product.kind != ItemKind::Product {
         return reject(format!(
             "{} ({}) is a material, not a product: scan the product to make",

@@ -259,6 +259,12 @@ fn start_line(
     if receipt.invoice.is_none() {
         return reject("scan or type the supplier's invoice number first");
     }
+    if item.retired {
+        return reject(format!(
+            "{} ({}) is retired: it is no longer received (the owner brings it back on the items page)",
+            item.sku, item.name
+        ));
+    }
     if let Some(line) = &receipt.line
         && line.item.sku != item.sku
     {

@@ -24,6 +24,9 @@ pub struct ItemView {
     pub lot_prefix: Option<String>,
     pub gtin: Option<String>,
     pub shelf_life_days: Option<u32>,
+    /// retired by the owner: kept for the records, no longer received or made
+    #[serde(default)]
+    pub retired: bool,
 }
 
 impl ItemView {

@@ -33,7 +33,8 @@ pub fn layout(title: &str, session: Option<&Session>, body: Markup) -> Markup {
                 nav {
                     a href="/" { "benches" } " · " a href="/trace" { "trace" } " · "
                     a href="/recall" { "recall" } " · " a href="/stock" { "stock" } " · "
-                    a href="/items" { "items" } " · " a href="/complaints" { "complaints" }
+                    a href="/items" { "items" } " · " a href="/orders" { "orders" } " · "
+                    a href="/complaints" { "complaints" }
                     @if let Some(s) = session {
                         form.signout method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(s.csrf);
@@ -591,4 +592,138 @@ async fn item_action(app: App, headers: HeaderMap, form: ItemAction, delete: boo
             .await
         }
     }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct OrdersQuery {
+    q: Option<String>,
+    state: Option<String>,
+}
+
+/// `GET /orders`: the newest 500 orders with their customer's name, where each stands
+/// (open, partly shipped, shipped, cancelled, refunded) and what the shop says of it; a
+/// search by number or customer and a filter by state.
+pub async fn orders_page(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(query): Query<OrdersQuery>,
+) -> Response {
+    let session = match gate(&app, &headers, "/orders").await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let orders = match read(&app, |store| Ok(store.orders_list(500)?)).await {
+        Ok(orders) => orders,
+        Err(e) => return e.into_response(),
+    };
+    let q = query.q.clone().unwrap_or_default().trim().to_lowercase();
+    let state = query.state.clone().unwrap_or_default();
+    let shown: Vec<_> = orders
+        .iter()
+        .filter(|o| state.is_empty() || o.state() == state)
+        .filter(|o| {
+            q.is_empty()
+                || o.number.to_lowercase().contains(&q)
+                || o.customer_name.to_lowercase().contains(&q)
+                || o.customer_code.to_lowercase().contains(&q)
+        })
+        .collect();
+    let body = html! {
+        form method="get" action="/orders" {
+            input name="q" value=(query.q.clone().unwrap_or_default()) placeholder="order or customer";
+            " "
+            select name="state" {
+                @for s in ["", "open", "partly shipped", "shipped", "cancelled", "refunded"] {
+                    option value=(s) selected[s == state] { @if s.is_empty() { "every order" } @else { (s) } }
+                }
+            }
+            " " button { "Show" }
+        }
+        table {
+            tr { th { "order" } th { "customer" } th { "ordered" } th { "state" } th { "the shop says" } th { "shipments" } }
+            @for o in &shown {
+                tr {
+                    td { a href={ "/orders/" (super::pages::urlencode(&o.number)) } { (o.number) } }
+                    td { (o.customer_name) " (" (o.customer_code) ")" }
+                    td { (o.ordered_at) }
+                    td { (o.state()) }
+                    td { (o.status) @if !o.shop.is_empty() { " in " (o.shop) } }
+                    td { (o.shipments) }
+                }
+            }
+        }
+        p { (crate::core::counted(shown.len(), "order")) " shown of " (orders.len()) " (the newest 500)" }
+    };
+    axum::response::Html(layout("Orders", session.as_ref(), body).into_string()).into_response()
+}
+
+/// `GET /orders/NUMBER`: an order's lines and every shipment of it.
+pub async fn order_page(
+    State(app): State<App>,
+    headers: HeaderMap,
+    axum::extract::Path(number): axum::extract::Path<String>,
+) -> Response {
+    let session = match gate(&app, &headers, "/orders").await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let wanted = number.clone();
+    let found = read(&app, move |store| {
+        let row = store
+            .orders_list(i64::MAX)?
+            .into_iter()
+            .find(|o| o.number == wanted);
+        Ok(match row {
+            Some(row) => Some((row, store.order_detail(&wanted)?)),
+            None => None,
+        })
+    })
+    .await;
+    let (order, (lines, shipments)) = match found {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return (
+                StatusCode::NOT_FOUND,
+                axum::response::Html(
+                    layout(
+                        "Order",
+                        session.as_ref(),
+                        html! { p.error { "no order has the number " (number) } },
+                    )
+                    .into_string(),
+                ),
+            )
+                .into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
+    let body = html! {
+        p {
+            "For " (order.customer_name) " (" (order.customer_code) "), ordered " (order.ordered_at)
+            "; " strong { (order.state()) } "; the shop says " (order.status)
+            @if !order.shop.is_empty() { " (" (order.shop) ")" } "."
+        }
+        h2 { "Lines" }
+        table {
+            tr { th { "SKU" } th { "ordered" } }
+            @for (sku, quantity) in &lines { tr { td { (sku) } td { (quantity) } } }
+        }
+        h2 { "Shipments" }
+        @if shipments.is_empty() { p { "Nothing shipped yet." } }
+        @else {
+            table {
+                tr { th { "shipment" } th { "shipped" } th { "batch" } th { "quantity" } }
+                @for (code, at, batch, quantity) in &shipments {
+                    tr {
+                        td { a href={ "/trace?code=" (super::pages::urlencode(code)) } { (code) } }
+                        td { (at) } td { (batch) } td { (quantity) }
+                    }
+                }
+            }
+        }
+    };
+    axum::response::Html(
+        layout(&format!("Order {}", order.number), session.as_ref(), body).into_string(),
+    )
+    .into_response()
 }

@@ -276,6 +276,8 @@ pub async fn serve(
         .route("/items.csv", get(console::items_csv))
         .route("/items/retire", post(console::retire_item))
         .route("/items/delete", post(console::delete_item))
+        .route("/orders", get(console::orders_page))
+        .route("/orders/{number}", get(console::order_page))
         .route("/logout", post(console::logout))
         .fallback(|| async { ApiError::not_found("no such page") })
         .layer(DefaultBodyLimit::max(MAX_BODY))

@@ -56,7 +56,7 @@ function authHeaders() {{
   if (c) h["X-CSRF-Token"] = c.content;
   return h;
 }}
-</script></head><body><nav><a href="/">stations</a><a href="/trace">trace</a><a href="/recall">recall</a><a href="/stock">stock &amp; holds</a><a href="/items">items</a><a href="/complaints">complaints</a>{signed}</nav>
+</script></head><body><nav><a href="/">stations</a><a href="/trace">trace</a><a href="/recall">recall</a><a href="/stock">stock &amp; holds</a><a href="/items">items</a><a href="/orders">orders</a><a href="/complaints">complaints</a>{signed}</nav>
 <main><h1>{title}</h1>{body}</main></body></html>"#
     ))
 }

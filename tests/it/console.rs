@@ -349,6 +349,30 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
         "master data changed in the console verifies"
     );
 
+    // orders: listed with the customer's name and where each stands; one order's page
+    let (status, _, page) = request(port, "GET", "/orders", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(">1001</a></td><td>Jo Smith (C001)</td>") && page.contains("<td>open</td>"),
+        "{page}"
+    );
+    let (_, _, page) = request(
+        port,
+        "GET",
+        "/orders?state=shipped",
+        &[("Cookie", &cookie)],
+        "",
+    );
+    assert!(page.contains("0 orders shown of 2"), "{page}");
+    let (status, _, page) = request(port, "GET", "/orders/1001", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<td>SOAP</td><td>2</td>") && page.contains("Nothing shipped yet."),
+        "{page}"
+    );
+    let (status, _, _) = request(port, "GET", "/orders/9999", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 404);
+
     // signing out ends the session
     let (status, _, _) = request(
         port,

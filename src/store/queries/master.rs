@@ -46,3 +46,91 @@ impl Store {
         )?)
     }
 }
+
+/// An order as the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OrderRow {
+    pub number: String,
+    pub customer_code: String,
+    pub customer_name: String,
+    pub ordered_at: String,
+    /// what the shop says: open, cancelled, refunded, unpaid, partly refunded
+    pub status: String,
+    /// the shop it came from ("" for orders.csv)
+    pub shop: String,
+    /// what the lines ask and what shipments (not voided) carried, in the lines' units
+    pub ordered: i64,
+    pub shipped: i64,
+    pub shipments: i64,
+}
+
+impl OrderRow {
+    /// What the order is, as an owner sorts them: cancelled or refunded as the shop says,
+    /// else by what has shipped (open, partly shipped, shipped).
+    pub fn state(&self) -> &str {
+        match self.status.as_str() {
+            "cancelled" | "refunded" => &self.status,
+            _ if self.shipments == 0 => "open",
+            _ if self.shipped >= self.ordered => "shipped",
+            _ => "partly shipped",
+        }
+    }
+}
+
+/// Shipments of an order that are not voided.
+const LIVE_SHIPMENTS: &str = "NOT EXISTS (SELECT 1 FROM corrections k WHERE k.target_kind = 'shipment' AND k.target_code = s.code)";
+
+impl Store {
+    /// The newest orders first (at most `limit`), each with its customer's name and what
+    /// has shipped.
+    pub fn orders_list(&self, limit: i64) -> Result<Vec<OrderRow>, StoreError> {
+        let sql = format!(
+            "SELECT o.order_number, o.customer_code, COALESCE(c.name, o.customer_code), o.ordered_at,
+                    o.status, o.shop,
+                    (SELECT COALESCE(SUM(l.quantity), 0) FROM order_lines l WHERE l.order_number = o.order_number),
+                    (SELECT COALESCE(SUM(sl.quantity), 0) FROM shipments s
+                       JOIN shipment_lines sl ON sl.shipment_code = s.code
+                      WHERE s.order_number = o.order_number AND {LIVE_SHIPMENTS}),
+                    (SELECT COUNT(*) FROM shipments s WHERE s.order_number = o.order_number AND {LIVE_SHIPMENTS})
+             FROM orders o LEFT JOIN customers c ON c.code = o.customer_code
+             ORDER BY o.ordered_at DESC, o.order_number LIMIT $1"
+        );
+        Ok(self.db.rows(&sql, params![limit], |r| {
+            Ok(OrderRow {
+                number: r.get(0)?,
+                customer_code: r.get(1)?,
+                customer_name: r.get(2)?,
+                ordered_at: r.get(3)?,
+                status: r.get(4)?,
+                shop: r.get(5)?,
+                ordered: r.get(6)?,
+                shipped: r.get(7)?,
+                shipments: r.get(8)?,
+            })
+        })?)
+    }
+
+    /// One order's lines (SKU, quantity) and its shipments (code, when, batch, quantity).
+    #[allow(clippy::type_complexity)]
+    pub fn order_detail(
+        &self,
+        number: &str,
+    ) -> Result<(Vec<(String, i64)>, Vec<(String, String, String, i64)>), StoreError> {
+        let lines = self.db.rows(
+            "SELECT sku, quantity FROM order_lines WHERE order_number = $1 ORDER BY line_no",
+            params![number],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let shipments = self.db.rows(
+            &format!(
+                "SELECT s.code, s.shipped_at, sl.batch_code, sl.quantity FROM shipments s
+                   JOIN shipment_lines sl ON sl.shipment_code = s.code
+                  WHERE s.order_number = $1 AND {LIVE_SHIPMENTS}
+                  ORDER BY s.shipped_at, s.code, sl.line_no"
+            ),
+            params![number],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+        Ok((lines, shipments))
+    }
+}

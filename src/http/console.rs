@@ -55,7 +55,8 @@ nav { display: flex; gap: 6px; flex-wrap: wrap; align-items: baseline; } nav .si
 form { margin: 12px 0; } input, select, button { font-size: 16px; padding: 6px 8px; }
 label { display: block; margin: 8px 0; } .error { color: #c40d1e; font-weight: 700; }
 form.inline { display: inline; margin: 0 4px; } table { border-collapse: collapse; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #ddd; }";
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #ddd; }
+.scroll { overflow-x: auto; max-width: 100%; }";
 
 #[derive(Debug, serde::Deserialize)]
 pub struct Next {
@@ -305,7 +306,7 @@ async fn items_response(
             " " button { "Search" }
             " " a href="/items.csv" { "items.csv" }
         }
-        table {
+        div.scroll { table {
             tr { th { "SKU" } th { "name" } th { "kind" } th { "unit" } th { "GTIN" } th { "shelf life" } th { "net content" } th { "on hand" } th {} }
             @for item in &shown {
                 tr {
@@ -337,13 +338,13 @@ async fn items_response(
                     }
                 }
             }
-        }
+        } }
         p { (crate::core::counted(shown.len(), "item")) " of " (items.len()) }
         @if owner {
             h2 { "Add or change an item" }
             p { "The same columns and checks as items.csv; an SKU that exists is changed." }
             @if let Some(e) = &error { p.error { (e) } }
-            form method="post" action="/items" {
+            form #item-form method="post" action="/items" {
                 @if let Some(s) = session { input type="hidden" name="csrf" value=(s.csrf); }
                 @for column in item_columns() {
                     label { (column) " " input name=(column) value=(value(column)); }
@@ -639,7 +640,7 @@ pub async fn orders_page(
             }
             " " button { "Show" }
         }
-        table {
+        div.scroll { table {
             tr { th { "order" } th { "customer" } th { "ordered" } th { "state" } th { "the shop says" } th { "shipments" } }
             @for o in &shown {
                 tr {
@@ -651,7 +652,7 @@ pub async fn orders_page(
                     td { (o.shipments) }
                 }
             }
-        }
+        } }
         p { (crate::core::counted(shown.len(), "order")) " shown of " (orders.len()) " (the newest 500)" }
     };
     axum::response::Html(layout("Orders", session.as_ref(), body).into_string()).into_response()

@@ -418,3 +418,75 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("rosa is the last owner"));
     bench.finish();
 }
+
+/// The console in Chromium (issue 31): an owner signs in, adds an item (a bad GTIN first),
+/// retires it, lists orders and stock; a clerk is refused a change. Screenshots at phone and
+/// laptop width go to `target/screenshots/`.
+#[test]
+fn the_console_in_a_real_browser() {
+    let modules = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/browser/node_modules/playwright-core");
+    if !(modules.exists() && std::path::Path::new("/usr/bin/chromium").exists()) {
+        assert!(
+            std::env::var("LOTSTATION_ORACLES").as_deref() != Ok("1"),
+            "Chromium and playwright-core are needed (scripts/test.sh installs them)"
+        );
+        return;
+    }
+    let shop = Shop::new();
+    for (name, role, password) in [
+        ("rosa", "owner", "lavender fields"),
+        ("ana", "clerk", "rosemary hills"),
+    ] {
+        let mut child = crate::support::command()
+            .args([
+                "--db",
+                &shop.db(),
+                "user",
+                "add",
+                name,
+                "--role",
+                role,
+                "--password-stdin",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("user add");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("{password}\n").as_bytes())
+            .expect("password");
+        assert!(child.wait().expect("user add").success());
+    }
+    let mut bench = shop.bench_with_config(
+        "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\n\
+         [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+         [http]\nlisten = \"127.0.0.1:0\"\n",
+    );
+    let port = bench.http_address().port();
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).expect("mkdir");
+    let out = std::process::Command::new("node")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/console.mjs"))
+        .arg(format!("http://127.0.0.1:{port}"))
+        .arg(&shots)
+        .output()
+        .expect("node");
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success() && said.lines().last() == Some("DONE"),
+        "{said}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(said.contains("CLERK REFUSED 403"), "{said}");
+    assert_eq!(
+        shop.query_strings(
+            "SELECT operator || ' ' || json_extract(body, '$.action') FROM journal WHERE kind = 'import' AND json_extract(body, '$.action') IS NOT NULL ORDER BY seq"
+        ),
+        ["rosa retired"]
+    );
+    bench.finish();
+}

@@ -8,6 +8,43 @@ use std::io::Write;
 use crate::http::request;
 use crate::support::Shop;
 
+/// An owner, rosa, and a clerk, ana, added with `lotstation user add … --password-stdin`.
+fn add_rosa_and_ana(shop: &Shop) {
+    for (name, role, password) in [
+        ("rosa", "owner", "lavender fields"),
+        ("ana", "clerk", "rosemary hills"),
+    ] {
+        let mut child = crate::support::command()
+            .args([
+                "--db",
+                &shop.db(),
+                "user",
+                "add",
+                name,
+                "--role",
+                role,
+                "--password-stdin",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("user add");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(format!("{password}\n").as_bytes())
+            .expect("password");
+        let out = child.wait_with_output().expect("user add");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 /// A cookie the response sets: its whole `Set-Cookie` line.
 fn set_cookie<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     head.lines()
@@ -89,39 +126,7 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
     let (status, _, _) = request(port, "GET", "/stock", &[], "");
     assert_eq!(status, 200);
     // an owner and a clerk, made at the command line (the password on standard input)
-    for (name, role, password) in [
-        ("rosa", "owner", "lavender fields"),
-        ("ana", "clerk", "rosemary hills"),
-    ] {
-        let mut child = crate::support::command()
-            .args([
-                "--db",
-                &shop.db(),
-                "user",
-                "add",
-                name,
-                "--role",
-                role,
-                "--password-stdin",
-            ])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("user add");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(format!("{password}\n").as_bytes())
-            .expect("password");
-        let out = child.wait_with_output().expect("user add");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    add_rosa_and_ana(&shop);
     let listed = shop.cli_ok(&["user", "list"]);
     assert!(
         listed.contains("ana") && listed.contains("clerk") && listed.contains("rosa"),
@@ -434,33 +439,7 @@ fn the_console_in_a_real_browser() {
         return;
     }
     let shop = Shop::new();
-    for (name, role, password) in [
-        ("rosa", "owner", "lavender fields"),
-        ("ana", "clerk", "rosemary hills"),
-    ] {
-        let mut child = crate::support::command()
-            .args([
-                "--db",
-                &shop.db(),
-                "user",
-                "add",
-                name,
-                "--role",
-                role,
-                "--password-stdin",
-            ])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect("user add");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(format!("{password}\n").as_bytes())
-            .expect("password");
-        assert!(child.wait().expect("user add").success());
-    }
+    add_rosa_and_ana(&shop);
     let mut bench = shop.bench_with_config(
         "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\n\
          [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\

@@ -56,7 +56,8 @@ form { margin: 12px 0; } input, select, button { font-size: 16px; padding: 6px 8
 label { display: block; margin: 8px 0; } .error { color: #c40d1e; font-weight: 700; }
 form.inline { display: inline; margin: 0 4px; } table { border-collapse: collapse; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #ddd; }
-.scroll { overflow-x: auto; max-width: 100%; }";
+.scroll { overflow-x: auto; max-width: 100%; }
+button.danger { background: #c40d1e; color: #fff; border: 0; padding: 10px 16px; font-weight: 700; }";
 
 #[derive(Debug, serde::Deserialize)]
 pub struct Next {
@@ -727,4 +728,113 @@ pub async fn order_page(
         layout(&format!("Order {}", order.number), session.as_ref(), body).into_string(),
     )
     .into_response()
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct RecallAsk {
+    code: String,
+}
+
+/// `GET /recall/confirm?code=CODE`: what a real recall of a lot or batch will do, before it
+/// is done: the lot marked recalled, the batches put on hold, the customers it reaches and
+/// the stock to quarantine; for an owner, the form that does it.
+pub async fn recall_confirm_page(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(ask): Query<RecallAsk>,
+) -> Response {
+    let session = match gate(&app, &headers, "/recall").await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let code = ask.code.trim().to_string();
+    let wanted = code.clone();
+    let traced = read(&app, move |store| {
+        let target = store.resolve(&wanted, None)?;
+        if !target.is_stock() {
+            return Err(super::ApiError::bad_request(format!(
+                "a recall starts at a lot or a batch; {} is a {}",
+                target.code(),
+                target.kind()
+            )));
+        }
+        Ok(store.trace_forward(&target)?)
+    })
+    .await;
+    let trace = match traced {
+        Ok(trace) => trace,
+        Err(e) => {
+            let body = html! { p.error { (e.message) } };
+            return (
+                e.status,
+                axum::response::Html(layout("Recall", session.as_ref(), body).into_string()),
+            )
+                .into_response();
+        }
+    };
+    let owner = session
+        .as_ref()
+        .is_some_and(|s| s.role == crate::core::account::Role::Owner);
+    let body = html! {
+        p { "A real recall of " strong { (trace.root.kind) " " (trace.root.code) } " will:" }
+        ul {
+            li { "mark it " strong { "recalled" } " (it can no longer be used or shipped);" }
+            li { "put on hold " (crate::core::counted_as(trace.batches.len(), "batch", "batches")) " made from it"
+                @if !trace.batches.is_empty() { ": " (trace.batches.iter().map(|b| b.code.as_str()).collect::<Vec<_>>().join(", ")) } ";" }
+            li { "reach " (crate::core::counted(trace.customers.len(), "customer")) " to contact"
+                @if !trace.customers.is_empty() { ": " (trace.customers.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")) } ";" }
+            li { (crate::core::counted(trace.on_hand.len(), "stock item")) " on hand to quarantine." }
+        }
+        p { "It is journaled and cannot be undone from the console. A drill changes nothing: "
+            a href={ "/api/recall/" (super::pages::urlencode(&trace.root.code)) "?format=pdf" } { "the drill's recall.pdf" } "." }
+        @if let (true, Some(s)) = (owner, session.as_ref()) {
+            form method="post" action="/recall/confirm" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                input type="hidden" name="code" value=(trace.root.code);
+                button.danger { "Recall " (trace.root.code) " now" }
+            }
+        } @else {
+            p.error { "A real recall is started by an owner." }
+        }
+    };
+    axum::response::Html(layout("Confirm a recall", session.as_ref(), body).into_string())
+        .into_response()
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct RecallForm {
+    csrf: String,
+    code: String,
+}
+
+/// `POST /recall/confirm`: the real recall, by an owner, through the station.
+pub async fn recall_confirm(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(form): Form<RecallForm>,
+) -> Response {
+    let session = match gate(&app, &headers, "/recall").await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let actor = match owner_of_form(session.as_ref(), &form.csrf) {
+        Ok(actor) => actor,
+        Err(refused) => return refused.into_response(),
+    };
+    let asked = crate::events::ApiCommand::Recall {
+        code: form.code.clone(),
+        supplier: None,
+    };
+    let body = match super::api::command(&app, asked, &actor).await {
+        Ok(crate::events::ApiReply::Recall(files)) => {
+            let reach = files.package.trace.reach();
+            html! {
+                p { strong { (form.code) } " is recalled: " (reach) ". The batches it went into are on hold." }
+                p { a href={ "/trace?code=" (super::pages::urlencode(&form.code)) } { "See the trace" } }
+            }
+        }
+        Ok(crate::events::ApiReply::Done(message)) => html! { p { (message) } },
+        Err(e) => html! { p.error { (e.message) } },
+    };
+    axum::response::Html(layout("Recall", session.as_ref(), body).into_string()).into_response()
 }

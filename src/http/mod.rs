@@ -277,6 +277,10 @@ pub async fn serve(
         .route("/items/retire", post(console::retire_item))
         .route("/items/delete", post(console::delete_item))
         .route("/orders", get(console::orders_page))
+        .route(
+            "/recall/confirm",
+            get(console::recall_confirm_page).post(console::recall_confirm),
+        )
         .route("/orders/{number}", get(console::order_page))
         .route("/logout", post(console::logout))
         .fallback(|| async { ApiError::not_found("no such page") })

@@ -443,7 +443,7 @@ pub async fn recall_page(
         let _ = write!(
             body,
             r#"<h2>Drill (changes nothing)</h2><p><a href="/api/recall/{c}?format=pdf">recall.pdf</a> · <a href="/api/recall/{c}?format=csv">customers.csv</a> · <a href="/api/recall/{c}?format=json">recall.json</a> · <a href="/trace?code={c}">see the trace</a></p>
-<h2>Real recall</h2><p>Marks the lot recalled and puts every downstream batch on hold. Needs the station's token.</p>
+<h2>Real recall</h2><p>Marks the lot recalled and puts every downstream batch on hold. <a href="/recall/confirm?code={c}">Prepare it</a>: a page says what it will do and whom it reaches, and an owner confirms. Scripts may use the station's token here:</p>
 <form id="real"><input type="password" id="token" placeholder="token"> <button>Recall {}</button></form><p id="result"></p>
 <script>document.getElementById("real").addEventListener("submit", async (e) => {{ e.preventDefault();
 const r = await fetch("/api/recall/{c}?format=json", {{ method: "POST", headers: authHeaders(), body: "{{}}" }});

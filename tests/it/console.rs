@@ -199,6 +199,31 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
         "{}",
     );
     assert_eq!(status, 403, "a clerk starts no real recall: {body}");
+    let clerk_form = [
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("Cookie", cookie.as_str()),
+    ];
+    let (status, _, page) = request(
+        port,
+        "POST",
+        "/items",
+        &clerk_form,
+        &format!("csrf={csrf}&sku=X&name=X&kind=product&unit=each"),
+    );
+    assert_eq!(status, 403, "a clerk changes no items: {page}");
+    let (_, _, page) = request(port, "GET", "/items", &[("Cookie", &cookie)], "");
+    assert!(
+        !page.contains("Add or change an item"),
+        "no form for a clerk"
+    );
+    let (status, _, _) = request(
+        port,
+        "POST",
+        "/recall/confirm",
+        &clerk_form,
+        &format!("csrf={csrf}&code={lot}"),
+    );
+    assert_eq!(status, 403, "a clerk confirms no recall");
 
     // the owner may; each change is journaled with the account's name
     let rosa = sign_in(port, "rosa", "lavender fields").expect("rosa signs in");
@@ -377,6 +402,41 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
     );
     let (status, _, _) = request(port, "GET", "/orders/9999", &[("Cookie", &cookie)], "");
     assert_eq!(status, 404);
+
+    // a real recall: a page says what it will do and whom it reaches, then the owner confirms
+    let (status, _, page) = request(
+        port,
+        "GET",
+        &format!("/recall/confirm?code={lot}"),
+        &[("Cookie", &cookie)],
+        "",
+    );
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!(
+            "A real recall of <strong>lot {lot}</strong> will:"
+        )) && page.contains("put on hold 0 batches made from it")
+            && page.contains("Recall "),
+        "{page}"
+    );
+    let (status, _, page) = request(
+        port,
+        "POST",
+        "/recall/confirm",
+        &posted,
+        &form(&format!("code={lot}")),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!("<strong>{lot}</strong> is recalled")),
+        "{page}"
+    );
+    assert_eq!(
+        shop.query_strings(&format!(
+            "SELECT operator || ' ' || status FROM status_changes s JOIN journal j ON j.seq = s.journal_seq WHERE s.code = '{lot}' ORDER BY s.id DESC LIMIT 1"
+        )),
+        ["rosa recalled"]
+    );
 
     // signing out ends the session
     let (status, _, _) = request(

@@ -34,6 +34,7 @@ pub fn layout(title: &str, session: Option<&Session>, body: Markup) -> Markup {
                     a href="/" { "benches" } " · " a href="/trace" { "trace" } " · "
                     a href="/recall" { "recall" } " · " a href="/stock" { "stock" } " · "
                     a href="/items" { "items" } " · " a href="/orders" { "orders" } " · "
+                    a href="/import" { "import" } " · "
                     a href="/complaints" { "complaints" }
                     @if let Some(s) = session {
                         form.signout method="post" action="/logout" {
@@ -837,4 +838,153 @@ pub async fn recall_confirm(
         Err(e) => html! { p.error { (e.message) } },
     };
     axum::response::Html(layout("Recall", session.as_ref(), body).into_string()).into_response()
+}
+
+/// The kinds of master data a CSV upload takes, by the name in `/import/KIND`.
+const IMPORT_KINDS: [crate::masterdata::MasterKind; 5] = [
+    crate::masterdata::MasterKind::Items,
+    crate::masterdata::MasterKind::Suppliers,
+    crate::masterdata::MasterKind::Customers,
+    crate::masterdata::MasterKind::Boms,
+    crate::masterdata::MasterKind::Orders,
+];
+
+/// Largest CSV the console takes in one upload.
+pub const MAX_UPLOAD: usize = 8 * 1024 * 1024;
+
+/// `GET /import`: a form per kind of master data, each taking the CSV `lotstation import`
+/// takes.
+pub async fn import_page(State(app): State<App>, headers: HeaderMap) -> Response {
+    let session = match gate(&app, &headers, "/import").await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    import_response(session.as_ref(), None, StatusCode::OK)
+}
+
+fn import_response(
+    session: Option<&Session>,
+    said: Option<Markup>,
+    status: StatusCode,
+) -> Response {
+    let owner = session.is_some_and(|s| s.role == crate::core::account::Role::Owner);
+    let body = html! {
+        @if let Some(said) = said { (said) }
+        p { "The same files as " code { "lotstation import" } ", with the same columns and checks; a file with a bad row imports nothing and says where." }
+        @if let (true, Some(s)) = (owner, session) {
+            @for kind in IMPORT_KINDS {
+                form method="post" action={ "/import/" (kind.name()) } enctype="multipart/form-data" {
+                    input type="hidden" name="csrf" value=(s.csrf);
+                    label { (kind.name()) ".csv (" (kind.columns().join(", ")) ") "
+                        input type="file" name="file" accept=".csv,text/csv" required; }
+                    button { "Import " (kind.name()) }
+                }
+            }
+        } @else {
+            p.error { "Master data is imported by an owner." }
+        }
+    };
+    (
+        status,
+        axum::response::Html(layout("Import", session, body).into_string()),
+    )
+        .into_response()
+}
+
+/// `POST /import/KIND`: a CSV (multipart field `file`, with the form's `csrf`), parsed and
+/// checked as `lotstation import KIND` does, imported all or nothing through the station.
+pub async fn import_upload(
+    State(app): State<App>,
+    headers: HeaderMap,
+    axum::extract::Path(kind): axum::extract::Path<String>,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let session = match gate(&app, &headers, "/import").await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let Some(kind) = IMPORT_KINDS.into_iter().find(|k| k.name() == kind) else {
+        return (
+            StatusCode::NOT_FOUND,
+            format!("no import of {kind}: items, suppliers, customers, boms or orders"),
+        )
+            .into_response();
+    };
+    let (mut csrf, mut file) = (String::new(), None);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+                Some("file") => {
+                    let name = field.file_name().unwrap_or("upload.csv").to_string();
+                    match field.bytes().await {
+                        Ok(bytes) => file = Some((name, bytes)),
+                        Err(e) => {
+                            return (
+                                StatusCode::BAD_REQUEST,
+                                format!("the upload broke off: {e}"),
+                            )
+                                .into_response();
+                        }
+                    }
+                }
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(e) => {
+                return (StatusCode::BAD_REQUEST, format!("not a form upload: {e}"))
+                    .into_response();
+            }
+        }
+    }
+    let actor = match owner_of_form(session.as_ref(), &csrf) {
+        Ok(actor) => actor,
+        Err(refused) => return refused.into_response(),
+    };
+    let Some((name, bytes)) = file else {
+        let said = html! { p.error { "choose a file to import" } };
+        return import_response(
+            session.as_ref(),
+            Some(said),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    // the file's own name in its messages (`items.csv line 3, column gtin: …`)
+    let name = std::path::Path::new(&name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "upload.csv".into());
+    let path = std::path::PathBuf::from(&name);
+    let host = crate::core::host::InMemory::default().with_bytes(&path, &bytes);
+    let data = match crate::masterdata::parse(&host, kind, &path) {
+        Ok(data) => data,
+        Err(e) => {
+            let said = html! { p.error { (e.to_string()) } p { "Nothing was imported." } };
+            return import_response(
+                session.as_ref(),
+                Some(said),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    let asked = crate::events::ApiCommand::ImportMaster {
+        file: format!("{name} (the console)"),
+        sha256: crate::store::sha256_hex(&bytes),
+        data: Box::new(data),
+    };
+    match super::api::command(&app, asked, &actor).await {
+        Ok(crate::events::ApiReply::Done(message)) => {
+            let said = html! { p { "Imported " (name) ": " (message) "." } };
+            import_response(session.as_ref(), Some(said), StatusCode::OK)
+        }
+        Ok(_) => import_response(session.as_ref(), None, StatusCode::OK),
+        Err(e) => {
+            let said = html! { p.error { (e.message) } p { "Nothing was imported." } };
+            import_response(
+                session.as_ref(),
+                Some(said),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    }
 }

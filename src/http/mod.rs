@@ -277,6 +277,11 @@ pub async fn serve(
         .route("/items/retire", post(console::retire_item))
         .route("/items/delete", post(console::delete_item))
         .route("/orders", get(console::orders_page))
+        .route("/import", get(console::import_page))
+        .route(
+            "/import/{kind}",
+            post(console::import_upload).layer(DefaultBodyLimit::max(console::MAX_UPLOAD)),
+        )
         .route(
             "/recall/confirm",
             get(console::recall_confirm_page).post(console::recall_confirm),

@@ -403,6 +403,62 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
     let (status, _, _) = request(port, "GET", "/orders/9999", &[("Cookie", &cookie)], "");
     assert_eq!(status, 404);
 
+    // a CSV uploaded as the command line takes it: a bad row imports nothing and says where
+    let upload = |name: &str, csv: &str| {
+        let boundary = "lotstationboundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+        );
+        request(
+            port,
+            "POST",
+            "/import/suppliers",
+            &[
+                (
+                    "Content-Type",
+                    &format!("multipart/form-data; boundary={boundary}"),
+                ),
+                ("Cookie", &cookie),
+            ],
+            &body,
+        )
+    };
+    let (status, _, page) = upload(
+        "suppliers.csv",
+        "code,name,contact,email,phone\nHIVE,Hive Wax Co,,,\n,No code,,,\n",
+    );
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("suppliers.csv line 3") && page.contains("Nothing was imported."),
+        "{page}"
+    );
+    assert!(
+        shop.query_strings("SELECT code FROM suppliers WHERE code = 'HIVE'")
+            .is_empty()
+    );
+    // a file bigger than the API's 16 KiB takes the console's own limit
+    let mut big = String::from("code,name,contact,email,phone\n");
+    for i in 0..600 {
+        big.push_str(&format!(
+            "S{i:04},Supplier number {i} of the wax trade,,,\n"
+        ));
+    }
+    assert!(big.len() > 16 * 1024);
+    let (status, _, page) = upload("suppliers.csv", &big);
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("Imported suppliers.csv: 600 suppliers (600 new, 0 updated)"),
+        "{page}"
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT operator FROM journal WHERE kind = 'import' ORDER BY seq DESC LIMIT 1"
+        ),
+        ["rosa"]
+    );
+
     // a real recall: a page says what it will do and whom it reaches, then the owner confirms
     let (status, _, page) = request(
         port,

@@ -22,8 +22,13 @@ pub struct InMemory {
 
 impl InMemory {
     /// `text` as the file at `path`.
-    pub fn with_file(mut self, path: impl Into<std::path::PathBuf>, text: &str) -> InMemory {
-        self.files.insert(path.into(), text.as_bytes().to_vec());
+    pub fn with_file(self, path: impl Into<std::path::PathBuf>, text: &str) -> InMemory {
+        self.with_bytes(path, text.as_bytes())
+    }
+
+    /// `bytes` as the file at `path` (an upload, which may not be text).
+    pub fn with_bytes(mut self, path: impl Into<std::path::PathBuf>, bytes: &[u8]) -> InMemory {
+        self.files.insert(path.into(), bytes.to_vec());
         self
     }
 }

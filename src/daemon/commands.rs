@@ -172,16 +172,28 @@ impl Daemon {
                     seq, &complaint, others,
                 ))
             }
-            ApiCommand::RetireItem { sku, retire } => {
-                let seq = self.store.retire_item(&sku, retire, now, operator)?;
+            ApiCommand::RetireMaster { kind, key, retire } => {
+                let seq = match kind {
+                    crate::masterdata::MasterKind::Items => {
+                        self.store.retire_item(&key, retire, now, operator)?
+                    }
+                    other => self
+                        .store
+                        .retire_party(other, &key, retire, now, operator)?,
+                };
                 ApiReply::Done(format!(
-                    "{sku} {}; journal entry {seq}",
+                    "{key} {}; journal entry {seq}",
                     if retire { "retired" } else { "brought back" }
                 ))
             }
-            ApiCommand::DeleteItem { sku } => {
-                let seq = self.store.delete_item(&sku, now, operator)?;
-                ApiReply::Done(format!("{sku} deleted; journal entry {seq}"))
+            ApiCommand::DeleteMaster { kind, key } => {
+                let seq = match kind {
+                    crate::masterdata::MasterKind::Items => {
+                        self.store.delete_item(&key, now, operator)?
+                    }
+                    other => self.store.delete_party(other, &key, now, operator)?,
+                };
+                ApiReply::Done(format!("{key} deleted; journal entry {seq}"))
             }
             ApiCommand::ImportMaster { file, sha256, data } => {
                 let summary = self

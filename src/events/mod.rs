@@ -151,14 +151,16 @@ pub enum ApiCommand {
         sha256: String,
         data: Box<crate::masterdata::MasterFile>,
     },
-    /// an item retired (or brought back) in the console
-    RetireItem {
-        sku: String,
+    /// an item, supplier or customer retired (or brought back) in the console
+    RetireMaster {
+        kind: crate::masterdata::MasterKind,
+        key: String,
         retire: bool,
     },
-    /// an item no record uses, deleted in the console
-    DeleteItem {
-        sku: String,
+    /// an item, supplier or customer no record names, deleted in the console
+    DeleteMaster {
+        kind: crate::masterdata::MasterKind,
+        key: String,
     },
     /// a customer's complaint (an adverse event when `serious`)
     Complaint {

@@ -327,8 +327,8 @@ pub(super) async fn command(
         ApiCommand::Correct { .. } => actor.owner_only("a correction (void or adjust)")?,
         ApiCommand::Recall { .. } => actor.owner_only("a real recall")?,
         ApiCommand::ImportMaster { .. }
-        | ApiCommand::RetireItem { .. }
-        | ApiCommand::DeleteItem { .. } => actor.owner_only("a change of master data")?,
+        | ApiCommand::RetireMaster { .. }
+        | ApiCommand::DeleteMaster { .. } => actor.owner_only("a change of master data")?,
         _ => {}
     }
     let (reply, answer) = oneshot::channel();

@@ -33,7 +33,8 @@ pub fn layout(title: &str, session: Option<&Session>, body: Markup) -> Markup {
                 nav {
                     a href="/" { "benches" } " · " a href="/trace" { "trace" } " · "
                     a href="/recall" { "recall" } " · " a href="/stock" { "stock" } " · "
-                    a href="/items" { "items" } " · " a href="/orders" { "orders" } " · "
+                    a href="/items" { "items" } " · " a href="/suppliers" { "suppliers" } " · "
+                    a href="/customers" { "customers" } " · " a href="/orders" { "orders" } " · "
                     a href="/import" { "import" } " · "
                     a href="/complaints" { "complaints" }
                     @if let Some(s) = session {
@@ -420,6 +421,40 @@ pub async fn save_item(
         Ok(s) => s,
         Err(to_login) => return to_login,
     };
+    let kind = crate::masterdata::MasterKind::Items;
+    match import_form_row(&app, session.as_ref(), kind, &fields).await {
+        Ok(sku) => {
+            Redirect::to(&format!("/items?saved={}", super::pages::urlencode(&sku))).into_response()
+        }
+        Err(FormRefused::Refused(refused)) => refused.into_response(),
+        Err(FormRefused::Said(said, kept)) => {
+            items_response(
+                &app,
+                session.as_ref(),
+                ItemsQuery::default(),
+                Some((said, kept)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+/// Why a console form's row was not imported: refused outright (no owner, a stale form),
+/// or the importer's words with the fields as they were filled in.
+enum FormRefused {
+    Refused((StatusCode, String)),
+    Said(String, Vec<(String, String)>),
+}
+
+/// One row of master data from a form's fields (`kind`'s CSV columns), checked by the
+/// importer and imported through the station as the signed-in owner's: its key.
+async fn import_form_row(
+    app: &App,
+    session: Option<&Session>,
+    kind: crate::masterdata::MasterKind,
+    fields: &[(String, String)],
+) -> Result<String, FormRefused> {
     let get = |name: &str| {
         fields
             .iter()
@@ -427,89 +462,27 @@ pub async fn save_item(
             .map(|(_, v)| v.trim().to_string())
             .unwrap_or_default()
     };
-    let actor = match &session {
-        Some(s) => {
-            if !super::constant_time_eq(get("csrf").as_bytes(), s.csrf.as_bytes()) {
-                return (
-                    StatusCode::FORBIDDEN,
-                    "the page's form token is stale: reload it",
-                )
-                    .into_response();
-            }
-            if s.role != crate::core::account::Role::Owner {
-                return (
-                    StatusCode::FORBIDDEN,
-                    axum::response::Html(
-                        layout(
-                            "Items",
-                            Some(s),
-                            html! { p.error { (s.name) " is a clerk: items are changed by an owner" } },
-                        )
-                        .into_string(),
-                    ),
-                )
-                    .into_response();
-            }
-            super::Actor {
-                name: s.name.clone(),
-                role: s.role,
-            }
-        }
-        // a station with no accounts takes changes only with its token (the API)
-        None => {
-            return (
-                StatusCode::FORBIDDEN,
-                "add an owner account (lotstation user add NAME --role owner) to change items here",
-            )
-                .into_response();
-        }
-    };
+    let actor = owner_of_form(session, &get("csrf")).map_err(FormRefused::Refused)?;
+    let columns = kind.columns();
+    let kept: Vec<(String, String)> = columns.iter().map(|c| (c.to_string(), get(c))).collect();
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(item_columns());
-    let _ = w.write_record(item_columns().iter().map(|c| get(c)));
+    let _ = w.write_record(columns);
+    let _ = w.write_record(columns.iter().map(|c| get(c)));
     let csv_text = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
-    let path = std::path::Path::new("the form");
-    let host = crate::core::host::InMemory::default().with_file(path, &csv_text);
-    let kept: Vec<(String, String)> = item_columns()
-        .iter()
-        .map(|c| (c.to_string(), get(c)))
-        .collect();
-    let data = match crate::masterdata::parse(&host, crate::masterdata::MasterKind::Items, path) {
-        Ok(data) => data,
-        Err(e) => {
-            let said = e.to_string().replace("the form line 2, ", "");
-            return items_response(
-                &app,
-                session.as_ref(),
-                ItemsQuery::default(),
-                Some((said, kept)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
+    let file = std::path::Path::new("the form");
+    let host = crate::core::host::InMemory::default().with_file(file, &csv_text);
+    let data = crate::masterdata::parse(&host, kind, file).map_err(|e| {
+        FormRefused::Said(e.to_string().replace("the form line 2, ", ""), kept.clone())
+    })?;
     let asked = crate::events::ApiCommand::ImportMaster {
         file: "the console".into(),
         sha256: crate::store::sha256_hex(csv_text.as_bytes()),
         data: Box::new(data),
     };
-    match super::api::command(&app, asked, &actor).await {
-        Ok(_) => Redirect::to(&format!(
-            "/items?saved={}",
-            super::pages::urlencode(&get("sku"))
-        ))
-        .into_response(),
-        Err(e) => {
-            items_response(
-                &app,
-                session.as_ref(),
-                ItemsQuery::default(),
-                Some((e.message.clone(), kept)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    }
+    super::api::command(app, asked, &actor)
+        .await
+        .map_err(|e| FormRefused::Said(e.message.clone(), kept))?;
+    Ok(get(columns[0]))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -570,31 +543,58 @@ async fn item_action(app: App, headers: HeaderMap, form: ItemAction, delete: boo
         Ok(s) => s,
         Err(to_login) => return to_login,
     };
-    let actor = match owner_of_form(session.as_ref(), &form.csrf) {
-        Ok(actor) => actor,
-        Err(refused) => return refused.into_response(),
-    };
-    let asked = if delete {
-        crate::events::ApiCommand::DeleteItem { sku: form.sku }
-    } else {
-        crate::events::ApiCommand::RetireItem {
-            sku: form.sku,
-            retire: form.retire.as_deref() != Some("no"),
-        }
-    };
-    match super::api::command(&app, asked, &actor).await {
-        Ok(_) => Redirect::to("/items").into_response(),
-        Err(e) => {
+    let kind = crate::masterdata::MasterKind::Items;
+    let done = master_action(
+        &app,
+        session.as_ref(),
+        kind,
+        &form.csrf,
+        form.sku,
+        form.retire.as_deref(),
+        delete,
+    )
+    .await;
+    match done {
+        Ok(()) => Redirect::to("/items").into_response(),
+        Err(FormRefused::Refused(refused)) => refused.into_response(),
+        Err(FormRefused::Said(said, kept)) => {
             items_response(
                 &app,
                 session.as_ref(),
                 ItemsQuery::default(),
-                Some((e.message.clone(), Vec::new())),
+                Some((said, kept)),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
         }
     }
+}
+
+/// Retires (`retire` yes|no) or deletes an item, supplier or customer for the signed-in
+/// owner, through the station.
+async fn master_action(
+    app: &App,
+    session: Option<&Session>,
+    kind: crate::masterdata::MasterKind,
+    csrf: &str,
+    key: String,
+    retire: Option<&str>,
+    delete: bool,
+) -> Result<(), FormRefused> {
+    let actor = owner_of_form(session, csrf).map_err(FormRefused::Refused)?;
+    let asked = if delete {
+        crate::events::ApiCommand::DeleteMaster { kind, key }
+    } else {
+        crate::events::ApiCommand::RetireMaster {
+            kind,
+            key,
+            retire: retire != Some("no"),
+        }
+    };
+    super::api::command(app, asked, &actor)
+        .await
+        .map(|_| ())
+        .map_err(|e| FormRefused::Said(e.message.clone(), Vec::new()))
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -985,6 +985,245 @@ pub async fn import_upload(
                 Some(said),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
+        }
+    }
+}
+
+/// `/suppliers` and `/customers`: the kind a path names.
+fn party_kind(path: &str) -> Option<crate::masterdata::MasterKind> {
+    match path {
+        "suppliers" => Some(crate::masterdata::MasterKind::Suppliers),
+        "customers" => Some(crate::masterdata::MasterKind::Customers),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PartyQuery {
+    q: Option<String>,
+    saved: Option<String>,
+}
+
+/// `GET /suppliers`, `GET /customers`: every one with the CSV's columns, a search, the list
+/// as the CSV (`/suppliers.csv`), and for an owner a form that adds or changes one, with
+/// retire, bring back and delete.
+pub async fn parties_page(
+    State(app): State<App>,
+    headers: HeaderMap,
+    axum::extract::Path(path): axum::extract::Path<String>,
+    Query(query): Query<PartyQuery>,
+) -> Response {
+    let (path, csv) = match path.strip_suffix(".csv") {
+        Some(p) => (p.to_string(), true),
+        None => (path, false),
+    };
+    let Some(kind) = party_kind(&path) else {
+        return super::ApiError::not_found("no such page").into_response();
+    };
+    let session = match gate(&app, &headers, &format!("/{path}")).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    if csv {
+        let rows = match read(&app, move |store| Ok(store.party_rows(kind)?)).await {
+            Ok(rows) => rows,
+            Err(e) => return e.into_response(),
+        };
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(kind.columns());
+        for (row, _) in rows {
+            let _ = w.write_record(&row);
+        }
+        return (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{path}.csv\""),
+                ),
+            ],
+            w.into_inner().unwrap_or_default(),
+        )
+            .into_response();
+    }
+    parties_response(&app, session.as_ref(), kind, query, None, StatusCode::OK).await
+}
+
+async fn parties_response(
+    app: &App,
+    session: Option<&Session>,
+    kind: crate::masterdata::MasterKind,
+    query: PartyQuery,
+    error: Option<(String, Vec<(String, String)>)>,
+    status: StatusCode,
+) -> Response {
+    let rows = match read(app, move |store| Ok(store.party_rows(kind)?)).await {
+        Ok(rows) => rows,
+        Err(e) => return e.into_response(),
+    };
+    let path = kind.name();
+    let title = if path == "suppliers" {
+        "Suppliers"
+    } else {
+        "Customers"
+    };
+    let q = query.q.clone().unwrap_or_default();
+    let wanted = q.trim().to_lowercase();
+    let shown: Vec<_> = rows
+        .iter()
+        .filter(|(row, _)| {
+            wanted.is_empty() || row.iter().any(|v| v.to_lowercase().contains(&wanted))
+        })
+        .collect();
+    let owner = session.is_some_and(|s| s.role == crate::core::account::Role::Owner);
+    let (error, filled) = error.unwrap_or_default();
+    let value = |name: &str| {
+        filled
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let body = html! {
+        @if let Some(code) = &query.saved { p { "Saved " strong { (code) } "." } }
+        form method="get" action={ "/" (path) } {
+            input name="q" value=(q) placeholder="code, name, email…";
+            " " button { "Search" }
+            " " a href={ "/" (path) ".csv" } { (path) ".csv" }
+        }
+        div.scroll { table {
+            tr { @for c in kind.columns() { th { (c) } } th {} }
+            @for (row, retired) in &shown {
+                tr {
+                    @for v in row { td { (v) } }
+                    td {
+                        @if retired.is_some() { "retired " }
+                        @if let (true, Some(s)) = (owner, session) {
+                            form.inline method="post" action={ "/" (path) "/retire" } {
+                                input type="hidden" name="csrf" value=(s.csrf);
+                                input type="hidden" name="code" value=(row[0]);
+                                @if retired.is_some() {
+                                    input type="hidden" name="retire" value="no";
+                                    button { "bring back" }
+                                } @else {
+                                    input type="hidden" name="retire" value="yes";
+                                    button { "retire" }
+                                }
+                            }
+                            form.inline method="post" action={ "/" (path) "/delete" } {
+                                input type="hidden" name="csrf" value=(s.csrf);
+                                input type="hidden" name="code" value=(row[0]);
+                                button { "delete" }
+                            }
+                        }
+                    }
+                }
+            }
+        } }
+        p { (shown.len()) " of " (rows.len()) }
+        @if let (true, Some(s)) = (owner, session) {
+            h2 { "Add or change one" }
+            p { "The same columns and checks as " (path) ".csv; a code that exists is changed." }
+            @if !error.is_empty() { p.error { (error) } }
+            form #party-form method="post" action={ "/" (path) } {
+                input type="hidden" name="csrf" value=(s.csrf);
+                @for column in kind.columns() {
+                    label { (column) " " input name=(column) value=(value(column)); }
+                }
+                button { "Save" }
+            }
+        } @else if !error.is_empty() {
+            p.error { (error) }
+        }
+    };
+    (
+        status,
+        axum::response::Html(layout(title, session, body).into_string()),
+    )
+        .into_response()
+}
+
+/// `POST /suppliers`, `POST /customers`: one from the form's fields, checked as the CSV's
+/// rows are, imported through the station. An owner's change.
+pub async fn save_party(
+    State(app): State<App>,
+    headers: HeaderMap,
+    axum::extract::Path(path): axum::extract::Path<String>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let Some(kind) = party_kind(&path) else {
+        return super::ApiError::not_found("no such page").into_response();
+    };
+    let session = match gate(&app, &headers, &format!("/{path}")).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    match import_form_row(&app, session.as_ref(), kind, &fields).await {
+        Ok(code) => Redirect::to(&format!("/{path}?saved={}", super::pages::urlencode(&code)))
+            .into_response(),
+        Err(FormRefused::Refused(refused)) => refused.into_response(),
+        Err(FormRefused::Said(said, kept)) => {
+            parties_response(
+                &app,
+                session.as_ref(),
+                kind,
+                PartyQuery::default(),
+                Some((said, kept)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct PartyAction {
+    csrf: String,
+    code: String,
+    retire: Option<String>,
+}
+
+/// `POST /suppliers/retire` (`code`, `retire` = yes|no), `POST /suppliers/delete` (`code`),
+/// and the same for customers.
+pub async fn party_action(
+    State(app): State<App>,
+    headers: HeaderMap,
+    axum::extract::Path((path, action)): axum::extract::Path<(String, String)>,
+    Form(form): Form<PartyAction>,
+) -> Response {
+    let (Some(kind), true) = (
+        party_kind(&path),
+        matches!(action.as_str(), "retire" | "delete"),
+    ) else {
+        return super::ApiError::not_found("no such page").into_response();
+    };
+    let session = match gate(&app, &headers, &format!("/{path}")).await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let done = master_action(
+        &app,
+        session.as_ref(),
+        kind,
+        &form.csrf,
+        form.code,
+        form.retire.as_deref(),
+        action == "delete",
+    )
+    .await;
+    match done {
+        Ok(()) => Redirect::to(&format!("/{path}")).into_response(),
+        Err(FormRefused::Refused(refused)) => refused.into_response(),
+        Err(FormRefused::Said(said, kept)) => {
+            parties_response(
+                &app,
+                session.as_ref(),
+                kind,
+                PartyQuery::default(),
+                Some((said, kept)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }

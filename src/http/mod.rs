@@ -277,6 +277,11 @@ pub async fn serve(
         .route("/items/retire", post(console::retire_item))
         .route("/items/delete", post(console::delete_item))
         .route("/orders", get(console::orders_page))
+        .route(
+            "/{party}",
+            get(console::parties_page).post(console::save_party),
+        )
+        .route("/{party}/{action}", post(console::party_action))
         .route("/import", get(console::import_page))
         .route(
             "/import/{kind}",

@@ -459,6 +459,72 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
         ["rosa"]
     );
 
+    // suppliers and customers: listed, added by form, retired (a bench refuses them), deleted
+    let (status, _, page) = request(
+        port,
+        "GET",
+        "/suppliers?q=coast",
+        &[("Cookie", &cookie)],
+        "",
+    );
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("<td>COASTAL</td>") && !page.contains("<td>BRAMBLE</td>"),
+        "{page}"
+    );
+    let (status, head, page) = request(
+        port,
+        "POST",
+        "/customers",
+        &posted,
+        &form("code=C009&name=Ines+Duarte&email=ines%40example.pt&phone=&address=Rua+1%0ALisboa"),
+    );
+    assert_eq!(status, 303, "{head}{page}");
+    let (_, _, csv) = request(port, "GET", "/customers.csv", &[("Cookie", &cookie)], "");
+    assert!(
+        csv.contains("C009,Ines Duarte,ines@example.pt,,\"Rua 1\nLisboa\""),
+        "{csv}"
+    );
+    let (status, _, page) = request(
+        port,
+        "POST",
+        "/suppliers/delete",
+        &posted,
+        &form("code=BRAMBLE"),
+    );
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("BRAMBLE is named by 1 lot: the records keep it; retire it instead"),
+        "{page}"
+    );
+    let (status, _, _) = request(
+        port,
+        "POST",
+        "/suppliers/retire",
+        &posted,
+        &form("code=COASTAL&retire=yes"),
+    );
+    assert_eq!(status, 303);
+    bench.ok("@RECEIVE");
+    let refused = bench.scan("SUP:COASTAL");
+    assert!(
+        refused.contains("supplier COASTAL (Coastal Supply) is retired"),
+        "{refused}"
+    );
+    let (status, _, _) = request(
+        port,
+        "POST",
+        "/customers/delete",
+        &posted,
+        &form("code=C009"),
+    );
+    assert_eq!(status, 303);
+    assert_eq!(
+        shop.verify().0,
+        0,
+        "master data changed in the console verifies"
+    );
+
     // a real recall: a page says what it will do and whom it reaches, then the owner confirms
     let (status, _, page) = request(
         port,

@@ -445,8 +445,10 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             .expect("schema 3 index");
         sql.execute("ALTER TABLE orders DROP COLUMN shop, DROP COLUMN status")
             .expect("schema 3 orders");
-        sql.execute("ALTER TABLE suppliers DROP COLUMN address")
+        sql.execute("ALTER TABLE suppliers DROP COLUMN address, DROP COLUMN retired_at")
             .expect("schema 3 suppliers");
+        sql.execute("ALTER TABLE customers DROP COLUMN retired_at")
+            .expect("schema 3 customers");
         sql.execute("DROP TABLE expected_receipts")
             .expect("schema 3 expected receipts");
         sql.execute("ALTER TABLE boms DROP COLUMN per")
@@ -492,6 +494,8 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
              ALTER TABLE orders DROP COLUMN shop;
              ALTER TABLE orders DROP COLUMN status;
              ALTER TABLE suppliers DROP COLUMN address;
+             ALTER TABLE suppliers DROP COLUMN retired_at;
+             ALTER TABLE customers DROP COLUMN retired_at;
              DROP TABLE expected_receipts;
              ALTER TABLE boms DROP COLUMN per;
              DROP TABLE adjustments;
@@ -525,7 +529,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             0
         );
     } else {
-        assert_eq!(shop.query_i64("PRAGMA user_version"), 18);
+        assert_eq!(shop.query_i64("PRAGMA user_version"), 19);
         assert_eq!(
             shop.query_i64(
                 "SELECT COUNT(*) FROM pragma_index_list('journal') WHERE \"unique\" = 1"

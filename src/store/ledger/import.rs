@@ -398,3 +398,135 @@ fn master_change(
     });
     tx.commit_import(at, &body, operator)
 }
+
+/// What records name a party: a noun and the count query, per kind of record.
+type Uses = &'static [(&'static str, &'static str)];
+
+/// A supplier or a customer: its table and what records name one.
+fn party(kind: MasterKind) -> Result<(&'static str, Uses), StoreError> {
+    match kind {
+        MasterKind::Suppliers => Ok((
+            "suppliers",
+            &[
+                ("lot", "SELECT COUNT(*) FROM lots WHERE supplier_code = $1"),
+                (
+                    "expected delivery",
+                    "SELECT COUNT(*) FROM expected_receipts WHERE supplier_code = $1",
+                ),
+            ],
+        )),
+        MasterKind::Customers => Ok((
+            "customers",
+            &[
+                (
+                    "order",
+                    "SELECT COUNT(*) FROM orders WHERE customer_code = $1",
+                ),
+                (
+                    "shipment",
+                    "SELECT COUNT(*) FROM shipments WHERE customer_code = $1",
+                ),
+            ],
+        )),
+        other => Err(StoreError::Refused(format!(
+            "{} are not suppliers or customers",
+            other.name()
+        ))),
+    }
+}
+
+impl Store {
+    /// Retires a supplier or customer (kept for the records; a bench refuses it, the sheet
+    /// leaves it off), or brings one back; journaled with the digest its table now has.
+    pub fn retire_party(
+        &mut self,
+        kind: MasterKind,
+        code: &str,
+        retire: bool,
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let (table, _) = party(kind)?;
+        let found: Option<Option<String>> = self
+            .db
+            .row(
+                &format!("SELECT retired_at FROM {table} WHERE code = $1"),
+                params![code],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match (found, retire) {
+            (None, _) => {
+                return Err(StoreError::NotFound(format!(
+                    "no {} has the code {code}",
+                    kind.rows(1).trim_start_matches("1 ")
+                )));
+            }
+            (Some(Some(_)), true) => {
+                return Err(StoreError::Refused(format!("{code} is retired already")));
+            }
+            (Some(None), false) => {
+                return Err(StoreError::Refused(format!("{code} is not retired")));
+            }
+            _ => {}
+        }
+        let tx = self.begin()?;
+        let when = retire.then(|| at.to_string());
+        tx.db.execute(
+            &format!("UPDATE {table} SET retired_at = $1 WHERE code = $2"),
+            params![when, code],
+        )?;
+        let action = if retire { "retired" } else { "brought back" };
+        master_change(tx, kind, action, code, at, operator)
+    }
+
+    /// Deletes a supplier or customer no record names; one that is named is refused with
+    /// what names it (retire it instead).
+    pub fn delete_party(
+        &mut self,
+        kind: MasterKind,
+        code: &str,
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let (table, uses_sql) = party(kind)?;
+        let exists = self
+            .db
+            .row(
+                &format!("SELECT 1 FROM {table} WHERE code = $1"),
+                params![code],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if !exists {
+            return Err(StoreError::NotFound(format!(
+                "no entry has the code {code}"
+            )));
+        }
+        let mut uses = Vec::new();
+        for (what, sql) in uses_sql {
+            let n: i64 = self.db.row(sql, params![code], |r| r.get(0))?;
+            if n > 0 {
+                uses.push(match *what {
+                    "expected delivery" => {
+                        crate::core::counted_as(n, "expected delivery", "expected deliveries")
+                    }
+                    other => crate::core::counted(n, other),
+                });
+            }
+        }
+        if !uses.is_empty() {
+            return Err(StoreError::Refused(format!(
+                "{code} is named by {}: the records keep it; retire it instead",
+                uses.join(", ")
+            )));
+        }
+        let tx = self.begin()?;
+        tx.db.execute(
+            &format!("DELETE FROM {table} WHERE code = $1"),
+            params![code],
+        )?;
+        master_change(tx, kind, "deleted", code, at, operator)
+    }
+}

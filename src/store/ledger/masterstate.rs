@@ -44,11 +44,23 @@ fn tables(kind: MasterKind) -> &'static [(&'static str, usize)] {
                 "SELECT CAST(code AS TEXT), address FROM suppliers WHERE address <> ''",
                 2,
             ),
+            // suppliers retired in the console
+            (
+                "SELECT CAST(code AS TEXT), retired_at FROM suppliers WHERE retired_at IS NOT NULL",
+                2,
+            ),
         ],
-        MasterKind::Customers => &[(
-            "SELECT CAST(code AS TEXT), name, email, phone, address FROM customers",
-            5,
-        )],
+        MasterKind::Customers => &[
+            (
+                "SELECT CAST(code AS TEXT), name, email, phone, address FROM customers",
+                5,
+            ),
+            // customers retired in the console
+            (
+                "SELECT CAST(code AS TEXT), retired_at FROM customers WHERE retired_at IS NOT NULL",
+                2,
+            ),
+        ],
         MasterKind::Boms => &[
             (
                 "SELECT CAST(product_sku AS TEXT), CAST(material_sku AS TEXT), CAST(quantity AS TEXT) FROM boms",
@@ -91,9 +103,10 @@ const KINDS: [MasterKind; 5] = [
 /// (shop orders, supplier addresses, net contents), so the digests journaled before them stay right.
 fn added_later(kind: MasterKind, table: usize) -> bool {
     match kind {
-        MasterKind::Items | MasterKind::Suppliers | MasterKind::Boms => table >= 1,
+        MasterKind::Items | MasterKind::Suppliers | MasterKind::Customers | MasterKind::Boms => {
+            table >= 1
+        }
         MasterKind::Orders => table >= 2,
-        _ => false,
     }
 }
 

@@ -244,12 +244,13 @@ impl World for StoreTx<'_> {
     fn supplier(&mut self, code: &str) -> Result<Option<PartyView>, WorldError> {
         self.db
             .row(
-                "SELECT code, name FROM suppliers WHERE code = $1",
+                "SELECT code, name, retired_at IS NOT NULL FROM suppliers WHERE code = $1",
                 params![code],
                 |r| {
                     Ok(PartyView {
                         code: r.get(0)?,
                         name: r.get(1)?,
+                        retired: r.get(2)?,
                     })
                 },
             )
@@ -260,12 +261,13 @@ impl World for StoreTx<'_> {
     fn customer(&mut self, code: &str) -> Result<Option<PartyView>, WorldError> {
         self.db
             .row(
-                "SELECT code, name FROM customers WHERE code = $1",
+                "SELECT code, name, retired_at IS NOT NULL FROM customers WHERE code = $1",
                 params![code],
                 |r| {
                     Ok(PartyView {
                         code: r.get(0)?,
                         name: r.get(1)?,
+                        retired: r.get(2)?,
                     })
                 },
             )

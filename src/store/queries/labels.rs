@@ -195,7 +195,7 @@ impl Store {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
         let suppliers = self.db.rows(
-            "SELECT code, name FROM suppliers ORDER BY code",
+            "SELECT code, name FROM suppliers WHERE retired_at IS NULL ORDER BY code",
             params![],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;

@@ -134,3 +134,44 @@ impl Store {
         Ok((lines, shipments))
     }
 }
+
+/// A supplier's or customer's columns as its CSV names them, and when it was retired.
+pub type PartyRow = (Vec<String>, Option<String>);
+
+impl Store {
+    /// Every supplier or customer: its columns as the CSV names them (`MasterKind::columns`),
+    /// and when it was retired, if it was; by code.
+    pub fn party_rows(
+        &self,
+        kind: crate::masterdata::MasterKind,
+    ) -> Result<Vec<PartyRow>, StoreError> {
+        use crate::masterdata::MasterKind;
+        let table = match kind {
+            MasterKind::Suppliers => "suppliers",
+            MasterKind::Customers => "customers",
+            other => {
+                return Err(StoreError::Refused(format!(
+                    "{} are not suppliers or customers",
+                    other.name()
+                )));
+            }
+        };
+        let columns = kind.columns();
+        let list: Vec<String> = columns
+            .iter()
+            .map(|c| format!("COALESCE(CAST({c} AS TEXT), '')"))
+            .collect();
+        let sql = format!(
+            "SELECT {}, retired_at FROM {table} ORDER BY code",
+            list.join(", ")
+        );
+        let n = columns.len();
+        Ok(self.db.rows(&sql, params![], |r| {
+            let mut row = Vec::with_capacity(n);
+            for i in 0..n {
+                row.push(r.get::<String>(i)?);
+            }
+            Ok((row, r.get(n)?))
+        })?)
+    }
+}

@@ -379,6 +379,11 @@ CREATE TABLE users (
     r#"
 ALTER TABLE items ADD COLUMN retired_at TEXT;
 "#,
+    // 19: suppliers and customers the owner retired
+    r#"
+ALTER TABLE suppliers ADD COLUMN retired_at TEXT;
+ALTER TABLE customers ADD COLUMN retired_at TEXT;
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a

@@ -353,6 +353,11 @@ CREATE TABLE users (
     r#"
 ALTER TABLE items ADD COLUMN retired_at TXT;
 "#,
+    // 16: retired suppliers and customers, as SQLite's 19
+    r#"
+ALTER TABLE suppliers ADD COLUMN retired_at TXT;
+ALTER TABLE customers ADD COLUMN retired_at TXT;
+"#,
 ];
 
 /// Append-only tables made after migration 1, each with its triggers in its own migration.

@@ -35,6 +35,7 @@ fn party(code: &str, name: &str) -> PartyView {
     PartyView {
         code: code.into(),
         name: name.into(),
+        retired: false,
     }
 }
 

@@ -323,6 +323,12 @@ fn set_customer(
             "unknown customer {code}: import it in customers.csv first"
         ));
     };
+    if customer.retired {
+        return reject(format!(
+            "customer {} ({}) is retired: nothing is packed for them (the owner brings them back on the customers page)",
+            customer.code, customer.name
+        ));
+    }
     if let Some(existing) = &shipment.customer_code
         && *existing != customer.code
     {

@@ -199,6 +199,12 @@ fn open_receipt(
             "unknown supplier {code}: import it in suppliers.csv first"
         ));
     };
+    if supplier.retired {
+        return reject(format!(
+            "supplier {} ({}) is retired: nothing is received from it (the owner brings it back on the suppliers page)",
+            supplier.code, supplier.name
+        ));
+    }
     let mut next = state.clone();
     next.doc = Doc::Receipt(Receipt {
         undo_asked: None,

@@ -109,6 +109,8 @@ pub struct StockView {
 pub struct PartyView {
     pub code: String,
     pub name: String,
+    /// retired by the owner: kept for the records, no longer received from or packed for
+    pub retired: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -914,7 +914,13 @@ pub async fn import_upload(
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) => match field.name() {
-                Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+                Some("csrf") => {
+                    csrf = field
+                        .bytes()
+                        .await
+                        .map(|b| String::from_utf8_lossy(&b).into_owned())
+                        .unwrap_or_default()
+                }
                 Some("file") => {
                     let name = field.file_name().unwrap_or("upload.csv").to_string();
                     match field.bytes().await {

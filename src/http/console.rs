@@ -59,6 +59,7 @@ label { display: block; margin: 8px 0; } .error { color: #c40d1e; font-weight: 7
 form.inline { display: inline; margin: 0 4px; } table { border-collapse: collapse; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #ddd; }
 .scroll { overflow-x: auto; max-width: 100%; }
+.hold, .quarantine, .recalled, .expired { color: #c40d1e; font-weight: 700; } .available { color: #0a7d28; }
 button.danger { background: #c40d1e; color: #fff; border: 0; padding: 10px 16px; font-weight: 700; }";
 
 #[derive(Debug, serde::Deserialize)]
@@ -1231,5 +1232,154 @@ pub async fn party_action(
             )
             .await
         }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct StockQuery {
+    done: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /stock`: what is on hand, by item with its name and total, then every lot and
+/// batch with its item's name, its status and the reason for it, expiry, supplier lot and
+/// days of cover; a form that holds or releases one (a clerk may).
+pub async fn stock_page(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(query): Query<StockQuery>,
+) -> Response {
+    let session = match gate(&app, &headers, "/stock").await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let today = crate::clock::now()
+        .to_zoned(app.settings.station.timezone.clone())
+        .date();
+    let found = read(&app, move |store| {
+        Ok((
+            store.stock(None, today, false)?,
+            store.items_list()?,
+            store.status_reasons()?,
+        ))
+    })
+    .await;
+    let (rows, items, reasons) = match found {
+        Ok(found) => found,
+        Err(e) => return e.into_response(),
+    };
+    let names: std::collections::HashMap<&str, &str> = items
+        .iter()
+        .map(|i| (i.sku.as_str(), i.name.as_str()))
+        .collect();
+    let mut totals: Vec<(&str, i64, crate::core::codes::Unit)> = Vec::new();
+    for r in &rows {
+        match totals.iter_mut().find(|(sku, _, _)| *sku == r.item_sku) {
+            Some(t) => t.1 += r.quantity.base,
+            None => totals.push((r.item_sku.as_str(), r.quantity.base, r.unit)),
+        }
+    }
+    totals.sort_by_key(|t| t.0);
+    let name = |sku: &str| names.get(sku).copied().unwrap_or("");
+    let body = html! {
+        @if let Some(done) = &query.done { p { (done) } }
+        @if let Some(error) = &query.error { p.error { (error) } }
+        @if let Some(s) = &session {
+            form method="post" action="/stock/status" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                input name="code" placeholder="lot, batch or supplier lot" required;
+                " " input name="reason" placeholder="reason" required;
+                " " button name="action" value="hold" { "Hold" }
+                " " button name="action" value="release" { "Release" }
+            }
+        }
+        h2 { "By item" }
+        div.scroll { table {
+            tr { th { "item" } th { "on hand" } }
+            @for (sku, base, unit) in &totals {
+                tr { td { (name(sku)) " (" (sku) ")" } td { (crate::core::codes::Quantity::from_base(*base).for_people(*unit)) } }
+            }
+        } }
+        h2 { "Lots and batches" }
+        p { a href="/api/stock?format=csv" { "stock.csv" } }
+        div.scroll { table {
+            tr { th { "code" } th { "item" } th { "status" } th { "on hand" } th { "expiry" } th { "supplier lot" } th { "days of cover" } }
+            @for r in &rows {
+                tr {
+                    td { (r.code) }
+                    td { (name(&r.item_sku)) " (" (r.item_sku) ")" }
+                    td class=(r.status) {
+                        (r.status)
+                        @if let Some(reason) = reasons.get(&r.code) { " (" (reason) ")" }
+                    }
+                    td { (crate::core::codes::Quantity::from_base(r.quantity.base).for_people(r.unit)) }
+                    td { (r.expiry.as_deref().unwrap_or("-")) }
+                    td { (r.supplier_lot.as_deref().unwrap_or("-")) }
+                    td { (r.days_of_cover.map(|d| d.to_string()).unwrap_or_else(|| "-".into())) }
+                }
+            }
+        } }
+    };
+    axum::response::Html(layout("Stock and holds", session.as_ref(), body).into_string())
+        .into_response()
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct StatusForm {
+    csrf: String,
+    code: String,
+    reason: String,
+    action: String,
+}
+
+/// `POST /stock/status` (`code`, `reason`, `action` = hold|release): a hold or release
+/// from the console, a clerk's as much as an owner's, journaled with the account's name.
+pub async fn stock_status(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(form): Form<StatusForm>,
+) -> Response {
+    let session = match gate(&app, &headers, "/stock").await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let Some(s) = session.as_ref() else {
+        return (
+            StatusCode::FORBIDDEN,
+            "add an account (lotstation user add) to hold from the console, or use the token",
+        )
+            .into_response();
+    };
+    if !super::constant_time_eq(form.csrf.as_bytes(), s.csrf.as_bytes()) {
+        return (
+            StatusCode::FORBIDDEN,
+            "the page's form token is stale: reload it",
+        )
+            .into_response();
+    }
+    let (code, reason) = (form.code.trim().to_string(), form.reason.trim().to_string());
+    let back = |key: &str, text: &str| {
+        Redirect::to(&format!("/stock?{key}={}", super::pages::urlencode(text))).into_response()
+    };
+    if code.is_empty() || reason.is_empty() {
+        return back("error", "give the lot or batch and the reason");
+    }
+    let asked = match form.action.as_str() {
+        "hold" => crate::events::ApiCommand::Hold {
+            code,
+            reason,
+            quarantine: false,
+        },
+        "release" => crate::events::ApiCommand::Release { code, reason },
+        _ => return back("error", "hold or release"),
+    };
+    let actor = super::Actor {
+        name: s.name.clone(),
+        role: s.role,
+    };
+    match super::api::command(&app, asked, &actor).await {
+        Ok(crate::events::ApiReply::Done(message)) => back("done", &message),
+        Ok(_) => back("done", "done"),
+        Err(e) => back("error", &e.message),
     }
 }

@@ -249,6 +249,35 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
         ),
         ["ana", "rosa"]
     );
+    // the stock page names items and says why a lot is held; its form holds without script
+    let (status, head, _) = request(
+        port,
+        "POST",
+        "/stock/status",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Cookie", cookie.as_str()),
+        ],
+        &format!("csrf={csrf}&code={lot}&reason=dented+lid&action=hold"),
+    );
+    assert_eq!(status, 303, "{head}");
+    let (_, _, page) = request(port, "GET", "/stock", &[("Cookie", &cookie)], "");
+    assert!(
+        page.contains("Lavender essential oil (LAV-EO)")
+            && page.contains("<td class=\"hold\">hold (dented lid)</td>"),
+        "{page}"
+    );
+    let (status, _, _) = request(
+        port,
+        "POST",
+        "/stock/status",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Cookie", cookie.as_str()),
+        ],
+        &format!("csrf={csrf}&code={lot}&reason=lid+replaced&action=release"),
+    );
+    assert_eq!(status, 303);
     // the token still works for scripts
     let (status, _, _) = request(
         port,

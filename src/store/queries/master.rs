@@ -175,3 +175,18 @@ impl Store {
         })?)
     }
 }
+
+impl Store {
+    /// Why each lot or batch has the status it has: the reason of its latest status change
+    /// (a hold's, a quarantine's, a recall's), by code.
+    pub fn status_reasons(&self) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let rows: Vec<(String, String)> = self.db.rows(
+            "SELECT s.code, s.reason FROM status_changes s
+              WHERE s.id = (SELECT MAX(t.id) FROM status_changes t WHERE t.code = s.code)
+                AND s.status <> 'available'",
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(rows.into_iter().collect())
+    }
+}

@@ -52,6 +52,51 @@ pub fn export(
     if to < from {
         anyhow::bail!("--to {to} is before --from {from}");
     }
+    let location = station
+        .config
+        .station
+        .location
+        .clone()
+        .or_else(|| station.config.station.name.clone())
+        .unwrap_or_default();
+    let store = Store::open_read_only(db)?;
+    let (out, rows) =
+        store.snapshot(|store| export_bytes(store, station, epcis, from, to, &codes))?;
+    if output.as_os_str() == "-" {
+        use std::io::Write;
+        std::io::stdout().write_all(&out)?;
+    } else {
+        std::fs::write(&output, &out)?;
+        eprintln!(
+            "{}: {} from {from} to {to}{}",
+            output.display(),
+            crate::core::counted(rows, "event"),
+            if codes.is_empty() {
+                String::new()
+            } else {
+                format!(" in the traces of {}", codes.join(", "))
+            }
+        );
+    }
+    if location.is_empty() {
+        eprintln!(
+            "note: the location of the events is empty: set [station] location (business, address, phone) in the config"
+        );
+    }
+    Ok(0)
+}
+
+/// The FSMA 204 spreadsheet (CSV) or the EPCIS 2.0 document (JSON) of the events from
+/// `from` to `to` (the station's days): the bytes and how many events. The command line's
+/// (in a snapshot of its own) and the console's (in the read its request runs in).
+pub fn export_bytes(
+    store: &Store,
+    station: &crate::config::Station,
+    epcis: bool,
+    from: jiff::civil::Date,
+    to: jiff::civil::Date,
+    codes: &[String],
+) -> anyhow::Result<(Vec<u8>, usize)> {
     let tz = &station.timezone;
     let start = from.to_zoned(tz.clone())?.timestamp();
     let end = to.tomorrow()?.to_zoned(tz.clone())?.timestamp();
@@ -62,11 +107,8 @@ pub fn export(
         .clone()
         .or_else(|| station.config.station.name.clone())
         .unwrap_or_default();
-    let store = Store::open_read_only(db)?;
-    let rows = store.snapshot(|store| {
-        let filter = store.event_filter(start.to_string(), end.to_string(), &codes)?;
-        store.fsma204_events(&filter, &location)
-    })?;
+    let filter = store.event_filter(start.to_string(), end.to_string(), codes)?;
+    let rows = store.fsma204_events(&filter, &location)?;
     let mut out = Vec::new();
     if epcis {
         let station_name = station
@@ -81,26 +123,5 @@ pub fn export(
     } else {
         crate::report::fsma::csv(&rows, &mut out)?;
     }
-    if output.as_os_str() == "-" {
-        use std::io::Write;
-        std::io::stdout().write_all(&out)?;
-    } else {
-        std::fs::write(&output, &out)?;
-        eprintln!(
-            "{}: {} from {from} to {to}{}",
-            output.display(),
-            crate::core::counted(rows.len(), "event"),
-            if codes.is_empty() {
-                String::new()
-            } else {
-                format!(" in the traces of {}", codes.join(", "))
-            }
-        );
-    }
-    if location.is_empty() {
-        eprintln!(
-            "note: the location of the events is empty: set [station] location (business, address, phone) in the config"
-        );
-    }
-    Ok(0)
+    Ok((out, rows.len()))
 }

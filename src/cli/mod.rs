@@ -18,7 +18,7 @@ mod complaint;
 mod correct;
 mod demo;
 mod devices;
-mod export;
+pub(crate) mod export;
 mod import;
 mod journal;
 mod label;

@@ -35,7 +35,7 @@ pub fn layout(title: &str, session: Option<&Session>, body: Markup) -> Markup {
                     a href="/recall" { "recall" } " · " a href="/stock" { "stock" } " · "
                     a href="/items" { "items" } " · " a href="/suppliers" { "suppliers" } " · "
                     a href="/customers" { "customers" } " · " a href="/orders" { "orders" } " · "
-                    a href="/import" { "import" } " · "
+                    a href="/import" { "import" } " · " a href="/exports" { "exports" } " · "
                     a href="/complaints" { "complaints" }
                     @if let Some(s) = session {
                         form.signout method="post" action="/logout" {
@@ -1381,5 +1381,192 @@ pub async fn stock_status(
         Ok(crate::events::ApiReply::Done(message)) => back("done", &message),
         Ok(_) => back("done", "done"),
         Err(e) => back("error", &e.message),
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ExportQuery {
+    format: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `GET /exports`: the FSMA 204 spreadsheet or the EPCIS document for a range of days, and
+/// (for an owner of a SQLite station) a consistent copy of the database.
+pub async fn exports_page(State(app): State<App>, headers: HeaderMap) -> Response {
+    let session = match gate(&app, &headers, "/exports").await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    let today = crate::clock::now()
+        .to_zoned(app.settings.station.timezone.clone())
+        .date();
+    let month_ago = today
+        .checked_sub(jiff::Span::new().days(30))
+        .unwrap_or(today);
+    let sqlite = matches!(app.settings.db, crate::store::Location::Sqlite(_));
+    let owner = session
+        .as_ref()
+        .is_some_and(|s| s.role == crate::core::account::Role::Owner);
+    let body = html! {
+        h2 { "Traceability records" }
+        p { "What the FDA asks within 24 hours (FSMA 204's sortable spreadsheet), or the same events as EPCIS 2.0 for a customer's system." }
+        form method="get" action="/exports/download" {
+            label { "From " input type="date" name="from" value=(month_ago.to_string()) required; }
+            label { "To " input type="date" name="to" value=(today.to_string()) required; }
+            label { "Format "
+                select name="format" {
+                    option value="fsma204" { "FSMA 204 spreadsheet (CSV)" }
+                    option value="epcis" { "EPCIS 2.0 (JSON)" }
+                }
+            }
+            button { "Download" }
+        }
+        h2 { "Backup" }
+        @if !sqlite {
+            p { "The records are in PostgreSQL: back them up with the server's own tools (pg_dump)." }
+        } @else if owner {
+            p { "A consistent copy of the station's database, taken while it runs (SQLite's online backup): keep it off this machine." }
+            p { a href="/exports/backup" { "Download lotstation.db" } }
+        } @else {
+            p { "A backup is downloaded by an owner." }
+        }
+    };
+    axum::response::Html(layout("Exports and backups", session.as_ref(), body).into_string())
+        .into_response()
+}
+
+/// `GET /exports/download?format=fsma204|epcis&from=YYYY-MM-DD&to=YYYY-MM-DD`.
+pub async fn export_download(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Query(query): Query<ExportQuery>,
+) -> Response {
+    if let Err(to_login) = gate(&app, &headers, "/exports").await {
+        return to_login;
+    }
+    let date = |text: Option<&str>| text.and_then(|t| t.parse::<jiff::civil::Date>().ok());
+    let (Some(from), Some(to)) = (date(query.from.as_deref()), date(query.to.as_deref())) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            "from and to are dates (YYYY-MM-DD)",
+        )
+            .into_response();
+    };
+    if to < from {
+        return (
+            StatusCode::BAD_REQUEST,
+            format!("to {to} is before from {from}"),
+        )
+            .into_response();
+    }
+    let epcis = match query.format.as_deref() {
+        Some("epcis") => true,
+        Some("fsma204") | None => false,
+        Some(other) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                format!("no export {other:?}: fsma204 or epcis"),
+            )
+                .into_response();
+        }
+    };
+    let station = app.settings.station.clone();
+    let made = read(&app, move |store| {
+        crate::cli::export::export_bytes(store, &station, epcis, from, to, &[])
+            .map_err(|e| super::ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+    })
+    .await;
+    match made {
+        Ok((bytes, _)) => {
+            let (kind, name) = if epcis {
+                ("application/ld+json", format!("epcis-{from}-{to}.json"))
+            } else {
+                (
+                    "text/csv; charset=utf-8",
+                    format!("fsma204-{from}-{to}.csv"),
+                )
+            };
+            (
+                [
+                    (header::CONTENT_TYPE, kind.to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `GET /exports/backup`: SQLite's online backup of the station's database to a temporary
+/// file (a consistent copy, taken page by page while the station writes), sent whole. An
+/// owner's.
+pub async fn backup(State(app): State<App>, headers: HeaderMap) -> Response {
+    let session = match gate(&app, &headers, "/exports").await {
+        Ok(s) => s,
+        Err(to_login) => return to_login,
+    };
+    if !session
+        .as_ref()
+        .is_some_and(|s| s.role == crate::core::account::Role::Owner)
+    {
+        return (
+            StatusCode::FORBIDDEN,
+            "a backup is downloaded by a signed-in owner",
+        )
+            .into_response();
+    }
+    let crate::store::Location::Sqlite(path) = app.settings.db.clone() else {
+        return (
+            StatusCode::NOT_FOUND,
+            "the records are in PostgreSQL: back them up with pg_dump",
+        )
+            .into_response();
+    };
+    let copied = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
+        let source = rusqlite::Connection::open_with_flags(
+            &path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| e.to_string())?;
+        let target_path = path.with_extension(format!("backup-{}", session::random_token()));
+        let result = (|| {
+            let mut target = rusqlite::Connection::open(&target_path).map_err(|e| e.to_string())?;
+            rusqlite::backup::Backup::new(&source, &mut target)
+                .and_then(|b| b.run_to_completion(256, std::time::Duration::from_millis(5), None))
+                .map_err(|e| e.to_string())?;
+            drop(target);
+            std::fs::read(&target_path).map_err(|e| e.to_string())
+        })();
+        let _ = std::fs::remove_file(&target_path);
+        result
+    })
+    .await;
+    match copied {
+        Ok(Ok(bytes)) => {
+            tracing::info!(bytes = bytes.len(), "a backup was downloaded");
+            (
+                [
+                    (header::CONTENT_TYPE, "application/vnd.sqlite3".to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"lotstation.db\"".to_string(),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Ok(Err(e)) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the backup failed: {e}"),
+        )
+            .into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }

@@ -224,6 +224,8 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
         &format!("csrf={csrf}&code={lot}"),
     );
     assert_eq!(status, 403, "a clerk confirms no recall");
+    let (status, _, _) = request(port, "GET", "/exports/backup", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 403, "a clerk downloads no backup");
 
     // the owner may; each change is journaled with the account's name
     let rosa = sign_in(port, "rosa", "lavender fields").expect("rosa signs in");
@@ -553,6 +555,40 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
         0,
         "master data changed in the console verifies"
     );
+
+    // exports for a range of days, and a consistent copy of a SQLite station
+    let (status, _, page) = request(port, "GET", "/exports", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 200, "{page}");
+    let (status, head, csv) = request(
+        port,
+        "GET",
+        "/exports/download?format=fsma204&from=2026-01-01&to=2026-12-31",
+        &[("Cookie", &cookie)],
+        "",
+    );
+    assert_eq!(status, 200, "{csv}");
+    assert!(
+        head.to_lowercase()
+            .contains("fsma204-2026-01-01-2026-12-31.csv"),
+        "{head}"
+    );
+    assert!(csv.contains(&lot), "the receipt's event: {csv}");
+    let (status, _, json) = request(
+        port,
+        "GET",
+        "/exports/download?format=epcis&from=2026-01-01&to=2026-12-31",
+        &[("Cookie", &cookie)],
+        "",
+    );
+    assert_eq!(status, 200);
+    assert!(json.contains("EPCISDocument"), "{json}");
+    let (status, _, copy) = request(port, "GET", "/exports/backup", &[("Cookie", &cookie)], "");
+    if shop.is_postgres() {
+        assert_eq!(status, 404, "PostgreSQL is backed up by its own tools");
+    } else {
+        assert_eq!(status, 200);
+        assert!(copy.starts_with("SQLite format 3"), "a SQLite database");
+    }
 
     // a real recall: a page says what it will do and whom it reaches, then the owner confirms
     let (status, _, page) = request(

@@ -52,13 +52,7 @@ pub fn export(
     if to < from {
         anyhow::bail!("--to {to} is before --from {from}");
     }
-    let location = station
-        .config
-        .station
-        .location
-        .clone()
-        .or_else(|| station.config.station.name.clone())
-        .unwrap_or_default();
+    let location = location_of(station);
     let store = Store::open_read_only(db)?;
     let (out, rows) =
         store.snapshot(|store| export_bytes(store, station, epcis, from, to, &codes))?;
@@ -100,13 +94,7 @@ pub fn export_bytes(
     let tz = &station.timezone;
     let start = from.to_zoned(tz.clone())?.timestamp();
     let end = to.tomorrow()?.to_zoned(tz.clone())?.timestamp();
-    let location = station
-        .config
-        .station
-        .location
-        .clone()
-        .or_else(|| station.config.station.name.clone())
-        .unwrap_or_default();
+    let location = location_of(station);
     let filter = store.event_filter(start.to_string(), end.to_string(), codes)?;
     let rows = store.fsma204_events(&filter, &location)?;
     let mut out = Vec::new();
@@ -124,4 +112,16 @@ pub fn export_bytes(
         crate::report::fsma::csv(&rows, &mut out)?;
     }
     Ok((out, rows.len()))
+}
+
+/// Where the station's events happen (`[station] location`, else its name): the FDA's
+/// "location description".
+fn location_of(station: &crate::config::Station) -> String {
+    station
+        .config
+        .station
+        .location
+        .clone()
+        .or_else(|| station.config.station.name.clone())
+        .unwrap_or_default()
 }

@@ -61,6 +61,29 @@ try {
   await shoot(owner, "orders");
   await owner.goto(`${base}/stock`);
   await shoot(owner, "stock");
+  // a CSV with a bad row: its line and column, nothing imported
+  await owner.goto(`${base}/import`);
+  const suppliers = owner.locator("form[action='/import/suppliers']");
+  await suppliers.locator("input[type=file]").setInputFiles({
+    name: "suppliers.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("code,name,contact,email,phone\nHIVE,Hive Wax Co,,,\n,No code,,,\n"),
+  });
+  await suppliers.locator("button").click();
+  const bad = await owner.locator("p.error").first().textContent();
+  check(bad.includes("suppliers.csv line 3"), `the bad row's line: ${bad}`);
+  console.log("IMPORT " + bad);
+  await shoot(owner, "import");
+  // a drill's package, then a real recall through its confirmation page
+  const lot = process.env.LOT;
+  const drill = await owner.request.get(`${base}/api/recall/${lot}?format=json`);
+  check(drill.ok(), `the drill: ${drill.status()}`);
+  await owner.goto(`${base}/recall/confirm?code=${lot}`);
+  check((await owner.textContent("body")).includes(`A real recall of lot ${lot} will:`), "the confirmation page");
+  await shoot(owner, "recall-confirm");
+  await owner.click("button.danger");
+  await owner.locator("text=is recalled").waitFor({ timeout: 15000 });
+  console.log("RECALLED " + lot);
   console.log("OWNER DONE");
 
   // a clerk: no item form, and a change sent anyway is refused

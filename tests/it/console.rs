@@ -693,12 +693,14 @@ fn the_console_in_a_real_browser() {
          [http]\nlisten = \"127.0.0.1:0\"\n",
     );
     let port = bench.http_address().port();
+    let lot = crate::support::receive(&mut bench, "BRAMBLE", "ITEM:LAV-EO", Some("SL-1"), "500g");
     let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).expect("mkdir");
     let out = std::process::Command::new("node")
         .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/console.mjs"))
         .arg(format!("http://127.0.0.1:{port}"))
         .arg(&shots)
+        .env("LOT", &lot)
         .output()
         .expect("node");
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -708,6 +710,7 @@ fn the_console_in_a_real_browser() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(said.contains("CLERK REFUSED 403"), "{said}");
+    assert!(said.contains(&format!("RECALLED {lot}")), "{said}");
     assert_eq!(
         shop.query_strings(
             "SELECT operator || ' ' || json_extract(body, '$.action') FROM journal WHERE kind = 'import' AND json_extract(body, '$.action') IS NOT NULL ORDER BY seq"

@@ -188,7 +188,7 @@ fn import_shop(
 
 /// What a shop import did, in words: counts, then each line left out and each order not
 /// to ship.
-fn shop_summary_text(
+pub(crate) fn shop_summary_text(
     shop: crate::shops::Shop,
     files: &str,
     summary: &crate::store::ShopImportSummary,

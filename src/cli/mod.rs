@@ -19,7 +19,7 @@ mod correct;
 mod demo;
 mod devices;
 pub(crate) mod export;
-mod import;
+pub(crate) mod import;
 mod journal;
 mod label;
 mod recall;

@@ -195,6 +195,23 @@ impl Daemon {
                 };
                 ApiReply::Done(format!("{key} deleted; journal entry {seq}"))
             }
+            ApiCommand::ImportShop {
+                shop,
+                files,
+                sha256,
+                orders,
+            } => {
+                let mut skus = crate::store::SkuMap::default();
+                for (theirs, ours) in &self.station.config.sku_map {
+                    skus.insert(theirs, ours);
+                }
+                let summary = self
+                    .store
+                    .import_shop_orders_by(shop, &files, &sha256, &orders, &skus, now, operator)?;
+                ApiReply::Done(crate::cli::import::shop_summary_text(
+                    shop, &files, &summary,
+                ))
+            }
             ApiCommand::ImportMaster { file, sha256, data } => {
                 let summary = self
                     .store

@@ -151,6 +151,13 @@ pub enum ApiCommand {
         sha256: String,
         data: Box<crate::masterdata::MasterFile>,
     },
+    /// a shop's order export uploaded in the console, parsed as `import orders --from`
+    ImportShop {
+        shop: crate::shops::Shop,
+        files: String,
+        sha256: String,
+        orders: Vec<crate::shops::ShopOrder>,
+    },
     /// an item, supplier or customer retired (or brought back) in the console
     RetireMaster {
         kind: crate::masterdata::MasterKind,

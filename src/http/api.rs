@@ -327,6 +327,7 @@ pub(super) async fn command(
         ApiCommand::Correct { .. } => actor.owner_only("a correction (void or adjust)")?,
         ApiCommand::Recall { .. } => actor.owner_only("a real recall")?,
         ApiCommand::ImportMaster { .. }
+        | ApiCommand::ImportShop { .. }
         | ApiCommand::RetireMaster { .. }
         | ApiCommand::DeleteMaster { .. } => actor.owner_only("a change of master data")?,
         _ => {}

@@ -873,6 +873,19 @@ fn import_response(
         @if let Some(said) = said { (said) }
         p { "The same files as " code { "lotstation import" } ", with the same columns and checks; a file with a bad row imports nothing and says where." }
         @if let (true, Some(s)) = (owner, session) {
+            form method="post" action="/import/shop" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(s.csrf);
+                label { "A shop's order export "
+                    select name="shop" {
+                        option value="shopify" { "Shopify" }
+                        option value="etsy" { "Etsy (both files)" }
+                        option value="woocommerce" { "WooCommerce" }
+                        option value="squarespace" { "Squarespace" }
+                    }
+                    " " input type="file" name="file" accept=".csv,text/csv" multiple required;
+                }
+                button { "Import the shop's orders" }
+            }
             @for kind in IMPORT_KINDS {
                 form method="post" action={ "/import/" (kind.name()) } enctype="multipart/form-data" {
                     input type="hidden" name="csrf" value=(s.csrf);
@@ -904,28 +917,36 @@ pub async fn import_upload(
         Ok(s) => s,
         Err(to_login) => return to_login,
     };
-    let Some(kind) = IMPORT_KINDS.into_iter().find(|k| k.name() == kind) else {
+    let master = IMPORT_KINDS.into_iter().find(|k| k.name() == kind);
+    if master.is_none() && kind != "shop" {
         return (
             StatusCode::NOT_FOUND,
-            format!("no import of {kind}: items, suppliers, customers, boms or orders"),
+            format!("no import of {kind}: items, suppliers, customers, boms, orders or shop"),
         )
             .into_response();
-    };
-    let (mut csrf, mut file) = (String::new(), None);
+    }
+    let (mut csrf, mut shop, mut files) = (String::new(), String::new(), Vec::new());
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) => match field.name() {
-                Some("csrf") => {
-                    csrf = field
+                Some(text @ ("csrf" | "shop")) => {
+                    let is_csrf = text == "csrf";
+                    let value = field
                         .bytes()
                         .await
                         .map(|b| String::from_utf8_lossy(&b).into_owned())
-                        .unwrap_or_default()
+                        .unwrap_or_default();
+                    if is_csrf {
+                        csrf = value;
+                    } else {
+                        shop = value;
+                    }
                 }
                 Some("file") => {
                     let name = field.file_name().unwrap_or("upload.csv").to_string();
                     match field.bytes().await {
-                        Ok(bytes) => file = Some((name, bytes)),
+                        Ok(bytes) if !bytes.is_empty() => files.push((name, bytes)),
+                        Ok(_) => {}
                         Err(e) => {
                             return (
                                 StatusCode::BAD_REQUEST,
@@ -948,7 +969,10 @@ pub async fn import_upload(
         Ok(actor) => actor,
         Err(refused) => return refused.into_response(),
     };
-    let Some((name, bytes)) = file else {
+    let Some(kind) = master else {
+        return import_shop_upload(&app, session.as_ref(), &actor, &shop, files).await;
+    };
+    let Some((name, bytes)) = files.into_iter().next() else {
         let said = html! { p.error { "choose a file to import" } };
         return import_response(
             session.as_ref(),
@@ -1568,5 +1592,65 @@ pub async fn backup(State(app): State<App>, headers: HeaderMap) -> Response {
         )
             .into_response(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+/// A shop's order export uploaded (one file, or Etsy's two), read as `lotstation import
+/// orders --from SHOP` reads it, with the config's `[sku_map]`.
+async fn import_shop_upload(
+    app: &App,
+    session: Option<&Session>,
+    actor: &super::Actor,
+    shop: &str,
+    files: Vec<(String, bytes::Bytes)>,
+) -> Response {
+    let refuse = |said: String| {
+        let said = html! { p.error { (said) } p { "Nothing was imported." } };
+        import_response(session, Some(said), StatusCode::UNPROCESSABLE_ENTITY)
+    };
+    let Some(shop) = crate::shops::Shop::from_name(shop).filter(|s| *s != crate::shops::Shop::Ours)
+    else {
+        return refuse(format!(
+            "which shop is the export from: shopify, etsy, woocommerce or squarespace (not {shop:?})"
+        ));
+    };
+    if files.is_empty() {
+        return refuse("choose the shop's export file (Etsy: both of its files)".into());
+    }
+    let mut host = crate::core::host::InMemory::default();
+    let mut paths = Vec::new();
+    let mut all = Vec::new();
+    for (name, bytes) in &files {
+        let name = std::path::Path::new(name)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "export.csv".into());
+        host = host.with_bytes(&name, bytes);
+        paths.push(std::path::PathBuf::from(name));
+        all.extend_from_slice(bytes);
+    }
+    let path_refs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
+    let orders = match crate::shops::read(&host, shop, &path_refs, &app.settings.station.timezone) {
+        Ok(orders) => orders,
+        Err(e) => return refuse(e.to_string()),
+    };
+    let names = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let asked = crate::events::ApiCommand::ImportShop {
+        shop,
+        files: names,
+        sha256: crate::store::sha256_hex(&all),
+        orders,
+    };
+    match super::api::command(app, asked, actor).await {
+        Ok(crate::events::ApiReply::Done(message)) => {
+            let said = html! { @for line in message.lines() { p { (line) } } };
+            import_response(session, Some(said), StatusCode::OK)
+        }
+        Ok(_) => import_response(session, None, StatusCode::OK),
+        Err(e) => refuse(e.message.clone()),
     }
 }

@@ -590,6 +590,42 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
         assert!(copy.starts_with("SQLite format 3"), "a SQLite database");
     }
 
+    // a shop's order export, as `import orders --from shopify` reads it
+    let export =
+        std::fs::read_to_string(crate::support::fixture("shops/shopify_orders_export.csv"))
+            .expect("fixture");
+    let boundary = "lotstationboundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"shop\"\r\n\r\nshopify\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"orders_export.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{export}\r\n--{boundary}--\r\n"
+    );
+    let (status, _, page) = request(
+        port,
+        "POST",
+        "/import/shop",
+        &[
+            (
+                "Content-Type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            ),
+            ("Cookie", &cookie),
+        ],
+        &body,
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("imported Shopify orders from orders_export.csv: 3 orders"),
+        "{page}"
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT operator FROM journal WHERE kind = 'import' ORDER BY seq DESC LIMIT 1"
+        ),
+        ["rosa"]
+    );
+
     // a real recall: a page says what it will do and whom it reaches, then the owner confirms
     let (status, _, page) = request(
         port,

@@ -123,6 +123,21 @@ impl Store {
         skus: &SkuMap,
         at: jiff::Timestamp,
     ) -> Result<ShopImportSummary, StoreError> {
+        self.import_shop_orders_by(shop, files, content_sha256, orders, skus, at, None)
+    }
+
+    /// `import_shop_orders`, journaled as `operator`'s (a console account).
+    #[allow(clippy::too_many_arguments)]
+    pub fn import_shop_orders_by(
+        &mut self,
+        shop: Shop,
+        files: &str,
+        content_sha256: &str,
+        orders: &[ShopOrder],
+        skus: &SkuMap,
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<ShopImportSummary, StoreError> {
         let tx = self.begin()?;
         let planned = match shop_plan::plan(shop, orders, skus, &mut Records { db: tx.db }) {
             Ok(planned) => planned,
@@ -164,7 +179,7 @@ impl Store {
             "tables_sha256": orders_sha256,
             "digests": { MasterKind::Customers.name(): customers_sha256 },
         });
-        tx.commit_import(at, &body, None)?;
+        tx.commit_import(at, &body, operator)?;
         summary.journaled = true;
         Ok(summary)
     }

@@ -123,6 +123,31 @@ fn render(
     }
 }
 
+/// How many barcodes the label has at `dpi` on `stock`: the barcode fields of its ZPL
+/// (`^BC`, `^BX`, `^BQ`), the same marks every language draws.
+fn symbols(shop: &Shop, kind: &str, code: &str, stock: &str, dpi: &str) -> usize {
+    let path = shop.path(&format!("{kind}-{stock}-{dpi}-count.zpl"));
+    shop.cli_ok(&[
+        "label",
+        "render",
+        kind,
+        code,
+        "--stock",
+        stock,
+        "--format",
+        "zpl",
+        "--dpi",
+        dpi,
+        "-o",
+        path.to_str().expect("utf8"),
+    ]);
+    let zpl = std::fs::read_to_string(&path).expect("zpl");
+    ["^BC", "^BX", "^BQ"]
+        .iter()
+        .map(|f| zpl.matches(f).count())
+        .sum()
+}
+
 /// A word as `pdftotext -bbox` places it: its box in points and its text.
 #[derive(Debug)]
 struct Word {
@@ -271,7 +296,7 @@ fn biip_gtins(python: &str, element_strings: &[Vec<u8>]) -> Vec<String> {
 fn every_kind_fits_every_stock_in_every_script() {
     let Some(python) = python() else { return };
     let (shop, labels) = long_names_shop();
-    let mut pictures: Vec<(String, String, PathBuf)> = Vec::new();
+    let mut pictures: Vec<(String, String, PathBuf, usize)> = Vec::new();
     let mut refused = Vec::new();
     for (stock, ql) in STOCKS {
         for (kind, code, name) in &labels {
@@ -312,7 +337,9 @@ fn every_kind_fits_every_stock_in_every_script() {
                 "{what}: {}",
                 String::from_utf8_lossy(&out.stderr)
             );
-            pictures.push((what.clone(), code.clone(), png));
+            // how many symbols the label has at this resolution: its ZPL's barcode fields
+            let drawn = symbols(&shop, kind, code, stock, dpi);
+            pictures.push((what.clone(), code.clone(), png, drawn));
             if ql {
                 let job = render(&shop, kind, code, stock, "brother-ql")
                     .unwrap_or_else(|e| panic!("{what} as Brother QL raster: {e}"));
@@ -334,6 +361,7 @@ fn every_kind_fits_every_stock_in_every_script() {
                     format!("{what} (QL raster)"),
                     code.clone(),
                     dir.join("label0001.png"),
+                    drawn,
                 ));
             } else {
                 let zpl = std::fs::read(
@@ -353,7 +381,7 @@ fn every_kind_fits_every_stock_in_every_script() {
                 }
                 let zpng = shop.path(&format!("{kind}-{stock}-zpl.png"));
                 zpl_to_png(&zpl, &zpng);
-                pictures.push((format!("{what} (ZPL)"), code.clone(), zpng));
+                pictures.push((format!("{what} (ZPL)"), code.clone(), zpng, drawn));
                 let tspl = std::fs::read(
                     render(&shop, kind, code, stock, "tspl").expect("tspl renders where pdf does"),
                 )
@@ -367,16 +395,21 @@ fn every_kind_fits_every_stock_in_every_script() {
                     .status()
                     .expect("python");
                 assert!(converted.success());
-                pictures.push((format!("{what} (TSPL)"), code.clone(), png));
+                pictures.push((format!("{what} (TSPL)"), code.clone(), png, drawn));
             }
         }
     }
     // every picture's barcodes: the code itself in Code 128, and each GS1 symbol read by biip
-    let images: Vec<PathBuf> = pictures.iter().map(|(_, _, p)| p.clone()).collect();
+    let images: Vec<PathBuf> = pictures.iter().map(|(_, _, p, _)| p.clone()).collect();
     let decoded = decode_all(&python, &images);
     let mut gs1 = Vec::new();
-    for (what, code, png) in &pictures {
+    for (what, code, png, drawn) in &pictures {
         let found = &decoded[png];
+        assert_eq!(
+            found.len(),
+            *drawn,
+            "{what}: every symbol drawn decodes: {found:#?}"
+        );
         let scan_code = code.split('/').next().unwrap_or(code);
         let plain: Vec<&str> = found
             .iter()

@@ -100,11 +100,24 @@ fn render(
     stock: &str,
     format: &str,
 ) -> Result<PathBuf, String> {
+    render_at(shop, kind, code, stock, format, None)
+}
+
+/// `render`, at a resolution of its own (`--dpi`) where one is given.
+fn render_at(
+    shop: &Shop,
+    kind: &str,
+    code: &str,
+    stock: &str,
+    format: &str,
+    dpi: Option<&str>,
+) -> Result<PathBuf, String> {
     let path = shop.path(&format!(
-        "{kind}-{}-{stock}.{format}",
-        code.replace('/', "_")
+        "{kind}-{}-{stock}-{}.{format}",
+        code.replace('/', "_"),
+        dpi.unwrap_or("default")
     ));
-    let out = shop.cli(&[
+    let mut args = vec![
         "label",
         "render",
         kind,
@@ -115,7 +128,11 @@ fn render(
         format,
         "-o",
         path.to_str().expect("utf8"),
-    ]);
+    ];
+    if let Some(dpi) = dpi {
+        args.extend(["--dpi", dpi]);
+    }
+    let out = shop.cli(&args);
     if out.status.success() {
         Ok(path)
     } else {
@@ -126,21 +143,7 @@ fn render(
 /// How many barcodes the label has at `dpi` on `stock`: the barcode fields of its ZPL
 /// (`^BC`, `^BX`, `^BQ`), the same marks every language draws.
 fn symbols(shop: &Shop, kind: &str, code: &str, stock: &str, dpi: &str) -> usize {
-    let path = shop.path(&format!("{kind}-{stock}-{dpi}-count.zpl"));
-    shop.cli_ok(&[
-        "label",
-        "render",
-        kind,
-        code,
-        "--stock",
-        stock,
-        "--format",
-        "zpl",
-        "--dpi",
-        dpi,
-        "-o",
-        path.to_str().expect("utf8"),
-    ]);
+    let path = render_at(shop, kind, code, stock, "zpl", Some(dpi)).expect("zpl");
     let zpl = std::fs::read_to_string(&path).expect("zpl");
     ["^BC", "^BX", "^BQ"]
         .iter()

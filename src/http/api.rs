@@ -769,6 +769,37 @@ pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
     let entries = "lotstation_journal_entries";
     family(&mut out, entries, "gauge", "Entries in the journal.");
     sample(&mut out, entries, &[], m.journal_entries);
+    // items whose stock on hand is below their reorder point (a query: left out when the
+    // database cannot be read, as its up gauge says)
+    let today = crate::clock::now()
+        .to_zoned(app.settings.station.timezone.clone())
+        .date();
+    let low = read(&app, move |store| {
+        let mut on_hand: std::collections::HashMap<String, i64> = Default::default();
+        for row in store.stock(None, today, false)? {
+            *on_hand.entry(row.item_sku).or_default() += row.quantity.base;
+        }
+        Ok(store
+            .items_list()?
+            .iter()
+            .filter(|i| {
+                i.retired_at.is_none()
+                    && i.reorder_point
+                        .is_some_and(|p| on_hand.get(&i.sku).copied().unwrap_or(0) < p)
+            })
+            .count())
+    })
+    .await;
+    if let Ok(low) = low {
+        let name = "lotstation_items_below_reorder_point";
+        family(
+            &mut out,
+            name,
+            "gauge",
+            "Items whose stock on hand is below their reorder point.",
+        );
+        sample(&mut out, name, &[], low);
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -60,6 +60,7 @@ form.inline { display: inline; margin: 0 4px; } table { border-collapse: collaps
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #ddd; }
 .scroll { overflow-x: auto; max-width: 100%; }
 .hold, .quarantine, .recalled, .expired { color: #c40d1e; font-weight: 700; } .available { color: #0a7d28; }
+tr.low td { background: #fff4d6; font-weight: 700; }
 button.danger { background: #c40d1e; color: #fff; border: 0; padding: 10px 16px; font-weight: 700; }";
 
 #[derive(Debug, serde::Deserialize)]
@@ -318,7 +319,10 @@ async fn items_response(
                     td { (item.gtin) }
                     td { @if !item.shelf_life_days.is_empty() { (item.shelf_life_days) " days" } }
                     td { (item.net_content) }
-                    td { (on_hand_text(on_hand.get(item.sku.as_str()).copied(), &item.unit)) }
+                    td {
+                        (on_hand_text(on_hand.get(item.sku.as_str()).copied(), &item.unit))
+                        @if item.reorder_point.is_some() { " (reorder at " (reorder_text(item)) ")" }
+                    }
                     td {
                         @if item.retired_at.is_some() { "retired " }
                         @if let (true, Some(s)) = (owner, session) {
@@ -364,6 +368,15 @@ async fn items_response(
         .into_response()
 }
 
+/// An item's reorder point as items.csv writes it (`1.5 kg`), or "".
+fn reorder_text(item: &crate::store::ItemRow) -> String {
+    let unit = crate::core::codes::Unit::parse_item_unit(&item.unit)
+        .unwrap_or(crate::core::codes::Unit::Each);
+    item.reorder_point
+        .map(|b| crate::core::codes::Quantity::from_base(b).display_in(unit))
+        .unwrap_or_default()
+}
+
 fn on_hand_text(base: Option<i64>, unit: &str) -> String {
     let unit =
         crate::core::codes::Unit::parse_item_unit(unit).unwrap_or(crate::core::codes::Unit::Each);
@@ -385,6 +398,7 @@ pub async fn items_csv(State(app): State<App>, headers: HeaderMap) -> Response {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(item_columns());
     for i in items {
+        let reorder = reorder_text(&i);
         let _ = w.write_record([
             &i.sku,
             &i.name,
@@ -395,6 +409,7 @@ pub async fn items_csv(State(app): State<App>, headers: HeaderMap) -> Response {
             &i.shelf_life_days,
             &i.net_content,
             &i.pao_months,
+            &reorder,
         ]);
     }
     let bytes = w.into_inner().unwrap_or_default();
@@ -1303,7 +1318,19 @@ pub async fn stock_page(
             None => totals.push((r.item_sku.as_str(), r.quantity.base, r.unit)),
         }
     }
+    // an item with a reorder point shows even with nothing on hand
+    for item in items.iter().filter(|i| i.reorder_point.is_some()) {
+        if !totals.iter().any(|(sku, _, _)| *sku == item.sku) {
+            let unit = crate::core::codes::Unit::parse_item_unit(&item.unit)
+                .unwrap_or(crate::core::codes::Unit::Each);
+            totals.push((item.sku.as_str(), 0, unit));
+        }
+    }
     totals.sort_by_key(|t| t.0);
+    let reorder: std::collections::HashMap<&str, i64> = items
+        .iter()
+        .filter_map(|i| Some((i.sku.as_str(), i.reorder_point?)))
+        .collect();
     let name = |sku: &str| names.get(sku).copied().unwrap_or("");
     let body = html! {
         @if let Some(done) = &query.done { p { (done) } }
@@ -1319,9 +1346,15 @@ pub async fn stock_page(
         }
         h2 { "By item" }
         div.scroll { table {
-            tr { th { "item" } th { "on hand" } }
+            tr { th { "item" } th { "on hand" } th { "reorder at" } }
             @for (sku, base, unit) in &totals {
-                tr { td { (name(sku)) " (" (sku) ")" } td { (crate::core::codes::Quantity::from_base(*base).for_people(*unit)) } }
+                @let point = reorder.get(sku).copied();
+                @let low = point.is_some_and(|p| *base < p);
+                tr class=[low.then_some("low")] {
+                    td { (name(sku)) " (" (sku) ")" }
+                    td { (crate::core::codes::Quantity::from_base(*base).for_people(*unit)) @if low { " LOW" } }
+                    td { @if let Some(p) = point { (crate::core::codes::Quantity::from_base(p).for_people(*unit)) } }
+                }
             }
         } }
         h2 { "Lots and batches" }

@@ -410,6 +410,33 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
         "master data changed in the console verifies"
     );
 
+    // a reorder point: the stock page marks the item low, /metrics counts it
+    let (status, _, _) = request(
+        port,
+        "POST",
+        "/items",
+        &posted,
+        &form("sku=LYE&name=Sodium+hydroxide&kind=material&unit=g&reorder_point=2+kg"),
+    );
+    assert_eq!(status, 303);
+    let (_, _, page) = request(port, "GET", "/stock", &[("Cookie", &cookie)], "");
+    assert!(
+        page.contains(
+            "<tr class=\"low\"><td>Sodium hydroxide (LYE)</td><td>0 g LOW</td><td>2000 g</td>"
+        ),
+        "{page}"
+    );
+    let (_, _, metrics) = request(port, "GET", "/metrics", &[], "");
+    assert!(
+        metrics.contains("lotstation_items_below_reorder_point 1"),
+        "{metrics}"
+    );
+    let (_, _, csv) = request(port, "GET", "/items.csv", &[("Cookie", &cookie)], "");
+    assert!(
+        csv.contains("LYE,Sodium hydroxide,material,g,,,,,,2000 g"),
+        "{csv}"
+    );
+
     // orders: listed with the customer's name and where each stands; one order's page
     let (status, _, page) = request(port, "GET", "/orders", &[("Cookie", &cookie)], "");
     assert_eq!(status, 200);

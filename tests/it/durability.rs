@@ -462,7 +462,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
         sql.execute("ALTER TABLE corrections DROP CONSTRAINT corrections_target_kind_check")
             .expect("schema 3 corrections");
         sql.execute(
-            "ALTER TABLE items DROP COLUMN net_content, DROP COLUMN pao_months, DROP COLUMN retired_at",
+            "ALTER TABLE items DROP COLUMN net_content, DROP COLUMN pao_months, DROP COLUMN retired_at, DROP COLUMN reorder_point",
         )
             .expect("schema 3 items");
         sql.execute("DROP TABLE users").expect("schema 3 accounts");
@@ -503,6 +503,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
              ALTER TABLE items DROP COLUMN net_content;
              ALTER TABLE items DROP COLUMN pao_months;
              ALTER TABLE items DROP COLUMN retired_at;
+             ALTER TABLE items DROP COLUMN reorder_point;
              DROP TABLE users;
              DROP INDEX lots_item_received;
              CREATE INDEX lots_item ON lots(item_sku);
@@ -529,7 +530,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             0
         );
     } else {
-        assert_eq!(shop.query_i64("PRAGMA user_version"), 19);
+        assert_eq!(shop.query_i64("PRAGMA user_version"), 20);
         assert_eq!(
             shop.query_i64(
                 "SELECT COUNT(*) FROM pragma_index_list('journal') WHERE \"unique\" = 1"

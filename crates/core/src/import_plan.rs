@@ -418,6 +418,7 @@ mod tests {
             shelf_life_days: None,
             net_content: None,
             pao_months: None,
+            reorder_point: None,
         }
     }
 

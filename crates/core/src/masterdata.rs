@@ -76,6 +76,7 @@ impl MasterKind {
                 "shelf_life_days",
                 "net_content",
                 "pao_months",
+                "reorder_point",
             ],
             MasterKind::Suppliers => &["code", "name", "contact", "email", "phone", "address"],
             MasterKind::Customers => &["code", "name", "email", "phone", "address"],
@@ -106,6 +107,9 @@ pub struct ItemRow {
     /// a cosmetic's period after opening, in months (optional column): the open-jar
     /// symbol (`12M`) on its batch and pack labels
     pub pao_months: Option<u32>,
+    /// the stock on hand below which the item is reordered, in base units (optional
+    /// column, in the item's unit or with its own: `5 kg`)
+    pub reorder_point: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -570,6 +574,14 @@ pub fn parse(host: &dyn Host, kind: MasterKind, path: &Path) -> Result<MasterFil
                             })
                     })
                     .transpose()?;
+                let reorder_point = row
+                    .optional("reorder_point")
+                    .map(|text| {
+                        crate::codes::Quantity::parse_for(&text, unit)
+                            .map(|q| q.base)
+                            .map_err(|e| row.error("reorder_point", e.to_string()))
+                    })
+                    .transpose()?;
                 let lot_prefix = row.optional("lot_prefix");
                 if let Some(prefix) = &lot_prefix
                     && !prefix
@@ -592,6 +604,7 @@ pub fn parse(host: &dyn Host, kind: MasterKind, path: &Path) -> Result<MasterFil
                     shelf_life_days,
                     net_content,
                     pao_months,
+                    reorder_point,
                 })
             },
         )

@@ -166,15 +166,16 @@ fn write_master(db: &Db, write: &Write<'_>, given: &Given) -> Result<(), StoreEr
     match write {
         Write::Item(row) => {
             db.execute(
-                "INSERT INTO items (sku, name, kind, unit, lot_prefix, gtin, shelf_life_days, net_content, pao_months)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $13)
+                "INSERT INTO items (sku, name, kind, unit, lot_prefix, gtin, shelf_life_days, net_content, pao_months, reorder_point)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $13, $15)
                  ON CONFLICT(sku) DO UPDATE SET name = excluded.name, kind = excluded.kind,
                    unit = excluded.unit,
                    lot_prefix = CASE WHEN $9 = 1 THEN excluded.lot_prefix ELSE items.lot_prefix END,
                    gtin = CASE WHEN $10 = 1 THEN excluded.gtin ELSE items.gtin END,
                    shelf_life_days = CASE WHEN $11 = 1 THEN excluded.shelf_life_days ELSE items.shelf_life_days END,
                    net_content = CASE WHEN $12 = 1 THEN excluded.net_content ELSE items.net_content END,
-                   pao_months = CASE WHEN $14 = 1 THEN excluded.pao_months ELSE items.pao_months END",
+                   pao_months = CASE WHEN $14 = 1 THEN excluded.pao_months ELSE items.pao_months END,
+                   reorder_point = CASE WHEN $16 = 1 THEN excluded.reorder_point ELSE items.reorder_point END",
                 params![
                     row.sku,
                     row.name,
@@ -192,7 +193,9 @@ fn write_master(db: &Db, write: &Write<'_>, given: &Given) -> Result<(), StoreEr
                     given.has("shelf_life_days"),
                     given.has("net_content"),
                     row.pao_months.map(i64::from),
-                    given.has("pao_months")
+                    given.has("pao_months"),
+                    row.reorder_point,
+                    given.has("reorder_point")
                 ],
             )?;
         }

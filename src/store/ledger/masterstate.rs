@@ -33,6 +33,11 @@ fn tables(kind: MasterKind) -> &'static [(&'static str, usize)] {
                 "SELECT CAST(sku AS TEXT), retired_at FROM items WHERE retired_at IS NOT NULL",
                 2,
             ),
+            // reorder points
+            (
+                "SELECT CAST(sku AS TEXT), CAST(reorder_point AS TEXT) FROM items WHERE reorder_point IS NOT NULL",
+                2,
+            ),
         ],
         MasterKind::Suppliers => &[
             (

@@ -15,6 +15,8 @@ pub struct ItemRow {
     pub shelf_life_days: String,
     pub net_content: String,
     pub pao_months: String,
+    /// the stock below which it is reordered, in base units
+    pub reorder_point: Option<i64>,
     /// when the owner retired it, if they did
     pub retired_at: Option<String>,
 }
@@ -26,7 +28,7 @@ impl Store {
         let number = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
         Ok(self.db.rows(
             "SELECT sku, name, kind, unit, lot_prefix, gtin, shelf_life_days, net_content, pao_months,
-                    retired_at
+                    retired_at, reorder_point
              FROM items ORDER BY sku",
             params![],
             |r| {
@@ -41,6 +43,7 @@ impl Store {
                     net_content: text(r.get(7)?),
                     pao_months: number(r.get(8)?),
                     retired_at: r.get(9)?,
+                    reorder_point: r.get(10)?,
                 })
             },
         )?)

@@ -384,6 +384,10 @@ ALTER TABLE items ADD COLUMN retired_at TEXT;
 ALTER TABLE suppliers ADD COLUMN retired_at TEXT;
 ALTER TABLE customers ADD COLUMN retired_at TEXT;
 "#,
+    // 20: the stock below which an item is reordered (base units)
+    r#"
+ALTER TABLE items ADD COLUMN reorder_point INTEGER;
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a

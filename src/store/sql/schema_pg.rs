@@ -358,6 +358,10 @@ ALTER TABLE items ADD COLUMN retired_at TXT;
 ALTER TABLE suppliers ADD COLUMN retired_at TXT;
 ALTER TABLE customers ADD COLUMN retired_at TXT;
 "#,
+    // 17: an item's reorder point, as SQLite's 20
+    r#"
+ALTER TABLE items ADD COLUMN reorder_point BIGINT;
+"#,
 ];
 
 /// Append-only tables made after migration 1, each with its triggers in its own migration.

@@ -177,12 +177,16 @@ impl Daemon {
                     crate::masterdata::MasterKind::Items => {
                         self.store.retire_item(&key, retire, now, operator)?
                     }
+                    crate::masterdata::MasterKind::Boms => {
+                        self.store.retire_recipe(&key, retire, now, operator)?
+                    }
                     other => self
                         .store
                         .retire_party(other, &key, retire, now, operator)?,
                 };
                 ApiReply::Done(format!(
-                    "{key} {}; journal entry {seq}",
+                    "{} {}; journal entry {seq}",
+                    master_name(kind, &key),
                     if retire { "retired" } else { "brought back" }
                 ))
             }
@@ -191,9 +195,15 @@ impl Daemon {
                     crate::masterdata::MasterKind::Items => {
                         self.store.delete_item(&key, now, operator)?
                     }
+                    crate::masterdata::MasterKind::Boms => {
+                        self.store.delete_recipe(&key, now, operator)?
+                    }
                     other => self.store.delete_party(other, &key, now, operator)?,
                 };
-                ApiReply::Done(format!("{key} deleted; journal entry {seq}"))
+                ApiReply::Done(format!(
+                    "{} deleted; journal entry {seq}",
+                    master_name(kind, &key)
+                ))
             }
             ApiCommand::ImportShop {
                 shop,
@@ -240,5 +250,13 @@ impl From<crate::store::StoreError> for CommandError {
             StoreError::Refused(message) => CommandError::Invalid(message),
             other => CommandError::Unavailable(other.to_string()),
         }
+    }
+}
+
+/// What a console change of master data names: the key, or "the recipe of" a product.
+fn master_name(kind: crate::masterdata::MasterKind, key: &str) -> String {
+    match kind {
+        crate::masterdata::MasterKind::Boms => format!("the recipe of {key}"),
+        _ => key.to_string(),
     }
 }

@@ -33,7 +33,7 @@ pub fn layout(title: &str, session: Option<&Session>, body: Markup) -> Markup {
                 nav {
                     a href="/" { "benches" } " · " a href="/trace" { "trace" } " · "
                     a href="/recall" { "recall" } " · " a href="/stock" { "stock" } " · "
-                    a href="/items" { "items" } " · " a href="/suppliers" { "suppliers" } " · "
+                    a href="/items" { "items" } " · " a href="/recipes" { "recipes" } " · " a href="/suppliers" { "suppliers" } " · "
                     a href="/customers" { "customers" } " · " a href="/orders" { "orders" } " · "
                     a href="/import" { "import" } " · " a href="/exports" { "exports" } " · "
                     a href="/complaints" { "complaints" }
@@ -77,11 +77,42 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// The sign-in form, with a token doubled in a cookie (there is no session yet to keep it).
-pub async fn login_page(Query(query): Query<Next>) -> Response {
-    login_form(&safe_next(query.next.as_deref()), None, StatusCode::OK)
+pub async fn login_page(headers: HeaderMap, Query(query): Query<Next>) -> Response {
+    login_form(
+        &headers,
+        &safe_next(query.next.as_deref()),
+        None,
+        StatusCode::OK,
+    )
 }
 
-fn login_form(next: &str, error: Option<&str>, status: StatusCode) -> Response {
+/// `; Secure` when the browser reached the station over TLS: through a proxy in front of it
+/// that says so (`X-Forwarded-Proto: https`, or `Forwarded: …proto=https`). A client that
+/// claims it falsely only makes its own cookie stricter.
+fn secure(headers: &HeaderMap) -> &'static str {
+    let said = |name: &str| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| {
+                let v = v.to_ascii_lowercase();
+                v.trim() == "https" || v.split([';', ',']).any(|p| p.trim() == "proto=https")
+            })
+    };
+    if said("x-forwarded-proto") || said("forwarded") {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+fn login_form(
+    headers: &HeaderMap,
+    next: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
     let token = session::random_token();
     let page = layout(
         "Sign in",
@@ -99,7 +130,8 @@ fn login_form(next: &str, error: Option<&str>, status: StatusCode) -> Response {
     );
     let mut response = (status, axum::response::Html(page.into_string())).into_response();
     if let Ok(cookie) = HeaderValue::from_str(&format!(
-        "{LOGIN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/login; Max-Age=3600"
+        "{LOGIN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/login; Max-Age=3600{}",
+        secure(headers)
     )) {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
@@ -126,6 +158,7 @@ pub async fn login(
     let doubled = session::cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
     if doubled.is_empty() || !super::constant_time_eq(doubled.as_bytes(), form.csrf.as_bytes()) {
         return login_form(
+            &headers,
             &next,
             Some("the form was stale: sign in again"),
             StatusCode::FORBIDDEN,
@@ -136,6 +169,7 @@ pub async fn login(
     if let Some(wait) = app.sessions.blocked(&name, &address, Instant::now()) {
         let minutes = wait.as_secs().div_ceil(60).max(1);
         return login_form(
+            &headers,
             &next,
             Some(&format!(
                 "too many failed sign-ins: try again in {minutes} minute{}",
@@ -161,6 +195,7 @@ pub async fn login(
         app.sessions.failed(&name, &address, Instant::now());
         tracing::warn!(name = %name, address = %address, "a sign-in failed");
         return login_form(
+            &headers,
             &next,
             Some("that name and password do not match an account"),
             StatusCode::UNAUTHORIZED,
@@ -171,8 +206,14 @@ pub async fn login(
     let mut response = Redirect::to(&next).into_response();
     let seconds = app.sessions.length.as_secs();
     for cookie in [
-        format!("{COOKIE}={key}; HttpOnly; SameSite=Strict; Path=/; Max-Age={seconds}"),
-        format!("{LOGIN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/login; Max-Age=0"),
+        format!(
+            "{COOKIE}={key}; HttpOnly; SameSite=Strict; Path=/; Max-Age={seconds}{}",
+            secure(&headers)
+        ),
+        format!(
+            "{LOGIN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/login; Max-Age=0{}",
+            secure(&headers)
+        ),
     ] {
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(header::SET_COOKIE, value);
@@ -206,7 +247,8 @@ pub async fn logout(
     }
     let mut response = Redirect::to("/login").into_response();
     if let Ok(value) = HeaderValue::from_str(&format!(
-        "{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"
+        "{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
+        secure(&headers)
     )) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
@@ -458,7 +500,7 @@ pub async fn save_item(
 
 /// Why a console form's row was not imported: refused outright (no owner, a stale form),
 /// or the importer's words with the fields as they were filled in.
-enum FormRefused {
+pub(super) enum FormRefused {
     Refused((StatusCode, String)),
     Said(String, Vec<(String, String)>),
 }
@@ -510,7 +552,7 @@ pub struct ItemAction {
 
 /// The signed-in owner behind a console form (its token checked), or the answer that
 /// refuses it.
-fn owner_of_form(
+pub(super) fn owner_of_form(
     session: Option<&Session>,
     csrf: &str,
 ) -> Result<super::Actor, (StatusCode, String)> {
@@ -535,6 +577,73 @@ fn owner_of_form(
         .owner_only("a change of master data")
         .map_err(|e| (e.status, e.message))?;
     Ok(actor)
+}
+
+/// A console form's gate and sender at once: the page's sign-in redirect, or a refusal of
+/// the sender (`form_actor`), as the response.
+pub(super) async fn form_sender(
+    app: &App,
+    headers: &HeaderMap,
+    path: &str,
+    csrf: Option<&str>,
+    token: Option<&str>,
+) -> Result<super::Actor, Response> {
+    let session = gate(app, headers, path).await?;
+    form_actor(app, session.as_ref(), csrf, token).map_err(IntoResponse::into_response)
+}
+
+/// Back to `page` with what the station said of a change: `?done=…` or `?error=…`.
+pub(super) fn said_back(
+    page: &str,
+    said: Result<crate::events::ApiReply, super::ApiError>,
+) -> Response {
+    let (key, text) = match said {
+        Ok(crate::events::ApiReply::Done(message)) => ("done", message),
+        Ok(_) => ("done", "done".to_string()),
+        Err(e) => ("error", e.message),
+    };
+    Redirect::to(&format!("{page}?{key}={}", super::pages::urlencode(&text))).into_response()
+}
+
+/// Who sends a console form that a clerk may send too (a hold, a complaint, a print): the
+/// signed-in account (its form token checked), or, on a station without accounts, whoever
+/// typed the station's token into the form.
+pub(super) fn form_actor(
+    app: &App,
+    session: Option<&Session>,
+    csrf: Option<&str>,
+    token: Option<&str>,
+) -> Result<super::Actor, (StatusCode, String)> {
+    if let Some(s) = session {
+        if !super::constant_time_eq(csrf.unwrap_or("").as_bytes(), s.csrf.as_bytes()) {
+            return Err((
+                StatusCode::FORBIDDEN,
+                "the page's form token is stale: reload it".into(),
+            ));
+        }
+        return Ok(super::Actor {
+            name: s.name.clone(),
+            role: s.role,
+        });
+    }
+    match (&app.settings.token, token.map(str::trim)) {
+        (Some(expected), Some(given))
+            if super::constant_time_eq(given.as_bytes(), expected.as_bytes()) =>
+        {
+            Ok(super::Actor {
+                name: "http".into(),
+                role: crate::core::account::Role::Owner,
+            })
+        }
+        (Some(_), Some(given)) if !given.is_empty() => {
+            Err((StatusCode::UNAUTHORIZED, "wrong token".into()))
+        }
+        _ => Err((
+            StatusCode::FORBIDDEN,
+            "sign in to change anything here (an owner adds accounts with lotstation user add), or type the station's token"
+                .into(),
+        )),
+    }
 }
 
 /// `POST /items/retire` (`sku`, `retire` = yes|no) and `POST /items/delete` (`sku`).
@@ -588,7 +697,7 @@ async fn item_action(app: App, headers: HeaderMap, form: ItemAction, delete: boo
 
 /// Retires (`retire` yes|no) or deletes an item, supplier or customer for the signed-in
 /// owner, through the station.
-async fn master_action(
+pub(super) async fn master_action(
     app: &App,
     session: Option<&Session>,
     kind: crate::masterdata::MasterKind,

@@ -7,6 +7,8 @@ mod api;
 mod console;
 mod guard;
 mod pages;
+mod recipes;
+mod records;
 pub mod session;
 
 use std::sync::Arc;
@@ -268,7 +270,10 @@ pub async fn serve(
             "/api/complaints",
             get(api::complaints).post(api::add_complaint),
         )
-        .route("/complaints", get(pages::complaints_page))
+        .route(
+            "/complaints",
+            get(pages::complaints_page).post(pages::add_complaint),
+        )
         .route("/api/release", post(api::release))
         .route("/api/void", post(api::void))
         .route("/api/print", post(api::print))
@@ -281,6 +286,22 @@ pub async fn serve(
         .route("/items/retire", post(console::retire_item))
         .route("/items/delete", post(console::delete_item))
         .route("/orders", get(console::orders_page))
+        .route(
+            "/recipes",
+            get(recipes::recipes_page).post(recipes::save_recipe),
+        )
+        .route("/recipes.csv", get(recipes::recipes_csv))
+        .route("/recipes/retire", post(recipes::retire_recipe))
+        .route("/recipes/delete", post(recipes::delete_recipe))
+        .route("/backup", get(console::backup))
+        .route("/lot/{code}", get(records::record_page))
+        .route("/batch/{code}", get(records::record_page))
+        .route("/shipment/{code}", get(records::record_page))
+        .route(
+            "/{kind}/{code}/{action}",
+            get(records::confirm_page).post(records::confirm),
+        )
+        .route("/record/print", post(records::print))
         .route(
             "/{party}",
             get(console::parties_page).post(console::save_party),

@@ -14,7 +14,7 @@ pub use ledger::migrate::Migrated;
 pub use ledger::shop_orders::{ShopImportSummary, SkippedLine, SkuMap};
 pub use ledger::witness;
 pub use queries::compliance::EventFilter;
-pub use queries::master::ItemRow;
+pub use queries::master::{ItemRow, RecipeLineRow, RecipeRow};
 pub use queries::summary::StationSummary;
 pub use queries::trace::Target;
 pub use sql::tables::{Holds, TABLES, Table};
@@ -438,6 +438,34 @@ impl Store {
         }
         tx.commit()?;
         Ok((seq, message))
+    }
+
+    /// What `correct` would say, read and written nowhere: the console's
+    /// confirmation page shows it before the owner confirms (or why it would be refused).
+    pub fn preview_correction(
+        &self,
+        code: &str,
+        asked: &crate::core::workflow::Asked,
+        reason: &str,
+        at: jiff::Timestamp,
+        today: jiff::civil::Date,
+    ) -> Result<Result<String, String>, StoreError> {
+        // the rules read through a transaction's view that never writes nor commits: in
+        // the read pool's snapshot (or statement by statement outside one)
+        let mut tx = StoreTx {
+            db: &self.db,
+            witness: None,
+            station: self.station.as_deref(),
+            open: false,
+            counters: Default::default(),
+            saved_counters: Default::default(),
+            head: None,
+            saved_head: None,
+            issued: None,
+        };
+        let made = crate::core::workflow::correct(code, asked, reason, at, today, &mut tx)
+            .map_err(|e| StoreError::Database(e.0))?;
+        Ok(made.map(|(_, message)| message))
     }
 }
 

@@ -1,6 +1,7 @@
 // Drives the owner's console in Debian's headless Chromium through playwright-core: signs in
-// as an owner, adds an item (a bad GTIN first), retires it, lists orders and stock, and as a
-// clerk is refused a change; screenshots at phone and laptop width.
+// as an owner, adds an item (a bad GTIN first), retires it, lists orders and stock, edits a
+// recipe's row, holds a lot through its confirmation page, recalls, and as a clerk is refused
+// a change; screenshots at phone and laptop width.
 // Usage: node console.mjs BASE_URL SCREENSHOT_DIR
 import { chromium } from "playwright-core";
 import { join } from "node:path";
@@ -74,8 +75,32 @@ try {
   check(bad.includes("suppliers.csv line 3"), `the bad row's line: ${bad}`);
   console.log("IMPORT " + bad);
   await shoot(owner, "import");
-  // a drill's package, then a real recall through its confirmation page
+  // a recipe edited as a table: its rows in the form, one changed, saved
+  await owner.goto(`${base}/recipes?edit=SOAP`);
+  const recipe = owner.locator("#recipe-table");
+  check((await recipe.locator("input[name=product_sku]").inputValue()) === "SOAP", "the recipe in the form");
+  check((await recipe.locator("input[aria-label='material of row 1']").inputValue()) === "BLEND", "its first row");
+  await recipe.locator("input[aria-label='quantity of row 1']").fill("120");
+  await recipe.locator("button").click();
+  await owner.waitForURL(/saved=SOAP/);
+  check((await owner.locator("section.recipe", { hasText: "(SOAP)" }).textContent()).includes("120 g"), "the row saved");
+  console.log("RECIPE SAVED");
+  await shoot(owner, "recipes");
+  // a lot's page; a hold asks first, on a page that says what it will do
   const lot = process.env.LOT;
+  await owner.goto(`${base}/lot/${lot}`);
+  check((await owner.textContent("h1")) === `Lot ${lot}`, "the lot's page");
+  await shoot(owner, "lot");
+  const hold = owner.locator("form.change", { hasText: "Hold" });
+  await hold.locator("input[name=reason]").fill("smells off");
+  await hold.locator("button").click();
+  check((await owner.textContent("body")).includes("On hold, no bench takes it"), "the hold's confirmation");
+  await shoot(owner, "hold-confirm");
+  await owner.click("button.danger");
+  await owner.waitForURL(/done=/);
+  check((await owner.textContent("body")).includes("hold (smells off)"), "the lot is held, with its reason");
+  console.log("HELD " + lot);
+  // a drill's package, then a real recall through its confirmation page
   const drill = await owner.request.get(`${base}/api/recall/${lot}?format=json`);
   check(drill.ok(), `the drill: ${drill.status()}`);
   await owner.goto(`${base}/recall/confirm?code=${lot}`);

@@ -737,6 +737,317 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
 /// The console in Chromium (issue 31): an owner signs in, adds an item (a bad GTIN first),
 /// retires it, lists orders and stock; a clerk is refused a change. Screenshots at phone and
 /// laptop width go to `target/screenshots/`.
+/// The location a redirect sends the browser to.
+fn location(head: &str) -> String {
+    head.lines()
+        .find_map(|l| {
+            l.strip_prefix("location: ")
+                .or_else(|| l.strip_prefix("Location: "))
+        })
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+/// Recipes edited as a table, and the page of one lot: each change asks first on a page
+/// that says what it will do (a correction previewed by the rules that record it), a
+/// clerk holds but corrects nothing, and the complaints form works without JavaScript.
+#[test]
+fn recipes_and_a_lots_page_ask_before_they_change() {
+    let shop = Shop::new();
+    shop.soap_day();
+    add_rosa_and_ana(&shop);
+    let mut bench = shop.bench_with_config(
+        "[[bench]]\nname = \"bench-1\"\nscanners = [\"stdin\"]\n\
+         [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+         [http]\nlisten = \"127.0.0.1:0\"\ntoken = \"t0ken\"\n",
+    );
+    let port = bench.http_address().port();
+    // behind a TLS proxy that says so, the cookies are Secure; on the shop's network, not
+    let (_, head, _) = request(port, "GET", "/login", &[("X-Forwarded-Proto", "https")], "");
+    let login = set_cookie(&head, "lotstation_login").expect("the form's cookie");
+    assert!(login.ends_with("; Secure"), "{login}");
+    let (_, head, _) = request(port, "GET", "/login", &[], "");
+    let login = set_cookie(&head, "lotstation_login").expect("the form's cookie");
+    assert!(!login.contains("Secure"), "{login}");
+    let rosa = sign_in(port, "rosa", "lavender fields").expect("rosa signs in");
+    let cookie = format!("lotstation_session={rosa}");
+    let (status, _, page) = request(port, "GET", "/recipes", &[("Cookie", &cookie)], "");
+    assert_eq!(status, 200, "{page}");
+    for said in [
+        "Lavender soap bar (SOAP)",
+        "<td>Olive oil (OLIVE)</td><td>3 kg</td>",
+        "<td>Sodium hydroxide (LYE)</td><td>400 g</td>",
+        "1 batch made so far.",
+    ] {
+        assert!(page.contains(said), "{said} in {page}");
+    }
+    let csrf = field(&page, "csrf");
+    let posted = [
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("Cookie", cookie.as_str()),
+    ];
+    let (status, _, _) = request(
+        port,
+        "POST",
+        "/items",
+        &posted,
+        &format!("csrf={csrf}&sku=GIFT&name=Gift+set&kind=product&unit=each"),
+    );
+    assert_eq!(status, 303);
+    // a recipe as a table: an empty row between two is left out
+    let table = |rows: &[(&str, &str, &str)]| {
+        let mut form = format!("csrf={csrf}&product_sku=GIFT&per=1");
+        for (material, quantity, unit) in rows {
+            form.push_str(&format!(
+                "&material_sku={material}&quantity={quantity}&unit={unit}"
+            ));
+        }
+        form
+    };
+    let (status, head, body) = request(
+        port,
+        "POST",
+        "/recipes",
+        &posted,
+        &table(&[("SOAP", "3", "each"), ("", "", ""), ("BOX", "1", "each")]),
+    );
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(location(&head), "/recipes?saved=GIFT");
+    let (_, _, csv) = request(port, "GET", "/recipes.csv", &[("Cookie", &cookie)], "");
+    assert!(
+        csv.starts_with("product_sku,material_sku,quantity,unit,per\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("GIFT,BOX,1,each,1\nGIFT,SOAP,3,each,1\n"),
+        "{csv}"
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT operator FROM journal WHERE kind = 'import' ORDER BY seq DESC LIMIT 1"
+        ),
+        ["rosa"]
+    );
+    // a bad quantity names the table's row and keeps what was typed
+    let (status, _, body) = request(
+        port,
+        "POST",
+        "/recipes",
+        &posted,
+        &table(&[("", "", ""), ("SOAP", "three", "each")]),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("row 2, column quantity"), "{body}");
+    assert!(body.contains("value=\"three\""), "{body}");
+    // a recipe batches were made by is kept: delete is refused, retire takes it off the bench
+    let (status, _, body) = request(
+        port,
+        "POST",
+        "/recipes/delete",
+        &posted,
+        &format!("csrf={csrf}&product_sku=SOAP"),
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains("1 batch of SOAP was made: the records keep its recipe; retire it instead"),
+        "{body}"
+    );
+    let (status, _, _) = request(
+        port,
+        "POST",
+        "/recipes/retire",
+        &posted,
+        &format!("csrf={csrf}&product_sku=SOAP&retire=yes"),
+    );
+    assert_eq!(status, 303);
+    let (_, _, page) = request(port, "GET", "/recipes?q=soap", &[("Cookie", &cookie)], "");
+    assert!(
+        page.contains("<span class=\"hold\">retired</span>"),
+        "{page}"
+    );
+    bench.ok("@MAKE");
+    let made = bench.ok("ITEM:SOAP");
+    assert!(
+        !made.contains("recipe"),
+        "a retired recipe plans nothing: {made}"
+    );
+    bench.ok("@CANCEL");
+    let (status, _, _) = request(
+        port,
+        "POST",
+        "/recipes/delete",
+        &posted,
+        &format!("csrf={csrf}&product_sku=GIFT"),
+    );
+    assert_eq!(status, 303, "a recipe nothing was made by is deleted");
+    assert!(
+        shop.query_strings("SELECT material_sku FROM boms WHERE product_sku = 'GIFT'")
+            .is_empty()
+    );
+    assert_eq!(shop.verify().0, 0, "recipe changes verify");
+
+    // a lot's page: its facts, stock, label and trace; other codes go to their own page
+    let lot = "OLV-2611-001";
+    let (status, _, page) = request(
+        port,
+        "GET",
+        &format!("/lot/{lot}"),
+        &[("Cookie", &cookie)],
+        "",
+    );
+    assert_eq!(status, 200, "{page}");
+    for said in [
+        "<h1>Lot OLV-2611-001</h1>",
+        "Olive oil (OLIVE)",
+        "<th>on hand</th><td>17 kg</td>",
+        "/api/label/lot/OLV-2611-001.png",
+        "Print the lot label of OLV-2611-001",
+        "<a href=\"/batch/MFG-0002\">MFG-0002</a>",
+    ] {
+        assert!(page.contains(said), "{said} in {page}");
+    }
+    let (status, head, _) = request(
+        port,
+        "GET",
+        &format!("/batch/{lot}"),
+        &[("Cookie", &cookie)],
+        "",
+    );
+    assert_eq!((status, location(&head)), (303, format!("/lot/{lot}")));
+    let (status, head, _) = request(port, "GET", "/shipment/1001", &[("Cookie", &cookie)], "");
+    assert_eq!((status, location(&head)), (303, "/orders/1001".to_string()));
+
+    // a count: previewed by the rules that will record it, recorded only when confirmed
+    let (status, _, page) = request(
+        port,
+        "GET",
+        &format!("/lot/{lot}/count?value=16kg&reason=stocktake"),
+        &[("Cookie", &cookie)],
+        "",
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(
+            "It will record: lot OLV-2611-001 counted: 16 kg on hand (the records said 17 kg, -1 kg) (stocktake)."
+        ),
+        "{page}"
+    );
+    let adjustments = || shop.query_strings("SELECT CAST(COUNT(*) AS TEXT) FROM adjustments");
+    assert_eq!(adjustments(), ["0"], "the preview wrote nothing");
+    let (status, head, _) = request(
+        port,
+        "POST",
+        &format!("/lot/{lot}/count"),
+        &posted,
+        &format!("csrf={csrf}&reason=stocktake&value=16kg"),
+    );
+    assert_eq!(status, 303);
+    assert!(
+        location(&head).starts_with(&format!("/lot/{lot}?done=")),
+        "{head}"
+    );
+    assert_eq!(adjustments(), ["1"]);
+    let (status, _, page) = request(
+        port,
+        "GET",
+        &format!("/lot/{lot}/yield?value=5&reason=x"),
+        &[("Cookie", &cookie)],
+        "",
+    );
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("This would be refused: "), "{page}");
+    assert!(!page.contains("now</button>"), "nothing to confirm: {page}");
+    // without the page's token the change is refused
+    let (status, _, _) = request(
+        port,
+        "POST",
+        &format!("/lot/{lot}/void"),
+        &posted,
+        "csrf=forged&reason=x",
+    );
+    assert_eq!(status, 403);
+
+    // the clerk holds through the same pages, and is told a void is an owner's
+    let ana = sign_in(port, "ana", "rosemary hills").expect("ana signs in");
+    let clerk = format!("lotstation_session={ana}");
+    let (_, _, page) = request(
+        port,
+        "GET",
+        &format!("/lot/{lot}/hold?reason=cloudy"),
+        &[("Cookie", &clerk)],
+        "",
+    );
+    assert!(
+        page.contains("OLV-2611-001 is available now. On hold, no bench takes it"),
+        "{page}"
+    );
+    let ana_csrf = field(&page, "csrf");
+    let clerk_form = [
+        ("Content-Type", "application/x-www-form-urlencoded"),
+        ("Cookie", clerk.as_str()),
+    ];
+    let (status, _, _) = request(
+        port,
+        "POST",
+        &format!("/lot/{lot}/hold"),
+        &clerk_form,
+        &format!("csrf={ana_csrf}&reason=cloudy"),
+    );
+    assert_eq!(status, 303);
+    let (_, _, page) = request(
+        port,
+        "GET",
+        &format!("/lot/{lot}"),
+        &[("Cookie", &clerk)],
+        "",
+    );
+    assert!(
+        page.contains("<td class=\"hold\">hold (cloudy)</td>"),
+        "{page}"
+    );
+    assert!(page.contains("Release…"), "{page}");
+    let (_, _, page) = request(
+        port,
+        "GET",
+        &format!("/lot/{lot}/count?value=15kg&reason=x"),
+        &[("Cookie", &clerk)],
+        "",
+    );
+    assert!(page.contains("made by an owner"), "{page}");
+    let (status, _, _) = request(
+        port,
+        "POST",
+        &format!("/lot/{lot}/count"),
+        &clerk_form,
+        &format!("csrf={ana_csrf}&reason=x&value=15kg"),
+    );
+    assert_eq!(status, 403);
+    assert_eq!(
+        shop.query_strings("SELECT operator FROM journal ORDER BY seq DESC LIMIT 1"),
+        ["ana"]
+    );
+
+    // a complaint from the form, no script: shown escaped
+    let (status, head, _) = request(
+        port,
+        "POST",
+        "/complaints",
+        &clerk_form,
+        &format!(
+            "csrf={ana_csrf}&customer=C001&code=MFG-0002&text=%3Cscript%3Eitchy%3C%2Fscript%3E"
+        ),
+    );
+    assert_eq!(status, 303);
+    assert!(location(&head).starts_with("/complaints?done="), "{head}");
+    let (_, _, page) = request(port, "GET", "/complaints", &[("Cookie", &clerk)], "");
+    assert!(
+        page.contains("&lt;script&gt;itchy&lt;/script&gt;"),
+        "{page}"
+    );
+    bench.finish();
+}
+
 #[test]
 fn the_console_in_a_real_browser() {
     let modules = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -774,6 +1085,10 @@ fn the_console_in_a_real_browser() {
     );
     assert!(said.contains("CLERK REFUSED 403"), "{said}");
     assert!(said.contains(&format!("RECALLED {lot}")), "{said}");
+    assert!(
+        said.contains("RECIPE SAVED") && said.contains(&format!("HELD {lot}")),
+        "{said}"
+    );
     assert_eq!(
         shop.query_strings(
             "SELECT operator || ' ' || json_extract(body, '$.action') FROM journal WHERE kind = 'import' AND json_extract(body, '$.action') IS NOT NULL ORDER BY seq"

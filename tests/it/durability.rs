@@ -451,7 +451,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             .expect("schema 3 customers");
         sql.execute("DROP TABLE expected_receipts")
             .expect("schema 3 expected receipts");
-        sql.execute("ALTER TABLE boms DROP COLUMN per")
+        sql.execute("ALTER TABLE boms DROP COLUMN per, DROP COLUMN retired_at")
             .expect("schema 3 boms");
         sql.execute("DROP TABLE adjustments")
             .expect("schema 3 adjustments");
@@ -498,6 +498,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
              ALTER TABLE customers DROP COLUMN retired_at;
              DROP TABLE expected_receipts;
              ALTER TABLE boms DROP COLUMN per;
+             ALTER TABLE boms DROP COLUMN retired_at;
              DROP TABLE adjustments;
              DROP TRIGGER shipment_index_void;
              ALTER TABLE items DROP COLUMN net_content;
@@ -530,7 +531,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             0
         );
     } else {
-        assert_eq!(shop.query_i64("PRAGMA user_version"), 20);
+        assert_eq!(shop.query_i64("PRAGMA user_version"), 21);
         assert_eq!(
             shop.query_i64(
                 "SELECT COUNT(*) FROM pragma_index_list('journal') WHERE \"unique\" = 1"

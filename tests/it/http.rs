@@ -279,7 +279,7 @@ fn the_api_answers_and_refuses_clearly() {
     let (_, body) = http(port, "GET", &format!("/trace?code={lot}"), None, "");
     assert!(body.contains("<svg"), "the trace page draws the graph");
     assert!(
-        body.contains(&format!("Print the lot label of {lot}")) && body.contains("/api/print"),
+        body.contains(&format!("Print the lot label of {lot}")) && body.contains("/record/print"),
         "the trace page prints the label"
     );
     assert!(

@@ -296,16 +296,7 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        match (found, retire) {
-            (None, _) => return Err(StoreError::NotFound(format!("no item has the SKU {sku}"))),
-            (Some(Some(_)), true) => {
-                return Err(StoreError::Refused(format!("{sku} is retired already")));
-            }
-            (Some(None), false) => {
-                return Err(StoreError::Refused(format!("{sku} is not retired")));
-            }
-            _ => {}
-        }
+        may_retire(found, retire, sku, || format!("no item has the SKU {sku}"))?;
         let tx = self.begin()?;
         let when = retire.then(|| at.to_string());
         tx.db.execute(
@@ -458,21 +449,12 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        match (found, retire) {
-            (None, _) => {
-                return Err(StoreError::NotFound(format!(
-                    "no {} has the code {code}",
-                    kind.rows(1).trim_start_matches("1 ")
-                )));
-            }
-            (Some(Some(_)), true) => {
-                return Err(StoreError::Refused(format!("{code} is retired already")));
-            }
-            (Some(None), false) => {
-                return Err(StoreError::Refused(format!("{code} is not retired")));
-            }
-            _ => {}
-        }
+        may_retire(found, retire, code, || {
+            format!(
+                "no {} has the code {code}",
+                kind.rows(1).trim_start_matches("1 ")
+            )
+        })?;
         let tx = self.begin()?;
         let when = retire.then(|| at.to_string());
         tx.db.execute(
@@ -531,5 +513,93 @@ impl Store {
             params![code],
         )?;
         master_change(tx, kind, "deleted", code, at, operator)
+    }
+}
+
+impl Store {
+    /// Retires a product's recipe (its lines kept for the records; a bench no longer plans
+    /// or checks a batch against it), or brings it back; importing the product's recipe
+    /// again also brings it back, with the new lines.
+    pub fn retire_recipe(
+        &mut self,
+        product_sku: &str,
+        retire: bool,
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let found: Option<Option<String>> = self
+            .db
+            .row(
+                "SELECT MIN(retired_at) FROM boms WHERE product_sku = $1 HAVING COUNT(*) > 0",
+                params![product_sku],
+                |r| r.get(0),
+            )
+            .optional()?;
+        may_retire(
+            found,
+            retire,
+            &format!("the recipe of {product_sku}"),
+            || format!("{product_sku} has no recipe"),
+        )?;
+        let tx = self.begin()?;
+        let when = retire.then(|| at.to_string());
+        tx.db.execute(
+            "UPDATE boms SET retired_at = $1 WHERE product_sku = $2",
+            params![when, product_sku],
+        )?;
+        let action = if retire { "retired" } else { "brought back" };
+        master_change(tx, MasterKind::Boms, action, product_sku, at, operator)
+    }
+
+    /// Deletes a product's recipe while no batch of the product has been made (one that
+    /// has is the record of how they were made: retire it instead).
+    pub fn delete_recipe(
+        &mut self,
+        product_sku: &str,
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let lines: i64 = self.db.row(
+            "SELECT COUNT(*) FROM boms WHERE product_sku = $1",
+            params![product_sku],
+            |r| r.get(0),
+        )?;
+        if lines == 0 {
+            return Err(StoreError::NotFound(format!("{product_sku} has no recipe")));
+        }
+        let batches: i64 = self.db.row(
+            "SELECT COUNT(*) FROM batches WHERE product_sku = $1",
+            params![product_sku],
+            |r| r.get(0),
+        )?;
+        if batches > 0 {
+            return Err(StoreError::Refused(format!(
+                "{} of {product_sku} {} made: the records keep its recipe; retire it instead",
+                crate::core::counted_as(batches, "batch", "batches"),
+                if batches == 1 { "was" } else { "were" }
+            )));
+        }
+        let tx = self.begin()?;
+        tx.db.execute(
+            "DELETE FROM boms WHERE product_sku = $1",
+            params![product_sku],
+        )?;
+        master_change(tx, MasterKind::Boms, "deleted", product_sku, at, operator)
+    }
+}
+
+/// Whether `name`, found with its `retired_at` (or not found: `missing` says so), may be
+/// retired (`retire`) or brought back.
+fn may_retire(
+    found: Option<Option<String>>,
+    retire: bool,
+    name: &str,
+    missing: impl FnOnce() -> String,
+) -> Result<(), StoreError> {
+    match (found, retire) {
+        (None, _) => Err(StoreError::NotFound(missing())),
+        (Some(Some(_)), true) => Err(StoreError::Refused(format!("{name} is retired already"))),
+        (Some(None), false) => Err(StoreError::Refused(format!("{name} is not retired"))),
+        _ => Ok(()),
     }
 }

@@ -76,6 +76,11 @@ fn tables(kind: MasterKind) -> &'static [(&'static str, usize)] {
                 "SELECT CAST(product_sku AS TEXT), CAST(material_sku AS TEXT), CAST(per AS TEXT) FROM boms WHERE per IS NOT NULL",
                 3,
             ),
+            // recipes retired in the console
+            (
+                "SELECT CAST(product_sku AS TEXT), CAST(material_sku AS TEXT), retired_at FROM boms WHERE retired_at IS NOT NULL",
+                3,
+            ),
         ],
         MasterKind::Orders => &[
             (

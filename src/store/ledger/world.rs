@@ -490,7 +490,7 @@ impl World for StoreTx<'_> {
     fn bom(&mut self, product_sku: &str) -> Result<Vec<String>, WorldError> {
         self.db
             .rows(
-                "SELECT material_sku FROM boms WHERE product_sku = $1",
+                "SELECT material_sku FROM boms WHERE product_sku = $1 AND retired_at IS NULL",
                 params![product_sku],
                 |r| r.get(0),
             )
@@ -506,8 +506,8 @@ impl World for StoreTx<'_> {
             .db
             .rows(
                 "SELECT b.material_sku, i.name, i.unit, b.quantity, b.per FROM boms b
-                 JOIN items i ON i.sku = b.material_sku WHERE b.product_sku = $1
-                 ORDER BY b.material_sku",
+                 JOIN items i ON i.sku = b.material_sku
+                 WHERE b.product_sku = $1 AND b.retired_at IS NULL ORDER BY b.material_sku",
                 params![product_sku],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )

@@ -193,3 +193,93 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 }
+
+/// One line of a recipe: a material, how much of it, in the material's unit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RecipeLineRow {
+    pub material_sku: String,
+    pub material_name: String,
+    /// the material's unit as items.csv has it (`kg`, `g`, `each`)
+    pub unit: String,
+    /// base units of the material
+    pub quantity: i64,
+}
+
+/// A product's recipe as the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RecipeRow {
+    pub product_sku: String,
+    pub product_name: String,
+    pub product_unit: String,
+    /// how much product the lines make, base units of the product (none: not scalable)
+    pub per: Option<i64>,
+    /// when the owner retired it, if they did
+    pub retired_at: Option<String>,
+    /// batches made of the product so far (a recipe with any is kept: retire it)
+    pub batches: i64,
+    pub lines: Vec<RecipeLineRow>,
+}
+
+impl Store {
+    /// Every recipe, by product SKU, its lines by material SKU.
+    pub fn recipes_list(&self) -> Result<Vec<RecipeRow>, StoreError> {
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(
+            String,
+            String,
+            String,
+            Option<i64>,
+            Option<String>,
+            i64,
+            String,
+            String,
+            String,
+            i64,
+        )> = self.db.rows(
+            "SELECT b.product_sku, COALESCE(p.name, ''), COALESCE(p.unit, 'each'), b.per, b.retired_at,
+                    (SELECT COUNT(*) FROM batches x WHERE x.product_sku = b.product_sku),
+                    b.material_sku, COALESCE(m.name, ''), COALESCE(m.unit, 'each'), b.quantity
+             FROM boms b LEFT JOIN items p ON p.sku = b.product_sku
+                         LEFT JOIN items m ON m.sku = b.material_sku
+             ORDER BY b.product_sku, b.material_sku",
+            params![],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                    r.get(7)?,
+                    r.get(8)?,
+                    r.get(9)?,
+                ))
+            },
+        )?;
+        let mut recipes: Vec<RecipeRow> = Vec::new();
+        for (product, name, unit, per, retired, batches, material, mname, munit, quantity) in rows {
+            if recipes.last().is_none_or(|r| r.product_sku != product) {
+                recipes.push(RecipeRow {
+                    product_sku: product,
+                    product_name: name,
+                    product_unit: unit,
+                    per,
+                    retired_at: retired,
+                    batches,
+                    lines: Vec::new(),
+                });
+            }
+            if let Some(recipe) = recipes.last_mut() {
+                recipe.lines.push(RecipeLineRow {
+                    material_sku: material,
+                    material_name: mname,
+                    unit: munit,
+                    quantity,
+                });
+            }
+        }
+        Ok(recipes)
+    }
+}

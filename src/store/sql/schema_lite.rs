@@ -388,6 +388,10 @@ ALTER TABLE customers ADD COLUMN retired_at TEXT;
     r#"
 ALTER TABLE items ADD COLUMN reorder_point INTEGER;
 "#,
+    // 21: a recipe the owner retired (its lines kept for the records, no longer a bench's plan)
+    r#"
+ALTER TABLE boms ADD COLUMN retired_at TEXT;
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a

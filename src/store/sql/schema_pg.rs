@@ -362,6 +362,10 @@ ALTER TABLE customers ADD COLUMN retired_at TXT;
     r#"
 ALTER TABLE items ADD COLUMN reorder_point BIGINT;
 "#,
+    // 18: a recipe the owner retired (its lines kept for the records, no longer a bench's plan)
+    r#"
+ALTER TABLE boms ADD COLUMN retired_at TEXT;
+"#,
 ];
 
 /// Append-only tables made after migration 1, each with its triggers in its own migration.

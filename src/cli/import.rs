@@ -60,8 +60,7 @@ pub fn import(
             without_consumptions,
         } => return import_history(db, station, &dir, without_consumptions),
         ImportCommand::Epcis { file, supplier } => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", file.display()))?;
+            let text = read_bounded(&file, MAX_EPCIS_BYTES)?;
             let lots = crate::epcis::shipped_lots(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let name = file.display().to_string();
@@ -270,4 +269,35 @@ fn import_history(
         counted(summary.statuses, "status change")
     );
     Ok(0)
+}
+
+/// Largest EPCIS document `import epcis` reads: a supplier's shipping notice is a few
+/// kilobytes; anything near this is not one (`/dev/zero` would otherwise fill the memory).
+const MAX_EPCIS_BYTES: u64 = 32 * 1024 * 1024;
+
+/// A file's text, refused when larger than `limit` bytes (read no further than that) or not
+/// UTF-8.
+fn read_bounded(file: &std::path::Path, limit: u64) -> anyhow::Result<String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| anyhow::anyhow!("{}: cannot read: {e}", file.display());
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .map_err(cannot)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        anyhow::bail!(
+            "{}: larger than {} MiB; an EPCIS shipping notice is far smaller: is it the right file?",
+            file.display(),
+            limit / (1024 * 1024)
+        );
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not UTF-8 text (byte {} is not): an EPCIS document is JSON",
+            file.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
 }

@@ -114,7 +114,18 @@ pub fn journal(
 /// `lotstation migrate --to postgresql://…`: the SQLite station's records into an empty
 /// PostgreSQL database, both journals verified, and what to put in each station's config.
 pub fn migrate(db: &Location, to: &Location) -> anyhow::Result<i32> {
-    let source = crate::store::Store::open_read_only(db)?;
+    let mut source = crate::store::Store::open_read_only(db)?;
+    // a station still recording there would leave what it records during and after the
+    // copy behind: the copy holds the file as a station would, for as long as it runs
+    if let Location::Sqlite(_) = db
+        && let Err(e) = source.claim_station("migrate", &[])
+    {
+        eprintln!(
+            "error: {e}
+Stop the station first (sudo systemctl stop lotstation), migrate, then point its config at {to} and start it again."
+        );
+        return Ok(1);
+    }
     let mut target = crate::store::Store::open(to)?;
     let migrated = source.migrate_to(&mut target)?;
     let mut out = std::io::stdout().lock();

@@ -282,7 +282,23 @@ fn a_suppliers_shipping_events_fill_in_the_receiving_bench() {
     let before = shop.query_i64("SELECT COUNT(*) FROM expected_receipts");
     let unknown = doc.to_string().replace("09501101530010", "09501101530003");
     let undated = doc.to_string().replace(&expiry[0], "soon");
+    // lot numbers nobody could scan again: a NUL, a right-to-left override, 100 characters
+    let with_nul = doc.to_string().replace("MFG-0002", "MFG\\u00000002");
+    let reversed = doc.to_string().replace("MFG-0002", "MFG-\u{202E}0002");
+    let long = doc.to_string().replace("MFG-0002", &"7".repeat(100));
     for (text, expected) in [
+        (
+            with_nul.as_str(),
+            "the lot number holds an invisible character (U+0000)",
+        ),
+        (
+            reversed.as_str(),
+            "the lot number holds an invisible character (U+202E)",
+        ),
+        (
+            long.as_str(),
+            "the lot number is 100 characters long; at most 64 are kept",
+        ),
         (
             undated.as_str(),
             "itemExpirationDate \"soon\" is not a date (YYYY-MM-DD)",
@@ -300,9 +316,37 @@ fn a_suppliers_shipping_events_fill_in_the_receiving_bench() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(expected), "{stderr}");
     }
+    // a file without end is refused once it is larger than any notice, not read whole
+    let out = shop.cli(&["import", "epcis", "/dev/zero", "--supplier", "LAVLANE"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("/dev/zero: larger than 32 MiB"), "{stderr}");
     assert_eq!(shop.query_i64("SELECT COUNT(*) FROM journal"), journal);
     assert_eq!(
         shop.query_i64("SELECT COUNT(*) FROM expected_receipts"),
         before
     );
+    // nor does the bench take such a lot number as typed
+    let mut bench = shop.bench();
+    bench.ok("@RECEIVE");
+    bench.ok("SUP:LAVLANE");
+    bench.ok("INV-1002");
+    bench.ok("ITEM:BAR");
+    for (lot, said) in [
+        (
+            "LOT-\u{202E}1",
+            "the supplier lot holds an invisible character (U+202E)",
+        ),
+        (
+            &"7".repeat(100),
+            "the supplier lot is 100 characters long; at most 64 are kept",
+        ),
+    ] {
+        let refused = bench.scan(lot);
+        assert!(
+            refused.starts_with("error: ") && refused.contains(said),
+            "{refused}"
+        );
+    }
+    bench.ok("@CANCEL");
 }

@@ -230,6 +230,51 @@ fn a_second_daemon_on_one_sqlite_file_is_refused() {
             && said.contains("a SQLite file serves one station"),
         "{said}"
     );
+    // by another name: a symbolic link is the same file, and is refused the same way; a
+    // second name (a hard link) is refused outright, before and after the first stops
+    let run_as = |db: &Path| {
+        command()
+            .args([
+                "--db",
+                db.to_str().expect("utf8"),
+                "--config",
+                shop.path("station.toml").to_str().expect("utf8"),
+                "run",
+            ])
+            .current_dir(shop.dir.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run")
+    };
+    let linked = shop.path("linked.db");
+    std::os::unix::fs::symlink(shop.db(), &linked).expect("symlink");
+    let out = run_as(&linked);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("is in use by another station"), "{said}");
+    let second_name = shop.path("second-name.db");
+    std::fs::hard_link(shop.db(), &second_name).expect("hard link");
+    let out = run_as(&second_name);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("has 2 names (hard links)") && said.contains("keep one name"),
+        "{said}"
+    );
+    std::fs::remove_file(&second_name).expect("one name again");
+    // nor is it copied into PostgreSQL while it records: what it made during and after
+    // the copy would stay behind (refused before the target is even reached)
+    let out = shop.cli(&[
+        "migrate",
+        "--to",
+        "postgresql://lotstation@127.0.0.1:1/none",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("is in use by another station") && said.contains("Stop the station first"),
+        "{said}"
+    );
     first.ok("SUP:BRAMBLE");
     first.finish();
 }
@@ -309,6 +354,43 @@ fn postgresql_restarted_or_stopped_under_a_station_loses_nothing() {
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// A restart releases every session's locks, a station's claim on its names among them: a
+/// second daemon with the same names may start then, and the first, back on a new
+/// connection, must record nothing under names it no longer holds (both used to record on
+/// one bench, their scans interleaved); once the other has stopped, it records again.
+#[test]
+fn a_station_whose_names_were_taken_while_postgresql_restarted_records_nothing() {
+    let own = Cluster::start();
+    let shop = Shop::with_master_data(Shop::on_database(own.new_database()));
+    let db = shop.db();
+    let root = shop.dir.path();
+    let mut first = start_station(&db, root, "solo", "bench-solo", "receive");
+    first.ok("SUP:BRAMBLE");
+    own.restart();
+    let mut second = start_station(&db, &root.join("again"), "solo", "bench-solo", "receive");
+    second.ok("SUP:COASTAL");
+    for _ in 0..3 {
+        let line = first.scan("INV-FIRST");
+        assert!(
+            line.starts_with("error: ")
+                && line.contains("this station's names were taken while it was away")
+                && line.contains("not recorded"),
+            "{line}"
+        );
+    }
+    second.ok("INV-SECOND");
+    second.finish();
+    // the other one stopped: the next scan takes the names back and is recorded
+    first.ok("INV-FIRST");
+    first.finish();
+    assert_eq!(
+        shop.query_strings(
+            "SELECT json_extract(body, '$.raw') FROM journal WHERE kind = 'scan' AND json_extract(body, '$.accepted') = 1 ORDER BY seq",
+        ),
+        ["SUP:BRAMBLE", "SUP:COASTAL", "INV-SECOND", "INV-FIRST"]
     );
 }
 

@@ -560,6 +560,36 @@ impl CodeFormat {
     }
 }
 
+/// Longest supplier lot number or invoice the station keeps: GS1's batch/lot (AI 10) is at
+/// most 20 characters; a supplier's own numbering rarely half of this.
+pub const MAX_LOT_CHARS: usize = 64;
+
+/// Why `text` cannot be a lot number, invoice or the like that people read, print and scan
+/// again, if it cannot: empty, longer than `max` characters, or holding a control
+/// character (NUL among them, which PostgreSQL refuses to store) or an invisible
+/// formatting one (a right-to-left override that shows `1-TOL` for `LOT-1`, a zero-width
+/// space). `what` names it in the answer.
+pub fn text_problem(what: &str, text: &str, max: usize) -> Option<String> {
+    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
+    let length = text.chars().count();
+    if text.trim().is_empty() {
+        Some(format!("the {what} is empty"))
+    } else if length > max {
+        Some(format!(
+            "the {what} is {length} characters long; at most {max} are kept"
+        ))
+    } else {
+        text.chars()
+            .find(|c| c.is_control() || invisible(*c))
+            .map(|c| {
+                format!(
+                    "the {what} holds an invisible character (U+{:04X}): scan it from the label again",
+                    c as u32
+                )
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

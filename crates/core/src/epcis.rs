@@ -324,6 +324,12 @@ pub fn shipped_lots(text: &str) -> Result<Vec<ShippedLot>, String> {
             let class = parse_lot_class(id).ok_or_else(|| {
                 format!("event {n}: {id:?} is not a lot of a GTIN (Digital Link or urn:epc:class:lgtin) nor of a SKU")
             })?;
+            let (LotClass::Gtin { lot, .. } | LotClass::Sku { lot, .. }) = &class;
+            if let Some(why) =
+                crate::codes::text_problem("lot number", lot, crate::codes::MAX_LOT_CHARS)
+            {
+                return Err(format!("event {n}: {why}"));
+            }
             let number = element["quantity"]
                 .as_f64()
                 .filter(|q| *q > 0.0 && q.is_finite())

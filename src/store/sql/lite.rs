@@ -155,6 +155,23 @@ impl LiteConn {
         let Location::Sqlite(path) = location else {
             return Err(Claim::Failed(format!("{location} is not a SQLite file")));
         };
+        // one lock per file, whatever name it was opened by: a symlink's target, and a file
+        // with a second name (a hard link) refused, as SQLite itself cannot keep one
+        // journal for two names
+        let path = std::fs::canonicalize(path)
+            .map_err(|e| Claim::Failed(format!("{}: {e}", path.display())))?;
+        {
+            use std::os::unix::fs::MetadataExt;
+            let names = std::fs::metadata(&path)
+                .map_err(|e| Claim::Failed(format!("{}: {e}", path.display())))?
+                .nlink();
+            if names > 1 {
+                return Err(Claim::Failed(format!(
+                    "{} has {names} names (hard links): SQLite would keep a journal per name and could lose records; keep one name (a symbolic link is fine)",
+                    path.display()
+                )));
+            }
+        }
         let mut name = path.as_os_str().to_owned();
         name.push("-station.lock");
         let lock_path = PathBuf::from(name);

@@ -313,6 +313,10 @@ impl Drop for PgConn {
 
 /// The connection settings: the address's, with the password from `PGPASSWORD` or
 /// `~/.pgpass` when the address has none, a 5 s connect timeout and TCP keepalives.
+/// The server's keepalives for a station's sessions: probe after 10 s of silence, every
+/// 5 s, give up after 3 unanswered (and after 30 s of unacknowledged data).
+const SERVER_KEEPALIVES: &str = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=30000";
+
 fn config(url: &PgUrl) -> std::result::Result<tokio_postgres::Config, String> {
     let mut config: tokio_postgres::Config = url
         .as_str()
@@ -336,6 +340,14 @@ fn config(url: &PgUrl) -> std::result::Result<tokio_postgres::Config, String> {
     }
     config.keepalives(true);
     config.keepalives_idle(std::time::Duration::from_secs(10));
+    // and the server's side: a station that lost power or its cable never closes its
+    // connection, and its claim (a session lock) would last until the server's default
+    // keepalives give up, two hours on; with these it ends within about half a minute
+    let options = format!(
+        "{} {SERVER_KEEPALIVES}",
+        config.get_options().unwrap_or_default()
+    );
+    config.options(options.trim());
     config.application_name("lotstation");
     if config.get_password().is_none()
         && let Some(password) = password_from_environment(&config)
@@ -746,7 +758,7 @@ impl PgConn {
                 .unwrap_or(false);
             if !taken {
                 return Err(Claim::Taken(format!(
-                    "{what} is already running on {}: another daemon has the same {what}; give each station and bench its own name",
+                    "{what} is already running on {}: another daemon has the same {what}; give each station and bench its own name (a station that lost its power or its cable lets go of its names within about half a minute)",
                     self.url
                 )));
             }
@@ -762,16 +774,27 @@ impl PgConn {
     }
 
     /// A new connection in place of this one, with its claims taken again.
+    ///
+    /// The claims are taken on the new connection before it replaces the closed one: when
+    /// another daemon took this station's names while the server was away (a restart
+    /// releases every session's locks), the new connection is dropped and this one stays
+    /// closed, so every later write tries again and is refused the same way, and nothing
+    /// is recorded under a name another station holds.
     pub(super) fn reconnect(&mut self) -> std::result::Result<(), OpenError> {
         let mut fresh = PgConn::connect(&self.url, self.read_only)?;
         if self.read_only {
             fresh.batch("SET default_transaction_read_only = on")?;
         }
-        fresh.claims = std::mem::take(&mut self.claims);
-        *self = fresh;
-        match self.take_claims() {
-            Ok(()) => Ok(()),
-            Err(Claim::Taken(why) | Claim::Failed(why)) => Err(OpenError::Failed(why)),
+        fresh.claims = self.claims.clone();
+        match fresh.take_claims() {
+            Ok(()) => {
+                *self = fresh;
+                Ok(())
+            }
+            Err(Claim::Taken(why)) => Err(OpenError::Failed(format!(
+                "the database is back, but this station's names were taken while it was away: {why}; this station records nothing until the other one stops"
+            ))),
+            Err(Claim::Failed(why)) => Err(OpenError::Failed(why)),
             Err(Claim::Db(e)) => Err(OpenError::Db(e)),
         }
     }
@@ -878,6 +901,26 @@ fn scratch<'a>(base: &'a Location, name: &str) -> std::result::Result<&'a PgUrl,
 
 #[cfg(test)]
 mod tests {
+    /// The server is asked to notice a station gone without a word (power cut) within
+    /// half a minute, beside any options the address already carries.
+    #[test]
+    fn a_station_asks_the_server_for_short_keepalives() {
+        let location = super::Location::parse(
+            "postgresql://shop@db.local/lots?options=-c%20search_path%3Dshop",
+        )
+        .expect("an address");
+        let super::Location::Postgres(url) = location else {
+            panic!("a PostgreSQL address");
+        };
+        let config = super::config(&url).expect("a config");
+        assert_eq!(
+            config.get_options(),
+            Some(
+                "-c search_path=shop -c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=30000"
+            )
+        );
+    }
+
     #[test]
     fn plain_inserts_become_multi_row_inserts() {
         use super::{multi_row_insert, plain_insert};

@@ -225,6 +225,9 @@ fn set_invoice(
     receipt: &Receipt,
     invoice: &str,
 ) -> Result<Outcome, WorldError> {
+    if let Some(why) = crate::codes::text_problem("invoice", invoice, crate::codes::MAX_LOT_CHARS) {
+        return reject(why);
+    }
     if !receipt.lots.is_empty() {
         return reject(format!(
             "lots are already recorded on invoice {}: @DONE to close the receipt first",
@@ -243,6 +246,10 @@ fn set_supplier_lot(
     line: &ReceiptLine,
     lot: &str,
 ) -> Result<Outcome, WorldError> {
+    if let Some(why) = crate::codes::text_problem("supplier lot", lot, crate::codes::MAX_LOT_CHARS)
+    {
+        return reject(why);
+    }
     let mut next = state.clone();
     if let Doc::Receipt(r) = &mut next.doc
         && let Some(l) = &mut r.line

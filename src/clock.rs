@@ -127,6 +127,10 @@ impl crate::core::host::Host for Disk {
         std::fs::read(path)
     }
 
+    fn is_dir(&self, path: &std::path::Path) -> bool {
+        path.is_dir()
+    }
+
     fn zone(&self, name: Option<&str>) -> Result<jiff::tz::TimeZone, String> {
         load_zone(name).map_err(|e| e.to_string())
     }

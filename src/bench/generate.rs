@@ -294,6 +294,7 @@ pub fn generate(dir: &Path, scale: Scale, seed: u64) -> std::io::Result<Generate
         };
         writeln!(batches, "B{b:06},{sku},{day},{yield_quantity},")?;
         batch_left[b] = yield_quantity;
+        let consumed_before = generated.consumptions;
         for _ in 0..inputs {
             if let Some((lot, material)) = pick_lot(&mut rng, day) {
                 let (quantity, unit, grams) = if material.is_multiple_of(3) {
@@ -327,6 +328,22 @@ pub fn generate(dir: &Path, scale: Scale, seed: u64) -> std::io::Result<Generate
             if batch_left[blend] >= grams {
                 batch_left[blend] -= grams;
                 writeln!(consumptions, "B{b:06},B{blend:06},{grams},g")?;
+                generated.consumptions += 1;
+            }
+        }
+        // a batch made of nothing is refused by the import (a trace could not reach its
+        // ingredients): when every pick came up empty, the fullest lot received by then
+        if generated.consumptions == consumed_before {
+            let received = lot_left
+                .iter()
+                .enumerate()
+                .take_while(|(l, _)| day_of(start, *l, size.lots) <= day)
+                .max_by_key(|(_, left)| **left)
+                .map(|(l, left)| (l, *left));
+            if let Some((lot, left)) = received.filter(|(_, left)| *left > 0) {
+                let grams = left.min(rng.range(20, 200));
+                lot_left[lot] -= grams;
+                writeln!(consumptions, "B{b:06},LOT{lot:06},{grams},g")?;
                 generated.consumptions += 1;
             }
         }
@@ -440,6 +457,25 @@ mod tests {
             );
         }
         assert_eq!(ga.lots, 80);
+        // every batch consumed something, whatever the seed (the import refuses one that
+        // did not)
+        for seed in 0..12 {
+            let d = tempfile::tempdir().unwrap();
+            generate(d.path(), Scale::Tiny, seed).unwrap();
+            let read = |name: &str| std::fs::read_to_string(d.path().join(name)).unwrap();
+            let consumed: std::collections::HashSet<String> = read("history/consumptions.csv")
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split(',').next().map(str::to_string))
+                .collect();
+            for batch in read("history/batches.csv").lines().skip(1) {
+                let code = batch.split(',').next().unwrap_or_default();
+                assert!(
+                    consumed.contains(code),
+                    "seed {seed}: {code} consumed nothing"
+                );
+            }
+        }
         assert!(ga.shipment_lines > 1_000);
         let c = tempfile::tempdir().unwrap();
         generate(c.path(), Scale::Tiny, 8).unwrap();

@@ -150,5 +150,8 @@ pub fn run(station: Station, db: &Location) -> anyhow::Result<i32> {
         },
         daemon::shutdown_signal(),
     ))?;
+    // a scanner still reading (standard input at a terminal) is a thread blocked in a read
+    // that only the end of input would end: the station has finished, so it is not waited for
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     Ok(0)
 }

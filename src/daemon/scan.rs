@@ -285,7 +285,7 @@ impl Scope<'_> {
         };
         tx.savepoint()?;
         let outcome =
-            workflow::step(self.state, &ctx, &input, tx).map_err(|e| StoreError::Corrupt(e.0))?;
+            workflow::step(self.state, &ctx, &input, tx).map_err(StoreError::from_world)?;
         let accepted = match outcome {
             Outcome::Rejected { reason } => {
                 tx.rollback_to_savepoint()?;

@@ -89,6 +89,30 @@ impl From<DbError> for StoreError {
 }
 
 impl StoreError {
+    /// A failure the workflow met while reading the records (`WorldError`, written by the
+    /// store's `world_err`) as the kind it was: a lost connection stays "unavailable, try
+    /// again", not "a value it cannot read".
+    pub fn from_world(e: crate::core::workflow::WorldError) -> StoreError {
+        let text = e.0;
+        for (prefix, kind) in [
+            (
+                "database unavailable: ",
+                StoreError::Unavailable as fn(String) -> StoreError,
+            ),
+            ("database refused a conflicting row: ", StoreError::Conflict),
+            (
+                "database holds a value it cannot read: ",
+                StoreError::Corrupt,
+            ),
+            ("database: ", StoreError::Database),
+        ] {
+            if let Some(rest) = text.strip_prefix(prefix) {
+                return kind(rest.to_string());
+            }
+        }
+        StoreError::Corrupt(text)
+    }
+
     /// Whether trying again later may succeed (the database was unreachable or busy).
     pub fn is_unavailable(&self) -> bool {
         matches!(
@@ -424,7 +448,7 @@ impl Store {
     ) -> Result<(i64, String), StoreError> {
         let mut tx = self.begin()?;
         let made = crate::core::workflow::correct(code, asked, reason, at, today, &mut tx)
-            .map_err(|e| StoreError::Database(e.0))?;
+            .map_err(StoreError::from_world)?;
         let (records, message) = match made {
             Ok(made) => made,
             Err(why) if why.starts_with("no lot") || why.starts_with("unknown") => {
@@ -464,7 +488,7 @@ impl Store {
             issued: None,
         };
         let made = crate::core::workflow::correct(code, asked, reason, at, today, &mut tx)
-            .map_err(|e| StoreError::Database(e.0))?;
+            .map_err(StoreError::from_world)?;
         Ok(made.map(|(_, message)| message))
     }
 }
@@ -940,4 +964,30 @@ fn open_witness(path: &Path) -> Result<witness::Witness, StoreError> {
         path: path.to_path_buf(),
         source,
     })
+}
+
+#[cfg(test)]
+mod world_error_tests {
+    use super::StoreError;
+    use crate::core::workflow::WorldError;
+
+    /// A connection the server ended while a scan read the records is said as what it
+    /// is, something to try again, not a value the database cannot read (issue 32).
+    #[test]
+    fn a_lost_connection_met_by_the_workflow_stays_unavailable() {
+        let lost =
+            StoreError::Unavailable("terminating connection due to administrator command".into());
+        let back = StoreError::from_world(WorldError(lost.to_string()));
+        assert!(back.is_unavailable(), "{back}");
+        assert_eq!(
+            back.to_string(),
+            "database unavailable: terminating connection due to administrator command"
+        );
+        let other = StoreError::from_world(WorldError("bench state: not JSON".into()));
+        assert!(matches!(other, StoreError::Corrupt(_)), "{other}");
+        let failed = StoreError::from_world(WorldError(
+            StoreError::Database("syntax error".into()).to_string(),
+        ));
+        assert!(matches!(failed, StoreError::Database(_)), "{failed}");
+    }
 }

@@ -235,3 +235,45 @@ fn the_benchmark_runs_at_tiny_scale() {
         );
     }
 }
+
+/// Ctrl-C (SIGINT) or a supervisor's SIGTERM stops a station whose scanner is standard input
+/// still open, as at a terminal: within a second, with what was scanned recorded (it used to
+/// wait for Ctrl-D).
+#[test]
+fn a_signal_stops_a_station_reading_an_open_terminal() {
+    for signal in ["-INT", "-TERM"] {
+        let shop = Shop::new();
+        let mut bench = shop.process_bench();
+        bench.ok("@RECEIVE");
+        bench.ok("SUP:BRAMBLE");
+        let sent = std::time::Instant::now();
+        let status = std::process::Command::new("kill")
+            .args([signal, &bench.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        // the station's exit is the condition; bounded, since a station that ignores the
+        // signal would never give one
+        let exited = loop {
+            if let Some(exited) = bench.child.try_wait().expect("wait") {
+                break Some(exited);
+            }
+            if sent.elapsed() > std::time::Duration::from_secs(5) {
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        };
+        let exited = exited.unwrap_or_else(|| panic!("{signal}: still running after 5 s"));
+        assert!(exited.success(), "{signal}: {exited}");
+        assert!(
+            sent.elapsed() < std::time::Duration::from_secs(1),
+            "{signal}: {:?}",
+            sent.elapsed()
+        );
+        assert_eq!(
+            shop.query_i64("SELECT COUNT(*) FROM journal WHERE kind = 'scan'"),
+            2,
+            "{signal}: what was scanned is recorded"
+        );
+    }
+}

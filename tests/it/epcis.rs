@@ -286,6 +286,7 @@ fn a_suppliers_shipping_events_fill_in_the_receiving_bench() {
     let with_nul = doc.to_string().replace("MFG-0002", "MFG\\u00000002");
     let reversed = doc.to_string().replace("MFG-0002", "MFG-\u{202E}0002");
     let long = doc.to_string().replace("MFG-0002", &"7".repeat(100));
+    let not_gs1 = doc.to_string().replace("MFG-0002", "MFG 0002");
     for (text, expected) in [
         (
             with_nul.as_str(),
@@ -298,6 +299,10 @@ fn a_suppliers_shipping_events_fill_in_the_receiving_bench() {
         (
             long.as_str(),
             "the lot number is 100 characters long; at most 64 are kept",
+        ),
+        (
+            not_gs1.as_str(),
+            "lot number \"MFG 0002\" is not a GS1 batch/lot: at most 20 of GS1's characters",
         ),
         (
             undated.as_str(),

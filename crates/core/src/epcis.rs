@@ -330,6 +330,14 @@ pub fn shipped_lots(text: &str) -> Result<Vec<ShippedLot>, String> {
             {
                 return Err(format!("event {n}: {why}"));
             }
+            // a lot of a GTIN is GS1's batch/lot, AI (10): what its barcode can carry
+            if matches!(class, LotClass::Gtin { .. })
+                && (lot.chars().count() > 20 || !lot.chars().all(crate::gs1::is_cset82))
+            {
+                return Err(format!(
+                    "event {n}: lot number {lot:?} is not a GS1 batch/lot: at most 20 of GS1's characters (letters, digits and !\"%&'()*+,-./:;<=>?_)"
+                ));
+            }
             let number = element["quantity"]
                 .as_f64()
                 .filter(|q| *q > 0.0 && q.is_finite())

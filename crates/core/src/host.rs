@@ -8,6 +8,8 @@ use std::path::Path;
 pub trait Host {
     /// The bytes of the file at `path` (`ErrorKind::NotFound` when there is none).
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>>;
+    /// Whether `path` is a folder.
+    fn is_dir(&self, path: &Path) -> bool;
     /// A time zone by its IANA name, or the machine's when none is named; why not, in words.
     fn zone(&self, name: Option<&str>) -> Result<jiff::tz::TimeZone, String>;
 }
@@ -39,6 +41,13 @@ impl Host for InMemory {
             .get(path)
             .cloned()
             .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))
+    }
+
+    /// A folder holds a file in memory.
+    fn is_dir(&self, path: &Path) -> bool {
+        self.files
+            .keys()
+            .any(|file| file != path && file.starts_with(path))
     }
 
     fn zone(&self, name: Option<&str>) -> Result<jiff::tz::TimeZone, String> {

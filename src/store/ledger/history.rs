@@ -116,7 +116,7 @@ impl HistoryRecords for Records<'_, '_> {
                     date,
                 },
             )
-            .map_err(|e| StoreError::Corrupt(e.0))
+            .map_err(StoreError::from_world)
     }
 }
 
@@ -272,7 +272,7 @@ impl crate::history_check::Recorded for RecordedByTx<'_, '_> {
         match self.tx.stock_view(code) {
             Ok(stock) => stock,
             Err(e) => {
-                self.failed.get_or_insert(StoreError::Corrupt(e.0));
+                self.failed.get_or_insert(StoreError::from_world(e));
                 None
             }
         }

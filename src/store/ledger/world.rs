@@ -16,8 +16,10 @@ impl From<StoreError> for WorldError {
     }
 }
 
+/// A failure of the records as the workflow carries it: the store's words, whose kind
+/// (`database unavailable: …`) `StoreError::from_world` reads back.
 fn world_err(e: crate::store::sql::DbError) -> WorldError {
-    WorldError(format!("database: {e}"))
+    WorldError(crate::store::StoreError::from(e).to_string())
 }
 
 const ITEM_COLUMNS: &str =

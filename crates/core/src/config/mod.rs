@@ -460,9 +460,21 @@ impl TryFrom<RawPrinter> for PrinterConfig {
             PrinterKind::File => PrinterConnection::File {
                 path: raw.path.ok_or_else(missing)?,
             },
-            PrinterKind::Tcp => PrinterConnection::Tcp {
-                address: raw.address.ok_or_else(missing)?,
-            },
+            PrinterKind::Tcp => {
+                let address = raw.address.ok_or_else(missing)?;
+                // host:port, the port a number from 1 to 65535 ([v6]:port too)
+                let port = address
+                    .rsplit_once(':')
+                    .filter(|(host, _)| !host.is_empty())
+                    .and_then(|(_, port)| port.parse::<u16>().ok())
+                    .filter(|port| *port > 0);
+                if port.is_none() {
+                    return Err(format!(
+                        "printer {name:?}: address {address:?} is not host:port with a port from 1 to 65535 (e.g. {example})"
+                    ));
+                }
+                PrinterConnection::Tcp { address }
+            }
             PrinterKind::Device => PrinterConnection::Device {
                 path: raw.path.ok_or_else(missing)?,
             },
@@ -610,6 +622,13 @@ impl Templates {
     /// Reads the folder's `lot`, `batch`, `shipment`, `pack` and `card` templates (`.zpl` raw ZPL
     /// or `.toml`), each falling back to the built-in one.
     pub fn load(host: &dyn Host, dir: Option<&Path>) -> Result<Templates, TemplateError> {
+        if let Some(dir) = dir
+            && !host.is_dir(dir)
+        {
+            return Err(TemplateError::Folder {
+                path: dir.display().to_string(),
+            });
+        }
         let one = |kind: LabelKind| -> Result<LoadedTemplate, TemplateError> {
             let Some(dir) = dir else {
                 return LoadedTemplate::builtin(kind);
@@ -892,6 +911,29 @@ impl Station {
                 return Err(invalid(format!(
                     "bench {:?} uses printer {printer:?}, which no [[printer]] defines",
                     bench.name
+                )));
+            }
+        }
+        // each device and bench by one name: a second of the same name would be unreachable
+        for (what, names) in [
+            (
+                "[[bench]]",
+                config.bench.iter().map(|b| &b.name).collect::<Vec<_>>(),
+            ),
+            (
+                "[[scanner]]",
+                config.scanner.iter().map(|s| &s.name).collect(),
+            ),
+            (
+                "[[printer]]",
+                config.printer.iter().map(|p| &p.name).collect(),
+            ),
+            ("[[scale]]", config.scale.iter().map(|s| &s.name).collect()),
+        ] {
+            let mut seen = std::collections::BTreeSet::new();
+            if let Some(twice) = names.into_iter().find(|n| !seen.insert(*n)) {
+                return Err(invalid(format!(
+                    "two {what} are named {twice:?}: give each its own name"
                 )));
             }
         }
@@ -1289,10 +1331,46 @@ mod tests {
         );
     }
 
+    /// Four mistakes `run --check` used to pass (issue 32): a templates folder that does not
+    /// exist, two scanners of one name, a printer port out of range, a template with a
+    /// placeholder left open.
+    #[test]
+    fn mistakes_that_used_to_pass_the_check_are_refused() {
+        let bench = "[[bench]]\nname='a'\nscanners=['s']\nprinter='p'\n[[scanner]]\nname='s'\nkind='stdin'\n";
+        let printer = "[[printer]]\nname='p'\nkind='file'\npath='out'\n";
+        check_err(
+            &format!("[labels]\ntemplates='/srv/nowhere'\n{bench}{printer}"),
+            "/srv/nowhere is not a folder: create it",
+        );
+        check_err(
+            &format!("{bench}[[scanner]]\nname='s'\nkind='stdin'\n{printer}"),
+            "two [[scanner]] are named \"s\": give each its own name",
+        );
+        for port in ["99999", "0", "x", ""] {
+            check_err(
+                &format!("{bench}[[printer]]\nname='p'\nkind='tcp'\naddress='10.0.0.5:{port}'\n"),
+                &format!(
+                    "address \"10.0.0.5:{port}\" is not host:port with a port from 1 to 65535"
+                ),
+            );
+        }
+        let open = InMemory::default().with_file(
+            "/srv/labels/lot.toml",
+            "kind = \"lot\"\nstock = \"100x60mm\"\n[[row]]\ntext = \"{item_name\"\nsize_mm = 5\n",
+        );
+        check_err_on(
+            &open,
+            &format!("[labels]\ntemplates='/srv/labels'\n{bench}{printer}"),
+            "placeholder {item_name is not closed",
+        );
+    }
+
     #[test]
     fn relative_paths_are_the_config_files() {
+        // the templates folder holds no template: the built-in ones stand in
+        let shop = InMemory::default().with_file("/srv/shop/labels/notes.txt", "ours later");
         let station = Station::from_toml(
-            &InMemory::default(),
+            &shop,
             "[station]\ndatabase = \"lotstation.db\"\nwitness = \"logs/head\"\n\
              [labels]\ntemplates = \"labels\"\n\
              [[bench]]\nname = \"b\"\nscanners = [\"s\"]\nprinter = \"p\"\n\
@@ -1300,7 +1378,6 @@ mod tests {
              [[printer]]\nname = \"p\"\nkind = \"file\"\npath = \"out\"\nlanguage = \"pdf\"\n",
             Path::new("/srv/shop/lotstation.toml"),
         );
-        // the templates folder does not exist: the built-in ones stand in
         let station = station.expect("config");
         assert_eq!(
             station.database(None),

@@ -215,6 +215,10 @@ pub enum LoadedTemplate {
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
+    #[error(
+        "{path} is not a folder: create it and put the shop's label templates in it, or leave [labels] templates out for the built-in labels"
+    )]
+    Folder { path: String },
     #[error("label template {path}: {message}")]
     Invalid { path: String, message: String },
     #[error("cannot read label template {path}: {source}")]
@@ -237,7 +241,20 @@ pub fn placeholders_in(text: &str) -> Result<Vec<String>, String> {
                 chars.next();
             }
             '{' => {
-                let name: String = chars.by_ref().take_while(|c| *c != '}').collect();
+                let mut name = String::new();
+                let mut closed = false;
+                for c in chars.by_ref() {
+                    if c == '}' {
+                        closed = true;
+                        break;
+                    }
+                    name.push(c);
+                }
+                if !closed {
+                    return Err(format!(
+                        "placeholder {{{name} is not closed: write {{{name}}} (or '{{{{' for a brace)"
+                    ));
+                }
                 if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                     return Err(format!("bad placeholder {{{name}}}"));
                 }

@@ -635,6 +635,8 @@ fn fake_printer(listener: TcpListener, arrived: std_mpsc::Sender<Instant>) {
         paused: false,
         head_open: false,
         ribbon_out: false,
+        formats_in_buffer: 0,
+        labels_remaining: 0,
     });
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };

@@ -138,10 +138,6 @@ pub enum RenderError {
     Label(String),
 }
 
-/// Attempts at one job that were sent whole but not confirmed before it is journaled as
-/// uncertain instead of being sent again.
-const MAX_UNCONFIRMED: u32 = 3;
-
 fn worker(
     printer: Printer,
     station: Station,
@@ -155,8 +151,6 @@ fn worker(
     let mut store: Option<Store> = None;
     let mut pause = Duration::from_millis(250);
     let mut problem: Option<String> = None;
-    // unconfirmed attempts at the job at the head of the queue
-    let mut unconfirmed: (i64, u32) = (0, 0);
     let report = |event: Event| events.blocking_send(event).is_ok();
     loop {
         if queue.is_empty() {
@@ -207,15 +201,12 @@ fn worker(
             }
         };
         let name = format!("{:06}-{}-{}", job.id, job.label.name(), job.code);
-        if unconfirmed.0 != job.id {
-            unconfirmed = (job.id, 0);
-        }
+        // the whole job written and not confirmed: it may have printed, so it is never
+        // sent again (that printed labels twice); a person looks, and @REPRINTs
         let sent = match printer.send(&name, &bytes, job.copies) {
-            Err(SendError::Unconfirmed(reason)) if unconfirmed.1 + 1 >= MAX_UNCONFIRMED => {
-                Err(SendError::Uncertain(format!(
-                    "{reason}; {MAX_UNCONFIRMED} attempts were not confirmed, so it is not sent again: check whether the label came out, and @REPRINT it if not"
-                )))
-            }
+            Err(SendError::Unconfirmed(reason)) => Err(SendError::Uncertain(format!(
+                "{reason}; it is not sent again: check whether the label came out, and @REPRINT it if not"
+            ))),
             other => other,
         };
         match sent {
@@ -228,10 +219,7 @@ fn worker(
                 let waiting = queue.len();
                 let ok = report(Event::PrintOutcome {
                     job,
-                    outcome: JobOutcome::Printed {
-                        bytes: bytes.len(),
-                        earlier: unconfirmed.1,
-                    },
+                    outcome: JobOutcome::Printed { bytes: bytes.len() },
                 }) && report(Event::PrinterState(PrinterState {
                     printer: printer.name.clone(),
                     problem: None,
@@ -271,13 +259,7 @@ fn worker(
                 problem = Some(reason);
             }
             Err(error @ (SendError::NotReady(_) | SendError::Unconfirmed(_))) => {
-                let reason = match error {
-                    SendError::Unconfirmed(why) => {
-                        unconfirmed.1 += 1;
-                        format!("{why}; sending it again")
-                    }
-                    other => other.to_string(),
-                };
+                let reason = error.to_string();
                 if problem.as_deref() != Some(reason.as_str()) {
                     // the loop is told first, then the log says so
                     if !report(Event::PrinterState(PrinterState {

@@ -316,17 +316,9 @@ impl Daemon {
     ) -> Result<(), DaemonError> {
         let now = self.clock.now();
         let (kind, detail) = match outcome {
-            JobOutcome::Printed { bytes, earlier: 0 } => (
+            JobOutcome::Printed { bytes } => (
                 PrintOutcome::Printed,
                 format!("{bytes} bytes taken by {}", job.printer),
-            ),
-            JobOutcome::Printed { bytes, earlier } => (
-                PrintOutcome::Printed,
-                format!(
-                    "{bytes} bytes taken by {} after {}",
-                    job.printer,
-                    crate::core::counted(*earlier, "unconfirmed attempt")
-                ),
             ),
             JobOutcome::Failed { reason } => (PrintOutcome::Failed, reason.clone()),
             JobOutcome::Uncertain { reason } => (PrintOutcome::Uncertain, reason.clone()),

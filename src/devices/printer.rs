@@ -100,7 +100,7 @@ impl Printer {
             Target::Folder(dir) => send_file(dir, &format!("{name}.{}", self.extension()), bytes),
             Target::Tcp(address) => self.send_tcp(address, bytes, pages),
             Target::Device(path) => self.send_device(path, bytes, pages),
-            Target::Ipp(uri) => self.send_ipp(uri, name, bytes),
+            Target::Ipp(uri) => self.send_ipp(uri, name, bytes, pages),
         }
     }
 
@@ -336,18 +336,7 @@ impl Printer {
             SendError::Unconfirmed(format!("printer {address} did not confirm the job ({why})"))
         };
         if self.language == LabelLanguage::Zpl {
-            // bytes in our socket buffer are not bytes in the printer. A printer reads its
-            // input in order, so an answer to ~HS sent after the job means it read the job.
-            stream
-                .write_all(b"~HS")
-                .map_err(|e| unconfirmed(format!("connection lost: {e}")))?;
-            let status = read_host_status(&mut stream, self.timeout).map_err(unconfirmed)?;
-            if let Some(problem) = status.problem() {
-                return Err(SendError::Uncertain(format!(
-                    "printer {address} took the job and then reported: {problem}; check whether the label came out"
-                )));
-            }
-            return Ok(());
+            return self.zpl_printed(&mut stream, address, pages);
         }
         // another language has no status to ask: the job counts as taken when the printer
         // closes its side after reading ours; silence or a reset is not a confirmation
@@ -367,12 +356,123 @@ impl Printer {
                         "it kept the connection open without closing it".into(),
                     ));
                 }
+                // a reset is a printer that closed with our bytes unread: the job's end (its
+                // print command) never reached it, so it printed nothing and goes again
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                    return Err(not_ready(format!(
+                        "hung up before reading the whole job ({e}); it is sent again"
+                    )));
+                }
                 Err(e) => return Err(unconfirmed(format!("connection dropped: {e}"))),
             }
         }
     }
 
-    fn send_ipp(&self, uri: &str, name: &str, bytes: &[u8]) -> Result<(), SendError> {
+    /// After a ZPL job is written: `~HS` asked until the printer says nothing is left to
+    /// print (no format in its buffer, no label of the batch to go), which is when the
+    /// labels came out. An answer that the job is in the buffer is not that: a printer that
+    /// then stops answering (its power cut, the cable pulled) or reports a problem has taken
+    /// the job and may or may not print it, so it is uncertain, never sent again.
+    fn zpl_printed(
+        &self,
+        stream: &mut TcpStream,
+        address: &str,
+        pages: u32,
+    ) -> Result<(), SendError> {
+        let started = Instant::now();
+        // long enough for the labels to come out at a slow speed (2 in/s, 2 s a label)
+        let deadline =
+            self.timeout.max(Duration::from_secs(1)) * 4 + Duration::from_secs(2) * pages.max(1);
+        let mut pause = Duration::from_millis(20);
+        loop {
+            let asked = stream
+                .write_all(b"~HS")
+                .map_err(|e| e.to_string())
+                .and_then(|()| read_host_status(stream, self.timeout));
+            let status = asked.map_err(|why| {
+                SendError::Uncertain(format!(
+                    "printer {address} took the job but did not say it printed ({why}): check whether the labels came out, and @REPRINT if not"
+                ))
+            })?;
+            if let Some(problem) = status.problem() {
+                return Err(SendError::Uncertain(format!(
+                    "printer {address} took the job and then reported: {problem}; check whether the label came out"
+                )));
+            }
+            if status.idle() {
+                return Ok(());
+            }
+            if started.elapsed() > deadline {
+                return Err(SendError::Uncertain(format!(
+                    "printer {address} took the job but after {} s still has {} to print: check whether the labels came out",
+                    started.elapsed().as_secs(),
+                    crate::core::counted(
+                        i64::from(status.labels_remaining.max(status.formats_in_buffer)),
+                        "label"
+                    )
+                )));
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(250));
+        }
+    }
+
+    /// An IPP job's state asked until the printer says it is `completed` (9); `canceled`
+    /// (7) or `aborted` (8), silence, or a job still processing after the labels' time is
+    /// uncertain (the printer took it; it is not sent again).
+    fn ipp_completed(
+        &self,
+        client: &ipp::client::blocking::IppClient,
+        printer: &ipp::prelude::Uri,
+        uri: &str,
+        job: i32,
+        pages: u32,
+    ) -> Result<(), SendError> {
+        use ipp::prelude::*;
+        let started = Instant::now();
+        // a print server queues jobs (other people's too) and a printer warms up: a minute,
+        // and five seconds a label
+        let deadline = Duration::from_secs(60) + Duration::from_secs(5) * pages.max(1);
+        let mut pause = Duration::from_millis(50);
+        let uncertain = |why: String| {
+            SendError::Uncertain(format!(
+                "IPP printer {uri} took job {job} but {why}: check whether the labels came out, and @REPRINT if not"
+            ))
+        };
+        loop {
+            let asked = IppOperationBuilder::get_job_attributes(printer.clone(), job)
+                .build()
+                .map_err(|e| uncertain(format!("cannot be asked about it ({e})")))?;
+            let answer = client
+                .send(asked)
+                .map_err(|e| uncertain(format!("stopped answering ({e})")))?;
+            let state = answer
+                .attributes()
+                .groups_of(DelimiterTag::JobAttributes)
+                .find_map(|g| g.get("job-state"))
+                .and_then(|a| match a.value() {
+                    IppValue::Enum(state) | IppValue::Integer(state) => Some(*state),
+                    _ => None,
+                });
+            match state {
+                Some(9) => return Ok(()),
+                Some(7) => return Err(uncertain("says it was canceled".into())),
+                Some(8) => return Err(uncertain("says it was aborted".into())),
+                Some(_) if started.elapsed() <= deadline => {}
+                Some(_) => {
+                    return Err(uncertain(format!(
+                        "has not finished it after {} s",
+                        started.elapsed().as_secs()
+                    )));
+                }
+                None => return Err(uncertain("does not say the job's state".into())),
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(500));
+        }
+    }
+
+    fn send_ipp(&self, uri: &str, name: &str, bytes: &[u8], pages: u32) -> Result<(), SendError> {
         use ipp::prelude::*;
         let parsed: Uri = uri
             .parse()
@@ -390,7 +490,7 @@ impl Printer {
             .user_name("lotstation")
             .build()
             .map_err(|e| SendError::Rejected(format!("IPP request: {e}")))?;
-        let client = IppClient::builder(parsed)
+        let client = IppClient::builder(parsed.clone())
             .request_timeout(self.timeout * 4)
             .build();
         let response = client
@@ -398,7 +498,20 @@ impl Printer {
             .map_err(|e| SendError::NotReady(format!("IPP printer {uri}: {e}")))?;
         let status = response.header().status_code();
         if status.is_success() {
-            return Ok(());
+            // taken is not printed: the job's state is asked until it is completed
+            let job_id = response
+                .attributes()
+                .groups_of(DelimiterTag::JobAttributes)
+                .find_map(|g| g.get("job-id"))
+                .and_then(|a| match a.value() {
+                    IppValue::Integer(id) => Some(id),
+                    _ => None,
+                });
+            return match job_id {
+                Some(id) => self.ipp_completed(&client, &parsed, uri, *id, pages),
+                // a printer that names no job cannot be asked about it
+                None => Ok(()),
+            };
         }
         let text = format!("IPP printer {uri} answered {status:?}");
         // 0x0507 server-error-busy, 0x0506 not-accepting-jobs, 0x0502 service-unavailable

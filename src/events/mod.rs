@@ -214,8 +214,8 @@ pub enum CommandError {
 /// What became of a print job, reported by a printer worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobOutcome {
-    /// the printer took all of it and confirmed (`earlier` unconfirmed attempts before)
-    Printed { bytes: usize, earlier: u32 },
+    /// the printer took all of it and confirmed it (a ZPL printer: that it came out)
+    Printed { bytes: usize },
     /// it cannot be printed
     Failed { reason: String },
     /// it may or may not have printed: a person must look

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::oneshot;
 use tokio_stream::StreamExt;
 
-use super::{Actor, ApiError, App, authorize_now, read};
+use super::{Actor, ApiError, App, authorize_now, read, read_heavy};
 use crate::core::scan::MAX_SCAN_CHARS;
 use crate::events::{ApiCommand, ApiReply, Event};
 
@@ -270,7 +270,7 @@ pub async fn recall_drill(
 ) -> Result<Response, ApiError> {
     let supplier = query.supplier;
     let tz = app.settings.station.timezone.clone();
-    let files = read(&app, move |store| {
+    let files = read_heavy(&app, move |store| {
         let target = store.resolve(&code, supplier.as_deref())?;
         if !target.is_stock() {
             return Err(ApiError::new(

@@ -1638,7 +1638,7 @@ pub async fn export_download(
         }
     };
     let station = app.settings.station.clone();
-    let made = read(&app, move |store| {
+    let made = super::read_heavy(&app, move |store| {
         crate::cli::export::export_bytes(store, &station, epcis, from, to, &[])
             .map_err(|e| super::ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
     })
@@ -1693,6 +1693,14 @@ pub async fn backup(State(app): State<App>, headers: HeaderMap) -> Response {
             "the records are in PostgreSQL: back them up with pg_dump",
         )
             .into_response();
+    };
+    // one heavy report at a time, as the recall package and the exports
+    let Ok(_permit) = app.readers.heavy.clone().try_acquire_owned() else {
+        return super::ApiError::busy(
+            "another report is being made: try again in a few seconds",
+            5,
+        )
+        .into_response();
     };
     let copied = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
         let source = rusqlite::Connection::open_with_flags(

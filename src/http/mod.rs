@@ -41,12 +41,64 @@ pub struct Settings {
 #[derive(Clone)]
 struct App {
     settings: Arc<Settings>,
-    /// read-only connections for queries, opened once
-    reads: Arc<ReadPool>,
     subscription: Subscription,
     events: mpsc::Sender<Event>,
     /// who is signed in to the console
     sessions: Arc<session::Sessions>,
+    /// the threads that answer queries
+    readers: Arc<Readers>,
+}
+
+/// A query for a reader thread, with its answer's way back.
+type ReadJob = Box<dyn FnOnce(&ReadPool) + Send>;
+
+/// The server's readers: threads of their own, each with its read connection, taking
+/// queries from one bounded queue. They run at a lower priority (nice 10) than the event
+/// loop, so a bench's scan is never behind a page on the CPU; a full queue is answered 503
+/// with `Retry-After`, and so is a second heavy report (a recall PDF, an export, a backup)
+/// while one is being made.
+struct Readers {
+    queue: std::sync::mpsc::SyncSender<ReadJob>,
+    heavy: Arc<tokio::sync::Semaphore>,
+}
+
+/// Reader threads, and queries that may wait for one.
+const READER_THREADS: usize = 2;
+const READ_QUEUE: usize = 64;
+
+impl Readers {
+    fn start(pool: Arc<ReadPool>) -> Readers {
+        let (queue, jobs) = std::sync::mpsc::sync_channel::<ReadJob>(READ_QUEUE);
+        let jobs = Arc::new(std::sync::Mutex::new(jobs));
+        for n in 0..READER_THREADS {
+            let (jobs, pool) = (jobs.clone(), pool.clone());
+            let spawned = std::thread::Builder::new()
+                .name(format!("reader-{n}"))
+                .spawn(move || {
+                    // this thread only (Linux's nice is a thread's)
+                    if let Err(e) = rustix::process::setpriority_process(None, 10) {
+                        tracing::debug!(error = %e, "reader keeps its priority");
+                    }
+                    loop {
+                        let job = match jobs.lock() {
+                            Ok(jobs) => jobs.recv(),
+                            Err(poisoned) => poisoned.into_inner().recv(),
+                        };
+                        match job {
+                            Ok(job) => job(&pool),
+                            Err(_) => return, // the server is gone
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a reader thread");
+            }
+        }
+        Readers {
+            queue,
+            heavy: Arc::new(tokio::sync::Semaphore::new(1)),
+        }
+    }
 }
 
 /// The address a request came from (its connection's peer), for the sign-in limits.
@@ -79,6 +131,8 @@ impl Actor {
 struct ApiError {
     status: StatusCode,
     message: String,
+    /// seconds to wait before asking again (a 503 while busy)
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -86,6 +140,15 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// 503: busy now, `seconds` until it is worth asking again.
+    fn busy(message: impl Into<String>, seconds: u32) -> ApiError {
+        ApiError {
+            retry_after: Some(seconds),
+            ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
         }
     }
 
@@ -100,11 +163,18 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut response = (
             self.status,
             axum::Json(serde_json::json!({ "error": self.message })),
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
+        response
     }
 }
 
@@ -203,15 +273,40 @@ async fn authorize_now(app: &App, headers: &HeaderMap) -> Result<Actor, ApiError
     }
 }
 
-/// Runs a read-only query on its own connection, off the async threads.
+/// Runs a read-only query on a reader thread and its connection; 503 when the readers
+/// have more waiting than they can answer soon.
 async fn read<T: Send + 'static>(
     app: &App,
     query: impl FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let reads = app.reads.clone();
-    tokio::task::spawn_blocking(move || reads.with(query)?)
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    let job: ReadJob = Box::new(move |pool: &ReadPool| {
+        let _ = answer.send(pool.with(query));
+    });
+    app.readers.queue.try_send(job).map_err(|_| {
+        ApiError::busy(
+            "the station has many pages to answer just now: try again in a moment",
+            1,
+        )
+    })?;
+    answered
         .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "a reader stopped"))??
+}
+
+/// `read` for a heavy report (a recall package, an export, a backup): one at a time; a
+/// second while one is being made is answered 503 with `Retry-After`.
+async fn read_heavy<T: Send + 'static>(
+    app: &App,
+    query: impl FnOnce(&mut Store) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let Ok(_permit) = app.readers.heavy.clone().try_acquire_owned() else {
+        return Err(ApiError::busy(
+            "another report is being made: try again in a few seconds",
+            5,
+        ));
+    };
+    read(app, query).await
 }
 
 /// Read connections kept open for the server (more requests at once open more, briefly).
@@ -236,8 +331,9 @@ pub async fn serve(
         .http
         .as_ref()
         .map_or(720, |h| h.session_minutes);
+    let reads = Arc::new(ReadPool::new(&settings.db, READ_CONNECTIONS));
     let app = App {
-        reads: Arc::new(ReadPool::new(&settings.db, READ_CONNECTIONS)),
+        readers: Arc::new(Readers::start(reads)),
         settings: Arc::new(settings),
         subscription,
         events,
@@ -379,4 +475,63 @@ async fn accept(
         });
     }
     graceful.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{READ_QUEUE, READER_THREADS, ReadJob, Readers};
+    use std::sync::Arc;
+
+    /// The readers take at most their threads' worth at once and a bounded queue more; a
+    /// query beyond that is refused at once (the server answers 503) instead of waiting
+    /// behind the others, and everything taken is answered.
+    #[test]
+    fn readers_queue_a_bounded_number_of_queries() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let location = crate::store::Location::sqlite(dir.path().join("r.db"));
+        drop(crate::store::Store::open(&location).expect("a database"));
+        let readers = Readers::start(Arc::new(crate::store::ReadPool::new(&location, 2)));
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let held = Arc::new(std::sync::Mutex::new(held));
+        let (done, finished) = std::sync::mpsc::channel::<usize>();
+        let (started, running) = std::sync::mpsc::channel::<()>();
+        // each thread busy with a query that waits to be let go
+        for n in 0..READER_THREADS {
+            let (held, done, started) = (held.clone(), done.clone(), started.clone());
+            let job: ReadJob = Box::new(move |_| {
+                let _ = started.send(());
+                let _ = held.lock().expect("lock").recv();
+                let _ = done.send(n);
+            });
+            readers.queue.try_send(job).expect("taken");
+        }
+        for _ in 0..READER_THREADS {
+            running.recv().expect("a reader runs");
+        }
+        for n in 0..READ_QUEUE {
+            let done = done.clone();
+            let job: ReadJob = Box::new(move |pool| {
+                let read = pool.with(|store| store.has_accounts().is_ok());
+                assert!(matches!(read, Ok(true)));
+                let _ = done.send(READER_THREADS + n);
+            });
+            readers.queue.try_send(job).expect("queued");
+        }
+        let refused: ReadJob = Box::new(|_| {});
+        assert!(
+            readers.queue.try_send(refused).is_err(),
+            "the queue is full"
+        );
+        for _ in 0..READER_THREADS {
+            release.send(()).expect("release");
+        }
+        let mut answered: Vec<usize> = (0..READER_THREADS + READ_QUEUE)
+            .map(|_| finished.recv().expect("answered"))
+            .collect();
+        answered.sort_unstable();
+        assert_eq!(
+            answered,
+            (0..READER_THREADS + READ_QUEUE).collect::<Vec<_>>()
+        );
+    }
 }

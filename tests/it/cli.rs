@@ -225,9 +225,13 @@ fn the_benchmark_runs_at_tiny_scale() {
         "whole command: backward trace of an order as JSON",
         "whole command: recall --mock, most-used lot",
         "whole command: stock",
+        "scan answered at the bench, screen idle",
         "station screen, trace page of the most-used lot, 8 clients at once",
-        "same, /api/trace (JSON), 8 clients at once",
+        "station screen, /api/trace (JSON), 8 clients at once",
         "scan answered at the bench while the screen serves 8 clients",
+        "station screen, trace page of the most-used lot, 50 clients at once",
+        "station screen, recall package (PDF) of a lot through a blend, 50 clients at once",
+        "scan answered at the bench while the screen serves 50 clients",
     ] {
         assert!(
             table.lines().any(|l| l.starts_with(&format!("| {figure}"))),

@@ -117,14 +117,34 @@ pub fn load_zone(name: Option<&str>) -> Result<jiff::tz::TimeZone, jiff::Error> 
     }
 }
 
+/// The largest file the station reads (a CSV import, a shop's export, a config, a
+/// template): 512 MiB, five busy years of history with room to spare.
+pub const MAX_READ: u64 = 512 << 20;
+
 /// The core's host on this machine: files from the disk, time zones as `load_zone` finds
 /// them. The only place the core's file reads and zone lookups reach the system.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Disk;
 
 impl crate::core::host::Host for Disk {
+    /// The file's bytes, refused past `MAX_READ` (read no further): an import of a device
+    /// or a wrong file ends with a clear error, not with the memory full.
     fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-        std::fs::read(path)
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)?
+            .take(MAX_READ + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_READ {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                format!(
+                    "larger than {} MiB, more than any file the station reads: is it the right file?",
+                    MAX_READ >> 20
+                ),
+            ));
+        }
+        Ok(bytes)
     }
 
     fn is_dir(&self, path: &std::path::Path) -> bool {

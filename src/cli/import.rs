@@ -60,7 +60,7 @@ pub fn import(
             without_consumptions,
         } => return import_history(db, station, &dir, without_consumptions),
         ImportCommand::Epcis { file, supplier } => {
-            let text = read_bounded(&file, MAX_EPCIS_BYTES)?;
+            let text = read_epcis(&file)?;
             let lots = crate::epcis::shipped_lots(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let name = file.display().to_string();
@@ -120,7 +120,7 @@ pub fn import_file(
     at: jiff::Timestamp,
 ) -> anyhow::Result<crate::store::ImportSummary> {
     let data = masterdata::parse(&crate::clock::Disk, kind, file)?;
-    let bytes = std::fs::read(file)?;
+    let bytes = read_bounded(file, crate::clock::MAX_READ)?;
     let name = file.display().to_string();
     Ok(store.import_master(&name, &sha256_hex(&bytes), &data, at)?)
 }
@@ -165,7 +165,7 @@ fn import_shop(
     let orders = crate::shops::read(&crate::clock::Disk, shop, &paths, &station.timezone)?;
     let mut bytes = Vec::new();
     for file in files {
-        bytes.extend(std::fs::read(file)?);
+        bytes.extend(read_bounded(file, crate::clock::MAX_READ)?);
     }
     let names = files
         .iter()
@@ -275,9 +275,8 @@ fn import_history(
 /// kilobytes; anything near this is not one (`/dev/zero` would otherwise fill the memory).
 const MAX_EPCIS_BYTES: u64 = 32 * 1024 * 1024;
 
-/// A file's text, refused when larger than `limit` bytes (read no further than that) or not
-/// UTF-8.
-fn read_bounded(file: &std::path::Path, limit: u64) -> anyhow::Result<String> {
+/// A file's bytes, refused when larger than `limit` (read no further than that).
+fn read_bounded(file: &std::path::Path, limit: u64) -> anyhow::Result<Vec<u8>> {
     use std::io::Read;
     let cannot = |e: std::io::Error| anyhow::anyhow!("{}: cannot read: {e}", file.display());
     let mut bytes = Vec::new();
@@ -288,12 +287,17 @@ fn read_bounded(file: &std::path::Path, limit: u64) -> anyhow::Result<String> {
         .map_err(cannot)?;
     if bytes.len() as u64 > limit {
         anyhow::bail!(
-            "{}: larger than {} MiB; an EPCIS shipping notice is far smaller: is it the right file?",
+            "{}: larger than {} MiB: is it the right file?",
             file.display(),
-            limit / (1024 * 1024)
+            limit >> 20
         );
     }
-    String::from_utf8(bytes).map_err(|e| {
+    Ok(bytes)
+}
+
+/// An EPCIS document's text: at most `MAX_EPCIS_BYTES`, UTF-8.
+fn read_epcis(file: &std::path::Path) -> anyhow::Result<String> {
+    String::from_utf8(read_bounded(file, MAX_EPCIS_BYTES)?).map_err(|e| {
         anyhow::anyhow!(
             "{}: not UTF-8 text (byte {} is not): an EPCIS document is JSON",
             file.display(),

@@ -118,7 +118,7 @@ pub fn migrate(db: &Location, to: &Location) -> anyhow::Result<i32> {
     // a station still recording there would leave what it records during and after the
     // copy behind: the copy holds the file as a station would, for as long as it runs
     if let Location::Sqlite(_) = db
-        && let Err(e) = source.claim_station("migrate", &[])
+        && let Err(e) = source.claim_station("migrate", &[], std::time::Duration::from_secs(30))
     {
         eprintln!(
             "error: {e}

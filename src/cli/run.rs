@@ -54,7 +54,7 @@ pub fn run(station: Station, db: &Location) -> anyhow::Result<i32> {
         .iter()
         .map(|b| b.name.as_str())
         .collect();
-    if let Err(e) = store.claim_station(&name, &benches) {
+    if let Err(e) = store.claim_station(&name, &benches, station.claim_lease()) {
         eprintln!("error: {e}");
         return Ok(1);
     }

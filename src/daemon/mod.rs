@@ -87,6 +87,20 @@ pub async fn run(
             }
         });
     }
+    // the station's claim on its names is renewed every third of its lease, busy or not
+    let claims_tx = tx.clone();
+    let renew_every = daemon.claim_lease() / 3;
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(renew_every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        interval.tick().await;
+        loop {
+            interval.tick().await;
+            if claims_tx.send(Event::KeepClaims).await.is_err() {
+                break;
+            }
+        }
+    });
     let signal_tx = tx.clone();
     let signals = tokio::spawn(async move {
         shutdown.await;
@@ -243,6 +257,7 @@ impl<F: FnMut(&Feedback)> EventLoop<F> {
             Event::Watchdog => {
                 let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
             }
+            Event::KeepClaims => daemon.keep_claims(),
             Event::Shutdown => {
                 tracing::info!("shutting down on signal");
                 let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);

@@ -297,6 +297,19 @@ impl Daemon {
         self.printing.idle()
     }
 
+    /// How long this station's claim on its names lasts unrenewed.
+    pub fn claim_lease(&self) -> std::time::Duration {
+        self.station.claim_lease()
+    }
+
+    /// Renews the station's claim on its names; what went wrong is logged (the next scan
+    /// is refused with it too, "not recorded").
+    pub fn keep_claims(&mut self) {
+        if let Err(e) = self.store.keep_claims() {
+            tracing::error!(error = %e, "the station's claim on its names");
+        }
+    }
+
     /// How long the end of input waits for queued labels.
     pub fn drain_time(&self) -> std::time::Duration {
         std::time::Duration::from_secs(

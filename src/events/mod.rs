@@ -50,6 +50,8 @@ pub enum Event {
     },
     /// time to tell systemd's watchdog that the loop is alive
     Watchdog,
+    /// time to renew the station's claim on its names (a third of its lease has passed)
+    KeepClaims,
     /// SIGTERM or SIGINT
     Shutdown,
 }

@@ -266,9 +266,14 @@ impl Store {
     /// Claims the station's name and its benches' for as long as this store is open: a
     /// second daemon with the same station or bench name on the same PostgreSQL database,
     /// or any second daemon on the same SQLite file, is refused with a reason.
-    pub fn claim_station(&mut self, station: &str, benches: &[&str]) -> Result<(), StoreError> {
+    pub fn claim_station(
+        &mut self,
+        station: &str,
+        benches: &[&str],
+        lease: std::time::Duration,
+    ) -> Result<(), StoreError> {
         self.db
-            .claim(&self.location, station, benches)
+            .claim(&self.location, station, benches, lease)
             .map_err(|e| match e {
                 Claim::Taken(why) => StoreError::Conflict(why),
                 Claim::Failed(reason) => StoreError::Open {
@@ -277,6 +282,15 @@ impl Store {
                 },
                 Claim::Db(e) => e.into(),
             })
+    }
+
+    /// Renews the station's claims (the event loop's heartbeat, every third of the
+    /// lease): a station that lost its connection has it again, and a station whose names
+    /// another took says so.
+    pub fn keep_claims(&mut self) -> Result<(), StoreError> {
+        self.db
+            .keep_claims()
+            .map_err(|e| StoreError::opening(&self.location, e))
     }
 
     /// Lets go of the station's names at once (a stopping daemon), rather than when the

@@ -466,6 +466,8 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
         )
             .expect("schema 3 items");
         sql.execute("DROP TABLE users").expect("schema 3 accounts");
+        sql.execute("DROP TABLE IF EXISTS station_claims")
+            .expect("schema 3 claims");
         sql.execute("DROP INDEX lots_item_received")
             .expect("schema 3 lots index");
         sql.execute("CREATE INDEX lots_item ON lots(item_sku)")

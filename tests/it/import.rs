@@ -62,6 +62,12 @@ fn bad_rows_are_located_and_nothing_is_imported() {
     check_bad(
         &shop,
         "items",
+        &items("X,Soap \u{202E}rab,material,g,,,\n"),
+        "FILE line 3, column name: holds the direction control U+202E (an override, embedding or isolate)",
+    );
+    check_bad(
+        &shop,
+        "items",
         &items(&format!("X,{},material,g,,,\n", "A".repeat(5000))),
         "FILE line 3, column name: has 5000 characters; a field holds at most 1000",
     );

@@ -394,6 +394,151 @@ fn a_station_whose_names_were_taken_while_postgresql_restarted_records_nothing()
     );
 }
 
+/// A TCP proxy in front of PostgreSQL that can be frozen: from then on it forwards nothing
+/// and closes nothing, so the server keeps believing in the connections behind it (as a
+/// network does when a station loses its power: nobody says goodbye).
+struct FreezingProxy {
+    port: u16,
+    frozen: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl FreezingProxy {
+    fn start(server: u16) -> FreezingProxy {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let frozen = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = frozen.clone();
+        std::thread::spawn(move || {
+            for down in listener.incoming() {
+                let Ok(down) = down else { continue };
+                let Ok(up) = std::net::TcpStream::connect(("127.0.0.1", server)) else {
+                    continue;
+                };
+                for (mut from, mut to) in [
+                    (
+                        down.try_clone().expect("clone"),
+                        up.try_clone().expect("clone"),
+                    ),
+                    (up, down),
+                ] {
+                    let flag = flag.clone();
+                    std::thread::spawn(move || {
+                        use std::io::{Read, Write};
+                        let _ = from.set_read_timeout(Some(std::time::Duration::from_millis(20)));
+                        let mut buffer = [0u8; 16384];
+                        loop {
+                            if flag.load(Ordering::SeqCst) {
+                                // frozen: both sockets kept open, for as long as the test runs
+                                std::thread::park();
+                                continue;
+                            }
+                            match from.read(&mut buffer) {
+                                Ok(0) => return,
+                                Ok(n) => {
+                                    if to.write_all(&buffer[..n]).is_err() {
+                                        return;
+                                    }
+                                }
+                                Err(e)
+                                    if matches!(
+                                        e.kind(),
+                                        std::io::ErrorKind::WouldBlock
+                                            | std::io::ErrorKind::TimedOut
+                                    ) => {}
+                                Err(_) => return,
+                            }
+                        }
+                    });
+                }
+            }
+        });
+        FreezingProxy { port, frozen }
+    }
+
+    fn freeze(&self) {
+        self.frozen.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// A station whose power is cut behind a connection the network keeps half open: the
+/// server believes in its session for hours, but its claim on its names is a lease it no
+/// longer renews, so the same station starting again is told who holds the names and until
+/// when, and starts once the lease has run out (3 s here; 30 s by default).
+#[test]
+fn a_station_cut_off_behind_a_half_open_connection_lets_go_of_its_names() {
+    let own = Cluster::start();
+    let shop = Shop::with_master_data(Shop::on_database(own.new_database()));
+    let db = shop.db();
+    let proxy = FreezingProxy::start(own.port);
+    let through_proxy = db.replace(&format!(":{}/", own.port), &format!(":{}/", proxy.port));
+    assert_ne!(through_proxy, db);
+    let root = shop.dir.path();
+    let config = |name: &str| {
+        let dir = station_dir(root, name);
+        let path = dir.join("station.toml");
+        std::fs::write(
+            &path,
+            station_config("solo", "bench-solo", "receive", false)
+                .replace("[station]\n", "[station]\nclaim_seconds = 3\n"),
+        )
+        .expect("config");
+        (dir, path)
+    };
+    let (dir, path) = config("first");
+    let mut first = Bench::start(
+        &through_proxy,
+        &dir,
+        &["--config", path.to_str().expect("utf8")],
+    );
+    first.ok("SUP:BRAMBLE");
+    // the power goes: the network keeps the server's side open, the station is gone
+    proxy.freeze();
+    let _ = first.child.kill();
+    let _ = first.child.wait();
+    let (dir, path) = config("again");
+    let start_again = || {
+        command()
+            .args(["--db", &db, "--config", path.to_str().expect("utf8"), "run"])
+            .current_dir(&dir)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run")
+    };
+    let refused = start_again();
+    assert_eq!(refused.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("station solo is already running on")
+            && said.contains("(process ")
+            && said.contains("has held it since")
+            && said.contains("and keeps it until")
+            && said.contains("unless it renews it"),
+        "{said}"
+    );
+    // a bounded wait for the lease to run out: the station starts well within a minute
+    let cut = std::time::Instant::now();
+    loop {
+        let out = start_again();
+        if out.status.success() {
+            break;
+        }
+        assert!(
+            cut.elapsed() < std::time::Duration::from_secs(20),
+            "still refused: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    assert!(
+        cut.elapsed() >= std::time::Duration::from_secs(1),
+        "not before the lease ran out"
+    );
+    let mut again = Bench::start(&db, &dir, &["--config", path.to_str().expect("utf8")]);
+    again.ok("SUP:COASTAL");
+    again.finish();
+}
+
 /// Moving up: the demo's SQLite records copied into PostgreSQL answer every trace the same,
 /// with the same journal head; a second copy into the filled database is refused.
 #[test]

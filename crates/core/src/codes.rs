@@ -560,6 +560,20 @@ impl CodeFormat {
     }
 }
 
+/// A character that changes how text shows without showing itself: a zero-width space or
+/// joiner, a direction mark, override or isolate (a right-to-left override shows `1-TOL`
+/// for `LOT-1`), a word joiner, a byte-order mark.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// A bidirectional override, embedding or isolate: what makes stored text show other than
+/// it reads (names and addresses keep their marks and joiners, which right-to-left scripts
+/// and emoji need).
+pub fn is_direction_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Longest supplier lot number or invoice the station keeps: GS1's batch/lot (AI 10) is at
 /// most 20 characters; a supplier's own numbering rarely half of this.
 pub const MAX_LOT_CHARS: usize = 64;
@@ -570,7 +584,6 @@ pub const MAX_LOT_CHARS: usize = 64;
 /// formatting one (a right-to-left override that shows `1-TOL` for `LOT-1`, a zero-width
 /// space). `what` names it in the answer.
 pub fn text_problem(what: &str, text: &str, max: usize) -> Option<String> {
-    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
     let length = text.chars().count();
     if text.trim().is_empty() {
         Some(format!("the {what} is empty"))
@@ -580,7 +593,7 @@ pub fn text_problem(what: &str, text: &str, max: usize) -> Option<String> {
         ))
     } else {
         text.chars()
-            .find(|c| c.is_control() || invisible(*c))
+            .find(|c| c.is_control() || is_invisible(*c))
             .map(|c| {
                 format!(
                     "the {what} holds an invisible character (U+{:04X}): scan it from the label again",

@@ -412,6 +412,17 @@ fn read_csv_columns<T>(
             } else {
                 field
                     .chars()
+                    .find(|c| crate::codes::is_direction_control(*c))
+                    .map(|c| {
+                        format!(
+                            "holds the direction control U+{:04X} (an override, embedding or isolate), which makes text show other than it is",
+                            c as u32
+                        )
+                    })
+            }
+            .or_else(|| {
+                field
+                    .chars()
                     .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
                     .map(|c| {
                         format!(
@@ -419,7 +430,7 @@ fn read_csv_columns<T>(
                             c as u32
                         )
                     })
-            };
+            });
             if let Some(problem) = problem {
                 return Err(ImportError {
                     file: file.clone(),

@@ -48,6 +48,10 @@ pub(crate) enum DbError {
     /// the connection was lost while committing: the commit may or may not have taken place
     #[error("{0}")]
     OutcomeUnknown(Box<DbError>),
+    /// this station's claim on its names is held by another daemon now (PostgreSQL): it
+    /// records nothing until it has them again
+    #[error("{0}")]
+    ClaimLost(String),
 }
 
 /// What kind of failure, for `StoreError`.
@@ -80,7 +84,7 @@ impl DbError {
                 C::DatabaseCorrupt | C::NotADatabase => Failure::Corrupt,
                 _ => Failure::Other,
             },
-            DbError::OutcomeUnknown(_) => Failure::Unavailable,
+            DbError::OutcomeUnknown(_) | DbError::ClaimLost(_) => Failure::Unavailable,
             DbError::Pg(e) => match e.code() {
                 None => Failure::Unavailable,
                 Some(code) => {
@@ -603,10 +607,20 @@ impl Db {
         location: &Location,
         station: &str,
         benches: &[&str],
+        lease: std::time::Duration,
     ) -> std::result::Result<(), Claim> {
         match self {
             Db::Lite(conn) => conn.claim(location, station),
-            Db::Pg(conn) => conn.get_mut().claim(station, benches),
+            Db::Pg(conn) => conn.get_mut().claim(station, benches, lease),
+        }
+    }
+
+    /// Renews the claims' leases (PostgreSQL; a file lock needs nothing), opening a closed
+    /// connection again first.
+    pub(crate) fn keep_claims(&mut self) -> std::result::Result<(), OpenError> {
+        match self {
+            Db::Lite(_) => Ok(()),
+            Db::Pg(conn) => conn.get_mut().keep_claims(),
         }
     }
 

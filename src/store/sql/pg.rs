@@ -30,9 +30,6 @@ const BULK: usize = 100;
 /// Rows per multi-row insert (PostgreSQL takes at most 65,535 parameters a statement).
 const ROWS_PER_INSERT: usize = 1000;
 
-/// The advisory-lock space of the stations' and benches' names.
-const CLAIM_SPACE: i32 = 0x4C53;
-
 /// PostgreSQL's own message (its `Display` says only "db error").
 pub(super) fn message(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
@@ -280,6 +277,41 @@ pub(crate) struct PgConn {
     pending: Vec<Pending>,
     /// (what, key) of the names this station holds (`claim`), taken again on reconnecting
     claims: Vec<(String, String)>,
+    /// this process, as `station_claims` names the holder of a name
+    holder: String,
+    /// how long a claim lasts unrenewed
+    lease: std::time::Duration,
+    /// when the leases were last renewed (or taken)
+    renewed: Option<std::time::Instant>,
+}
+
+/// The claim refused, as opening a connection fails.
+fn claim_lost(e: Claim) -> OpenError {
+    match e {
+        Claim::Taken(why) => OpenError::Failed(format!(
+            "this station's names were taken while it was away: {why}; this station records nothing until the other one stops"
+        )),
+        Claim::Failed(why) => OpenError::Failed(why),
+        Claim::Db(e) => OpenError::Db(e),
+    }
+}
+
+/// This machine's name and this process, as a claim names its holder's host.
+fn host_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    format!(
+        "host {} (process {})",
+        if host.is_empty() { "unknown" } else { &host },
+        std::process::id()
+    )
+}
+
+/// A claim's holder: this process, unlike any other (its id and a random part).
+fn new_holder() -> String {
+    let token = crate::http::session::random_token();
+    format!("{}-{}", std::process::id(), &token[..16])
 }
 
 impl Drop for PgConn {
@@ -464,6 +496,9 @@ impl PgConn {
             statements: HashMap::new(),
             pending: Vec::new(),
             claims: Vec::new(),
+            holder: new_holder(),
+            lease: std::time::Duration::from_secs(30),
+            renewed: None,
         })
     }
 
@@ -677,7 +712,9 @@ impl PgConn {
         Ok(runtime.block_on(client.batch_execute(sql))?)
     }
 
-    /// `BEGIN` and the writers' lock, in one round trip.
+    /// `BEGIN` and the writers' lock, in one round trip; then, when a third of the lease
+    /// has passed, this station's claim renewed (a lapsed one taken again if it is free):
+    /// nothing is written under a name another station holds.
     pub(super) fn begin_write(&mut self) -> Result<()> {
         self.pending
             .push(Pending::Statement("BEGIN".to_string(), Vec::new()));
@@ -685,7 +722,26 @@ impl PgConn {
             let _ = self.rollback();
             return Err(e);
         }
-        Ok(())
+        match self.renew_claims(false) {
+            Ok(()) => Ok(()),
+            Err(Claim::Failed(_)) => {
+                // lapsed (a long pause): taken again where nobody took it meanwhile
+                let _ = self.rollback();
+                self.take_claims().map_err(|e| match e {
+                    Claim::Db(e) => e,
+                    Claim::Taken(why) | Claim::Failed(why) => DbError::ClaimLost(why),
+                })?;
+                self.begin_write()
+            }
+            Err(Claim::Taken(why)) => {
+                let _ = self.rollback();
+                Err(DbError::ClaimLost(why))
+            }
+            Err(Claim::Db(e)) => {
+                let _ = self.rollback();
+                Err(e)
+            }
+        }
     }
 
     pub(super) fn rollback_to_savepoint(&mut self) -> Result<()> {
@@ -728,12 +784,17 @@ impl PgConn {
         self.batch(&format!("ANALYZE {}", master.join(", ")))
     }
 
-    /// The station's and its benches' names as session advisory locks, released when the
-    /// connection ends.
+    /// The station's and its benches' names, held as leases in `station_claims`: each row
+    /// names this process (`holder`), its host, since when, until when (renewed while it
+    /// runs), and the server session that holds it. A name is free when its row's lease has
+    /// run out, or the session that took it is gone (a stopped or killed station, a server
+    /// restart); a session the server still believes in (a station whose power was cut
+    /// behind a connection the network keeps half open) holds it until its lease ends.
     pub(super) fn claim(
         &mut self,
         station: &str,
         benches: &[&str],
+        lease: std::time::Duration,
     ) -> std::result::Result<(), Claim> {
         let mut names = vec![(format!("station {station}"), format!("station:{station}"))];
         names.extend(
@@ -742,33 +803,127 @@ impl PgConn {
                 .map(|b| (format!("bench {b}"), format!("bench:{b}"))),
         );
         self.claims = names;
+        self.lease = lease;
         self.take_claims()
     }
 
+    /// Takes every name, all or none, in a transaction behind the writers' lock (so no
+    /// write of the station it takes a lapsed name from is half way).
     fn take_claims(&mut self) -> std::result::Result<(), Claim> {
-        for (what, key) in self.claims.clone() {
-            let rows = self.query(
-                "SELECT pg_try_advisory_lock($1, hashtext(CAST($2 AS TEXT)))",
-                &[&CLAIM_SPACE, &key],
-            )?;
-            let taken = rows
-                .first()
-                .map(|r| super::Row::Pg(r).get::<bool>(0))
-                .transpose()?
-                .unwrap_or(false);
-            if !taken {
+        if self.claims.is_empty() {
+            return Ok(());
+        }
+        self.batch("BEGIN")?;
+        let taken = (|| -> std::result::Result<(), Claim> {
+            self.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+            let seconds = self.lease.as_secs() as i64;
+            let (holder, host) = (self.holder.clone(), host_name());
+            for (what, key) in self.claims.clone() {
+                let rows = self.query(
+                    "INSERT INTO station_claims (name, holder, host, since, expires_at, backend_pid, backend_start)
+                     SELECT CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS TEXT), now(),
+                            now() + make_interval(secs => CAST($4 AS BIGINT)), pg_backend_pid(),
+                            (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())
+                     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, host = excluded.host,
+                         since = CASE WHEN station_claims.holder = excluded.holder
+                                      THEN station_claims.since ELSE excluded.since END,
+                         expires_at = excluded.expires_at, backend_pid = excluded.backend_pid,
+                         backend_start = excluded.backend_start
+                     WHERE station_claims.holder = excluded.holder
+                        OR station_claims.expires_at < now()
+                        OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+                                        WHERE a.pid = station_claims.backend_pid
+                                          AND a.backend_start = station_claims.backend_start)
+                     RETURNING holder",
+                    &[&key, &holder, &host, &seconds],
+                )?;
+                if !rows.is_empty() {
+                    continue;
+                }
+                let held = self.query(
+                    "SELECT host, to_char(since AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),
+                            to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+                     FROM station_claims WHERE name = $1",
+                    &[&key],
+                )?;
+                let said = match held.first() {
+                    Some(row) => {
+                        let row = super::Row::Pg(row);
+                        format!(
+                            "{} has held it since {} UTC, and keeps it until {} UTC unless it renews it (a running station renews it every few seconds)",
+                            row.get::<String>(0)?,
+                            row.get::<String>(1)?,
+                            row.get::<String>(2)?
+                        )
+                    }
+                    None => "another daemon holds it".to_string(),
+                };
                 return Err(Claim::Taken(format!(
-                    "{what} is already running on {}: another daemon has the same {what}; give each station and bench its own name (a station that lost its power or its cable lets go of its names within about half a minute)",
+                    "{what} is already running on {}: {said}; give each station and bench its own name",
                     self.url
                 )));
             }
+            Ok(())
+        })();
+        match taken {
+            Ok(()) => {
+                self.execute("COMMIT", &[])?;
+                self.renewed = Some(std::time::Instant::now());
+                Ok(())
+            }
+            Err(e) => {
+                let _ = self.rollback();
+                Err(e)
+            }
         }
-        Ok(())
+    }
+
+    /// Renews this station's leases (when a third of one has passed since the last
+    /// renewal, or `always`), or takes them again where they lapsed and nobody took them;
+    /// `Err` says who holds what this station no longer does. Inside a write transaction
+    /// it runs after the writers' lock; outside one, on its own.
+    fn renew_claims(&mut self, always: bool) -> std::result::Result<(), Claim> {
+        if self.claims.is_empty() {
+            return Ok(());
+        }
+        if !always && self.renewed.is_some_and(|at| at.elapsed() < self.lease / 3) {
+            return Ok(());
+        }
+        let seconds = self.lease.as_secs() as i64;
+        let renewed = self.execute(
+            "UPDATE station_claims SET expires_at = now() + make_interval(secs => CAST($2 AS BIGINT))
+             WHERE holder = $1 AND expires_at > now()",
+            &[&self.holder.clone(), &seconds],
+        )?;
+        if renewed as usize == self.claims.len() {
+            self.renewed = Some(std::time::Instant::now());
+            return Ok(());
+        }
+        Err(Claim::Failed(
+            "the station's lease on its names lapsed".into(),
+        ))
+    }
+
+    /// The heartbeat's renewal (outside any transaction): a closed connection is opened
+    /// again (its claims taken again), a lapsed lease taken again where it is free.
+    pub(super) fn keep_claims(&mut self) -> std::result::Result<(), OpenError> {
+        if self.claims.is_empty() {
+            return Ok(());
+        }
+        if self.is_closed() {
+            return self.reconnect();
+        }
+        match self.renew_claims(true) {
+            Ok(()) => Ok(()),
+            Err(Claim::Failed(_)) => self.take_claims().map_err(claim_lost),
+            Err(e) => Err(claim_lost(e)),
+        }
     }
 
     pub(super) fn release_claims(&mut self) {
         if !self.claims.is_empty() && !self.is_closed() {
-            let _ = self.query("SELECT pg_advisory_unlock_all()", &[]);
+            let holder = self.holder.clone();
+            let _ = self.execute("DELETE FROM station_claims WHERE holder = $1", &[&holder]);
         }
         self.claims.clear();
     }
@@ -786,16 +941,14 @@ impl PgConn {
             fresh.batch("SET default_transaction_read_only = on")?;
         }
         fresh.claims = self.claims.clone();
+        fresh.lease = self.lease;
+        fresh.holder = self.holder.clone();
         match fresh.take_claims() {
             Ok(()) => {
                 *self = fresh;
                 Ok(())
             }
-            Err(Claim::Taken(why)) => Err(OpenError::Failed(format!(
-                "the database is back, but this station's names were taken while it was away: {why}; this station records nothing until the other one stops"
-            ))),
-            Err(Claim::Failed(why)) => Err(OpenError::Failed(why)),
-            Err(Claim::Db(e)) => Err(OpenError::Db(e)),
+            Err(e) => Err(claim_lost(e)),
         }
     }
 

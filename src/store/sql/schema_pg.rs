@@ -366,6 +366,19 @@ ALTER TABLE items ADD COLUMN reorder_point BIGINT;
     r#"
 ALTER TABLE boms ADD COLUMN retired_at TEXT;
 "#,
+    // 19: each running station's claim on its names, a lease it renews (it replaces the
+    // session advisory locks, which a half-open connection held for hours)
+    r#"
+CREATE TABLE station_claims (
+    name          TEXT PRIMARY KEY,
+    holder        TEXT NOT NULL,
+    host          TEXT NOT NULL,
+    since         TIMESTAMPTZ NOT NULL,
+    expires_at    TIMESTAMPTZ NOT NULL,
+    backend_pid   INTEGER NOT NULL,
+    backend_start TIMESTAMPTZ
+);
+"#,
 ];
 
 /// Append-only tables made after migration 1, each with its triggers in its own migration.

@@ -31,8 +31,8 @@ const fn table(name: &'static str, holds: Holds, ids: bool) -> Table {
 }
 
 /// Every table with rows to keep, parents before children. `shipment_index` is derived
-/// (a trigger fills it as shipment lines arrive) and `lotstation_meta` is PostgreSQL's
-/// schema version: neither is listed.
+/// (a trigger fills it as shipment lines arrive), `lotstation_meta` is PostgreSQL's schema
+/// version and `station_claims` its running stations' leases: none is listed.
 pub const TABLES: &[Table] = &[
     table("items", Holds::Master, false),
     table("suppliers", Holds::Master, false),

@@ -142,6 +142,10 @@ pub struct StationConfig {
     pub timezone: Option<String>,
     /// at the end of standard input, how long to wait for queued labels to print
     pub print_drain_seconds: Option<u64>,
+    /// where stations share a PostgreSQL database: how long a station's claim on its names
+    /// lasts unrenewed (renewed every third of it while it runs), so a station whose power
+    /// was cut lets go of them within it (default 30, 3 to 600)
+    pub claim_seconds: Option<u64>,
     /// the file the journal's head is witnessed in, best in another directory than the
     /// database (default: `<database>-witness`)
     pub witness: Option<PathBuf>,
@@ -976,6 +980,13 @@ impl Station {
                 )));
             }
         }
+        if let Some(seconds) = config.station.claim_seconds
+            && !(3..=600).contains(&seconds)
+        {
+            return Err(invalid(format!(
+                "[station] claim_seconds = {seconds}: from 3 to 600 seconds (default 30)"
+            )));
+        }
         for reason in &config.reason {
             let text = reason.text.trim();
             if text.is_empty() || text.chars().count() > 60 || text.chars().any(char::is_control) {
@@ -1031,6 +1042,12 @@ impl Station {
             patterns,
             timezone,
         })
+    }
+
+    /// How long this station's claim on its names lasts unrenewed (`[station]
+    /// claim_seconds`, default 30 s).
+    pub fn claim_lease(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.config.station.claim_seconds.unwrap_or(30))
     }
 
     /// The database path: `--db`, else the config's, else `./lotstation.db`.

@@ -64,7 +64,11 @@ pub fn export(
         eprintln!(
             "{}: {} from {from} to {to}{}",
             output.display(),
-            crate::core::counted(rows, "event"),
+            if epcis {
+                crate::core::counted(rows, "EPCIS event")
+            } else {
+                crate::core::counted(rows, "row")
+            },
             if codes.is_empty() {
                 String::new()
             } else {
@@ -106,11 +110,14 @@ pub fn export_bytes(
             .clone()
             .unwrap_or_else(|| "station".into());
         let doc = crate::epcis::document(&rows, &station_name, &crate::clock::now().to_string());
+        // the count is of what was written: one EPCIS event may stand for several rows of
+        // the spreadsheet (a transformation's inputs and outputs)
+        let events = doc["epcisBody"]["eventList"].as_array().map_or(0, Vec::len);
         serde_json::to_writer_pretty(&mut out, &doc)?;
         out.push(b'\n');
-    } else {
-        crate::report::fsma::csv(&rows, &mut out)?;
+        return Ok((out, events));
     }
+    crate::report::fsma::csv(&rows, &mut out)?;
     Ok((out, rows.len()))
 }
 

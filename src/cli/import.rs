@@ -232,6 +232,20 @@ pub(crate) fn shop_summary_text(
             ));
         }
     }
+    if !summary.without_ours.is_empty() {
+        let n = summary.without_ours.len();
+        let (has, was) = if n == 1 {
+            ("1 order has", "was")
+        } else {
+            ("", "were")
+        };
+        let many = format!("{n} orders have");
+        text.push_str(&format!(
+            "\n{} no line of ours and {was} not imported: {}",
+            if n == 1 { has } else { &many },
+            summary.without_ours.join(", ")
+        ));
+    }
     for (number, status) in &summary.not_to_ship {
         text.push_str(&format!(
             "\norder {number} is {status} in {}: the packing bench will refuse it",

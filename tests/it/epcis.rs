@@ -31,6 +31,29 @@ fn a_days_events_as_an_epcis_document() {
             .is_ok()
     );
     let events = doc["epcisBody"]["eventList"].as_array().expect("events");
+    // written to a file, the count said is of the events written (one EPCIS event may be
+    // several rows of the FDA's spreadsheet)
+    let day = today().to_string();
+    let file = shop.path("day.jsonld");
+    let out = shop.cli(&[
+        "export",
+        "epcis",
+        "--from",
+        &day,
+        "--to",
+        &day,
+        "-o",
+        file.to_str().expect("utf8"),
+    ]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!(
+            ": {} EPCIS events from {day} to {day}",
+            events.len()
+        )),
+        "{said}"
+    );
     // what the standard requires of each event type, and the CBV words we use
     for e in events {
         let kind = e["type"].as_str().expect("type");

@@ -395,3 +395,43 @@ fn impossible_histories_are_refused() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(shop.query_i64("SELECT COUNT(*) FROM batches"), 1);
 }
+
+/// Files as spreadsheets save them: separated by semicolons (where a comma is the decimal
+/// mark, `0,25`) or by tabs, with empty columns after the last one; a value written under a
+/// column with no name is refused with its line.
+#[test]
+fn spreadsheet_files_with_semicolons_tabs_and_empty_columns_are_read() {
+    let shop = Shop::new();
+    shop.import_csv(
+        "items",
+        "sku;name;kind;unit;;\nWAX;Beeswax, yellow;material;kg;;\n",
+    );
+    shop.import_csv(
+        "boms",
+        "product_sku;material_sku;quantity;unit;per\nSOAP;WAX;0,25;kg;12\n",
+    );
+    shop.import_csv("suppliers", "code\tname\tphone\nHIVE\tHive Co\t555-0199\n");
+    assert_eq!(
+        shop.query_strings("SELECT name FROM items WHERE sku = 'WAX'"),
+        ["Beeswax, yellow"]
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT CAST(quantity AS TEXT) FROM boms WHERE product_sku = 'SOAP' AND material_sku = 'WAX'"
+        ),
+        ["250000"]
+    );
+    assert_eq!(
+        shop.query_strings("SELECT phone FROM suppliers WHERE code = 'HIVE'"),
+        ["555-0199"]
+    );
+    let path = shop.path("stray.csv");
+    std::fs::write(&path, "code,name,,\nHIVE,Hive Co,,\nBEE,Bee Co,,oops\n").expect("write");
+    let out = shop.cli(&["import", "suppliers", path.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("line 3: a value in column 4 has no column name in the header row"),
+        "{said}"
+    );
+}

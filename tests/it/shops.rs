@@ -56,10 +56,15 @@ fn shop_exports_are_imported_packed_by_their_slip_numbers_and_traced() {
     let journal = || shop.query_i64("SELECT COUNT(*) FROM journal");
 
     // Shopify, before any SKU map: the gift card (no SKU) and the shop's own SKU for the
-    // soap are listed with their names and left out; the cancelled order is named
+    // soap are listed with their names and left out, and the order with nothing else is not
+    // imported at all; the cancelled order is named
     let out = import(&shop, &config, &["--from", "shopify", &shopify]);
     assert!(
-        out.contains("3 orders (3 new, 0 updated, 0 unchanged), customers 2 new, 1 updated"),
+        out.contains("2 orders (2 new, 0 updated, 0 unchanged), customers 1 new, 1 updated"),
+        "{out}"
+    );
+    assert!(
+        out.contains("1 order has no line of ours and was not imported: #1002"),
         "{out}"
     );
     assert!(
@@ -96,8 +101,9 @@ fn shop_exports_are_imported_packed_by_their_slip_numbers_and_traced() {
         ["SOAP 2"]
     );
     assert_eq!(
-        shop.query_i64("SELECT COUNT(*) FROM order_lines WHERE order_number = '#1002'"),
-        0
+        shop.query_i64("SELECT COUNT(*) FROM orders WHERE order_number = '#1002'"),
+        0,
+        "no empty order to pack"
     );
 
     // the same export again: nothing changed, nothing journaled
@@ -124,7 +130,7 @@ fn shop_exports_are_imported_packed_by_their_slip_numbers_and_traced() {
         ],
     );
     assert!(
-        out.contains("3 orders (0 new, 1 updated, 2 unchanged), customers 0 new, 0 updated"),
+        out.contains("3 orders (1 new, 0 updated, 2 unchanged), customers 1 new, 0 updated"),
         "{out}"
     );
     assert!(
@@ -510,10 +516,18 @@ fn an_unpaid_shop_order_is_asked_about_at_packing() {
         );
     let path = shop.path("unpaid.csv");
     std::fs::write(&path, export).expect("write");
+    let map = shop.path("sku_map.csv");
+    std::fs::write(&map, "shop_sku,sku\nLAV-SOAP-100,SOAP\n").expect("map");
     import(
         &shop,
         &config,
-        &["--from", "shopify", path.to_str().expect("utf8")],
+        &[
+            "--from",
+            "shopify",
+            "--sku-map",
+            map.to_str().expect("utf8"),
+            path.to_str().expect("utf8"),
+        ],
     );
     assert_eq!(
         shop.query_strings("SELECT status FROM orders WHERE order_number = '#1002'"),

@@ -184,6 +184,8 @@ pub struct Row<'a> {
     line: u64,
     record: &'a csv::StringRecord,
     index: &'a [(String, usize)],
+    /// a semicolon-separated file: written where a comma is the decimal mark (`12,5`)
+    decimal_comma: bool,
 }
 
 impl Row<'_> {
@@ -218,13 +220,23 @@ impl Row<'_> {
         Ok(value.to_string())
     }
 
+    /// A number's text, its decimal comma made a point in a semicolon-separated file.
+    fn number_text(&self, column: &str) -> Result<String, ImportError> {
+        let text = self.required(column)?;
+        Ok(if self.decimal_comma && !text.contains('.') {
+            text.replacen(',', ".", 1)
+        } else {
+            text
+        })
+    }
+
     pub fn optional(&self, column: &str) -> Option<String> {
         let value = self.get(column);
         (!value.is_empty()).then(|| value.to_string())
     }
 
     pub fn decimal(&self, column: &str) -> Result<Decimal, ImportError> {
-        let text = self.required(column)?;
+        let text = self.number_text(column)?;
         match Decimal::parse(&text) {
             Some(d) if d.mantissa > 0 => Ok(d),
             Some(_) => Err(self.error(column, format!("{text:?} must be more than zero"))),
@@ -237,7 +249,7 @@ impl Row<'_> {
 
     /// An amount with its unit where the cell gives one (`1.5`, `1.5 kg`, `3 lb`).
     pub fn amount(&self, column: &str) -> Result<Amount, ImportError> {
-        let text = self.required(column)?;
+        let text = self.number_text(column)?;
         match Amount::parse(&text) {
             Ok(a) if a.value.mantissa > 0 => Ok(a),
             Ok(_) => Err(self.error(column, format!("{text:?} must be more than zero"))),
@@ -333,9 +345,13 @@ fn read_csv_columns<T>(
             message: "a quoted field opened on this line is never closed (a \" is missing); everything after it would be read as one field".into(),
         });
     }
+    // a spreadsheet saved in a country whose decimal mark is a comma writes semicolons; a
+    // "text" export, tabs: the header row says which
+    let delimiter = separator(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
+        .delimiter(delimiter)
         .from_reader(bytes);
     let headers = reader.headers().map_err(|e| csv_error(&file, e))?.clone();
     let at_header = |column: Option<&str>, message: String| ImportError {
@@ -345,8 +361,15 @@ fn read_csv_columns<T>(
         message,
     };
     let mut index = Vec::new();
+    // columns with no name (a spreadsheet's empty columns after the last): left alone while
+    // nothing is written under them
+    let mut unnamed = Vec::new();
     for (i, name) in headers.iter().enumerate() {
         let name = name.trim().to_ascii_lowercase();
+        if name.is_empty() {
+            unnamed.push(i);
+            continue;
+        }
         if !strict && !expected.contains(&name.as_str()) {
             continue;
         }
@@ -402,6 +425,20 @@ fn read_csv_columns<T>(
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
+        if let Some(i) = unnamed
+            .iter()
+            .find(|&&i| !record.get(i).unwrap_or_default().trim().is_empty())
+        {
+            return Err(ImportError {
+                file: file.clone(),
+                line: Some(line),
+                column: None,
+                message: format!(
+                    "a value in column {} has no column name in the header row",
+                    i + 1
+                ),
+            });
+        }
         for (name, i) in &index {
             let field = record.get(*i).unwrap_or_default();
             let problem = if field.chars().count() > MAX_FIELD_CHARS {
@@ -445,6 +482,7 @@ fn read_csv_columns<T>(
             line,
             record: &record,
             index: &index,
+            decimal_comma: delimiter == b';',
         };
         out.push(each(&row)?);
     }
@@ -455,6 +493,27 @@ fn read_csv_columns<T>(
 pub const MAX_FIELD_CHARS: usize = 1000;
 
 /// The line on which a quoted field opens that is never closed, if one is.
+/// The field separator a file's header row uses: a comma, else a semicolon or a tab where
+/// the first line has more of those (outside quotes) than commas.
+fn separator(bytes: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in bytes.iter().take_while(|&&b| b != b'\n') {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    match counts {
+        [c, s, t] if s > c && s >= t => b';',
+        [c, _, t] if t > c => b'\t',
+        _ => b',',
+    }
+}
+
 fn unclosed_quote(bytes: &[u8]) -> Option<u64> {
     let mut line = 1;
     let mut opened_on = None;

@@ -136,6 +136,8 @@ pub struct ShopPlan {
     /// orders the shop says are cancelled or refunded: (number, status)
     pub not_to_ship: Vec<(String, &'static str)>,
     pub skipped: Vec<SkippedLine>,
+    /// orders none of whose lines is one of our items: not imported
+    pub without_ours: Vec<String>,
     pub writes: Vec<ShopWrite>,
 }
 
@@ -175,6 +177,54 @@ pub fn plan<R: ShopRecords>(
     let mut counted: Vec<String> = Vec::new();
     let mut planned_orders: BTreeMap<String, KnownOrder> = BTreeMap::new();
     for order in orders {
+        // the lines, as our items
+        let mut lines: Vec<(String, i64)> = Vec::new();
+        for line in &order.lines {
+            // the map by the shop's SKU, then by the product's name; else the SKU itself
+            let (key, per) = skus
+                .get(&line.sku)
+                .or_else(|| skus.get(&line.name))
+                .unwrap_or((line.sku.trim(), None));
+            let Some((sku, unit)) = items.get(&key.to_lowercase()) else {
+                plan.skipped.push(SkippedLine {
+                    file: order.file.clone(),
+                    line: line.line,
+                    order: order.number.clone(),
+                    sku: line.sku.clone(),
+                    name: line.name.clone(),
+                });
+                continue;
+            };
+            // the shop's count of our units, or of packs of the size the map gives
+            let amount = match per {
+                Some(per) => per.times(line.quantity),
+                None => Ok(Amount {
+                    value: line.quantity,
+                    unit: None,
+                }),
+            };
+            let quantity = amount.and_then(|a| a.of(*unit)).map_err(|e| {
+                ShopPlanError::Refused(format!(
+                    "{} line {}: order {} quantity: {e}",
+                    order.file, line.line, order.number
+                ))
+            })?;
+            match lines.iter_mut().find(|(s, _)| s == sku) {
+                Some((_, q)) => *q += quantity.base,
+                None => lines.push((sku.clone(), quantity.base)),
+            }
+        }
+        // an order with nothing of ours (gift cards, items not mapped) is not one to pack:
+        // listed, not imported (one imported before keeps what it has)
+        if lines.is_empty()
+            && !planned_orders.contains_key(&order.number)
+            && records.order(&order.number).map_err(known)?.is_none()
+        {
+            if !plan.without_ours.contains(&order.number) {
+                plan.without_ours.push(order.number.clone());
+            }
+            continue;
+        }
         // the customer: by email across shops, else by this shop's buyer id, else by name
         // and address; a new one is keyed by the email (or shop and buyer)
         let c = &order.customer;
@@ -264,43 +314,6 @@ pub fn plan<R: ShopRecords>(
             }
         }
         customers.insert(code.clone(), wanted);
-        // the lines, as our items
-        let mut lines: Vec<(String, i64)> = Vec::new();
-        for line in &order.lines {
-            // the map by the shop's SKU, then by the product's name; else the SKU itself
-            let (key, per) = skus
-                .get(&line.sku)
-                .or_else(|| skus.get(&line.name))
-                .unwrap_or((line.sku.trim(), None));
-            let Some((sku, unit)) = items.get(&key.to_lowercase()) else {
-                plan.skipped.push(SkippedLine {
-                    file: order.file.clone(),
-                    line: line.line,
-                    order: order.number.clone(),
-                    sku: line.sku.clone(),
-                    name: line.name.clone(),
-                });
-                continue;
-            };
-            // the shop's count of our units, or of packs of the size the map gives
-            let amount = match per {
-                Some(per) => per.times(line.quantity),
-                None => Ok(Amount {
-                    value: line.quantity,
-                    unit: None,
-                }),
-            };
-            let quantity = amount.and_then(|a| a.of(*unit)).map_err(|e| {
-                ShopPlanError::Refused(format!(
-                    "{} line {}: order {} quantity: {e}",
-                    order.file, line.line, order.number
-                ))
-            })?;
-            match lines.iter_mut().find(|(s, _)| s == sku) {
-                Some((_, q)) => *q += quantity.base,
-                None => lines.push((sku.clone(), quantity.base)),
-            }
-        }
         if order.status.is_closed() {
             plan.not_to_ship
                 .push((order.number.clone(), order.status.name()));
@@ -446,8 +459,13 @@ mod tests {
             order("#1002", "jose@example.es", &[("GIFT-CARD", "1")]),
         ];
         let planned = plan(Shop::Shopify, &orders, &skus, &mut records).expect("plan");
-        assert_eq!((planned.customers_new, planned.orders_new), (1, 2));
+        assert_eq!((planned.customers_new, planned.orders_new), (1, 1));
         assert_eq!(planned.skipped.len(), 1, "the gift card is none of ours");
+        assert_eq!(
+            planned.without_ours,
+            ["#1002"],
+            "an order of a gift card alone is not one to pack"
+        );
         assert!(planned.writes.contains(&ShopWrite::Order {
             number: "#1001".into(),
             customer_code: "jose@example.es".into(),

@@ -25,6 +25,8 @@ pub struct ShopImportSummary {
     /// orders the shop says are cancelled or refunded: (number, status)
     pub not_to_ship: Vec<(String, &'static str)>,
     pub skipped: Vec<SkippedLine>,
+    /// orders with no line of ours, not imported
+    pub without_ours: Vec<String>,
     /// whether a journal entry was written (only when something changed)
     pub journaled: bool,
 }
@@ -149,13 +151,19 @@ impl Store {
         }
         let mut summary = ShopImportSummary {
             shop: shop.name(),
-            orders: orders.len(),
+            orders: {
+                let mut numbers: Vec<&str> = orders.iter().map(|o| o.number.as_str()).collect();
+                numbers.sort_unstable();
+                numbers.dedup();
+                numbers.len() - planned.without_ours.len()
+            },
             orders_new: planned.orders_new,
             orders_updated: planned.orders_updated,
             customers_new: planned.customers_new,
             customers_updated: planned.customers_updated,
             not_to_ship: planned.not_to_ship.clone(),
             skipped: planned.skipped.clone(),
+            without_ours: planned.without_ours.clone(),
             journaled: false,
         };
         if !planned.changes() {

@@ -30,6 +30,10 @@ pub enum ImportCommand {
         /// config's [sku_map]
         #[arg(long)]
         sku_map: Option<PathBuf>,
+        /// orders the shop says are fulfilled already are packable here too (without it
+        /// they are recorded as shipped elsewhere, and the packing bench refuses them)
+        #[arg(long)]
+        include_fulfilled: bool,
     },
     /// a supplier's EPCIS 2.0 document: the lots in its shipping events are awaited at the
     /// receiving bench (scanning the lot number fills in the item, quantity and expiry)
@@ -87,9 +91,17 @@ pub fn import(
             files,
             from,
             sku_map,
+            include_fulfilled,
         } => {
             if from != crate::shops::Shop::Ours {
-                return import_shop(db, station, from, &files, sku_map.as_deref());
+                return import_shop(
+                    db,
+                    station,
+                    from,
+                    &files,
+                    sku_map.as_deref(),
+                    include_fulfilled,
+                );
             }
             let [file] = <[PathBuf; 1]>::try_from(files).map_err(|files| {
                 anyhow::anyhow!(
@@ -133,6 +145,7 @@ fn import_shop(
     shop: crate::shops::Shop,
     files: &[PathBuf],
     sku_map: Option<&Path>,
+    include_fulfilled: bool,
 ) -> anyhow::Result<i32> {
     let mut skus = crate::store::SkuMap::default();
     for (theirs, ours) in &station.config.sku_map {
@@ -162,7 +175,14 @@ fn import_shop(
         }
     }
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
-    let orders = crate::shops::read(&crate::clock::Disk, shop, &paths, &station.timezone)?;
+    let mut orders = crate::shops::read(&crate::clock::Disk, shop, &paths, &station.timezone)?;
+    if include_fulfilled {
+        for order in &mut orders {
+            if order.status == crate::shops::OrderStatus::ShippedElsewhere {
+                order.status = crate::shops::OrderStatus::Open;
+            }
+        }
+    }
     let mut bytes = Vec::new();
     for file in files {
         bytes.extend(read_bounded(file, crate::clock::MAX_READ)?);
@@ -247,10 +267,17 @@ pub(crate) fn shop_summary_text(
         ));
     }
     for (number, status) in &summary.not_to_ship {
-        text.push_str(&format!(
-            "\norder {number} is {status} in {}: the packing bench will refuse it",
-            shop.title()
-        ));
+        if *status == crate::shops::OrderStatus::ShippedElsewhere.name() {
+            text.push_str(&format!(
+                "\norder {number} is fulfilled in {}: recorded as shipped elsewhere, and the packing bench will refuse it (--include-fulfilled packs it here)",
+                shop.title()
+            ));
+        } else {
+            text.push_str(&format!(
+                "\norder {number} is {status} in {}: the packing bench will refuse it",
+                shop.title()
+            ));
+        }
     }
     text
 }

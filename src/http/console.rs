@@ -761,7 +761,7 @@ pub async fn orders_page(
             input name="q" value=(query.q.clone().unwrap_or_default()) placeholder="order or customer";
             " "
             select name="state" {
-                @for s in ["", "open", "partly shipped", "shipped", "cancelled", "refunded"] {
+                @for s in ["", "open", "partly shipped", "shipped", "shipped elsewhere", "cancelled", "refunded"] {
                     option value=(s) selected[s == state] { @if s.is_empty() { "every order" } @else { (s) } }
                 }
             }

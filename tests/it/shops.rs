@@ -542,3 +542,83 @@ fn an_unpaid_shop_order_is_asked_about_at_packing() {
     );
     bench.ok("ORD:#1002");
 }
+
+/// A shop's export opened in a spreadsheet and saved again: dates as the spreadsheet writes
+/// them (`11/22/2026 12:00`, month first, in the station's time zone), a ZIP code kept by a
+/// formula (`="04101"`) or an apostrophe; all read as the shop wrote them.
+#[test]
+fn a_shop_export_saved_again_by_a_spreadsheet_is_read() {
+    let shop = Shop::new();
+    let config = shop.config_file(CONFIG);
+    let export = std::fs::read_to_string(shop_file("squarespace_orders.csv"))
+        .expect("export")
+        .replace("2026-11-22 12:00:00 -0500", "11/22/2026 12:00")
+        .replace(",Portland,04101,", ",Portland,\"=\"\"04101\"\"\",");
+    assert!(export.contains("11/22/2026 12:00") && export.contains("=\"\"04101\"\""));
+    let path = shop.path("resaved.csv");
+    std::fs::write(&path, export).expect("write");
+    let out = import(
+        &shop,
+        &config,
+        &["--from", "squarespace", path.to_str().expect("utf8")],
+    );
+    assert!(out.contains("imported Squarespace orders"), "{out}");
+    assert_eq!(
+        shop.query_strings("SELECT address FROM customers WHERE email = 'mei@example.com'"),
+        ["77 Harbor Rd, Portland, ME, 04101, US"]
+    );
+    assert_eq!(
+        shop.query_strings("SELECT ordered_at FROM orders WHERE order_number = '#00042'"),
+        ["2026-11-22T18:00:00Z"],
+        "noon in the station's zone (Chicago)"
+    );
+}
+
+/// An order the shop says is fulfilled went out from somewhere else: it is recorded as
+/// shipped elsewhere (visible, not packable); `--include-fulfilled` makes it packable here.
+#[test]
+fn a_fulfilled_shop_order_is_recorded_as_shipped_elsewhere() {
+    let shop = Shop::new();
+    let config = shop.config_file(CONFIG);
+    let export = std::fs::read_to_string(shop_file("shopify_orders_export.csv"))
+        .expect("export")
+        .replace(
+            "#1001,JO@Example.com,paid,2026-11-20 09:15:02 -0600,unfulfilled,",
+            "#1001,JO@Example.com,paid,2026-11-20 09:15:02 -0600,fulfilled,",
+        );
+    assert!(export.contains(",fulfilled,"));
+    let path = shop.path("fulfilled.csv");
+    std::fs::write(&path, export).expect("write");
+    let file = path.to_str().expect("utf8");
+    let out = import(&shop, &config, &["--from", "shopify", file]);
+    assert!(
+        out.contains("order #1001 is fulfilled in Shopify: recorded as shipped elsewhere, and the packing bench will refuse it (--include-fulfilled packs it here)"),
+        "{out}"
+    );
+    assert_eq!(
+        shop.query_strings("SELECT status FROM orders WHERE order_number = '#1001'"),
+        ["shipped elsewhere"]
+    );
+    let mut bench = shop.bench();
+    bench.ok("@PACK");
+    let refused = bench.scan("ORD:#1001");
+    assert!(
+        refused.starts_with("error: ")
+            && refused.contains("order #1001 was fulfilled in Shopify already (shipped elsewhere)"),
+        "{refused}"
+    );
+    drop(bench);
+    let out = import(
+        &shop,
+        &config,
+        &["--from", "shopify", "--include-fulfilled", file],
+    );
+    assert!(out.contains("1 updated"), "{out}");
+    assert_eq!(
+        shop.query_strings("SELECT status FROM orders WHERE order_number = '#1001'"),
+        ["open"]
+    );
+    let mut bench = shop.bench();
+    bench.ok("@PACK");
+    bench.ok("ORD:#1001");
+}

@@ -186,6 +186,8 @@ pub struct Row<'a> {
     index: &'a [(String, usize)],
     /// a semicolon-separated file: written where a comma is the decimal mark (`12,5`)
     decimal_comma: bool,
+    /// a file another program wrote (a shop's export): spreadsheet artefacts cleaned
+    export: bool,
 }
 
 impl Row<'_> {
@@ -204,12 +206,22 @@ impl Row<'_> {
 
     /// The trimmed value, or "" when the column is absent or empty.
     pub fn get(&self, column: &str) -> &str {
-        self.index
+        let value = self
+            .index
             .iter()
             .find(|(name, _)| name == column)
             .and_then(|(_, i)| self.record.get(*i))
             .map(str::trim)
-            .unwrap_or("")
+            .unwrap_or("");
+        if !self.export {
+            return value;
+        }
+        // what spreadsheets leave in a shop's export: a leading apostrophe that kept a ZIP
+        // code's zeros (`'01060`), a formula that did (`="01060"`)
+        if let Some(formula) = value.strip_prefix("=\"").and_then(|v| v.strip_suffix('"')) {
+            return formula.trim();
+        }
+        value.strip_prefix('\'').map_or(value, str::trim)
     }
 
     pub fn required(&self, column: &str) -> Result<String, ImportError> {
@@ -483,6 +495,7 @@ fn read_csv_columns<T>(
             record: &record,
             index: &index,
             decimal_comma: delimiter == b';',
+            export: !strict,
         };
         out.push(each(&row)?);
     }

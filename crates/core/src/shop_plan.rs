@@ -133,7 +133,7 @@ pub struct ShopPlan {
     pub orders_updated: usize,
     pub customers_new: usize,
     pub customers_updated: usize,
-    /// orders the shop says are cancelled or refunded: (number, status)
+    /// orders the shop says are cancelled, refunded or shipped already: (number, status)
     pub not_to_ship: Vec<(String, &'static str)>,
     pub skipped: Vec<SkippedLine>,
     /// orders none of whose lines is one of our items: not imported
@@ -314,7 +314,7 @@ pub fn plan<R: ShopRecords>(
             }
         }
         customers.insert(code.clone(), wanted);
-        if order.status.is_closed() {
+        if !order.status.is_packable() {
             plan.not_to_ship
                 .push((order.number.clone(), order.status.name()));
         }

@@ -83,6 +83,10 @@ pub enum OrderStatus {
     /// part of it refunded: the packing bench asks before packing it
     #[serde(rename = "partly refunded")]
     PartlyRefunded,
+    /// the shop says it has gone out already (Shopify and Squarespace `fulfilled`,
+    /// WooCommerce `completed`, Etsy's `Date Shipped`): recorded, not packed here
+    #[serde(rename = "shipped elsewhere")]
+    ShippedElsewhere,
 }
 
 impl OrderStatus {
@@ -93,7 +97,17 @@ impl OrderStatus {
             OrderStatus::Refunded => "refunded",
             OrderStatus::Unpaid => "unpaid",
             OrderStatus::PartlyRefunded => "partly refunded",
+            OrderStatus::ShippedElsewhere => "shipped elsewhere",
         }
+    }
+
+    /// Whether the packing bench packs it (asking first where it is unpaid or partly
+    /// refunded).
+    pub fn is_packable(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Open | OrderStatus::Unpaid | OrderStatus::PartlyRefunded
+        )
     }
 
     /// Whether the order is not to be shipped at all.
@@ -249,6 +263,8 @@ fn line_item_rows(
                         OrderStatus::Cancelled
                     } else if financial == "refunded" {
                         OrderStatus::Refunded
+                    } else if fulfillment == "fulfilled" {
+                        OrderStatus::ShippedElsewhere
                     } else if financial == "partially_refunded" {
                         OrderStatus::PartlyRefunded
                     } else if matches!(
@@ -361,6 +377,7 @@ fn woocommerce(
                     {
                         "cancelled" | "failed" => OrderStatus::Cancelled,
                         "refunded" => OrderStatus::Refunded,
+                        "completed" => OrderStatus::ShippedElsewhere,
                         "pending" | "on-hold" => OrderStatus::Unpaid,
                         _ => OrderStatus::Open,
                     };
@@ -442,6 +459,7 @@ const ETSY_ORDER_COLUMNS: &[&str] = &[
     "ship zipcode",
     "ship country",
     "status",
+    "date shipped",
     "number of items",
     "transaction id",
     "item name",
@@ -525,6 +543,8 @@ fn etsy(host: &dyn Host, files: &[&Path]) -> Result<Vec<ShopOrder>, ImportError>
                     OrderStatus::Cancelled
                 } else if status_text.contains("refund") {
                     OrderStatus::Refunded
+                } else if !items && !g("date shipped").is_empty() {
+                    OrderStatus::ShippedElsewhere
                 } else {
                     OrderStatus::Open
                 };
@@ -656,7 +676,8 @@ fn order_time(row: &Row<'_>, column: &str, tz: &jiff::tz::TimeZone) -> Result<St
 
 /// A shop's order time: `2026-11-21 14:03:00 -0500` (Shopify, Squarespace), ISO 8601, or
 /// `2026-11-21 14:03:00` / `2026-11-21 14:03` in the station's zone (WooCommerce writes
-/// the site's local time). Returned as a UTC timestamp.
+/// the site's local time), or `7/25/2018 21:06` (month first) as a spreadsheet writes an
+/// export it opened and saved again, in the station's zone. Returned as a UTC timestamp.
 pub fn shop_time(text: &str, tz: &jiff::tz::TimeZone) -> Option<String> {
     let text = text.trim();
     if let Ok(zoned) =
@@ -667,7 +688,13 @@ pub fn shop_time(text: &str, tz: &jiff::tz::TimeZone) -> Option<String> {
     if let Some(iso) = crate::masterdata::parse_iso(text) {
         return Some(iso);
     }
-    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+    // as a spreadsheet saves them again (US month first): `7/25/2018 21:06`
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y %H:%M",
+    ] {
         if let Ok(civil) = jiff::fmt::strtime::parse(format, text).and_then(|t| t.to_datetime())
             && let Ok(zoned) = civil.to_zoned(tz.clone())
         {
@@ -695,6 +722,11 @@ mod tests {
     #[test]
     fn shop_times_read_as_utc() {
         let tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(-6));
+        // a Squarespace export re-saved by a spreadsheet
+        assert_eq!(
+            shop_time("7/25/2018 21:06", &tz).as_deref(),
+            Some("2018-07-26T03:06:00Z")
+        );
         assert_eq!(
             shop_time("2026-11-21 09:50:26 +0200", &tz).as_deref(),
             Some("2026-11-21T07:50:26Z")

@@ -57,7 +57,8 @@ pub struct OrderRow {
     pub customer_code: String,
     pub customer_name: String,
     pub ordered_at: String,
-    /// what the shop says: open, cancelled, refunded, unpaid, partly refunded
+    /// what the shop says: open, cancelled, refunded, unpaid, partly refunded, shipped
+    /// elsewhere
     pub status: String,
     /// the shop it came from ("" for orders.csv)
     pub shop: String,
@@ -72,7 +73,7 @@ impl OrderRow {
     /// else by what has shipped (open, partly shipped, shipped).
     pub fn state(&self) -> &str {
         match self.status.as_str() {
-            "cancelled" | "refunded" => &self.status,
+            "cancelled" | "refunded" | "shipped elsewhere" => &self.status,
             _ if self.shipments == 0 => "open",
             _ if self.shipped >= self.ordered => "shipped",
             _ => "partly shipped",

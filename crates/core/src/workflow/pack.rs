@@ -195,6 +195,12 @@ fn open_order(
         } else {
             order.shop.as_str()
         };
+        if order.status == "shipped elsewhere" {
+            return reject(format!(
+                "order {} was fulfilled in {shop} already (shipped elsewhere): do not pack it (to pack it here, import the shop's orders again with --include-fulfilled)",
+                order.number
+            ));
+        }
         return reject(format!(
             "order {} was {} in {shop}: do not pack it (if it is wanted after all, import the shop's orders again once it is reopened there)",
             order.number, order.status

@@ -70,8 +70,9 @@ if [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -l
   export PATH="$nodejs/bin:$PATH"
   npm() { node "$nodejs/lib/node_modules/npm/bin/npm-cli.js" "$@"; }
 fi
-# the station screen is tested in Debian's Chromium, driven by playwright-core (no browser download)
-if [ ! -d tests/browser/node_modules/playwright-core ]; then
+# the station screen is tested in Debian's Chromium, driven by playwright-core (no browser
+# download); EPCIS exports are validated by ajv against GS1's schema
+if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/node_modules/ajv-formats ]; then
   (cd tests/browser && npm ci --no-audit --no-fund --silent)
 fi
 

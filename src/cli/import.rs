@@ -65,21 +65,38 @@ pub fn import(
         } => return import_history(db, station, &dir, without_consumptions),
         ImportCommand::Epcis { file, supplier } => {
             let text = read_epcis(&file)?;
-            let lots = crate::epcis::shipped_lots(&text)
+            let shipped = crate::epcis::shipped_lots(&text)
                 .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
             let name = file.display().to_string();
+            let passed = shipped
+                .passed_over
+                .iter()
+                .map(|why| format!("\n  {why}"))
+                .collect::<String>();
+            if shipped.lots.is_empty() {
+                // nothing usable: nothing journaled, and why for each event
+                anyhow::bail!(
+                    "{name}: no lot to await at receiving in {}, so nothing was imported:{passed}",
+                    crate::core::counted(shipped.events, "event")
+                );
+            }
             let mut store = super::open_store(db, station)?;
             let n = store.import_epcis(
                 &supplier,
                 &name,
                 &sha256_hex(text.as_bytes()),
-                &lots,
+                &shipped.lots,
                 crate::clock::now(),
             )?;
             say!(
-                "imported {name}: {} shipped by {supplier} {} awaited at receiving (scan each lot's number after SUP:{supplier} and the invoice)",
+                "imported {name}: {} shipped by {supplier} {} awaited at receiving (scan each lot's number after SUP:{supplier} and the invoice){}",
                 crate::core::counted(n, "lot"),
-                if n == 1 { "is" } else { "are" }
+                if n == 1 { "is" } else { "are" },
+                if passed.is_empty() {
+                    String::new()
+                } else {
+                    format!("; events that gave no lot:{passed}")
+                }
             );
             return Ok(0);
         }

@@ -378,3 +378,125 @@ fn a_suppliers_shipping_events_fill_in_the_receiving_bench() {
     }
     bench.ok("@CANCEL");
 }
+
+/// GS1's own example documents (vendored in tests/fixtures/gs1-epcis, with their licence and
+/// source): serialised shipments, receiving-only and transformation-only documents take
+/// nothing, say why for each event, exit 1 and journal nothing; a shipping TransactionEvent
+/// with a lot ("all possible fields") is awaited; a query document's results are read.
+#[test]
+fn gs1s_example_documents_import_what_they_ship_and_say_why_not() {
+    let shop = Shop::empty();
+    shop.import_csv(
+        "items",
+        "sku,name,kind,unit,lot_prefix,gtin\nGS1-ITEM,GS1 example item,material,kg,GSX,04012345111118\n",
+    );
+    shop.import_csv("suppliers", "code,name\nACME,Acme Corporation\n");
+    let fixture = |name: &str| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/gs1-epcis")
+            .join(name)
+            .display()
+            .to_string()
+    };
+    let journal = || shop.query_i64("SELECT COUNT(*) FROM journal");
+    let before = journal();
+    for (file, said) in [
+        (
+            "Example_9.6.1-ObjectEvent.jsonld",
+            &[
+                "no lot to await at receiving in 2 events, so nothing was imported",
+                "event 1 (ObjectEvent): it names serialised items (urn:epc:id:sgtin, or a Digital Link with /21/) and no lot",
+                "event 2 (ObjectEvent): its step is receiving, not shipping",
+            ][..],
+        ),
+        (
+            "Example_9.6.1-ObjectEventWithDigitalLink.jsonld",
+            &["event 1 (ObjectEvent): it names serialised items"][..],
+        ),
+        (
+            "Example_9.6.2-ObjectEvent.jsonld",
+            &["event 1 (ObjectEvent): its step is receiving, not shipping"][..],
+        ),
+        (
+            "Example_9.6.4-TransformationEvent.jsonld",
+            &["event 1 (TransformationEvent): an event of this type ships nothing"][..],
+        ),
+        (
+            "EPCISQueryDocument.jsonld",
+            &[
+                "no lot to await at receiving in 2 events",
+                "event 1 (ObjectEvent): it names serialised items",
+            ][..],
+        ),
+    ] {
+        let out = shop.cli(&["import", "epcis", &fixture(file), "--supplier", "ACME"]);
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for s in said {
+            assert!(stderr.contains(s), "{file}: {s} not in {stderr}");
+        }
+    }
+    assert_eq!(journal(), before, "nothing journaled");
+    let out = shop.cli_ok(&[
+        "import",
+        "epcis",
+        &fixture("transaction_event_all_possible_fields.jsonld"),
+        "--supplier",
+        "ACME",
+    ]);
+    assert!(
+        out.contains("1 lot shipped by ACME is awaited at receiving"),
+        "{out}"
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT item_sku || ' ' || supplier_lot || ' ' || CAST(quantity AS TEXT) FROM expected_receipts"
+        ),
+        ["GS1-ITEM 4444 10000000"]
+    );
+    assert_eq!(journal(), before + 1);
+}
+
+/// The export is valid against GS1's EPCIS 2.0 JSON Schema (vendored with the examples), with
+/// formats checked, by the validator GS1's own scripts use (ajv with ajv-formats); a document
+/// spoiled on purpose is not, so the check is a real one.
+#[test]
+fn the_export_is_valid_against_gs1s_json_schema() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    if !root.join("tests/browser/node_modules/ajv-formats").exists() {
+        assert!(
+            std::env::var("LOTSTATION_ORACLES").as_deref() != Ok("1"),
+            "ajv is needed (scripts/test.sh installs it)"
+        );
+        return;
+    }
+    let shop = Shop::new();
+    shop.soap_day();
+    let doc = export(&shop, &[]);
+    let good = shop.path("export.jsonld");
+    std::fs::write(&good, doc.to_string()).expect("write");
+    let spoiled = shop.path("spoiled.jsonld");
+    std::fs::write(
+        &spoiled,
+        doc.to_string()
+            .replacen("\"eventTime\":\"", "\"eventTime\":\"yesterday, ", 1),
+    )
+    .expect("write");
+    let validate = |file: &std::path::Path| {
+        std::process::Command::new("node")
+            .arg(root.join("tests/browser/epcis-schema.mjs"))
+            .arg(root.join("tests/fixtures/gs1-epcis/schema"))
+            .arg(file)
+            .output()
+            .expect("node")
+    };
+    let out = validate(&good);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && said.starts_with("VALID "), "{said}");
+    let out = validate(&spoiled);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success() && said.contains("INVALID") && said.contains("eventTime"),
+        "{said}"
+    );
+}

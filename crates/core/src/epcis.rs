@@ -290,28 +290,79 @@ fn stated_expiries(events: &[Value]) -> Result<Vec<(LotClass, jiff::civil::Date)
     Ok(found)
 }
 
-/// The lots in a document's shipping events. Other events are left alone; a shipping
-/// event whose identifiers or quantities cannot be read is an error naming it.
-pub fn shipped_lots(text: &str) -> Result<Vec<ShippedLot>, String> {
+/// What a document's shipping events hold: the lots, and for each event that gave none,
+/// why (in words, with its place in the list).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shipped {
+    pub lots: Vec<ShippedLot>,
+    pub passed_over: Vec<String>,
+    /// events in the document
+    pub events: usize,
+}
+
+/// The lots in a document's shipping events (ObjectEvents and TransactionEvents whose step
+/// is shipping, with a quantity list of lots), from an `EPCISDocument` or the results of an
+/// `EPCISQueryDocument`. An event that gives no lot says why (not a shipping step, an event
+/// type that ships nothing, serialised items with no lot number); a shipping event whose
+/// lots cannot be read is an error naming it.
+pub fn shipped_lots(text: &str) -> Result<Shipped, String> {
     let doc: Value = serde_json::from_str(text).map_err(|e| format!("not JSON ({e})"))?;
-    if doc["type"] != "EPCISDocument" {
-        return Err("not an EPCIS document (its \"type\" is not \"EPCISDocument\")".into());
-    }
-    let events = doc["epcisBody"]["eventList"]
-        .as_array()
-        .ok_or("the document has no epcisBody.eventList")?;
+    let events = match doc["type"].as_str() {
+        Some("EPCISDocument") => doc["epcisBody"]["eventList"]
+            .as_array()
+            .ok_or("the document has no epcisBody.eventList")?,
+        Some("EPCISQueryDocument") => doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+            .as_array()
+            .ok_or("the query document has no epcisBody.queryResults.resultsBody.eventList")?,
+        _ => {
+            return Err(
+                "not an EPCIS document (its \"type\" is neither \"EPCISDocument\" nor \"EPCISQueryDocument\")"
+                    .into(),
+            );
+        }
+    };
     let expiries = stated_expiries(events)?;
-    let mut lots = Vec::new();
+    let mut shipped = Shipped {
+        events: events.len(),
+        ..Shipped::default()
+    };
     for (n, event) in events.iter().enumerate() {
         let n = n + 1;
+        let kind = event["type"].as_str().unwrap_or("an event without a type");
         let step = event["bizStep"].as_str().unwrap_or("");
+        let short_step = step
+            .rsplit([':', '-', '/'])
+            .next()
+            .filter(|s| !s.is_empty())
+            .unwrap_or("none");
         let shipping = matches!(
             step,
             "shipping"
                 | "urn:epcglobal:cbv:bizstep:shipping"
                 | "https://ref.gs1.org/cbv/BizStep-shipping"
         );
-        if event["type"] != "ObjectEvent" || !shipping {
+        let mut pass = |why: String| {
+            shipped
+                .passed_over
+                .push(format!("event {n} ({kind}): {why}"))
+        };
+        if !matches!(kind, "ObjectEvent" | "TransactionEvent") {
+            pass("an event of this type ships nothing: only shipping ObjectEvents and TransactionEvents are read".into());
+            continue;
+        }
+        if !shipping {
+            pass(format!("its step is {short_step}, not shipping"));
+            continue;
+        }
+        let classes = event["quantityList"].as_array().map_or(0, Vec::len);
+        if classes == 0 {
+            let serialised = event["epcList"].as_array().map_or(0, Vec::len)
+                + event["parentID"].as_str().map_or(0, |_| 1);
+            pass(if serialised > 0 {
+                "it names serialised items (urn:epc:id:sgtin, or a Digital Link with /21/) and no lot: a lot number is what receiving needs".into()
+            } else {
+                "it names no lot (no quantityList)".into()
+            });
             continue;
         }
         let at = event["eventTime"].as_str().unwrap_or("").to_string();
@@ -354,7 +405,7 @@ pub fn shipped_lots(text: &str) -> Result<Vec<ShippedLot>, String> {
                 .iter()
                 .find(|(made, _)| *made == class)
                 .map(|(_, expiry)| *expiry);
-            lots.push(ShippedLot {
+            shipped.lots.push(ShippedLot {
                 class,
                 quantity,
                 unit,
@@ -364,7 +415,7 @@ pub fn shipped_lots(text: &str) -> Result<Vec<ShippedLot>, String> {
             });
         }
     }
-    Ok(lots)
+    Ok(shipped)
 }
 
 /// A shipped lot's quantity in the item's own unit.
@@ -427,7 +478,7 @@ mod tests {
                   ] }
             ] }
         });
-        let lots = shipped_lots(&doc.to_string()).expect("read");
+        let lots = shipped_lots(&doc.to_string()).expect("read").lots;
         let expiries: Vec<_> = lots
             .iter()
             .map(|l| l.expiry.map(|d| d.to_string()))

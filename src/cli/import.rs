@@ -1,4 +1,5 @@
-//! `lotstation import items|suppliers|customers|boms|orders FILE.csv`.
+//! `lotstation import items|suppliers|customers|boms|orders FILE.csv`, a shop's order
+//! export, a supplier's EPCIS document, past records.
 
 use crate::store::Location;
 use std::path::{Path, PathBuf};
@@ -10,16 +11,20 @@ use crate::store::sha256_hex;
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
-    /// items.csv: sku,name,kind,unit,lot_prefix,gtin,shelf_life_days[,net_content]
+    /// items.csv: sku,name,kind,unit, then
+    /// lot_prefix,gtin,shelf_life_days,net_content,pao_months,reorder_point (the things you
+    /// buy and make)
     Items { file: PathBuf },
-    /// suppliers.csv: code,name,contact,email,phone
+    /// suppliers.csv: code,name, then contact,email,phone,address (who you buy from)
     Suppliers { file: PathBuf },
-    /// customers.csv: code,name,email,phone,address
+    /// customers.csv: code,name, then email,phone,address (who you sell to)
     Customers { file: PathBuf },
-    /// boms.csv: product_sku,material_sku,quantity,unit
+    /// boms.csv: product_sku,material_sku,quantity,unit, then per (a product's recipe, and
+    /// how much product it makes)
     Boms { file: PathBuf },
-    /// orders.csv (order_number,customer_code,ordered_at,sku,quantity), or a shop's order
-    /// export with --from (Etsy: the orders and the order-items files)
+    /// orders.csv (order_number,customer_code,ordered_at,sku,quantity), or a shop's own
+    /// order export with --from shopify|etsy|woocommerce|squarespace (Etsy: its orders file
+    /// and its order-items file together)
     Orders {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -43,7 +48,9 @@ pub enum ImportCommand {
         #[arg(long)]
         supplier: String,
     },
-    /// past records: DIR/receipts.csv, batches.csv, consumptions.csv, shipments.csv
+    /// past records, for a shop moving off spreadsheets: whichever of DIR/receipts.csv,
+    /// batches.csv, consumptions.csv, shipments.csv, wastes.csv and holds.csv are there,
+    /// all or nothing
     History {
         dir: PathBuf,
         /// the old records never noted what went into each batch: import batches without

@@ -443,7 +443,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
         // and without what schema 4 added since
         sql.execute("DROP INDEX customers_email")
             .expect("schema 3 index");
-        sql.execute("ALTER TABLE orders DROP COLUMN shop, DROP COLUMN status")
+        sql.execute("ALTER TABLE orders DROP COLUMN shop, DROP COLUMN status, DROP COLUMN note, DROP COLUMN shipping_method")
             .expect("schema 3 orders");
         sql.execute("ALTER TABLE suppliers DROP COLUMN address, DROP COLUMN retired_at")
             .expect("schema 3 suppliers");
@@ -495,6 +495,8 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
              DROP INDEX customers_email;
              ALTER TABLE orders DROP COLUMN shop;
              ALTER TABLE orders DROP COLUMN status;
+             ALTER TABLE orders DROP COLUMN note;
+             ALTER TABLE orders DROP COLUMN shipping_method;
              ALTER TABLE suppliers DROP COLUMN address;
              ALTER TABLE suppliers DROP COLUMN retired_at;
              ALTER TABLE customers DROP COLUMN retired_at;
@@ -533,7 +535,7 @@ fn an_older_journal_is_migrated_without_its_hash_index() {
             0
         );
     } else {
-        assert_eq!(shop.query_i64("PRAGMA user_version"), 21);
+        assert_eq!(shop.query_i64("PRAGMA user_version"), 22);
         assert_eq!(
             shop.query_i64(
                 "SELECT COUNT(*) FROM pragma_index_list('journal') WHERE \"unique\" = 1"

@@ -622,3 +622,40 @@ fn a_fulfilled_shop_order_is_recorded_as_shipped_elsewhere() {
     bench.ok("@PACK");
     bench.ok("ORD:#1001");
 }
+
+/// What the buyer wrote with the order and how it goes out reach the packer: the packing
+/// bench (and so its screen) says them when the order is scanned.
+#[test]
+fn the_buyers_note_and_the_shipping_method_reach_the_packing_bench() {
+    let shop = Shop::new();
+    let config = shop.config_file(CONFIG);
+    let path = shop.path("orders_export.csv");
+    std::fs::write(
+        &path,
+        "Name,Email,Financial Status,Fulfillment Status,Created at,Lineitem quantity,Lineitem name,Lineitem sku,Shipping Name,Shipping Address1,Shipping City,Shipping Zip,Shipping Country,Shipping Method,Notes\n\
+         #2001,mei@example.com,paid,unfulfilled,2026-11-20 09:15:02 -0600,2,Lavender soap bar,SOAP,Mei Chen,77 Harbor Rd,Portland,04101,US,Local pickup,Please gift wrap\n\
+         #2001,,,,,1,Lavender blend,BLEND,,,,,,,\n",
+    )
+    .expect("write");
+    let file = path.to_str().expect("utf8");
+    let out = import(&shop, &config, &["--from", "shopify", file]);
+    assert!(out.contains("1 order (1 new"), "{out}");
+    assert_eq!(
+        shop.query_strings(
+            "SELECT note || ' / ' || shipping_method FROM orders WHERE order_number = '#2001'"
+        ),
+        ["Please gift wrap / Local pickup"]
+    );
+    let out = import(&shop, &config, &["--from", "shopify", file]);
+    assert!(
+        out.contains("nothing changed since the last import"),
+        "{out}"
+    );
+    let mut bench = shop.bench();
+    bench.ok("@PACK");
+    let packing = bench.ok("ORD:#2001");
+    assert!(
+        packing.contains("; the buyer's note: Please gift wrap; shipping: Local pickup"),
+        "{packing}"
+    );
+}

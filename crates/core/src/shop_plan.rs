@@ -78,6 +78,9 @@ pub struct KnownOrder {
     pub status: String,
     /// (SKU, base units), in line order
     pub lines: Vec<(String, i64)>,
+    /// the buyer's note and the shipping method, for the packer
+    pub note: String,
+    pub shipping: String,
 }
 
 /// What the records hold, as the rules ask it.
@@ -123,6 +126,8 @@ pub enum ShopWrite {
         ordered_at: String,
         status: &'static str,
         lines: Vec<(String, i64)>,
+        note: String,
+        shipping: String,
     },
 }
 
@@ -342,6 +347,8 @@ pub fn plan<R: ShopRecords>(
             shop: shop.name().to_string(),
             status: order.status.name().to_string(),
             lines: lines.clone(),
+            note: order.note.clone(),
+            shipping: order.shipping.clone(),
         };
         if old.as_ref() == Some(&now) {
             continue;
@@ -358,6 +365,8 @@ pub fn plan<R: ShopRecords>(
             ordered_at: order.ordered_at.clone(),
             status: order.status.name(),
             lines,
+            note: order.note.clone(),
+            shipping: order.shipping.clone(),
         });
     }
     Ok(plan)
@@ -442,6 +451,8 @@ mod tests {
                     quantity: Decimal::parse(quantity).expect("decimal"),
                 })
                 .collect(),
+            note: String::new(),
+            shipping: String::new(),
         }
     }
 
@@ -472,6 +483,8 @@ mod tests {
             ordered_at: "2026-11-20T10:00:00Z".into(),
             status: "open",
             lines: vec![("SOAP-LAV".into(), 3)],
+            note: String::new(),
+            shipping: String::new(),
         }));
     }
 
@@ -493,6 +506,8 @@ mod tests {
                     shop: "shopify".into(),
                     status: "open".into(),
                     lines: vec![("SOAP-LAV".into(), 2)],
+                    note: String::new(),
+                    shipping: String::new(),
                 },
             )],
         };

@@ -151,6 +151,10 @@ pub struct ShopOrder {
     pub customer: ShopCustomer,
     /// the lines still wanted (cancelled or refunded lines left out)
     pub lines: Vec<ShopLine>,
+    /// what the buyer wrote with the order ("Please gift wrap"), for the packer
+    pub note: String,
+    /// how it is to go out ("Standard", "Local pickup"), for the packer
+    pub shipping: String,
 }
 
 /// Reads a shop's export files into orders, in the order they first appear.
@@ -230,6 +234,9 @@ const LINE_ITEM_COLUMNS: &[&str] = &[
     "phone",
     "billing name",
     "billing phone",
+    "notes",
+    "private notes",
+    "shipping method",
 ];
 
 fn line_item_rows(
@@ -302,6 +309,8 @@ fn line_item_rows(
                             buyer_id: String::new(),
                         },
                         lines: Vec::new(),
+                        note: first_of(row, &["notes", "private notes"]),
+                        shipping: row.get("shipping method").to_string(),
                     });
                     at.insert(number, orders.len() - 1);
                     orders.len() - 1
@@ -348,6 +357,8 @@ const WOO_COLUMNS: &[&str] = &[
     "item_sku",
     "item_quantity",
     "item_refunded_qty",
+    "customer_note",
+    "shipping_method",
 ];
 
 fn woocommerce(
@@ -416,6 +427,8 @@ fn woocommerce(
                             buyer_id: String::new(),
                         },
                         lines: Vec::new(),
+                        note: row.get("customer_note").to_string(),
+                        shipping: row.get("shipping_method").to_string(),
                     });
                     at.insert(number, orders.len() - 1);
                     orders.len() - 1
@@ -585,6 +598,8 @@ fn etsy(host: &dyn Host, files: &[&Path]) -> Result<Vec<ShopOrder>, ImportError>
                         status: OrderStatus::Open,
                         customer: ShopCustomer::default(),
                         lines: Vec::new(),
+                        note: String::new(),
+                        shipping: String::new(),
                     });
                     at.insert(r.order.clone(), orders.len() - 1);
                     orders.len() - 1

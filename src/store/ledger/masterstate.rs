@@ -97,6 +97,11 @@ fn tables(kind: MasterKind) -> &'static [(&'static str, usize)] {
                 "SELECT CAST(order_number AS TEXT), CAST(shop AS TEXT), CAST(status AS TEXT) FROM orders WHERE shop <> '' OR status <> 'open'",
                 3,
             ),
+            // the buyer's note and the shipping method, where a shop's export had them
+            (
+                "SELECT CAST(order_number AS TEXT), CAST(note AS TEXT), CAST(shipping_method AS TEXT) FROM orders WHERE note <> '' OR shipping_method <> ''",
+                3,
+            ),
         ],
     }
 }

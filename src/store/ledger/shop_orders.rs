@@ -88,15 +88,25 @@ impl ShopRecords for Records<'_> {
     }
 
     fn order(&mut self, number: &str) -> Result<Option<KnownOrder>, StoreError> {
-        let order: Option<(String, String, String, String)> = self
+        #[allow(clippy::type_complexity)]
+        let order: Option<(String, String, String, String, String, String)> = self
             .db
             .row(
-                "SELECT customer_code, ordered_at, shop, status FROM orders WHERE order_number = $1",
+                "SELECT customer_code, ordered_at, shop, status, note, shipping_method FROM orders WHERE order_number = $1",
                 params![number],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
             )
             .optional()?;
-        let Some((customer_code, ordered_at, shop, status)) = order else {
+        let Some((customer_code, ordered_at, shop, status, note, shipping)) = order else {
             return Ok(None);
         };
         let lines = self.db.rows(
@@ -110,6 +120,8 @@ impl ShopRecords for Records<'_> {
             shop,
             status,
             lines,
+            note,
+            shipping,
         }))
     }
 }
@@ -214,12 +226,16 @@ fn write_shop(db: &Db, shop: Shop, write: &ShopWrite) -> Result<(), StoreError> 
             ordered_at,
             status,
             lines,
+            note,
+            shipping,
         } => {
             db.execute(
-                "INSERT INTO orders (order_number, customer_code, ordered_at, shop, status) VALUES ($1, $2, $3, $4, $5)
+                "INSERT INTO orders (order_number, customer_code, ordered_at, shop, status, note, shipping_method)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT(order_number) DO UPDATE SET customer_code = excluded.customer_code,
-                   ordered_at = excluded.ordered_at, shop = excluded.shop, status = excluded.status",
-                params![number, customer_code, ordered_at, shop.name(), status],
+                   ordered_at = excluded.ordered_at, shop = excluded.shop, status = excluded.status,
+                   note = excluded.note, shipping_method = excluded.shipping_method",
+                params![number, customer_code, ordered_at, shop.name(), status, note, shipping],
             )?;
             crate::store::ledger::import::replace_order_lines(db, number, lines)?;
         }

@@ -289,9 +289,18 @@ impl World for StoreTx<'_> {
             found = self
                 .db
                 .row(
-                    "SELECT order_number, customer_code, shop, status FROM orders WHERE order_number = $1",
+                    "SELECT order_number, customer_code, shop, status, note, shipping_method FROM orders WHERE order_number = $1",
                     params![candidate],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                        ))
+                    },
                 )
                 .optional()
                 .map_err(world_err)?;
@@ -299,8 +308,15 @@ impl World for StoreTx<'_> {
                 break;
             }
         }
-        let Some((number, customer_code, shop, status)): Option<(String, String, String, String)> =
-            found
+        #[allow(clippy::type_complexity)]
+        let Some((number, customer_code, shop, status, note, shipping)): Option<(
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+        )> = found
         else {
             return Ok(None);
         };
@@ -360,6 +376,8 @@ impl World for StoreTx<'_> {
                 .filter(|s| *s != crate::shops::Shop::Ours)
                 .map_or(String::new(), |s| s.title().to_string()),
             status,
+            note,
+            shipping,
         }))
     }
 

@@ -392,6 +392,11 @@ ALTER TABLE items ADD COLUMN reorder_point INTEGER;
     r#"
 ALTER TABLE boms ADD COLUMN retired_at TEXT;
 "#,
+    // 22: what a shop's buyer wrote with an order, and how it goes out: for the packer
+    r#"
+ALTER TABLE orders ADD COLUMN note TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN shipping_method TEXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// Migrations that rebuild a table other tables refer to: run with foreign keys off (a

@@ -379,6 +379,11 @@ CREATE TABLE station_claims (
     backend_start TIMESTAMPTZ
 );
 "#,
+    // 20: what a shop's buyer wrote with an order, and how it goes out: for the packer
+    r#"
+ALTER TABLE orders ADD COLUMN note TXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN shipping_method TXT NOT NULL DEFAULT '';
+"#,
 ];
 
 /// Append-only tables made after migration 1, each with its triggers in its own migration.

@@ -354,6 +354,8 @@ impl World for MemoryWorld {
             shipments,
             shop: order.shop.clone(),
             status: order.status.clone(),
+            note: String::new(),
+            shipping: String::new(),
         }))
     }
 

@@ -238,8 +238,16 @@ fn open_order(
                     order.shipments.join(", ")
                 )
             } else {
+                // what the buyer asked for and how it goes out, for the packer to see
+                let mut asked = String::new();
+                if !order.note.is_empty() {
+                    asked.push_str(&format!("; the buyer's note: {}", order.note));
+                }
+                if !order.shipping.is_empty() {
+                    asked.push_str(&format!("; shipping: {}", order.shipping));
+                }
                 format!(
-                    "packing order {number} for {name} ({}): {listed}",
+                    "packing order {number} for {name} ({}): {listed}{asked}",
                     order.customer_code
                 )
             };

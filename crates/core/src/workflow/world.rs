@@ -125,6 +125,10 @@ pub struct OrderView {
     pub shop: String,
     /// what the shop says: open, cancelled or refunded
     pub status: String,
+    /// what the buyer wrote with the order, and how it goes out ("" where the shop said
+    /// nothing)
+    pub note: String,
+    pub shipping: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

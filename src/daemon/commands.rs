@@ -147,6 +147,10 @@ impl Daemon {
                 printer,
                 copies,
             } => self.print_by_name(label, &code, printer.as_deref(), copies, now, asked_by)?,
+            ApiCommand::Drill { body } => {
+                let seq = self.store.record_drill(&body, now, operator)?;
+                ApiReply::Done(format!("journal entry {seq}"))
+            }
             ApiCommand::Correct {
                 code,
                 asked,

@@ -171,6 +171,11 @@ pub enum ApiCommand {
         kind: crate::masterdata::MasterKind,
         key: String,
     },
+    /// a recall drill made in the console (its package made by a reader): journaled as
+    /// `recall --mock` journals one
+    Drill {
+        body: serde_json::Value,
+    },
     /// a customer's complaint (an adverse event when `serious`)
     Complaint {
         customer: String,

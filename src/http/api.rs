@@ -271,17 +271,7 @@ pub async fn recall_drill(
     let supplier = query.supplier;
     let tz = app.settings.station.timezone.clone();
     let files = read_heavy(&app, move |store| {
-        let target = store.resolve(&code, supplier.as_deref())?;
-        if !target.is_stock() {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!(
-                    "a recall starts at a lot or a batch; {} is a {}",
-                    target.code(),
-                    target.kind()
-                ),
-            ));
-        }
+        let target = super::recall_target(store, &code, supplier.as_deref())?;
         crate::report::recall_package(store, &target, true, crate::clock::now(), None, &tz)
             .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
     })

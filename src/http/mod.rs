@@ -294,6 +294,27 @@ async fn read<T: Send + 'static>(
         .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "a reader stopped"))??
 }
 
+/// What a recall or a drill starts from: a lot, a batch or a supplier's lot (422 for an
+/// order or a shipment).
+fn recall_target(
+    store: &Store,
+    code: &str,
+    supplier: Option<&str>,
+) -> Result<crate::store::Target, ApiError> {
+    let target = store.resolve(code, supplier)?;
+    if !target.is_stock() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!(
+                "a recall starts at a lot or a batch; {} is a {}",
+                target.code(),
+                target.kind()
+            ),
+        ));
+    }
+    Ok(target)
+}
+
 /// `read` for a heavy report (a recall package, an export, a backup): one at a time; a
 /// second while one is being made is answered 503 with `Retry-After`.
 async fn read_heavy<T: Send + 'static>(
@@ -408,6 +429,7 @@ pub async fn serve(
             "/import/{kind}",
             post(console::import_upload).layer(DefaultBodyLimit::max(console::MAX_UPLOAD)),
         )
+        .route("/recall/drill", post(pages::drill))
         .route(
             "/recall/confirm",
             get(console::recall_confirm_page).post(console::recall_confirm),

@@ -356,6 +356,12 @@ pub async fn recall_page(
         }
         @if !code.is_empty() {
             h2 { "Drill (changes nothing)" }
+            form method="post" action="/recall/drill" {
+                (credentials(session.as_ref()))
+                input type="hidden" name="code" value=(code);
+                button { "Run a drill of " (code) }
+                " (the package is made as for a real recall, timed and journaled for an auditor; no record changes)"
+            }
             p {
                 a href={ "/api/recall/" (c) "?format=pdf" } { "recall.pdf" } " · "
                 a href={ "/api/recall/" (c) "?format=csv" } { "customers.csv" } " · "
@@ -504,4 +510,83 @@ pub async fn add_complaint(
         "/complaints",
         super::api::command(&app, asked, &actor).await,
     )
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct DrillForm {
+    csrf: Option<String>,
+    token: Option<String>,
+    code: String,
+}
+
+/// `POST /recall/drill` (`code`): a recall drill in one click, as `recall CODE --mock`: the
+/// package made (by a reader, one heavy report at a time), timed, and journaled with the
+/// account's name; a clerk's as much as an owner's (it changes no record).
+pub async fn drill(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Form(form): Form<DrillForm>,
+) -> Response {
+    let session = match gate(&app, &headers, "/recall").await {
+        Ok(session) => session,
+        Err(to_login) => return to_login,
+    };
+    let actor = match super::console::form_actor(
+        &app,
+        session.as_ref(),
+        form.csrf.as_deref(),
+        form.token.as_deref(),
+    ) {
+        Ok(actor) => actor,
+        Err(refused) => return refused.into_response(),
+    };
+    let code = form.code.trim().to_string();
+    let tz = app.settings.station.timezone.clone();
+    let operator = actor.name.clone();
+    let made = super::read_heavy(&app, move |store| {
+        let target = super::recall_target(store, &code, None)?;
+        let started = std::time::Instant::now();
+        let files = crate::report::recall_package(
+            store,
+            &target,
+            true,
+            crate::clock::now(),
+            Some(&operator),
+            &tz,
+        )
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        let seconds = started.elapsed().as_secs_f64();
+        Ok((
+            target.code().to_string(),
+            files.package.trace.reach(),
+            seconds,
+            crate::report::drill_body(&target, &files, seconds),
+        ))
+    })
+    .await;
+    let (code, reach, seconds, body) = match made {
+        Ok(made) => made,
+        Err(e) => {
+            let page = html! { p.error { (e.message) } p { a href="/recall" { "Back" } } };
+            return respond(e.status, "Recall drill", session.as_ref(), page);
+        }
+    };
+    let journaled =
+        super::api::command(&app, crate::events::ApiCommand::Drill { body }, &actor).await;
+    let c = urlencode(&code);
+    let page = html! {
+        p { "Drill of " strong { (code) } ": " (reach) ", answered in " (format!("{seconds:.2}")) " s." }
+        @match &journaled {
+            Ok(crate::events::ApiReply::Done(said)) => p { "The drill is journaled (" (said) "); no record changed." },
+            Ok(_) => p { "The drill is journaled." },
+            Err(e) => p.error { "The drill was made but not journaled: " (e.message) },
+        }
+        p {
+            a href={ "/api/recall/" (c) "?format=pdf" } { "recall.pdf" } " · "
+            a href={ "/api/recall/" (c) "?format=csv" } { "customers.csv" } " · "
+            a href={ "/api/recall/" (c) "?format=json" } { "recall.json" } " · "
+            a href={ "/recall?code=" (c) } { "back to the recall page" }
+        }
+    };
+    respond(StatusCode::OK, "Recall drill", session.as_ref(), page)
 }

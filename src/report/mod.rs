@@ -445,8 +445,14 @@ pub fn journal_drill(
     at: jiff::Timestamp,
     operator: Option<&str>,
 ) -> Result<i64, StoreError> {
+    store.record_drill(&drill_body(target, files, seconds), at, operator)
+}
+
+/// What a drill's journal entry says: the question, the answer's size, the journal head it
+/// answered from, and how many seconds the whole answer took.
+pub fn drill_body(target: &Target, files: &RecallFiles, seconds: f64) -> serde_json::Value {
     let trace = &files.package.trace;
-    let body = serde_json::json!({
+    serde_json::json!({
         "code": target.code(),
         "kind": target.kind(),
         "lots": target.stock_codes(),
@@ -456,8 +462,7 @@ pub fn journal_drill(
         "on_hand": trace.on_hand.len(),
         "journal_head": files.package.journal_head,
         "seconds": (seconds * 1000.0).round() / 1000.0,
-    });
-    store.record_drill(&body, at, operator)
+    })
 }
 
 #[derive(Debug, thiserror::Error)]

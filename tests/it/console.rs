@@ -1029,6 +1029,33 @@ fn recipes_and_a_lots_page_ask_before_they_change() {
         ["ana"]
     );
 
+    // a drill in one click, a clerk's too: made, timed, journaled with the account's name
+    let (status, _, page) = request(
+        port,
+        "POST",
+        "/recall/drill",
+        &clerk_form,
+        &format!("csrf={ana_csrf}&code={lot}"),
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains(&format!("Drill of <strong>{lot}</strong>: "))
+            && page.contains("answered in")
+            && page.contains("The drill is journaled (journal entry "),
+        "{page}"
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT operator || ' ' || json_extract(body, '$.code') FROM journal WHERE kind = 'recall_drill'"
+        ),
+        [format!("ana {lot}")]
+    );
+    let (_, _, page) = request(port, "GET", "/recall", &[("Cookie", &clerk)], "");
+    assert!(
+        page.contains(&format!("<td>ana</td><td>{lot}</td>")),
+        "{page}"
+    );
+
     // a complaint from the form, no script: shown escaped
     let (status, head, _) = request(
         port,

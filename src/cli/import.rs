@@ -138,13 +138,11 @@ pub fn import(
     };
     let mut store = super::open_store(db, station)?;
     let summary = import_file(&mut store, kind, &file, crate::clock::now())?;
-    say!(
-        "imported {}: {} ({} new, {} updated)",
-        file.display(),
-        summary.kind.rows(summary.rows),
-        summary.inserted,
-        summary.updated
-    );
+    if summary.journaled {
+        say!("imported {}: {}", file.display(), summary.text());
+    } else {
+        say!("{}: {}", file.display(), summary.text());
+    }
     Ok(0)
 }
 

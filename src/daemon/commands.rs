@@ -230,12 +230,7 @@ impl Daemon {
                 let summary = self
                     .store
                     .import_master_by(&file, &sha256, &data, now, operator)?;
-                ApiReply::Done(format!(
-                    "{} ({} new, {} updated)",
-                    summary.kind.rows(summary.rows),
-                    summary.inserted,
-                    summary.updated
-                ))
+                ApiReply::Done(summary.text())
             }
         };
         tracing::info!(?reply, "API command carried out");

@@ -507,7 +507,7 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
     let (status, _, page) = upload("suppliers.csv", &big);
     assert_eq!(status, 200, "{page}");
     assert!(
-        page.contains("Imported suppliers.csv: 600 suppliers (600 new, 0 updated)"),
+        page.contains("Imported suppliers.csv: 600 suppliers (600 new, 0 updated, 0 unchanged)"),
         "{page}"
     );
     assert_eq!(

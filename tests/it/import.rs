@@ -221,7 +221,19 @@ fn reimport_updates_master_data_and_keeps_history() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("2 items (1 new, 1 updated)"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("2 items (1 new, 1 updated, 0 unchanged)")
+    );
+    // the same file again changes nothing, journals nothing, and says so
+    let journal = shop.query_i64("SELECT COUNT(*) FROM journal");
+    let out = shop.cli(&["import", "items", path.to_str().expect("utf8")]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("2 items, nothing changed since the last import (nothing recorded)"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(shop.query_i64("SELECT COUNT(*) FROM journal"), journal);
     assert_eq!(
         shop.query_strings(
             "SELECT name || '/' || unit || '/' || lot_prefix FROM items WHERE sku = 'LAV-EO'"

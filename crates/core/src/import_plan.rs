@@ -74,6 +74,18 @@ pub enum Write<'a> {
     },
 }
 
+impl Write<'_> {
+    /// The key of what it writes (a SKU, a code, a product's SKU, an order's number).
+    pub fn key(&self) -> &str {
+        match self {
+            Write::Item(row) => &row.sku,
+            Write::Supplier(row) | Write::Customer(row) => &row.code,
+            Write::Bom { product_sku, .. } => product_sku,
+            Write::Order { number, .. } => number,
+        }
+    }
+}
+
 /// What an import will do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan<'a> {

@@ -23,7 +23,33 @@ pub struct ImportSummary {
     pub kind: MasterKind,
     pub rows: usize,
     pub inserted: usize,
+    /// records the file changed
     pub updated: usize,
+    /// records the file named as they already were
+    pub unchanged: usize,
+    /// whether a journal entry was written (only when something changed)
+    pub journaled: bool,
+}
+
+impl ImportSummary {
+    /// What an import did, in words: `6 items (1 new, 2 updated, 3 unchanged)`, or that it
+    /// changed nothing.
+    pub fn text(&self) -> String {
+        if self.journaled {
+            format!(
+                "{} ({} new, {} updated, {} unchanged)",
+                self.kind.rows(self.rows),
+                self.inserted,
+                self.updated,
+                self.unchanged
+            )
+        } else {
+            format!(
+                "{}, nothing changed since the last import (nothing recorded)",
+                self.kind.rows(self.rows)
+            )
+        }
+    }
 }
 
 /// What the records hold, as the import's rules ask it, read inside the import's
@@ -130,6 +156,7 @@ impl Store {
             Err(PlanError::Rule(e)) => return Err(e.into()),
             Err(PlanError::Known(e)) => return Err(e),
         };
+        let before = crate::store::ledger::masterstate::keyed(tx.db, planned.kind)?;
         let given = match data {
             MasterFile::Items(_, given)
             | MasterFile::Suppliers(_, given)
@@ -140,23 +167,48 @@ impl Store {
             write_master(tx.db, write, &given)?;
         }
         let kind = planned.kind;
+        // what the writes changed, key by key: a record named as it already was is no change
+        let after = crate::store::ledger::masterstate::keyed(tx.db, kind)?;
+        let mut keys: Vec<String> = planned
+            .writes
+            .iter()
+            .map(|w| w.key().to_lowercase())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let (mut inserted, mut updated, mut unchanged) = (0, 0, 0);
+        for key in &keys {
+            match before.get(key) {
+                None => inserted += 1,
+                Some(rows) if Some(rows) != after.get(key) => updated += 1,
+                Some(_) => unchanged += 1,
+            }
+        }
+        let mut summary = ImportSummary {
+            kind,
+            rows: planned.rows,
+            inserted,
+            updated,
+            unchanged,
+            journaled: false,
+        };
+        if inserted + updated == 0 {
+            // nothing to record: the transaction ends without a journal entry
+            return Ok(summary);
+        }
         let tables_sha256 = crate::store::ledger::masterstate::digest(tx.db, kind)?;
         let body = serde_json::json!({
             "file": file,
             "kind": kind.name(),
             "rows": planned.rows,
-            "inserted": planned.inserted,
-            "updated": planned.updated,
+            "inserted": inserted,
+            "updated": updated,
             "sha256": content_sha256,
             "tables_sha256": tables_sha256,
         });
         tx.commit_import(at, &body, operator)?;
-        Ok(ImportSummary {
-            kind,
-            rows: planned.rows,
-            inserted: planned.inserted,
-            updated: planned.updated,
-        })
+        summary.journaled = true;
+        Ok(summary)
     }
 }
 

@@ -125,6 +125,36 @@ fn added_later(kind: MasterKind, table: usize) -> bool {
     }
 }
 
+/// A kind's rows grouped by their key (every table's first column; compared case-blind,
+/// as the keys are), each key's rows as JSON arrays, sorted: what an import compares before
+/// and after its writes to say what it changed.
+pub(crate) fn keyed(
+    db: &Db,
+    kind: MasterKind,
+) -> Result<std::collections::HashMap<String, Vec<String>>, StoreError> {
+    let mut keyed: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for &(sql, width) in tables(kind) {
+        let rows = db.rows(sql, params![], |r| {
+            let mut row = Vec::with_capacity(width);
+            for c in 0..width {
+                row.push(r.get::<Option<String>>(c)?);
+            }
+            Ok(row)
+        })?;
+        for row in rows {
+            let key = row[0].clone().unwrap_or_default().to_lowercase();
+            keyed
+                .entry(key)
+                .or_default()
+                .push(serde_json::to_string(&row).expect("strings serialise"));
+        }
+    }
+    for rows in keyed.values_mut() {
+        rows.sort_unstable();
+    }
+    Ok(keyed)
+}
+
 /// Hex SHA-256 of a kind's tables: each row as a JSON array of its columns as text, rows
 /// sorted bytewise (so both backends, with their own collations, give the same digest).
 pub(crate) fn digest(db: &Db, kind: MasterKind) -> Result<String, StoreError> {

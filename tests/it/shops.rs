@@ -659,3 +659,105 @@ fn the_buyers_note_and_the_shipping_method_reach_the_packing_bench() {
         "{packing}"
     );
 }
+
+/// A WooCommerce export with what a shop's day holds: an order fulfilled already, an unpaid
+/// one of two lines with the buyer's note, a refunded one, and one of a gift card alone;
+/// each as the shop says, and the counts of what was written.
+#[test]
+fn a_woocommerce_day_with_every_kind_of_order() {
+    let shop = Shop::new();
+    let config = shop.config_file(CONFIG);
+    let header = std::fs::read_to_string(shop_file("woocommerce_orders.csv"))
+        .expect("export")
+        .lines()
+        .next()
+        .expect("header")
+        .to_string();
+    let columns: Vec<&str> = header.split(',').collect();
+    let row = |fields: &[(&str, &str)]| {
+        columns
+            .iter()
+            .map(|c| {
+                fields
+                    .iter()
+                    .find(|(name, _)| name == c)
+                    .map_or(String::new(), |(_, v)| v.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let order = |number: &str, status: &str, sku: &str, name: &str, quantity: &str| {
+        row(&[
+            ("order_id", number),
+            ("order_number", number),
+            ("order_date", "2026-11-24 10:00:00"),
+            ("status", status),
+            ("billing_email", "mei@example.com"),
+            ("shipping_first_name", "Mei"),
+            ("shipping_last_name", "Chen"),
+            ("shipping_address_1", "77 Harbor Rd"),
+            ("shipping_city", "Portland"),
+            ("shipping_country", "US"),
+            ("shipping_method", "Flat rate"),
+            (
+                "customer_note",
+                if number == "602" {
+                    "Leave it at the back door"
+                } else {
+                    ""
+                },
+            ),
+            ("item_name", name),
+            ("item_sku", sku),
+            ("item_quantity", quantity),
+        ])
+    };
+    let export = [
+        header.clone(),
+        order("601", "completed", "SOAP", "Lavender soap bar", "1"),
+        order("602", "pending", "SOAP", "Lavender soap bar", "2"),
+        order("602", "pending", "BLEND", "Lavender blend", "1"),
+        order("603", "refunded", "SOAP", "Lavender soap bar", "1"),
+        order("604", "processing", "", "Gift card", "1"),
+    ]
+    .join("\n");
+    let path = shop.path("woo_day.csv");
+    std::fs::write(&path, export + "\n").expect("write");
+    let out = import(
+        &shop,
+        &config,
+        &["--from", "woocommerce", path.to_str().expect("utf8")],
+    );
+    for said in [
+        "3 orders (3 new, 0 updated, 0 unchanged), customers 1 new, 0 updated",
+        "1 line is none of our items and was left out",
+        "1 order has no line of ours and was not imported: 604",
+        "order 601 is fulfilled in WooCommerce: recorded as shipped elsewhere",
+        "order 603 is refunded in WooCommerce: the packing bench will refuse it",
+    ] {
+        assert!(out.contains(said), "{said} not in {out}");
+    }
+    assert_eq!(
+        shop.query_strings(
+            "SELECT order_number || ' ' || status || ' ' || note FROM orders WHERE shop = 'woocommerce' ORDER BY order_number"
+        ),
+        [
+            "601 shipped elsewhere ",
+            "602 unpaid Leave it at the back door",
+            "603 refunded "
+        ]
+    );
+    assert_eq!(
+        shop.query_strings(
+            "SELECT sku || ' ' || CAST(quantity AS TEXT) FROM order_lines WHERE order_number = '602' ORDER BY line_no"
+        ),
+        ["SOAP 2", "BLEND 1000"]
+    );
+    let mut bench = shop.bench();
+    bench.ok("@PACK");
+    let asked = bench.warned("ORD:602");
+    assert!(
+        asked.contains("order 602 is unpaid in WooCommerce"),
+        "{asked}"
+    );
+}

@@ -761,3 +761,115 @@ fn a_woocommerce_day_with_every_kind_of_order() {
         "{asked}"
     );
 }
+
+/// Etsy's two files with what a shop's week holds: an order of two lines, one shipped
+/// already (`Date Shipped`), one fully refunded, and one of a listing that is none of ours
+/// (Etsy takes payment at the sale: no unpaid order there).
+#[test]
+fn an_etsy_week_with_every_kind_of_order() {
+    let shop = Shop::new();
+    let config = shop.config_file(CONFIG);
+    let header = |file: &str| {
+        std::fs::read_to_string(shop_file(file))
+            .expect("export")
+            .lines()
+            .next()
+            .expect("header")
+            .to_string()
+    };
+    let (orders_header, items_header) = (
+        header("EtsySoldOrders2026-11.csv"),
+        header("EtsySoldOrderItems2026-11.csv"),
+    );
+    let row = |header: &str, fields: &[(&str, &str)]| {
+        header
+            .split(',')
+            .map(|c| {
+                fields
+                    .iter()
+                    .find(|(name, _)| *name == c)
+                    .map_or(String::new(), |(_, v)| v.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let order = |id: &str, shipped: &str, status: &str| {
+        row(
+            &orders_header,
+            &[
+                ("Sale Date", "11/24/26"),
+                ("Order ID", id),
+                ("Buyer User ID", "555"),
+                ("Full Name", "Mei Chen"),
+                ("Date Shipped", shipped),
+                ("Street 1", "77 Harbor Rd"),
+                ("Ship City", "Portland"),
+                ("Ship Country", "United States"),
+                ("Status", status),
+            ],
+        )
+    };
+    let item = |id: &str, name: &str, sku: &str, quantity: &str| {
+        row(
+            &items_header,
+            &[
+                ("Sale Date", "11/24/26"),
+                ("Item Name", name),
+                ("Quantity", quantity),
+                ("Ship Name", "Mei Chen"),
+                ("Ship Address1", "77 Harbor Rd"),
+                ("Ship City", "Portland"),
+                ("Ship Country", "United States"),
+                ("Order ID", id),
+                ("SKU", sku),
+            ],
+        )
+    };
+    let orders = [
+        orders_header.clone(),
+        order("4001", "", ""),
+        order("4002", "11/25/26", ""),
+        order("4003", "", "Fully Refunded"),
+        order("4004", "", ""),
+    ]
+    .join("\n");
+    let items = [
+        items_header.clone(),
+        item("4001", "Lavender soap bar", "SOAP", "3"),
+        item("4001", "Lavender blend", "BLEND", "50"),
+        item("4002", "Lavender soap bar", "SOAP", "1"),
+        item("4003", "Lavender soap bar", "SOAP", "1"),
+        item("4004", "Crochet soap saver", "SAVER-1", "1"),
+    ]
+    .join("\n");
+    let (orders_file, items_file) = (
+        shop.path("EtsySoldOrders2026-12.csv"),
+        shop.path("EtsySoldOrderItems2026-12.csv"),
+    );
+    std::fs::write(&orders_file, orders + "\n").expect("write");
+    std::fs::write(&items_file, items + "\n").expect("write");
+    let out = import(
+        &shop,
+        &config,
+        &[
+            "--from",
+            "etsy",
+            orders_file.to_str().expect("utf8"),
+            items_file.to_str().expect("utf8"),
+        ],
+    );
+    for said in [
+        "3 orders (3 new, 0 updated, 0 unchanged)",
+        "1 order has no line of ours and was not imported: 4004",
+        "order 4002 is fulfilled in Etsy: recorded as shipped elsewhere",
+        "order 4003 is refunded in Etsy: the packing bench will refuse it",
+    ] {
+        assert!(out.contains(said), "{said} not in {out}");
+    }
+    assert_eq!(
+        shop.query_strings(
+            "SELECT o.order_number || ' ' || o.status || ' ' || COUNT(l.line_no) FROM orders o JOIN order_lines l ON l.order_number = o.order_number WHERE o.shop = 'etsy' GROUP BY o.order_number, o.status ORDER BY o.order_number"
+        ),
+        ["4001 open 2", "4002 shipped elsewhere 1", "4003 refunded 1"]
+    );
+}

@@ -91,6 +91,15 @@ pub enum Command {
         /// a drill: produce the package and change nothing
         #[arg(long)]
         mock: bool,
+        /// a real recall without asking first (it marks the lots recalled and puts every
+        /// batch made from them on hold; at a terminal the station asks, elsewhere it
+        /// refuses without this)
+        #[arg(long)]
+        yes: bool,
+        /// only the lots of this item, where the supplier used one lot number for several
+        /// items (vanilla and caramel under VAN-2612-001)
+        #[arg(long)]
+        item: Option<String>,
         /// folder for the package (default ./recall-<code>)
         #[arg(long)]
         out: Option<PathBuf>,
@@ -244,6 +253,8 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             lot,
             supplier,
             mock,
+            yes,
+            item,
             out,
             format,
         } => recall::recall(
@@ -253,6 +264,8 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 code: lot,
                 supplier,
                 mock,
+                yes,
+                item,
                 out,
                 format,
             },

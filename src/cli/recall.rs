@@ -18,8 +18,104 @@ pub struct RecallArgs {
     pub code: String,
     pub supplier: Option<String>,
     pub mock: bool,
+    /// a real recall without asking first
+    pub yes: bool,
+    /// only the lots of this item (a supplier lot number shared by several items)
+    pub item: Option<String>,
     pub out: Option<PathBuf>,
     pub format: RecallFormat,
+}
+
+/// The lots of `target` that are of `item`: a supplier's lot number the supplier used for
+/// several items narrowed to one; a lot or batch checked to be of it.
+fn narrowed(
+    store: &crate::store::Store,
+    target: crate::store::Target,
+    item: &str,
+) -> anyhow::Result<crate::store::Target> {
+    use crate::core::print::LabelFacts;
+    use crate::core::workflow::LabelKind;
+    let item_of = |code: &str, kind: LabelKind| -> anyhow::Result<String> {
+        Ok(match store.label_facts(kind, code)? {
+            LabelFacts::Lot(f) => f.item_sku,
+            LabelFacts::Batch(f) => f.product_sku,
+            _ => String::new(),
+        })
+    };
+    let same = |sku: &str| sku.eq_ignore_ascii_case(item);
+    match target {
+        crate::store::Target::SupplierLot {
+            number,
+            supplier,
+            lots,
+        } => {
+            let mut of_item = Vec::new();
+            let mut items = Vec::new();
+            for lot in lots {
+                let sku = item_of(&lot, LabelKind::Lot)?;
+                if same(&sku) {
+                    of_item.push(lot);
+                } else if !items.contains(&sku) {
+                    items.push(sku);
+                }
+            }
+            match of_item.len() {
+                0 => anyhow::bail!(
+                    "supplier lot {number} has no lot of {item}; its lots are of {}",
+                    items.join(", ")
+                ),
+                1 => Ok(crate::store::Target::Lot(of_item.remove(0))),
+                _ => Ok(crate::store::Target::SupplierLot {
+                    number,
+                    supplier,
+                    lots: of_item,
+                }),
+            }
+        }
+        crate::store::Target::Lot(code) => {
+            let sku = item_of(&code, LabelKind::Lot)?;
+            anyhow::ensure!(same(&sku), "lot {code} is of {sku}, not {item}");
+            Ok(crate::store::Target::Lot(code))
+        }
+        crate::store::Target::Batch(code) => {
+            let sku = item_of(&code, LabelKind::Batch)?;
+            anyhow::ensure!(same(&sku), "batch {code} is of {sku}, not {item}");
+            Ok(crate::store::Target::Batch(code))
+        }
+        other => Ok(other),
+    }
+}
+
+/// Before a real recall: what it will do, and a person's yes (at a terminal); elsewhere a
+/// refusal that changes nothing, unless `--yes` was given.
+fn ask_first(store: &crate::store::Store, target: &crate::store::Target) -> anyhow::Result<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let trace = store.trace_forward(target)?;
+    let lots = target.stock_codes();
+    let what = format!(
+        "A real recall of {} {} marks {} recalled ({}), puts {} made from it on hold and reaches {}. It is journaled and cannot be undone.",
+        target.kind(),
+        target.code(),
+        crate::core::counted_as(lots.len(), "lot or batch", "lots or batches"),
+        lots.join(", "),
+        crate::core::counted_as(trace.batches.len(), "batch", "batches"),
+        crate::core::counted(trace.customers.len(), "customer"),
+    );
+    if !std::io::stdin().is_terminal() {
+        eprintln!(
+            "{what}\nnothing changed: run it again with --yes to recall, or with --mock for a drill that changes nothing"
+        );
+        return Ok(false);
+    }
+    eprint!("{what}\nType yes to recall: ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if answer.trim().eq_ignore_ascii_case("yes") {
+        return Ok(true);
+    }
+    eprintln!("nothing changed");
+    Ok(false)
 }
 
 pub fn recall(
@@ -28,13 +124,19 @@ pub fn recall(
     args: RecallArgs,
 ) -> anyhow::Result<i32> {
     let mut store = super::open_existing(db, station)?;
-    let target = store.resolve(&args.code, args.supplier.as_deref())?;
+    let mut target = store.resolve(&args.code, args.supplier.as_deref())?;
     if !target.is_stock() {
         anyhow::bail!(
             "a recall starts at a lot or a batch; {} is a {}",
             target.code(),
             target.kind()
         );
+    }
+    if let Some(item) = &args.item {
+        target = narrowed(&store, target, item)?;
+    }
+    if !args.mock && !args.yes && !ask_first(&store, &target)? {
+        return Ok(1);
     }
     let now = crate::clock::now();
     let operator = std::env::var("USER").ok();
@@ -87,11 +189,13 @@ pub fn recall(
                 t.reach()
             )?;
             if !package.mock {
+                let lots = target.stock_codes();
                 writeln!(
                     out,
-                    "{} is recalled; {} downstream batches are on hold",
-                    t.root.code,
-                    t.batches.len()
+                    "recalled: {}; on hold: {}; customers to contact: {}",
+                    lots.join(", "),
+                    crate::core::counted_as(t.batches.len(), "batch", "batches"),
+                    t.customers.len()
                 )?;
             }
             writeln!(

@@ -206,6 +206,9 @@ fn wrap_chars(text: &str, width: usize) -> Vec<String> {
 
 /// What the report says about the recalled lot itself.
 pub struct LotFacts {
+    /// what is recalled, as the heading names it: `lot OLV-2611-001`, `batch MFG-0002`,
+    /// `supplier lot VAN-2612-001: lots VAN-2612-001, CAR-2612-003`
+    pub title: String,
     pub code: String,
     pub item: String,
     pub supplier: String,
@@ -231,7 +234,7 @@ pub fn recall_pdf(package: &RecallPackage, lot: &LotFacts, tz: &jiff::tz::TimeZo
         ),
         package.journal_head.clone(),
     );
-    pages.line(Font::Bold, 18.0, &format!("{kind}: lot {}", lot.code));
+    pages.line(Font::Bold, 18.0, &format!("{kind}: {}", lot.title));
     pages.line(Font::Regular, 10.0, &lot.item);
     pages.line(
         Font::Regular,
@@ -494,9 +497,19 @@ pub fn recall_package(
     };
     let stock = target.stock_codes();
     let mut facts = store.lot_facts(stock.first().map_or(target.code(), String::as_str))?;
+    let mut title = format!("{} {}", target.kind(), target.code());
     if let Target::SupplierLot { number, lots, .. } = target {
-        // the heading names the supplier's lot and every internal lot received under it
-        facts.0 = format!("{number} (supplier lot: {})", lots.join(", "));
+        // the supplier's lot number, then every lot of ours received under it, and each item
+        // it stands for (a supplier may number two items' lots alike)
+        title = format!("supplier lot {number}: our lots {}", lots.join(", "));
+        let mut items: Vec<String> = Vec::new();
+        for lot in lots {
+            let item = store.lot_facts(lot)?.1;
+            if !items.contains(&item) {
+                items.push(item);
+            }
+        }
+        facts.1 = items.join("; ");
     }
     // complaints about the lot or anything made from it (a complaint keeps its batches
     // and their lots)
@@ -523,6 +536,7 @@ pub fn recall_package(
     let pdf = recall_pdf(
         &package,
         &LotFacts {
+            title,
             code: facts.0,
             item: facts.1,
             supplier: facts.2,

@@ -18,7 +18,8 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
     drop(bench);
 
     // the customer names her order; the station finds the batch and its lots. Received on
-    // Saturday 2026-11-21: fifteen business days end on Friday 2026-12-11
+    // Saturday 2026-11-21: fifteen business days, Thanksgiving (26 November) not one of
+    // them, end on Monday 2026-12-14
     let out = shop.cli_ok(&[
         "complaint",
         "add",
@@ -36,15 +37,16 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
         "{out}"
     );
     assert!(
-        out.contains("report it to the FDA (MedWatch form 3500A) by 2026-12-11"),
+        out.contains("report it to the FDA (MedWatch form 3500A) by 2026-12-14"),
         "{out}"
     );
-    // another customer, the batch from the jar's label: told of the first
+    // another customer, found by her email as a shop knows her, the batch from the jar's
+    // label: told of the first
     let out = shop.cli_ok(&[
         "complaint",
         "add",
         "--customer",
-        "C002",
+        "ANA@example.com",
         "--code",
         "MFG-0001",
         "--text",
@@ -59,7 +61,7 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
     for (args, expected) in [
         (
             ["--customer", "NOPE", "--code", "MFG-0001"],
-            "no customer NOPE",
+            "no customer has the code or email NOPE",
         ),
         (
             ["--customer", "C001", "--code", "NOPE-1"],
@@ -96,14 +98,14 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
         serde_json::json!(["NAOH-2611-001", "OLV-2611-001"])
     );
     assert_eq!(list[0]["serious"], true);
-    assert_eq!(list[0]["report_by"], "2026-12-11");
+    assert_eq!(list[0]["report_by"], "2026-12-14");
     assert_eq!(list[1]["serious"], false);
     assert!(list[1].get("report_by").is_none());
     let none = shop.cli_ok(&["complaint", "list", "--code", "MFG-0002"]);
     assert_eq!(none.trim(), "no complaints");
     let text = shop.cli_ok(&["complaint", "list"]);
     assert!(
-        text.contains("C001 about order 1001 (batches MFG-0001): SERIOUS, report to the FDA by 2026-12-11; rash on both hands"),
+        text.contains("C001 about order 1001 (batches MFG-0001): SERIOUS, report to the FDA by 2026-12-14; rash on both hands"),
         "{text}"
     );
 
@@ -127,7 +129,7 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
             text.contains("Complaints about these products (2)"),
             "{text}"
         );
-        assert!(text.contains("SERIOUS (report by 2026-12-11)"), "{text}");
+        assert!(text.contains("SERIOUS (report by 2026-12-14)"), "{text}");
     }
     let package: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(shop.path("drill/recall.json")).expect("recall.json"),
@@ -177,7 +179,7 @@ fn complaints_over_http_and_on_the_owners_page() {
     let (status, body) = http(port, "POST", "/api/complaints", Some("t0ken"), complaint);
     assert_eq!(status, 200, "{body}");
     assert!(
-        body.contains("C001 about order 1001, batches MFG-0001") && body.contains("by 2026-12-11"),
+        body.contains("C001 about order 1001, batches MFG-0001") && body.contains("by 2026-12-14"),
         "{body}"
     );
     let (status, body) = http(
@@ -196,7 +198,7 @@ fn complaints_over_http_and_on_the_owners_page() {
     let (status, page) = http(port, "GET", "/complaints", None, "");
     assert_eq!(status, 200);
     assert!(
-        page.contains("report to the FDA by 2026-12-11")
+        page.contains("report to the FDA by 2026-12-14")
             && page.contains("itchy &lt;b&gt;skin&lt;/b&gt;"),
         "{page}"
     );

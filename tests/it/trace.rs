@@ -503,7 +503,13 @@ fn a_real_recall_blocks_the_lot_and_holds_downstream_batches() {
     bench.finish();
     let journal_before = shop.query_i64("SELECT COUNT(*) FROM journal");
     let out_dir = shop.path("recall");
-    let out = shop.cli(&["recall", &lot, "--out", out_dir.to_str().expect("utf8")]);
+    let out = shop.cli(&[
+        "recall",
+        &lot,
+        "--yes",
+        "--out",
+        out_dir.to_str().expect("utf8"),
+    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -752,6 +758,7 @@ fn a_supplier_lot_received_twice_is_recalled_as_one() {
         "SL-446",
         "--supplier",
         "bramble",
+        "--yes",
         "--out",
         dir.to_str().expect("utf-8"),
     ]);
@@ -1267,4 +1274,78 @@ fn names_in_every_script_print_exactly() {
     assert!(text.contains("Łukasz Dvořák"), "{text}");
     assert!(text.contains("ul. Żółta 5, Łódź"), "{text}");
     assert!(text.contains("2 units"), "{text}");
+}
+
+/// A real recall asks first: without a terminal and without `--yes` it says what it would do
+/// and changes nothing. A supplier lot number the supplier used for two items is narrowed to
+/// one with `--item`; after the recall the station says what it did.
+#[test]
+fn a_real_recall_asks_first_and_item_narrows_a_shared_supplier_lot() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    bench.script(
+        "@RECEIVE | SUP:BRAMBLE | INV-12 | ITEM:LAV-EO | SL-SHARED | @QTY:500g | @DONE
+         | ITEM:LYE | SL-SHARED | @QTY:1kg | @DONE | @DONE",
+    );
+    drop(bench);
+    let statuses = || {
+        shop.query_strings(
+            "SELECT l.item_sku || ' ' || COALESCE((SELECT s.status FROM status_changes s WHERE s.code = l.code ORDER BY s.id DESC LIMIT 1), 'available') FROM lots l ORDER BY l.item_sku",
+        )
+    };
+    let journal = shop.query_i64("SELECT COUNT(*) FROM journal");
+    let out = shop.cli(&["recall", "SL-SHARED", "--supplier", "BRAMBLE"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("A real recall of supplier lot SL-SHARED marks 2 lots or batches recalled")
+            && said.contains("nothing changed: run it again with --yes"),
+        "{said}"
+    );
+    assert_eq!(shop.query_i64("SELECT COUNT(*) FROM journal"), journal);
+    assert_eq!(statuses(), ["LAV-EO available", "LYE available"]);
+    let out = shop.cli(&["recall", "SL-SHARED", "--item", "BOX", "--mock"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("supplier lot SL-SHARED has no lot of BOX; its lots are of LAV-EO, LYE"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // the drill's report names the roles right: the supplier's number, then our lots and
+    // each item
+    let drill = shop.path("shared-drill");
+    shop.cli_ok(&[
+        "recall",
+        "SL-SHARED",
+        "--mock",
+        "--out",
+        drill.to_str().expect("utf8"),
+    ]);
+    if let Some(text) = pdftotext(&drill.join("recall.pdf")) {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            text.contains(
+                "MOCK RECALL (drill, nothing changed): supplier lot SL-SHARED: our lots LAV-"
+            ) && text.contains("LAV-EO Lavender essential oil; LYE Sodium hydroxide"),
+            "{text}"
+        );
+    }
+    let dir = shop.path("lye-recall");
+    let out = shop.cli_ok(&[
+        "recall",
+        "SL-SHARED",
+        "--item",
+        "LYE",
+        "--yes",
+        "--out",
+        dir.to_str().expect("utf8"),
+    ]);
+    assert!(
+        out.contains("RECALL recorded of lot NAOH-")
+            && out.contains("recalled: NAOH-")
+            && out.contains("on hold: 0 batches; customers to contact: 0"),
+        "{out}"
+    );
+    assert_eq!(statuses(), ["LAV-EO available", "LYE recalled"]);
 }

@@ -141,7 +141,7 @@ impl Store {
         }
         let Some(customer) = self.customer_code(customer)? else {
             return Err(StoreError::NotFound(format!(
-                "no customer {customer}: import them first (customers.csv or the shop's orders)"
+                "no customer has the code or email {customer}: import them first (customers.csv or the shop's orders)"
             )));
         };
         let target = self.resolve(code, None)?;
@@ -291,10 +291,22 @@ impl Store {
     /// backends).
     pub fn customer_code(&self, code: &str) -> Result<Option<String>, StoreError> {
         use crate::store::sql::Optional;
-        Ok(self
+        // by code, else by email (a shop's customers are keyed by theirs, written in any case)
+        let by_code = self
             .db
             .row(
                 "SELECT code FROM customers WHERE code = $1",
+                params![code],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if by_code.is_some() || !code.contains('@') {
+            return Ok(by_code);
+        }
+        Ok(self
+            .db
+            .row(
+                "SELECT code FROM customers WHERE lower(email) = lower($1) ORDER BY code LIMIT 1",
                 params![code],
                 |r| r.get(0),
             )

@@ -81,6 +81,35 @@ pub fn export(
             "note: the location of the events is empty: set [station] location (business, address, phone) in the config"
         );
     }
+    // the FDA asks for a location description of each source and recipient
+    let tz = &station.timezone;
+    let start = from.to_zoned(tz.clone())?.timestamp().to_string();
+    let end = to.tomorrow()?.to_zoned(tz.clone())?.timestamp().to_string();
+    let (suppliers, customers) =
+        store.snapshot(|store| store.parties_without_address(&start, &end))?;
+    for (what, parties, file) in [
+        ("supplier", suppliers, "suppliers.csv"),
+        ("customer", customers, "customers.csv"),
+    ] {
+        if parties.is_empty() {
+            continue;
+        }
+        let named: Vec<String> = parties
+            .iter()
+            .map(|(code, name)| format!("{name} ({code})"))
+            .collect();
+        eprintln!(
+            "warning: {} in these records {} no address, so {} only a name where the FDA asks for a location: {} (add the address column to {file} and import it again)",
+            crate::core::counted(parties.len(), what),
+            if parties.len() == 1 { "has" } else { "have" },
+            if parties.len() == 1 {
+                "its rows hold"
+            } else {
+                "their rows hold"
+            },
+            named.join(", ")
+        );
+    }
     Ok(0)
 }
 

@@ -157,3 +157,35 @@ fn a_days_records_become_the_fda_spreadsheet_row_for_row() {
         ]
     );
 }
+
+/// The FDA asks for a location description of each source and recipient: an export warns,
+/// naming them, about the suppliers and customers of its records that have no address.
+#[test]
+fn an_export_names_the_suppliers_and_customers_without_an_address() {
+    let shop = Shop::new();
+    shop.soap_day();
+    let config = shop.config_file(CONFIG);
+    let day = today().to_string();
+    let out = shop.cli(&[
+        "--config",
+        config.to_str().expect("utf8"),
+        "export",
+        "fsma204",
+        "--from",
+        &day,
+        "--to",
+        &day,
+        "-o",
+        "-",
+    ]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("warning: 2 suppliers in these records have no address, so their rows hold only a name where the FDA asks for a location: Bramble Oils (BRAMBLE), Coastal Supply (COASTAL) (add the address column to suppliers.csv and import it again)"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("customer"),
+        "both customers have addresses: {said}"
+    );
+}

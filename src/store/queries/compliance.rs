@@ -313,6 +313,32 @@ impl Store {
             .optional()?)
     }
 
+    /// The suppliers and customers of the receipts and shipments from `start` to `end`
+    /// (UTC, RFC 3339) that have no address: (code, name) each. The FDA's traceability
+    /// records need a location description of each, which a name and a phone are not.
+    #[allow(clippy::type_complexity)]
+    pub fn parties_without_address(
+        &self,
+        start: &str,
+        end: &str,
+    ) -> Result<(Vec<(String, String)>, Vec<(String, String)>), StoreError> {
+        let suppliers = self.db.rows(
+            "SELECT DISTINCT s.code, s.name FROM lots l JOIN suppliers s ON s.code = l.supplier_code
+             WHERE COALESCE(s.address, '') = '' AND l.received_at >= $1 AND l.received_at < $2
+             ORDER BY s.code",
+            params![start, end],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let customers = self.db.rows(
+            "SELECT DISTINCT c.code, c.name FROM shipments sh JOIN customers c ON c.code = sh.customer_code
+             WHERE COALESCE(c.address, '') = '' AND sh.shipped_at >= $1 AND sh.shipped_at < $2
+             ORDER BY c.code",
+            params![start, end],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((suppliers, customers))
+    }
+
     /// The Critical Tracking Events of the records in the filter, sorted by date.
     /// `location` describes this station's place (business, address) for every event.
     pub fn fsma204_events(

@@ -126,6 +126,7 @@ pub fn run(
             crate::clock::now(),
             None,
             &jiff::tz::TimeZone::UTC,
+            &crate::report::notice::NoticeWords::default(),
         )?;
         std::hint::black_box(&files.pdf);
         samples.push(started.elapsed());

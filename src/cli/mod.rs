@@ -100,6 +100,13 @@ pub enum Command {
         /// items (vanilla and caramel under VAN-2612-001)
         #[arg(long)]
         item: Option<String>,
+        /// the notice to consumers: what the danger is (a real recall needs it)
+        #[arg(long)]
+        hazard: Option<String>,
+        /// the notice to consumers: what you offer, a refund or a replacement (a real
+        /// recall needs it, here or as [recall] remedy in the config)
+        #[arg(long)]
+        remedy: Option<String>,
         /// folder for the package (default ./recall-<code>)
         #[arg(long)]
         out: Option<PathBuf>,
@@ -255,6 +262,8 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             mock,
             yes,
             item,
+            hazard,
+            remedy,
             out,
             format,
         } => recall::recall(
@@ -266,6 +275,8 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
                 mock,
                 yes,
                 item,
+                hazard,
+                remedy,
                 out,
                 format,
             },

@@ -22,6 +22,9 @@ pub struct RecallArgs {
     pub yes: bool,
     /// only the lots of this item (a supplier lot number shared by several items)
     pub item: Option<String>,
+    /// the notice's hazard and remedy
+    pub hazard: Option<String>,
+    pub remedy: Option<String>,
     pub out: Option<PathBuf>,
     pub format: RecallFormat,
 }
@@ -135,6 +138,17 @@ pub fn recall(
     if let Some(item) = &args.item {
         target = narrowed(&store, target, item)?;
     }
+    let words = crate::report::notice::NoticeWords::from_config(
+        station,
+        args.hazard.clone(),
+        args.remedy.clone(),
+    );
+    if !args.mock
+        && let Some(missing) = words.missing()
+    {
+        eprintln!("error: {missing}");
+        return Ok(1);
+    }
     if !args.mock && !args.yes && !ask_first(&store, &target)? {
         return Ok(1);
     }
@@ -148,6 +162,7 @@ pub fn recall(
         now,
         operator.as_deref(),
         &station.timezone,
+        &words,
     )?;
     let out_dir = args
         .out
@@ -156,6 +171,9 @@ pub fn recall(
     std::fs::write(out_dir.join("recall.json"), &files.json)?;
     std::fs::write(out_dir.join("customers.csv"), &files.csv)?;
     std::fs::write(out_dir.join("recall.pdf"), &files.pdf)?;
+    std::fs::write(out_dir.join("notice.txt"), &files.notice.txt)?;
+    std::fs::write(out_dir.join("notice.pdf"), &files.notice.pdf)?;
+    std::fs::write(out_dir.join("gateway.json"), &files.notice.gateway)?;
     if args.mock {
         // the drill's record, for an auditor (`lotstation drills`)
         crate::report::journal_drill(
@@ -200,7 +218,7 @@ pub fn recall(
             }
             writeln!(
                 out,
-                "package in {}: recall.json, customers.csv, recall.pdf",
+                "package in {}: recall.json, customers.csv, recall.pdf, and the notice to consumers: notice.pdf, notice.txt, gateway.json",
                 out_dir.display()
             )?;
             writeln!(

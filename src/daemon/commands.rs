@@ -118,7 +118,12 @@ impl Daemon {
                     changed.seq
                 ))
             }
-            ApiCommand::Recall { code, supplier } => {
+            ApiCommand::Recall {
+                code,
+                supplier,
+                hazard,
+                remedy,
+            } => {
                 let target = self.store.resolve(&code, supplier.as_deref())?;
                 if !target.is_stock() {
                     return Err(CommandError::Invalid(format!(
@@ -127,6 +132,11 @@ impl Daemon {
                         target.kind()
                     )));
                 }
+                let words =
+                    crate::report::notice::NoticeWords::from_config(&self.station, hazard, remedy);
+                if let Some(missing) = words.missing() {
+                    return Err(CommandError::Invalid(missing));
+                }
                 let files = crate::report::recall_package(
                     &mut self.store,
                     &target,
@@ -134,6 +144,7 @@ impl Daemon {
                     now,
                     operator,
                     &self.station.timezone,
+                    &words,
                 )
                 .map_err(|e| match e {
                     crate::report::RecallError::Store(e) => CommandError::from(e),

@@ -235,7 +235,7 @@ impl<F: FnMut(&Feedback)> EventLoop<F> {
                 operator,
                 reply,
             } => {
-                let _ = reply.send(daemon.handle_api(command, &operator));
+                let _ = reply.send(daemon.handle_api(*command, &operator));
             }
             Event::PrintOutcome { job, outcome } => daemon.handle_print_outcome(&job, &outcome)?,
             Event::PrinterState(state) => daemon.handle_printer_state(state),

@@ -31,7 +31,8 @@ pub enum Event {
     },
     /// a state-changing request from the HTTP API (hold, release, recall)
     ApiCommand {
-        command: ApiCommand,
+        /// boxed: the largest command would make every event as large
+        command: Box<ApiCommand>,
         /// who asked: a console account's name, or `http` for the station's token
         operator: String,
         reply: oneshot::Sender<Result<ApiReply, CommandError>>,
@@ -132,6 +133,9 @@ pub enum ApiCommand {
     Recall {
         code: String,
         supplier: Option<String>,
+        /// the notice's words for this recall (the config's `[recall]` gives the rest)
+        hazard: Option<String>,
+        remedy: Option<String>,
     },
     /// print a lot's, batch's or shipment's label on a printer (by name, else the only one)
     Print {

@@ -270,9 +270,10 @@ pub async fn recall_drill(
 ) -> Result<Response, ApiError> {
     let supplier = query.supplier;
     let tz = app.settings.station.timezone.clone();
+    let words = crate::report::notice::NoticeWords::from_config(&app.settings.station, None, None);
     let files = read_heavy(&app, move |store| {
         let target = super::recall_target(store, &code, supplier.as_deref())?;
-        crate::report::recall_package(store, &target, true, crate::clock::now(), None, &tz)
+        crate::report::recall_package(store, &target, true, crate::clock::now(), None, &tz, &words)
             .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
     })
     .await?;
@@ -283,6 +284,10 @@ pub async fn recall_drill(
 #[serde(deny_unknown_fields)]
 pub struct RecallRequest {
     supplier: Option<String>,
+    /// the recall notice's hazard and remedy (a real recall needs both, the remedy from
+    /// the config's `[recall]` where it is not given)
+    hazard: Option<String>,
+    remedy: Option<String>,
 }
 
 /// A real recall: the lot becomes recalled, downstream batches go on hold (token needed).
@@ -300,6 +305,8 @@ pub async fn recall(
         ApiCommand::Recall {
             code,
             supplier: request.supplier.or(query.supplier),
+            hazard: request.hazard,
+            remedy: request.remedy,
         },
         &actor,
     )
@@ -325,7 +332,7 @@ pub(super) async fn command(
     let (reply, answer) = oneshot::channel();
     app.events
         .send(Event::ApiCommand {
-            command,
+            command: Box::new(command),
             operator: actor.name.clone(),
             reply,
         })

@@ -917,6 +917,9 @@ pub async fn recall_confirm_page(
             form method="post" action="/recall/confirm" {
                 input type="hidden" name="csrf" value=(s.csrf);
                 input type="hidden" name="code" value=(trace.root.code);
+                p { "The notice to consumers (notice.pdf, notice.txt, and gateway.json for the Safety Business Gateway) needs:" }
+                label { "The hazard " input name="hazard" size="60" placeholder="what the danger is" required; }
+                label { "What you offer " input name="remedy" size="60" placeholder="a full refund or a replacement" value=(app.settings.station.config.recall.remedy.clone().unwrap_or_default()) required; }
                 button.danger { "Recall " (trace.root.code) " now" }
             }
         } @else {
@@ -931,6 +934,9 @@ pub async fn recall_confirm_page(
 pub struct RecallForm {
     csrf: String,
     code: String,
+    /// the notice's hazard and remedy
+    hazard: Option<String>,
+    remedy: Option<String>,
 }
 
 /// `POST /recall/confirm`: the real recall, by an owner, through the station.
@@ -950,6 +956,8 @@ pub async fn recall_confirm(
     let asked = crate::events::ApiCommand::Recall {
         code: form.code.clone(),
         supplier: None,
+        hazard: form.hazard.clone(),
+        remedy: form.remedy.clone(),
     };
     let body = match super::api::command(&app, asked, &actor).await {
         Ok(crate::events::ApiReply::Recall(files)) => {

@@ -543,6 +543,7 @@ pub async fn drill(
     let code = form.code.trim().to_string();
     let tz = app.settings.station.timezone.clone();
     let operator = actor.name.clone();
+    let words = crate::report::notice::NoticeWords::from_config(&app.settings.station, None, None);
     let made = super::read_heavy(&app, move |store| {
         let target = super::recall_target(store, &code, None)?;
         let started = std::time::Instant::now();
@@ -553,6 +554,7 @@ pub async fn drill(
             crate::clock::now(),
             Some(&operator),
             &tz,
+            &words,
         )
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
         let seconds = started.elapsed().as_secs_f64();

@@ -5,6 +5,7 @@
 //! journal's head.
 
 pub mod fsma;
+pub mod notice;
 pub mod tables;
 
 use std::collections::HashMap;
@@ -430,12 +431,13 @@ fn split_name(name: &str) -> (&str, &str) {
     }
 }
 
-/// The three files of a recall package.
+/// The files of a recall package: the records' answer, and the notice to consumers.
 pub struct RecallFiles {
     pub package: RecallPackage,
     pub json: Vec<u8>,
     pub csv: Vec<u8>,
     pub pdf: Vec<u8>,
+    pub notice: notice::Notice,
 }
 
 /// Journals a drill: the package's question and answer, who ran it and how long the whole
@@ -487,6 +489,7 @@ pub fn recall_package(
     now: jiff::Timestamp,
     operator: Option<&str>,
     tz: &jiff::tz::TimeZone,
+    words: &notice::NoticeWords,
 ) -> Result<RecallFiles, RecallError> {
     let trace = store.trace_forward(target)?;
     let journal_head = if mock {
@@ -533,22 +536,21 @@ pub fn recall_package(
     let json =
         serde_json::to_vec_pretty(&package).map_err(|e| RecallError::Encode(e.to_string()))?;
     let csv = customers_csv(&package.trace).map_err(|e| RecallError::Encode(e.to_string()))?;
-    let pdf = recall_pdf(
-        &package,
-        &LotFacts {
-            title,
-            code: facts.0,
-            item: facts.1,
-            supplier: facts.2,
-            supplier_lot: facts.3,
-            received_at: facts.4,
-        },
-        tz,
-    );
+    let lot = LotFacts {
+        title,
+        code: facts.0,
+        item: facts.1,
+        supplier: facts.2,
+        supplier_lot: facts.3,
+        received_at: facts.4,
+    };
+    let pdf = recall_pdf(&package, &lot, tz);
+    let notice = notice::notice(&package, &lot, words, tz);
     Ok(RecallFiles {
         package,
         json,
         csv,
         pdf,
+        notice,
     })
 }

@@ -106,6 +106,8 @@ try {
   await owner.goto(`${base}/recall/confirm?code=${lot}`);
   check((await owner.textContent("body")).includes(`A real recall of lot ${lot} will:`), "the confirmation page");
   await shoot(owner, "recall-confirm");
+  await owner.fill("input[name=hazard]", "may contain an allergen not on the label");
+  await owner.fill("input[name=remedy]", "a full refund");
   await owner.click("button.danger");
   await owner.locator("text=is recalled").waitFor({ timeout: 15000 });
   console.log("RECALLED " + lot);

@@ -670,12 +670,28 @@ fn accounts_sign_in_to_the_console_with_roles_and_form_tokens() {
             && page.contains("Recall "),
         "{page}"
     );
+    // without the notice's words nothing happens; with them, the recall
     let (status, _, page) = request(
         port,
         "POST",
         "/recall/confirm",
         &posted,
         &form(&format!("code={lot}")),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("a real recall&#39;s notice to consumers needs the hazard")
+            || page.contains("a real recall's notice to consumers needs the hazard"),
+        "{page}"
+    );
+    let (status, _, page) = request(
+        port,
+        "POST",
+        "/recall/confirm",
+        &posted,
+        &form(&format!(
+            "code={lot}&hazard=may+contain+an+allergen+not+on+the+label&remedy=a+full+refund"
+        )),
     );
     assert_eq!(status, 200);
     assert!(

@@ -507,6 +507,10 @@ fn a_real_recall_blocks_the_lot_and_holds_downstream_batches() {
         "recall",
         &lot,
         "--yes",
+        "--hazard",
+        "the oil may be rancid",
+        "--remedy",
+        "a full refund",
         "--out",
         out_dir.to_str().expect("utf8"),
     ]);
@@ -759,6 +763,10 @@ fn a_supplier_lot_received_twice_is_recalled_as_one() {
         "--supplier",
         "bramble",
         "--yes",
+        "--hazard",
+        "the oil may be rancid",
+        "--remedy",
+        "a full refund",
         "--out",
         dir.to_str().expect("utf-8"),
     ]);
@@ -1294,7 +1302,26 @@ fn a_real_recall_asks_first_and_item_narrows_a_shared_supplier_lot() {
         )
     };
     let journal = shop.query_i64("SELECT COUNT(*) FROM journal");
-    let out = shop.cli(&["recall", "SL-SHARED", "--supplier", "BRAMBLE"]);
+    // a real recall's notice needs its words
+    let out = shop.cli(&["recall", "SL-SHARED", "--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "a real recall's notice to consumers needs the hazard (--hazard \"what the danger is\") and the remedy"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = shop.cli(&[
+        "recall",
+        "SL-SHARED",
+        "--supplier",
+        "BRAMBLE",
+        "--hazard",
+        "x",
+        "--remedy",
+        "y",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -1338,6 +1365,10 @@ fn a_real_recall_asks_first_and_item_narrows_a_shared_supplier_lot() {
         "--item",
         "LYE",
         "--yes",
+        "--hazard",
+        "the wrong concentration: burns",
+        "--remedy",
+        "a replacement",
         "--out",
         dir.to_str().expect("utf8"),
     ]);
@@ -1348,4 +1379,39 @@ fn a_real_recall_asks_first_and_item_narrows_a_shared_supplier_lot() {
         "{out}"
     );
     assert_eq!(statuses(), ["LAV-EO available", "LYE recalled"]);
+    // the notice to consumers, in the template's sections, and the gateway's fields
+    let notice = std::fs::read_to_string(dir.join("notice.txt")).expect("notice.txt");
+    let mut at = 0;
+    for section in [
+        "PRODUCT SAFETY RECALL",
+        "PRODUCT\nLYE Sodium hydroxide\nRecalled: lot NAOH-",
+        "PICTURE OF THE PRODUCT",
+        "THE HAZARD\nthe wrong concentration: burns",
+        "WHAT YOU SHOULD DO\nStop using the product at once",
+        "WHAT WE OFFER\na replacement",
+        "CONTACT\n",
+        "0 customers to contact directly are in customers.csv.",
+    ] {
+        let found = notice[at..]
+            .find(section)
+            .unwrap_or_else(|| panic!("{section:?} in order in {notice}"));
+        at += found;
+    }
+    if let Some(text) = pdftotext(&dir.join("notice.pdf")) {
+        for said in [
+            "PRODUCT SAFETY RECALL",
+            "The hazard",
+            "the wrong concentration: burns",
+            "What we offer",
+        ] {
+            assert!(text.contains(said), "{said} in {text}");
+        }
+    }
+    let gateway: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("gateway.json")).expect("gateway.json"),
+    )
+    .expect("json");
+    assert_eq!(gateway["hazard"], "the wrong concentration: burns");
+    assert_eq!(gateway["measures"]["remedy"], "a replacement");
+    assert_eq!(gateway["drill"], false);
 }

@@ -53,6 +53,9 @@ pub struct Config {
     pub pattern: Vec<PatternConfig>,
     #[serde(default)]
     pub labels: LabelsConfig,
+    /// what a recall notice to consumers says besides the hazard
+    #[serde(default)]
+    pub recall: RecallConfig,
     /// the station screen and API; absent means no HTTP server
     pub http: Option<HttpConfig>,
     /// a shop's SKU (or product name) → our SKU, for `import orders --from SHOP`
@@ -106,6 +109,19 @@ fn default_session_minutes() -> u64 {
 
 fn default_listen() -> String {
     "127.0.0.1:8077".into()
+}
+
+/// The words of a recall notice that stay the same from recall to recall (EU General
+/// Product Safety Regulation, the notice template of Implementing Regulation (EU) 2024/1435).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RecallConfig {
+    /// how consumers reach the business about the recall (phone, email, web page)
+    pub contact: Option<String>,
+    /// what consumers should do (default: stop using it, keep it away from children)
+    pub instructions: Option<String>,
+    /// what the business offers (a refund, a replacement); `recall --remedy` for one recall
+    pub remedy: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]

@@ -26,6 +26,17 @@ pub enum ComplaintCommand {
         #[arg(long)]
         serious: bool,
     },
+    /// One complaint (by its journal entry number): the FDA deadline of a serious one with
+    /// the business days left, the other customers who got the same batches, and the other
+    /// complaints about them
+    Show {
+        /// the complaint's journal entry number (`complaint list` shows it)
+        entry: i64,
+    },
+    /// The MedWatch 3500A fields the station holds for one complaint (the product, its
+    /// batches and lots, the dates, the reporter, what happened), as JSON for the person
+    /// who files the report
+    Export { entry: i64 },
     /// Complaints, oldest first; with --code only those about products made from that lot
     /// or batch (or naming that order or shipment)
     List {
@@ -60,6 +71,33 @@ pub fn complaint(
             )?;
             let line = crate::core::complaint::describe_recorded(seq, &complaint, others);
             say!("{line}");
+            Ok(0)
+        }
+        ComplaintCommand::Show { entry } => {
+            let store = Store::open_read_only(db)?;
+            let today = crate::clock::now()
+                .to_zoned(station.timezone.clone())
+                .date();
+            let said = store.snapshot(|store| case(store, entry))?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            write_case(&said, today, &station.timezone, &mut out)?;
+            out.flush()?;
+            Ok(0)
+        }
+        ComplaintCommand::Export { entry } => {
+            let store = Store::open_read_only(db)?;
+            let said = store.snapshot(|store| case(store, entry))?;
+            let business = station
+                .config
+                .station
+                .location
+                .clone()
+                .or_else(|| station.config.station.name.clone())
+                .unwrap_or_default();
+            let json = medwatch_fields(&said, &business);
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &json)?;
+            writeln!(out)?;
             Ok(0)
         }
         ComplaintCommand::List { code, format } => {
@@ -144,4 +182,163 @@ pub fn write_list(
         }
     }
     Ok(())
+}
+
+/// One complaint as a case: the complaint, its customer's contact, the other customers who
+/// got the same batches, the other complaints about them.
+struct Case {
+    entry: ComplaintEntry,
+    /// (code, name, email, phone, address) of the customer who complained
+    customer: Option<(String, String, String, String, String)>,
+    /// (name, code) of the other customers the batches reached
+    others: Vec<(String, String)>,
+    related: Vec<ComplaintEntry>,
+    /// the products of its batches: "SKU name"
+    products: Vec<String>,
+}
+
+fn case(store: &Store, entry: i64) -> anyhow::Result<Case> {
+    let all = store.complaints()?;
+    let Some(found) = all.iter().find(|c| c.journal_seq == entry).cloned() else {
+        anyhow::bail!(
+            "journal entry {entry} is not a complaint (complaint list shows their entry numbers)"
+        );
+    };
+    let k = &found.complaint;
+    let codes: std::collections::BTreeSet<String> =
+        k.batches.iter().chain(&k.lots).cloned().collect();
+    let related = all
+        .iter()
+        .filter(|c| c.journal_seq != entry && c.touches(&codes))
+        .cloned()
+        .collect();
+    let mut others: Vec<(String, String)> = Vec::new();
+    let mut products: Vec<String> = Vec::new();
+    for batch in &k.batches {
+        let (_, product, _, _, _) = store.lot_facts(batch)?;
+        if !products.contains(&product) {
+            products.push(product);
+        }
+        let trace = store.trace_forward(&crate::store::Target::Batch(batch.clone()))?;
+        for c in trace.customers {
+            if c.code != k.customer && !others.iter().any(|(_, code)| *code == c.code) {
+                others.push((c.name, c.code));
+            }
+        }
+    }
+    others.sort();
+    let customer = store
+        .party_rows(crate::masterdata::MasterKind::Customers)?
+        .into_iter()
+        .find(|(row, _)| row[0] == k.customer)
+        .map(|(row, _)| {
+            let get = |i: usize| row.get(i).cloned().unwrap_or_default();
+            (get(0), get(1), get(2), get(3), get(4))
+        });
+    Ok(Case {
+        entry: found,
+        customer,
+        others,
+        related,
+        products,
+    })
+}
+
+fn write_case(
+    case: &Case,
+    today: jiff::civil::Date,
+    tz: &jiff::tz::TimeZone,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let k = &case.entry.complaint;
+    writeln!(
+        out,
+        "complaint (journal entry {}), received {}: {} about {} {}",
+        case.entry.journal_seq,
+        crate::clock::local_text(&case.entry.at, tz),
+        k.customer,
+        k.kind,
+        k.code
+    )?;
+    writeln!(out, "what they reported: {}", k.text)?;
+    writeln!(out, "products: {}", case.products.join("; "))?;
+    writeln!(out, "batches: {}", k.batches.join(" "))?;
+    writeln!(out, "lots in them: {}", k.lots.join(" "))?;
+    if let Some(by) = k
+        .report_by
+        .as_deref()
+        .and_then(|b| b.parse::<jiff::civil::Date>().ok())
+    {
+        let mut left = 0;
+        let mut day = today;
+        while day < by {
+            day = day.tomorrow()?;
+            if crate::core::complaint::is_business_day(day) {
+                left += 1;
+            }
+        }
+        writeln!(
+            out,
+            "SERIOUS adverse event: report it to the FDA (MedWatch 3500A) by {by}: {}",
+            if by < today {
+                "the deadline has passed".to_string()
+            } else {
+                format!("{} left", crate::core::counted(left, "business day"))
+            }
+        )?;
+    }
+    writeln!(
+        out,
+        "{} got the same batches: {}",
+        crate::core::counted(case.others.len(), "other customer"),
+        case.others
+            .iter()
+            .map(|(name, code)| format!("{name} ({code})"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )?;
+    writeln!(
+        out,
+        "{} about the same batches or lots:",
+        crate::core::counted(case.related.len(), "other complaint")
+    )?;
+    for c in &case.related {
+        writeln!(
+            out,
+            "  journal entry {}: {} about {} {}: {}",
+            c.journal_seq,
+            c.complaint.customer,
+            c.complaint.kind,
+            c.complaint.code,
+            c.complaint.text
+        )?;
+    }
+    Ok(())
+}
+
+/// The fields of FDA form 3500A the records hold, under the form's section names.
+fn medwatch_fields(case: &Case, business: &str) -> serde_json::Value {
+    let k = &case.entry.complaint;
+    let (code, name, email, phone, address) = case.customer.clone().unwrap_or_default();
+    serde_json::json!({
+        "form": "FDA 3500A (MedWatch), the fields the station holds; the rest is the reporter's",
+        "journal_entry": case.entry.journal_seq,
+        "serious": k.serious,
+        "report_by": k.report_by,
+        "A_patient": { "customer_code": code, "name": name },
+        "B_adverse_event": {
+            "description": k.text,
+            "date_received_by_manufacturer": case.entry.at,
+        },
+        "C_product": {
+            "products": case.products,
+            "lot_numbers": k.batches,
+            "ingredient_lots": k.lots,
+            "named_by_the_customer": { "kind": k.kind, "code": k.code },
+        },
+        "E_initial_reporter": { "name": name, "email": email, "phone": phone, "address": address },
+        "G_manufacturer": { "name_and_address": business },
+        "other_complaints_on_the_same_batches": case.related.iter().map(|c| c.journal_seq).collect::<Vec<_>>(),
+        "other_customers_of_the_same_batches": case.others.len(),
+    })
 }

@@ -797,6 +797,39 @@ pub async fn metrics(State(app): State<App>) -> impl IntoResponse {
         );
         sample(&mut out, name, &[], low);
     }
+    // serious adverse events whose report to the FDA is still due: the days left to the
+    // nearest deadline, and how many there are (MoCRA: 15 business days)
+    let due = read(&app, move |store| {
+        Ok(store
+            .complaints()?
+            .into_iter()
+            .filter_map(|c| c.complaint.report_by)
+            .filter_map(|by| by.parse::<jiff::civil::Date>().ok())
+            .filter(|by| *by >= today)
+            .collect::<Vec<_>>())
+    })
+    .await;
+    if let Ok(due) = due {
+        let name = "lotstation_serious_complaints_due";
+        family(
+            &mut out,
+            name,
+            "gauge",
+            "Serious adverse events whose report to the FDA is due today or later.",
+        );
+        sample(&mut out, name, &[], due.len());
+        if let Some(nearest) = due.iter().min() {
+            let name = "lotstation_serious_complaint_days_left";
+            family(
+                &mut out,
+                name,
+                "gauge",
+                "Days left to the nearest FDA deadline of a serious adverse event.",
+            );
+            let left = (*nearest - today).get_days();
+            sample(&mut out, name, &[], left);
+        }
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -101,6 +101,34 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
     assert_eq!(list[0]["report_by"], "2026-12-14");
     assert_eq!(list[1]["serious"], false);
     assert!(list[1].get("report_by").is_none());
+    // one case: its deadline in business days, the other complaint on the same batch
+    let first = list[0]["journal_seq"].to_string();
+    let second = list[1]["journal_seq"].to_string();
+    let case = shop.cli_ok(&["complaint", "show", &first]);
+    for said in [
+        "C001 about order 1001",
+        "products: SOAP Lavender soap bar",
+        "SERIOUS adverse event: report it to the FDA (MedWatch 3500A) by 2026-12-14: 15 business days left",
+        "0 other customers got the same batches",
+        "1 other complaint about the same batches or lots:",
+        &format!("journal entry {second}: C002 about batch MFG-0001: smells of vinegar"),
+    ] {
+        assert!(case.contains(said), "{said} in {case}");
+    }
+    let fields: serde_json::Value =
+        serde_json::from_str(&shop.cli_ok(&["complaint", "export", &first])).expect("json");
+    assert_eq!(
+        fields["C_product"]["lot_numbers"],
+        serde_json::json!(["MFG-0001"])
+    );
+    assert_eq!(fields["E_initial_reporter"]["email"], "jo@example.com");
+    assert_eq!(
+        fields["B_adverse_event"]["description"],
+        "rash on both hands after two days"
+    );
+    assert_eq!(fields["report_by"], "2026-12-14");
+    let out = shop.cli(&["complaint", "show", "1"]);
+    assert_eq!(out.status.code(), Some(1));
     let none = shop.cli_ok(&["complaint", "list", "--code", "MFG-0002"]);
     assert_eq!(none.trim(), "no complaints");
     let text = shop.cli_ok(&["complaint", "list"]);
@@ -201,6 +229,13 @@ fn complaints_over_http_and_on_the_owners_page() {
         page.contains("report to the FDA by 2026-12-14")
             && page.contains("itchy &lt;b&gt;skin&lt;/b&gt;"),
         "{page}"
+    );
+    // the nearest FDA deadline as a gauge: 23 days from Saturday 21 November
+    let (_, metrics) = http(port, "GET", "/metrics", None, "");
+    assert!(
+        metrics.contains("lotstation_serious_complaints_due 1")
+            && metrics.contains("lotstation_serious_complaint_days_left 23"),
+        "{metrics}"
     );
     bench.finish();
 

@@ -87,14 +87,7 @@ pub fn complaint(
         ComplaintCommand::Export { entry } => {
             let store = Store::open_read_only(db)?;
             let said = store.snapshot(|store| case(store, entry))?;
-            let business = station
-                .config
-                .station
-                .location
-                .clone()
-                .or_else(|| station.config.station.name.clone())
-                .unwrap_or_default();
-            let json = medwatch_fields(&said, &business);
+            let json = medwatch_fields(&said, &crate::cli::export::location_of(station));
             let mut out = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut out, &json)?;
             writeln!(out)?;

@@ -152,7 +152,7 @@ pub fn export_bytes(
 
 /// Where the station's events happen (`[station] location`, else its name): the FDA's
 /// "location description".
-fn location_of(station: &crate::config::Station) -> String {
+pub(crate) fn location_of(station: &crate::config::Station) -> String {
     station
         .config
         .station

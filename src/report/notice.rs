@@ -31,13 +31,7 @@ impl NoticeWords {
         remedy: Option<String>,
     ) -> NoticeWords {
         let recall = &station.config.recall;
-        let business = station
-            .config
-            .station
-            .location
-            .clone()
-            .or_else(|| station.config.station.name.clone())
-            .unwrap_or_default();
+        let business = crate::cli::export::location_of(station);
         NoticeWords {
             hazard: hazard.filter(|h| !h.trim().is_empty()),
             remedy: remedy

@@ -87,7 +87,7 @@ pub fn complaint(
         ComplaintCommand::Export { entry } => {
             let store = Store::open_read_only(db)?;
             let said = store.snapshot(|store| case(store, entry))?;
-            let json = medwatch_fields(&said, &crate::cli::export::location_of(station));
+            let json = medwatch_fields(&said, &station.business());
             let mut out = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut out, &json)?;
             writeln!(out)?;

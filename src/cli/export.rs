@@ -152,12 +152,6 @@ pub fn export_bytes(
 
 /// Where the station's events happen (`[station] location`, else its name): the FDA's
 /// "location description".
-pub(crate) fn location_of(station: &crate::config::Station) -> String {
-    station
-        .config
-        .station
-        .location
-        .clone()
-        .or_else(|| station.config.station.name.clone())
-        .unwrap_or_default()
+fn location_of(station: &crate::config::Station) -> String {
+    station.business()
 }

@@ -31,7 +31,7 @@ impl NoticeWords {
         remedy: Option<String>,
     ) -> NoticeWords {
         let recall = &station.config.recall;
-        let business = crate::cli::export::location_of(station);
+        let business = station.business();
         NoticeWords {
             hazard: hazard.filter(|h| !h.trim().is_empty()),
             remedy: remedy

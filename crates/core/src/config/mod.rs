@@ -1060,6 +1060,17 @@ impl Station {
         })
     }
 
+    /// Where this station's records happen, as the FDA's and the EU's records name the
+    /// business: `[station] location`, else its name ("" when neither is set).
+    pub fn business(&self) -> String {
+        self.config
+            .station
+            .location
+            .clone()
+            .or_else(|| self.config.station.name.clone())
+            .unwrap_or_default()
+    }
+
     /// How long this station's claim on its names lasts unrenewed (`[station]
     /// claim_seconds`, default 30 s).
     pub fn claim_lease(&self) -> std::time::Duration {

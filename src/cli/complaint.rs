@@ -36,7 +36,12 @@ pub enum ComplaintCommand {
     /// The MedWatch 3500A fields the station holds for one complaint (the product, its
     /// batches and lots, the dates, the reporter, what happened), as JSON for the person
     /// who files the report
-    Export { entry: i64 },
+    Export {
+        entry: i64,
+        /// also a PDF summary of the same fields, for the person who files the report
+        #[arg(long)]
+        pdf: Option<std::path::PathBuf>,
+    },
     /// Complaints, oldest first; with --code only those about products made from that lot
     /// or batch (or naming that order or shipment)
     List {
@@ -84,10 +89,14 @@ pub fn complaint(
             out.flush()?;
             Ok(0)
         }
-        ComplaintCommand::Export { entry } => {
+        ComplaintCommand::Export { entry, pdf } => {
             let store = Store::open_read_only(db)?;
             let said = store.snapshot(|store| case(store, entry))?;
+            let head = store.head()?.map(|(_, hash)| hash).unwrap_or_default();
             let json = medwatch_fields(&said, &station.business());
+            if let Some(path) = pdf {
+                std::fs::write(&path, summary_pdf(&json, &head))?;
+            }
             let mut out = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut out, &json)?;
             writeln!(out)?;
@@ -334,4 +343,45 @@ fn medwatch_fields(case: &Case, business: &str) -> serde_json::Value {
         "other_complaints_on_the_same_batches": case.related.iter().map(|c| c.journal_seq).collect::<Vec<_>>(),
         "other_customers_of_the_same_batches": case.others.len(),
     })
+}
+
+/// The 3500A fields as a PDF: each section of the form the fields belong to, one line a
+/// field.
+fn summary_pdf(fields: &serde_json::Value, head: &str) -> Vec<u8> {
+    fn lines(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    lines(v, &format!("{prefix}{}: ", key.replace('_', " ")), out);
+                }
+            }
+            serde_json::Value::Array(items) => out.push(format!(
+                "{prefix}{}",
+                items
+                    .iter()
+                    .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            serde_json::Value::String(s) => out.push(format!("{prefix}{s}")),
+            serde_json::Value::Null => out.push(format!("{prefix}-")),
+            other => out.push(format!("{prefix}{other}")),
+        }
+    }
+    let mut sections = Vec::new();
+    if let serde_json::Value::Object(map) = fields {
+        for (key, value) in map {
+            let mut out = Vec::new();
+            lines(value, "", &mut out);
+            sections.push((key.replace('_', " "), out));
+        }
+    }
+    crate::report::summary_pdf(
+        &format!(
+            "Adverse event: FDA 3500A fields, journal entry {}",
+            fields["journal_entry"]
+        ),
+        &sections,
+        head,
+    )
 }

@@ -199,11 +199,7 @@ fn import_shop(
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let mut orders = crate::shops::read(&crate::clock::Disk, shop, &paths, &station.timezone)?;
     if include_fulfilled {
-        for order in &mut orders {
-            if order.status == crate::shops::OrderStatus::ShippedElsewhere {
-                order.status = crate::shops::OrderStatus::Open;
-            }
-        }
+        crate::shops::packable_here(&mut orders);
     }
     let mut bytes = Vec::new();
     for file in files {

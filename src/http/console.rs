@@ -1016,6 +1016,8 @@ fn import_response(
                     }
                     " " input type="file" name="file" accept=".csv,text/csv" multiple required;
                 }
+                label { input type="checkbox" name="include_fulfilled" value="yes";
+                    " orders the shop says are fulfilled are packed here too (else they are recorded as shipped elsewhere)" }
                 button { "Import the shop's orders" }
             }
             @for kind in IMPORT_KINDS {
@@ -1058,20 +1060,21 @@ pub async fn import_upload(
             .into_response();
     }
     let (mut csrf, mut shop, mut files) = (String::new(), String::new(), Vec::new());
+    let mut include_fulfilled = false;
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) => match field.name() {
-                Some(text @ ("csrf" | "shop")) => {
-                    let is_csrf = text == "csrf";
+                Some(text @ ("csrf" | "shop" | "include_fulfilled")) => {
+                    let which = text.to_string();
                     let value = field
                         .bytes()
                         .await
                         .map(|b| String::from_utf8_lossy(&b).into_owned())
                         .unwrap_or_default();
-                    if is_csrf {
-                        csrf = value;
-                    } else {
-                        shop = value;
+                    match which.as_str() {
+                        "csrf" => csrf = value,
+                        "shop" => shop = value,
+                        _ => include_fulfilled = !value.is_empty(),
                     }
                 }
                 Some("file") => {
@@ -1102,7 +1105,14 @@ pub async fn import_upload(
         Err(refused) => return refused.into_response(),
     };
     let Some(kind) = master else {
-        return import_shop_upload(&app, session.as_ref(), &actor, &shop, files).await;
+        return import_shop_upload(
+            &app,
+            session.as_ref(),
+            &actor,
+            (&shop, include_fulfilled),
+            files,
+        )
+        .await;
     };
     let Some((name, bytes)) = files.into_iter().next() else {
         let said = html! { p.error { "choose a file to import" } };
@@ -1759,7 +1769,7 @@ async fn import_shop_upload(
     app: &App,
     session: Option<&Session>,
     actor: &super::Actor,
-    shop: &str,
+    (shop, include_fulfilled): (&str, bool),
     files: Vec<(String, bytes::Bytes)>,
 ) -> Response {
     let refuse = |said: String| {
@@ -1788,10 +1798,14 @@ async fn import_shop_upload(
         all.extend_from_slice(bytes);
     }
     let path_refs: Vec<&std::path::Path> = paths.iter().map(|p| p.as_path()).collect();
-    let orders = match crate::shops::read(&host, shop, &path_refs, &app.settings.station.timezone) {
-        Ok(orders) => orders,
-        Err(e) => return refuse(e.to_string()),
-    };
+    let mut orders =
+        match crate::shops::read(&host, shop, &path_refs, &app.settings.station.timezone) {
+            Ok(orders) => orders,
+            Err(e) => return refuse(e.to_string()),
+        };
+    if include_fulfilled {
+        crate::shops::packable_here(&mut orders);
+    }
     let names = paths
         .iter()
         .map(|p| p.display().to_string())

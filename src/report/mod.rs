@@ -178,6 +178,22 @@ impl Pages {
     }
 }
 
+/// A one-document summary on A4: a title, then sections of lines (long lines wrapped), the
+/// journal head in every footer (the complaint's 3500A summary).
+pub fn summary_pdf(title: &str, sections: &[(String, Vec<String>)], head: &str) -> Vec<u8> {
+    let mut pages = Pages::new(title.to_string(), head.to_string());
+    pages.line(Font::Bold, 16.0, title);
+    for (heading, lines) in sections {
+        pages.heading(heading);
+        for line in lines {
+            for piece in wrap_chars(line, 95) {
+                pages.line(Font::Regular, 10.0, &piece);
+            }
+        }
+    }
+    pages.finish(title)
+}
+
 /// `text` in pieces of at most `width` characters, broken at spaces where one is near.
 fn wrap_chars(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);

@@ -115,8 +115,25 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
     ] {
         assert!(case.contains(said), "{said} in {case}");
     }
-    let fields: serde_json::Value =
-        serde_json::from_str(&shop.cli_ok(&["complaint", "export", &first])).expect("json");
+    let summary = shop.path("3500a.pdf");
+    let fields: serde_json::Value = serde_json::from_str(&shop.cli_ok(&[
+        "complaint",
+        "export",
+        &first,
+        "--pdf",
+        summary.to_str().expect("utf8"),
+    ]))
+    .expect("json");
+    if let Some(text) = crate::trace::pdftotext(&summary) {
+        for said in [
+            "Adverse event: FDA 3500A fields, journal entry",
+            "B adverse event",
+            "description: rash on both hands after two days",
+            "lot numbers: MFG-0001",
+        ] {
+            assert!(text.contains(said), "{said} in {text}");
+        }
+    }
     assert_eq!(
         fields["C_product"]["lot_numbers"],
         serde_json::json!(["MFG-0001"])

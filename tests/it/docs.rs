@@ -61,6 +61,7 @@ fn every_config_key_is_documented() {
             "[[pattern]]\nregex = 'x'\nkind = 'order'\nzzz_unknown = 1\n",
         ),
         ("[labels]", "[labels]\nzzz_unknown = 1\n"),
+        ("[recall]", "[recall]\nzzz_unknown = 1\n"),
         ("[http]", "[http]\nzzz_unknown = 1\n"),
     ];
     let mut missing = Vec::new();

@@ -157,6 +157,15 @@ pub struct ShopOrder {
     pub shipping: String,
 }
 
+/// Orders the shop says are fulfilled made packable here (`--include-fulfilled`): open.
+pub fn packable_here(orders: &mut [ShopOrder]) {
+    for order in orders {
+        if order.status == OrderStatus::ShippedElsewhere {
+            order.status = OrderStatus::Open;
+        }
+    }
+}
+
 /// Reads a shop's export files into orders, in the order they first appear.
 pub fn read(
     host: &dyn Host,

@@ -155,3 +155,81 @@ pub fn export_bytes(
 fn location_of(station: &crate::config::Station) -> String {
     station.business()
 }
+
+/// `lotstation plan`: the written traceability plan's skeleton (FSMA 204, 21 CFR 1.1315):
+/// what the station knows filled in, what only the owner knows marked for them.
+pub fn plan(
+    db: &Location,
+    station: &crate::config::Station,
+    output: &std::path::Path,
+) -> anyhow::Result<i32> {
+    let store = Store::open_read_only(db)?;
+    let items = store.snapshot(|store| store.items_list())?;
+    let business = station.business();
+    let todo = |what: &str| format!("**[to complete: {what}]**");
+    let mut text = String::new();
+    text.push_str("# Traceability plan (FSMA 204, 21 CFR 1.1315)\n\n");
+    text.push_str(&format!(
+        "Written from lotstation's configuration and records on {}; complete the marked parts, sign, date, and keep it two years after it is replaced.\n\n",
+        crate::clock::now().to_zoned(station.timezone.clone()).date()
+    ));
+    text.push_str("## 1. Who keeps the records\n\n");
+    text.push_str(&format!(
+        "- Business and location: {}\n- Point of contact for questions about this plan (name, phone): {}\n\n",
+        if business.is_empty() {
+            todo("the business, its address and phone ([station] location in the config)")
+        } else {
+            business.clone()
+        },
+        todo("a person and a phone number")
+    ));
+    text.push_str("## 2. The foods on the Food Traceability List we handle\n\n");
+    let products: Vec<&crate::store::ItemRow> = items
+        .iter()
+        .filter(|i| i.kind == "product" && i.retired_at.is_none())
+        .collect();
+    for item in &products {
+        text.push_str(&format!(
+            "- {} ({}){}: {}\n",
+            item.name,
+            item.sku,
+            if item.gtin.is_empty() {
+                String::new()
+            } else {
+                format!(", GTIN {}", item.gtin)
+            },
+            todo("on the Food Traceability List? which entry")
+        ));
+    }
+    if products.is_empty() {
+        text.push_str(&format!("- {}\n", todo("the products (none imported yet)")));
+    }
+    text.push_str("\n## 3. How traceability lot codes are assigned\n\n");
+    text.push_str(&format!(
+        "- Receiving: a supplier's lot is recorded as they assigned it (the traceability lot code), with our own lot code `{}` on the label we print for it.\n- Making (transformation): each batch gets the traceability lot code `{}`, assigned at the bench when the batch is opened, printed on its label and on every pack.\n- Shipping: each shipment `{}` names the batches in it.\n\n",
+        station.lot_format.source(),
+        station.batch_format.source(),
+        station.shipment_format.source()
+    ));
+    text.push_str("## 4. How the records are kept\n\n");
+    text.push_str("- Every receipt, batch (with what went into it and how much), shipment, hold and correction is recorded as it is scanned at the bench, in an append-only, hash-chained journal (`lotstation journal verify` checks it) with a witness of its head.\n");
+    text.push_str(&format!(
+        "- Backups: {}\n\n",
+        todo("where and how often the database is backed up (the console's /exports/backup for SQLite, pg_dump for PostgreSQL)")
+    ));
+    text.push_str("## 5. How a trace and the 24-hour spreadsheet are made\n\n");
+    text.push_str("- Forward (which customers got a lot): `lotstation trace forward LOT`; backward (which lots are in an order): `lotstation trace backward ORDER`; both on the console's trace page.\n- The sortable spreadsheet the FDA asks for within 24 hours: `lotstation export fsma204 --from DATE --to DATE -o FILE` (or the console's exports page); EPCIS for trading partners: `lotstation export epcis`.\n- A recall: `lotstation recall LOT` (a drill with `--mock`, journaled; run one a year).\n\n");
+    text.push_str("## 6. Farms and other parties\n\n");
+    text.push_str(&format!(
+        "- {}\n\n",
+        todo("any farm that supplies a listed food: its name, address and phone (21 CFR 1.1315(a)(4))")
+    ));
+    text.push_str("Signed: ________________________  Date: ____________\n");
+    std::fs::write(output, &text)?;
+    say!(
+        "wrote {}: the traceability plan's skeleton ({} products); complete the parts marked to complete",
+        output.display(),
+        products.len()
+    );
+    Ok(0)
+}

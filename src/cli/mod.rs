@@ -113,6 +113,14 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = recall::RecallFormat::Text)]
         format: recall::RecallFormat,
     },
+    /// The skeleton of the written traceability plan FSMA 204 asks for (21 CFR 1.1315),
+    /// from the configuration and the records: who keeps them, how lots are coded, the
+    /// products, how a trace and the 24-hour spreadsheet are made; for the owner to complete
+    Plan {
+        /// the file to write (Markdown)
+        #[arg(short, long, default_value = "traceability-plan.md")]
+        output: PathBuf,
+    },
     /// Every recall drill (`recall --mock`): when, who, what, what it found and how long
     /// it took, for an auditor
     Drills {
@@ -256,6 +264,7 @@ pub fn main(cli: Cli) -> anyhow::Result<i32> {
             label::sheet(&db, &station, output.as_deref(), bench.as_deref())
         }
         Command::Drills { format } => recall::drills(&db, &station, format),
+        Command::Plan { output } => export::plan(&db, &station, &output),
         Command::Recall {
             lot,
             supplier,

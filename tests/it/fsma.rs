@@ -189,3 +189,35 @@ fn an_export_names_the_suppliers_and_customers_without_an_address() {
         "both customers have addresses: {said}"
     );
 }
+
+/// `lotstation plan` writes the written traceability plan's skeleton: what the station knows
+/// filled in (the business, the products, how lots are coded, how a trace and the 24-hour
+/// spreadsheet are made), what only the owner knows marked to complete.
+#[test]
+fn plan_writes_the_traceability_plans_skeleton() {
+    let shop = Shop::new();
+    let config = shop.config_file(CONFIG);
+    let file = shop.path("plan.md");
+    let out = shop.cli_ok(&[
+        "--config",
+        config.to_str().expect("utf8"),
+        "plan",
+        "-o",
+        file.to_str().expect("utf8"),
+    ]);
+    assert!(
+        out.contains("the traceability plan's skeleton (2 products)"),
+        "{out}"
+    );
+    let plan = std::fs::read_to_string(&file).expect("plan");
+    for said in [
+        "# Traceability plan (FSMA 204, 21 CFR 1.1315)",
+        "- Lavender soap bar (SOAP), GTIN 09501101530010: **[to complete: on the Food Traceability List? which entry]**",
+        "- Lavender blend (BLEND)",
+        "each batch gets the traceability lot code `",
+        "`lotstation export fsma204 --from DATE --to DATE -o FILE`",
+        "Point of contact for questions about this plan (name, phone): **[to complete: a person and a phone number]**",
+    ] {
+        assert!(plan.contains(said), "{said} in {plan}");
+    }
+}

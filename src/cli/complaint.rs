@@ -42,6 +42,14 @@ pub enum ComplaintCommand {
         #[arg(long)]
         pdf: Option<std::path::PathBuf>,
     },
+    /// What was learned about a complaint later (a doctor's letter, the outcome): appended
+    /// to the case (MoCRA: a serious one's new information goes to the FDA for a year)
+    FollowUp {
+        /// the complaint's journal entry number
+        entry: i64,
+        #[arg(long)]
+        text: String,
+    },
     /// Complaints, oldest first; with --code only those about products made from that lot
     /// or batch (or naming that order or shipment)
     List {
@@ -100,6 +108,17 @@ pub fn complaint(
             let mut out = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut out, &json)?;
             writeln!(out)?;
+            Ok(0)
+        }
+        ComplaintCommand::FollowUp { entry, text } => {
+            let mut store = super::open_store(db, station)?;
+            let seq = store.record_follow_up(
+                entry,
+                &text,
+                crate::clock::now(),
+                std::env::var("USER").ok().as_deref(),
+            )?;
+            say!("follow-up of complaint {entry} recorded (journal entry {seq})");
             Ok(0)
         }
         ComplaintCommand::List { code, format } => {
@@ -197,6 +216,8 @@ struct Case {
     related: Vec<ComplaintEntry>,
     /// the products of its batches: "SKU name"
     products: Vec<String>,
+    /// what was learned later: (journal entry, at, text)
+    follow_ups: Vec<(i64, String, String)>,
 }
 
 fn case(store: &Store, entry: i64) -> anyhow::Result<Case> {
@@ -238,6 +259,7 @@ fn case(store: &Store, entry: i64) -> anyhow::Result<Case> {
             (get(0), get(1), get(2), get(3), get(4))
         });
     Ok(Case {
+        follow_ups: store.follow_ups(entry)?,
         entry: found,
         customer,
         others,
@@ -315,6 +337,18 @@ fn write_case(
             c.complaint.text
         )?;
     }
+    writeln!(
+        out,
+        "{}:",
+        crate::core::counted(case.follow_ups.len(), "follow-up")
+    )?;
+    for (seq, at, text) in &case.follow_ups {
+        writeln!(
+            out,
+            "  {} (journal entry {seq}): {text}",
+            crate::clock::local_text(at, tz)
+        )?;
+    }
     Ok(())
 }
 
@@ -342,6 +376,9 @@ fn medwatch_fields(case: &Case, business: &str) -> serde_json::Value {
         "G_manufacturer": { "name_and_address": business },
         "other_complaints_on_the_same_batches": case.related.iter().map(|c| c.journal_seq).collect::<Vec<_>>(),
         "other_customers_of_the_same_batches": case.others.len(),
+        "follow_ups": case.follow_ups.iter().map(|(seq, at, text)| serde_json::json!({
+            "journal_entry": seq, "at": at, "text": text,
+        })).collect::<Vec<_>>(),
     })
 }
 

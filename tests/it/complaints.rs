@@ -101,9 +101,24 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
     assert_eq!(list[0]["report_by"], "2026-12-14");
     assert_eq!(list[1]["serious"], false);
     assert!(list[1].get("report_by").is_none());
-    // one case: its deadline in business days, the other complaint on the same batch
+    // one case: its deadline in business days, the other complaint on the same batch, and
+    // what was learned later, appended
     let first = list[0]["journal_seq"].to_string();
     let second = list[1]["journal_seq"].to_string();
+    let out = shop.cli_ok(&[
+        "complaint",
+        "follow-up",
+        &first,
+        "--text",
+        "a doctor confirms contact dermatitis",
+    ]);
+    assert!(
+        out.contains(&format!("follow-up of complaint {first} recorded")),
+        "{out}"
+    );
+    let out = shop.cli(&["complaint", "follow-up", "1", "--text", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(shop.verify().0, 0, "the journal verifies with its follow-ups");
     let case = shop.cli_ok(&["complaint", "show", &first]);
     for said in [
         "C001 about order 1001",
@@ -112,6 +127,8 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
         "0 other customers got the same batches",
         "1 other complaint about the same batches or lots:",
         &format!("journal entry {second}: C002 about batch MFG-0001: smells of vinegar"),
+        "1 follow-up:",
+        "a doctor confirms contact dermatitis",
     ] {
         assert!(case.contains(said), "{said} in {case}");
     }

@@ -224,6 +224,59 @@ impl Store {
         Ok(seq)
     }
 
+    /// Journals what was learned about a complaint later (MoCRA asks a serious adverse
+    /// event's new information to reach the FDA for a year): appended to the case, never
+    /// editing it. Refused when `complaint` is not a complaint's journal entry.
+    pub fn record_follow_up(
+        &mut self,
+        complaint: i64,
+        text: &str,
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        if !self
+            .complaints()?
+            .iter()
+            .any(|c| c.journal_seq == complaint)
+        {
+            return Err(StoreError::NotFound(format!(
+                "journal entry {complaint} is not a complaint (complaint list shows their entry numbers)"
+            )));
+        }
+        if text.trim().is_empty() {
+            return Err(StoreError::Refused("a follow-up needs its text".into()));
+        }
+        let body = serde_json::json!({ "complaint": complaint, "text": text.trim() });
+        let mut tx = self.begin()?;
+        let seq = tx.append(&NewEntry {
+            at,
+            kind: "complaint_follow_up",
+            bench: None,
+            device: None,
+            operator,
+            body: &body,
+        })?;
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    /// The follow-ups of a complaint, oldest first: (journal entry, at, text).
+    pub fn follow_ups(&self, complaint: i64) -> Result<Vec<(i64, String, String)>, StoreError> {
+        let entries = self.db.rows(
+            &format!("{SELECT_ENTRY} WHERE kind = 'complaint_follow_up' ORDER BY seq"),
+            params![],
+            |r| read_entry(r).map(|(e, _)| e),
+        )?;
+        Ok(entries
+            .into_iter()
+            .filter(|e| e.body["complaint"].as_i64() == Some(complaint))
+            .map(|e| {
+                let text = e.body["text"].as_str().unwrap_or_default().to_string();
+                (e.seq, e.at, text)
+            })
+            .collect())
+    }
+
     /// Every complaint, oldest first.
     pub fn complaints(&self) -> Result<Vec<crate::core::complaint::ComplaintEntry>, StoreError> {
         let entries = self.db.rows(

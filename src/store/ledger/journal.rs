@@ -181,6 +181,28 @@ const SELECT_ENTRY: &str =
     "SELECT seq, at, kind, bench, device, operator, body, prev_hash, hash, station FROM journal";
 
 impl Store {
+    /// One entry of `kind` with its body, alone in its transaction: what the station notes
+    /// besides scans and records (a drill, a complaint, a follow-up).
+    fn journal_one(
+        &mut self,
+        kind: &str,
+        body: &serde_json::Value,
+        at: jiff::Timestamp,
+        operator: Option<&str>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.begin()?;
+        let seq = tx.append(&NewEntry {
+            at,
+            kind,
+            bench: None,
+            device: None,
+            operator,
+            body,
+        })?;
+        tx.commit()?;
+        Ok(seq)
+    }
+
     /// Journals a recall drill (a mock recall): what was asked, what it found, how long the
     /// answer took. Records are not touched.
     pub fn record_drill(
@@ -189,17 +211,7 @@ impl Store {
         at: jiff::Timestamp,
         operator: Option<&str>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.begin()?;
-        let seq = tx.append(&NewEntry {
-            at,
-            kind: "recall_drill",
-            bench: None,
-            device: None,
-            operator,
-            body,
-        })?;
-        tx.commit()?;
-        Ok(seq)
+        self.journal_one("recall_drill", body, at, operator)
     }
 
     /// Journals a complaint (an adverse event report): kept with the records, never
@@ -211,17 +223,7 @@ impl Store {
         operator: Option<&str>,
     ) -> Result<i64, StoreError> {
         let body = serde_json::to_value(complaint).expect("a complaint serialises");
-        let mut tx = self.begin()?;
-        let seq = tx.append(&NewEntry {
-            at,
-            kind: "complaint",
-            bench: None,
-            device: None,
-            operator,
-            body: &body,
-        })?;
-        tx.commit()?;
-        Ok(seq)
+        self.journal_one("complaint", &body, at, operator)
     }
 
     /// Journals what was learned about a complaint later (MoCRA asks a serious adverse
@@ -247,17 +249,7 @@ impl Store {
             return Err(StoreError::Refused("a follow-up needs its text".into()));
         }
         let body = serde_json::json!({ "complaint": complaint, "text": text.trim() });
-        let mut tx = self.begin()?;
-        let seq = tx.append(&NewEntry {
-            at,
-            kind: "complaint_follow_up",
-            bench: None,
-            device: None,
-            operator,
-            body: &body,
-        })?;
-        tx.commit()?;
-        Ok(seq)
+        self.journal_one("complaint_follow_up", &body, at, operator)
     }
 
     /// The follow-ups of a complaint, oldest first: (journal entry, at, text).

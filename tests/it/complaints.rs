@@ -13,7 +13,7 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
          | ITEM:LYE | SL-NA-1 | @QTY:2kg | @DONE | @DONE
          | @MAKE | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | NAOH-2611-001 | @QTY:400g | @YIELD:12 | @DONE
          | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | @YIELD:12 | @DONE
-         | @PACK | ORD:1001 | MFG-0001 | MFG-0001 | @DONE",
+         | @PACK | ORD:1001 | MFG-0001 | MFG-0001 | @DONE | ORD:1002 | MFG-0001 | @DONE",
     );
     drop(bench);
 
@@ -124,7 +124,7 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
         "C001 about order 1001",
         "products: SOAP Lavender soap bar",
         "SERIOUS adverse event: report it to the FDA (MedWatch 3500A) by 2026-12-14: 15 business days left",
-        "0 other customers got the same batches",
+        "1 other customer got the same batches: Ana Ruiz (C002)",
         "1 other complaint about the same batches or lots:",
         &format!("journal entry {second}: C002 about batch MFG-0001: smells of vinegar"),
         "1 follow-up:",

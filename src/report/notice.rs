@@ -20,6 +20,121 @@ pub struct NoticeWords {
     pub contact: Option<String>,
     /// the business (`[station] location`, else its name)
     pub business: String,
+    /// the notice's language (`[recall] language`: en, de, fr, es, it, nl)
+    pub language: String,
+}
+
+/// The notice's set words in one language: the title, a drill's title, the six headings,
+/// the default instructions, and the line about customers to contact.
+struct Phrases {
+    title: &'static str,
+    drill: &'static str,
+    headings: [&'static str; 6],
+    instructions: &'static str,
+    recalled: &'static str,
+    batches: &'static str,
+    customers: &'static str,
+}
+
+fn phrases(language: &str) -> Phrases {
+    match language {
+        "de" => Phrases {
+            title: "PRODUKTRÜCKRUF",
+            drill: "PRODUKTRÜCKRUF (ÜBUNG: NICHT VERSANDT)",
+            headings: [
+                "Produkt",
+                "Abbildung des Produkts",
+                "Die Gefahr",
+                "Was Sie tun sollten",
+                "Was wir anbieten",
+                "Kontakt",
+            ],
+            instructions: "Verwenden Sie das Produkt nicht mehr und bewahren Sie es außerhalb der Reichweite von Kindern auf. Werfen Sie es nicht weg, bevor Sie uns kontaktiert haben.",
+            recalled: "Zurückgerufen",
+            batches: "Betroffene Chargen",
+            customers: "direkt zu benachrichtigende Kunden stehen in customers.csv",
+        },
+        "fr" => Phrases {
+            title: "RAPPEL DE PRODUIT",
+            drill: "RAPPEL DE PRODUIT (EXERCICE : NON ENVOYÉ)",
+            headings: [
+                "Produit",
+                "Photo du produit",
+                "Le danger",
+                "Ce que vous devez faire",
+                "Ce que nous proposons",
+                "Contact",
+            ],
+            instructions: "Cessez immédiatement d'utiliser le produit et tenez-le hors de portée des enfants. Ne le jetez pas avant de nous avoir contactés.",
+            recalled: "Rappelé",
+            batches: "Lots concernés",
+            customers: "clients à contacter directement figurent dans customers.csv",
+        },
+        "es" => Phrases {
+            title: "RETIRADA DE PRODUCTO",
+            drill: "RETIRADA DE PRODUCTO (SIMULACRO: NO ENVIADO)",
+            headings: [
+                "Producto",
+                "Imagen del producto",
+                "El peligro",
+                "Qué debe hacer",
+                "Qué le ofrecemos",
+                "Contacto",
+            ],
+            instructions: "Deje de usar el producto de inmediato y manténgalo fuera del alcance de los niños. No lo tire antes de ponerse en contacto con nosotros.",
+            recalled: "Retirado",
+            batches: "Lotes afectados",
+            customers: "clientes a contactar directamente figuran en customers.csv",
+        },
+        "it" => Phrases {
+            title: "RICHIAMO DEL PRODOTTO",
+            drill: "RICHIAMO DEL PRODOTTO (ESERCITAZIONE: NON INVIATO)",
+            headings: [
+                "Prodotto",
+                "Immagine del prodotto",
+                "Il pericolo",
+                "Cosa deve fare",
+                "Cosa offriamo",
+                "Contatti",
+            ],
+            instructions: "Smetta subito di usare il prodotto e lo tenga fuori dalla portata dei bambini. Non lo getti prima di averci contattato.",
+            recalled: "Richiamato",
+            batches: "Lotti interessati",
+            customers: "clienti da contattare direttamente sono in customers.csv",
+        },
+        "nl" => Phrases {
+            title: "PRODUCTTERUGROEPING",
+            drill: "PRODUCTTERUGROEPING (OEFENING: NIET VERSTUURD)",
+            headings: [
+                "Product",
+                "Afbeelding van het product",
+                "Het gevaar",
+                "Wat u moet doen",
+                "Wat wij aanbieden",
+                "Contact",
+            ],
+            instructions: "Stop direct met het gebruik van het product en houd het buiten bereik van kinderen. Gooi het niet weg voordat u contact met ons hebt opgenomen.",
+            recalled: "Teruggeroepen",
+            batches: "Betrokken partijen",
+            customers: "klanten om direct te benaderen staan in customers.csv",
+        },
+        _ => Phrases {
+            title: "PRODUCT SAFETY RECALL",
+            drill: "PRODUCT SAFETY RECALL (DRILL: NOT SENT)",
+            headings: [
+                "Product",
+                "Picture of the product",
+                "The hazard",
+                "What you should do",
+                "What we offer",
+                "Contact",
+            ],
+            instructions: INSTRUCTIONS,
+            recalled: "Recalled",
+            batches: "Batches affected",
+            customers: "customers to contact directly are in customers.csv",
+        },
+    }
 }
 
 impl NoticeWords {
@@ -40,6 +155,7 @@ impl NoticeWords {
             instructions: recall.instructions.clone(),
             contact: recall.contact.clone(),
             business,
+            language: recall.language.clone().unwrap_or_else(|| "en".into()),
         }
     }
 
@@ -72,7 +188,12 @@ pub struct Notice {
 const INSTRUCTIONS: &str = "Stop using the product at once and keep it out of the reach of children. Do not throw it away before you have contacted us.";
 
 /// The notice's sections, each a heading and its text, in the template's order.
-fn sections(package: &RecallPackage, lot: &LotFacts, words: &NoticeWords) -> Vec<(String, String)> {
+fn sections(
+    package: &RecallPackage,
+    lot: &LotFacts,
+    words: &NoticeWords,
+    said: &Phrases,
+) -> Vec<(String, String)> {
     let stated = |word: &Option<String>, what: &str| {
         word.clone()
             .unwrap_or_else(|| format!("[to be stated by the business: {what}]"))
@@ -84,13 +205,16 @@ fn sections(package: &RecallPackage, lot: &LotFacts, words: &NoticeWords) -> Vec
         .map(|b| b.code.as_str())
         .collect();
     batches.sort_unstable();
+    let [product, picture, hazard, what, offer, contact] = said.headings;
     vec![
         (
-            "Product".into(),
+            product.into(),
             format!(
-                "{}\nRecalled: {}\nBatches affected: {}",
+                "{}\n{}: {}\n{}: {}",
                 lot.item,
+                said.recalled,
                 lot.title,
+                said.batches,
                 if batches.is_empty() {
                     "none made from it yet".to_string()
                 } else {
@@ -99,23 +223,23 @@ fn sections(package: &RecallPackage, lot: &LotFacts, words: &NoticeWords) -> Vec
             ),
         ),
         (
-            "Picture of the product".into(),
+            picture.into(),
             "[a picture of the product and of its label showing the batch number]".into(),
         ),
-        ("The hazard".into(), stated(&words.hazard, "the hazard")),
+        (hazard.into(), stated(&words.hazard, "the hazard")),
         (
-            "What you should do".into(),
+            what.into(),
             words
                 .instructions
                 .clone()
-                .unwrap_or_else(|| INSTRUCTIONS.into()),
+                .unwrap_or_else(|| said.instructions.into()),
         ),
         (
-            "What we offer".into(),
+            offer.into(),
             stated(&words.remedy, "the remedy, a refund or a replacement"),
         ),
         (
-            "Contact".into(),
+            contact.into(),
             format!(
                 "{}\n{}",
                 words.business,
@@ -133,19 +257,17 @@ pub fn notice(
     tz: &jiff::tz::TimeZone,
 ) -> Notice {
     let dated = crate::clock::local_text(&package.generated_at, tz);
-    let title = if package.mock {
-        "PRODUCT SAFETY RECALL (DRILL: NOT SENT)"
-    } else {
-        "PRODUCT SAFETY RECALL"
-    };
-    let parts = sections(package, lot, words);
+    let said = phrases(&words.language);
+    let title = if package.mock { said.drill } else { said.title };
+    let parts = sections(package, lot, words, &said);
     let mut txt = format!("{title}\n{dated}\n");
     for (heading, text) in &parts {
         txt.push_str(&format!("\n{}\n{text}\n", heading.to_uppercase()));
     }
     txt.push_str(&format!(
-        "\n{} to contact directly are in customers.csv.\n",
-        crate::core::counted(package.trace.customers.len(), "customer")
+        "\n{} {}.\n",
+        package.trace.customers.len(),
+        said.customers
     ));
     let mut pages = Pages::new(
         format!("{title}  ·  {}  ·  {dated}", lot.title),

@@ -118,7 +118,11 @@ fn complaints_are_kept_with_their_batches_and_lots_and_reach_the_recall() {
     );
     let out = shop.cli(&["complaint", "follow-up", "1", "--text", "x"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(shop.verify().0, 0, "the journal verifies with its follow-ups");
+    assert_eq!(
+        shop.verify().0,
+        0,
+        "the journal verifies with its follow-ups"
+    );
     let case = shop.cli_ok(&["complaint", "show", &first]);
     for said in [
         "C001 about order 1001",

@@ -1407,6 +1407,35 @@ fn a_real_recall_asks_first_and_item_narrows_a_shared_supplier_lot() {
             assert!(text.contains(said), "{said} in {text}");
         }
     }
+    // in the shop's language, with its own words: a drill's notice in German
+    let config = shop.path("de.toml");
+    std::fs::write(
+        &config,
+        "[recall]\nlanguage = \"de\"\ncontact = \"Telefon 030 1234567, rueckruf@example.de\"\n[[bench]]\nname = \"b\"\n",
+    )
+    .expect("config");
+    let drill = shop.path("de-drill");
+    shop.cli_ok(&[
+        "--config",
+        config.to_str().expect("utf8"),
+        "recall",
+        "SL-SHARED",
+        "--item",
+        "LAV-EO",
+        "--mock",
+        "--out",
+        drill.to_str().expect("utf8"),
+    ]);
+    let notice = std::fs::read_to_string(drill.join("notice.txt")).expect("notice.txt");
+    for said in [
+        "PRODUKTRÜCKRUF (ÜBUNG: NICHT VERSANDT)",
+        "DIE GEFAHR\n[to be stated by the business: the hazard]",
+        "WAS SIE TUN SOLLTEN\nVerwenden Sie das Produkt nicht mehr",
+        "KONTAKT\n",
+        "Telefon 030 1234567, rueckruf@example.de",
+    ] {
+        assert!(notice.contains(said), "{said} in {notice}");
+    }
     let gateway: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("gateway.json")).expect("gateway.json"),
     )

@@ -122,6 +122,9 @@ pub struct RecallConfig {
     pub instructions: Option<String>,
     /// what the business offers (a refund, a replacement); `recall --remedy` for one recall
     pub remedy: Option<String>,
+    /// the language of the notice's headings and set phrases: `en` (default), `de`, `fr`,
+    /// `es`, `it`, `nl` (the words you give are printed as you write them)
+    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -995,6 +998,13 @@ impl Station {
                     scanner.name
                 )));
             }
+        }
+        if let Some(language) = &config.recall.language
+            && !matches!(language.as_str(), "en" | "de" | "fr" | "es" | "it" | "nl")
+        {
+            return Err(invalid(format!(
+                "[recall] language = {language:?}: en, de, fr, es, it or nl"
+            )));
         }
         if let Some(seconds) = config.station.claim_seconds
             && !(3..=600).contains(&seconds)

@@ -155,8 +155,10 @@ pub fn command_figures(
     Ok(figures)
 }
 
-/// Requests each client makes.
+/// Requests each client makes (at tiny scale, a look for CI, fewer: the rows are there, the
+/// figures are the small scale's to give).
 const REQUESTS: usize = 24;
+const TINY_REQUESTS: usize = 6;
 
 /// One GET over a new connection, read to its end; the time and the status line.
 fn get(address: std::net::SocketAddr, path: &str) -> anyhow::Result<(Duration, String)> {
@@ -288,6 +290,11 @@ pub fn http_figures(
         );
         // eight clients reading traces; then fifty, recall packages (PDF) among them: the
         // scan's p99 within 2x and 5x of the idle one (a floor of 2 ms for a noisy machine)
+        let requests = if scale == "tiny" {
+            TINY_REQUESTS
+        } else {
+            REQUESTS
+        };
         for (clients, factor) in [(8usize, 2u32), (50, 5)] {
             let mut paths = vec![
                 format!("/trace?code={}&direction=forward", subjects.most_used),
@@ -308,7 +315,7 @@ pub fn http_figures(
                     move || -> anyhow::Result<Vec<(usize, Duration, bool)>> {
                         start.wait();
                         let mut times = Vec::new();
-                        for r in 0..REQUESTS {
+                        for r in 0..requests {
                             let which = (c + r) % paths.len();
                             let (took, status) = get(address, &paths[which])?;
                             // a heavy report while another is made is put off (503)
@@ -354,7 +361,7 @@ pub fn http_figures(
                     }
                 }
             }
-            let rate = (clients * REQUESTS) as f64 / wall.as_secs_f64().max(1e-9);
+            let rate = (clients * requests) as f64 / wall.as_secs_f64().max(1e-9);
             let names = [
                 "trace page of the most-used lot",
                 "/api/trace (JSON)",

@@ -1720,23 +1720,8 @@ pub async fn backup(State(app): State<App>, headers: HeaderMap) -> Response {
         )
         .into_response();
     };
-    let copied = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
-        let source = rusqlite::Connection::open_with_flags(
-            &path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| e.to_string())?;
-        let target_path = path.with_extension(format!("backup-{}", session::random_token()));
-        let result = (|| {
-            let mut target = rusqlite::Connection::open(&target_path).map_err(|e| e.to_string())?;
-            rusqlite::backup::Backup::new(&source, &mut target)
-                .and_then(|b| b.run_to_completion(256, std::time::Duration::from_millis(5), None))
-                .map_err(|e| e.to_string())?;
-            drop(target);
-            std::fs::read(&target_path).map_err(|e| e.to_string())
-        })();
-        let _ = std::fs::remove_file(&target_path);
-        result
+    let copied = tokio::task::spawn_blocking(move || {
+        crate::store::backup_sqlite(&path).map_err(|e| e.to_string())
     })
     .await;
     match copied {

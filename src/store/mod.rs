@@ -925,6 +925,16 @@ pub fn drop_scratch_database(base: &Location, name: &str) -> Result<(), StoreErr
     sql::drop_scratch_database(base, name).map_err(|e| StoreError::opening(base, e))
 }
 
+/// A consistent copy of a SQLite station's database, made with SQLite's online backup
+/// while the station writes (a temporary file beside it, read and removed): the console's
+/// download.
+pub fn backup_sqlite(path: &std::path::Path) -> Result<Vec<u8>, StoreError> {
+    sql::sqlite_backup(path).map_err(|reason| StoreError::Open {
+        location: path.display().to_string(),
+        reason,
+    })
+}
+
 /// A few read-only connections, opened once and lent out one query at a time (the HTTP
 /// server's reads): no connection, PRAGMA or schema check per request.
 pub struct ReadPool {

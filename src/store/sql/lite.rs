@@ -205,6 +205,30 @@ impl LiteConn {
     }
 }
 
+/// The database at `path` copied by SQLite's online backup API (consistent while it is
+/// written), through a temporary file beside it.
+pub(crate) fn backup(path: &Path) -> std::result::Result<Vec<u8>, String> {
+    let source = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| e.to_string())?;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let target_path = path.with_extension(format!("backup-{}-{nanos}", std::process::id()));
+    let result = (|| {
+        let mut target = rusqlite::Connection::open(&target_path).map_err(|e| e.to_string())?;
+        rusqlite::backup::Backup::new(&source, &mut target)
+            .and_then(|b| b.run_to_completion(256, std::time::Duration::from_millis(5), None))
+            .map_err(|e| e.to_string())?;
+        drop(target);
+        std::fs::read(&target_path).map_err(|e| e.to_string())
+    })();
+    let _ = std::fs::remove_file(&target_path);
+    result
+}
+
 fn open_write(path: &Path) -> std::result::Result<rusqlite::Connection, OpenError> {
     let failed = |e: &dyn std::fmt::Display| OpenError::Failed(e.to_string());
     if let Some(parent) = path.parent()

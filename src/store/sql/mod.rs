@@ -643,6 +643,11 @@ impl Db {
     }
 }
 
+/// A SQLite database copied by SQLite's online backup (see `lite::backup`).
+pub(crate) fn sqlite_backup(path: &std::path::Path) -> std::result::Result<Vec<u8>, String> {
+    lite::backup(path)
+}
+
 /// Why a claim was refused.
 #[derive(Debug)]
 pub(crate) enum Claim {

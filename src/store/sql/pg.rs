@@ -308,10 +308,13 @@ fn host_name() -> String {
     )
 }
 
-/// A claim's holder: this process, unlike any other (its id and a random part).
+/// A claim's holder: this process, unlike any other (its host, its id, the nanosecond it
+/// opened the connection).
 fn new_holder() -> String {
-    let token = crate::http::session::random_token();
-    format!("{}-{}", std::process::id(), &token[..16])
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{} {nanos}", host_name())
 }
 
 impl Drop for PgConn {

@@ -88,6 +88,8 @@ pub fn run(station: Station, db: &Location) -> anyhow::Result<i32> {
                 path: scanner.path.clone().unwrap_or_default(),
                 baud: scanner.baud,
             }),
+            // its reads come over HTTP from the bench's page
+            ScannerKind::Camera => {}
         }
     }
     if sources
@@ -102,16 +104,33 @@ pub fn run(station: Station, db: &Location) -> anyhow::Result<i32> {
         None => None,
         Some(config) => match std::net::TcpListener::bind(&config.listen) {
             Ok(listener) => {
+                let tls = if config.tls {
+                    let names = crate::http::tls::names(&config.listen, &config.hosts);
+                    Some(
+                        crate::http::tls::load_or_make(&config.tls_dir, &names)
+                            .map_err(|e| anyhow::anyhow!("https ([http] tls): {e}"))?,
+                    )
+                } else {
+                    None
+                };
                 eprintln!(
-                    "lotstation: station screen on http://{}/",
+                    "lotstation: station screen on {}://{}/",
+                    if tls.is_some() { "https" } else { "http" },
                     listener.local_addr()?
                 );
+                if let Some(tls) = &tls {
+                    eprintln!(
+                        "lotstation: its certificate's SHA-256 fingerprint is {}",
+                        tls.certificate.fingerprint
+                    );
+                }
                 Some(crate::daemon::HttpService {
                     listener,
                     settings: crate::http::Settings {
                         token: config.token.clone(),
                         db: db.clone(),
                         station: station.clone(),
+                        tls,
                     },
                 })
             }

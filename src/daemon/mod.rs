@@ -277,7 +277,25 @@ fn as_scan(event: Event) -> Result<ScanWithReply, Event> {
     match event {
         Event::Overlong { scanner, bytes } => Ok((ScanInput::Overlong { scanner, bytes }, None)),
         Event::Scan { scanner, raw } => Ok((ScanInput::Scan { scanner, raw }, None)),
-        Event::ApiScan { bench, raw, reply } => Ok((
+        Event::ApiScan {
+            bench,
+            raw,
+            camera: Some(read),
+            reply,
+        } => Ok((
+            ScanInput::Camera {
+                bench,
+                read,
+                raw: raw.into_bytes(),
+            },
+            Some(reply),
+        )),
+        Event::ApiScan {
+            bench,
+            raw,
+            camera: None,
+            reply,
+        } => Ok((
             ScanInput::Scan {
                 scanner: format!("http@{bench}"),
                 raw: raw.into_bytes(),

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::state::{Bench, Daemon, DaemonError, bench_index};
+use super::state::{Bench, Daemon, DaemonError, input_bench};
 use crate::config::Station;
 use crate::core::scan;
 use crate::core::workflow::{self, BenchState, Effect, Input, Outcome, StepContext};
@@ -52,13 +52,14 @@ impl Daemon {
             let mut tx = self.store.begin()?;
             let mut stepped = Vec::new();
             for input in &inputs {
-                let index = bench_index(benches, input.scanner());
+                let index = input_bench(benches, input);
                 let state = tentative.get(&index).unwrap_or(&benches[index].state);
                 let scope = Scope {
                     station,
                     bench: &benches[index],
                     state,
                     now: clock.now(),
+                    by: input.operator(),
                 };
                 let one = match double_read(station, last_reads, input, scope.now) {
                     Some(ms) => scope.double_read(&mut tx, input, ms)?,
@@ -116,7 +117,7 @@ impl Daemon {
                 inputs
                     .iter()
                     .map(|input| Feedback {
-                        bench: self.benches[self.bench_index(input.scanner())].name.clone(),
+                        bench: self.benches[input_bench(&self.benches, input)].name.clone(),
                         scanner: input.scanner().to_string(),
                         raw: input.raw_text(),
                         accepted: false,
@@ -184,6 +185,9 @@ struct Scope<'a> {
     /// the bench's state before this scan (earlier scans of the group included)
     state: &'a BenchState,
     now: jiff::Timestamp,
+    /// who made the input when it says so (a camera's read by a signed-in account); else
+    /// the bench's operator
+    by: Option<&'a str>,
 }
 
 /// An input as it is journaled.
@@ -214,7 +218,7 @@ impl Scope<'_> {
                 let journaled = Journaled::scan(scanner, &raw, "");
                 return self.rejected(tx, &journaled, &reason);
             }
-            ScanInput::Scan { raw, .. } => raw,
+            ScanInput::Scan { raw, .. } | ScanInput::Camera { raw, .. } => raw,
             ScanInput::Weight {
                 scale, quantity, ..
             } => {
@@ -302,10 +306,10 @@ impl Scope<'_> {
             }
             Outcome::Accepted(accepted) => *accepted,
         };
-        let operator = accepted
-            .state
-            .operator
-            .clone()
+        let operator = self
+            .by
+            .map(str::to_string)
+            .or(accepted.state.operator.clone())
             .or(self.state.operator.clone());
         let body = serde_json::json!({
             "raw": journaled.raw,
@@ -407,7 +411,7 @@ impl Scope<'_> {
             kind: journaled.kind,
             bench: Some(&self.bench.name),
             device: Some(journaled.device),
-            operator: self.state.operator.as_deref(),
+            operator: self.by.or(self.state.operator.as_deref()),
             body,
         })?)
     }
@@ -474,7 +478,7 @@ impl Scope<'_> {
             kind: "scan",
             bench: Some(&self.bench.name),
             device: Some(input.scanner()),
-            operator: self.state.operator.as_deref(),
+            operator: self.by.or(self.state.operator.as_deref()),
             body: &body,
         })?;
         let default_mode = self.default_mode();
@@ -548,19 +552,22 @@ fn double_read(
     input: &ScanInput,
     now: jiff::Timestamp,
 ) -> Option<u64> {
-    let ScanInput::Scan { scanner, raw } = input else {
-        return None;
+    let (scanner, raw) = match input {
+        ScanInput::Scan { scanner, raw } => (scanner.clone(), raw),
+        // the camera's name serves several benches: each bench's reads are its own
+        ScanInput::Camera { bench, read, raw } => (format!("{}@{bench}", read.camera), raw),
+        _ => return None,
     };
     let debounce = station
         .config
         .scanner
         .iter()
-        .find(|s| &s.name == scanner)
+        .find(|s| s.name == input.scanner())
         .map_or(0, |s| s.debounce_ms);
     if debounce == 0 {
         return None;
     }
-    let previous = last_reads.insert(scanner.clone(), (raw.clone(), now));
+    let previous = last_reads.insert(scanner, (raw.clone(), now));
     let (last, at) = previous?;
     let within = now.duration_since(at).as_millis() < i128::from(debounce);
     (last == *raw && within).then_some(debounce)

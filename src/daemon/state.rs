@@ -412,10 +412,6 @@ impl Daemon {
         self.benches.iter().map(|b| b.name.clone()).collect()
     }
 
-    pub(super) fn bench_index(&self, scanner: &str) -> usize {
-        bench_index(&self.benches, scanner)
-    }
-
     /// End of the loop: says what is still waiting to print (it prints on the next run), and
     /// leaves the database file whole (the write-ahead log checkpointed and emptied).
     /// A store failure that says the database is unreachable marks it down (on the screen
@@ -475,7 +471,11 @@ impl Daemon {
             warning: answer.is_warning(),
             message: crate::events::view::message_of(&answer.line),
         };
-        let index = bench_index(&self.benches, &answer.scanner);
+        let index = self
+            .benches
+            .iter()
+            .position(|b| b.name == answer.bench)
+            .unwrap_or_else(|| bench_index(&self.benches, &answer.scanner));
         let bench = &mut self.benches[index];
         bench.last_scans.push_front(scan.clone());
         bench.last_scans.truncate(LAST_SCANS);
@@ -493,6 +493,16 @@ impl Daemon {
             });
         }
     }
+}
+
+/// The bench an input is for: the one it names (a camera's read), else its scanner's.
+pub(super) fn input_bench(benches: &[Bench], input: &crate::events::ScanInput) -> usize {
+    if let crate::events::ScanInput::Camera { bench, .. } = input
+        && let Some(index) = benches.iter().position(|b| &b.name == bench)
+    {
+        return index;
+    }
+    bench_index(benches, input.scanner())
 }
 
 /// The bench a scanner feeds. Scans injected over HTTP come from `http@<bench>`; the

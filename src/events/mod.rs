@@ -27,6 +27,8 @@ pub enum Event {
     ApiScan {
         bench: String,
         raw: String,
+        /// read by a phone's camera on the bench's page (else a script's scan)
+        camera: Option<CameraRead>,
         reply: oneshot::Sender<Feedback>,
     },
     /// a state-changing request from the HTTP API (hold, release, recall)
@@ -57,6 +59,14 @@ pub enum Event {
     Shutdown,
 }
 
+/// Who read a code with a camera: the bench's camera scanner (the device journaled) and
+/// the signed-in account holding the phone (the operator journaled).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CameraRead {
+    pub camera: String,
+    pub operator: Option<String>,
+}
+
 /// A scan as the loop steps it: from a scanner (or the API, as scanner `http@<bench>`), an
 /// overlong line, or a settled weight taken for a bench.
 #[derive(Debug, Clone)]
@@ -68,6 +78,13 @@ pub enum ScanInput {
     Overlong {
         scanner: String,
         bytes: usize,
+    },
+    /// a code read by a camera on a bench's page: the bench is named (one camera scanner
+    /// may serve several benches), and so is the account that read it
+    Camera {
+        bench: String,
+        read: CameraRead,
+        raw: Vec<u8>,
     },
     /// a settled weight taken automatically for a bench
     Weight {
@@ -82,14 +99,33 @@ impl ScanInput {
     pub fn scanner(&self) -> &str {
         match self {
             ScanInput::Scan { scanner, .. } | ScanInput::Overlong { scanner, .. } => scanner,
+            ScanInput::Camera { read, .. } => &read.camera,
             ScanInput::Weight { bench, .. } => bench,
+        }
+    }
+
+    /// The bench it names itself (a camera's read, a weight), if it does.
+    pub fn bench(&self) -> Option<&str> {
+        match self {
+            ScanInput::Camera { bench, .. } | ScanInput::Weight { bench, .. } => Some(bench),
+            ScanInput::Scan { .. } | ScanInput::Overlong { .. } => None,
+        }
+    }
+
+    /// The account that made it, when it says (a camera's read by a signed-in account).
+    pub fn operator(&self) -> Option<&str> {
+        match self {
+            ScanInput::Camera { read, .. } => read.operator.as_deref(),
+            _ => None,
         }
     }
 
     /// What is journaled as the scan's text when nothing better can be.
     pub fn raw_text(&self) -> String {
         match self {
-            ScanInput::Scan { raw, .. } => String::from_utf8_lossy(raw).into_owned(),
+            ScanInput::Scan { raw, .. } | ScanInput::Camera { raw, .. } => {
+                String::from_utf8_lossy(raw).into_owned()
+            }
             ScanInput::Overlong { bytes, .. } => format!("<{bytes} bytes without terminator>"),
             ScanInput::Weight {
                 quantity, scale, ..

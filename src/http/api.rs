@@ -85,6 +85,10 @@ pub async fn events(
 pub struct ScanRequest {
     bench: String,
     scan: String,
+    /// read by the camera of the phone showing the bench's page (journaled as the bench's
+    /// camera scanner, by the signed-in account)
+    #[serde(default)]
+    camera: bool,
 }
 
 /// A scan from a phone or another program, answered once it is committed.
@@ -93,7 +97,7 @@ pub async fn scan(
     headers: HeaderMap,
     payload: Result<Json<ScanRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    authorize_now(&app, &headers).await?;
+    let actor = authorize_now(&app, &headers).await?;
     let request = body(payload)?;
     if !app
         .subscription
@@ -114,11 +118,30 @@ pub async fn scan(
             "a scan has 1 to {MAX_SCAN_CHARS} characters, this one {length}"
         )));
     }
+    let camera = if request.camera {
+        let Some(scanner) = app.settings.station.camera_of(&request.bench) else {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                format!(
+                    "bench {} takes no camera scans: the owner lists a scanner of kind camera among its scanners",
+                    request.bench
+                ),
+            ));
+        };
+        Some(crate::events::CameraRead {
+            camera: scanner.name.clone(),
+            // a person signed in; a script's token names nobody
+            operator: actor.person().map(str::to_string),
+        })
+    } else {
+        None
+    };
     let (reply, answer) = oneshot::channel();
     app.events
         .send(Event::ApiScan {
             bench: request.bench,
             raw: request.scan,
+            camera,
             reply,
         })
         .await

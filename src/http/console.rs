@@ -36,7 +36,7 @@ pub fn layout(title: &str, session: Option<&Session>, body: Markup) -> Markup {
                     a href="/items" { "items" } " · " a href="/recipes" { "recipes" } " · " a href="/suppliers" { "suppliers" } " · "
                     a href="/customers" { "customers" } " · " a href="/orders" { "orders" } " · "
                     a href="/import" { "import" } " · " a href="/exports" { "exports" } " · "
-                    a href="/complaints" { "complaints" }
+                    a href="/complaints" { "complaints" } " · " a href="/camera" { "camera" }
                     @if let Some(s) = session {
                         form.signout method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(s.csrf);

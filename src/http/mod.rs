@@ -4,12 +4,14 @@
 //! as events; it never holds bench state. No SQL or path is built from request text.
 
 mod api;
+mod assets;
 mod console;
 mod guard;
 mod pages;
 mod recipes;
 mod records;
 pub mod session;
+pub mod tls;
 
 use std::sync::Arc;
 
@@ -36,6 +38,8 @@ pub struct Settings {
     pub token: Option<String>,
     pub db: crate::store::Location,
     pub station: Station,
+    /// https with this certificate (`[http] tls`), else plain http
+    pub tls: Option<tls::Tls>,
 }
 
 #[derive(Clone)]
@@ -114,6 +118,11 @@ struct Actor {
 }
 
 impl Actor {
+    /// The account's name; none for a script's token.
+    fn person(&self) -> Option<&str> {
+        (self.name != TOKEN_ACTOR).then_some(self.name.as_str())
+    }
+
     /// Refuses a clerk what only an owner may do (403).
     fn owner_only(&self, what: &str) -> Result<(), ApiError> {
         match self.role {
@@ -196,6 +205,9 @@ impl From<crate::store::StoreError> for ApiError {
     }
 }
 
+/// Who a request with the station's token is, in the journal.
+const TOKEN_ACTOR: &str = "http";
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
@@ -247,7 +259,7 @@ fn authorize(app: &App, headers: &HeaderMap) -> Result<Actor, ApiError> {
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "wrong token"));
     }
     Ok(Actor {
-        name: "http".into(),
+        name: TOKEN_ACTOR.into(),
         role: crate::core::account::Role::Owner,
     })
 }
@@ -353,6 +365,7 @@ pub async fn serve(
         .as_ref()
         .map_or(720, |h| h.session_minutes);
     let reads = Arc::new(ReadPool::new(&settings.db, READ_CONNECTIONS));
+    let app_tls = settings.tls.clone();
     let app = App {
         readers: Arc::new(Readers::start(reads)),
         settings: Arc::new(settings),
@@ -365,6 +378,10 @@ pub async fn serve(
     let router = Router::new()
         .route("/", get(pages::index))
         .route("/bench/{name}", get(pages::bench_screen))
+        .route("/assets/camera.js", get(assets::camera_js))
+        .route("/camera", get(pages::camera_page))
+        .route("/camera/certificate.crt", get(pages::certificate))
+        .route("/assets/{version}/{file}", get(assets::zxing))
         .route("/trace", get(pages::trace_page))
         .route("/recall", get(pages::recall_page))
         .route("/stock", get(console::stock_page))
@@ -447,7 +464,8 @@ pub async fn serve(
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, "station screen and API listening");
     }
-    accept(listener, router, shutdown).await;
+    let tls = app_tls.map(|t| t.acceptor);
+    accept(listener, router, shutdown, tls).await;
 }
 
 /// Serves connections until `shutdown`, at most `MAX_CONNECTIONS` at once (more are closed
@@ -457,6 +475,7 @@ async fn accept(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
     use hyper_util::rt::{TokioIo, TokioTimer};
     let permits = Arc::new(tokio::sync::Semaphore::new(guard::MAX_CONNECTIONS));
@@ -483,16 +502,46 @@ async fn accept(
         let peer = stream
             .peer_addr()
             .unwrap_or_else(|_| std::net::SocketAddr::from(([0, 0, 0, 0], 0)));
-        let service = hyper_util::service::TowerToHyperService::new(
-            router.clone().layer(axum::Extension(Peer(peer))),
-        );
-        let connection = hyper::server::conn::http1::Builder::new()
+        let router = router.clone().layer(axum::Extension(Peer(peer)));
+        let mut http1 = hyper::server::conn::http1::Builder::new();
+        http1
             .timer(TokioTimer::new())
-            .header_read_timeout(guard::HEADER_TIMEOUT)
-            .serve_connection(TokioIo::new(stream), service);
-        let connection = graceful.watch(connection);
+            .header_read_timeout(guard::HEADER_TIMEOUT);
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let _ = connection.await;
+            match tls {
+                None => {
+                    let service = hyper_util::service::TowerToHyperService::new(router);
+                    let connection = http1.serve_connection(TokioIo::new(stream), service);
+                    let _ = watcher.watch(connection).await;
+                }
+                Some(acceptor) => {
+                    // the handshake has the request head's deadline; plain http on the https
+                    // port is sent to the https address
+                    let handshake = async {
+                        let mut first = [0u8; 1];
+                        if stream.peek(&mut first).await? == 1 && first[0] != 0x16 {
+                            tls::redirect_to_https(stream).await?;
+                            return Ok(None);
+                        }
+                        acceptor.accept(stream).await.map(Some)
+                    };
+                    match tokio::time::timeout(guard::HEADER_TIMEOUT, handshake).await {
+                        Ok(Ok(Some(stream))) => {
+                            // the pages know the request came over https (Secure cookies)
+                            let service = hyper_util::service::TowerToHyperService::new(
+                                router.layer(axum::middleware::map_request(tls::over_https)),
+                            );
+                            let connection = http1.serve_connection(TokioIo::new(stream), service);
+                            let _ = watcher.watch(connection).await;
+                        }
+                        Ok(Ok(None)) => {}
+                        Ok(Err(e)) => tracing::debug!(error = %e, "a TLS handshake failed"),
+                        Err(_) => tracing::debug!("a TLS handshake took too long"),
+                    }
+                }
+            }
             drop(permit);
         });
     }

@@ -33,7 +33,10 @@ pub async fn index(State(app): State<App>, headers: HeaderMap) -> Response {
     let session = super::session_of(&app, &headers);
     let body = html! {
         ul { @for bench in &view.benches {
-            li { a href={ "/bench/" (urlencode(&bench.name)) } { (bench.name) } ": " (bench.prompt) }
+            li {
+                a href={ "/bench/" (urlencode(&bench.name)) } { (bench.name) } ": " (bench.prompt)
+                @if app.settings.station.camera_of(&bench.name).is_some() { " · scans with a phone's camera" }
+            }
         } }
     };
     respond(StatusCode::OK, "Benches", session.as_ref(), body)
@@ -56,6 +59,7 @@ const SCREEN: &str = include_str!("screen.html");
 pub async fn bench_screen(
     State(app): State<App>,
     Path(name): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Html<String>, ApiError> {
     if !app
         .subscription
@@ -67,10 +71,23 @@ pub async fn bench_screen(
     {
         return Err(ApiError::not_found(format!("no bench is named {name:?}")));
     }
+    // a camera on a bench that lists one, for a person signed in (its reads carry the name)
+    let camera = app
+        .settings
+        .station
+        .camera_of(&name)
+        .map(|c| c.name.clone());
+    let csrf = super::session_of(&app, &headers).map(|s| s.csrf);
     Ok(Html(
         SCREEN
             .replace("__BENCH_TITLE__", &esc(&name))
-            .replace("__BENCH_ATTR__", &esc(&name)),
+            .replace("__BENCH_ATTR__", &esc(&name))
+            .replace("__CAMERA__", &esc(camera.as_deref().unwrap_or_default()))
+            .replace("__CSRF__", &esc(csrf.as_deref().unwrap_or_default()))
+            .replace(
+                "__ASSETS__",
+                &format!("/assets/{}", super::assets::ZXING_WASM),
+            ),
     ))
 }
 
@@ -591,4 +608,131 @@ pub async fn drill(
         }
     };
     respond(StatusCode::OK, "Recall drill", session.as_ref(), page)
+}
+
+/// `GET /camera`: how a phone becomes a bench's scanner. Each bench that takes camera scans
+/// as a QR code of its page's address (for the phone to open), and over the station's own
+/// https the certificate's fingerprint to compare with what the phone shows.
+pub async fn camera_page(State(app): State<App>, headers: HeaderMap) -> Response {
+    let session = match gate(&app, &headers, "/camera").await {
+        Ok(session) => session,
+        Err(to_login) => return to_login,
+    };
+    let tls = app.settings.tls.as_ref().map(|t| &t.certificate);
+    let proxied = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"));
+    let scheme = if tls.is_some() || proxied {
+        "https"
+    } else {
+        "http"
+    };
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("127.0.0.1");
+    let loopback =
+        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+    let station = &app.settings.station;
+    let benches: Vec<(String, String)> = station
+        .config
+        .bench
+        .iter()
+        .filter(|b| station.camera_of(&b.name).is_some())
+        .map(|b| {
+            (
+                b.name.clone(),
+                format!("{scheme}://{host}/bench/{}", urlencode(&b.name)),
+            )
+        })
+        .collect();
+    let body = html! {
+        p { "A phone or tablet is a scanner: open a bench's page on it, sign in, and press "
+            strong { "Scan with camera" } ". Each code it reads goes to the bench as a scanner's would, under the name signed in." }
+        @if scheme == "http" {
+            p.error {
+                "A phone's browser lets a page use the camera only over https. Set "
+                code { "tls = true" } " under " code { "[http]" } " (with " code { "listen" }
+                " on the shop's network, e.g. " code { "\"0.0.0.0:8077\"" } ") and restart the station: it makes its own certificate."
+                @if loopback { " A webcam on this computer works here as it is." }
+            }
+        }
+        @if let Some(certificate) = tls {
+            h2 { "The certificate" }
+            p {
+                @if certificate.made_here {
+                    "The station made its own certificate. The first time a phone opens it, the browser warns that it does not know who signed it: compare the fingerprint it shows with this one, then go on (Chrome: Advanced → Proceed; Safari: Show Details → visit this website)."
+                } @else {
+                    "The station uses the shop's own certificate."
+                }
+            }
+            p { "SHA-256 fingerprint: " code.fingerprint { (certificate.fingerprint) } }
+            p { a href="/camera/certificate.crt" { "Download the certificate" }
+                " to install it on a phone once (Android: Settings → Security → Install a certificate → CA certificate; iPhone: open it in Safari, then Settings → General → VPN & Device Management, and Certificate Trust Settings)." }
+        }
+        @if benches.is_empty() {
+            p { "No bench takes camera scans yet: add a scanner of kind camera to a bench's scanners ("
+                code { "[[scanner]] name = \"camera\" kind = \"camera\"" } ")." }
+        }
+        @for (name, url) in &benches {
+            section.bench-qr {
+                h2 { "Bench " (name) }
+                (qr_svg(url))
+                p { a href=(url) { (url) } }
+            }
+        }
+    };
+    respond(StatusCode::OK, "Phones as scanners", session.as_ref(), body)
+}
+
+/// `GET /camera/certificate.crt`: the station's https certificate, for a phone to install.
+pub async fn certificate(State(app): State<App>) -> Response {
+    match &app.settings.tls {
+        Some(tls) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/x-x509-ca-cert",
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"lotstation.crt\"",
+                ),
+            ],
+            tls.certificate.pem.clone(),
+        )
+            .into_response(),
+        None => ApiError::not_found("this station serves plain http: it has no certificate")
+            .into_response(),
+    }
+}
+
+/// A QR code of `text` as an inline SVG (dark modules as one path, four modules of quiet
+/// zone around).
+fn qr_svg(text: &str) -> Markup {
+    let Ok(code) = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+    else {
+        return html! { p { (text) } };
+    };
+    let width = code.width();
+    let mut path = String::new();
+    for (n, color) in code.to_colors().iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            path.push_str(&format!("M{},{}h1v1h-1z", n % width + 4, n / width + 4));
+        }
+    }
+    let size = width + 8;
+    html! {
+        svg xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (size) " " (size) } width="220" height="220"
+            role="img" aria-label={ "QR code of " (text) } shape-rendering="crispEdges" {
+            rect width=(size) height=(size) fill="#fff" {}
+            path d=(path) fill="#000" {}
+        }
+    }
 }

@@ -9,7 +9,7 @@ use crate::http::request;
 use crate::support::Shop;
 
 /// An owner, rosa, and a clerk, ana, added with `lotstation user add … --password-stdin`.
-fn add_rosa_and_ana(shop: &Shop) {
+pub(crate) fn add_rosa_and_ana(shop: &Shop) {
     for (name, role, password) in [
         ("rosa", "owner", "lavender fields"),
         ("ana", "clerk", "rosemary hills"),

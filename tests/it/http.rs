@@ -341,7 +341,7 @@ fn the_api_answers_and_refuses_clearly() {
     );
 }
 
-fn browser_ready() -> bool {
+pub(crate) fn browser_ready() -> bool {
     let modules = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/browser/node_modules/playwright-core");
     let ok = modules.exists() && std::path::Path::new("/usr/bin/chromium").exists();

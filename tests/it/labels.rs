@@ -175,7 +175,7 @@ fn shop_with_labels() -> (Shop, String) {
     (shop, lot)
 }
 
-fn render(shop: &Shop, kind: &str, code: &str, format: &str) -> PathBuf {
+pub(crate) fn render(shop: &Shop, kind: &str, code: &str, format: &str) -> PathBuf {
     let path = shop.path(&format!("{kind}.{format}"));
     shop.cli_ok(&[
         "label",

@@ -1,6 +1,7 @@
 //! The one integration-test binary: the real `lotstation` binary driven as a user (or a
 //! script) would, and its database read back directly.
 
+mod camera;
 mod cli;
 mod cluster;
 mod complaints;

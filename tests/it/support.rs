@@ -562,7 +562,10 @@ impl Bench {
                 .errors
                 .recv_timeout(Duration::from_secs(30))
                 .expect("the daemon announces its screen within 30 s");
-            if let Some(rest) = line.strip_prefix("lotstation: station screen on http://") {
+            if let Some(rest) = line
+                .strip_prefix("lotstation: station screen on http://")
+                .or_else(|| line.strip_prefix("lotstation: station screen on https://"))
+            {
                 return rest.trim_end_matches('/').parse().expect("an address");
             }
         }

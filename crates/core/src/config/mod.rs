@@ -17,12 +17,16 @@ database = "lotstation.db"
 
 [[bench]]
 name = "bench-1"
-scanners = ["stdin"]
+scanners = ["stdin", "camera"]
 printer = "labels"
 
 [[scanner]]
 name = "stdin"
 kind = "stdin"
+
+[[scanner]]
+name = "camera"
+kind = "camera"
 
 [[printer]]
 name = "labels"
@@ -101,6 +105,17 @@ pub struct HttpConfig {
     /// how long a console sign-in lasts, in minutes (12 hours: a working day)
     #[serde(default = "default_session_minutes")]
     pub session_minutes: u64,
+    /// serve https instead of http (a phone lets a page use its camera only over https):
+    /// with `cert.pem` and `key.pem` from `tls_dir`, made self-signed on first start
+    #[serde(default)]
+    pub tls: bool,
+    /// the folder of the certificate and its key (your own, or the station's)
+    #[serde(default = "default_tls_dir")]
+    pub tls_dir: PathBuf,
+}
+
+fn default_tls_dir() -> PathBuf {
+    PathBuf::from("tls")
 }
 
 fn default_session_minutes() -> u64 {
@@ -259,6 +274,8 @@ pub enum ScannerKind {
     Evdev,
     Hidraw,
     Serial,
+    /// a phone's or tablet's camera on a bench's page (no device at the station)
+    Camera,
 }
 
 impl ScannerKind {
@@ -269,6 +286,7 @@ impl ScannerKind {
             ScannerKind::Evdev => ("evdev", "/dev/input/by-id/usb-…-event-kbd"),
             ScannerKind::Hidraw => ("hidraw", "/dev/lotstation/scanner-1"),
             ScannerKind::Serial => ("serial", "/dev/ttyACM0"),
+            ScannerKind::Camera => ("camera", ""),
         }
     }
 }
@@ -972,6 +990,12 @@ impl Station {
                     scanner.name
                 )));
             }
+            if scanner.kind == ScannerKind::Camera && scanner.path.is_some() {
+                return Err(invalid(format!(
+                    "scanner {:?} is a camera: a phone or tablet on the bench's page is the camera, so it has no path (remove path)",
+                    scanner.name
+                )));
+            }
             if scanner.kind == ScannerKind::Hidraw
                 && scanner.report_layout.is_none()
                 && crate::decode::hidpos::ReportLayout::named(&scanner.report).is_none()
@@ -992,7 +1016,8 @@ impl Station {
                     scanner.name
                 )));
             }
-            if users > 1 {
+            // a camera is any phone signed in on the bench's page: one name may serve several
+            if users > 1 && scanner.kind != ScannerKind::Camera {
                 return Err(invalid(format!(
                     "scanner {:?} is used by {users} benches",
                     scanner.name
@@ -1116,6 +1141,15 @@ impl Station {
     pub fn bench(&self, name: &str) -> Option<&BenchConfig> {
         self.config.bench.iter().find(|b| b.name == name)
     }
+
+    /// The camera scanner a bench lists, if any: the name its camera reads are journaled by.
+    pub fn camera_of(&self, bench: &str) -> Option<&ScannerConfig> {
+        let listed = &self.bench(bench)?.scanners;
+        self.config
+            .scanner
+            .iter()
+            .find(|s| s.kind == ScannerKind::Camera && listed.contains(&s.name))
+    }
 }
 
 impl Config {
@@ -1146,6 +1180,9 @@ impl Config {
                 *path = from_base(path);
             }
         }
+        if let Some(http) = &mut self.http {
+            http.tls_dir = from_base(&http.tls_dir);
+        }
     }
 }
 
@@ -1174,6 +1211,33 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains(expected), "{err}");
+    }
+
+    /// A camera is whichever phone is signed in on a bench's page: one camera scanner may
+    /// serve several benches (each bench its own), and it has no device path.
+    #[test]
+    fn a_camera_serves_the_benches_that_list_it() {
+        let toml = "[[bench]]\nname='dock'\nscanners=['camera','usb']\n[[bench]]\nname='kitchen'\nscanners=['camera']\n\
+                    [[bench]]\nname='pack'\n\
+                    [[scanner]]\nname='camera'\nkind='camera'\n[[scanner]]\nname='usb'\nkind='stdin'\n";
+        let station = Station::from_toml(&InMemory::default(), toml, Path::new("t.toml")).unwrap();
+        assert_eq!(
+            station.camera_of("dock").map(|c| c.name.as_str()),
+            Some("camera")
+        );
+        assert_eq!(
+            station.camera_of("kitchen").map(|c| c.name.as_str()),
+            Some("camera")
+        );
+        assert!(station.camera_of("pack").is_none());
+        check_err(
+            "[[bench]]\nname='a'\nscanners=['c']\n[[scanner]]\nname='c'\nkind='camera'\npath='/dev/video0'\n",
+            "is a camera: a phone or tablet on the bench's page is the camera, so it has no path",
+        );
+        check_err(
+            "[[bench]]\nname='a'\nscanners=['u']\n[[bench]]\nname='b'\nscanners=['u']\n[[scanner]]\nname='u'\nkind='stdin'\n",
+            "scanner \"u\" is used by 2 benches",
+        );
     }
 
     #[test]

@@ -1,0 +1,226 @@
+//! A phone is a scanner (issue 35): the bench's page reads codes with the camera and sends
+//! them as a scanner would. Chromium's fake camera plays a video made from our own label
+//! PNGs; the journal must show the camera's reads exactly as a USB scanner's, under the
+//! camera's name and the signed-in account's.
+
+use std::process::Command;
+
+use crate::http::http;
+use crate::support::Shop;
+
+const CONFIG: &str = "[[bench]]\nname = \"receiving\"\nworkflow = \"receive\"\nscanners = [\"camera\"]\n\
+     [[bench]]\nname = \"dock\"\nworkflow = \"receive\"\nscanners = [\"stdin\"]\n\
+     [[scanner]]\nname = \"camera\"\nkind = \"camera\"\n\
+     [[scanner]]\nname = \"stdin\"\nkind = \"stdin\"\n\
+     [http]\nlisten = \"127.0.0.1:0\"\ntoken = \"t0ken\"\n";
+
+/// (device, operator, raw, aim, interpretation, accepted, message) of a bench's scans.
+fn scans_of(shop: &Shop, bench: &str) -> Vec<Vec<String>> {
+    shop.sql().rows(&format!(
+        "SELECT device, COALESCE(operator, '-'), json_extract(body, '$.raw'), COALESCE(json_extract(body, '$.aim'), '-'), \
+         json_extract(body, '$.interpretation'), json_extract(body, '$.accepted'), \
+         COALESCE(json_extract(body, '$.message'), json_extract(body, '$.reason')) \
+         FROM journal WHERE kind = 'scan' AND bench = '{bench}' ORDER BY seq"
+    ))
+}
+
+#[test]
+fn a_phone_camera_scans_our_labels_into_receiving_as_a_usb_scanner_would() {
+    if !crate::http::browser_ready() {
+        eprintln!("skipped: no Chromium/playwright-core");
+        return;
+    }
+    let Some(python) = crate::labels::python() else {
+        return;
+    };
+    let shop = Shop::new();
+    shop.soap_day();
+    crate::console::add_rosa_and_ana(&shop);
+    // the labels as the station renders them: the lavender oil's lot (Code 128, and a GS1
+    // DataMatrix with its GTIN, expiry and weight) and the soap's batch (a Digital Link QR)
+    let lot = crate::labels::render(&shop, "lot", "LAV-2611-001", "png");
+    let batch = crate::labels::render(&shop, "batch", "MFG-0002", "png");
+    let video = shop.path("labels.y4m");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracles/camera_video.py");
+    let out = Command::new(&python)
+        .arg(script)
+        .arg(&video)
+        .arg(format!("{}:Code128", lot.display()))
+        .arg(format!("{}:QRCode", batch.display()))
+        .arg(format!("{}:DataMatrix", lot.display()))
+        .output()
+        .expect("python");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // what a USB scanner with AIM identifiers on sends for each, as zxing-cpp reads them
+    let expected: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            v["scan"].as_str().expect("scan").to_string()
+        })
+        .collect();
+    assert_eq!(expected.len(), 3);
+    assert_eq!(expected[0], "]C0LAV-2611-001");
+    assert!(
+        expected[1].starts_with("]Q1https://id.gs1.org/01/09501101530010/10/MFG-0002"),
+        "{expected:?}"
+    );
+    assert!(
+        expected[2].starts_with("]d20109501101530003") && expected[2].contains("10LAV-2611-001"),
+        "{expected:?}"
+    );
+
+    let mut bench = shop.bench_with_config(CONFIG);
+    let port = bench.http_address().port();
+    // both benches at one delivery: the supplier's card and the invoice
+    for scan in ["SUP:BRAMBLE", "INV-9"] {
+        let (status, body) = http(
+            port,
+            "POST",
+            "/api/scan",
+            Some("t0ken"),
+            &serde_json::json!({ "bench": "receiving", "scan": scan }).to_string(),
+        );
+        assert_eq!(status, 200, "{body}");
+        bench.ok(scan);
+    }
+    // a bench that lists no camera takes none
+    let (status, body) = http(
+        port,
+        "POST",
+        "/api/scan",
+        Some("t0ken"),
+        r#"{"bench":"dock","scan":"]C0LAV-2611-001","camera":true}"#,
+    );
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("takes no camera scans"), "{body}");
+
+    let shot = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shot).expect("mkdir");
+    let node = Command::new("node")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/camera.mjs"))
+        .arg(format!("http://127.0.0.1:{port}"))
+        .arg("receiving")
+        .arg("ana")
+        .arg("rosemary hills")
+        .arg(&video)
+        .arg("3")
+        .arg(shot.join("camera.png"))
+        .output()
+        .expect("node");
+    let said = String::from_utf8_lossy(&node.stdout).into_owned();
+    assert!(
+        node.status.success() && said.lines().last() == Some("DONE"),
+        "{said}\n{}",
+        String::from_utf8_lossy(&node.stderr)
+    );
+    // each code was taken once, in the video's order, as the scanner would send it
+    let sent: Vec<String> = said
+        .lines()
+        .filter_map(|l| l.strip_prefix("ANSWER "))
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            v["sent"]["scan"].as_str().expect("scan").to_string()
+        })
+        .collect();
+    assert_eq!(sent, expected, "{said}");
+
+    // the USB scanner at the other bench sends the same three
+    for scan in &expected {
+        bench.send_raw(format!("{scan}\n").as_bytes());
+        bench.read();
+    }
+    let camera = scans_of(&shop, "receiving");
+    let usb = scans_of(&shop, "dock");
+    let (camera, usb) = (&camera[camera.len() - 3..], &usb[usb.len() - 3..]);
+    for (phone, scanner) in camera.iter().zip(usb) {
+        assert_eq!(phone[..2], ["camera", "ana"], "{phone:?}");
+        assert_eq!(scanner[..2], ["stdin", "-"], "{scanner:?}");
+        assert_eq!(
+            phone[2..],
+            scanner[2..],
+            "the camera's read journaled as the scanner's"
+        );
+    }
+    // the GS1 DataMatrix filled the receipt: item, the lot, its expiry and weight
+    assert_eq!(camera[2][3], "]d2", "{camera:?}");
+    assert_eq!(camera[2][5], "1", "{camera:?}");
+    assert!(camera[2][6].contains("LAV-EO"), "{camera:?}");
+    bench.finish();
+}
+
+/// `[http] tls = true`: the station makes its own certificate on first start (for the names
+/// phones use), keeps it across restarts, serves the pages over https that OpenSSL (Python's
+/// `ssl`) verifies against it, sends a plain-http request to the https address, and offers
+/// the certificate for a phone to install.
+#[test]
+fn a_station_serves_https_with_a_certificate_of_its_own() {
+    let Some(python) = crate::labels::python() else {
+        return;
+    };
+    let shop = Shop::new();
+    let tls_dir = shop.path("tls");
+    let config = format!(
+        "{CONFIG}tls = true\ntls_dir = \"{}\"\nhosts = [\"station.lan\"]\n",
+        tls_dir.display()
+    );
+    let fingerprint_of = |bench: &mut crate::support::Bench| -> String {
+        bench
+            .wait_log(&["its certificate's SHA-256 fingerprint is"])
+            .rsplit(' ')
+            .next()
+            .expect("a fingerprint")
+            .to_string()
+    };
+    let mut bench = shop.bench_with_config(&config);
+    let port = bench.http_address().port();
+    let fingerprint = fingerprint_of(&mut bench);
+    for file in ["cert.pem", "key.pem"] {
+        assert!(tls_dir.join(file).exists(), "{file}");
+    }
+    // OpenSSL checks the chain and the name against the station's certificate
+    let script = format!(
+        r#"
+import hashlib, ssl, urllib.request, sys
+context = ssl.create_default_context(cafile={cafile:?})
+for host in ["localhost", "127.0.0.1"]:
+    with urllib.request.urlopen(f"https://{{host}}:{port}/bench/receiving", context=context) as r:
+        page = r.read().decode()
+        print(host, r.status, "data-camera=\"camera\"" in page)
+pem = ssl.get_server_certificate(("127.0.0.1", {port}))
+print("fingerprint", ":".join(f"{{b:02X}}" for b in hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).digest()))
+with urllib.request.urlopen(f"https://localhost:{port}/camera/certificate.crt", context=context) as r:
+    print("download", r.headers["Content-Type"], r.read().decode() == open({cafile:?}).read())
+"#,
+        cafile = tls_dir.join("cert.pem").display().to_string(),
+    );
+    let said = crate::labels::python_on(&python, &script, b"");
+    assert!(said.contains("localhost 200 True"), "{said}");
+    assert!(said.contains("127.0.0.1 200 True"), "{said}");
+    assert!(
+        said.contains(&format!("fingerprint {fingerprint}")),
+        "{said}"
+    );
+    assert!(
+        said.contains("download application/x-x509-ca-cert True"),
+        "{said}"
+    );
+    // http:// typed for the https port: sent to the same page over https
+    let (status, head, _) = crate::http::request(port, "GET", "/bench/receiving", &[], "");
+    assert_eq!(status, 308, "{head}");
+    assert!(
+        head.contains("Location: https://localhost/bench/receiving"),
+        "{head}"
+    );
+    bench.finish();
+    // the next start keeps the certificate a phone may have trusted
+    let mut again = shop.bench_with_config(&config);
+    again.http_address();
+    assert_eq!(fingerprint_of(&mut again), fingerprint);
+    again.finish();
+}

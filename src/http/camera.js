@@ -18,10 +18,27 @@
   if (!camera) return;
   button.hidden = false;
   const say = (text) => { status.textContent = text; };
-  if (!csrf) {
+  const byToken = body.dataset.byToken === "1";
+  // a station without accounts takes the token its scripts use (kept for this tab only)
+  let token = byToken ? sessionStorage.getItem("lotstation-token") : null;
+  if (!csrf && !byToken) {
     // a read is journaled under a person's name: sign in first
     button.textContent = "Sign in to scan with the camera";
-    button.addEventListener("click", () => {
+    const tokenForm = $("camera-token");
+  function askToken() {
+    panel.hidden = false;
+    tokenForm.hidden = false;
+    say("This station has no accounts: its token lets the camera scan.");
+  }
+  tokenForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    token = tokenForm.elements.token.value.trim();
+    sessionStorage.setItem("lotstation-token", token);
+    tokenForm.hidden = true;
+    start();
+  });
+
+  button.addEventListener("click", () => {
       location.href = "/login?next=" + encodeURIComponent(location.pathname);
     });
     return;
@@ -126,11 +143,19 @@
   async function send(scan) {
     const response = await fetch("/api/scan", {
       method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      headers: csrf
+        ? { "Content-Type": "application/json", "X-CSRF-Token": csrf }
+        : { "Content-Type": "application/json", "Authorization": "Bearer " + token },
       body: JSON.stringify({ bench, scan, camera: true }),
     });
     let answer = {};
     try { answer = await response.json(); } catch (e) { /* said below */ }
+    if (response.status === 401 && !csrf) {
+      sessionStorage.removeItem("lotstation-token");
+      token = null;
+      stop();
+      askToken();
+    }
     if (!response.ok && answer.line === undefined) {
       say("Not sent: " + (answer.error || response.status + " " + response.statusText));
       return;
@@ -208,6 +233,8 @@
   button.addEventListener("click", () => {
     // phones play sound only once a touch has started it
     try { audio = audio || new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { /* silent */ }
-    if (running) stop(); else start();
+    if (running) stop();
+    else if (!csrf && !token) askToken();
+    else start();
   });
 })();

@@ -78,12 +78,17 @@ pub async fn bench_screen(
         .camera_of(&name)
         .map(|c| c.name.clone());
     let csrf = super::session_of(&app, &headers).map(|s| s.csrf);
+    // a station without accounts: the phone sends the station's token instead
+    let by_token = camera.is_some()
+        && csrf.is_none()
+        && !read(&app, |store| Ok(store.has_accounts()?)).await?;
     Ok(Html(
         SCREEN
             .replace("__BENCH_TITLE__", &esc(&name))
             .replace("__BENCH_ATTR__", &esc(&name))
             .replace("__CAMERA__", &esc(camera.as_deref().unwrap_or_default()))
             .replace("__CSRF__", &esc(csrf.as_deref().unwrap_or_default()))
+            .replace("__BY_TOKEN__", if by_token { "1" } else { "" })
             .replace(
                 "__ASSETS__",
                 &format!("/assets/{}", super::assets::ZXING_WASM),

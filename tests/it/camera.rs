@@ -191,17 +191,28 @@ context = ssl.create_default_context(cafile={cafile:?})
 for host in ["localhost", "127.0.0.1"]:
     with urllib.request.urlopen(f"https://{{host}}:{port}/bench/receiving", context=context) as r:
         page = r.read().decode()
-        print(host, r.status, "data-camera=\"camera\"" in page)
+        print(host, r.status, "data-camera=\"camera\"" in page, "data-by-token=\"1\"" in page)
 pem = ssl.get_server_certificate(("127.0.0.1", {port}))
 print("fingerprint", ":".join(f"{{b:02X}}" for b in hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).digest()))
+# a station without accounts: the phone's reads carry the station's token, and no name
+scan = urllib.request.Request(f"https://localhost:{port}/api/scan", method="POST",
+    data=b'{{"bench":"receiving","scan":"]C0SUP:BRAMBLE","camera":true}}',
+    headers={{"Content-Type": "application/json", "Authorization": "Bearer t0ken"}})
+with urllib.request.urlopen(scan, context=context) as r:
+    print("camera scan", r.status)
 with urllib.request.urlopen(f"https://localhost:{port}/camera/certificate.crt", context=context) as r:
     print("download", r.headers["Content-Type"], r.read().decode() == open({cafile:?}).read())
 "#,
         cafile = tls_dir.join("cert.pem").display().to_string(),
     );
     let said = crate::labels::python_on(&python, &script, b"");
-    assert!(said.contains("localhost 200 True"), "{said}");
-    assert!(said.contains("127.0.0.1 200 True"), "{said}");
+    assert!(said.contains("localhost 200 True True"), "{said}");
+    assert!(said.contains("127.0.0.1 200 True True"), "{said}");
+    assert!(said.contains("camera scan 200"), "{said}");
+    assert_eq!(
+        scans_of(&shop, "receiving").last().map(|r| r[..3].to_vec()),
+        Some(vec!["camera".into(), "-".into(), "]C0SUP:BRAMBLE".into()])
+    );
     assert!(
         said.contains(&format!("fingerprint {fingerprint}")),
         "{said}"

@@ -121,7 +121,7 @@ fn the_packaged_configuration_is_valid() {
     );
     assert!(
         said.contains(
-            "1 bench, 1 scanner, 0 scales, 1 printer; database /var/lib/lotstation/lotstation.db"
+            "1 bench, 2 scanners, 0 scales, 1 printer; database /var/lib/lotstation/lotstation.db"
         ),
         "{said}"
     );

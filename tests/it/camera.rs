@@ -49,6 +49,7 @@ fn a_phone_camera_scans_our_labels_into_receiving_as_a_usb_scanner_would() {
         .arg(format!("{}:Code128", lot.display()))
         .arg(format!("{}:QRCode", batch.display()))
         .arg(format!("{}:DataMatrix", lot.display()))
+        .arg("gs1=(01)09501101530003(10)SL-LAV-7(17)281120(3103)001500:DataMatrix")
         .output()
         .expect("python");
     assert!(
@@ -64,7 +65,7 @@ fn a_phone_camera_scans_our_labels_into_receiving_as_a_usb_scanner_would() {
             v["scan"].as_str().expect("scan").to_string()
         })
         .collect();
-    assert_eq!(expected.len(), 3);
+    assert_eq!(expected.len(), 4);
     assert_eq!(expected[0], "]C0LAV-2611-001");
     assert!(
         expected[1].starts_with("]Q1https://id.gs1.org/01/09501101530010/10/MFG-0002"),
@@ -73,6 +74,11 @@ fn a_phone_camera_scans_our_labels_into_receiving_as_a_usb_scanner_would() {
     assert!(
         expected[2].starts_with("]d20109501101530003") && expected[2].contains("10LAV-2611-001"),
         "{expected:?}"
+    );
+    // a supplier's: its lot before the expiry, FNC1 between them sent as GS
+    assert_eq!(
+        expected[3],
+        "]d2010950110153000310SL-LAV-7\u{1d}172811203103001500"
     );
 
     let mut bench = shop.bench_with_config(CONFIG);
@@ -109,7 +115,7 @@ fn a_phone_camera_scans_our_labels_into_receiving_as_a_usb_scanner_would() {
         .arg("ana")
         .arg("rosemary hills")
         .arg(&video)
-        .arg("3")
+        .arg("4")
         .arg(shot.join("camera.png"))
         .output()
         .expect("node");
@@ -130,14 +136,15 @@ fn a_phone_camera_scans_our_labels_into_receiving_as_a_usb_scanner_would() {
         .collect();
     assert_eq!(sent, expected, "{said}");
 
-    // the USB scanner at the other bench sends the same three
+    // the USB scanner at the other bench sends the same four
     for scan in &expected {
         bench.send_raw(format!("{scan}\n").as_bytes());
         bench.read();
     }
     let camera = scans_of(&shop, "receiving");
     let usb = scans_of(&shop, "dock");
-    let (camera, usb) = (&camera[camera.len() - 3..], &usb[usb.len() - 3..]);
+    let (camera, usb) = (&camera[camera.len() - 4..], &usb[usb.len() - 4..]);
+    eprintln!("the camera's scans as journaled: {camera:#?}");
     for (phone, scanner) in camera.iter().zip(usb) {
         assert_eq!(phone[..2], ["camera", "ana"], "{phone:?}");
         assert_eq!(scanner[..2], ["stdin", "-"], "{scanner:?}");
@@ -147,10 +154,27 @@ fn a_phone_camera_scans_our_labels_into_receiving_as_a_usb_scanner_would() {
             "the camera's read journaled as the scanner's"
         );
     }
-    // the GS1 DataMatrix filled the receipt: item, the lot, its expiry and weight
-    assert_eq!(camera[2][3], "]d2", "{camera:?}");
-    assert_eq!(camera[2][5], "1", "{camera:?}");
-    assert!(camera[2][6].contains("LAV-EO"), "{camera:?}");
+    // our own labels are refused at receiving as our own, whichever symbol was read (the
+    // Code 128, the DataMatrix, the Digital Link QR); the supplier's DataMatrix filled the
+    // receipt: the item, its lot, expiry and weight, the GS come through as the scanner's
+    for own in &camera[..3] {
+        assert_eq!(own[5], "0", "{own:?}");
+        assert!(own[6].contains("is our own"), "{own:?}");
+    }
+    assert_eq!(camera[1][4], "GS1 (01)09501101530010(10)MFG-0002(17)271121");
+    let supplier = &camera[3];
+    assert_eq!(
+        (supplier[3].as_str(), supplier[5].as_str()),
+        ("]d2", "1"),
+        "{supplier:?}"
+    );
+    assert!(supplier[2].contains('\u{1d}'), "{supplier:?}");
+    assert!(
+        supplier[6].contains(
+            "Lavender essential oil (LAV-EO), supplier lot SL-LAV-7, expires 2028-11-20, 1500 g"
+        ),
+        "{supplier:?}"
+    );
     bench.finish();
 }
 

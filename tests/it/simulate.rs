@@ -101,6 +101,28 @@ fn packing_two_orders() {
     );
 }
 
+/// A batch label's QR code, its GS1 Digital Link, finds the batch at packing as its Code 128
+/// and its GS1-128 do (a phone's camera reads the QR first).
+#[test]
+fn packing_by_the_batch_labels_digital_link() {
+    let shop = Shop::new();
+    let mut bench = shop.bench();
+    bench.script(
+        "@RECEIVE | SUP:COASTAL | INV-2 | ITEM:OLIVE | SL-OL-5 | @QTY:20kg | @DONE | @DONE
+         | @MAKE | ITEM:SOAP | OLV-2611-001 | @QTY:3kg | @YIELD:12 | @DONE | @PACK | ORD:1001",
+    );
+    let line = bench.ok("]Q1https://id.gs1.org/01/09501101530010/10/MFG-0001");
+    assert!(line.contains("MFG-0001"), "{line}");
+    bench.ok("https://example.com/01/9501101530010/10/MFG-0001");
+    bench.ok("@DONE");
+    assert_eq!(
+        shop.query_strings(
+            "SELECT s.order_number || ' ' || l.batch_code || ' ' || l.quantity FROM shipment_lines l JOIN shipments s ON s.code = l.shipment_code"
+        ),
+        ["1001 MFG-0001 2"]
+    );
+}
+
 /// Waste: a lot, its quantity, the reason; a waste without a reason is not closed.
 #[test]
 fn writing_off_waste() {

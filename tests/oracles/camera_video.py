@@ -3,6 +3,8 @@ PNGs: for each PNG:FORMAT given, the symbol of that format on the label is found
 (an independent decoder) and held in the middle of the picture for two seconds, with a
 second of white between symbols. Prints, one JSON line per symbol, what a scanner with AIM
 identifiers on would send for it (symbology identifier + text, GS1's FNC1 as GS).
+A symbol given as `gs1=(01)…(10)…:DataMatrix` is a supplier's GS1 symbol that zxing-cpp's
+writer makes (a lot before the expiry, so a GS separates them).
 Usage: python camera_video.py OUT.y4m LABEL.png:Code128 LABEL.png:DataMatrix ..."""
 
 import json
@@ -20,7 +22,14 @@ white = Image.new("L", (WIDTH, HEIGHT), 255)
 frames += [white] * GAP
 for spec in wanted:
     path, fmt = spec.rsplit(":", 1)
-    label = Image.open(path).convert("L")
+    if path.startswith("gs1="):
+        import numpy
+        symbol = zxingcpp.create_barcode(path[4:], getattr(zxingcpp.BarcodeFormat, fmt), gs1=True)
+        picture = Image.fromarray(numpy.asarray(zxingcpp.write_barcode_to_image(symbol, scale=4)))
+        label = Image.new("L", (picture.width + 40, picture.height + 40), 255)
+        label.paste(picture.convert("L"), (20, 20))
+    else:
+        label = Image.open(path).convert("L")
     found = [r for r in zxingcpp.read_barcodes(label, text_mode=zxingcpp.TextMode.Plain)
              if r.format.name == fmt]
     if not found:

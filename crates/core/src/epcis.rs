@@ -30,23 +30,6 @@ fn encode(text: &str) -> String {
     out
 }
 
-fn decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
 /// The class identifier of a lot: Digital Link with a GTIN, else our URN by SKU.
 pub fn lot_class(gtin: Option<&str>, sku: &str, lot: &str) -> String {
     match gtin.filter(|g| !g.is_empty()) {
@@ -67,8 +50,8 @@ pub fn parse_lot_class(id: &str) -> Option<LotClass> {
     if let Some(rest) = id.strip_prefix("urn:lotstation:class:") {
         let (sku, lot) = rest.split_once(':')?;
         return Some(LotClass::Sku {
-            sku: decode(sku)?,
-            lot: decode(lot)?,
+            sku: crate::gs1::percent_decoded(sku)?,
+            lot: crate::gs1::percent_decoded(lot)?,
         });
     }
     if let Some(rest) = id.strip_prefix("urn:epc:class:lgtin:") {
@@ -83,7 +66,7 @@ pub fn parse_lot_class(id: &str) -> Option<LotClass> {
         let check = gs1_check_digit(digits.as_bytes());
         return Some(LotClass::Gtin {
             gtin: format!("{digits}{check}"),
-            lot: decode(lot)?,
+            lot: crate::gs1::percent_decoded(lot)?,
         });
     }
     // a Digital Link: …/01/{gtin}/10/{lot}[?…]
@@ -96,7 +79,7 @@ pub fn parse_lot_class(id: &str) -> Option<LotClass> {
     let gtin = Gtin::parse(gtin).ok()?;
     Some(LotClass::Gtin {
         gtin: gtin.as_str().to_string(),
-        lot: decode(lot)?,
+        lot: crate::gs1::percent_decoded(lot)?,
     })
 }
 

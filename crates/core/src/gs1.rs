@@ -219,6 +219,8 @@ pub enum Gs1Error {
     Duplicate { ai: String },
     #[error("bad bracketed GS1 text near {0:?}")]
     BadHri(String),
+    #[error("a GS1 Digital Link with a broken path near {0:?}")]
+    BadDigitalLink(String),
 }
 
 /// A parsed GS1 element string.
@@ -328,6 +330,24 @@ fn find_ai(rest: &str) -> Option<(String, AiSpec)> {
         .find_map(|candidate| lookup(candidate).map(|spec| (candidate.to_string(), spec)))
 }
 
+/// `%2F` and the like read back (UTF-8); `None` for a broken escape.
+pub(crate) fn percent_decoded(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 impl Message {
     /// Parses a raw element string: AIs and data, FNC1 separators as GS (a leading GS is
     /// allowed). Variable-length fields end at GS or at the end of the data.
@@ -371,6 +391,66 @@ impl Message {
         let message = Message { elements };
         message.check_duplicates()?;
         Ok(message)
+    }
+
+    /// A GS1 Digital Link URI (`https://id.gs1.org/01/09501101530003/10/ABC?17=271231`, on
+    /// any host, as the QR code of a batch label holds): the GTIN and its qualifiers from the
+    /// path, the numeric query keys (`17`, `3103`, …) as further elements, read as the
+    /// element string they stand for. `None` when `text` is not one (an http(s) address
+    /// with no `/01/` and a GTIN after it); an error when it is one that does not read.
+    pub fn parse_digital_link(text: &str) -> Option<Result<Message, Gs1Error>> {
+        let rest = text
+            .strip_prefix("https://")
+            .or_else(|| text.strip_prefix("http://"))?;
+        let rest = rest.split('#').next().unwrap_or(rest);
+        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let segments: Vec<&str> = path.split('/').collect();
+        // the host comes first; GS1's own resolver may put a prefix path before the key
+        let at = segments.iter().skip(1).position(|s| *s == "01")? + 1;
+        let gtin = segments.get(at + 1)?;
+        if !(8..=14).contains(&gtin.len()) || !gtin.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let broken = || Gs1Error::BadDigitalLink(path.chars().take(40).collect());
+        let mut elements: Vec<(String, String)> = Vec::new();
+        let tail: Vec<&str> = segments[at..]
+            .iter()
+            .copied()
+            .filter(|s| !s.is_empty())
+            .collect();
+        for pair in tail.chunks(2) {
+            let [ai, value] = pair else {
+                return Some(Err(broken()));
+            };
+            let Some(value) = percent_decoded(value) else {
+                return Some(Err(broken()));
+            };
+            elements.push((ai.to_string(), value));
+        }
+        // a GTIN-8, -12 or -13 in the path stands for its GTIN-14
+        elements[0].1 = format!("{:0>14}", elements[0].1);
+        for pair in query.split('&') {
+            if let Some((key, value)) = pair.split_once('=')
+                && (2..=4).contains(&key.len())
+                && key.bytes().all(|b| b.is_ascii_digit())
+            {
+                let Some(value) = percent_decoded(value) else {
+                    return Some(Err(broken()));
+                };
+                elements.push((key.to_string(), value));
+            }
+        }
+        let mut data = String::new();
+        for (ai, value) in &elements {
+            if value.contains(GS) {
+                return Some(Err(broken()));
+            }
+            data.push_str(ai);
+            data.push_str(value);
+            data.push(GS);
+        }
+        data.pop();
+        Some(Message::parse(&data))
     }
 
     /// Parses the bracketed human-readable form `(01)09501101530003(10)ABC`.

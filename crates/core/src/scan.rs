@@ -235,6 +235,13 @@ pub fn parse(raw: &str, patterns: &[Pattern]) -> Result<Scan, ScanError> {
             kind: ScanKind::Gs1(Message::parse(rest)?),
         });
     }
+    // a GS1 Digital Link (a batch label's QR code) is the element string it stands for
+    if let Some(message) = Message::parse_digital_link(rest) {
+        return Ok(Scan {
+            aim,
+            kind: ScanKind::Gs1(message?),
+        });
+    }
     if rest.starts_with(gs1::GS) {
         return Ok(Scan {
             aim,
@@ -467,6 +474,37 @@ mod tests {
         check("#1001", Ok(prefixed(PrefixKind::Order, "1001")));
         check("#10x1", Ok(ScanKind::Code("#10x1".into())));
         check("http://x:1", Ok(ScanKind::Code("http://x:1".into())));
+        // a GS1 Digital Link (a batch label's QR code, any host) is its element string
+        check(
+            "https://id.gs1.org/01/09501101530010/10/MFG-0002?17=271121",
+            Ok(gs1(&[
+                ("01", "09501101530010"),
+                ("10", "MFG-0002"),
+                ("17", "271121"),
+            ])),
+        );
+        check(
+            "]Q1https://example.com/dl/01/9501101530010/10/A%2FB-C?3103=001500&linkType=gs1:pip#x",
+            Ok(gs1(&[
+                ("01", "09501101530010"),
+                ("10", "A/B-C"),
+                ("3103", "001500"),
+            ])),
+        );
+        check(
+            "https://shop.example/products/01/soap",
+            Ok(ScanKind::Code(
+                "https://shop.example/products/01/soap".into(),
+            )),
+        );
+        assert!(matches!(
+            parse("https://id.gs1.org/01/09501101530011/10/X", &[]),
+            Err(ScanError::Gs1(_))
+        ));
+        assert!(matches!(
+            parse("https://id.gs1.org/01/09501101530010/10", &[]),
+            Err(ScanError::Gs1(_))
+        ));
         check("", Err(ScanError::Empty));
         check("   \r\n", Err(ScanError::Empty));
         check("AB\u{7}C", Err(ScanError::ControlCharacters));

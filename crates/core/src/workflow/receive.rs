@@ -333,9 +333,21 @@ fn gs1_scan(
     world: &mut dyn World,
 ) -> Result<Outcome, WorldError> {
     let resolved = resolve_gs1(message, world)?;
-    let Resolved::Gs1 { item, .. } = resolved else {
+    let Resolved::Gs1 { item, stock, .. } = resolved else {
         return reject("unreadable GS1 scan");
     };
+    // our own lot's or batch's GS1 symbol (its DataMatrix, its Digital Link QR), not a
+    // supplier's: the same refusal as its Code 128 (a supplier lot number that an earlier
+    // delivery had too is a supplier's, and received again)
+    if let (Some(stock), Some(lot)) = (&stock, message.lot())
+        && stock.code == lot
+    {
+        return reject(format!(
+            "{} is our own {} label; scan the supplier's item barcode or ITEM:...",
+            stock.code,
+            stock.kind.noun()
+        ));
+    }
     match item {
         Some(item) => start_line(state, ctx, receipt, item, Some(message)),
         None => match (&receipt.line, message.gtin(), message.lot()) {

@@ -16,12 +16,23 @@ const CONFIG: &str = "[[bench]]\nname = \"receiving\"\nworkflow = \"receive\"\ns
 
 /// (device, operator, raw, aim, interpretation, accepted, message) of a bench's scans.
 fn scans_of(shop: &Shop, bench: &str) -> Vec<Vec<String>> {
-    shop.sql().rows(&format!(
-        "SELECT device, COALESCE(operator, '-'), json_extract(body, '$.raw'), COALESCE(json_extract(body, '$.aim'), '-'), \
-         json_extract(body, '$.interpretation'), json_extract(body, '$.accepted'), \
-         COALESCE(json_extract(body, '$.message'), json_extract(body, '$.reason')) \
+    let mut rows = shop.sql().rows(&format!(
+        "SELECT device AS device, COALESCE(operator, '-') AS operator, json_extract(body, '$.raw') AS raw, \
+         COALESCE(json_extract(body, '$.aim'), '-') AS aim, json_extract(body, '$.interpretation') AS interpretation, \
+         json_extract(body, '$.accepted') AS accepted, \
+         COALESCE(json_extract(body, '$.message'), json_extract(body, '$.reason')) AS said \
          FROM journal WHERE kind = 'scan' AND bench = '{bench}' ORDER BY seq"
-    ))
+    ));
+    // SQLite's JSON true is 1, PostgreSQL's reads true
+    for row in &mut rows {
+        row[5] = if matches!(row[5].as_str(), "1" | "true") {
+            "1"
+        } else {
+            "0"
+        }
+        .into();
+    }
+    rows
 }
 
 #[test]

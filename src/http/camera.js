@@ -24,21 +24,7 @@
   if (!csrf && !byToken) {
     // a read is journaled under a person's name: sign in first
     button.textContent = "Sign in to scan with the camera";
-    const tokenForm = $("camera-token");
-  function askToken() {
-    panel.hidden = false;
-    tokenForm.hidden = false;
-    say("This station has no accounts: its token lets the camera scan.");
-  }
-  tokenForm.addEventListener("submit", (event) => {
-    event.preventDefault();
-    token = tokenForm.elements.token.value.trim();
-    sessionStorage.setItem("lotstation-token", token);
-    tokenForm.hidden = true;
-    start();
-  });
-
-  button.addEventListener("click", () => {
+    button.addEventListener("click", () => {
       location.href = "/login?next=" + encodeURIComponent(location.pathname);
     });
     return;
@@ -229,6 +215,20 @@
     panel.hidden = true;
     button.textContent = "Scan with camera";
   }
+
+  const tokenForm = $("camera-token");
+  function askToken() {
+    panel.hidden = false;
+    tokenForm.hidden = false;
+    say("This station has no accounts: its token lets the camera scan.");
+  }
+  tokenForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    token = tokenForm.elements.token.value.trim();
+    sessionStorage.setItem("lotstation-token", token);
+    tokenForm.hidden = true;
+    start();
+  });
 
   button.addEventListener("click", () => {
     // phones play sound only once a touch has started it

@@ -35,26 +35,17 @@ fn scans_of(shop: &Shop, bench: &str) -> Vec<Vec<String>> {
     rows
 }
 
-#[test]
-fn a_phone_camera_scans_our_labels_into_receiving_as_a_usb_scanner_would() {
-    if !crate::http::browser_ready() {
-        eprintln!("skipped: no Chromium/playwright-core");
-        return;
-    }
-    let Some(python) = crate::labels::python() else {
-        return;
-    };
-    let shop = Shop::new();
-    shop.soap_day();
-    crate::console::add_rosa_and_ana(&shop);
-    // the labels as the station renders them: the lavender oil's lot (Code 128, and a GS1
-    // DataMatrix with its GTIN, expiry and weight) and the soap's batch (a Digital Link QR)
-    let lot = crate::labels::render(&shop, "lot", "LAV-2611-001", "png");
-    let batch = crate::labels::render(&shop, "batch", "MFG-0002", "png");
+/// A video of our labels for Chromium's fake camera (the lavender oil's lot: its Code 128 and
+/// its GS1 DataMatrix with GTIN, expiry and weight; the soap's batch: its Digital Link QR;
+/// and a supplier's GS1 DataMatrix whose lot comes before the expiry), and what a USB scanner
+/// with AIM identifiers on sends for each, as zxing-cpp reads them.
+fn labels_video(shop: &Shop, python: &str) -> (std::path::PathBuf, Vec<String>) {
+    let lot = crate::labels::render(shop, "lot", "LAV-2611-001", "png");
+    let batch = crate::labels::render(shop, "batch", "MFG-0002", "png");
     let video = shop.path("labels.y4m");
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracles/camera_video.py");
-    let out = Command::new(&python)
+    let out = Command::new(python)
         .arg(script)
         .arg(&video)
         .arg(format!("{}:Code128", lot.display()))
@@ -68,7 +59,6 @@ fn a_phone_camera_scans_our_labels_into_receiving_as_a_usb_scanner_would() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // what a USB scanner with AIM identifiers on sends for each, as zxing-cpp reads them
     let expected: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| {
@@ -91,6 +81,68 @@ fn a_phone_camera_scans_our_labels_into_receiving_as_a_usb_scanner_would() {
         expected[3],
         "]d2010950110153000310SL-LAV-7\u{1d}172811203103001500"
     );
+
+    (video, expected)
+}
+
+/// The phone: Chromium with the video as its camera on the bench's page, until `reads`
+/// reads are answered. What it sent, in order, and everything it said.
+fn phone(
+    base: &str,
+    bench: &str,
+    account: (&str, &str),
+    video: &std::path::Path,
+    reads: usize,
+    env: &[(&str, &str)],
+) -> (Vec<String>, String) {
+    let shot = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shot).expect("mkdir");
+    let node = Command::new("node")
+        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/camera.mjs"))
+        .arg(base)
+        .arg(bench)
+        .arg(account.0)
+        .arg(account.1)
+        .arg(video)
+        .arg(reads.to_string())
+        .arg(shot.join(if env.is_empty() {
+            "camera.png"
+        } else {
+            "camera-token.png"
+        }))
+        .envs(env.iter().copied())
+        .output()
+        .expect("node");
+    let said = String::from_utf8_lossy(&node.stdout).into_owned();
+    assert!(
+        node.status.success() && said.lines().last() == Some("DONE"),
+        "{said}\n{}",
+        String::from_utf8_lossy(&node.stderr)
+    );
+    let sent = said
+        .lines()
+        .filter_map(|l| l.strip_prefix("ANSWER "))
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("json");
+            v["sent"]["scan"].as_str().expect("scan").to_string()
+        })
+        .collect();
+    (sent, said)
+}
+
+#[test]
+fn a_phone_camera_scans_our_labels_into_receiving_as_a_usb_scanner_would() {
+    if !crate::http::browser_ready() {
+        eprintln!("skipped: no Chromium/playwright-core");
+        return;
+    }
+    let Some(python) = crate::labels::python() else {
+        return;
+    };
+    let shop = Shop::new();
+    shop.soap_day();
+    crate::console::add_rosa_and_ana(&shop);
+    let (video, expected) = labels_video(&shop, &python);
 
     let mut bench = shop.bench_with_config(CONFIG);
     let port = bench.http_address().port();
@@ -117,34 +169,15 @@ fn a_phone_camera_scans_our_labels_into_receiving_as_a_usb_scanner_would() {
     assert_eq!(status, 409, "{body}");
     assert!(body.contains("takes no camera scans"), "{body}");
 
-    let shot = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    std::fs::create_dir_all(&shot).expect("mkdir");
-    let node = Command::new("node")
-        .arg(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/camera.mjs"))
-        .arg(format!("http://127.0.0.1:{port}"))
-        .arg("receiving")
-        .arg("ana")
-        .arg("rosemary hills")
-        .arg(&video)
-        .arg("4")
-        .arg(shot.join("camera.png"))
-        .output()
-        .expect("node");
-    let said = String::from_utf8_lossy(&node.stdout).into_owned();
-    assert!(
-        node.status.success() && said.lines().last() == Some("DONE"),
-        "{said}\n{}",
-        String::from_utf8_lossy(&node.stderr)
+    let (sent, said) = phone(
+        &format!("http://127.0.0.1:{port}"),
+        "receiving",
+        ("ana", "rosemary hills"),
+        &video,
+        4,
+        &[],
     );
     // each code was taken once, in the video's order, as the scanner would send it
-    let sent: Vec<String> = said
-        .lines()
-        .filter_map(|l| l.strip_prefix("ANSWER "))
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).expect("json");
-            v["sent"]["scan"].as_str().expect("scan").to_string()
-        })
-        .collect();
     assert_eq!(sent, expected, "{said}");
 
     // the USB scanner at the other bench sends the same four
@@ -199,6 +232,7 @@ fn a_station_serves_https_with_a_certificate_of_its_own() {
         return;
     };
     let shop = Shop::new();
+    shop.soap_day();
     let tls_dir = shop.path("tls");
     let config = format!(
         "{CONFIG}tls = true\ntls_dir = \"{}\"\nhosts = [\"station.lan\"]\n",
@@ -230,11 +264,12 @@ for host in ["localhost", "127.0.0.1"]:
 pem = ssl.get_server_certificate(("127.0.0.1", {port}))
 print("fingerprint", ":".join(f"{{b:02X}}" for b in hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).digest()))
 # a station without accounts: the phone's reads carry the station's token, and no name
-scan = urllib.request.Request(f"https://localhost:{port}/api/scan", method="POST",
-    data=b'{{"bench":"receiving","scan":"]C0SUP:BRAMBLE","camera":true}}',
-    headers={{"Content-Type": "application/json", "Authorization": "Bearer t0ken"}})
-with urllib.request.urlopen(scan, context=context) as r:
-    print("camera scan", r.status)
+for code in ["]C0SUP:BRAMBLE", "]C0INV-9"]:
+    scan = urllib.request.Request(f"https://localhost:{port}/api/scan", method="POST",
+        data=('{{"bench":"receiving","scan":"' + code + '","camera":true}}').encode(),
+        headers={{"Content-Type": "application/json", "Authorization": "Bearer t0ken"}})
+    with urllib.request.urlopen(scan, context=context) as r:
+        print("camera scan", code, r.status)
 with urllib.request.urlopen(f"https://localhost:{port}/camera/certificate.crt", context=context) as r:
     print("download", r.headers["Content-Type"], r.read().decode() == open({cafile:?}).read())
 "#,
@@ -243,10 +278,14 @@ with urllib.request.urlopen(f"https://localhost:{port}/camera/certificate.crt", 
     let said = crate::labels::python_on(&python, &script, b"");
     assert!(said.contains("localhost 200 True True"), "{said}");
     assert!(said.contains("127.0.0.1 200 True True"), "{said}");
-    assert!(said.contains("camera scan 200"), "{said}");
+    assert!(said.contains("camera scan ]C0SUP:BRAMBLE 200"), "{said}");
+    assert!(said.contains("camera scan ]C0INV-9 200"), "{said}");
     assert_eq!(
-        scans_of(&shop, "receiving").last().map(|r| r[..3].to_vec()),
-        Some(vec!["camera".into(), "-".into(), "]C0SUP:BRAMBLE".into()])
+        scans_of(&shop, "receiving")
+            .iter()
+            .map(|r| r[..3].join(" "))
+            .collect::<Vec<_>>(),
+        ["camera - ]C0SUP:BRAMBLE", "camera - ]C0INV-9"]
     );
     assert!(
         said.contains(&format!("fingerprint {fingerprint}")),
@@ -263,6 +302,25 @@ with urllib.request.urlopen(f"https://localhost:{port}/camera/certificate.crt", 
         head.contains("Location: https://localhost/bench/receiving"),
         "{head}"
     );
+    // a phone over https, on a station without accounts (its token asked once), whose
+    // browser has a BarcodeDetector: the same reads as a USB scanner's
+    if crate::http::browser_ready() {
+        let (video, expected) = labels_video(&shop, &python);
+        let (sent, said) = phone(
+            &format!("https://localhost:{port}"),
+            "receiving",
+            ("-", "-"),
+            &video,
+            4,
+            &[("CAMERA_TOKEN", "t0ken"), ("CAMERA_NATIVE", "1")],
+        );
+        assert_eq!(sent, expected, "{said}");
+        assert!(said.contains("NATIVE "), "{said}");
+        let camera = scans_of(&shop, "receiving");
+        let last = &camera[camera.len() - 4..];
+        assert!(last.iter().all(|r| r[..2] == ["camera", "-"]), "{last:?}");
+        assert_eq!(last[3][5], "1", "{last:?}");
+    }
     bench.finish();
     // the next start keeps the certificate a phone may have trusted
     let mut again = shop.bench_with_config(&config);

@@ -169,6 +169,27 @@ fn a_phone_camera_scans_our_labels_into_receiving_as_a_usb_scanner_would() {
     assert_eq!(status, 409, "{body}");
     assert!(body.contains("takes no camera scans"), "{body}");
 
+    // the owner's Camera page on plain http: each camera bench's address as a QR code, and
+    // why a phone needs https
+    let session = crate::console::sign_in(port, "rosa", "lavender fields").expect("rosa");
+    let (status, _, page) = crate::http::request(
+        port,
+        "GET",
+        "/camera",
+        &[("Cookie", &format!("lotstation_session={session}"))],
+        "",
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("only over https"), "{page}");
+    assert!(
+        page.contains("aria-label=\"QR code of http://localhost/bench/receiving\""),
+        "{page}"
+    );
+    assert!(
+        !page.contains("Bench dock"),
+        "the dock takes no camera scans: {page}"
+    );
+
     let (sent, said) = phone(
         &format!("http://127.0.0.1:{port}"),
         "receiving",
@@ -270,6 +291,10 @@ for code in ["]C0SUP:BRAMBLE", "]C0INV-9"]:
         headers={{"Content-Type": "application/json", "Authorization": "Bearer t0ken"}})
     with urllib.request.urlopen(scan, context=context) as r:
         print("camera scan", code, r.status)
+with urllib.request.urlopen(f"https://localhost:{port}/camera", context=context) as r:
+    page = r.read().decode()
+    print("camera page", page.count("<svg"), "https://localhost:{port}/bench/receiving" in page, "only over https" in page)
+    print("shown", page.split('class="fingerprint">')[1].split("<")[0])
 with urllib.request.urlopen(f"https://localhost:{port}/camera/certificate.crt", context=context) as r:
     print("download", r.headers["Content-Type"], r.read().decode() == open({cafile:?}).read())
 "#,
@@ -291,6 +316,9 @@ with urllib.request.urlopen(f"https://localhost:{port}/camera/certificate.crt", 
         said.contains(&format!("fingerprint {fingerprint}")),
         "{said}"
     );
+    // the Camera page over https: one QR code (one camera bench) and the fingerprint to compare
+    assert!(said.contains("camera page 1 True False"), "{said}");
+    assert!(said.contains(&format!("shown {fingerprint}")), "{said}");
     assert!(
         said.contains("download application/x-x509-ca-cert True"),
         "{said}"

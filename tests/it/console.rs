@@ -79,7 +79,7 @@ fn field(page: &str, name: &str) -> String {
 }
 
 /// Signs in: the session cookie's value, or the failed answer's status and body.
-fn sign_in(port: u16, name: &str, password: &str) -> Result<String, (u16, String)> {
+pub(crate) fn sign_in(port: u16, name: &str, password: &str) -> Result<String, (u16, String)> {
     let (status, head, page) = request(port, "GET", "/login?next=/stock", &[], "");
     assert_eq!(status, 200, "{page}");
     let login = value_of(set_cookie(&head, "lotstation_login").expect("the form's cookie"));

@@ -100,16 +100,33 @@ phase "fuzz targets"
 -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
 -Cllvm-args=-sanitizer-coverage-trace-compares -Cllvm-args=-sanitizer-coverage-stack-depth \
 --cfg fuzzing -Cdebug-assertions" cargo build --quiet --release --locked --target "$host" --bins
-  log=$(mktemp)
-  for target in $(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | tail -n +2); do
-    mkdir -p "corpus/$target" "artifacts/$target"
-    if ! "target/$host/release/$target" -max_total_time=10 -print_final_stats=1 \
-      -artifact_prefix="artifacts/$target/" "corpus/$target" >"$log" 2>&1; then
-      cat "$log"
+  logs=$(mktemp -d)
+  targets=$(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | tail -n +2)
+  fuzz_one() {
+    mkdir -p "corpus/$1" "artifacts/$1"
+    "target/$host/release/$1" -max_total_time=10 -print_final_stats=1 \
+      -artifact_prefix="artifacts/$1/" "corpus/$1" >"$logs/$1" 2>&1 || touch "$logs/$1.failed"
+  }
+  # a libFuzzer process runs on one core: as many at once as there are cores, each its
+  # full ten seconds
+  set -- $targets
+  while [ $# -gt 0 ]; do
+    running=()
+    for _ in $(seq "$(nproc)"); do
+      [ $# -gt 0 ] || break
+      fuzz_one "$1" &
+      running+=($!)
+      shift
+    done
+    wait "${running[@]}"
+  done
+  for target in $targets; do
+    if [ -e "$logs/$target.failed" ]; then
+      cat "$logs/$target"
       echo "fuzz target $target failed (its input is in fuzz/artifacts/$target/)"
       exit 1
     fi
-    echo "fuzz $target: $(grep -E '^Done' "$log")"
+    echo "fuzz $target: $(grep -E '^Done' "$logs/$target")"
   done
 )
 phase "kernel devices in a VM"

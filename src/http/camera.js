@@ -216,6 +216,11 @@
     button.textContent = "Scan with camera";
   }
 
+  // a phone put away (screen off, another app) lets go of its camera
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden && running) stop();
+  });
+
   const tokenForm = $("camera-token");
   function askToken() {
     panel.hidden = false;

@@ -169,6 +169,32 @@ fn a_phone_camera_scans_our_labels_into_receiving_as_a_usb_scanner_would() {
     assert_eq!(status, 409, "{body}");
     assert!(body.contains("takes no camera scans"), "{body}");
 
+    // the decoder's licences are served beside it, and a client that takes no gzip gets
+    // the decoder inflated
+    let (status, _, licence) = crate::http::request(
+        port,
+        "GET",
+        "/assets/zxing-wasm-3.1.8/LICENSE-zxing-cpp",
+        &[],
+        "",
+    );
+    assert_eq!(status, 200);
+    assert!(licence.contains("Apache License"), "{licence}");
+    let (status, head, _) = crate::http::request(
+        port,
+        "GET",
+        "/assets/zxing-wasm-3.1.8/zxing_reader.wasm",
+        &[],
+        "",
+    );
+    assert_eq!(status, 200, "{head}");
+    let head = head.to_ascii_lowercase();
+    assert!(
+        head.contains("content-length: 946307") && !head.contains("content-encoding"),
+        "{head}"
+    );
+    assert!(head.contains("content-type: application/wasm"), "{head}");
+
     // the owner's Camera page on plain http: each camera bench's address as a QR code, and
     // why a phone needs https
     let session = crate::console::sign_in(port, "rosa", "lavender fields").expect("rosa");

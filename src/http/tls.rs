@@ -42,20 +42,26 @@ impl std::fmt::Debug for Tls {
 /// A certificate the station makes lasts this long: Apple's devices refuse a server
 /// certificate of more than 825 days.
 const DAYS: i64 = 825;
-/// The file beside a certificate the station made: when it stops being valid.
+/// The file beside a certificate the station made: when it stops being valid, and the
+/// certificate file's SHA-256 (so that the owner's own, put in its place, is never remade).
 const MADE: &str = "made-by-lotstation";
 
 /// The certificate and key in `dir`, made first if there are none (or the station's own has
 /// less than 30 days left), for `names` (host names and addresses).
 pub fn load_or_make(dir: &Path, names: &[String]) -> Result<Tls, String> {
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-    let made = dir.join(MADE);
-    let expiring = std::fs::read_to_string(&made)
-        .ok()
-        .and_then(|s| s.trim().parse::<jiff::Timestamp>().ok())
-        .is_some_and(|until| {
-            jiff::Timestamp::now() + jiff::SignedDuration::from_hours(30 * 24) > until
-        });
+    // the station's own certificate (not one the owner put in its place) is made again
+    // before it runs out
+    let ours = |cert_text: &str| -> Option<jiff::Timestamp> {
+        let marker = std::fs::read_to_string(dir.join(MADE)).ok()?;
+        let mut lines = marker.lines();
+        let until = lines.next()?.trim().parse::<jiff::Timestamp>().ok()?;
+        (lines.next()? == digest(cert_text)).then_some(until)
+    };
+    let current = std::fs::read_to_string(&cert).unwrap_or_default();
+    let expiring = ours(&current).is_some_and(|until| {
+        jiff::Timestamp::now() + jiff::SignedDuration::from_hours(30 * 24) > until
+    });
     if !cert.exists() && !key.exists() || expiring {
         make(dir, names)?;
         tracing::info!(folder = %dir.display(), ?names, "made the station's https certificate");
@@ -96,7 +102,7 @@ pub fn load_or_make(dir: &Path, names: &[String]) -> Result<Tls, String> {
         acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
         certificate: Certificate {
             fingerprint,
-            made_here: made.exists(),
+            made_here: ours(&pem).is_some(),
             pem,
         },
     })
@@ -144,8 +150,21 @@ fn make(dir: &Path, names: &[String]) -> Result<(), String> {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
     write(dir.join("key.pem"), &key.serialize_pem(), 0o600)?;
-    write(dir.join("cert.pem"), &cert.pem(), 0o644)?;
-    write(dir.join(MADE), &format!("{}\n", until.timestamp()), 0o644)
+    let cert_text = cert.pem();
+    write(dir.join("cert.pem"), &cert_text, 0o644)?;
+    write(
+        dir.join(MADE),
+        &format!("{}\n{}\n", until.timestamp(), digest(&cert_text)),
+        0o644,
+    )
+}
+
+/// A file's SHA-256, to know the station's own certificate from one put in its place.
+fn digest(text: &str) -> String {
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A request that came over the station's own https says so as a proxy in front would
@@ -268,6 +287,31 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+        // the owner's own certificate in its place is the owner's: kept, not remade
+        let own = tempfile::tempdir().expect("tmp");
+        let theirs = load_or_make(own.path(), &["shop.example".to_string()]).expect("made");
+        for file in ["cert.pem", "key.pem"] {
+            std::fs::copy(own.path().join(file), tls.join(file)).expect("copy");
+        }
+        let loaded = load_or_make(&tls, &names).expect("the owner's");
+        assert!(!loaded.certificate.made_here);
+        assert_eq!(
+            loaded.certificate.fingerprint,
+            theirs.certificate.fingerprint
+        );
+        // the station's own, 20 days before its end, is made again at the next start
+        let soon = tempfile::tempdir().expect("tmp");
+        let old = load_or_make(soon.path(), &names).expect("made");
+        let text = std::fs::read_to_string(soon.path().join("cert.pem")).expect("cert");
+        let until = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(20 * 24);
+        std::fs::write(
+            soon.path().join(MADE),
+            format!("{until}\n{}\n", digest(&text)),
+        )
+        .expect("marker");
+        let renewed = load_or_make(soon.path(), &names).expect("renewed");
+        assert!(renewed.certificate.made_here);
+        assert_ne!(renewed.certificate.fingerprint, old.certificate.fingerprint);
         // a key that is not the certificate's is refused, saying which files
         std::fs::remove_file(tls.join("key.pem")).expect("rm");
         std::fs::write(

@@ -124,6 +124,32 @@ pub fn run(station: Station, db: &Location) -> anyhow::Result<i32> {
                         tls.certificate.fingerprint
                     );
                 }
+                // where a phone opens a camera bench (the Camera page has them as QR codes)
+                let address = listener.local_addr()?;
+                let host = if address.ip().is_unspecified() {
+                    let names = crate::http::tls::names(&config.listen, &config.hosts);
+                    names
+                        .into_iter()
+                        .find(|n| n != "localhost" && n != "127.0.0.1")
+                        .unwrap_or_else(|| "localhost".into())
+                } else {
+                    address.ip().to_string()
+                };
+                for bench in station.config.bench.iter().map(|b| &b.name) {
+                    if station.camera_of(bench).is_some() {
+                        eprintln!(
+                            "lotstation: a phone's camera scans for bench {bench} at {}://{host}:{}{}{}",
+                            if tls.is_some() { "https" } else { "http" },
+                            address.port(),
+                            crate::http::bench_path(bench),
+                            if tls.is_none() {
+                                " (a phone needs [http] tls = true; a webcam on this computer works)"
+                            } else {
+                                ""
+                            }
+                        );
+                    }
+                }
                 Some(crate::daemon::HttpService {
                     listener,
                     settings: crate::http::Settings {

@@ -205,6 +205,11 @@ impl From<crate::store::StoreError> for ApiError {
     }
 }
 
+/// A bench's page, as its address's path (`/bench/packing%20table`).
+pub fn bench_path(name: &str) -> String {
+    format!("/bench/{}", pages::urlencode(name))
+}
+
 /// Who a request with the station's token is, in the journal.
 const TOKEN_ACTOR: &str = "http";
 

@@ -653,7 +653,7 @@ pub async fn camera_page(State(app): State<App>, headers: HeaderMap) -> Response
         .map(|b| {
             (
                 b.name.clone(),
-                format!("{scheme}://{host}/bench/{}", urlencode(&b.name)),
+                format!("{scheme}://{host}{}", super::bench_path(&b.name)),
             )
         })
         .collect();

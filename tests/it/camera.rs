@@ -119,6 +119,10 @@ fn phone(
         "{said}\n{}",
         String::from_utf8_lossy(&node.stderr)
     );
+    // the decoder's time over one frame in this Chromium, for the record
+    if let Some(decode) = said.lines().find(|l| l.starts_with("DECODE ")) {
+        eprintln!("{decode}");
+    }
     let sent = said
         .lines()
         .filter_map(|l| l.strip_prefix("ANSWER "))
@@ -296,6 +300,10 @@ fn a_station_serves_https_with_a_certificate_of_its_own() {
     let mut bench = shop.bench_with_config(&config);
     let port = bench.http_address().port();
     let fingerprint = fingerprint_of(&mut bench);
+    // the start says where a phone opens each camera bench
+    bench.wait_log(&[&format!(
+        "a phone's camera scans for bench receiving at https://127.0.0.1:{port}/bench/receiving"
+    )]);
     for file in ["cert.pem", "key.pem"] {
         assert!(tls_dir.join(file).exists(), "{file}");
     }

@@ -104,14 +104,6 @@ impl ScanInput {
         }
     }
 
-    /// The bench it names itself (a camera's read, a weight), if it does.
-    pub fn bench(&self) -> Option<&str> {
-        match self {
-            ScanInput::Camera { bench, .. } | ScanInput::Weight { bench, .. } => Some(bench),
-            ScanInput::Scan { .. } | ScanInput::Overlong { .. } => None,
-        }
-    }
-
     /// The account that made it, when it says (a camera's read by a signed-in account).
     pub fn operator(&self) -> Option<&str> {
         match self {

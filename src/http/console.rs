@@ -631,7 +631,7 @@ pub(super) fn form_actor(
             if super::constant_time_eq(given.as_bytes(), expected.as_bytes()) =>
         {
             Ok(super::Actor {
-                name: "http".into(),
+                name: super::TOKEN_ACTOR.into(),
                 role: crate::core::account::Role::Owner,
             })
         }

@@ -52,8 +52,17 @@ impl AllowedHosts {
     }
 }
 
+/// A `Host` as a person's browser sends it (a name or address and a port), with nothing in
+/// it that could not go back into an address the station writes on a page.
+pub(super) fn is_plain_host(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+}
+
 /// `name` of `name:port`, `[v6]` of `[v6]:port`, lower-cased.
-fn host_part(text: &str) -> Option<String> {
+pub(super) fn host_part(text: &str) -> Option<String> {
     let text = text.trim();
     let host = if text.starts_with('[') {
         let end = text.find(']')?;

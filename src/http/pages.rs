@@ -636,11 +636,7 @@ pub async fn camera_page(State(app): State<App>, headers: HeaderMap) -> Response
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|v| v.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        })
+        .filter(|h| super::guard::is_plain_host(h))
         .unwrap_or("127.0.0.1");
     let loopback =
         host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");

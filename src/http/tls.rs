@@ -161,10 +161,7 @@ fn make(dir: &Path, names: &[String]) -> Result<(), String> {
 
 /// A file's SHA-256, to know the station's own certificate from one put in its place.
 fn digest(text: &str) -> String {
-    sha2::Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::core::hex(&sha2::Sha256::digest(text.as_bytes()))
 }
 
 /// A request that came over the station's own https says so as a proxy in front would
@@ -205,11 +202,7 @@ pub async fn redirect_to_https(mut stream: tokio::net::TcpStream) -> std::io::Re
                 .filter(|(name, _)| name.eq_ignore_ascii_case("host"))
                 .map(|(_, value)| value.trim())
         })
-        .filter(|h| {
-            !h.is_empty()
-                && h.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-        });
+        .filter(|h| super::guard::is_plain_host(h));
     let body = "This station answers on https://, not http://\n";
     let status = match host {
         Some(host) => format!("308 Permanent Redirect\r\nLocation: https://{host}{path}"),
@@ -235,17 +228,12 @@ pub fn names(listen: &str, hosts: &[String]) -> Vec<String> {
         names.push(format!("{node}.local"));
         names.push(node);
     }
+    // as the host check reads them (`[v6]:port`, `name:port`), an address without brackets
     let host_of = |text: &str| -> String {
-        let text = text.trim();
-        match text.parse::<std::net::SocketAddr>() {
-            Ok(address) => address.ip().to_string(),
-            Err(_) => text
-                .rsplit_once(':')
-                .filter(|(_, port)| port.parse::<u16>().is_ok())
-                .map_or(text, |(host, _)| host)
-                .trim_matches(['[', ']'])
-                .to_string(),
-        }
+        super::guard::host_part(text)
+            .unwrap_or_default()
+            .trim_matches(['[', ']'])
+            .to_string()
     };
     let listen = host_of(listen);
     if listen != "0.0.0.0" && listen != "::" {

@@ -36,7 +36,10 @@ pub fn check_name(name: &str) -> Result<(), String> {
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    if ok {
+    if name.eq_ignore_ascii_case("http") {
+        // what the station's token does is journaled under this name
+        Err("account name \"http\" names the station's [http] token in the journal: choose another (e.g. rosa)".into())
+    } else if ok {
         Ok(())
     } else {
         Err(format!(
@@ -73,6 +76,12 @@ mod tests {
         assert!(check_name("").is_err());
         assert!(check_name("<script>").is_err());
         assert!(check_name(&"x".repeat(33)).is_err());
+        // the token's name in the journal is not an account's
+        assert!(
+            check_name("HTTP")
+                .unwrap_err()
+                .contains("station's [http] token")
+        );
         assert!(check_password("short").unwrap_err().contains("at least 10"));
         assert!(check_password("lavender fields").is_ok());
     }
